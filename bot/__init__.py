@@ -1,0 +1,1 @@
+"""Setkeeper: a Discord bot that runs action learning sets the way the method intends."""

@@ -1,0 +1,107 @@
+"""`python -m bot`: read settings, migrate the database, connect to Discord; fail with one clear line."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+import uuid
+
+import aiohttp
+import discord
+import yarl
+
+from bot.app import Services, Setkeeper, SystemClock
+from bot.config import ConfigError, Settings, load_settings
+from bot.db.engine import Database, ensure_sqlite_folder, safe_url
+from bot.db.migrate import current_revision, head_revision, migrate
+from bot.db.uow import UnitOfWorkFactory
+from bot.logs import configure_logging
+from bot.services.effects import EffectService
+from bot.services.groups import GroupService
+from bot.services.state import BotStateService
+
+log = logging.getLogger("setkeeper")
+
+
+class StartupError(Exception):
+    """Start-up cannot go on; the message is one line for the person running the bot."""
+
+
+async def prepare_database(settings: Settings) -> None:
+    """Create and upgrade the database, or explain in one line why that is not possible."""
+    url = settings.database_url
+    try:
+        ensure_sqlite_folder(url)
+        if settings.auto_migrate:
+            await migrate(url)
+            return
+        current, head = await current_revision(url), head_revision()
+    except Exception as exc:  # any driver's "cannot connect" is reported the same way
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise StartupError(f"cannot reach the database at {safe_url(url)}: {reason}") from None
+    if current != head:
+        raise StartupError(
+            f"the database is at revision {current or 'none'} but this Setkeeper needs {head}: "
+            "set AUTO_MIGRATE=true, or run `alembic upgrade head`"
+        )
+
+
+def point_at_fake_discord(settings: Settings) -> None:
+    """Test setting: send REST and the gateway to a fake Discord instead of discord.com."""
+    if settings.discord_api_base:
+        discord.http.Route.BASE = settings.discord_api_base.rstrip("/")
+    if settings.discord_gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+async def run(settings: Settings) -> None:
+    """Build every resource here, pass it in, and run until stopped."""
+    await prepare_database(settings)
+    database = Database(settings.database_url)
+    uow = UnitOfWorkFactory(database)
+    clock = SystemClock()
+    services = Services(
+        groups=GroupService(uow, clock, instance_id=str(uuid.uuid4())),
+        effects=EffectService(uow),
+        state=BotStateService(uow, clock),
+    )
+    point_at_fake_discord(settings)
+    discord.VoiceClient.warn_nacl = False  # Setkeeper never joins voice itself; the warning would only confuse
+    bot = Setkeeper(services, sync_guild_id=settings.sync_guild_id)
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))
+    try:
+        async with bot:
+            await bot.start(settings.discord_token.get_secret_value())
+    except discord.LoginFailure:
+        raise StartupError("Discord refused the token: copy it again from the Developer Portal's Bot page") from None
+    except (OSError, aiohttp.ClientError) as exc:
+        raise StartupError(f"cannot reach Discord at {discord.http.Route.BASE}: {type(exc).__name__}") from None
+    except discord.PrivilegedIntentsRequired:
+        raise StartupError("Discord refused an intent this bot asked for; see the README's intents list") from None
+    finally:
+        await database.dispose()
+        log.info("stopped")
+
+
+def main() -> int:
+    """Entry point; returns the process exit code."""
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"Setkeeper cannot start: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level, settings.log_format, [settings.discord_token.get_secret_value()])
+    try:
+        asyncio.run(run(settings))
+    except StartupError as exc:
+        print(f"Setkeeper cannot start: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

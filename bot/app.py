@@ -1,0 +1,112 @@
+"""The Bot: holds the services built in `main`, loads the cogs, syncs commands only when they changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import discord
+from discord.ext import commands
+
+from bot.services.effects import EffectService
+from bot.services.groups import GroupService
+from bot.services.state import BotStateService
+from bot.ui.applier import EffectApplier
+from bot.ui.errors import SetkeeperTree
+
+log = logging.getLogger("setkeeper")
+
+EXTENSIONS = ("cogs.groups",)
+
+
+class SystemClock:
+    """The real clock."""
+
+    def now(self) -> datetime:
+        """The current moment in UTC."""
+        return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Services:
+    """Every service the cogs may call, built once at start-up."""
+
+    groups: GroupService
+    effects: EffectService
+    state: BotStateService
+
+
+class StartupTask:
+    """Work a cog needs done once the guilds are known, before the bot says it is ready."""
+
+    async def on_startup(self, guild_ids: list[int]) -> None:
+        """Reconcile what an earlier process left behind."""
+        raise NotImplementedError
+
+
+def command_tree_digest(payload: list[dict[str, Any]]) -> str:
+    """A stable fingerprint of the command tree as Discord would receive it."""
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class Setkeeper(commands.Bot):
+    """The bot. Building it does no I/O; connecting happens in `start`."""
+
+    def __init__(self, services: Services, *, sync_guild_id: int | None = None) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            tree_cls=SetkeeperTree,
+            help_command=None,
+            allowed_mentions=discord.AllowedMentions.none(),
+            member_cache_flags=discord.MemberCacheFlags.none(),
+            max_messages=None,
+            chunk_guilds_at_startup=False,
+            max_ratelimit_timeout=30.0,
+        )
+        self.services = services
+        self.applier = EffectApplier(self, services.effects)
+        self.started_at = datetime.now(UTC)
+        self._sync_guild_id = sync_guild_id
+        self._ready_once = False
+
+    async def setup_hook(self) -> None:
+        """Load the cogs and sync the command tree if it differs from what was last synced."""
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        await self.sync_commands_if_changed()
+
+    async def sync_commands_if_changed(self) -> bool:
+        """Discord allows 200 command creations a day per guild: an unchanged tree is not sent again."""
+        guild = discord.Object(self._sync_guild_id) if self._sync_guild_id else None
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        payload = [command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)]
+        digest = command_tree_digest(payload)
+        scope = f"{self.application_id}:{self._sync_guild_id or 'global'}"
+        if await self.services.state.last_synced(scope) == digest:
+            log.info("command tree unchanged; not syncing", extra={"scope": scope})
+            return False
+        await self.tree.sync(guild=guild)
+        await self.services.state.record_synced(scope, digest)
+        log.info("command tree synced", extra={"scope": scope, "commands": len(payload)})
+        return True
+
+    async def on_ready(self) -> None:
+        """Reconcile once per process (on_ready can fire many times), then say so."""
+        if self._ready_once:
+            log.info("gateway session resumed or re-identified", extra={"guilds": len(self.guilds)})
+            return
+        self._ready_once = True
+        guild_ids = [guild.id for guild in self.guilds]
+        for cog in self.cogs.values():
+            if isinstance(cog, StartupTask):
+                await cog.on_startup(guild_ids)
+        replayed = await self.applier.replay(guild_ids, self.started_at)
+        log.info("bot ready", extra={"guilds": len(guild_ids), "effects_replayed": replayed})

@@ -1,0 +1,83 @@
+"""Settings read from the environment and `.env`, validated once at start-up."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/setkeeper.db"
+_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}$")
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message is one line meant for the person running the bot."""
+
+
+class Settings(BaseSettings):
+    """Every setting Setkeeper reads. Environment variables win over `.env`."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="forbid")
+
+    discord_token: SecretStr = Field(description="The bot token from the Discord Developer Portal.")
+    database_url: str = Field(DEFAULT_DATABASE_URL, description="SQLAlchemy URL of the database.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    auto_migrate: bool = Field(True, description="Upgrade the database to the newest revision at start-up.")
+    sync_guild_id: int | None = Field(None, description="Register commands in this one guild only (development).")
+    discord_api_base: str | None = Field(None, description="Test setting: REST base URL of a fake Discord.")
+    discord_gateway_url: str | None = Field(None, description="Test setting: gateway URL of a fake Discord.")
+
+    @field_validator("discord_token")
+    @classmethod
+    def _token_has_discord_shape(cls, value: SecretStr) -> SecretStr:
+        token = value.get_secret_value().strip()
+        if token.lower().startswith("bot "):
+            token = token[4:]
+        if not _TOKEN_SHAPE.match(token) or not _first_part_is_an_id(token):
+            raise ValueError("is not a bot token: copy it again from the Bot page of the Discord Developer Portal")
+        return SecretStr(token)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_is_supported(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+
+def _first_part_is_an_id(token: str) -> bool:
+    first = token.split(".", 1)[0]
+    try:
+        decoded = base64.urlsafe_b64decode(first + "=" * (-len(first) % 4))
+    except (binascii.Error, ValueError):
+        return False
+    return decoded.isdigit()
+
+
+def load_settings(env_file: Path | None = Path(".env")) -> Settings:
+    """Read the settings, or raise `ConfigError` with one line that says what to fix."""
+    try:
+        return Settings(_env_file=env_file)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(exc)) from None
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """Turn pydantic's report into one line that names each setting as it is spelt in `.env`."""
+    problems = []
+    for error in exc.errors():
+        name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+        if error["type"] == "missing" and name == "DISCORD_TOKEN":
+            problems.append("DISCORD_TOKEN is not set: put your bot's token in .env (see the README)")
+        elif error["type"] == "extra_forbidden":
+            problems.append(f"{name} is not a setting Setkeeper knows (see the README's configuration table)")
+        else:
+            message = str(error["msg"]).removeprefix("Value error, ")
+            problems.append(f"{name} {message}")
+    return "; ".join(problems)

@@ -1,0 +1,1 @@
+"""Storage: models, the engine and session factory, repositories and migrations."""

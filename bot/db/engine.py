@@ -1,0 +1,86 @@
+"""Engines and sessions: SQLite tuned for concurrent clicks, PostgreSQL by URL alone."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+def is_sqlite(url: str) -> bool:
+    """Whether the URL names a SQLite database."""
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def safe_url(url: str) -> str:
+    """The URL with any password hidden, fit for a message or a log line."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def ensure_sqlite_folder(url: str) -> None:
+    """Create the folder of a SQLite file so that a first run needs no set-up."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+def _sqlite_engine(url: str, *, begin: str, foreign_keys: bool, **kwargs: Any) -> AsyncEngine:
+    engine = create_async_engine(url, hide_parameters=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        # Driver-level autocommit, so that the "begin" hook below decides how each transaction starts.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin(connection: Any) -> None:
+        # A transaction that reads and then writes must hold the write lock from the start, or two
+        # concurrent clicks meet an instant "database is locked" whatever the busy timeout.
+        connection.exec_driver_sql(begin)
+
+    return engine
+
+
+class Database:
+    """Engines and session factories for one database. Building it connects to nothing."""
+
+    def __init__(self, url: str, *, pool_size: int | None = None) -> None:
+        self.url = url
+        self.sqlite = is_sqlite(url)
+        if self.sqlite:
+            self.engine = _sqlite_engine(url, begin="BEGIN IMMEDIATE", foreign_keys=True)
+            self._read_engine = _sqlite_engine(url, begin="BEGIN", foreign_keys=True)
+        else:
+            size = pool_size or int(os.environ.get("SETKEEPER_DB_POOL_SIZE", "10"))
+            self.engine = create_async_engine(
+                url, hide_parameters=True, pool_pre_ping=True, pool_size=size, max_overflow=size * 2
+            )
+            self._read_engine = self.engine
+        self.write_sessions = async_sessionmaker(self.engine, expire_on_commit=False, class_=AsyncSession)
+        self.read_sessions = async_sessionmaker(self._read_engine, expire_on_commit=False, class_=AsyncSession)
+
+    async def dispose(self) -> None:
+        """Close every pooled connection."""
+        await self.engine.dispose()
+        if self._read_engine is not self.engine:
+            await self._read_engine.dispose()
+
+
+def migration_engine(url: str) -> AsyncEngine:
+    """A one-connection engine for migrations: SQLite batch mode needs foreign keys off while it copies tables."""
+    if is_sqlite(url):
+        return _sqlite_engine(url, begin="BEGIN IMMEDIATE", foreign_keys=False, poolclass=NullPool)
+    return create_async_engine(url, hide_parameters=True, poolclass=NullPool)

@@ -1,0 +1,95 @@
+"""SQLAlchemy models: the database is the only source of truth for everything that must survive a restart."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from bot.db.types import UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with constraint names that migrations can refer to."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Group(Base):
+    """An action learning set in one Discord server."""
+
+    __tablename__ = "groups"
+    __table_args__ = (UniqueConstraint("guild_id", "name_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    name: Mapped[str] = mapped_column(String(50))
+    name_key: Mapped[str] = mapped_column(String(50))
+    status: Mapped[str] = mapped_column(String(16))
+    facilitator_id: Mapped[int] = mapped_column(BigInteger)
+    text_channel_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    voice_channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    voice_kind: Mapped[str] = mapped_column(String(8))
+    min_size: Mapped[int] = mapped_column(Integer)
+    max_size: Mapped[int] = mapped_column(Integer)
+    rounds_per_meeting: Mapped[int] = mapped_column(Integer)
+    turn_minutes: Mapped[int] = mapped_column(Integer)
+    presentation_minutes: Mapped[int] = mapped_column(Integer)
+    voting: Mapped[str] = mapped_column(String(16))
+    crosstalk: Mapped[str] = mapped_column(String(16))
+    report_back_lead_hours: Mapped[int] = mapped_column(Integer)
+    bid_nudge_lead_hours: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    creator_instance: Mapped[str | None] = mapped_column(String(36))
+
+
+class Membership(Base):
+    """A person's standing in one group, kept after they leave as the group's history."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("group_id", "user_id"), Index("ix_memberships_user_id", "user_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    rules_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class PendingEffect(Base):
+    """A Discord-side consequence of a committed decision, kept until it has been carried out."""
+
+    __tablename__ = "pending_effects"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    group_id: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class BotState(Base):
+    """Small facts the bot remembers about itself, such as the hash of the last synced command tree."""
+
+    __tablename__ = "bot_state"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,0 +1,172 @@
+"""Repositories: every query the services need, each scoped by guild where a guild is involved."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import BotState, Group, Membership, PendingEffect
+
+
+class GroupRepository:
+    """Groups of one or more guilds."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, group: Group) -> Group:
+        """Insert a group and learn its id."""
+        self.session.add(group)
+        await self.session.flush()
+        return group
+
+    async def get(self, guild_id: int, group_id: int, *, lock: bool = False) -> Group | None:
+        """The group with this id in this guild; `lock` holds its row until the unit of work ends."""
+        query = select(Group).where(Group.guild_id == guild_id, Group.id == group_id)
+        if lock:
+            query = query.with_for_update()
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def by_name_key(self, guild_id: int, key: str) -> Group | None:
+        """The group with this name (as compared by `name_key`) in this guild."""
+        query = select(Group).where(Group.guild_id == guild_id, Group.name_key == key)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def by_channel(self, guild_id: int, channel_id: int) -> Group | None:
+        """The group whose text or voice channel this is."""
+        query = select(Group).where(
+            Group.guild_id == guild_id, or_(Group.text_channel_id == channel_id, Group.voice_channel_id == channel_id)
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def search(self, guild_id: int, statuses: Sequence[str], contains: str, limit: int) -> Sequence[Group]:
+        """Groups whose name contains the text, for autocomplete."""
+        query = (
+            select(Group)
+            .where(Group.guild_id == guild_id, Group.status.in_(statuses), Group.name_key.contains(contains.casefold()))
+            .order_by(Group.name_key)
+            .limit(limit)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def in_status(self, guild_id: int, status: str) -> Sequence[Group]:
+        """Every group of the guild in this status."""
+        query = select(Group).where(Group.guild_id == guild_id, Group.status == status)
+        return (await self.session.execute(query)).scalars().all()
+
+    async def delete(self, group: Group) -> None:
+        """Remove a group and, by cascade, its memberships."""
+        await self.session.delete(group)
+        await self.session.flush()
+
+
+class MembershipRepository:
+    """Who is in which group."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, membership: Membership) -> Membership:
+        """Insert a membership and learn its id."""
+        self.session.add(membership)
+        await self.session.flush()
+        return membership
+
+    async def get(self, group_id: int, user_id: int) -> Membership | None:
+        """This person's standing in this group, if they ever had one."""
+        query = select(Membership).where(Membership.group_id == group_id, Membership.user_id == user_id)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def by_id(self, membership_id: int) -> Membership | None:
+        """A membership by its id."""
+        return await self.session.get(Membership, membership_id)
+
+    async def with_status(self, group_id: int, status: str) -> Sequence[Membership]:
+        """Memberships of the group in this status, in the order people joined."""
+        query = (
+            select(Membership)
+            .where(Membership.group_id == group_id, Membership.status == status)
+            .order_by(Membership.joined_at, Membership.id)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def count_active(self, group_id: int) -> int:
+        """How many active members the group has."""
+        query = select(func.count()).where(Membership.group_id == group_id, Membership.status == "active")
+        return int((await self.session.execute(query)).scalar_one())
+
+    async def groups_of(self, guild_id: int, user_id: int) -> Sequence[Group]:
+        """The groups of this guild the person is an active member of."""
+        query = (
+            select(Group)
+            .join(Membership, Membership.group_id == Group.id)
+            .where(Group.guild_id == guild_id, Membership.user_id == user_id, Membership.status == "active")
+            .order_by(Group.name_key)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+
+class EffectRepository:
+    """The outbox of Discord-side effects."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, row: PendingEffect) -> PendingEffect:
+        """Queue an effect and learn its id."""
+        self.session.add(row)
+        await self.session.flush()
+        return row
+
+    async def pending(self, guild_ids: Sequence[int], max_attempts: int) -> Sequence[PendingEffect]:
+        """Effects not yet carried out for these guilds, oldest first."""
+        query = (
+            select(PendingEffect)
+            .where(PendingEffect.guild_id.in_(guild_ids), PendingEffect.attempts < max_attempts)
+            .order_by(PendingEffect.id)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def remove(self, effect_id: int) -> None:
+        """Forget an effect that has been carried out."""
+        await self.session.execute(delete(PendingEffect).where(PendingEffect.id == effect_id))
+
+    async def count_attempt(self, effect_id: int) -> None:
+        """Note one more failed attempt."""
+        await self.session.execute(
+            update(PendingEffect).where(PendingEffect.id == effect_id).values(attempts=PendingEffect.attempts + 1)
+        )
+
+    async def remove_for_group(self, group_id: int) -> None:
+        """Forget every effect of a group that is being removed."""
+        await self.session.execute(delete(PendingEffect).where(PendingEffect.group_id == group_id))
+
+
+class StateRepository:
+    """Key-value facts the bot keeps about itself."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, key: str) -> str | None:
+        """The stored value, if any."""
+        row = await self.session.get(BotState, key)
+        return row.value if row else None
+
+    async def put(self, key: str, value: str, now: datetime) -> None:
+        """Store or replace a value."""
+        row = await self.session.get(BotState, key)
+        if row is None:
+            self.session.add(BotState(key=key, value=value, updated_at=now))
+        else:
+            row.value, row.updated_at = value, now
+        await self.session.flush()
+
+
+def columns(row: Any) -> dict[str, Any]:
+    """A model row's column values, for comparisons in tests and exports."""
+    return {column.key: getattr(row, column.key) for column in row.__table__.columns}

@@ -1,0 +1,58 @@
+"""The unit of work: one session and its repositories for one interaction or one job run."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.exc import DBAPIError, OperationalError, TimeoutError as PoolTimeoutError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db.engine import Database
+from bot.db.repositories import EffectRepository, GroupRepository, MembershipRepository, StateRepository
+from bot.domain.errors import StorageUnavailableError
+
+_UNAVAILABLE = (
+    "Setkeeper could not reach its database just now, so nothing was changed. Please try again in a minute."
+)
+
+
+class UnitOfWork:
+    """Opens a transaction on enter; commits only when asked; rolls back otherwise."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.session = self._sessions()
+        self.groups = GroupRepository(self.session)
+        self.memberships = MembershipRepository(self.session)
+        self.effects = EffectRepository(self.session)
+        self.state = StateRepository(self.session)
+        return self
+
+    async def commit(self) -> None:
+        """Make the unit's changes permanent."""
+        await self.session.commit()
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            await self.session.rollback()
+        finally:
+            await self.session.close()
+        if isinstance(exc, OperationalError | PoolTimeoutError | OSError) or (
+            isinstance(exc, DBAPIError) and exc.connection_invalidated
+        ):
+            raise StorageUnavailableError(_UNAVAILABLE) from exc
+
+
+class UnitOfWorkFactory:
+    """Makes units of work: writers take the write lock up front, readers do not."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def __call__(self, *, write: bool = True) -> UnitOfWork:
+        """A new unit of work; `write=False` for one that only reads."""
+        return UnitOfWork(self.database.write_sessions if write else self.database.read_sessions)

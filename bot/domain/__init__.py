@@ -1,0 +1,1 @@
+"""Pure rules of the method: no I/O, no Discord, no database."""

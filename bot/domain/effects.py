@@ -1,0 +1,69 @@
+"""What a decision implies on Discord, as plain values: persisted with the decision, carried out afterwards."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from bot.domain.groups import Access
+
+
+class Notice(StrEnum):
+    """A post the bot makes in a group's channel."""
+
+    WELCOME = "welcome"
+    RULES_PROMPT = "rules_prompt"
+    RULES_ACCEPTED = "rules_accepted"
+    JOIN_REQUEST = "join_request"
+    MEMBER_LEFT = "member_left"
+    MEMBER_REMOVED = "member_removed"
+    MEMBER_MOVED_IN = "member_moved_in"
+    MEMBER_MOVED_OUT = "member_moved_out"
+    FACILITATOR_CHANGED = "facilitator_changed"
+    SPLIT = "split"
+    ARCHIVED = "archived"
+
+
+@dataclass(frozen=True)
+class SetAccess:
+    """Give `user_id` exactly `access` in the group's channels (setting, not toggling, so repeats are harmless)."""
+
+    group_id: int
+    text_channel_id: int
+    voice_channel_id: int | None
+    user_id: int
+    access: Access
+
+
+@dataclass(frozen=True)
+class Notify:
+    """Post `notice` in the group's text channel; `subject_id` is the membership or group it is about."""
+
+    group_id: int
+    channel_id: int
+    notice: Notice
+    user_id: int | None = None
+    subject_id: int | None = None
+    detail: dict[str, str] = field(default_factory=dict)
+
+
+Effect = SetAccess | Notify
+
+def effect_kind(effect: Effect) -> str:
+    """The stored name of an effect's type."""
+    return "set_access" if isinstance(effect, SetAccess) else "notify"
+
+
+def effect_to_payload(effect: Effect) -> dict[str, Any]:
+    """A JSON-ready form of the effect."""
+    return asdict(effect)
+
+
+def effect_from_payload(kind: str, payload: dict[str, Any]) -> Effect:
+    """Rebuild an effect from its stored form."""
+    if kind == "set_access":
+        return SetAccess(**{**payload, "access": Access(payload["access"])})
+    if kind == "notify":
+        return Notify(**{**payload, "notice": Notice(payload["notice"])})
+    raise ValueError(f"unknown effect kind {kind!r}")

@@ -1,0 +1,75 @@
+"""Errors a member or facilitator is meant to read: each says what was wrong and what to do instead."""
+
+from __future__ import annotations
+
+
+class UserFacingError(Exception):
+    """Base of every error whose message is shown to the person who acted, as written."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class GroupNotFoundError(UserFacingError):
+    """No such group in this server."""
+
+
+class GroupNameInvalidError(UserFacingError):
+    """A proposed group name cannot be used."""
+
+
+class GroupNameTakenError(UserFacingError):
+    """Another group in this server already has the name."""
+
+
+class GroupArchivedError(UserFacingError):
+    """The group has ended its cycle and is read-only."""
+
+
+class GroupFullError(UserFacingError):
+    """Adding someone would pass the group's maximum size."""
+
+
+class GroupTooSmallError(UserFacingError):
+    """A split or move would leave a group under its minimum size."""
+
+
+class GroupChoiceNeededError(UserFacingError):
+    """The command needs a group and none could be inferred."""
+
+
+class NotFacilitatorError(UserFacingError):
+    """Only the group's facilitator (or someone with Manage Server) may do this."""
+
+
+class NotMemberError(UserFacingError):
+    """The person is not a member of the group."""
+
+
+class AlreadyMemberError(UserFacingError):
+    """The person is already in the group (or has asked to join)."""
+
+
+class JoinRequestNotFoundError(UserFacingError):
+    """The join request was already answered or withdrawn."""
+
+
+class GroundRulesNotAcceptedError(UserFacingError):
+    """The member has not accepted the ground rules yet."""
+
+
+class SettingInvalidError(UserFacingError):
+    """A group setting is out of range or inconsistent."""
+
+
+class SplitInvalidError(UserFacingError):
+    """The proposed split of a group is not possible."""
+
+
+class FacilitatorChangeError(UserFacingError):
+    """The facilitator cannot be changed that way."""
+
+
+class StorageUnavailableError(UserFacingError):
+    """The database could not be used just now; nothing was changed."""

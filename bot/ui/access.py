@@ -1,0 +1,44 @@
+"""What each level of access means as a Discord permission overwrite, for text and for voice channels."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.domain.groups import Access
+
+_READ = {"view_channel": True, "read_message_history": True}
+_QUIET = {"send_messages": False, "add_reactions": False, "create_public_threads": False, "send_messages_in_threads": False}
+_TALK = {"send_messages": True, "embed_links": True, "attach_files": True, "add_reactions": True}
+
+
+def overwrite_for(access: Access, *, voice: bool) -> discord.PermissionOverwrite | None:
+    """The overwrite for a person at this access level; None means no overwrite at all."""
+    if access is Access.NONE:
+        return None
+    if voice:
+        speaking = access in (Access.MEMBER, Access.FACILITATOR)
+        return discord.PermissionOverwrite(view_channel=True, connect=speaking, speak=speaking)
+    if access in (Access.READ, Access.PENDING):
+        return discord.PermissionOverwrite(**_READ, **_QUIET)
+    return discord.PermissionOverwrite(**_READ, **_TALK)
+
+
+def hidden_from_everyone(*, voice: bool) -> discord.PermissionOverwrite:
+    """The @everyone overwrite of a private group channel."""
+    if voice:
+        return discord.PermissionOverwrite(view_channel=False, connect=False)
+    return discord.PermissionOverwrite(view_channel=False)
+
+
+def for_the_bot(*, voice: bool) -> discord.PermissionOverwrite:
+    """The bot's own overwrite: it must always see, post in and manage the channel."""
+    if voice:
+        return discord.PermissionOverwrite(view_channel=True, connect=True, manage_channels=True)
+    return discord.PermissionOverwrite(**_READ, **_TALK, manage_channels=True)
+
+
+def required_to_create(*, voice: bool) -> list[str]:
+    """Guild permissions the bot needs to make a private group channel (it can only grant what it has)."""
+    needed = ["manage_channels", "manage_roles", "view_channel", "send_messages", "read_message_history"]
+    needed += ["embed_links", "attach_files", "add_reactions"]
+    return needed + (["connect", "speak"] if voice else [])

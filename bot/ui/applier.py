@@ -1,0 +1,117 @@
+"""The only place that carries out queued effects on Discord; each effect is safe to carry out twice."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import discord
+
+from bot.domain.effects import Notice, Notify, SetAccess
+from bot.services.effects import EffectService, QueuedEffect
+from bot.ui.access import overwrite_for
+
+log = logging.getLogger(__name__)
+
+MEMBER_OVERWRITE = 1
+UNKNOWN_OVERWRITE = 10009
+UNKNOWN_CHANNEL = 10003
+
+
+@dataclass(frozen=True)
+class Post:
+    """A rendered notice: what to send, with whom it may ping."""
+
+    content: str | None = None
+    embed: discord.Embed | None = None
+    view: discord.ui.View | None = None
+    mentions: discord.AllowedMentions = discord.AllowedMentions.none()
+
+
+Renderer = Callable[[Notify], Post]
+
+
+class EffectApplier:
+    """Carries out effects in order, marks each done, and keeps failures for a later retry."""
+
+    def __init__(self, client: discord.Client, effects: EffectService) -> None:
+        self._client = client
+        self._effects = effects
+        self._renderers: dict[Notice, Renderer] = {}
+
+    def render_with(self, notices: Sequence[Notice], renderer: Renderer) -> None:
+        """Register how a feature's notices look; each cog registers its own."""
+        for notice in notices:
+            self._renderers[notice] = renderer
+
+    async def apply(self, queued: Sequence[QueuedEffect]) -> list[QueuedEffect]:
+        """Carry out the effects; returns those that failed (they stay queued)."""
+        failed = []
+        for item in queued:
+            if not await self._apply_one(item):
+                failed.append(item)
+        return failed
+
+    async def replay(self, guild_ids: Sequence[int], created_before: datetime) -> int:
+        """Carry out what an earlier process queued but did not finish; returns how many were done."""
+        pending = [item for item in await self._effects.pending(guild_ids) if item.created_before(created_before)]
+        failed = await self.apply(pending)
+        return len(pending) - len(failed)
+
+    async def _apply_one(self, item: QueuedEffect) -> bool:
+        effect = item.effect
+        try:
+            if isinstance(effect, SetAccess):
+                await self._set_access(effect)
+            else:
+                await self._post(effect)
+        except discord.HTTPException as exc:
+            log.warning(
+                "effect failed",
+                extra={"effect_id": item.id, "guild_id": item.guild_id, "group_id": effect.group_id, "status": exc.status,
+                       "code": exc.code},
+            )
+            await self._effects.failed(item.id)
+            return False
+        await self._effects.done(item.id)
+        return True
+
+    async def _set_access(self, effect: SetAccess) -> None:
+        targets: list[tuple[int, bool]] = [(effect.text_channel_id, False)]
+        if effect.voice_channel_id is not None:
+            targets.append((effect.voice_channel_id, True))
+        for channel_id, voice in targets:
+            overwrite = overwrite_for(effect.access, voice=voice)
+            if overwrite is None:
+                await self._ignore_missing(
+                    self._client.http.delete_channel_permissions(channel_id, effect.user_id, reason="Setkeeper: access")
+                )
+                continue
+            allow, deny = overwrite.pair()
+            await self._client.http.edit_channel_permissions(
+                channel_id, effect.user_id, str(allow.value), str(deny.value), MEMBER_OVERWRITE, reason="Setkeeper: access"
+            )
+
+    async def _post(self, effect: Notify) -> None:
+        renderer = self._renderers.get(effect.notice)
+        if renderer is None:
+            raise RuntimeError(f"no renderer registered for notice {effect.notice}")
+        post = renderer(effect)
+        channel = self._client.get_partial_messageable(effect.channel_id)
+        options: dict[str, Any] = {"content": post.content, "allowed_mentions": post.mentions}
+        if post.embed is not None:
+            options["embed"] = post.embed
+        if post.view is not None:
+            options["view"] = post.view
+        await channel.send(**options)
+
+    @staticmethod
+    async def _ignore_missing(call: Awaitable[Any]) -> None:
+        try:
+            await call
+        except discord.NotFound as exc:
+            if exc.code not in (UNKNOWN_OVERWRITE, UNKNOWN_CHANNEL):
+                raise

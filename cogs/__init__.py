@@ -1,0 +1,1 @@
+"""Discord adapters: slash commands, buttons, selects and listeners; each parses, calls a service, renders."""

@@ -1,0 +1,131 @@
+"""How group notices and group details look in Discord; every echo of member text pings nobody."""
+
+from __future__ import annotations
+
+import discord
+from discord.utils import escape_markdown
+
+from bot.domain.effects import Notice, Notify
+from bot.domain.ground_rules import GROUND_RULES
+from bot.services.groups import GroupInfo, GroupView
+from bot.ui.applier import Post
+
+COLOUR = discord.Colour.teal()
+
+
+def name(text: str) -> str:
+    """A group name as bold text that cannot format or ping."""
+    return f"**{escape_markdown(text)}**"
+
+
+def ground_rules_embed(group_name: str) -> discord.Embed:
+    """The four ground rules, as every member sees them before taking part."""
+    embed = discord.Embed(title=f"Ground rules of {escape_markdown(group_name)}", colour=COLOUR)
+    for number, (title, text) in enumerate(GROUND_RULES, start=1):
+        embed.add_field(name=f"{number}. {title}", value=text, inline=False)
+    return embed
+
+
+def render_notice(effect: Notify, view: discord.ui.View | None = None) -> Post:
+    """The post for a group notice; `view` holds the buttons a notice carries."""
+    group = effect.detail.get("group", "this group")
+    user = f"<@{effect.user_id}>" if effect.user_id else "someone"
+    ping_user = discord.AllowedMentions(users=[discord.Object(effect.user_id)] if effect.user_id else [])
+    match effect.notice:
+        case Notice.WELCOME:
+            embed = ground_rules_embed(group)
+            embed.description = (
+                f"This is the private channel of {name(group)}, an action learning set. Only its members, its "
+                f"facilitator (<@{effect.user_id}>) and Setkeeper can see it. Every member accepts these ground "
+                "rules before taking part."
+            )
+            return Post(embed=embed)
+        case Notice.RULES_PROMPT:
+            return Post(
+                content=f"{user}, welcome to {name(group)}. Please read the ground rules and accept them to take part.",
+                embed=ground_rules_embed(group),
+                view=view,
+                mentions=ping_user,
+            )
+        case Notice.JOIN_REQUEST:
+            facilitator = int(effect.detail["facilitator"])
+            return Post(
+                content=f"{user} asks to join {name(group)}. <@{facilitator}>, will you approve?",
+                view=view,
+                mentions=discord.AllowedMentions(users=[discord.Object(facilitator)]),
+            )
+        case Notice.RULES_ACCEPTED:
+            return Post(content=f"{user} has accepted the ground rules. Welcome!")
+        case Notice.MEMBER_LEFT:
+            return Post(content=f"{user} has left the group.")
+        case Notice.MEMBER_REMOVED:
+            return Post(content=f"{user} is no longer a member of this group.")
+        case Notice.MEMBER_MOVED_IN:
+            source = effect.detail.get("source", "another group")
+            return Post(content=f"{user} has moved here from {name(source)}. Welcome!", mentions=ping_user)
+        case Notice.MEMBER_MOVED_OUT:
+            return Post(content=f"{user} has moved to {name(effect.detail.get('to', 'another group'))}.")
+        case Notice.FACILITATOR_CHANGED:
+            return Post(content=f"{user} now facilitates {name(group)}.", mentions=ping_user)
+        case Notice.SPLIT:
+            return Post(
+                content=f"{name(group)} has split in two: some members now meet as "
+                f"{name(effect.detail.get('new_group', 'a new group'))}. Nobody takes offence; fit matters."
+            )
+        case Notice.ARCHIVED:
+            return Post(
+                content=f"{name(group)} has ended its cycle and is archived. This channel stays readable to its "
+                "members; nothing new can be posted. Thank you all."
+            )
+
+
+def info_embed(info: GroupInfo) -> discord.Embed:
+    """What `/group info` shows a member."""
+    group: GroupView = info.group
+    settings = group.settings
+    status = "archived" if group.archived else "active"
+    embed = discord.Embed(title=escape_markdown(group.name), colour=COLOUR, description=f"Status: {status}")
+    embed.add_field(name="Facilitator", value=f"<@{group.facilitator_id}>", inline=True)
+    if group.text_channel_id:
+        embed.add_field(name="Channel", value=f"<#{group.text_channel_id}>", inline=True)
+    lines = [
+        f"<@{member.user_id}>" + ("" if member.rules_accepted_at else " (has not accepted the ground rules yet)")
+        for member in info.members
+    ]
+    embed.add_field(
+        name=f"Members ({len(info.members)} of {settings.min_size}-{settings.max_size})",
+        value="\n".join(lines) or "Nobody yet. The facilitator adds members with /group add.",
+        inline=False,
+    )
+    if info.requests:
+        embed.add_field(name="Asking to join", value=" ".join(f"<@{user}>" for user in info.requests), inline=False)
+    embed.add_field(name="Cadence", value="Not scheduled yet", inline=True)
+    embed.add_field(name="Next meeting", value="Not scheduled yet", inline=True)
+    embed.add_field(name="Action follow-through", value="No actions recorded yet", inline=True)
+    embed.add_field(name="Settings", value=settings_text(group), inline=False)
+    embed.set_footer(text=f"Created {group.created_at:%d %b %Y}")
+    return embed
+
+
+def settings_text(group: GroupView) -> str:
+    """The group's settings, one per line."""
+    s = group.settings
+    return "\n".join(
+        [
+            f"Size: {s.min_size} to {s.max_size} members",
+            f"Rounds per meeting: {s.rounds_per_meeting}",
+            f"Presentation: {s.presentation_minutes} min; each turn: {s.turn_minutes} min",
+            f"Voting: {'one vote each' if s.voting == 'single' else 'approval (vote for any number)'}",
+            f"Cross-talk: {CROSSTALK_LABELS[s.crosstalk]}",
+            f"Report-back reminder: {s.report_back_lead_hours} h before a meeting; "
+            f"bid nudge: {s.bid_nudge_lead_hours} h before",
+        ]
+    )
+
+
+CROSSTALK_LABELS = {
+    "lock": "only the speaker can post",
+    "delete": "off-turn messages are removed",
+    "remind": "off-turn messages get a gentle reminder",
+    "off": "not enforced",
+}

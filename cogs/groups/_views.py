@@ -1,0 +1,193 @@
+"""Buttons and selects of group set-up. Persistent buttons keep their state in the custom id, so they survive restarts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, cast
+
+import discord
+
+from bot.services.groups import Actor
+from bot.ui.errors import handle_interaction_error
+from bot.ui.replies import defer, reply
+
+if TYPE_CHECKING:
+    from bot.app import Setkeeper
+
+
+def _bot(interaction: discord.Interaction[Any]) -> Setkeeper:
+    return cast("Setkeeper", interaction.client)
+
+
+def actor_of(interaction: discord.Interaction[Any]) -> Actor:
+    """The person acting, with whether Discord grants them Manage Server here."""
+    return Actor(interaction.user.id, bool(interaction.permissions.manage_guild))
+
+
+async def guarded(interaction: discord.Interaction[Any], work: Callable[[], Awaitable[None]]) -> None:
+    """Run a component callback so that any error becomes the one standard reply."""
+    try:
+        await work()
+    except Exception as exc:  # every failure must reach the member as a reply, never as silence
+        await handle_interaction_error(interaction, exc)
+
+
+class AcceptRulesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"setkeeper:rules:(?P<group>[0-9]{1,12})"):
+    """The member accepts the ground rules of a group."""
+
+    def __init__(self, group_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="I accept the ground rules",
+                style=discord.ButtonStyle.success,
+                custom_id=f"setkeeper:rules:{group_id}",
+            )
+        )
+        self.group_id = group_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> AcceptRulesButton:
+        """Rebuild the button from its custom id."""
+        return cls(int(match["group"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Record the acceptance and open the channel to the member."""
+        await guarded(interaction, lambda: self._accept(interaction))
+
+    async def _accept(self, interaction: discord.Interaction[Any]) -> None:
+        await defer(interaction)
+        bot = _bot(interaction)
+        guild_id = interaction.guild_id or 0
+        outcome = await bot.services.groups.accept_ground_rules(guild_id, interaction.user.id, self.group_id)
+        if not outcome.value:
+            await reply(interaction, "You have already accepted these ground rules. You are all set.")
+            return
+        await bot.applier.apply(outcome.effects)
+        await reply(interaction, "Thank you. You have accepted the ground rules and can now post in this channel.")
+
+
+class JoinAnswerButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"setkeeper:join:(?P<request>[0-9]{1,12}):(?P<answer>yes|no)"
+):
+    """The facilitator approves or declines a join request."""
+
+    def __init__(self, membership_id: int, approve: bool) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Approve" if approve else "Decline",
+                style=discord.ButtonStyle.success if approve else discord.ButtonStyle.secondary,
+                custom_id=f"setkeeper:join:{membership_id}:{'yes' if approve else 'no'}",
+            )
+        )
+        self.membership_id = membership_id
+        self.approve = approve
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> JoinAnswerButton:
+        """Rebuild the button from its custom id."""
+        return cls(int(match["request"]), match["answer"] == "yes")
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Answer the request, then replace the buttons with the answer."""
+        await guarded(interaction, lambda: self._answer(interaction))
+
+    async def _answer(self, interaction: discord.Interaction[Any]) -> None:
+        await defer(interaction)
+        bot = _bot(interaction)
+        outcome = await bot.services.groups.answer_join_request(
+            interaction.guild_id or 0, actor_of(interaction), self.membership_id, approve=self.approve
+        )
+        await bot.applier.apply(outcome.effects)
+        request = outcome.value
+        verdict = "approved" if self.approve else "declined"
+        if interaction.message is not None:
+            await interaction.message.edit(
+                content=f"<@{request.user_id}> asked to join. {interaction.user.mention} {verdict} the request.",
+                view=None,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        await reply(interaction, f"You {verdict} <@{request.user_id}>'s request.")
+
+
+def single_item_view(*items: discord.ui.Item[Any]) -> discord.ui.View:
+    """A persistent view holding the given dynamic items."""
+    view = discord.ui.View(timeout=None)
+    for item in items:
+        view.add_item(item)
+    return view
+
+
+class GuardedView(discord.ui.View):
+    """A short-lived view whose errors get the standard reply."""
+
+    async def on_error(self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any]) -> None:
+        """Any error in a callback becomes the one standard reply."""
+        await handle_interaction_error(interaction, error)
+
+
+class ConfirmView(GuardedView):
+    """Ask the person who ran a command to confirm; only they can answer."""
+
+    def __init__(self, owner_id: int, label: str, action: Callable[[discord.Interaction[Any]], Awaitable[None]]) -> None:
+        super().__init__(timeout=300)
+        self.owner_id = owner_id
+        self.action = action
+        self.confirm.label = label
+
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        """Only the person who ran the command may confirm it."""
+        if interaction.user.id != self.owner_id:
+            await reply(interaction, "Only the person who ran the command can answer this.")
+            return False
+        return True
+
+    @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger)
+    async def confirm(self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]) -> None:
+        """Do it."""
+        self.stop()
+        await defer(interaction)
+        await self.action(interaction)
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    async def cancel(self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]) -> None:
+        """Do nothing."""
+        self.stop()
+        await interaction.response.edit_message(content="Cancelled; nothing was changed.", view=None)
+
+
+class SplitView(GuardedView):
+    """The facilitator picks who moves to the new group, then confirms."""
+
+    def __init__(self, owner_id: int, action: Callable[[discord.Interaction[Any], list[int]], Awaitable[None]]) -> None:
+        super().__init__(timeout=600)
+        self.owner_id = owner_id
+        self.action = action
+        self.chosen: list[int] = []
+
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        """Only the facilitator who ran the command may use this."""
+        if interaction.user.id != self.owner_id:
+            await reply(interaction, "Only the person who ran the command can answer this.")
+            return False
+        return True
+
+    @discord.ui.select(cls=discord.ui.UserSelect, placeholder="Members who move to the new group", min_values=1, max_values=12)
+    async def pick(self, interaction: discord.Interaction[Any], select: discord.ui.UserSelect[Any]) -> None:
+        """Remember the choice."""
+        self.chosen = [user.id for user in select.values]
+        await interaction.response.defer()
+
+    @discord.ui.button(label="Split the group", style=discord.ButtonStyle.danger)
+    async def confirm(self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]) -> None:
+        """Create the new group and move the chosen members."""
+        if not self.chosen:
+            await reply(interaction, "Pick the members who move to the new group first, then press the button.")
+            return
+        self.stop()
+        await defer(interaction)
+        await self.action(interaction, self.chosen)

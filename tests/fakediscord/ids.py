@@ -1,0 +1,59 @@
+"""Snowflakes, bot tokens, timestamps and JSON helpers shared by the fake Discord server."""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import itertools
+import json
+import secrets
+import threading
+import time
+from typing import Any
+
+DISCORD_EPOCH_MS = 1420070400000
+_lock = threading.Lock()
+_counter = itertools.count(1)
+
+
+def snowflake() -> int:
+    """Return a new unique snowflake based on the current time."""
+    with _lock:
+        increment = next(_counter) & 0xFFF
+    millis = int(time.time() * 1000) - DISCORD_EPOCH_MS
+    return (millis << 22) | (1 << 17) | increment
+
+
+def snowflake_time(value: int) -> datetime.datetime:
+    """Return the creation time encoded in a snowflake."""
+    millis = (value >> 22) + DISCORD_EPOCH_MS
+    return datetime.datetime.fromtimestamp(millis / 1000, datetime.UTC)
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def make_token(user_id: int) -> str:
+    """Build a token shaped like a real bot token whose first part decodes to ``user_id``."""
+    return f"{_b64(str(user_id).encode())}.{_b64(secrets.token_bytes(5))[:6]}.{_b64(secrets.token_bytes(27))}"
+
+
+def user_id_from_token(token: str) -> int | None:
+    """Decode the user id from a token made by :func:`make_token`, or None if it is malformed."""
+    first = token.split(".")[0]
+    try:
+        decoded = base64.urlsafe_b64decode(first + "=" * (-len(first) % 4)).decode("ascii")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return int(decoded) if decoded.isdigit() else None
+
+
+def iso_now() -> str:
+    """Return the current UTC time formatted the way Discord formats timestamps."""
+    return datetime.datetime.now(datetime.UTC).isoformat()
+
+
+def dumps(data: Any) -> str:
+    """Serialise a payload to compact JSON."""
+    return json.dumps(data, separators=(",", ":"))

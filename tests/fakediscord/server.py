@@ -1,0 +1,709 @@
+"""The fake Discord server: REST v10 and the JSON gateway (zlib-stream), on 127.0.0.1, with switchable faults."""
+
+from __future__ import annotations
+
+import asyncio
+import fnmatch
+import hashlib
+import json
+import logging
+import math
+import re
+import secrets
+import time
+import zlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from tests.fakediscord.ids import dumps, make_token, snowflake, user_id_from_token
+from tests.fakediscord.interactions import InteractionEngine
+from tests.fakediscord.perms import DEFAULT_BOT, PermLike, perm_value
+from tests.fakediscord.world import (
+    Channel,
+    FakeForbidden,
+    Guild,
+    Json,
+    Member,
+    Message,
+    User,
+    VoiceState,
+)
+
+log = logging.getLogger("fakediscord")
+
+API_PREFIX = "/api/v10"
+GATEWAY_PATH = "/gateway"
+
+
+class ApiError(Exception):
+    """An error answered to the client as ``{"code": ..., "message": ...}`` with an HTTP status."""
+
+    def __init__(self, status: int, code: int, message: str, errors: Json | None = None) -> None:
+        super().__init__(f"{status} {code} {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+        self.errors = errors
+
+    def body(self) -> Json:
+        """The JSON error body."""
+        data: Json = {"code": self.code, "message": self.message}
+        if self.errors is not None:
+            data["errors"] = self.errors
+        return data
+
+
+def missing_permissions() -> ApiError:
+    """403 / 50013 Missing Permissions."""
+    return ApiError(403, 50013, "Missing Permissions")
+
+
+def missing_access() -> ApiError:
+    """403 / 50001 Missing Access."""
+    return ApiError(403, 50001, "Missing Access")
+
+
+def invalid_form(message: str = "Invalid Form Body", errors: Json | None = None) -> ApiError:
+    """400 / 50035 Invalid Form Body."""
+    return ApiError(400, 50035, message, errors)
+
+
+@dataclass
+class ApiRequest:
+    """A parsed REST request handed to a route handler."""
+
+    method: str
+    path: str
+    route: str
+    params: dict[str, str]
+    query: dict[str, str]
+    body: Any
+    token: str | None
+
+
+@dataclass
+class RequestRecord:
+    """One REST call the client made: method, concrete path, route template, status and timing."""
+
+    method: str
+    path: str
+    route: str
+    status: int
+    at: float
+    duration: float
+    body: Any = None
+    response: Any = None
+
+    @property
+    def key(self) -> str:
+        """``"METHOD /route/{template}"``."""
+        return f"{self.method} {self.route}"
+
+
+@dataclass
+class _Fault:
+    method: str | None
+    pattern: str
+    remaining: int
+    status: int
+    retry_after: float = 0.0
+    is_global: bool = False
+
+    def matches(self, method: str, route: str, path: str) -> bool:
+        if self.method is not None and self.method != method:
+            return False
+        return fnmatch.fnmatchcase(route, self.pattern) or fnmatch.fnmatchcase(path, self.pattern)
+
+
+def _parse_route_spec(spec: str) -> tuple[str | None, str]:
+    parts = spec.strip().split(" ", 1)
+    if len(parts) == 2 and parts[0].isupper():
+        return parts[0], parts[1]
+    return None, spec.strip()
+
+
+class Faults:
+    """Switchable production behaviours: interaction deadline, 429s, 5xx bursts."""
+
+    def __init__(self) -> None:
+        self.interaction_deadline: float = 3.0
+        self.fail_on_late_callback: bool = True
+        self._faults: list[_Fault] = []
+
+    def rate_limit(
+        self, route: str = "*", count: int = 1, retry_after: float = 0.2, *, is_global: bool = False
+    ) -> None:
+        """Answer the next ``count`` matching requests with 429 (``route`` like ``"POST /channels/*/messages"``)."""
+        method, pattern = _parse_route_spec(route)
+        self._faults.append(_Fault(method, pattern, count, 429, retry_after, is_global))
+
+    def server_error(self, route: str = "*", count: int = 1, status: int = 500) -> None:
+        """Answer the next ``count`` matching requests with a 5xx (discord.py sleeps 1, 3, 5 s between retries)."""
+        method, pattern = _parse_route_spec(route)
+        self._faults.append(_Fault(method, pattern, count, status))
+
+    def clear(self) -> None:
+        """Remove all pending 429/5xx faults."""
+        self._faults.clear()
+
+    def take(self, method: str, route: str, path: str) -> _Fault | None:
+        """Consume one matching fault, if any."""
+        for fault in self._faults:
+            if fault.remaining > 0 and fault.matches(method, route, path):
+                fault.remaining -= 1
+                return fault
+        return None
+
+
+@dataclass(eq=False)
+class GatewaySession:
+    """A gateway session: sequence numbers and the dispatch buffer used for RESUME."""
+
+    session_id: str
+    seq: int = 0
+    buffer: list[tuple[int, str]] = field(default_factory=list)
+    ws: web.WebSocketResponse | None = None
+    outbox: asyncio.Queue[str | None] | None = None
+    alive: bool = True
+    compressor: Any = None
+    resumes: int = 0
+    intents: int = 0
+
+
+Handler = Callable[[ApiRequest], Awaitable[tuple[int, Any]]]
+
+
+class FakeDiscord:
+    """The whole fake: world state, REST, gateway, faults, request log, failures; start with ``await start()``."""
+
+    def __init__(self, *, bot_name: str = "Setkeeper", bot_permissions: PermLike = DEFAULT_BOT) -> None:
+        self.bot_user = User(snowflake(), bot_name, bot=True)
+        self.application_id = self.bot_user.id
+        self.token = make_token(self.bot_user.id)
+        self.users: dict[int, User] = {self.bot_user.id: self.bot_user}
+        self.guilds: dict[int, Guild] = {}
+        self.dm_channels: dict[int, Channel] = {}
+        self.ephemeral_messages: list[Message] = []
+        self.global_commands: list[Json] = []
+        self.guild_commands: dict[int, list[Json]] = {}
+        self.faults = Faults()
+        self.requests: list[RequestRecord] = []
+        self.failures: list[str] = []
+        self.dispatched: list[tuple[str, Json]] = []
+        self.sessions: list[GatewaySession] = []
+        self.identify_count = 0
+        self.heartbeat_interval_ms = 41250
+        self.interactions = InteractionEngine(self)
+        self.port = 0
+        self._runner: web.AppRunner | None = None
+        self._inflight = 0
+        self._last_activity = time.monotonic()
+        self._t0 = time.monotonic()
+        self._ready_waiters: list[asyncio.Future[None]] = []
+        self._routes: list[tuple[str, re.Pattern[str], str, Handler]] = []
+        self._register_routes()
+        self.owner = self.add_user("Owner")
+        self.guild = self.create_guild("Test Guild", owner=self.owner, bot_permissions=bot_permissions)
+
+    # ----- world construction --------------------------------------------------------------------------------
+
+    def add_user(self, name: str, *, bot: bool = False, dms_open: bool = True) -> User:
+        """Create a user (not yet in any guild)."""
+        user = User(snowflake(), name, bot=bot, dms_open=dms_open)
+        self.users[user.id] = user
+        return user
+
+    def create_guild(
+        self, name: str = "Another Guild", *, owner: User | None = None, bot_permissions: PermLike = DEFAULT_BOT
+    ) -> Guild:
+        """Create a guild with an owner, @everyone, a #general channel and the bot (managed role with given perms)."""
+        guild = Guild(self, name, owner or self.add_user(f"{name} owner"), bot_permissions)
+        self.guilds[guild.id] = guild
+        guild.add_channel("general")
+        self.dispatch_soon("GUILD_CREATE", guild.payload())
+        return guild
+
+    def set_bot_permissions(self, permissions: PermLike, guild: Guild | None = None) -> None:
+        """Change the bot's managed role permissions (default guild unless given)."""
+        target = guild or self.guild
+        target.set_role_permissions(target.bot_role, perm_value(permissions))
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:<port>``."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_base(self) -> str:
+        """The value for ``DISCORD_API_BASE`` / ``discord.http.Route.BASE``."""
+        return f"{self.base_url}{API_PREFIX}"
+
+    @property
+    def gateway_url(self) -> str:
+        """The value for ``DISCORD_GATEWAY_URL`` / ``DiscordWebSocket.DEFAULT_GATEWAY``."""
+        return f"ws://127.0.0.1:{self.port}{GATEWAY_PATH}"
+
+    def bot_env(self) -> dict[str, str]:
+        """Environment variables pointing a bot process at this fake."""
+        return {
+            "DISCORD_TOKEN": self.token,
+            "DISCORD_API_BASE": self.api_base,
+            "DISCORD_GATEWAY_URL": self.gateway_url,
+        }
+
+    def find_channel(self, channel_id: int) -> Channel | None:
+        """Any live channel (guild or DM) by id."""
+        for guild in self.guilds.values():
+            channel = guild.channels.get(channel_id)
+            if channel is not None:
+                return channel if not channel.deleted else None
+        for channel in self.dm_channels.values():
+            if channel.id == channel_id:
+                return channel
+        return None
+
+    def find_message(self, message_id: int) -> Message | None:
+        """Any message (channel or ephemeral) by id."""
+        for guild in self.guilds.values():
+            for channel in guild.channels.values():
+                for message in channel.messages:
+                    if message.id == message_id:
+                        return message
+        for channel in self.dm_channels.values():
+            for message in channel.messages:
+                if message.id == message_id:
+                    return message
+        for message in self.ephemeral_messages:
+            if message.id == message_id:
+                return message
+        return None
+
+    def requests_to(self, spec: str) -> list[RequestRecord]:
+        """Logged REST calls matching ``"METHOD /route/template"`` or a glob on the route or path."""
+        method, pattern = _parse_route_spec(spec)
+        return [
+            r
+            for r in self.requests
+            if (method is None or r.method == method)
+            and (fnmatch.fnmatchcase(r.route, pattern) or fnmatch.fnmatchcase(r.path, pattern))
+        ]
+
+    # ----- lifecycle ---------------------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Bind a free port on 127.0.0.1 and serve."""
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_route("GET", GATEWAY_PATH, self._gateway)
+        app.router.add_route("GET", GATEWAY_PATH + "/", self._gateway)
+        app.router.add_route("*", "/{tail:.*}", self._rest)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None
+        sockets = getattr(server, "sockets", None) or []
+        self.port = int(sockets[0].getsockname()[1])
+
+    async def stop(self) -> None:
+        """Close gateway connections and stop serving."""
+        for session in self.sessions:
+            if session.ws is not None and not session.ws.closed:
+                await session.ws.close(code=1001)
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    def problems(self) -> list[str]:
+        """Failures recorded so far plus interactions that never got a callback."""
+        return self.failures + self.interactions.unanswered()
+
+    async def settle(self, quiet: float = 0.15, timeout: float = 10.0) -> None:
+        """Wait until the bot has made no REST call for ``quiet`` seconds and none is in flight."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._inflight == 0 and time.monotonic() - self._last_activity >= quiet:
+                return
+            await asyncio.sleep(0.02)
+
+    async def wait_ready(self, timeout: float = 10.0) -> None:
+        """Wait until a gateway session has been sent READY."""
+        if any(s.alive and s.ws is not None for s in self.sessions):
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._ready_waiters.append(future)
+        await asyncio.wait_for(future, timeout)
+
+    # ----- gateway -----------------------------------------------------------------------------------------------
+
+    @property
+    def session(self) -> GatewaySession | None:
+        """The live gateway session, if any."""
+        live = [s for s in self.sessions if s.alive]
+        return live[-1] if live else None
+
+    def dispatch_soon(self, event: str, data: Json) -> None:
+        """Send a DISPATCH to the live session (buffered for RESUME while it is disconnected)."""
+        self.dispatched.append((event, data))
+        session = self.session
+        if session is None:
+            return
+        self._send_dispatch(session, event, data)
+
+    async def dispatch(self, event: str, data: Json) -> None:
+        """Like :meth:`dispatch_soon`, then yield once so the frame goes out."""
+        self.dispatch_soon(event, data)
+        await asyncio.sleep(0)
+
+    def _send_dispatch(self, session: GatewaySession, event: str, data: Json) -> None:
+        session.seq += 1
+        frame = dumps({"op": 0, "t": event, "s": session.seq, "d": data})
+        session.buffer.append((session.seq, frame))
+        if session.outbox is not None:
+            session.outbox.put_nowait(frame)
+
+    async def drop_gateway(self, *, resumable: bool = True, code: int = 4000) -> None:
+        """Close the bot's gateway socket; it reconnects and RESUMEs (or is sent INVALID_SESSION if not resumable)."""
+        session = self.session
+        assert session is not None, "no live gateway session"
+        if not resumable:
+            session.alive = False
+        ws = session.ws
+        session.ws = None
+        if session.outbox is not None:
+            session.outbox.put_nowait(None)
+        session.outbox = None
+        if ws is not None:
+            await ws.close(code=code)
+
+    async def send_reconnect(self) -> None:
+        """Send op 7 RECONNECT (the client closes and resumes)."""
+        session = self.session
+        assert session is not None and session.outbox is not None
+        session.outbox.put_nowait(dumps({"op": 7, "d": None}))
+
+    async def _writer(self, ws: web.WebSocketResponse, queue: asyncio.Queue[str | None], compress: Any) -> None:
+        while True:
+            frame = await queue.get()
+            if frame is None or ws.closed:
+                return
+            try:
+                if compress is not None:
+                    await ws.send_bytes(compress.compress(frame.encode()) + compress.flush(zlib.Z_SYNC_FLUSH))
+                else:
+                    await ws.send_str(frame)
+            except (ConnectionError, RuntimeError):
+                return
+
+    async def _gateway(self, request: web.Request) -> web.StreamResponse:
+        ws = web.WebSocketResponse(max_msg_size=0, autoping=True)
+        await ws.prepare(request)
+        compression = request.query.get("compress")
+        if compression not in (None, "zlib-stream"):
+            self.failures.append(f"gateway asked for unsupported transport compression {compression!r}")
+        if request.query.get("v") != "10" or request.query.get("encoding", "json") != "json":
+            self.failures.append(
+                f"gateway asked for v={request.query.get('v')} encoding={request.query.get('encoding')}"
+            )
+        compressor = zlib.compressobj() if compression == "zlib-stream" else None
+        queue: asyncio.Queue[str | None] = asyncio.Queue()
+        writer = asyncio.create_task(self._writer(ws, queue, compressor))
+        queue.put_nowait(dumps({"op": 10, "d": {"heartbeat_interval": self.heartbeat_interval_ms}}))
+        session: GatewaySession | None = None
+        try:
+            async for msg in ws:
+                if msg.type != WSMsgType.TEXT:
+                    if msg.type == WSMsgType.BINARY:
+                        self.failures.append("gateway got a binary frame from the client")
+                    continue
+                payload = json.loads(msg.data)
+                op = payload.get("op")
+                data = payload.get("d")
+                if op == 1:
+                    queue.put_nowait(dumps({"op": 11}))
+                elif op == 2:
+                    session = await self._identify(ws, queue, data)
+                elif op == 6:
+                    session = await self._resume(ws, queue, data)
+                elif op == 8:
+                    self._request_members(queue, data)
+                elif op in (3, 4):
+                    if op == 4:
+                        self._bot_voice_update(data)
+                else:
+                    self.failures.append(f"gateway got unknown op {op}")
+        finally:
+            if session is not None and session.ws is ws:
+                session.ws = None
+                session.outbox = None
+            queue.put_nowait(None)
+            await writer
+        return ws
+
+    async def _identify(
+        self, ws: web.WebSocketResponse, queue: asyncio.Queue[str | None], data: Json
+    ) -> GatewaySession | None:
+        if data.get("token") != self.token:
+            await ws.close(code=4004, message=b"Authentication failed.")
+            return None
+        for old in self.sessions:
+            old.alive = False
+        self.identify_count += 1
+        session = GatewaySession(secrets.token_hex(16), ws=ws, outbox=queue, intents=int(data.get("intents") or 0))
+        self.sessions.append(session)
+        ready = {
+            "v": 10,
+            "user": {**self.bot_user.payload(), "verified": True, "mfa_enabled": False, "email": None},
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in self.guilds.values()],
+            "session_id": session.session_id,
+            "session_type": "normal",
+            "resume_gateway_url": self.gateway_url,
+            "private_channels": [],
+            "relationships": [],
+            "presences": [],
+            "geo_ordered_rtc_regions": [],
+            "guild_join_requests": [],
+            "shard": [0, 1],
+            "application": {"id": str(self.application_id), "flags": 1 << 19 | 1 << 15 | 1 << 13},
+            "_trace": ["fake-discord"],
+        }
+        self._send_dispatch(session, "READY", ready)
+        for guild in self.guilds.values():
+            self._send_dispatch(session, "GUILD_CREATE", guild.payload())
+        for waiter in self._ready_waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+        self._ready_waiters.clear()
+        return session
+
+    async def _resume(
+        self, ws: web.WebSocketResponse, queue: asyncio.Queue[str | None], data: Json
+    ) -> GatewaySession | None:
+        target = next((s for s in self.sessions if s.session_id == data.get("session_id")), None)
+        if target is None or not target.alive or data.get("token") != self.token:
+            await asyncio.sleep(0.05)
+            queue.put_nowait(dumps({"op": 9, "d": False}))
+            return None
+        target.ws = ws
+        target.outbox = queue
+        target.resumes += 1
+        last_seq = int(data.get("seq") or 0)
+        for seq, frame in target.buffer:
+            if seq > last_seq:
+                queue.put_nowait(frame)
+        self._send_dispatch(target, "RESUMED", {"_trace": ["fake-discord"]})
+        return target
+
+    def _request_members(self, queue: asyncio.Queue[str | None], data: Json) -> None:
+        guild = self.guilds.get(int(data.get("guild_id", 0)))
+        session = self.session
+        if guild is None or session is None:
+            return
+        chunk: Json = {
+            "guild_id": str(guild.id),
+            "members": [m.payload() for m in guild.members.values()],
+            "chunk_index": 0,
+            "chunk_count": 1,
+            "not_found": [],
+        }
+        if data.get("nonce"):
+            chunk["nonce"] = data["nonce"]
+        self._send_dispatch(session, "GUILD_MEMBERS_CHUNK", chunk)
+
+    def _bot_voice_update(self, data: Json) -> None:
+        guild = self.guilds.get(int(data.get("guild_id") or 0))
+        if guild is None:
+            return
+        channel_id = data.get("channel_id")
+        channel = guild.channels.get(int(channel_id)) if channel_id else None
+        member = guild.me
+        member.voice = VoiceState(channel.id, secrets.token_hex(8)) if channel else None
+        self.dispatch_soon("VOICE_STATE_UPDATE", self.voice_state_payload(member))
+
+    # ----- test-side actions --------------------------------------------------------------------------------------
+
+    def voice_state_payload(self, member: Member, *, include_member: bool = True) -> Json:
+        """A voice state object for a member (channel_id null when disconnected)."""
+        voice = member.voice
+        data: Json = {
+            "guild_id": str(member.guild.id),
+            "channel_id": str(voice.channel_id) if voice else None,
+            "user_id": str(member.id),
+            "session_id": voice.session_id if voice else "",
+            "deaf": member.deaf,
+            "mute": member.mute,
+            "self_deaf": voice.self_deaf if voice else False,
+            "self_mute": voice.self_mute if voice else False,
+            "self_stream": False,
+            "self_video": False,
+            "suppress": False,
+            "request_to_speak_timestamp": None,
+        }
+        if include_member:
+            data["member"] = member.payload()
+        return data
+
+    async def set_voice(self, member: Member, channel: Channel | None) -> None:
+        """Connect/disconnect a member to/from voice and dispatch VOICE_STATE_UPDATE."""
+        if channel is not None:
+            if channel.type not in (2, 13):
+                raise ValueError(f"#{channel.name} is not a voice or stage channel")
+            if not (member.can("view_channel", channel) and member.can("connect", channel)):
+                raise FakeForbidden(403, 50013, "Missing Permissions")
+            member.voice = VoiceState(channel.id, secrets.token_hex(8))
+        else:
+            member.voice = None
+        await self.dispatch("VOICE_STATE_UPDATE", self.voice_state_payload(member))
+        await self.settle()
+
+    async def user_post(self, member: Member, channel: Channel, content: str) -> Message:
+        """A human posts in a channel; Discord's permission rules apply."""
+        if channel.guild is not None:
+            if not member.can("view_channel", channel):
+                raise FakeForbidden(403, 50001, "Missing Access")
+            if not member.can("send_messages", channel):
+                raise FakeForbidden(403, 50013, "Missing Permissions")
+        message = Message(snowflake(), channel, member.user, content)
+        channel.messages.append(message)
+        await self.dispatch("MESSAGE_CREATE", message.payload())
+        await self.settle()
+        return message
+
+    # ----- REST plumbing -------------------------------------------------------------------------------------------
+
+    def _route(self, method: str, template: str) -> Callable[[Handler], Handler]:
+        pattern = re.compile("^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template)) + "$")
+
+        def register(handler: Handler) -> Handler:
+            self._routes.append((method, pattern, template, handler))
+            return handler
+
+        return register
+
+    def _match(self, method: str, path: str) -> tuple[str, dict[str, str], Handler | None]:
+        for route_method, pattern, template, handler in self._routes:
+            found = pattern.match(path)
+            if found and route_method == method:
+                return template, found.groupdict(), handler
+        return path, {}, None
+
+    def _headers(self, route: str, status: int, fault: _Fault | None) -> dict[str, str]:
+        bucket = hashlib.sha1(route.encode()).hexdigest()[:16]
+        headers = {
+            "Content-Type": "application/json",
+            "Via": "1.1 google",
+            "X-RateLimit-Bucket": bucket,
+            "X-RateLimit-Limit": "50",
+            "X-RateLimit-Remaining": "49",
+            "X-RateLimit-Reset": f"{time.time() + 1:.3f}",
+            "X-RateLimit-Reset-After": "1.000",
+        }
+        if status == 429 and fault is not None:
+            headers["Retry-After"] = str(max(1, math.ceil(fault.retry_after)))
+            headers["X-RateLimit-Remaining"] = "0"
+            headers["X-RateLimit-Reset-After"] = f"{fault.retry_after:.3f}"
+            headers["X-RateLimit-Scope"] = "global" if fault.is_global else "user"
+            if fault.is_global:
+                headers["X-RateLimit-Global"] = "true"
+                for key in ("X-RateLimit-Bucket", "X-RateLimit-Limit", "X-RateLimit-Remaining"):
+                    headers.pop(key)
+                headers.pop("X-RateLimit-Reset")
+                headers.pop("X-RateLimit-Reset-After")
+        return headers
+
+    async def _read_body(self, request: web.Request) -> Any:
+        if not request.body_exists:
+            return None
+        ctype = request.headers.get("Content-Type", "")
+        if ctype.startswith("multipart/"):
+            body: Json = {}
+            files: list[Json] = []
+            reader = await request.multipart()
+            async for part in reader:
+                name = getattr(part, "name", None)
+                raw = await part.read()  # type: ignore[union-attr]
+                if name == "payload_json":
+                    body.update(json.loads(raw.decode()))
+                elif name is not None:
+                    files.append({"name": name, "filename": getattr(part, "filename", None), "size": len(raw)})
+            if files:
+                body["_files"] = files
+            return body
+        raw = await request.read()
+        if not raw:
+            return None
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return raw.decode(errors="replace")
+
+    async def _rest(self, request: web.Request) -> web.StreamResponse:
+        started = time.monotonic()
+        self._inflight += 1
+        self._last_activity = started
+        method = request.method
+        full_path = request.path
+        path = full_path.removeprefix(API_PREFIX)
+        route, params, handler = self._match(method, path)
+        body: Any = None
+        status = 500
+        result: Any = None
+        fault: _Fault | None = None
+        try:
+            body = await self._read_body(request)
+            if not full_path.startswith(API_PREFIX):
+                handler = None
+            fault = self.faults.take(method, route, path)
+            if fault is not None and fault.status == 429:
+                status = 429
+                result = {
+                    "message": "You are being rate limited.",
+                    "retry_after": fault.retry_after,
+                    "global": fault.is_global,
+                    "code": 0,
+                }
+            elif fault is not None:
+                status = fault.status
+                result = {"message": f"{status}: Internal Server Error", "code": 0}
+            elif handler is None:
+                status = 404
+                result = {"message": "404: Not Found", "code": 0}
+                self.failures.append(f"unimplemented route: {method} {full_path}")
+            else:
+                auth = request.headers.get("Authorization", "")
+                token = auth[4:] if auth.startswith("Bot ") else None
+                needs_auth = not route.startswith(("/interactions/", "/webhooks/"))
+                if needs_auth and token != self.token:
+                    raise ApiError(401, 0, "401: Unauthorized")
+                if token is not None and user_id_from_token(token) != self.bot_user.id:
+                    raise ApiError(401, 0, "401: Unauthorized")
+                api_request = ApiRequest(method, path, route, params, dict(request.query), body, token)
+                status, result = await handler(api_request)
+        except ApiError as exc:
+            status, result = exc.status, exc.body()
+        except Exception as exc:
+            log.exception("fake discord handler crashed")
+            self.failures.append(f"fake server crashed on {method} {full_path}: {exc!r}")
+            status, result = 500, {"message": "500: Internal Server Error", "code": 0}
+        finally:
+            self._inflight -= 1
+            self._last_activity = time.monotonic()
+        record = RequestRecord(
+            method, path, route, status, started - self._t0, time.monotonic() - started, body, result
+        )
+        self.requests.append(record)
+        headers = self._headers(route, status, fault)
+        if result is None:
+            headers.pop("Content-Type")
+            return web.Response(status=status, headers=headers)
+        return web.Response(status=status, body=dumps(result).encode(), headers=headers)
+
+    # ----- REST routes ------------------------------------------------------------------------------------------
+
+    def _register_routes(self) -> None:
+        from tests.fakediscord import routes
+
+        routes.register(self)
