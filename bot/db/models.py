@@ -29,7 +29,8 @@ class Group(Base):
     """An action learning set in one Discord server."""
 
     __tablename__ = "groups"
-    __table_args__ = (UniqueConstraint("guild_id", "name_key"),)
+    # Ids appear in buttons' custom ids: SQLite must never hand out a deleted group's id again.
+    __table_args__ = (UniqueConstraint("guild_id", "name_key"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
@@ -59,7 +60,11 @@ class Membership(Base):
     """A person's standing in one group, kept after they leave as the group's history."""
 
     __tablename__ = "memberships"
-    __table_args__ = (UniqueConstraint("group_id", "user_id"), Index("ix_memberships_user_id", "user_id"))
+    __table_args__ = (
+        UniqueConstraint("group_id", "user_id"),
+        Index("ix_memberships_user_id", "user_id"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))

@@ -81,9 +81,12 @@ class MembershipRepository:
         query = select(Membership).where(Membership.group_id == group_id, Membership.user_id == user_id)
         return (await self.session.execute(query)).scalar_one_or_none()
 
-    async def by_id(self, membership_id: int) -> Membership | None:
-        """A membership by its id."""
-        return await self.session.get(Membership, membership_id)
+    async def by_id(self, membership_id: int, *, lock: bool = False) -> Membership | None:
+        """A membership by its id; `lock` holds its row until the unit of work ends."""
+        query = select(Membership).where(Membership.id == membership_id)
+        if lock:
+            query = query.with_for_update()
+        return (await self.session.execute(query)).scalar_one_or_none()
 
     async def with_status(self, group_id: int, status: str) -> Sequence[Membership]:
         """Memberships of the group in this status, in the order people joined."""

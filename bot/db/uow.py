@@ -17,7 +17,7 @@ _UNAVAILABLE = (
 
 
 class UnitOfWork:
-    """Opens a transaction on enter; commits only when asked; rolls back otherwise."""
+    """Opens a session on enter; commits only when asked; anything uncommitted is rolled back on exit."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -37,10 +37,8 @@ class UnitOfWork:
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        try:
-            await self.session.rollback()
-        finally:
-            await self.session.close()
+        # Closing rolls back anything uncommitted and detaches objects without expiring what they loaded.
+        await self.session.close()
         if isinstance(exc, OperationalError | PoolTimeoutError | OSError) or (
             isinstance(exc, DBAPIError) and exc.connection_invalidated
         ):

@@ -344,7 +344,7 @@ class GroupService:
     async def accept_ground_rules(self, guild_id: int, user_id: int, group_id: int) -> Outcome[bool]:
         """A member accepts the ground rules; returns False if they had already accepted (nothing changes)."""
         async with self._uow() as uow:
-            group = await self._get(uow, guild_id, group_id)
+            group = await self._get(uow, guild_id, group_id, lock=True)
             membership = await uow.memberships.get(group.id, user_id)
             if membership is None or membership.status != MembershipStatus.ACTIVE:
                 raise NotMemberError(f"These ground rules are for members of {group.name}; you are not one.")
@@ -360,7 +360,7 @@ class GroupService:
     async def leave(self, guild_id: int, user_id: int, group_id: int) -> Outcome[GroupView]:
         """A member leaves (or withdraws a join request)."""
         async with self._uow() as uow:
-            group = await self._get(uow, guild_id, group_id)
+            group = await self._get(uow, guild_id, group_id, lock=True)
             membership = await uow.memberships.get(group.id, user_id)
             if membership is not None and membership.status == MembershipStatus.REQUESTED:
                 membership.status = MembershipStatus.LEFT
@@ -532,7 +532,7 @@ class GroupService:
     async def _membership(
         self, uow: UnitOfWork, guild_id: int, membership_id: int, *, lock: bool = False
     ) -> tuple[Membership, Group]:
-        membership = await uow.memberships.by_id(membership_id)
+        membership = await uow.memberships.by_id(membership_id, lock=lock)
         group = await uow.groups.get(guild_id, membership.group_id, lock=lock) if membership else None
         if membership is None or group is None:
             raise JoinRequestNotFoundError("That request no longer exists; nothing more to do.")

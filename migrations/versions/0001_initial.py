@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 08:09:22.960012
+Create Date: 2026-11-23 08:15:13.176441
 """
 
 from __future__ import annotations
@@ -55,7 +55,8 @@ def upgrade() -> None:
     sa.Column('creator_instance', sa.String(length=36), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_groups')),
     sa.UniqueConstraint('guild_id', 'name_key', name=op.f('uq_groups_guild_id')),
-    sa.UniqueConstraint('text_channel_id', name=op.f('uq_groups_text_channel_id'))
+    sa.UniqueConstraint('text_channel_id', name=op.f('uq_groups_text_channel_id')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('groups', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_groups_guild_id'), ['guild_id'], unique=False)
@@ -84,7 +85,8 @@ def upgrade() -> None:
     sa.Column('rules_accepted_at', bot.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['group_id'], ['groups.id'], name=op.f('fk_memberships_group_id_groups'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_memberships')),
-    sa.UniqueConstraint('group_id', 'user_id', name=op.f('uq_memberships_group_id'))
+    sa.UniqueConstraint('group_id', 'user_id', name=op.f('uq_memberships_group_id')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('memberships', schema=None) as batch_op:
         batch_op.create_index('ix_memberships_user_id', ['user_id'], unique=False)

@@ -1,0 +1,1 @@
+"""Setkeeper's tests."""
