@@ -92,13 +92,13 @@ def main() -> int:
     try:
         settings = load_settings()
     except ConfigError as exc:
-        print(f"Setkeeper cannot start: {exc}", file=sys.stderr)
+        sys.stderr.write(f"Setkeeper cannot start: {exc}\n")
         return 2
     configure_logging(settings.log_level, settings.log_format, [settings.discord_token.get_secret_value()])
     try:
         asyncio.run(run(settings))
     except StartupError as exc:
-        print(f"Setkeeper cannot start: {exc}", file=sys.stderr)
+        sys.stderr.write(f"Setkeeper cannot start: {exc}\n")
         return 1
     return 0
 

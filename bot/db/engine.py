@@ -32,7 +32,9 @@ def ensure_sqlite_folder(url: str) -> None:
 
 
 def _sqlite_engine(url: str, *, begin: str, foreign_keys: bool, **kwargs: Any) -> AsyncEngine:
-    engine = create_async_engine(url, hide_parameters=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
+    engine = create_async_engine(
+        url, hide_parameters=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
+    )
 
     @event.listens_for(engine.sync_engine, "connect")
     def _configure(dbapi_connection: Any, _record: Any) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -77,7 +76,7 @@ class MembershipRepository:
         return membership
 
     async def get(self, group_id: int, user_id: int) -> Membership | None:
-        """This person's standing in this group, if they ever had one."""
+        """The person's standing in the group, if they ever had one."""
         query = select(Membership).where(Membership.group_id == group_id, Membership.user_id == user_id)
         return (await self.session.execute(query)).scalar_one_or_none()
 
@@ -168,8 +167,3 @@ class StateRepository:
         else:
             row.value, row.updated_at = value, now
         await self.session.flush()
-
-
-def columns(row: Any) -> dict[str, Any]:
-    """A model row's column values, for comparisons in tests and exports."""
-    return {column.key: getattr(row, column.key) for column in row.__table__.columns}

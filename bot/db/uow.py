@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from sqlalchemy.exc import DBAPIError, OperationalError, TimeoutError as PoolTimeoutError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.engine import Database
 from bot.db.repositories import EffectRepository, GroupRepository, MembershipRepository, StateRepository
 from bot.domain.errors import StorageUnavailableError
 
-_UNAVAILABLE = (
-    "Setkeeper could not reach its database just now, so nothing was changed. Please try again in a minute."
-)
+_UNAVAILABLE = "Setkeeper could not reach its database just now, so nothing was changed. Please try again in a minute."
 
 
 class UnitOfWork:

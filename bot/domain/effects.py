@@ -50,6 +50,7 @@ class Notify:
 
 Effect = SetAccess | Notify
 
+
 def effect_kind(effect: Effect) -> str:
     """The stored name of an effect's type."""
     return "set_access" if isinstance(effect, SetAccess) else "notify"

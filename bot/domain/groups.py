@@ -7,7 +7,6 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from enum import StrEnum
-from typing import Any
 
 from bot.domain.errors import (
     FacilitatorChangeError,
@@ -108,12 +107,12 @@ class GroupSettings:
     report_back_lead_hours: int = 72
     bid_nudge_lead_hours: int = 24
 
-    def changed(self, member_count: int, **changes: Any) -> GroupSettings:
+    def changed(self, member_count: int, **changes: int | str) -> GroupSettings:
         """Return the settings with `changes` applied, or raise `SettingInvalidError` saying what to fix."""
         unknown = set(changes) - {field.name for field in fields(self)}
         if unknown:
             raise SettingInvalidError(f"There is no setting called {', '.join(sorted(unknown))}.")
-        updated = replace(self, **changes)
+        updated = replace(self, **changes)  # type: ignore[arg-type]
         updated.check(member_count)
         return updated
 

@@ -154,12 +154,16 @@ def _set_access(group: Group, user_id: int, access: Access) -> SetAccess:
 
 
 def _notify(
-    group: Group, notice: Notice, user_id: int | None = None, subject_id: int | None = None, **detail: str
+    group: Group,
+    notice: Notice,
+    user_id: int | None = None,
+    subject_id: int | None = None,
+    detail: dict[str, str] | None = None,
 ) -> Notify:
     if group.text_channel_id is None:
         raise RuntimeError("a group without a channel cannot be notified")
-    detail = {"group": group.name, "facilitator": str(group.facilitator_id), **detail}
-    return Notify(group.id, group.text_channel_id, notice, user_id, subject_id, detail)
+    everything = {"group": group.name, "facilitator": str(group.facilitator_id), **(detail or {})}
+    return Notify(group.id, group.text_channel_id, notice, user_id, subject_id, everything)
 
 
 class GroupService:
@@ -190,7 +194,11 @@ class GroupService:
             group = await self._get(uow, guild_id, group_id)
             active = await uow.memberships.with_status(group.id, MembershipStatus.ACTIVE)
             member_ids = {membership.user_id for membership in active}
-            if viewer.user_id not in member_ids and viewer.user_id != group.facilitator_id and not viewer.manages_server:
+            if (
+                viewer.user_id not in member_ids
+                and viewer.user_id != group.facilitator_id
+                and not viewer.manages_server
+            ):
                 raise NotMemberError(
                     f"Only members of {group.name} can see its details. Use /group join to ask to join it."
                 )
@@ -351,7 +359,7 @@ class GroupService:
             if membership.rules_accepted_at is not None:
                 return Outcome(False, [])
             membership.rules_accepted_at = self._clock.now()
-            effects = [_set_access(group, user_id, _access(group, user_id, membership))]
+            effects: list[Effect] = [_set_access(group, user_id, _access(group, user_id, membership))]
             effects.append(_notify(group, Notice.RULES_ACCEPTED, user_id))
             queued = await queue_effects(uow, self._clock, guild_id, effects)
             await uow.commit()
@@ -379,9 +387,7 @@ class GroupService:
 
     # Facilitator -------------------------------------------------------------------------------------------
 
-    async def appoint_facilitator(
-        self, guild_id: int, actor: Actor, group_id: int, user_id: int
-    ) -> Outcome[GroupView]:
+    async def appoint_facilitator(self, guild_id: int, actor: Actor, group_id: int, user_id: int) -> Outcome[GroupView]:
         """Hand the facilitator role to someone (a member, or an experienced outsider)."""
         async with self._uow() as uow:
             group = await self._open_group(uow, guild_id, group_id)
@@ -423,7 +429,7 @@ class GroupService:
                 raise AlreadyMemberError(f"<@{user_id}> is already a member of {target.name}.")
             accepted = membership.rules_accepted_at
             effects = await self._depart(
-                uow, source, membership, MembershipStatus.MOVED, Notice.MEMBER_MOVED_OUT, to=target.name
+                uow, source, membership, MembershipStatus.MOVED, Notice.MEMBER_MOVED_OUT, detail={"to": target.name}
             )
             effects += await self._admit(
                 uow, target, user_id, existing, rules_accepted_at=accepted, notice_from=source.name
@@ -454,17 +460,24 @@ class GroupService:
                 if membership.user_id in leaving:
                     accepted = membership.rules_accepted_at
                     effects += await self._depart(
-                        uow, group, membership, MembershipStatus.MOVED, Notice.MEMBER_MOVED_OUT, to=new.name, quiet=True
+                        uow,
+                        group,
+                        membership,
+                        MembershipStatus.MOVED,
+                        Notice.MEMBER_MOVED_OUT,
+                        detail={"to": new.name},
+                        quiet=True,
                     )
                     effects += await self._admit(uow, new, membership.user_id, None, rules_accepted_at=accepted)
-            announce = [_notify(group, Notice.SPLIT, None, new_group=new.name), _notify(new, Notice.WELCOME, new.facilitator_id)]
+            announce = [
+                _notify(group, Notice.SPLIT, detail={"new_group": new.name}),
+                _notify(new, Notice.WELCOME, new.facilitator_id),
+            ]
             effects += await queue_effects(uow, self._clock, guild_id, announce)
             await uow.commit()
             return Outcome(_view(new), effects)
 
-    async def update_settings(
-        self, guild_id: int, actor: Actor, group_id: int, changes: dict[str, Any]
-    ) -> GroupView:
+    async def update_settings(self, guild_id: int, actor: Actor, group_id: int, changes: dict[str, Any]) -> GroupView:
         """Change some settings; the whole set is checked before anything is stored."""
         async with self._uow() as uow:
             group = await self._open_group(uow, guild_id, group_id)
@@ -605,7 +618,7 @@ class GroupService:
         membership.rules_accepted_at = rules_accepted_at
         effects: list[Effect] = [_set_access(group, user_id, _access(group, user_id, membership))]
         if notice_from is not None:
-            effects.append(_notify(group, Notice.MEMBER_MOVED_IN, user_id, source=notice_from))
+            effects.append(_notify(group, Notice.MEMBER_MOVED_IN, user_id, detail={"source": notice_from}))
         if rules_accepted_at is None:
             effects.append(_notify(group, Notice.RULES_PROMPT, user_id))
         return await queue_effects(uow, self._clock, group.guild_id, effects)
@@ -619,12 +632,12 @@ class GroupService:
         notice: Notice,
         *,
         quiet: bool = False,
-        **detail: str,
+        detail: dict[str, str] | None = None,
     ) -> list[QueuedEffect]:
         membership.status, membership.left_at = status, self._clock.now()
         effects: list[Effect] = [_set_access(group, membership.user_id, _access(group, membership.user_id, membership))]
         if not quiet:
-            effects.append(_notify(group, notice, membership.user_id, **detail))
+            effects.append(_notify(group, notice, membership.user_id, detail=detail))
         return await queue_effects(uow, self._clock, group.guild_id, effects)
 
     async def _hand_over(self, uow: UnitOfWork, group: Group, user_id: int) -> list[QueuedEffect]:
@@ -634,6 +647,8 @@ class GroupService:
         group.facilitator_id = user_id
         effects: list[Effect] = []
         for person in (previous, user_id):
-            effects.append(_set_access(group, person, _access(group, person, await uow.memberships.get(group.id, person))))
+            effects.append(
+                _set_access(group, person, _access(group, person, await uow.memberships.get(group.id, person)))
+            )
         effects.append(_notify(group, Notice.FACILITATOR_CHANGED, user_id))
         return await queue_effects(uow, self._clock, group.guild_id, effects)

@@ -7,7 +7,12 @@ import discord
 from bot.domain.groups import Access
 
 _READ = {"view_channel": True, "read_message_history": True}
-_QUIET = {"send_messages": False, "add_reactions": False, "create_public_threads": False, "send_messages_in_threads": False}
+_QUIET = {
+    "send_messages": False,
+    "add_reactions": False,
+    "create_public_threads": False,
+    "send_messages_in_threads": False,
+}
 _TALK = {"send_messages": True, "embed_links": True, "attach_files": True, "add_reactions": True}
 
 

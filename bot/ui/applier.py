@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import discord
 
@@ -16,7 +16,7 @@ from bot.ui.access import overwrite_for
 
 log = logging.getLogger(__name__)
 
-MEMBER_OVERWRITE = 1
+MEMBER_OVERWRITE: Literal[1] = 1
 UNKNOWN_OVERWRITE = 10009
 UNKNOWN_CHANNEL = 10003
 
@@ -28,7 +28,7 @@ class Post:
     content: str | None = None
     embed: discord.Embed | None = None
     view: discord.ui.View | None = None
-    mentions: discord.AllowedMentions = discord.AllowedMentions.none()
+    mentions: discord.AllowedMentions = field(default_factory=discord.AllowedMentions.none)
 
 
 Renderer = Callable[[Notify], Post]
@@ -71,8 +71,13 @@ class EffectApplier:
         except discord.HTTPException as exc:
             log.warning(
                 "effect failed",
-                extra={"effect_id": item.id, "guild_id": item.guild_id, "group_id": effect.group_id, "status": exc.status,
-                       "code": exc.code},
+                extra={
+                    "effect_id": item.id,
+                    "guild_id": item.guild_id,
+                    "group_id": effect.group_id,
+                    "status": exc.status,
+                    "code": exc.code,
+                },
             )
             await self._effects.failed(item.id)
             return False
@@ -92,7 +97,12 @@ class EffectApplier:
                 continue
             allow, deny = overwrite.pair()
             await self._client.http.edit_channel_permissions(
-                channel_id, effect.user_id, str(allow.value), str(deny.value), MEMBER_OVERWRITE, reason="Setkeeper: access"
+                channel_id,
+                effect.user_id,
+                str(allow.value),
+                str(deny.value),
+                MEMBER_OVERWRITE,
+                reason="Setkeeper: access",
             )
 
     async def _post(self, effect: Notify) -> None:

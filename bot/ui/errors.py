@@ -36,8 +36,11 @@ class BotMissingPermissionsError(UserFacingError):
 
 def message_for(error: BaseException) -> str | None:
     """The member-facing message for an error, or None if it is unexpected (a bug or an outage)."""
-    original = error.original if isinstance(error, app_commands.CommandInvokeError | app_commands.TransformerError) else error
-    original = getattr(original, "__cause__", None) if isinstance(original, app_commands.TransformerError) else original
+    original: BaseException = error
+    if isinstance(error, app_commands.CommandInvokeError):
+        original = error.original
+    elif isinstance(error, app_commands.TransformerError) and error.__cause__ is not None:
+        original = error.__cause__
     if isinstance(original, UserFacingError):
         return original.message
     if isinstance(error, app_commands.MissingPermissions):

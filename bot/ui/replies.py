@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 
 import discord
 
@@ -15,7 +15,8 @@ NO_MENTIONS = discord.AllowedMentions.none()
 def interaction_context(interaction: discord.Interaction[Any]) -> dict[str, Any]:
     """Ids that locate an interaction in a log line; never anything a member wrote."""
     command = interaction.command.qualified_name if interaction.command else None
-    custom_id = (interaction.data or {}).get("custom_id") if interaction.type is discord.InteractionType.component else None
+    data = cast("dict[str, Any]", interaction.data or {})
+    custom_id = data.get("custom_id") if interaction.type is discord.InteractionType.component else None
     return {
         "guild_id": interaction.guild_id,
         "channel_id": interaction.channel_id,

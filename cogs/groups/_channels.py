@@ -7,11 +7,10 @@ from datetime import timedelta
 
 import discord
 
-from bot.domain.groups import VoiceKind, channel_slug
+from bot.domain.groups import Access, VoiceKind, channel_slug
 from bot.services.groups import GroupView
 from bot.ui.access import for_the_bot, hidden_from_everyone, overwrite_for, required_to_create
 from bot.ui.errors import BotMissingPermissionsError
-from bot.domain.groups import Access
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +77,9 @@ async def delete_quietly(*channels: discord.abc.GuildChannel | discord.Object | 
         except discord.NotFound:
             continue
         except discord.HTTPException as exc:
-            log.warning("could not delete an unfinished group's channel", extra={"channel_id": channel.id, "status": exc.status})
+            log.warning(
+                "could not delete an unfinished group's channel", extra={"channel_id": channel.id, "status": exc.status}
+            )
 
 
 def leftovers(guild: discord.Guild, group: GroupView) -> list[discord.abc.GuildChannel]:

@@ -92,18 +92,18 @@ class Groups(commands.Cog, StartupTask):
     async def _target(self, interaction: discord.Interaction[Any], ref: str | None) -> GroupView:
         return await self.groups.resolve(interaction.guild_id or 0, ref, interaction.channel_id)
 
-    async def _finish(
-        self, interaction: discord.Interaction[Any], effects: list[QueuedEffect], message: str, **kwargs: Any
-    ) -> None:
+    async def _finish(self, interaction: discord.Interaction[Any], effects: list[QueuedEffect], message: str) -> None:
         failed = await self.bot.applier.apply(effects)
-        await reply(interaction, message + (RETRY_NOTE if failed else ""), **kwargs)
+        await reply(interaction, message + (RETRY_NOTE if failed else ""))
 
     def _guild(self, interaction: discord.Interaction[Any]) -> discord.Guild:
         if interaction.guild is None:
             raise app_commands.NoPrivateMessage()
         return interaction.guild
 
-    async def group_autocomplete(self, interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
+    async def group_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
         """Groups of this server whose name contains what was typed; answers within Discord's 3 seconds."""
         try:
             found = await asyncio.wait_for(self.groups.search(interaction.guild_id or 0, current), AUTOCOMPLETE_BUDGET)
@@ -177,7 +177,9 @@ class Groups(commands.Cog, StartupTask):
     @group.command(name="add", description="Add a member to a group (facilitator)")
     @app_commands.describe(member="Who to add", group="The group (defaults to this channel's group)")
     @app_commands.autocomplete(group=group_autocomplete)
-    async def add(self, interaction: discord.Interaction[Any], member: discord.Member, group: str | None = None) -> None:
+    async def add(
+        self, interaction: discord.Interaction[Any], member: discord.Member, group: str | None = None
+    ) -> None:
         """Add a member; they see the channel and must accept the ground rules before posting."""
         await defer(interaction)
         require_person(member)
@@ -193,7 +195,9 @@ class Groups(commands.Cog, StartupTask):
     @group.command(name="remove", description="Remove a member from a group (facilitator)")
     @app_commands.describe(member="Who to remove", group="The group (defaults to this channel's group)")
     @app_commands.autocomplete(group=group_autocomplete)
-    async def remove(self, interaction: discord.Interaction[Any], member: discord.User, group: str | None = None) -> None:
+    async def remove(
+        self, interaction: discord.Interaction[Any], member: discord.User, group: str | None = None
+    ) -> None:
         """Remove a member and their access to the group's channels."""
         await defer(interaction)
         target = await self._target(interaction, group)
@@ -201,7 +205,9 @@ class Groups(commands.Cog, StartupTask):
         outcome = await self.groups.remove_member(target.guild_id, actor_of(interaction), target.id, member.id)
         warning = ""
         if outcome.value < target.settings.min_size:
-            warning = f" The group now has {outcome.value} members, fewer than its minimum of {target.settings.min_size}."
+            warning = (
+                f" The group now has {outcome.value} members, fewer than its minimum of {target.settings.min_size}."
+            )
         await self._finish(interaction, outcome.effects, f"Removed {member.mention} from {name_of(target)}.{warning}")
 
     @group.command(name="join", description="Ask to join a group; its facilitator approves")
@@ -244,7 +250,9 @@ class Groups(commands.Cog, StartupTask):
     @facilitator.command(name="appoint", description="Hand the facilitator role to someone (facilitator)")
     @app_commands.describe(member="The new facilitator", group="The group (defaults to this channel's group)")
     @app_commands.autocomplete(group=group_autocomplete)
-    async def appoint(self, interaction: discord.Interaction[Any], member: discord.Member, group: str | None = None) -> None:
+    async def appoint(
+        self, interaction: discord.Interaction[Any], member: discord.Member, group: str | None = None
+    ) -> None:
         """Appoint a facilitator: a member, or an experienced outsider."""
         await defer(interaction)
         require_person(member)
@@ -269,7 +277,9 @@ class Groups(commands.Cog, StartupTask):
     # Moves, splits, settings, archive ----------------------------------------------------------------------
 
     @group.command(name="move", description="Move a member to another group (facilitator of both)")
-    @app_commands.describe(member="Who moves", to="The group they move to", group="The group they leave (defaults to this channel's)")
+    @app_commands.describe(
+        member="Who moves", to="The group they move to", group="The group they leave (defaults to this channel's)"
+    )
     @app_commands.autocomplete(to=group_autocomplete, group=group_autocomplete)
     async def move(
         self, interaction: discord.Interaction[Any], member: discord.Member, to: str, group: str | None = None
@@ -289,7 +299,9 @@ class Groups(commands.Cog, StartupTask):
     @group.command(name="split", description="Split a group in two (facilitator)")
     @app_commands.describe(name="Name of the new group", group="The group to split (defaults to this channel's)")
     @app_commands.autocomplete(group=group_autocomplete)
-    async def split(self, interaction: discord.Interaction[Any], name: app_commands.Range[str, 1, 50], group: str | None = None) -> None:
+    async def split(
+        self, interaction: discord.Interaction[Any], name: app_commands.Range[str, 1, 50], group: str | None = None
+    ) -> None:
         """Pick who moves to the new group, then confirm."""
         await defer(interaction)
         source = await self._target(interaction, group)
@@ -300,7 +312,9 @@ class Groups(commands.Cog, StartupTask):
             new = await self.groups.begin_split(guild.id, actor_of(click), source.id, name, leaving)
             created = await self._make_channels(guild, new)
             try:
-                outcome = await self.groups.complete_split(guild.id, actor_of(click), source.id, new.id, created, leaving)
+                outcome = await self.groups.complete_split(
+                    guild.id, actor_of(click), source.id, new.id, created, leaving
+                )
             except BaseException:
                 await _channels.delete_quietly(*(guild.get_channel(channel) for channel in created if channel))
                 await self.groups.abandon_creation(guild.id, new.id)

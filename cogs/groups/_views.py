@@ -1,4 +1,4 @@
-"""Buttons and selects of group set-up. Persistent buttons keep their state in the custom id, so they survive restarts."""
+"""Buttons and selects of group set-up; persistent buttons keep their state in the custom id to survive restarts."""
 
 from __future__ import annotations
 
@@ -33,7 +33,9 @@ async def guarded(interaction: discord.Interaction[Any], work: Callable[[], Awai
         await handle_interaction_error(interaction, exc)
 
 
-class AcceptRulesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"setkeeper:rules:(?P<group>[0-9]{1,12})"):
+class AcceptRulesButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"setkeeper:rules:(?P<group>[0-9]{1,12})"
+):
     """The member accepts the ground rules of a group."""
 
     def __init__(self, group_id: int) -> None:
@@ -70,7 +72,8 @@ class AcceptRulesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template
 
 
 class JoinAnswerButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"setkeeper:join:(?P<request>[0-9]{1,12}):(?P<answer>yes|no)"
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"setkeeper:join:(?P<request>[0-9]{1,12}):(?P<answer>yes|no)",
 ):
     """The facilitator approves or declines a join request."""
 
@@ -125,7 +128,9 @@ def single_item_view(*items: discord.ui.Item[Any]) -> discord.ui.View:
 class GuardedView(discord.ui.View):
     """A short-lived view whose errors get the standard reply."""
 
-    async def on_error(self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any]) -> None:
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any]
+    ) -> None:
         """Any error in a callback becomes the one standard reply."""
         await handle_interaction_error(interaction, error)
 
@@ -133,7 +138,9 @@ class GuardedView(discord.ui.View):
 class ConfirmView(GuardedView):
     """Ask the person who ran a command to confirm; only they can answer."""
 
-    def __init__(self, owner_id: int, label: str, action: Callable[[discord.Interaction[Any]], Awaitable[None]]) -> None:
+    def __init__(
+        self, owner_id: int, label: str, action: Callable[[discord.Interaction[Any]], Awaitable[None]]
+    ) -> None:
         super().__init__(timeout=300)
         self.owner_id = owner_id
         self.action = action
@@ -176,7 +183,9 @@ class SplitView(GuardedView):
             return False
         return True
 
-    @discord.ui.select(cls=discord.ui.UserSelect, placeholder="Members who move to the new group", min_values=1, max_values=12)
+    @discord.ui.select(
+        cls=discord.ui.UserSelect, placeholder="Members who move to the new group", min_values=1, max_values=12
+    )
     async def pick(self, interaction: discord.Interaction[Any], select: discord.ui.UserSelect[Any]) -> None:
         """Remember the choice."""
         self.chosen = [user.id for user in select.values]

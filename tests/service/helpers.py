@@ -14,7 +14,9 @@ FAC = Actor(FACILITATOR)
 TEXT, VOICE = 900_001, 900_002
 
 
-async def make_group(groups: GroupService, name: str = "Set A", *, guild: int = GUILD, text: int = TEXT, **kwargs: object) -> GroupView:
+async def make_group(
+    groups: GroupService, name: str = "Set A", *, guild: int = GUILD, text: int = TEXT, **kwargs: object
+) -> GroupView:
     """A group that has been created and has its channel."""
     reserved = await groups.begin_creation(guild, ADMIN, name, FACILITATOR, **kwargs)  # type: ignore[arg-type]
     outcome = await groups.complete_creation(guild, reserved.id, text, None)

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.db.uow import UnitOfWorkFactory
 from bot.domain.clock import FixedClock
 from bot.domain.errors import (
     AlreadyMemberError,
@@ -41,7 +42,8 @@ from tests.service.helpers import (
 
 async def test_creating_a_group_reserves_it_then_activates_it_with_a_welcome(groups: GroupService) -> None:
     reserved = await groups.begin_creation(GUILD, ADMIN, "  Set   A ", FACILITATOR, max_size=5, voice=VoiceKind.VOICE)
-    assert reserved.status is GroupStatus.CREATING and reserved.name == "Set A"
+    assert reserved.status is GroupStatus.CREATING
+    assert reserved.name == "Set A"
     outcome = await groups.complete_creation(GUILD, reserved.id, TEXT, 900_002)
     group = outcome.value
     assert group.status is GroupStatus.ACTIVE
@@ -69,7 +71,9 @@ async def test_an_abandoned_creation_frees_the_name(groups: GroupService) -> Non
     assert again.id != reserved.id, "a deleted group's id must never be reused (buttons carry ids)"
 
 
-async def test_creations_left_by_another_process_are_stale(groups: GroupService, uow, clock: FixedClock) -> None:  # type: ignore[no-untyped-def]
+async def test_creations_left_by_another_process_are_stale(
+    groups: GroupService, uow: UnitOfWorkFactory, clock: FixedClock
+) -> None:
     mine = await groups.begin_creation(GUILD, ADMIN, "Mine", FACILITATOR)
     earlier = GroupService(uow, clock, instance_id="killed-process")
     theirs = await earlier.begin_creation(GUILD, ADMIN, "Theirs", FACILITATOR)
@@ -102,7 +106,8 @@ async def test_accepting_twice_changes_nothing(groups: GroupService) -> None:
     group = await make_group(groups)
     await add_members(groups, group, 20)
     again = await groups.accept_ground_rules(GUILD, 20, group.id)
-    assert again.value is False and again.effects == []
+    assert again.value is False
+    assert again.effects == []
 
 
 async def test_only_members_accept_a_groups_rules(groups: GroupService) -> None:
@@ -132,7 +137,7 @@ async def test_adding_a_member_twice_is_refused(groups: GroupService) -> None:
         await groups.add_member(GUILD, FAC, group.id, 20)
 
 
-async def test_a_person_may_belong_to_several_groups(groups: GroupService, uow) -> None:  # type: ignore[no-untyped-def]
+async def test_a_person_may_belong_to_several_groups(groups: GroupService, uow: UnitOfWorkFactory) -> None:
     first = await make_group(groups, "Set A")
     second = await make_group(groups, "Set B", text=TEXT + 1)
     await add_members(groups, first, 20)
@@ -145,7 +150,8 @@ async def test_join_request_goes_to_the_facilitator_and_approval_admits(groups: 
     group = await make_group(groups)
     requested = await groups.request_to_join(GUILD, 40, group.id)
     (post,) = [item.effect for item in requested.effects]
-    assert post.notice.value == "join_request" and post.user_id == 40 and post.subject_id is not None
+    assert (post.notice.value, post.user_id) == ("join_request", 40)
+    assert post.subject_id is not None
     assert post.detail["facilitator"] == str(FACILITATOR)
     approved = await groups.answer_join_request(GUILD, FAC, post.subject_id, approve=True)
     assert approved.value.status.value == "active"
@@ -171,7 +177,7 @@ async def test_repeated_approval_clicks_have_one_effect(groups: GroupService) ->
     )
     succeeded = [result for result in results if not isinstance(result, BaseException)]
     refused = [result for result in results if isinstance(result, JoinRequestNotFoundError)]
-    assert len(succeeded) == 1 and len(refused) == 9
+    assert (len(succeeded), len(refused)) == (1, 9)
     info = await groups.info(GUILD, FAC, group.id)
     assert [member.user_id for member in info.members] == [40]
 
@@ -279,7 +285,7 @@ async def test_a_split_moves_the_chosen_members_into_a_new_group(groups: GroupSe
     await add_members(groups, group, 20, 21, 22, 23)
     new = await groups.begin_split(GUILD, FAC, group.id, "Set A2", [22, 23])
     outcome = await groups.complete_split(GUILD, FAC, group.id, new.id, (TEXT + 5, None), [22, 23])
-    assert outcome.value.status is GroupStatus.ACTIVE and outcome.value.facilitator_id == FACILITATOR
+    assert (outcome.value.status, outcome.value.facilitator_id) == (GroupStatus.ACTIVE, FACILITATOR)
     assert [m.user_id for m in (await groups.info(GUILD, FAC, group.id)).members] == [20, 21]
     assert [m.user_id for m in (await groups.info(GUILD, FAC, new.id)).members] == [22, 23]
     assert ("split", None) in notices(outcome.effects)
@@ -353,7 +359,9 @@ async def test_effects_stay_queued_until_done(groups: GroupService, effects: Eff
     assert await effects.pending([OTHER_GUILD]) == []
 
 
-async def test_an_effect_that_keeps_failing_is_given_up_after_five_tries(groups: GroupService, effects: EffectService) -> None:
+async def test_an_effect_that_keeps_failing_is_given_up_after_five_tries(
+    groups: GroupService, effects: EffectService
+) -> None:
     await make_group(groups)
     (welcome,) = await effects.pending([GUILD])
     for _ in range(5):

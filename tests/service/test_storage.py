@@ -50,14 +50,15 @@ async def test_datetimes_come_back_aware_in_utc(uow: UnitOfWorkFactory) -> None:
         await unit.commit()
     async with uow(write=False) as unit:
         row = (await unit.session.execute(select(BotState))).scalar_one()
-    assert row.updated_at == paris and row.updated_at.tzinfo == UTC
+    assert row.updated_at == paris
+    assert row.updated_at.tzinfo == UTC
 
 
 async def test_naive_datetimes_are_refused(uow: UnitOfWorkFactory) -> None:
-    with pytest.raises(StatementError, match="naive datetime refused"):
-        async with uow() as unit:
-            await unit.state.put("k", "v", datetime(2026, 6, 1, 12, 0))  # noqa: DTZ001 - the point of the test
-            await unit.commit()
+    naive = datetime(2026, 6, 1, 12, 0)  # noqa: DTZ001 - the point of the test
+    async with uow() as unit:
+        with pytest.raises(StatementError, match="naive datetime refused"):
+            await unit.state.put("k", "v", naive)
 
 
 async def test_sqlite_runs_with_wal_foreign_keys_and_a_busy_timeout(database: Database) -> None:

@@ -46,7 +46,9 @@ def test_every_accepted_name_has_a_channel_name(raw: str) -> None:
     except GroupNameInvalidError:
         return
     slug = channel_slug(name)
-    assert slug and len(slug) <= 100 and " " not in slug
+    assert slug
+    assert len(slug) <= 100
+    assert " " not in slug
 
 
 def test_default_settings_follow_the_method() -> None:
@@ -79,7 +81,9 @@ def test_max_size_cannot_drop_below_the_members_there_are() -> None:
 
 
 def test_access_follows_standing() -> None:
-    assert access_for(is_active_member=True, rules_accepted=False, is_facilitator=False, archived=False) is Access.PENDING
+    assert (
+        access_for(is_active_member=True, rules_accepted=False, is_facilitator=False, archived=False) is Access.PENDING
+    )
     assert access_for(is_active_member=True, rules_accepted=True, is_facilitator=False, archived=False) is Access.MEMBER
     assert access_for(is_active_member=False, rules_accepted=True, is_facilitator=False, archived=False) is Access.NONE
     assert access_for(is_active_member=False, rules_accepted=False, is_facilitator=True, archived=False) is (
