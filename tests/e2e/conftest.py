@@ -53,12 +53,9 @@ def bot_command() -> list[str]:
 
 
 @pytest.fixture
-def bot_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """``fresh_database_url`` from tests/conftest.py if it exists, else a throwaway SQLite file."""
-    try:
-        return str(request.getfixturevalue("fresh_database_url"))
-    except pytest.FixtureLookupError:
-        return f"sqlite+aiosqlite:///{tmp_path}/bot.db"
+def bot_database_url(fresh_database_url: str) -> str:
+    """The bot's database: ``fresh_database_url`` from tests/conftest.py (parametrized over the back ends)."""
+    return fresh_database_url
 
 
 @pytest.fixture
@@ -89,7 +86,7 @@ async def bot(
     try:
         yield process
     finally:
-        await discord_world.settle(timeout=5.0)
+        await discord_world.settle(within=5.0)
         await process.stop()
         report = _report(discord_world, process)
         if report:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +17,12 @@ pytestmark = pytest.mark.e2e
 def bot_command() -> list[str]:
     """Run the echo bot instead of the real bot."""
     return [sys.executable, str(ECHO_BOT)]
+
+
+@pytest.fixture
+def bot_database_url(tmp_path: Path) -> str:
+    """The echo bot has no database; do not parametrize over back ends."""
+    return f"sqlite+aiosqlite:///{tmp_path}/unused.db"
 
 
 async def test_echo_round_trip(discord_world: FakeDiscord, bot: BotProcess) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -13,10 +14,10 @@ from tests.fakediscord.perms import channel_permissions, flag
 from tests.fakediscord.routes import api_error, apply_edit, new_message, validate_message_body
 from tests.fakediscord.world import (
     Channel,
-    FakeForbidden,
     Json,
     Member,
     Message,
+    RefusedError,
     Role,
     User,
 )
@@ -90,7 +91,8 @@ class Reply:
         self.record = record
 
     def __repr__(self) -> str:
-        return f"<Reply type={self.record.callback_type} ephemeral={self.ephemeral} text={self.text!r} modal={self.modal_title!r}>"
+        kind, modal = self.record.callback_type, self.modal_title
+        return f"<Reply type={kind} ephemeral={self.ephemeral} text={self.text!r} modal={modal!r}>"
 
     @property
     def callback_type(self) -> int | None:
@@ -241,10 +243,10 @@ class InteractionEngine:
     def _check_can_use(self, member: Member, command: Json, channel: Channel) -> None:
         perms = channel_permissions(member.guild, member, channel)
         if not perms & flag("use_application_commands"):
-            raise FakeForbidden(403, 50013, f"{member.name} cannot use application commands in #{channel.name}")
+            raise RefusedError(403, 50013, f"{member.name} cannot use application commands in #{channel.name}")
         required = command.get("default_member_permissions")
         if required is not None and int(required) & perms != int(required):
-            raise FakeForbidden(
+            raise RefusedError(
                 403, 50013, f"/{command['name']} is hidden from {member.name} (default_member_permissions)"
             )
 
@@ -355,30 +357,28 @@ class InteractionEngine:
         await self.fake.dispatch("INTERACTION_CREATE", record.payload)
         return record
 
-    async def wait(self, record: InteractionRecord, timeout: float) -> Reply:
+    async def wait(self, record: InteractionRecord, within: float) -> Reply:
         """Wait until the interaction is complete and the bot went quiet; fail with details on timeout."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         while not record.complete:
             if record.callback_type == 6:
-                await self.fake.settle(quiet=0.4, timeout=max(0.0, deadline - time.monotonic()))
+                await self.fake.settle(quiet=0.4, within=max(0.0, deadline - time.monotonic()))
                 break
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise AssertionError(
-                    f"interaction {record.command_name!r} by {record.member.name} not complete after {timeout}s "
+                    f"interaction {record.command_name!r} by {record.member.name} not complete after {within}s "
                     f"(callback type {record.callback_type}, late={record.late}); "
                     f"recent requests: {[(r.key, r.status) for r in self.fake.requests[-8:]]}"
                 )
             record.changed.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(record.changed.wait(), min(remaining, 0.25))
-            except TimeoutError:
-                pass
         await self.fake.settle()
         return Reply(record)
 
     async def slash(
-        self, member: Member, path: str, given: dict[str, Any], channel: Channel | None, timeout: float
+        self, member: Member, path: str, given: dict[str, Any], channel: Channel | None, within: float
     ) -> Reply:
         """Run a slash command as ``member``."""
         where = self._default_channel(member, channel)
@@ -388,7 +388,7 @@ class InteractionEngine:
         data = self._command_data(command, chain, options, resolved, member.guild.id)
         record = self._new_record(member, where, APPLICATION_COMMAND, data, path.lstrip("/").split()[0])
         await self.send(record)
-        return await self.wait(record, timeout)
+        return await self.wait(record, within)
 
     async def autocomplete(
         self, member: Member, path: str, option: str, value: str, given: dict[str, Any], channel: Channel | None
@@ -409,16 +409,16 @@ class InteractionEngine:
 
     def _check_sees(self, member: Member, message: Message) -> Channel:
         if message.deleted:
-            raise FakeForbidden(404, 10008, "Unknown Message (deleted)")
+            raise RefusedError(404, 10008, "Unknown Message (deleted)")
         if message.ephemeral:
             if message.interaction is None or message.interaction.member is not member:
-                raise FakeForbidden(403, 50001, f"{member.name} cannot see an ephemeral message for someone else")
+                raise RefusedError(403, 50001, f"{member.name} cannot see an ephemeral message for someone else")
         elif not member.can("view_channel", message.channel):
-            raise FakeForbidden(403, 50001, f"{member.name} cannot see #{message.channel.name}")
+            raise RefusedError(403, 50001, f"{member.name} cannot see #{message.channel.name}")
         return message.channel
 
     async def click(
-        self, member: Member, message: Message, label: str | None, *, custom_id: str | None, timeout: float
+        self, member: Member, message: Message, label: str | None, *, custom_id: str | None, within: float
     ) -> Reply:
         """Click a button."""
         channel = self._check_sees(member, message)
@@ -428,7 +428,7 @@ class InteractionEngine:
         data = {"custom_id": button["custom_id"], "component_type": 2}
         record = self._new_record(member, channel, COMPONENT, data, f"button:{button.get('label')}", message)
         await self.send(record)
-        return await self.wait(record, timeout)
+        return await self.wait(record, within)
 
     def _select_values(
         self, member: Member, channel: Channel, select: Json, values: list[Any]
@@ -455,7 +455,7 @@ class InteractionEngine:
         placeholder: str | None,
         *,
         custom_id: str | None,
-        timeout: float,
+        within: float,
     ) -> Reply:
         """Choose values in a select menu."""
         channel = self._check_sees(member, message)
@@ -479,7 +479,7 @@ class InteractionEngine:
             data["resolved"] = resolved
         record = self._new_record(member, channel, COMPONENT, data, f"select:{select['custom_id']}", message)
         await self.send(record)
-        return await self.wait(record, timeout)
+        return await self.wait(record, within)
 
     def _modal_component(
         self,
@@ -529,7 +529,7 @@ class InteractionEngine:
             return {"type": kind, "id": component.get("id", 0), "custom_id": custom_id, "values": chosen}
         return None
 
-    async def submit_modal(self, member: Member, modal: Reply | Json, values: dict[str, Any], timeout: float) -> Reply:
+    async def submit_modal(self, member: Member, modal: Reply | Json, values: dict[str, Any], within: float) -> Reply:
         """Submit a modal the bot opened with field values keyed by custom_id or label."""
         origin: InteractionRecord | None = modal.record if isinstance(modal, Reply) else None
         spec = modal.modal if isinstance(modal, Reply) else modal
@@ -550,7 +550,7 @@ class InteractionEngine:
         source = origin.source_message if origin else None
         record = self._new_record(member, channel, MODAL_SUBMIT, data, f"modal:{spec.get('title')}", source)
         await self.send(record)
-        return await self.wait(record, timeout)
+        return await self.wait(record, within)
 
     # ----- the bot's answers ----------------------------------------------------------------------------------------
 

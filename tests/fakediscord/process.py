@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import time
@@ -93,7 +94,8 @@ class BotProcess:
             stderr=asyncio.subprocess.PIPE,
             start_new_session=True,
         )
-        assert self._proc.stdout is not None and self._proc.stderr is not None
+        assert self._proc.stdout is not None
+        assert self._proc.stderr is not None
         self._readers = [
             asyncio.create_task(self._read(self._proc.stdout, "stdout")),
             asyncio.create_task(self._read(self._proc.stderr, "stderr")),
@@ -111,14 +113,12 @@ class BotProcess:
                     reason = f"exited with code {self._proc.returncode} before logging {self.ready_marker!r}"
                 raise AssertionError(f"bot {reason}; command {self.command}; output:\n{self.tail(120)}")
             self._new_line.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_line.wait(), 0.2)
-            except TimeoutError:
-                pass
 
-    async def _finish(self, timeout: float) -> None:
+    async def _finish(self, within: float) -> None:
         assert self._proc is not None
-        await asyncio.wait_for(self._proc.wait(), timeout)
+        await asyncio.wait_for(self._proc.wait(), within)
         await asyncio.gather(*self._readers)
 
     async def kill(self) -> None:

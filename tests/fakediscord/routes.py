@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from tests.fakediscord.ids import iso_now, snowflake
@@ -30,7 +31,7 @@ GUILD_CHANNEL_TYPES = {TEXT, VOICE, 4, 5, STAGE, 15, 16}
 MANAGE_ROLES = flag("manage_roles")
 
 
-def _errors():  # type: ignore[no-untyped-def]
+def _errors() -> ModuleType:
     from tests.fakediscord import server
 
     return server

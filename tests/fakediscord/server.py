@@ -23,11 +23,11 @@ from tests.fakediscord.interactions import InteractionEngine
 from tests.fakediscord.perms import DEFAULT_BOT, PermLike, perm_value
 from tests.fakediscord.world import (
     Channel,
-    FakeForbidden,
     Guild,
     Json,
     Member,
     Message,
+    RefusedError,
     User,
     VoiceState,
 )
@@ -321,21 +321,22 @@ class FakeDiscord:
         """Failures recorded so far plus interactions that never got a callback."""
         return self.failures + self.interactions.unanswered()
 
-    async def settle(self, quiet: float = 0.15, timeout: float = 10.0) -> None:
-        """Wait until the bot has made no REST call for ``quiet`` seconds and none is in flight."""
-        deadline = time.monotonic() + timeout
+    async def settle(self, quiet: float = 0.15, within: float = 10.0) -> None:
+        """Wait until no REST call is in flight and none was made (nor a dispatch sent) for ``quiet`` seconds."""
+        await asyncio.sleep(0)
+        deadline = time.monotonic() + within
         while time.monotonic() < deadline:
             if self._inflight == 0 and time.monotonic() - self._last_activity >= quiet:
                 return
             await asyncio.sleep(0.02)
 
-    async def wait_ready(self, timeout: float = 10.0) -> None:
+    async def wait_ready(self, within: float = 10.0) -> None:
         """Wait until a gateway session has been sent READY."""
         if any(s.alive and s.ws is not None for s in self.sessions):
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._ready_waiters.append(future)
-        await asyncio.wait_for(future, timeout)
+        await asyncio.wait_for(future, within)
 
     # ----- gateway -----------------------------------------------------------------------------------------------
 
@@ -359,6 +360,7 @@ class FakeDiscord:
         await asyncio.sleep(0)
 
     def _send_dispatch(self, session: GatewaySession, event: str, data: Json) -> None:
+        self._last_activity = time.monotonic()
         session.seq += 1
         frame = dumps({"op": 0, "t": event, "s": session.seq, "d": data})
         session.buffer.append((session.seq, frame))
@@ -382,7 +384,8 @@ class FakeDiscord:
     async def send_reconnect(self) -> None:
         """Send op 7 RECONNECT (the client closes and resumes)."""
         session = self.session
-        assert session is not None and session.outbox is not None
+        assert session is not None
+        assert session.outbox is not None
         session.outbox.put_nowait(dumps({"op": 7, "d": None}))
 
     async def _writer(self, ws: web.WebSocketResponse, queue: asyncio.Queue[str | None], compress: Any) -> None:
@@ -552,7 +555,7 @@ class FakeDiscord:
             if channel.type not in (2, 13):
                 raise ValueError(f"#{channel.name} is not a voice or stage channel")
             if not (member.can("view_channel", channel) and member.can("connect", channel)):
-                raise FakeForbidden(403, 50013, "Missing Permissions")
+                raise RefusedError(403, 50013, "Missing Permissions")
             member.voice = VoiceState(channel.id, secrets.token_hex(8))
         else:
             member.voice = None
@@ -563,9 +566,9 @@ class FakeDiscord:
         """A human posts in a channel; Discord's permission rules apply."""
         if channel.guild is not None:
             if not member.can("view_channel", channel):
-                raise FakeForbidden(403, 50001, "Missing Access")
+                raise RefusedError(403, 50001, "Missing Access")
             if not member.can("send_messages", channel):
-                raise FakeForbidden(403, 50013, "Missing Permissions")
+                raise RefusedError(403, 50013, "Missing Permissions")
         message = Message(snowflake(), channel, member.user, content)
         channel.messages.append(message)
         await self.dispatch("MESSAGE_CREATE", message.payload())
@@ -591,7 +594,7 @@ class FakeDiscord:
         return path, {}, None
 
     def _headers(self, route: str, status: int, fault: _Fault | None) -> dict[str, str]:
-        bucket = hashlib.sha1(route.encode()).hexdigest()[:16]
+        bucket = hashlib.sha256(route.encode()).hexdigest()[:16]
         headers = {
             "Content-Type": "application/json",
             "Via": "1.1 google",

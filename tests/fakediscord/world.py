@@ -33,7 +33,7 @@ _USER_MENTION = re.compile(r"<@!?(\d+)>")
 _ROLE_MENTION = re.compile(r"<@&(\d+)>")
 
 
-class FakeForbidden(Exception):
+class RefusedError(Exception):
     """Raised by test-side actions that Discord would refuse (mirrors a REST 403/400 with a JSON error code)."""
 
     def __init__(self, status: int, code: int, message: str) -> None:
@@ -224,6 +224,11 @@ class Message:
         """Whether @everyone/@here would notify, honouring ``allowed_mentions`` as sent."""
         if not self.mentions_everyone:
             return False
+        guild = self.channel.guild
+        if guild is not None:
+            author = guild.members.get(self.author.id)
+            if author is None or not author.can("mention_everyone", self.channel):
+                return False
         return self.allowed_mentions is None or "everyone" in (self.allowed_mentions.get("parse") or [])
 
     @property
@@ -540,21 +545,23 @@ class Member:
 
     # ----- actions -------------------------------------------------------------------------------------------
 
-    async def run(self, command: str, channel: Channel | None = None, timeout: float = 10.0, **options: Any) -> Reply:
+    async def run(
+        self, command: str, /, *, in_channel: Channel | None = None, within: float = 10.0, **options: Any
+    ) -> Reply:
         """Invoke a registered slash command like ``"/group create"`` with options by name; returns the reply."""
-        return await self.world.interactions.slash(self, command, options, channel=channel, timeout=timeout)
+        return await self.world.interactions.slash(self, command, options, channel=in_channel, within=within)
 
     async def autocomplete(
-        self, command: str, option: str, value: str, channel: Channel | None = None, **options: Any
+        self, command: str, option: str, value: str, /, *, in_channel: Channel | None = None, **options: Any
     ) -> list[Json]:
-        """Type ``value`` into ``option`` of a slash command; returns the choices the bot offered."""
-        return await self.world.interactions.autocomplete(self, command, option, value, options, channel=channel)
+        """Type ``value`` into ``option`` of a slash command (other options as keywords); returns the choices."""
+        return await self.world.interactions.autocomplete(self, command, option, value, options, channel=in_channel)
 
     async def click(
-        self, message: Message, label: str | None = None, *, custom_id: str | None = None, timeout: float = 10.0
+        self, message: Message, label: str | None = None, *, custom_id: str | None = None, within: float = 10.0
     ) -> Reply:
         """Click a button of a message by label (or custom_id)."""
-        return await self.world.interactions.click(self, message, label, custom_id=custom_id, timeout=timeout)
+        return await self.world.interactions.click(self, message, label, custom_id=custom_id, within=within)
 
     async def select(
         self,
@@ -563,19 +570,19 @@ class Member:
         placeholder: str | None = None,
         *,
         custom_id: str | None = None,
-        timeout: float = 10.0,
+        within: float = 10.0,
     ) -> Reply:
         """Choose ``values`` in a string select (option values) or user/role/channel select (objects)."""
         return await self.world.interactions.select(
-            self, message, values, placeholder, custom_id=custom_id, timeout=timeout
+            self, message, values, placeholder, custom_id=custom_id, within=within
         )
 
-    async def submit_modal(self, modal: Reply | Json, values: dict[str, Any], timeout: float = 10.0) -> Reply:
+    async def submit_modal(self, modal: Reply | Json, values: dict[str, Any], within: float = 10.0) -> Reply:
         """Submit a modal the bot opened; ``values`` maps field custom_id or label to the text entered."""
-        return await self.world.interactions.submit_modal(self, modal, values, timeout=timeout)
+        return await self.world.interactions.submit_modal(self, modal, values, within=within)
 
     async def post(self, channel: Channel, content: str) -> Message:
-        """Post a message as this member; raises FakeForbidden (50013) without VIEW_CHANNEL+SEND_MESSAGES."""
+        """Post a message as this member; raises RefusedError (50013) without VIEW_CHANNEL+SEND_MESSAGES."""
         return await self.world.user_post(self, channel, content)
 
     async def join_voice(self, channel: Channel) -> None:

@@ -1,0 +1,636 @@
+"""Contract test: a real in-process discord.py client parses every payload kind the fake sends, with no errors."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import discord
+import pytest
+import yarl
+from discord import app_commands
+
+from tests.fakediscord import STAGE, VOICE, FakeDiscord, RefusedError, future_iso
+
+pytestmark = pytest.mark.e2e
+
+
+class ErrorLog(logging.Handler):
+    """Collects every ERROR record (and anything carrying a traceback) logged while the client runs."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Keep errors and tracebacks."""
+        if record.levelno >= logging.ERROR or record.exc_info:
+            self.records.append(record)
+
+    def text(self) -> str:
+        """All collected records, formatted."""
+        formatter = logging.Formatter("%(name)s %(levelname)s %(message)s")
+        return "\n".join(formatter.format(r) for r in self.records)
+
+
+class Probe(discord.ui.View):
+    """A view with every component kind the fake has to route back."""
+
+    def __init__(self, events: list[str]) -> None:
+        super().__init__(timeout=None)
+        self.events = events
+
+    @discord.ui.button(label="Go", custom_id="probe:go")
+    async def go(self, interaction: discord.Interaction, button: discord.ui.Button[Probe]) -> None:
+        """Answer with a message."""
+        assert interaction.message is not None
+        self.events.append(f"go:{interaction.user.name}:{interaction.message.id}")
+        await interaction.response.send_message("went", ephemeral=True)
+
+    @discord.ui.button(label="Edit", custom_id="probe:edit")
+    async def edit(self, interaction: discord.Interaction, button: discord.ui.Button[Probe]) -> None:
+        """Update the message in place."""
+        await interaction.response.edit_message(content="edited by click", view=self)
+
+    @discord.ui.button(label="Later", custom_id="probe:later")
+    async def later(self, interaction: discord.Interaction, button: discord.ui.Button[Probe]) -> None:
+        """Defer the update, then edit the original."""
+        await interaction.response.defer()
+        await interaction.edit_original_response(content="edited later")
+
+    @discord.ui.button(label="Ask", custom_id="probe:ask")
+    async def ask(self, interaction: discord.Interaction, button: discord.ui.Button[Probe]) -> None:
+        """Open a modal from a component."""
+        await interaction.response.send_modal(Form(self.events))
+
+    @discord.ui.select(
+        placeholder="Colour",
+        custom_id="probe:colour",
+        options=[discord.SelectOption(label="Red", value="red"), discord.SelectOption(label="Blue", value="blue")],
+        max_values=2,
+    )
+    async def colour(self, interaction: discord.Interaction, select: discord.ui.Select[Probe]) -> None:
+        """Echo string select values."""
+        await interaction.response.send_message("colours " + ",".join(select.values), ephemeral=True)
+
+    @discord.ui.select(cls=discord.ui.UserSelect, placeholder="Who", custom_id="probe:who")
+    async def who(self, interaction: discord.Interaction, select: discord.ui.UserSelect[Probe]) -> None:
+        """Echo the selected member (resolved data must produce a Member)."""
+        member = select.values[0]
+        assert isinstance(member, discord.Member)
+        await interaction.response.send_message(f"who {member.name}", ephemeral=True)
+
+
+class Form(discord.ui.Modal, title="Form"):
+    """A modal with a label-wrapped text input (discord.py 2.7 style) and a classic one."""
+
+    def __init__(self, events: list[str]) -> None:
+        super().__init__()
+        self.events = events
+        self.topic: discord.ui.TextInput[Form] = discord.ui.TextInput(label="Topic", custom_id="topic")
+        self.notes: discord.ui.TextInput[Form] = discord.ui.TextInput(
+            custom_id="notes", style=discord.TextStyle.paragraph, required=False
+        )
+        self.add_item(self.topic)
+        self.add_item(discord.ui.Label(text="Notes", component=self.notes))
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        """Record and answer."""
+        self.events.append(f"form:{self.topic.value}:{self.notes.value}")
+        await interaction.response.send_message(f"topic {self.topic.value} notes {self.notes.value}", ephemeral=True)
+
+
+def build_tree(client: discord.Client, events: list[str]) -> app_commands.CommandTree[discord.Client]:
+    """Commands covering subcommand groups, resolved options, defers, follow-ups and autocomplete."""
+    tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
+    group = app_commands.Group(name="set", description="sets")
+    sub = app_commands.Group(name="member", description="members", parent=group)
+
+    @sub.command(name="add", description="add")
+    async def add(
+        interaction: discord.Interaction,
+        who: discord.Member,
+        where: discord.TextChannel,
+        role: discord.Role,
+        count: int = 1,
+        flag: bool = False,
+    ) -> None:
+        assert isinstance(interaction.channel, discord.TextChannel)
+        assert interaction.guild is not None
+        assert interaction.guild.me is not None
+        events.append(f"add:{who.name}:{where.name}:{role.name}:{count}:{flag}:{interaction.permissions.value}")
+        await interaction.response.send_message(f"added {who.mention}", ephemeral=True)
+
+    @group.command(name="panel", description="panel")
+    async def panel(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("panel", view=Probe(events))
+
+    @group.command(name="secret", description="ephemeral panel")
+    async def secret(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("secret panel", view=Probe(events), ephemeral=True)
+
+    @tree.command(name="think", description="defer then follow up")
+    async def think(interaction: discord.Interaction) -> None:
+        await interaction.response.defer(thinking=True)
+        await interaction.followup.send("thought", embed=discord.Embed(title="T", description="D"))
+        extra = await interaction.followup.send("extra", wait=True)
+        await extra.edit(content="extra edited")
+        original = await interaction.original_response()
+        events.append(f"think:{original.content}")
+
+    @tree.command(name="edits", description="edit and delete the original")
+    async def edits(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("first")
+        await interaction.edit_original_response(content="second")
+        await interaction.delete_original_response()
+        await interaction.followup.send("after delete", ephemeral=True)
+
+    @tree.command(name="ask", description="modal")
+    async def ask(interaction: discord.Interaction) -> None:
+        await interaction.response.send_modal(Form(events))
+
+    @tree.command(name="pick", description="autocomplete")
+    async def pick(interaction: discord.Interaction, fruit: str, size: int = 1) -> None:
+        await interaction.response.send_message(f"{fruit}x{size}")
+
+    @pick.autocomplete("fruit")
+    async def pick_fruit(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        fruits = ["Apple", "Apricot", "Banana"]
+        return [app_commands.Choice(name=f, value=f) for f in fruits if f.startswith(current)]
+
+    @tree.command(name="slowpoke", description="answers after the deadline")
+    async def slowpoke(interaction: discord.Interaction) -> None:
+        await asyncio.sleep(0.5)
+        try:
+            await interaction.response.send_message("too late")
+        except discord.NotFound as exc:
+            events.append(f"late:{exc.code}")
+
+    tree.add_command(group)
+    return tree
+
+
+class RecordingClient(discord.Client):
+    """A client that records every event it dispatches."""
+
+    def __init__(self, seen: list[tuple[str, Any]], **options: Any) -> None:
+        super().__init__(**options)
+        self.seen = seen
+
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        """Record, then dispatch normally."""
+        self.seen.append((event_name, args))
+        super().dispatch(event_name, *args, **kwargs)
+
+
+class Harness:
+    """An in-process discord.py client connected to the fake."""
+
+    def __init__(self, fake: FakeDiscord) -> None:
+        self.fake = fake
+        intents = discord.Intents.default()
+        intents.members = True
+        intents.message_content = True
+        self.seen: list[tuple[str, Any]] = []
+        self.client = RecordingClient(self.seen, intents=intents, guild_ready_timeout=0.1)
+        self.events: list[str] = []
+        self.tree = build_tree(self.client, self.events)
+        self.ready = asyncio.Event()
+        client = self.client
+
+        @client.event
+        async def on_ready() -> None:
+            self.ready.set()
+
+        @client.event
+        async def on_error(event: str, *args: Any, **kwargs: Any) -> None:
+            logging.getLogger("contract").exception("error in %s", event)
+
+    def saw(self, name: str) -> list[Any]:
+        """Argument tuples of every occurrence of an event."""
+        return [args for event, args in self.seen if event == name]
+
+    @property
+    def guild(self) -> discord.Guild:
+        """The client's view of the default guild."""
+        guild = self.client.get_guild(self.fake.guild.id)
+        assert guild is not None
+        return guild
+
+
+@pytest.fixture
+async def harness(discord_world: FakeDiscord, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Harness]:
+    """Start an in-process client against the fake; fail on any error it logs."""
+    monkeypatch.setattr(discord.http.Route, "BASE", discord_world.api_base)
+    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(discord_world.gateway_url))
+    errors = ErrorLog()
+    logging.getLogger().addHandler(errors)
+    harness = Harness(discord_world)
+    runner = asyncio.create_task(harness.client.start(discord_world.token))
+    try:
+        await asyncio.wait_for(harness.ready.wait(), 10)
+        await harness.tree.sync()
+        yield harness
+        await discord_world.settle()
+    finally:
+        await harness.client.close()
+        await asyncio.wait_for(runner, 10)
+        logging.getLogger().removeHandler(errors)
+    assert not errors.records, errors.text()
+    problems = discord_world.problems()
+    assert not problems, problems
+
+
+async def test_ready_and_guild_create(harness: Harness, discord_world: FakeDiscord) -> None:
+    client = harness.client
+    assert client.user is not None
+    assert client.user.id == discord_world.bot_user.id
+    assert client.application_id == discord_world.application_id
+    guild = harness.guild
+    assert guild.chunked
+    assert guild.member_count == len(discord_world.guild.members)
+    assert guild.owner_id == discord_world.owner.id
+    assert guild.me.get_role(discord_world.guild.bot_role.id) is not None
+    assert guild.me.guild_permissions.manage_channels
+    assert [c.name for c in guild.text_channels] == ["general"]
+    assert not discord_world.requests_to("GET /gateway/bot")
+    assert discord_world.requests_to("GET /oauth2/applications/@me")
+    assert {c["name"] for c in discord_world.global_commands} == {"set", "think", "edits", "ask", "pick", "slowpoke"}
+
+
+async def test_exact_json_content_type_and_ratelimit_headers(discord_world: FakeDiscord) -> None:
+    async with aiohttp.ClientSession() as session:
+        headers = {"Authorization": f"Bot {discord_world.token}"}
+        async with session.get(f"{discord_world.api_base}/users/@me", headers=headers) as response:
+            assert response.headers["Content-Type"] == "application/json"
+            assert response.headers["Via"]
+            assert int(response.headers["X-RateLimit-Remaining"]) > 0
+            assert (await response.json())["id"] == str(discord_world.bot_user.id)
+        async with session.get(f"{discord_world.api_base}/users/@me", headers={"Authorization": "Bot nope"}) as bad:
+            assert bad.status == 401
+        async with session.get(f"{discord_world.api_base}/nothing/here", headers=headers) as missing:
+            assert missing.status == 404
+    assert discord_world.failures == ["unimplemented route: GET /api/v10/nothing/here"]
+    discord_world.failures.clear()
+
+
+async def test_channels_and_overwrites(harness: Harness, discord_world: FakeDiscord) -> None:
+    guild = harness.guild
+    alice = discord_world.guild.add_member("Alice")
+    await discord_world.settle()
+    alice_member = guild.get_member(alice.id)
+    assert alice_member is not None
+    assert harness.saw("member_join")
+    overwrites: dict[discord.Role | discord.Member, discord.PermissionOverwrite] = {
+        guild.default_role: discord.PermissionOverwrite(view_channel=False),
+        alice_member: discord.PermissionOverwrite(view_channel=True, send_messages=True),
+        guild.me: discord.PermissionOverwrite(view_channel=True, manage_channels=True),
+    }
+    text = await guild.create_text_channel("Set A", overwrites=overwrites, topic="t")
+    voice = await guild.create_voice_channel("Set A voice", user_limit=5)
+    stage = await guild.create_stage_channel("Set A stage")
+    await discord_world.settle()
+    assert text.name == "set-a"
+    assert isinstance(voice, discord.VoiceChannel)
+    assert isinstance(stage, discord.StageChannel)
+    fake_text = discord_world.guild.channel_named("set-a")
+    assert discord_world.guild.channel_named("Set A voice").type == VOICE
+    assert discord_world.guild.channel_named("Set A stage").type == STAGE
+    assert len(harness.saw("guild_channel_create")) == 3
+    outsider = discord_world.guild.add_member("Bob")
+    assert discord_world.guild.can(alice, "send_messages", fake_text)
+    assert not discord_world.guild.can(outsider, "view_channel", fake_text)
+    with pytest.raises(RefusedError) as refused:
+        await outsider.post(fake_text, "let me in")
+    assert refused.value.code == 50001
+    await discord_world.settle()
+    bob = guild.get_member(outsider.id)
+    assert bob is not None
+    await text.set_permissions(bob, view_channel=True, send_messages=False)
+    await discord_world.settle()
+    assert discord_world.guild.can(outsider, "view_channel", fake_text)
+    assert not discord_world.guild.can(outsider, "send_messages", fake_text)
+    with pytest.raises(RefusedError) as refused:
+        await outsider.post(fake_text, "hello")
+    assert refused.value.code == 50013
+    await text.set_permissions(bob, overwrite=None)
+    await text.edit(name="set-a-renamed", topic="new")
+    await discord_world.settle()
+    cached = guild.get_channel(text.id)
+    assert isinstance(cached, discord.TextChannel)
+    assert cached.name == "set-a-renamed"
+    assert cached.topic == "new"
+    assert bob not in cached.overwrites
+    fetched = await harness.client.fetch_channel(text.id)
+    assert isinstance(fetched, discord.TextChannel)
+    assert fetched.overwrites_for(guild.default_role).view_channel is False
+    await voice.delete()
+    await discord_world.settle()
+    assert guild.get_channel(voice.id) is None
+    assert harness.saw("guild_channel_delete")
+
+
+async def test_bot_permission_refusals(harness: Harness, discord_world: FakeDiscord) -> None:
+    guild = harness.guild
+    with pytest.raises(discord.Forbidden) as refused:
+        await guild.create_text_channel(
+            "x", overwrites={guild.default_role: discord.PermissionOverwrite(administrator=True)}
+        )
+    assert refused.value.code == 50013
+    locked = discord_world.guild.add_channel("locked")
+    locked.overwrites[discord_world.guild.id] = __import__("tests.fakediscord", fromlist=["Overwrite"]).Overwrite(
+        discord_world.guild.id, 0, 0, discord.Permissions(view_channel=True).value
+    )
+    await discord_world.settle()
+    with pytest.raises(discord.Forbidden) as refused:
+        await discord.PartialMessageable(state=harness.client._connection, id=locked.id).send("hi")
+    assert refused.value.code == 50001
+    discord_world.set_bot_permissions(discord.Permissions(view_channel=True, send_messages=True))
+    await discord_world.settle()
+    with pytest.raises(discord.Forbidden):
+        await guild.create_text_channel("nope")
+    general = guild.text_channels[0]
+    with pytest.raises(discord.Forbidden):
+        await general.set_permissions(guild.default_role, send_messages=False)
+    assert [r.status for r in discord_world.requests_to("POST /guilds/{guild_id}/channels")] == [403, 403]
+
+
+async def test_messages(harness: Harness, discord_world: FakeDiscord) -> None:
+    guild = harness.guild
+    channel = guild.text_channels[0]
+    fake_general = discord_world.guild.channel_named("general")
+    alice = discord_world.guild.add_member("Alice")
+    sent = await channel.send(
+        f"hi {alice.mention} @everyone",
+        embed=discord.Embed(title="Title", description="Body").add_field(name="F", value="V"),
+    )
+    stored = fake_general.last_message
+    assert stored is not None
+    assert stored.id == sent.id
+    assert stored.mention_ids == [alice.id]
+    assert not stored.pings_everyone
+    assert "Title" in stored.text
+    assert "F: V" in stored.text
+    await sent.edit(content="edited")
+    await discord_world.settle()
+    assert stored.content == "edited"
+    assert harness.saw("message_edit")
+    posted = await alice.post(fake_general, "from alice")
+    await discord_world.settle()
+    received = [args[0] for args in harness.saw("message") if args[0].id == posted.id]
+    assert received
+    assert received[0].content == "from alice"
+    assert isinstance(received[0].author, discord.Member)
+    theirs = await channel.fetch_message(posted.id)
+    with pytest.raises(discord.Forbidden) as refused:
+        await theirs.edit(content="nope")
+    assert refused.value.code == 50005
+    await theirs.delete()
+    more = [await channel.send(f"m{i}") for i in range(3)]
+    await channel.delete_messages(more[:2])
+    await more[2].delete()
+    history = [m.content async for m in channel.history(limit=10)]
+    assert history == ["edited"]
+    await discord_world.settle()
+    assert harness.saw("raw_bulk_message_delete")
+    assert harness.saw("raw_message_delete")
+    with pytest.raises(discord.HTTPException) as refused:
+        await channel.send("x" * 2001)
+    assert refused.value.code == 50035
+
+
+async def test_dms(harness: Harness, discord_world: FakeDiscord) -> None:
+    open_member = discord_world.guild.add_member("Open")
+    closed = discord_world.guild.add_member("Closed", dms_open=False)
+    await discord_world.settle()
+    target = harness.guild.get_member(open_member.id)
+    assert target is not None
+    await target.send("psst")
+    assert [m.content for m in open_member.dms] == ["psst"]
+    shut = harness.guild.get_member(closed.id)
+    assert shut is not None
+    with pytest.raises(discord.Forbidden) as refused:
+        await shut.send("psst")
+    assert refused.value.code == 50007
+    assert closed.dms == []
+
+
+async def test_members_voice_and_roles(harness: Harness, discord_world: FakeDiscord) -> None:
+    world_guild = discord_world.guild
+    voice = world_guild.add_channel("Room", VOICE)
+    alice = world_guild.add_member("Alice")
+    role = world_guild.add_role("Facilitator")
+    await discord_world.settle()
+    member = harness.guild.get_member(alice.id)
+    assert member is not None
+    assert harness.guild.get_role(role.id) is not None
+    with pytest.raises(discord.HTTPException) as refused:
+        await member.edit(mute=True)
+    assert refused.value.status == 400
+    assert refused.value.code == 40032
+    await alice.join_voice(voice)
+    assert member.voice is not None
+    assert member.voice.channel is not None
+    assert member.voice.channel.id == voice.id
+    await member.edit(mute=True, deafen=True)
+    await discord_world.settle()
+    assert alice.mute
+    assert alice.deaf
+    assert member.voice.mute
+    await member.add_roles(discord.Object(role.id))
+    await discord_world.settle()
+    assert alice.has_role("Facilitator")
+    assert member.get_role(role.id) is not None
+    await member.remove_roles(discord.Object(role.id))
+    await discord_world.settle()
+    assert not alice.has_role(role)
+    fetched = await harness.guild.fetch_member(alice.id)
+    assert fetched.voice is None or fetched.id == alice.id
+    await alice.leave_voice()
+    assert member.voice is None
+    world_guild.set_role_permissions(role, discord.Permissions(manage_guild=True))
+    await discord_world.settle()
+    refreshed = harness.guild.get_role(role.id)
+    assert refreshed is not None
+    assert refreshed.permissions.manage_guild
+    discord_world.set_bot_permissions(discord.Permissions(view_channel=True))
+    await alice.join_voice(voice)
+    with pytest.raises(discord.Forbidden):
+        await member.edit(mute=False)
+
+
+async def test_scheduled_events(harness: Harness, discord_world: FakeDiscord) -> None:
+    stage = await harness.guild.create_stage_channel("Stage")
+    event = await harness.guild.create_scheduled_event(
+        name="Session 1", start_time=discord.utils.utcnow() + __import__("datetime").timedelta(hours=1), channel=stage
+    )
+    external = await harness.guild.create_scheduled_event(
+        name="Offline",
+        start_time=discord.utils.utcnow() + __import__("datetime").timedelta(hours=1),
+        end_time=discord.utils.utcnow() + __import__("datetime").timedelta(hours=2),
+        entity_type=discord.EntityType.external,
+        location="Cafe",
+        privacy_level=discord.PrivacyLevel.guild_only,
+    )
+    await discord_world.settle()
+    assert [e.name for e in discord_world.guild.scheduled_events] == ["Session 1", "Offline"]
+    assert harness.guild.get_scheduled_event(event.id) is not None
+    edited = await event.edit(name="Session One")
+    assert edited.name == "Session One"
+    await event.start()
+    listed = await harness.guild.fetch_scheduled_events()
+    assert {e.name for e in listed} == {"Session One", "Offline"}
+    await external.delete()
+    await discord_world.settle()
+    assert [e.name for e in discord_world.guild.scheduled_events] == ["Session One"]
+    assert harness.saw("scheduled_event_create")
+    assert harness.saw("scheduled_event_delete")
+    with pytest.raises(discord.HTTPException) as refused:
+        await harness.guild.create_scheduled_event(
+            name="Past", start_time=discord.utils.utcnow() - __import__("datetime").timedelta(hours=1), channel=stage
+        )
+    assert refused.value.code == 50035
+    assert future_iso(10) > discord.utils.utcnow().isoformat()
+
+
+async def test_slash_command_with_group_and_resolved_options(harness: Harness, discord_world: FakeDiscord) -> None:
+    world_guild = discord_world.guild
+    fran = world_guild.add_member("Fran", permissions=discord.Permissions(manage_guild=True))
+    alice = world_guild.add_member("Alice")
+    role = world_guild.add_role("Member")
+    general = world_guild.channel_named("general")
+    reply = await fran.run("/set member add", who=alice, where=general, role=role, count=3, flag=True)
+    assert reply.ephemeral
+    assert reply.text == f"added {alice.mention}"
+    assert reply.callback_type == 4
+    assert harness.events[-1].startswith("add:Alice:general:Member:3:True:")
+    assert fran.ephemeral_messages == [reply.message]
+    assert reply.latency is not None
+    assert reply.latency < 3
+    with pytest.raises(ValueError, match="missing required option"):
+        await fran.run("/set member add", who=alice)
+    with pytest.raises(LookupError):
+        await fran.run("/set nothing")
+
+
+async def test_components_and_modals(harness: Harness, discord_world: FakeDiscord) -> None:
+    alice = discord_world.guild.add_member("Alice")
+    bob = discord_world.guild.add_member("Bob")
+    reply = await alice.run("/set panel")
+    panel = reply.message
+    assert panel is not None
+    assert not panel.ephemeral
+    assert panel.buttons == ["Go", "Edit", "Later", "Ask"]
+    clicked = await bob.click(panel, "Go")
+    assert clicked.text == "went"
+    assert clicked.ephemeral
+    assert harness.events[-1] == f"go:Bob:{panel.id}"
+    colours = await bob.select(panel, ["red", "blue"], "Colour")
+    assert colours.text == "colours red,blue"
+    who = await bob.select(panel, [alice], "Who")
+    assert who.text == "who Alice"
+    updated = await bob.click(panel, "Edit")
+    assert updated.callback_type == 7
+    assert panel.content == "edited by click"
+    assert updated.message is panel
+    later = await bob.click(panel, "Later")
+    assert later.callback_type == 6
+    assert panel.content == "edited later"
+    asked = await bob.click(panel, "Ask")
+    assert asked.modal_title == "Form"
+    submitted = await bob.submit_modal(asked, {"topic": "Budgets", "Notes": "n1"})
+    assert submitted.text == "topic Budgets notes n1"
+    assert harness.events[-1] == "form:Budgets:n1"
+    secret = await alice.run("/set secret")
+    assert secret.ephemeral
+    assert secret.message is not None
+    again = await alice.click(secret.message, "Go")
+    assert again.text == "went"
+    with pytest.raises(RefusedError):
+        await bob.click(secret.message, "Go")
+    modal = await alice.run("/ask")
+    done = await alice.submit_modal(modal, {"topic": "Only topic"})
+    assert done.text == "topic Only topic notes "
+
+
+async def test_defer_followups_edits_and_autocomplete(harness: Harness, discord_world: FakeDiscord) -> None:
+    alice = discord_world.guild.add_member("Alice")
+    reply = await alice.run("/think")
+    assert reply.deferred
+    assert reply.callback_type == 5
+    assert [m.content for m in reply.messages] == ["thought", "extra edited"]
+    assert "T\nD" in reply.text
+    assert harness.events[-1] == "think:thought"
+    edits = await alice.run("/edits")
+    assert [m.text for m in edits.messages] == ["after delete"]
+    assert edits.ephemeral
+    choices = await alice.autocomplete("/pick", "fruit", "Ap")
+    assert [c["value"] for c in choices] == ["Apple", "Apricot"]
+    picked = await alice.run("/pick", fruit="Banana", size=2)
+    assert picked.text == "Bananax2"
+
+
+async def test_interaction_deadline(harness: Harness, discord_world: FakeDiscord) -> None:
+    discord_world.faults.interaction_deadline = 0.2
+    discord_world.faults.fail_on_late_callback = False
+    alice = discord_world.guild.add_member("Alice")
+    record = await discord_world.interactions.send(
+        discord_world.interactions._new_record(
+            alice,
+            discord_world.guild.channel_named("general"),
+            2,
+            discord_world.interactions._command_data(
+                discord_world.interactions.find_command(alice, "/slowpoke")[0], [], [], {}, discord_world.guild.id
+            ),
+            "slowpoke",
+        )
+    )
+    await asyncio.sleep(0.8)
+    await discord_world.settle()
+    assert record.late
+    assert not record.acknowledged
+    assert harness.events[-1] == "late:10062"
+
+
+async def test_rate_limits_and_server_errors_are_retried(harness: Harness, discord_world: FakeDiscord) -> None:
+    channel = harness.guild.text_channels[0]
+    discord_world.faults.rate_limit("POST /channels/{channel_id}/messages", count=1, retry_after=0.1)
+    await channel.send("after 429")
+    discord_world.faults.rate_limit("POST /channels/*/messages", count=1, retry_after=0.1, is_global=True)
+    await channel.send("after global 429")
+    discord_world.faults.server_error("POST /channels/{channel_id}/messages", count=1, status=502)
+    await channel.send("after 502")
+    statuses = [r.status for r in discord_world.requests_to("POST /channels/{channel_id}/messages")]
+    assert statuses == [429, 200, 429, 200, 502, 200]
+    assert [m.content for m in discord_world.guild.channel_named("general").live_messages] == [
+        "after 429",
+        "after global 429",
+        "after 502",
+    ]
+
+
+async def test_gateway_resume_and_invalid_session(harness: Harness, discord_world: FakeDiscord) -> None:
+    session = discord_world.session
+    assert session is not None
+    await discord_world.drop_gateway()
+    alice = discord_world.guild.add_member("Missed While Away")
+    for _ in range(100):
+        if session.resumes:
+            break
+        await asyncio.sleep(0.05)
+    await discord_world.settle()
+    assert session.resumes == 1
+    assert harness.saw("resumed")
+    assert harness.guild.get_member(alice.id) is not None
+    await discord_world.drop_gateway(resumable=False)
+    for _ in range(200):
+        if discord_world.identify_count == 2 and discord_world.session is not session:
+            break
+        await asyncio.sleep(0.05)
+    assert discord_world.identify_count == 2
+    await asyncio.sleep(0.3)
+    reply = await discord_world.guild.add_member("After").run("/pick", fruit="Apple")
+    assert reply.text == "Applex1"
