@@ -284,7 +284,7 @@ async def test_channels_and_overwrites(harness: Harness, discord_world: FakeDisc
     alice_member = guild.get_member(alice.id)
     assert alice_member is not None
     assert harness.saw("member_join")
-    overwrites: dict[discord.Role | discord.Member, discord.PermissionOverwrite] = {
+    overwrites: dict[discord.Role | discord.Member | discord.Object, discord.PermissionOverwrite] = {
         guild.default_role: discord.PermissionOverwrite(view_channel=False),
         alice_member: discord.PermissionOverwrite(view_channel=True, send_messages=True),
         guild.me: discord.PermissionOverwrite(view_channel=True, manage_channels=True),
@@ -397,9 +397,9 @@ async def test_messages(harness: Harness, discord_world: FakeDiscord) -> None:
     await discord_world.settle()
     assert harness.saw("raw_bulk_message_delete")
     assert harness.saw("raw_message_delete")
-    with pytest.raises(discord.HTTPException) as refused:
+    with pytest.raises(discord.HTTPException) as too_long:
         await channel.send("x" * 2001)
-    assert refused.value.code == 50035
+    assert too_long.value.code == 50035
 
 
 async def test_dms(harness: Harness, discord_world: FakeDiscord) -> None:

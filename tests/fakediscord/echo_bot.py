@@ -161,7 +161,7 @@ def build_commands(tree: app_commands.CommandTree[EchoBot]) -> None:
     async def private(interaction: discord.Interaction, name: str, member: discord.Member) -> None:
         guild = interaction.guild
         assert guild is not None
-        overwrites: dict[discord.Role | discord.Member, discord.PermissionOverwrite] = {
+        overwrites: dict[discord.Role | discord.Member | discord.Object, discord.PermissionOverwrite] = {
             guild.default_role: discord.PermissionOverwrite(view_channel=False),
             member: discord.PermissionOverwrite(view_channel=True, send_messages=True),
             guild.me: discord.PermissionOverwrite(view_channel=True, send_messages=True),

@@ -499,10 +499,10 @@ class InteractionEngine:
             ]
             return {"type": 1, "components": [c for c in inner if c is not None]}
         if kind == 18:
-            inner = self._modal_component(
+            wrapped = self._modal_component(
                 member, channel, component["component"], values, used, resolved, component.get("label")
             )
-            return {"type": 18, "id": component.get("id", 0), "component": inner}
+            return {"type": 18, "id": component.get("id", 0), "component": wrapped}
         custom_id = component.get("custom_id")
         if custom_id is None:
             return None

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from tests.fakediscord.errors import ApiError, invalid_form, missing_access, missing_permissions
 from tests.fakediscord.ids import iso_now, snowflake
 from tests.fakediscord.perms import ADMINISTRATOR, base_permissions, channel_permissions, flag
 from tests.fakediscord.world import (
@@ -31,27 +31,19 @@ GUILD_CHANNEL_TYPES = {TEXT, VOICE, 4, 5, STAGE, 15, 16}
 MANAGE_ROLES = flag("manage_roles")
 
 
-def _errors() -> ModuleType:
-    from tests.fakediscord import server
-
-    return server
-
-
 def api_error(status: int, code: int, message: str) -> Exception:
     """Build an ApiError (late import to avoid a cycle)."""
-    return _errors().ApiError(status, code, message)
+    return ApiError(status, code, message)
 
 
 def forbidden() -> Exception:
     """403 / 50013."""
-    return _errors().missing_permissions()
+    return missing_permissions()
 
 
 def invalid(field: str, message: str) -> Exception:
     """400 / 50035 with a field error."""
-    return _errors().invalid_form(
-        "Invalid Form Body", {field: {"_errors": [{"code": "BASE_TYPE_INVALID", "message": message}]}}
-    )
+    return invalid_form("Invalid Form Body", {field: {"_errors": [{"code": "BASE_TYPE_INVALID", "message": message}]}})
 
 
 def validate_message_body(body: Json, *, editing: bool = False) -> None:
@@ -143,7 +135,7 @@ def register(fake: FakeDiscord) -> None:
             return
         value = bot_perms(channel)
         if not value & flag("view_channel"):
-            raise _errors().missing_access()
+            raise missing_access()
         for name in names:
             if not value & flag(name):
                 raise forbidden()
