@@ -1,0 +1,63 @@
+"""The whole command tree: names never collide and every command fits Discord's limits."""
+
+from __future__ import annotations
+
+import json
+
+from discord import app_commands
+
+from bot.app import Setkeeper, command_tree_digest
+
+
+def _all(bot: Setkeeper) -> list[app_commands.Command[object, ..., object] | app_commands.Group]:
+    return list(bot.tree.walk_commands())
+
+
+async def test_command_names_do_not_collide_across_cogs(bot: Setkeeper) -> None:
+    names = [command.qualified_name for command in _all(bot)]
+    assert len(names) == len(set(names))
+
+
+async def test_the_group_commands_are_the_ones_documented(bot: Setkeeper) -> None:
+    leaves = {command.qualified_name for command in _all(bot) if isinstance(command, app_commands.Command)}
+    assert leaves == {
+        "group create",
+        "group add",
+        "group remove",
+        "group join",
+        "group leave",
+        "group info",
+        "group settings",
+        "group move",
+        "group split",
+        "group archive",
+        "group facilitator appoint",
+        "group facilitator rotate",
+    }
+
+
+async def test_every_command_fits_discords_limits(bot: Setkeeper) -> None:
+    for top in bot.tree.get_commands():
+        payload = top.to_dict(bot.tree)
+        text = json.dumps(payload)
+        assert len(text) < 8000, top.name
+    for command in _all(bot):
+        assert 1 <= len(command.name) <= 32
+        assert command.name == command.name.lower()
+        assert 1 <= len(command.description) <= 100
+        if isinstance(command, app_commands.Command):
+            assert len(command.parameters) <= 25
+            for parameter in command.parameters:
+                assert 1 <= len(parameter.description) <= 100, f"{command.qualified_name} {parameter.name}"
+
+
+async def test_group_commands_work_only_in_servers(bot: Setkeeper) -> None:
+    (group,) = [command for command in bot.tree.get_commands() if command.name == "group"]
+    assert group.guild_only
+
+
+async def test_the_digest_changes_exactly_when_the_tree_does(bot: Setkeeper) -> None:
+    payload = [command.to_dict(bot.tree) for command in bot.tree.get_commands()]
+    assert command_tree_digest(payload) == command_tree_digest(json.loads(json.dumps(payload)))
+    payload[0]["description"] = "changed"
+    assert command_tree_digest(payload) != command_tree_digest([c.to_dict(bot.tree) for c in bot.tree.get_commands()])
