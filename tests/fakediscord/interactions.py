@@ -349,7 +349,10 @@ class InteractionEngine:
     async def send(self, record: InteractionRecord) -> InteractionRecord:
         """Dispatch INTERACTION_CREATE for ``record``."""
         if self.fake.session is None:
-            raise RuntimeError("the bot is not connected to the gateway")
+            try:
+                await self.fake.wait_ready(within=15.0)
+            except TimeoutError:
+                raise RuntimeError("the bot is not connected to the gateway") from None
         self.records.append(record)
         self._by_id[record.id] = record
         self._by_token[record.token] = record
@@ -360,7 +363,7 @@ class InteractionEngine:
     async def wait(self, record: InteractionRecord, within: float) -> Reply:
         """Wait until the interaction is complete and the bot went quiet; fail with details on timeout."""
         deadline = time.monotonic() + within
-        while not record.complete:
+        while not record.complete and not record.late:
             if record.callback_type == 6:
                 await self.fake.settle(quiet=0.4, within=max(0.0, deadline - time.monotonic()))
                 break
