@@ -42,8 +42,27 @@ def for_the_bot(*, voice: bool) -> discord.PermissionOverwrite:
     return discord.PermissionOverwrite(**_READ, **_TALK, manage_channels=True)
 
 
+BOT_PERMISSIONS = discord.Permissions(
+    view_channel=True,
+    send_messages=True,
+    read_message_history=True,
+    embed_links=True,
+    attach_files=True,
+    add_reactions=True,
+    manage_channels=True,
+    manage_roles=True,
+    create_public_threads=True,
+    create_private_threads=True,
+    send_messages_in_threads=True,
+    connect=True,
+    speak=True,
+)
+"""What the bot's role needs (the README's invite link carries exactly this): Discord lets a bot allow or deny
+in an overwrite only what it has itself."""
+
+_VOICE_ONLY = {"connect", "speak"}
+
+
 def required_to_create(*, voice: bool) -> list[str]:
-    """Guild permissions the bot needs to make a private group channel (it can only grant what it has)."""
-    needed = ["manage_channels", "manage_roles", "view_channel", "send_messages", "read_message_history"]
-    needed += ["embed_links", "attach_files", "add_reactions"]
-    return needed + (["connect", "speak"] if voice else [])
+    """Guild permissions the bot needs to make a private group channel."""
+    return [name for name, granted in BOT_PERMISSIONS if granted and (voice or name not in _VOICE_ONLY)]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from discord import app_commands
 
 from bot.app import Setkeeper, command_tree_digest
+from bot.ui.access import BOT_PERMISSIONS
 
 
 def _all(bot: Setkeeper) -> list[app_commands.Command[object, ..., object] | app_commands.Group]:
@@ -61,3 +63,8 @@ async def test_the_digest_changes_exactly_when_the_tree_does(bot: Setkeeper) -> 
     assert command_tree_digest(payload) == command_tree_digest(json.loads(json.dumps(payload)))
     payload[0]["description"] = "changed"
     assert command_tree_digest(payload) != command_tree_digest([c.to_dict(bot.tree) for c in bot.tree.get_commands()])
+
+
+def test_the_readme_invite_link_grants_exactly_what_the_bot_checks_for() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert f"permissions={BOT_PERMISSIONS.value}" in readme
