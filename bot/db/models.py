@@ -54,6 +54,9 @@ class Group(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     creator_instance: Mapped[str | None] = mapped_column(String(36))
+    # While a group is being created: the token of the command that asked for it (valid 15 minutes), so that a
+    # restarted bot can tell that person their group was not made. Cleared as soon as creation ends.
+    creation_reply_token: Mapped[str | None] = mapped_column(String(500))
 
 
 class Membership(Base):

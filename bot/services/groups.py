@@ -66,6 +66,7 @@ class GroupView:
     settings: GroupSettings
     created_at: datetime
     archived_at: datetime | None
+    creation_reply_token: str | None = None
 
     @property
     def archived(self) -> bool:
@@ -122,6 +123,7 @@ def _view(group: Group) -> GroupView:
         settings=_settings(group),
         created_at=group.created_at,
         archived_at=group.archived_at,
+        creation_reply_token=group.creation_reply_token,
     )
 
 
@@ -227,6 +229,7 @@ class GroupService:
         max_size: int | None = None,
         voice: VoiceKind = VoiceKind.NONE,
         settings: GroupSettings | None = None,
+        reply_token: str | None = None,
     ) -> GroupView:
         """Reserve the name and record the group as being created, before any channel exists."""
         if not actor.manages_server:
@@ -235,11 +238,18 @@ class GroupService:
         chosen = base.changed(0, max_size=max_size) if max_size is not None else base
         async with self._uow() as uow:
             group = await self._reserve(uow, guild_id, actor, name, facilitator_id, voice, chosen)
+            group.creation_reply_token = reply_token
             await uow.commit()
             return _view(group)
 
     async def begin_split(
-        self, guild_id: int, actor: Actor, group_id: int, new_name: str, leaving: Sequence[int]
+        self,
+        guild_id: int,
+        actor: Actor,
+        group_id: int,
+        new_name: str,
+        leaving: Sequence[int],
+        reply_token: str | None = None,
     ) -> GroupView:
         """Check a split and reserve the new group (same facilitator, settings and voice) before its channels exist."""
         async with self._uow() as uow:
@@ -249,6 +259,7 @@ class GroupService:
             check_split([membership.user_id for membership in active], leaving, group.min_size)
             voice = VoiceKind(group.voice_kind)
             new = await self._reserve(uow, guild_id, actor, new_name, group.facilitator_id, voice, _settings(group))
+            new.creation_reply_token = reply_token
             await uow.commit()
             return _view(new)
 
@@ -259,7 +270,7 @@ class GroupService:
         async with self._uow() as uow:
             group = await self._creating(uow, guild_id, group_id)
             group.text_channel_id, group.voice_channel_id = text_channel_id, voice_channel_id
-            group.status, group.creator_instance = GroupStatus.ACTIVE, None
+            group.status, group.creator_instance, group.creation_reply_token = GroupStatus.ACTIVE, None, None
             welcome = _notify(group, Notice.WELCOME, group.facilitator_id)
             effects = await queue_effects(uow, self._clock, guild_id, [welcome])
             await uow.commit()
@@ -454,7 +465,7 @@ class GroupService:
             active = await uow.memberships.with_status(group.id, MembershipStatus.ACTIVE)
             check_split([membership.user_id for membership in active], leaving, group.min_size)
             new.text_channel_id, new.voice_channel_id = channels
-            new.status, new.creator_instance = GroupStatus.ACTIVE, None
+            new.status, new.creator_instance, new.creation_reply_token = GroupStatus.ACTIVE, None, None
             effects: list[QueuedEffect] = []
             for membership in active:
                 if membership.user_id in leaving:

@@ -85,7 +85,23 @@ class Groups(commands.Cog, StartupTask):
                 if guild is not None:
                     await _channels.delete_quietly(*_channels.leftovers(guild, stale))
                 await self.groups.abandon_creation(guild_id, stale.id)
+                await self._tell_creator(stale)
                 log.info("undid an unfinished group", extra={"guild_id": guild_id, "group_id": stale.id})
+
+    async def _tell_creator(self, stale: GroupView) -> None:
+        """Answer the command that a killed process left thinking, if its token is still valid (15 minutes)."""
+        if not stale.creation_reply_token or self.bot.application_id is None:
+            return
+        webhook = discord.Webhook.partial(self.bot.application_id, stale.creation_reply_token, client=self.bot)
+        try:
+            await webhook.edit_message(  # type: ignore[call-overload]
+                "@original",  # Discord's name for an interaction's first reply
+                content=f"Setkeeper restarted while making {name_of(stale)}, so nothing was created. "
+                "Please run the command again.",
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except discord.HTTPException:
+            log.info("the creator's command had expired", extra={"group_id": stale.id})
 
     # Helpers -----------------------------------------------------------------------------------------------
 
@@ -143,7 +159,13 @@ class Groups(commands.Cog, StartupTask):
         kind = VoiceKind(voice)
         _channels.require_permissions(guild, kind)
         group = await self.groups.begin_creation(
-            guild.id, actor_of(interaction), name, facilitator.id, max_size=max_size, voice=kind
+            guild.id,
+            actor_of(interaction),
+            name,
+            facilitator.id,
+            max_size=max_size,
+            voice=kind,
+            reply_token=interaction.token,
         )
         created = await self._make_channels(guild, group)
         try:
@@ -309,7 +331,7 @@ class Groups(commands.Cog, StartupTask):
         _channels.require_permissions(guild, source.voice_kind)
 
         async def go(click: discord.Interaction[Any], leaving: list[int]) -> None:
-            new = await self.groups.begin_split(guild.id, actor_of(click), source.id, name, leaving)
+            new = await self.groups.begin_split(guild.id, actor_of(click), source.id, name, leaving, click.token)
             created = await self._make_channels(guild, new)
             try:
                 outcome = await self.groups.complete_split(

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 08:15:13.176441
+Create Date: 2026-11-23 08:22:58.288089
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ def upgrade() -> None:
     sa.Column('created_at', bot.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('archived_at', bot.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('creator_instance', sa.String(length=36), nullable=True),
+    sa.Column('creation_reply_token', sa.String(length=500), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_groups')),
     sa.UniqueConstraint('guild_id', 'name_key', name=op.f('uq_groups_guild_id')),
     sa.UniqueConstraint('text_channel_id', name=op.f('uq_groups_text_channel_id')),

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Callable
+
 import pytest
 from discord import Permissions
 
@@ -17,6 +21,31 @@ def world(discord_world: FakeDiscord) -> FakeDiscord:
     (role,) = discord_world.guild.me.roles
     discord_world.guild.set_role_permissions(role, BOT_PERMISSIONS)
     return discord_world
+
+
+def stall_after_first_channel(world: FakeDiscord) -> None:
+    """Let the next channel creation through, then answer the one after it with a 20-second 429."""
+    original = world.faults.take
+    armed = False
+
+    def take(method: str, route: str, path: str) -> object:
+        nonlocal armed
+        fault = original(method, route, path)
+        if method == "POST" and route.startswith("/guilds/") and route.endswith("/channels") and not armed:
+            armed = True
+            world.faults.rate_limit("POST /guilds/*/channels", count=1, retry_after=20)
+        return fault
+
+    world.faults.take = take  # type: ignore[method-assign]
+
+
+async def wait_for(condition: Callable[[], bool], within: float = 10.0) -> None:
+    """Wait until `condition()` holds."""
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.05)
 
 
 async def _group_of(world: FakeDiscord, size: int) -> tuple[Member, list[Member]]:
@@ -58,9 +87,7 @@ async def test_a_facilitator_sets_up_a_private_group_of_five(world: FakeDiscord,
     assert all(person.mention in info.text for person in members)
 
 
-async def test_a_member_posts_only_after_accepting_the_ground_rules(
-    world: FakeDiscord, bot: BotProcess
-) -> None:
+async def test_a_member_posts_only_after_accepting_the_ground_rules(world: FakeDiscord, bot: BotProcess) -> None:
     guild = world.guild
     fran, _ = await _group_of(world, 0)
     newcomer = guild.add_member("Nina")
@@ -76,3 +103,113 @@ async def test_a_member_posts_only_after_accepting_the_ground_rules(
     await newcomer.post(channel, "now I can")
     again = await newcomer.click(prompt, "I accept the ground rules")
     assert "already accepted" in again.text
+
+
+async def test_join_request_approval_and_ground_rules(world: FakeDiscord, bot: BotProcess) -> None:
+    guild = world.guild
+    fran, members = await _group_of(world, 2)
+    channel = guild.channel_named("set-a")
+    nina = guild.add_member("Nina")
+
+    asked = await nina.run("/group join", group="set a")
+    assert asked.ephemeral
+    assert "has gone to its facilitator" in asked.text
+    request = channel.message_containing("asks to join **Set A**")
+    assert request.pinged_user_ids == {fran.id}
+    assert not guild.can(nina, "view_channel", channel)
+
+    meddler = await members[0].click(request, "Approve")
+    assert meddler.ephemeral
+    assert "Only the facilitator of Set A" in meddler.text
+    approved = await fran.click(request, "Approve")
+    assert f"You approved {nina.mention}" in approved.text
+    assert request.buttons == []
+    assert "approved the request" in request.text
+
+    assert guild.can(nina, "view_channel", channel)
+    assert not guild.can(nina, "send_messages", channel)
+    prompt = channel.message_containing(f"{nina.mention}, welcome to **Set A**")
+    await nina.click(prompt, "I accept the ground rules")
+    assert guild.can(nina, "send_messages", channel)
+    info = await nina.run("/group info", in_channel=channel)
+    assert "Members (3 of 2-7)" in info.text
+
+
+async def test_move_a_member_and_split_a_group(world: FakeDiscord, bot: BotProcess) -> None:
+    guild = world.guild
+    fran, (alice, bob, cleo, dev, eve) = await _group_of(world, 5)
+    admin = guild.member_named("Ada")
+    await admin.run("/group create", name="Set B", facilitator=fran)
+    set_a, set_b = guild.channel_named("set-a"), guild.channel_named("set-b")
+
+    moved = await fran.run("/group move", member=eve, to="Set B", in_channel=set_a)
+    assert "Moved" in moved.text
+    assert not guild.can(eve, "view_channel", set_a)
+    assert guild.can(eve, "send_messages", set_b), "an accepted ground-rules commitment travels with the member"
+    assert set_b.message_containing("has moved here from **Set A**")
+
+    asked = await fran.run("/group split", name="Set C", in_channel=set_a)
+    assert asked.ephemeral
+    panel = asked.message
+    assert panel is not None
+    await fran.select(panel, [cleo, dev], "Members who move to the new group")
+    done = await fran.click(panel, "Split the group")
+    assert "Split done: **Set C**" in done.text
+    set_c = guild.channel_named("set-c")
+    for person in (cleo, dev):
+        assert guild.can(person, "send_messages", set_c)
+        assert not guild.can(person, "view_channel", set_a)
+    for person in (alice, bob):
+        assert guild.can(person, "send_messages", set_a)
+        assert not guild.can(person, "view_channel", set_c)
+    assert set_a.message_containing("has split in two")
+
+
+async def test_a_missing_bot_permission_is_named_and_nothing_is_created(world: FakeDiscord, bot: BotProcess) -> None:
+    guild = world.guild
+    (role,) = guild.me.roles
+    lacking = BOT_PERMISSIONS
+    lacking = type(lacking)(lacking.value)
+    lacking.manage_roles = False
+    guild.set_role_permissions(role, lacking)
+    admin = guild.add_member("Ada", permissions=Permissions(manage_guild=True))
+    fran = guild.add_member("Fran")
+    channels_before = {channel.name for channel in guild.text_channels}
+
+    refused = await admin.run("/group create", name="Set A", facilitator=fran)
+    assert refused.ephemeral
+    assert "I need the Manage Roles permission" in refused.text
+    assert {channel.name for channel in guild.text_channels} == channels_before
+
+    guild.set_role_permissions(role, BOT_PERMISSIONS)
+    created = await admin.run("/group create", name="Set A", facilitator=fran)
+    assert "Created **Set A**" in created.text
+
+
+async def test_killed_mid_creation_the_restarted_bot_leaves_nothing_half_made(
+    world: FakeDiscord, bot: BotProcess
+) -> None:
+    guild = world.guild
+    fran, (alice,) = await _group_of(world, 1)
+    admin = guild.member_named("Ada")
+    nina = guild.add_member("Nina")
+    await fran.run("/group add", member=nina, in_channel=guild.channel_named("set-a"))
+    old_prompt = guild.channel_named("set-a").message_containing(f"{nina.mention}, welcome")
+
+    # The text channel is made, then Discord makes the bot wait before the voice channel: kill it there.
+    stall_after_first_channel(world)
+    creating = asyncio.ensure_future(
+        admin.run("/group create", name="Set B", facilitator=fran, voice="voice", within=60)
+    )
+    await wait_for(lambda: guild.has_channel("set-b"))
+    await bot.kill()
+    await bot.start()
+    told = await creating
+    assert "Setkeeper restarted while making **Set B**, so nothing was created" in told.text
+
+    assert not guild.has_channel("set-b"), "the half-made group's channel is removed at start-up"
+    assert "Set B" not in [choice["name"] for choice in await alice.autocomplete("/group join", "group", "Set")]
+    accepted = await nina.click(old_prompt, "I accept the ground rules")
+    assert "You have accepted the ground rules" in accepted.text
+    again = await admin.run("/group create", name="Set B", facilitator=fran)
+    assert "Created **Set B**" in again.text
