@@ -52,6 +52,7 @@ def interaction(user: Any, where: Any, *, channel_id: int = 1, manage_guild: boo
     fake.type = discord.InteractionType.application_command
     fake.data = {}
     fake.permissions = discord.Permissions(manage_guild=manage_guild)
+    fake.token = "interaction-token"
     fake.is_expired.return_value = False
     fake.response = create_autospec(discord.InteractionResponse, instance=True)
     fake.response.is_done.side_effect = lambda: fake.response.defer.await_count > 0
