@@ -213,3 +213,35 @@ async def test_killed_mid_creation_the_restarted_bot_leaves_nothing_half_made(
     assert "You have accepted the ground rules" in accepted.text
     again = await admin.run("/group create", name="Set B", facilitator=fran)
     assert "Created **Set B**" in again.text
+
+
+async def test_set_up_survives_a_429_storm(world: FakeDiscord, bot: BotProcess) -> None:
+    guild = world.guild
+    for route in ("POST /guilds/*/channels", "PUT /channels/*/permissions/*", "POST /channels/*/messages"):
+        world.faults.rate_limit(route, count=3, retry_after=0.3)
+    world.faults.rate_limit("PUT /channels/*/permissions/*", count=1, retry_after=0.5, is_global=True)
+    fran, members = await _group_of(world, 3)
+    channel = guild.channel_named("set-a")
+    for person in members:
+        assert guild.can(person, "send_messages", channel)
+    assert len([r for r in world.requests if r.status == 429]) == 10
+    posts = [message.text.split(".")[0] for message in channel.messages_by(guild.me)]
+    expected = ["Ground rules of Set A\nThis is the private channel of **Set A**, an action learning set"]
+    for person in members:
+        expected += [f"{person.mention}, welcome to **Set A**", f"{person.mention} has accepted the ground rules"]
+    assert sorted(posts) == sorted(expected), "each post exactly once, despite the retries"
+
+
+async def test_a_slow_discord_gets_a_deferred_answer_in_time(world: FakeDiscord, bot: BotProcess) -> None:
+    guild = world.guild
+    admin = guild.add_member("Ada", permissions=Permissions(manage_guild=True))
+    fran = guild.add_member("Fran")
+    world.faults.server_error("POST /guilds/*/channels", count=2, status=502)
+    started = time.monotonic()
+    created = await admin.run("/group create", name="Set A", facilitator=fran, within=30)
+    assert time.monotonic() - started > 3.0, "two 502s make discord.py wait 1 s and 3 s"
+    assert created.deferred
+    assert created.latency is not None
+    assert created.latency < 1.0
+    assert "Created **Set A**" in created.text
+    assert [channel.name for channel in guild.text_channels].count("set-a") == 1
