@@ -222,7 +222,7 @@ async def test_set_up_survives_a_429_storm(world: FakeDiscord, bot: BotProcess) 
     world.faults.rate_limit("PUT /channels/*/permissions/*", count=1, retry_after=0.5, is_global=True)
     fran, members = await _group_of(world, 3)
     channel = guild.channel_named("set-a")
-    for person in members:
+    for person in [fran, *members]:
         assert guild.can(person, "send_messages", channel)
     assert len([r for r in world.requests if r.status == 429]) == 10
     posts = [message.text.split(".")[0] for message in channel.messages_by(guild.me)]
