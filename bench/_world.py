@@ -1,0 +1,155 @@
+"""Shared set-up for benchmarks: a fake Discord, a seeded database, and the real bot process."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+from bot.db.engine import Database
+from bot.db.migrate import migrate
+from bot.db.uow import UnitOfWorkFactory
+from bot.domain.clock import FixedClock
+from bot.services.effects import EffectService
+from bot.services.groups import Actor, GroupService
+from bot.ui.access import BOT_PERMISSIONS
+from tests.fakediscord import BotProcess, FakeDiscord, Member
+
+POSTGRES_URL = os.environ.get("SETKEEPER_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+ROOT = Path(__file__).resolve().parents[1]
+ECHO_BOT = [sys.executable, str(ROOT / "tests" / "fakediscord" / "echo_bot.py")]
+SETKEEPER = [sys.executable, "-m", "bot"]
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    """The value below which `fraction` of the values fall (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
+
+
+def median(values: Sequence[float]) -> float:
+    """The middle value."""
+    return statistics.median(values)
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A plain-text table."""
+    cells = [[str(cell) for cell in row] for row in [headers, *rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in cells]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+@asynccontextmanager
+async def database_url(backend: str) -> AsyncIterator[str]:
+    """A fresh, empty database on `backend` (sqlite or postgresql), removed afterwards."""
+    if backend == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite+aiosqlite:///{folder}/bench.db"
+        return
+    admin = make_url(POSTGRES_URL)
+    name = f"setkeeper_bench_{uuid.uuid4().hex[:10]}"
+
+    async def run(sql: str) -> None:
+        connection = await asyncpg.connect(
+            host=admin.host, port=admin.port, user=admin.username, database=admin.database
+        )
+        try:
+            await connection.execute(sql)
+        finally:
+            await connection.close()
+
+    await run(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        await run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@dataclass
+class SeededGroup:
+    """A group made for a benchmark, with its fake-Discord people."""
+
+    id: int
+    channel_id: int
+    facilitator: Member
+    members: list[Member]
+    newcomers: list[Member] = field(default_factory=list)
+
+
+async def seed_groups(
+    world: FakeDiscord, url: str, count: int, *, members: int = 5, accepted: bool = True
+) -> list[SeededGroup]:
+    """Make `count` active groups through the real services, with their channels in the fake Discord."""
+    await migrate(url)
+    database = Database(url)
+    uow = UnitOfWorkFactory(database)
+    service = GroupService(uow, FixedClock(datetime.now(UTC)), instance_id="bench-seed")
+    admin = Actor(world.guild.owner.id, manages_server=True)
+    seeded = []
+    for number in range(count):
+        facilitator = world.guild.add_member(f"Fac{number}")
+        people = [world.guild.add_member(f"M{number}-{n}") for n in range(members)]
+        channel = world.guild.add_channel(f"set-{number}")
+        reserved = await service.begin_creation(world.guild.id, admin, f"Set {number}", facilitator.id)
+        await service.complete_creation(world.guild.id, reserved.id, channel.id, None)
+        for person in people:
+            await service.add_member(world.guild.id, admin, reserved.id, person.id)
+            if accepted:
+                await service.accept_ground_rules(world.guild.id, person.id, reserved.id)
+        seeded.append(SeededGroup(reserved.id, channel.id, facilitator, people))
+    effects = EffectService(uow)
+    for item in await effects.pending([world.guild.id]):
+        await effects.done(item.id)  # the seeded world is already as these effects would make it
+    await database.dispose()
+    return seeded
+
+
+@asynccontextmanager
+async def running_bot(world: FakeDiscord, command: list[str], url: str) -> AsyncIterator[BotProcess]:
+    """The bot process connected to the fake Discord, stopped afterwards."""
+    env = {**world.bot_env(), "DATABASE_URL": url, "LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1"}
+    env.update({key: os.environ[key] for key in ("PATH", "HOME") if key in os.environ})
+    with tempfile.TemporaryDirectory() as folder:
+        process = BotProcess(command, env, Path(folder), ready_timeout=120)
+        await process.start()
+        try:
+            yield process
+        finally:
+            await process.stop()
+
+
+@asynccontextmanager
+async def fake_discord() -> AsyncIterator[FakeDiscord]:
+    """A fake Discord whose bot role holds exactly the README's invite permissions."""
+    world = FakeDiscord(bot_permissions=BOT_PERMISSIONS)
+    await world.start()
+    try:
+        yield world
+    finally:
+        await world.stop()
+
+
+def rss_kib(pid: int) -> int:
+    """Resident memory of a process, in KiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+async def gather_all(*coroutines: object) -> list[object]:
+    """Run concurrently; keep exceptions as results."""
+    return await asyncio.gather(*coroutines, return_exceptions=True)  # type: ignore[arg-type]
