@@ -21,6 +21,7 @@ from bot.ui.errors import SetkeeperTree
 log = logging.getLogger("setkeeper")
 
 EXTENSIONS = ("cogs.groups",)
+GUILD_READY_TIMEOUT = 0.5
 
 
 class SystemClock:
@@ -69,6 +70,9 @@ class Setkeeper(commands.Bot):
             max_messages=None,
             chunk_guilds_at_startup=False,
             max_ratelimit_timeout=30.0,
+            # discord.py waits this long after the last GUILD_CREATE before on_ready (default 2 s); a guild
+            # that arrives later is reconciled by on_guild_available instead.
+            guild_ready_timeout=GUILD_READY_TIMEOUT,
         )
         self.services = services
         self.applier = EffectApplier(self, services.effects)
@@ -105,8 +109,17 @@ class Setkeeper(commands.Bot):
             return
         self._ready_once = True
         guild_ids = [guild.id for guild in self.guilds]
+        replayed = await self.reconcile(guild_ids)
+        log.info("bot ready", extra={"guilds": len(guild_ids), "effects_replayed": replayed})
+
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        """A guild that arrived after on_ready (or came back after an outage) gets the same start-up work."""
+        if self._ready_once:
+            await self.reconcile([guild.id])
+
+    async def reconcile(self, guild_ids: list[int]) -> int:
+        """Undo what a killed process left half-done and carry out its queued effects; returns effects done."""
         for cog in self.cogs.values():
             if isinstance(cog, StartupTask):
                 await cog.on_startup(guild_ids)
-        replayed = await self.applier.replay(guild_ids, self.started_at)
-        log.info("bot ready", extra={"guilds": len(guild_ids), "effects_replayed": replayed})
+        return await self.applier.replay(guild_ids, self.started_at)
