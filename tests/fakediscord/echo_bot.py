@@ -66,7 +66,7 @@ class EchoBot(discord.Client):
     def __init__(self) -> None:
         intents = discord.Intents.default()
         intents.members = True
-        super().__init__(intents=intents)
+        super().__init__(intents=intents, guild_ready_timeout=float(os.environ.get("GUILD_READY_TIMEOUT", "0.2")))
         self.tree = app_commands.CommandTree(self)
         self._ready_logged = False
 
