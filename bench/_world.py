@@ -111,8 +111,8 @@ async def seed_groups(
                 await service.accept_ground_rules(world.guild.id, person.id, reserved.id)
         seeded.append(SeededGroup(reserved.id, channel.id, facilitator, people))
     effects = EffectService(uow)
-    for item in await effects.pending([world.guild.id]):
-        await effects.done(item.id)  # the seeded world is already as these effects would make it
+    # The seeded world is already as these effects would make it.
+    await effects.done([item.id for item in await effects.pending([world.guild.id])])
     await database.dispose()
     return seeded
 

@@ -31,7 +31,7 @@ def ensure_sqlite_folder(url: str) -> None:
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
-def _sqlite_engine(url: str, *, begin: str, foreign_keys: bool, **kwargs: Any) -> AsyncEngine:
+def _sqlite_engine(url: str, *, begin: str | None, foreign_keys: bool, wal: bool = False, **kwargs: Any) -> AsyncEngine:
     engine = create_async_engine(
         url, hide_parameters=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
     )
@@ -41,17 +41,22 @@ def _sqlite_engine(url: str, *, begin: str, foreign_keys: bool, **kwargs: Any) -
         # Driver-level autocommit, so that the "begin" hook below decides how each transaction starts.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        if wal:
+            # WAL is a property of the file: set once (by migrations), not on every pooled connection, where
+            # switching the journal mode takes a lock that a burst of new connections would queue for.
+            cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
-    def _begin(connection: Any) -> None:
-        # A transaction that reads and then writes must hold the write lock from the start, or two
-        # concurrent clicks meet an instant "database is locked" whatever the busy timeout.
-        connection.exec_driver_sql(begin)
+    if begin is not None:
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _begin(connection: Any) -> None:
+            # A transaction that reads and then writes must hold the write lock from the start, or two
+            # concurrent clicks meet an instant "database is locked" whatever the busy timeout.
+            connection.exec_driver_sql(begin)
 
     return engine
 
@@ -63,8 +68,20 @@ class Database:
         self.url = url
         self.sqlite = is_sqlite(url)
         if self.sqlite:
-            self.engine = _sqlite_engine(url, begin="BEGIN IMMEDIATE", foreign_keys=True)
-            self._read_engine = _sqlite_engine(url, begin="BEGIN", foreign_keys=True)
+            # Writers take turns (see UnitOfWorkFactory), so few connections suffice; readers get a steady pool
+            # so that a burst does not open and close connections (each one a thread in aiosqlite).
+            self.engine = _sqlite_engine(url, begin="BEGIN IMMEDIATE", foreign_keys=True, pool_size=2, max_overflow=2)
+            # Readers run each SELECT in autocommit (WAL gives each a consistent snapshot): no BEGIN and no
+            # rollback on return, each of which would be one more hop to aiosqlite's thread.
+            self._read_engine = _sqlite_engine(
+                url,
+                begin=None,
+                foreign_keys=True,
+                pool_size=8,
+                max_overflow=8,
+                pool_reset_on_return=None,
+                isolation_level="AUTOCOMMIT",
+            )
         else:
             size = pool_size or int(os.environ.get("SETKEEPER_DB_POOL_SIZE", "10"))
             self.engine = create_async_engine(
@@ -84,5 +101,5 @@ class Database:
 def migration_engine(url: str) -> AsyncEngine:
     """A one-connection engine for migrations: SQLite batch mode needs foreign keys off while it copies tables."""
     if is_sqlite(url):
-        return _sqlite_engine(url, begin="BEGIN IMMEDIATE", foreign_keys=False, poolclass=NullPool)
+        return _sqlite_engine(url, begin="BEGIN IMMEDIATE", foreign_keys=False, wal=True, poolclass=NullPool)
     return create_async_engine(url, hide_parameters=True, poolclass=NullPool)

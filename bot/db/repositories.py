@@ -30,17 +30,17 @@ class GroupRepository:
             query = query.with_for_update()
         return (await self.session.execute(query)).scalar_one_or_none()
 
-    async def by_name_key(self, guild_id: int, key: str) -> Group | None:
+    async def by_name_key(self, guild_id: int, key: str, *, lock: bool = False) -> Group | None:
         """The group with this name (as compared by `name_key`) in this guild."""
         query = select(Group).where(Group.guild_id == guild_id, Group.name_key == key)
-        return (await self.session.execute(query)).scalar_one_or_none()
+        return (await self.session.execute(query.with_for_update() if lock else query)).scalar_one_or_none()
 
-    async def by_channel(self, guild_id: int, channel_id: int) -> Group | None:
+    async def by_channel(self, guild_id: int, channel_id: int, *, lock: bool = False) -> Group | None:
         """The group whose text or voice channel this is."""
         query = select(Group).where(
             Group.guild_id == guild_id, or_(Group.text_channel_id == channel_id, Group.voice_channel_id == channel_id)
         )
-        return (await self.session.execute(query)).scalar_one_or_none()
+        return (await self.session.execute(query.with_for_update() if lock else query)).scalar_one_or_none()
 
     async def search(self, guild_id: int, statuses: Sequence[str], contains: str, limit: int) -> Sequence[Group]:
         """Groups whose name contains the text, for autocomplete."""
@@ -51,6 +51,15 @@ class GroupRepository:
             .limit(limit)
         )
         return (await self.session.execute(query)).scalars().all()
+
+    async def names(self, guild_id: int, statuses: Sequence[str]) -> list[tuple[int, str]]:
+        """Ids and names of the guild's groups in these statuses, without loading whole rows."""
+        query = (
+            select(Group.id, Group.name)
+            .where(Group.guild_id == guild_id, Group.status.in_(statuses))
+            .order_by(Group.name_key)
+        )
+        return [(row.id, row.name) for row in await self.session.execute(query)]
 
     async def in_status(self, guild_id: int, status: str) -> Sequence[Group]:
         """Every group of the guild in this status."""
@@ -133,9 +142,9 @@ class EffectRepository:
         )
         return (await self.session.execute(query)).scalars().all()
 
-    async def remove(self, effect_id: int) -> None:
-        """Forget an effect that has been carried out."""
-        await self.session.execute(delete(PendingEffect).where(PendingEffect.id == effect_id))
+    async def remove(self, effect_ids: Sequence[int]) -> None:
+        """Forget effects that have been carried out."""
+        await self.session.execute(delete(PendingEffect).where(PendingEffect.id.in_(effect_ids)))
 
     async def count_attempt(self, effect_id: int) -> None:
         """Note one more failed attempt."""

@@ -61,10 +61,12 @@ class EffectService:
                 for row in rows
             ]
 
-    async def done(self, effect_id: int) -> None:
-        """The effect has been carried out."""
+    async def done(self, effect_ids: Sequence[int]) -> None:
+        """These effects have been carried out."""
+        if not effect_ids:
+            return
         async with self._uow() as uow:
-            await uow.effects.remove(effect_id)
+            await uow.effects.remove(effect_ids)
             await uow.commit()
 
     async def failed(self, effect_id: int) -> None:

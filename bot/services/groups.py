@@ -40,6 +40,8 @@ from bot.domain.groups import (
 from bot.services.effects import QueuedEffect, queue_effects
 
 T = TypeVar("T")
+GroupKey = int | str | None
+"""A group by id, or as a member named it (id or name from the command's option; None: the channel's group)."""
 _SETTING_NAMES = tuple(field.name for field in fields(GroupSettings))
 
 
@@ -181,19 +183,23 @@ class GroupService:
     async def resolve(self, guild_id: int, ref: str | None, channel_id: int | None) -> GroupView:
         """The group the command names (by id from autocomplete, or by name), else the one whose channel it is."""
         async with self._uow(write=False) as uow:
-            group = await self._find(uow, guild_id, ref, channel_id)
-            return _view(group)
+            return _view(await self._find(uow, guild_id, ref, channel_id))
 
     async def search(self, guild_id: int, text: str, *, include_archived: bool = False) -> list[GroupView]:
-        """Groups of the guild whose name contains `text`, for autocomplete (at most 25)."""
+        """Groups of the guild whose name contains `text` (at most 25)."""
         statuses = [GroupStatus.ACTIVE] + ([GroupStatus.ARCHIVED] if include_archived else [])
         async with self._uow(write=False) as uow:
             return [_view(group) for group in await uow.groups.search(guild_id, statuses, text.strip(), 25)]
 
-    async def info(self, guild_id: int, viewer: Actor, group_id: int) -> GroupInfo:
+    async def names(self, guild_id: int) -> list[tuple[int, str]]:
+        """Ids and names of the guild's active groups, in name order: what autocomplete offers."""
+        async with self._uow(write=False) as uow:
+            return await uow.groups.names(guild_id, [GroupStatus.ACTIVE])
+
+    async def info(self, guild_id: int, viewer: Actor, which: GroupKey, channel_id: int | None = None) -> GroupInfo:
         """Members, facilitator and settings; only for the group's members, its facilitator and server managers."""
         async with self._uow(write=False) as uow:
-            group = await self._get(uow, guild_id, group_id)
+            group = await self._get(uow, guild_id, which, channel_id=channel_id)
             active = await uow.memberships.with_status(group.id, MembershipStatus.ACTIVE)
             member_ids = {membership.user_id for membership in active}
             if (
@@ -316,10 +322,10 @@ class GroupService:
             await uow.commit()
             return Outcome(remaining, effects)
 
-    async def request_to_join(self, guild_id: int, user_id: int, group_id: int) -> Outcome[GroupView]:
+    async def request_to_join(self, guild_id: int, user_id: int, which: GroupKey) -> Outcome[GroupView]:
         """Someone asks to join; the facilitator gets an Approve / Decline post in the group's channel."""
         async with self._uow() as uow:
-            group = await self._open_group(uow, guild_id, group_id)
+            group = await self._open_group(uow, guild_id, which)
             membership = await uow.memberships.get(group.id, user_id)
             if membership is not None and membership.status == MembershipStatus.ACTIVE:
                 raise AlreadyMemberError(f"You are already a member of {group.name}.")
@@ -376,10 +382,12 @@ class GroupService:
             await uow.commit()
             return Outcome(True, queued)
 
-    async def leave(self, guild_id: int, user_id: int, group_id: int) -> Outcome[GroupView]:
+    async def leave(
+        self, guild_id: int, user_id: int, which: GroupKey, channel_id: int | None = None
+    ) -> Outcome[GroupView]:
         """A member leaves (or withdraws a join request)."""
         async with self._uow() as uow:
-            group = await self._get(uow, guild_id, group_id, lock=True)
+            group = await self._get(uow, guild_id, which, channel_id=channel_id, lock=True)
             membership = await uow.memberships.get(group.id, user_id)
             if membership is not None and membership.status == MembershipStatus.REQUESTED:
                 membership.status = MembershipStatus.LEFT
@@ -488,10 +496,12 @@ class GroupService:
             await uow.commit()
             return Outcome(_view(new), effects)
 
-    async def update_settings(self, guild_id: int, actor: Actor, group_id: int, changes: dict[str, Any]) -> GroupView:
+    async def update_settings(
+        self, guild_id: int, actor: Actor, which: GroupKey, changes: dict[str, Any], channel_id: int | None = None
+    ) -> GroupView:
         """Change some settings; the whole set is checked before anything is stored."""
-        async with self._uow() as uow:
-            group = await self._open_group(uow, guild_id, group_id)
+        async with self._uow(write=bool(changes)) as uow:
+            group = await self._open_group(uow, guild_id, which, channel_id=channel_id, lock=bool(changes))
             self._require_facilitator(group, actor)
             if changes:
                 count = await uow.memberships.count_active(group.id)
@@ -519,33 +529,41 @@ class GroupService:
 
     # Helpers -----------------------------------------------------------------------------------------------
 
-    async def _find(self, uow: UnitOfWork, guild_id: int, ref: str | None, channel_id: int | None) -> Group:
+    async def _find(
+        self, uow: UnitOfWork, guild_id: int, ref: str | None, channel_id: int | None, *, lock: bool = False
+    ) -> Group:
         if ref is not None and ref.strip():
             by_id = ref.strip().isdigit() and len(ref.strip()) < 10
-            found = await uow.groups.get(guild_id, int(ref)) if by_id else None
-            found = found or await uow.groups.by_name_key(guild_id, name_key(ref))
+            found = await uow.groups.get(guild_id, int(ref), lock=lock) if by_id else None
+            found = found or await uow.groups.by_name_key(guild_id, name_key(ref), lock=lock)
             if found is None or found.status == GroupStatus.CREATING:
                 raise GroupNotFoundError(
                     "There is no group by that name in this server. Pick one from the list as you type."
                 )
             return found
         if channel_id is not None:
-            group = await uow.groups.by_channel(guild_id, channel_id)
-            if group is not None:
+            group = await uow.groups.by_channel(guild_id, channel_id, lock=lock)
+            if group is not None and group.status != GroupStatus.CREATING:
                 return group
         raise GroupChoiceNeededError("Which group? Run this in the group's channel, or pick one in the group option.")
 
-    async def _get(self, uow: UnitOfWork, guild_id: int, group_id: int, *, lock: bool = False) -> Group:
-        group = await uow.groups.get(guild_id, group_id, lock=lock)
-        if group is None or group.status == GroupStatus.CREATING:
+    async def _get(
+        self, uow: UnitOfWork, guild_id: int, group: GroupKey, *, channel_id: int | None = None, lock: bool = False
+    ) -> Group:
+        if not isinstance(group, int):
+            return await self._find(uow, guild_id, group, channel_id, lock=lock)
+        found = await uow.groups.get(guild_id, group, lock=lock)
+        if found is None or found.status == GroupStatus.CREATING:
             raise GroupNotFoundError("That group does not exist in this server. Pick one from the list as you type.")
-        return group
+        return found
 
-    async def _open_group(self, uow: UnitOfWork, guild_id: int, group_id: int) -> Group:
-        group = await self._get(uow, guild_id, group_id, lock=True)
-        if group.status == GroupStatus.ARCHIVED:
-            raise GroupArchivedError(f"{group.name} is archived: its cycle has ended and it can no longer change.")
-        return group
+    async def _open_group(
+        self, uow: UnitOfWork, guild_id: int, group: GroupKey, *, channel_id: int | None = None, lock: bool = True
+    ) -> Group:
+        found = await self._get(uow, guild_id, group, channel_id=channel_id, lock=lock)
+        if found.status == GroupStatus.ARCHIVED:
+            raise GroupArchivedError(f"{found.name} is archived: its cycle has ended and it can no longer change.")
+        return found
 
     async def _creating(self, uow: UnitOfWork, guild_id: int, group_id: int) -> Group:
         group = await uow.groups.get(guild_id, group_id, lock=True)

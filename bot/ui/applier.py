@@ -49,10 +49,11 @@ class EffectApplier:
 
     async def apply(self, queued: Sequence[QueuedEffect]) -> list[QueuedEffect]:
         """Carry out the effects; returns those that failed (they stay queued)."""
-        failed = []
+        done: list[QueuedEffect] = []
+        failed: list[QueuedEffect] = []
         for item in queued:
-            if not await self._apply_one(item):
-                failed.append(item)
+            (done if await self._apply_one(item) else failed).append(item)
+        await self._effects.done([item.id for item in done])
         return failed
 
     async def replay(self, guild_ids: Sequence[int], created_before: datetime) -> int:
@@ -81,7 +82,6 @@ class EffectApplier:
             )
             await self._effects.failed(item.id)
             return False
-        await self._effects.done(item.id)
         return True
 
     async def _set_access(self, effect: SetAccess) -> None:

@@ -19,6 +19,7 @@ from bot.services.groups import GroupView
 from bot.ui.applier import Post
 from bot.ui.replies import defer, reply
 from cogs.groups import _channels
+from cogs.groups._names import GroupNames
 from cogs.groups._render import info_embed, render_notice, settings_text
 from cogs.groups._render import name as bold_name
 from cogs.groups._views import (
@@ -71,6 +72,7 @@ class Groups(commands.Cog, StartupTask):
     def __init__(self, bot: Setkeeper) -> None:
         self.bot = bot
         self.groups = bot.services.groups
+        self.names = GroupNames(self.groups.names)
 
     async def cog_load(self) -> None:
         """Register the persistent buttons and how group notices look."""
@@ -122,10 +124,10 @@ class Groups(commands.Cog, StartupTask):
     ) -> list[app_commands.Choice[str]]:
         """Groups of this server whose name contains what was typed; answers within Discord's 3 seconds."""
         try:
-            found = await asyncio.wait_for(self.groups.search(interaction.guild_id or 0, current), AUTOCOMPLETE_BUDGET)
+            found = await asyncio.wait_for(self.names.matching(interaction.guild_id or 0, current), AUTOCOMPLETE_BUDGET)
         except (TimeoutError, UserFacingError):
             return []
-        return [app_commands.Choice(name=group.name, value=str(group.id)) for group in found]
+        return [app_commands.Choice(name=name, value=str(group_id)) for group_id, name in found]
 
     # Creation ----------------------------------------------------------------------------------------------
 
@@ -174,6 +176,7 @@ class Groups(commands.Cog, StartupTask):
             await _channels.delete_quietly(*(guild.get_channel(channel) for channel in created if channel))
             await self.groups.abandon_creation(guild.id, group.id)
             raise
+        self.names.forget(guild.id)
         voice_note = f" and a {kind.value} channel" if kind is not VoiceKind.NONE else ""
         await self._finish(
             interaction,
@@ -238,13 +241,12 @@ class Groups(commands.Cog, StartupTask):
     async def join(self, interaction: discord.Interaction[Any], group: str) -> None:
         """Send a join request to the group's facilitator."""
         await defer(interaction)
-        target = await self._target(interaction, group)
-        outcome = await self.groups.request_to_join(target.guild_id, interaction.user.id, target.id)
+        outcome = await self.groups.request_to_join(interaction.guild_id or 0, interaction.user.id, group)
         await self._finish(
             interaction,
             outcome.effects,
-            f"Your request to join {name_of(target)} has gone to its facilitator. Once approved you will see the "
-            "group's channel and its ground rules.",
+            f"Your request to join {name_of(outcome.value)} has gone to its facilitator. "
+            "Once approved you will see the group's channel and its ground rules.",
         )
 
     @group.command(name="leave", description="Leave a group (or withdraw your request to join)")
@@ -253,9 +255,10 @@ class Groups(commands.Cog, StartupTask):
     async def leave(self, interaction: discord.Interaction[Any], group: str | None = None) -> None:
         """Leave a group; nobody takes offence."""
         await defer(interaction)
-        target = await self._target(interaction, group)
-        outcome = await self.groups.leave(target.guild_id, interaction.user.id, target.id)
-        await self._finish(interaction, outcome.effects, f"You have left {name_of(target)}. Thank you for taking part.")
+        outcome = await self.groups.leave(interaction.guild_id or 0, interaction.user.id, group, interaction.channel_id)
+        await self._finish(
+            interaction, outcome.effects, f"You have left {name_of(outcome.value)}. Thank you for taking part."
+        )
 
     @group.command(name="info", description="Members, facilitator and settings of a group")
     @app_commands.describe(group="The group (defaults to this channel's group)")
@@ -263,8 +266,9 @@ class Groups(commands.Cog, StartupTask):
     async def info(self, interaction: discord.Interaction[Any], group: str | None = None) -> None:
         """Show a group's details to one of its members."""
         await defer(interaction)
-        target = await self._target(interaction, group)
-        details = await self.groups.info(target.guild_id, actor_of(interaction), target.id)
+        details = await self.groups.info(
+            interaction.guild_id or 0, actor_of(interaction), group, interaction.channel_id
+        )
         await reply(interaction, embed=info_embed(details))
 
     # Facilitator -------------------------------------------------------------------------------------------
@@ -341,6 +345,7 @@ class Groups(commands.Cog, StartupTask):
                 await _channels.delete_quietly(*(guild.get_channel(channel) for channel in created if channel))
                 await self.groups.abandon_creation(guild.id, new.id)
                 raise
+            self.names.forget(guild.id)
             await self._finish(click, outcome.effects, f"Split done: {name_of(new)} now meets in <#{created[0]}>.")
 
         await reply(
@@ -391,7 +396,6 @@ class Groups(commands.Cog, StartupTask):
     ) -> None:
         """Change the given settings (all checked together) and show the result."""
         await defer(interaction)
-        target = await self._target(interaction, group)
         given = {
             "min_size": min_size,
             "max_size": max_size,
@@ -404,7 +408,9 @@ class Groups(commands.Cog, StartupTask):
             "bid_nudge_lead_hours": bid_nudge_lead_hours,
         }
         changes = {key: value for key, value in given.items() if value is not None}
-        updated = await self.groups.update_settings(target.guild_id, actor_of(interaction), target.id, changes)
+        updated = await self.groups.update_settings(
+            interaction.guild_id or 0, actor_of(interaction), group, changes, interaction.channel_id
+        )
         heading = "Settings saved" if changes else "Current settings"
         await reply(interaction, f"{heading} for {name_of(updated)}:\n{settings_text(updated)}")
 
@@ -419,6 +425,7 @@ class Groups(commands.Cog, StartupTask):
 
         async def go(click: discord.Interaction[Any]) -> None:
             outcome = await self.groups.archive(target.guild_id, actor_of(click), target.id)
+            self.names.forget(target.guild_id)
             await self._finish(click, outcome.effects, f"{name_of(target)} is archived. Its channel is now read-only.")
 
         await reply(

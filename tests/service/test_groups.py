@@ -353,8 +353,7 @@ async def test_effects_stay_queued_until_done(groups: GroupService, effects: Eff
     added = await groups.add_member(GUILD, FAC, group.id, 20)
     pending = await effects.pending([GUILD])
     assert [item.id for item in pending][-2:] == [item.id for item in added.effects]
-    for item in pending:
-        await effects.done(item.id)
+    await effects.done([item.id for item in pending])
     assert await effects.pending([GUILD]) == []
     assert await effects.pending([OTHER_GUILD]) == []
 
