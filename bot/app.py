@@ -7,7 +7,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import discord
 from discord.ext import commands
@@ -41,12 +41,12 @@ class Services:
     state: BotStateService
 
 
-class StartupTask:
-    """Work a cog needs done once the guilds are known, before the bot says it is ready."""
+@runtime_checkable
+class StartupTask(Protocol):
+    """A cog with work to do once the guilds are known, before the bot says it is ready."""
 
     async def on_startup(self, guild_ids: list[int]) -> None:
         """Reconcile what an earlier process left behind."""
-        raise NotImplementedError
 
 
 def command_tree_digest(payload: list[dict[str, Any]]) -> str:

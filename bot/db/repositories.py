@@ -42,16 +42,6 @@ class GroupRepository:
         )
         return (await self.session.execute(query.with_for_update() if lock else query)).scalar_one_or_none()
 
-    async def search(self, guild_id: int, statuses: Sequence[str], contains: str, limit: int) -> Sequence[Group]:
-        """Groups whose name contains the text, for autocomplete."""
-        query = (
-            select(Group)
-            .where(Group.guild_id == guild_id, Group.status.in_(statuses), Group.name_key.contains(contains.casefold()))
-            .order_by(Group.name_key)
-            .limit(limit)
-        )
-        return (await self.session.execute(query)).scalars().all()
-
     async def names(self, guild_id: int, statuses: Sequence[str]) -> list[tuple[int, str]]:
         """Ids and names of the guild's groups in these statuses, without loading whole rows."""
         query = (

@@ -185,12 +185,6 @@ class GroupService:
         async with self._uow(write=False) as uow:
             return _view(await self._find(uow, guild_id, ref, channel_id))
 
-    async def search(self, guild_id: int, text: str, *, include_archived: bool = False) -> list[GroupView]:
-        """Groups of the guild whose name contains `text` (at most 25)."""
-        statuses = [GroupStatus.ACTIVE] + ([GroupStatus.ARCHIVED] if include_archived else [])
-        async with self._uow(write=False) as uow:
-            return [_view(group) for group in await uow.groups.search(guild_id, statuses, text.strip(), 25)]
-
     async def names(self, guild_id: int) -> list[tuple[int, str]]:
         """Ids and names of the guild's active groups, in name order: what autocomplete offers."""
         async with self._uow(write=False) as uow:
@@ -216,12 +210,6 @@ class GroupService:
                 members=[MemberView(m.user_id, m.joined_at, m.rules_accepted_at) for m in active],
                 requests=[membership.user_id for membership in requested],
             )
-
-    async def join_request(self, guild_id: int, membership_id: int) -> JoinRequestView:
-        """A join request by its id, scoped to the guild."""
-        async with self._uow(write=False) as uow:
-            membership, group = await self._membership(uow, guild_id, membership_id)
-            return JoinRequestView(membership.id, membership.user_id, _view(group), MembershipStatus(membership.status))
 
     # Creation ----------------------------------------------------------------------------------------------
 

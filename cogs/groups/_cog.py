@@ -10,7 +10,6 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import StartupTask
 from bot.domain.effects import Notice, Notify
 from bot.domain.errors import UserFacingError
 from bot.domain.groups import CrossTalk, VoiceKind, VotingMethod
@@ -63,7 +62,7 @@ def render(effect: Notify) -> Post:
     return render_notice(effect, view)
 
 
-class Groups(commands.Cog, StartupTask):
+class Groups(commands.Cog):
     """Set up action learning sets: create, membership, join requests, facilitators, moves, splits, archive."""
 
     group = app_commands.Group(name="group", description="Set up and look after action learning sets", guild_only=True)

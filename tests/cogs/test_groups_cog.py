@@ -69,7 +69,7 @@ async def test_when_discord_refuses_the_channel_the_group_is_undone(bot: Setkeep
     fake = interaction(member(1, manage_guild=True), server, manage_guild=True)
     with pytest.raises(Exception, match="Discord refused to create the channel"):
         await _cog(bot).create.callback(_cog(bot), fake, name="Set A", facilitator=member(2))  # type: ignore[arg-type]
-    assert await bot.services.groups.search(GUILD, "") == []
+    assert await bot.services.groups.names(GUILD) == []
     reserved = await bot.services.groups.begin_creation(GUILD, _admin(), "Set A", 2)
     assert reserved.name == "Set A"
 

@@ -245,3 +245,16 @@ async def test_a_slow_discord_gets_a_deferred_answer_in_time(world: FakeDiscord,
     assert created.latency < 1.0
     assert "Created **Set A**" in created.text
     assert [channel.name for channel in guild.text_channels].count("set-a") == 1
+
+
+async def test_a_member_leaves_and_stays_out_after_a_restart(world: FakeDiscord, bot: BotProcess) -> None:
+    _fran, (alice, _bob) = await _group_of(world, 2)
+    channel = world.guild.channel_named("set-a")
+    reply = await alice.run("/group leave", in_channel=channel)
+    assert reply.ephemeral
+    assert "You have left **Set A**" in reply.text
+    assert not world.guild.can(alice, "view_channel", channel)
+    await bot.kill()
+    await bot.start()
+    refused = await alice.run("/group info", group="Set A")
+    assert "Only members of Set A can see its details" in refused.text
