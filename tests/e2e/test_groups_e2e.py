@@ -258,3 +258,4 @@ async def test_a_member_leaves_and_stays_out_after_a_restart(world: FakeDiscord,
     await bot.start()
     refused = await alice.run("/group info", group="Set A")
     assert "Only members of Set A can see its details" in refused.text
+    assert len(world.requests_to("PUT /applications/*/commands")) == 1, "an unchanged tree is not synced again"

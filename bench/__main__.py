@@ -1,0 +1,26 @@
+"""`python -m bench [name ...]`: run the named benchmarks (all of them by default), one after the other."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import sys
+
+BENCHMARKS = ("latency", "startup", "concurrency")
+
+
+def main(names: list[str]) -> int:
+    """Run each benchmark's `main()`; later features add their module's name to BENCHMARKS."""
+    unknown = [name for name in names if name not in BENCHMARKS]
+    if unknown:
+        sys.stderr.write(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}\n")
+        return 2
+    for name in names or BENCHMARKS:
+        sys.stdout.write(f"\n## {name}\n\n")
+        sys.stdout.flush()
+        asyncio.run(importlib.import_module(f"bench.{name}").main())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

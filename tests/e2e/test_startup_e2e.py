@@ -1,0 +1,66 @@
+"""Starting `python -m bot` as a newcomer would: every mistake ends with one clear line and a non-zero exit."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.fakediscord import make_token
+
+pytestmark = pytest.mark.e2e
+TOKEN = make_token(123456789012345678)
+
+
+async def _run_bot(tmp_path: Path, **settings: str) -> tuple[int, list[str]]:
+    env = {key: os.environ[key] for key in ("PATH", "HOME") if key in os.environ} | settings
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), 60)
+    return process.returncode or 0, output.decode().strip().splitlines()
+
+
+async def test_no_token_is_one_line(tmp_path: Path) -> None:
+    code, lines = await _run_bot(tmp_path)
+    assert code != 0
+    assert lines == ["Setkeeper cannot start: DISCORD_TOKEN is not set: put your bot's token in .env (see the README)"]
+
+
+async def test_an_unknown_setting_in_env_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(f"DISCORD_TOKEN={TOKEN}\nDATABSE_URL=sqlite+aiosqlite:///x.db\n")
+    code, lines = await _run_bot(tmp_path)
+    assert code != 0
+    assert lines == [
+        "Setkeeper cannot start: DATABSE_URL is not a setting Setkeeper knows (see the README's configuration table)"
+    ]
+
+
+async def test_an_unreachable_database_is_one_line_with_the_password_hidden(tmp_path: Path) -> None:
+    code, lines = await _run_bot(
+        tmp_path, DISCORD_TOKEN=TOKEN, DATABASE_URL="postgresql+asyncpg://setkeeper:hunter2@127.0.0.1:9/x"
+    )
+    assert code != 0
+    (last,) = [line for line in lines if "cannot start" in line]
+    assert last.startswith("Setkeeper cannot start: cannot reach the database at postgresql+asyncpg://setkeeper:***@")
+    assert "hunter2" not in "\n".join(lines)
+    assert not any("Traceback" in line for line in lines)
+
+
+async def test_an_unreachable_discord_is_one_line_after_the_database_is_made(tmp_path: Path) -> None:
+    code, lines = await _run_bot(tmp_path, DISCORD_TOKEN=TOKEN, DISCORD_API_BASE="http://127.0.0.1:9/api/v10")
+    assert code != 0
+    assert (
+        lines[-1] == "Setkeeper cannot start: cannot reach Discord at http://127.0.0.1:9/api/v10: ClientConnectorError"
+    )
+    assert (tmp_path / "data" / "setkeeper.db").exists(), "the zero-set-up SQLite database is created on first run"
+    assert not any("Traceback" in line for line in lines)

@@ -1,0 +1,33 @@
+"""Logs: structured fields on one line, the token never written."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from bot.logs import JsonFormatter, RedactSecrets, TextFormatter
+
+TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyz0123"
+
+
+def _record(message: str, *args: object, **extra: object) -> logging.LogRecord:
+    record = logging.LogRecord("setkeeper", logging.INFO, __file__, 1, message, args, None)
+    record.__dict__.update(extra)
+    return record
+
+
+def test_text_lines_carry_the_ids_as_key_values() -> None:
+    line = TextFormatter().format(_record("group created", guild_id=1, group_id=7))
+    assert line.endswith("INFO setkeeper group created guild_id=1 group_id=7")
+
+
+def test_json_lines_are_one_object_with_the_ids() -> None:
+    payload = json.loads(JsonFormatter().format(_record("group created", guild_id=1)))
+    assert (payload["message"], payload["guild_id"], payload["level"]) == ("group created", 1, "INFO")
+
+
+def test_a_token_that_slips_into_a_message_is_redacted() -> None:
+    record = _record("connecting with %s", TOKEN)
+    assert RedactSecrets([TOKEN]).filter(record)
+    assert TOKEN not in TextFormatter().format(record)
+    assert "[redacted]" in record.getMessage()
