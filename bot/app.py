@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -17,11 +18,14 @@ from bot.services.groups import GroupService
 from bot.services.state import BotStateService
 from bot.ui.applier import EffectApplier
 from bot.ui.errors import SetkeeperTree
+from bot.ui.replies import reply
 
 log = logging.getLogger("setkeeper")
 
 EXTENSIONS = ("cogs.groups",)
 GUILD_READY_TIMEOUT = 0.5
+UNHANDLED_AFTER = 2.0
+EXPIRED = "This button has expired (I may have restarted since it was shown). Please run the command again."
 
 
 class SystemClock:
@@ -111,6 +115,15 @@ class Setkeeper(commands.Bot):
         guild_ids = [guild.id for guild in self.guilds]
         replayed = await self.reconcile(guild_ids)
         log.info("bot ready", extra={"guilds": len(guild_ids), "effects_replayed": replayed})
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """A click that nothing answers (a short-lived view from before a restart) gets a reply, not a failure."""
+        if interaction.type is not discord.InteractionType.component:
+            return
+        # Every handler acknowledges first, long before this; Discord's own deadline is 3 seconds.
+        await asyncio.sleep(UNHANDLED_AFTER)
+        if not interaction.response.is_done():
+            await reply(interaction, EXPIRED)
 
     async def on_guild_available(self, guild: discord.Guild) -> None:
         """A guild that arrived after on_ready (or came back after an outage) gets the same start-up work."""

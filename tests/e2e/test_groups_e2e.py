@@ -259,3 +259,48 @@ async def test_a_member_leaves_and_stays_out_after_a_restart(world: FakeDiscord,
     refused = await alice.run("/group info", group="Set A")
     assert "Only members of Set A can see its details" in refused.text
     assert len(world.requests_to("PUT /applications/*/commands")) == 1, "an unchanged tree is not synced again"
+
+
+async def test_a_confirmation_from_before_a_restart_says_it_has_expired(world: FakeDiscord, bot: BotProcess) -> None:
+    fran, _ = await _group_of(world, 4)
+    asked = await fran.run("/group split", name="Set C", in_channel=world.guild.channel_named("set-a"))
+    assert asked.message is not None
+    await bot.kill()
+    await bot.start()
+    late = await fran.click(asked.message, "Split the group")
+    assert late.ephemeral
+    assert "This button has expired" in late.text
+    assert not world.guild.has_channel("set-c")
+
+
+async def test_a_dropped_gateway_resumes_and_start_up_work_is_not_repeated(world: FakeDiscord, bot: BotProcess) -> None:
+    guild = world.guild
+    fran, _ = await _group_of(world, 1)
+    channel = guild.channel_named("set-a")
+    syncs = len(world.requests_to("PUT /applications/*/commands"))
+
+    await world.drop_gateway()
+    nina = guild.add_member("Nina")
+    added = await fran.run("/group add", member=nina, in_channel=channel)
+    assert "Added" in added.text
+    await world.drop_gateway(resumable=False)
+    await wait_for(lambda: "gateway session resumed or re-identified" in bot.output)
+    omar = guild.add_member("Omar")
+    await fran.run("/group add", member=omar, in_channel=channel)
+
+    assert bot.output.count("bot ready") == 1
+    assert len(world.requests_to("PUT /applications/*/commands")) == syncs
+    welcomes = [m for m in channel.messages_by(guild.me) if "This is the private channel" in m.text]
+    assert len(welcomes) == 1
+    assert guild.can(nina, "view_channel", channel)
+    assert guild.can(omar, "view_channel", channel)
+
+
+async def test_no_token_ever_reaches_the_bots_output(world: FakeDiscord, bot: BotProcess) -> None:
+    await _group_of(world, 2)
+    world.faults.rate_limit("POST /channels/*/messages", count=2, retry_after=0.2)
+    await world.guild.add_member("Nina").run("/group join", group="Set A")
+    assert world.token not in bot.output
+    assert world.interactions.records
+    for record in world.interactions.records:
+        assert record.token not in bot.output
