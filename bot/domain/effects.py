@@ -23,6 +23,7 @@ class Notice(StrEnum):
     FACILITATOR_CHANGED = "facilitator_changed"
     SPLIT = "split"
     ARCHIVED = "archived"
+    JOIN_DECLINED = "join_declined"
 
 
 @dataclass(frozen=True)
@@ -48,12 +49,23 @@ class Notify:
     detail: dict[str, str] = field(default_factory=dict)
 
 
-Effect = SetAccess | Notify
+@dataclass(frozen=True)
+class DirectNotice:
+    """Tell one person something in a direct message (for someone who cannot see the group's channel)."""
+
+    group_id: int
+    user_id: int
+    notice: Notice
+    detail: dict[str, str] = field(default_factory=dict)
+
+
+Effect = SetAccess | Notify | DirectNotice
+_KINDS: dict[type, str] = {SetAccess: "set_access", Notify: "notify", DirectNotice: "direct"}
 
 
 def effect_kind(effect: Effect) -> str:
     """The stored name of an effect's type."""
-    return "set_access" if isinstance(effect, SetAccess) else "notify"
+    return _KINDS[type(effect)]
 
 
 def effect_to_payload(effect: Effect) -> dict[str, Any]:
@@ -67,4 +79,6 @@ def effect_from_payload(kind: str, payload: dict[str, Any]) -> Effect:
         return SetAccess(**{**payload, "access": Access(payload["access"])})
     if kind == "notify":
         return Notify(**{**payload, "notice": Notice(payload["notice"])})
+    if kind == "direct":
+        return DirectNotice(**{**payload, "notice": Notice(payload["notice"])})
     raise ValueError(f"unknown effect kind {kind!r}")

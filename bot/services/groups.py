@@ -10,7 +10,7 @@ from typing import Any, Generic, TypeVar
 from bot.db.models import Group, Membership
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.clock import Clock
-from bot.domain.effects import Effect, Notice, Notify, SetAccess
+from bot.domain.effects import DirectNotice, Effect, Notice, Notify, SetAccess
 from bot.domain.errors import (
     AlreadyMemberError,
     FacilitatorChangeError,
@@ -350,6 +350,8 @@ class GroupService:
                 effects = await self._admit(uow, group, membership.user_id, membership, rules_accepted_at=None)
             else:
                 membership.status = MembershipStatus.DECLINED
+                declined = DirectNotice(group.id, membership.user_id, Notice.JOIN_DECLINED, {"group": group.name})
+                effects = await queue_effects(uow, self._clock, guild_id, [declined])
             await uow.commit()
             view = JoinRequestView(membership.id, membership.user_id, _view(group), MembershipStatus(membership.status))
             return Outcome(view, effects)

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 import discord
 
-from bot.domain.effects import Notice, Notify, SetAccess
+from bot.domain.effects import DirectNotice, Notice, Notify, SetAccess
 from bot.services.effects import EffectService, QueuedEffect
 from bot.ui.access import overwrite_for
 
@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 MEMBER_OVERWRITE: Literal[1] = 1
 UNKNOWN_OVERWRITE = 10009
 UNKNOWN_CHANNEL = 10003
+CANNOT_DM = 50007
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class Post:
     mentions: discord.AllowedMentions = field(default_factory=discord.AllowedMentions.none)
 
 
-Renderer = Callable[[Notify], Post]
+Renderer = Callable[[Notify | DirectNotice], Post]
 
 
 class EffectApplier:
@@ -67,6 +68,8 @@ class EffectApplier:
         try:
             if isinstance(effect, SetAccess):
                 await self._set_access(effect)
+            elif isinstance(effect, DirectNotice):
+                await self._direct(effect)
             else:
                 await self._post(effect)
         except discord.HTTPException as exc:
@@ -106,11 +109,26 @@ class EffectApplier:
             )
 
     async def _post(self, effect: Notify) -> None:
+        await self._send(self._client.get_partial_messageable(effect.channel_id), self._render(effect))
+
+    async def _direct(self, effect: DirectNotice) -> None:
+        try:
+            channel = await self._client.create_dm(discord.Object(effect.user_id))
+            await self._send(channel, self._render(effect))
+        except discord.Forbidden as exc:
+            if exc.code != CANNOT_DM:
+                raise
+            # The person does not take direct messages: there is nothing more to try.
+            log.info("direct message refused", extra={"group_id": effect.group_id, "user_id": effect.user_id})
+
+    def _render(self, effect: Notify | DirectNotice) -> Post:
         renderer = self._renderers.get(effect.notice)
         if renderer is None:
             raise RuntimeError(f"no renderer registered for notice {effect.notice}")
-        post = renderer(effect)
-        channel = self._client.get_partial_messageable(effect.channel_id)
+        return renderer(effect)
+
+    @staticmethod
+    async def _send(channel: discord.abc.Messageable, post: Post) -> None:
         options: dict[str, Any] = {"content": post.content, "allowed_mentions": post.mentions}
         if post.embed is not None:
             options["embed"] = post.embed

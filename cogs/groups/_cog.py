@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.domain.effects import Notice, Notify
+from bot.domain.effects import DirectNotice, Notice, Notify
 from bot.domain.errors import UserFacingError
 from bot.domain.groups import CrossTalk, VoiceKind, VotingMethod
 from bot.services.effects import QueuedEffect
@@ -52,9 +52,11 @@ def require_person(user: discord.abc.User) -> None:
         raise PersonRequiredError(f"{user.mention} is a bot. Choose a person.")
 
 
-def render(effect: Notify) -> Post:
+def render(effect: Notify | DirectNotice) -> Post:
     """Group notices, with the buttons the rules prompt and join requests carry."""
     view = None
+    if isinstance(effect, DirectNotice):
+        return render_notice(effect)
     if effect.notice is Notice.RULES_PROMPT:
         view = single_item_view(AcceptRulesButton(effect.group_id))
     elif effect.notice is Notice.JOIN_REQUEST and effect.subject_id is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import discord
 from discord.utils import escape_markdown
 
-from bot.domain.effects import Notice, Notify
+from bot.domain.effects import DirectNotice, Notice, Notify
 from bot.domain.ground_rules import GROUND_RULES
 from bot.services.groups import GroupInfo, GroupView
 from bot.ui.applier import Post
@@ -26,10 +26,11 @@ def ground_rules_embed(group_name: str) -> discord.Embed:
     return embed
 
 
-def render_notice(effect: Notify, view: discord.ui.View | None = None) -> Post:
+def render_notice(effect: Notify | DirectNotice, view: discord.ui.View | None = None) -> Post:
     """The post for a group notice; `view` holds the buttons a notice carries."""
     group = effect.detail.get("group", "this group")
     user = f"<@{effect.user_id}>" if effect.user_id else "someone"
+
     ping_user = discord.AllowedMentions(users=[discord.Object(effect.user_id)] if effect.user_id else [])
     match effect.notice:
         case Notice.WELCOME:
@@ -71,6 +72,11 @@ def render_notice(effect: Notify, view: discord.ui.View | None = None) -> Post:
             return Post(
                 content=f"{name(group)} has split in two: some members now meet as "
                 f"{name(effect.detail.get('new_group', 'a new group'))}. Nobody takes offence; fit matters."
+            )
+        case Notice.JOIN_DECLINED:
+            return Post(
+                content=f"Your request to join {name(group)} was not accepted this time. Nobody takes offence: fit "
+                "matters. Ask another group with /group join, or talk to a facilitator."
             )
         case Notice.ARCHIVED:
             return Post(

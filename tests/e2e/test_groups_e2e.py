@@ -304,3 +304,23 @@ async def test_no_token_ever_reaches_the_bots_output(world: FakeDiscord, bot: Bo
     assert world.interactions.records
     for record in world.interactions.records:
         assert record.token not in bot.output
+
+
+@pytest.mark.parametrize("dms_open", [True, False])
+async def test_a_declined_request_is_told_by_direct_message(
+    world: FakeDiscord, bot: BotProcess, dms_open: bool
+) -> None:
+    fran, _ = await _group_of(world, 1)
+    nina = world.guild.add_member("Nina", dms_open=dms_open)
+    await nina.run("/group join", group="Set A")
+    request = world.guild.channel_named("set-a").message_containing("asks to join")
+    declined = await fran.click(request, "Decline")
+    assert f"You declined {nina.mention}" in declined.text
+    assert not world.guild.can(nina, "view_channel", world.guild.channel_named("set-a"))
+    if dms_open:
+        (dm,) = nina.dms
+        assert "Your request to join **Set A** was not accepted this time" in dm.text
+    else:
+        assert nina.dms == []
+    asked_again = await nina.run("/group join", group="Set A")
+    assert "has gone to its facilitator" in asked_again.text

@@ -9,6 +9,7 @@ import pytest
 
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.clock import FixedClock
+from bot.domain.effects import DirectNotice, Notice
 from bot.domain.errors import (
     AlreadyMemberError,
     FacilitatorChangeError,
@@ -366,3 +367,13 @@ async def test_an_effect_that_keeps_failing_is_given_up_after_five_tries(
     for _ in range(5):
         await effects.failed(welcome.id)
     assert await effects.pending([GUILD]) == []
+
+
+async def test_a_declined_request_is_told_to_the_person_directly(groups: GroupService) -> None:
+    group = await make_group(groups)
+    requested = await groups.request_to_join(GUILD, 40, group.id)
+    request_id = requested.effects[0].effect.subject_id  # type: ignore[union-attr]
+    declined = await groups.answer_join_request(GUILD, FAC, request_id, approve=False)
+    (message,) = [item.effect for item in declined.effects]
+    assert isinstance(message, DirectNotice)
+    assert (message.user_id, message.notice, message.detail) == (40, Notice.JOIN_DECLINED, {"group": "Set A"})
