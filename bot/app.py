@@ -7,7 +7,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
 import discord
@@ -25,6 +25,7 @@ log = logging.getLogger("setkeeper")
 EXTENSIONS = ("cogs.groups",)
 GUILD_READY_TIMEOUT = 0.5
 UNHANDLED_AFTER = 2.0
+RETRY_EVERY = timedelta(seconds=60)
 EXPIRED = "This button has expired (I may have restarted since it was shown). Please run the command again."
 
 
@@ -79,10 +80,13 @@ class Setkeeper(commands.Bot):
             guild_ready_timeout=GUILD_READY_TIMEOUT,
         )
         self.services = services
-        self.applier = EffectApplier(self, services.effects)
+        self.applier = EffectApplier(self, services.effects, services.groups.current_access)
         self.started_at = datetime.now(UTC)
         self._sync_guild_id = sync_guild_id
         self._ready_once = False
+        self._reconciled: set[int] = set()
+        self._reconcile_lock = asyncio.Lock()
+        self._retrier: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
         """Load the cogs and sync the command tree if it differs from what was last synced."""
@@ -112,9 +116,10 @@ class Setkeeper(commands.Bot):
             log.info("gateway session resumed or re-identified", extra={"guilds": len(self.guilds)})
             return
         self._ready_once = True
-        guild_ids = [guild.id for guild in self.guilds]
-        replayed = await self.reconcile(guild_ids)
-        log.info("bot ready", extra={"guilds": len(guild_ids), "effects_replayed": replayed})
+        available = [guild.id for guild in self.guilds if not guild.unavailable]
+        replayed = await self.reconcile(available)
+        self._retrier = asyncio.create_task(self._retry_failed_effects())
+        log.info("bot ready", extra={"guilds": len(self.guilds), "effects_replayed": replayed})
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         """A click that nothing answers (a short-lived view from before a restart) gets a reply, not a failure."""
@@ -126,13 +131,33 @@ class Setkeeper(commands.Bot):
             await reply(interaction, EXPIRED)
 
     async def on_guild_available(self, guild: discord.Guild) -> None:
-        """A guild that arrived after on_ready (or came back after an outage) gets the same start-up work."""
+        """A guild that arrived after on_ready gets the same start-up work (once per process)."""
         if self._ready_once:
             await self.reconcile([guild.id])
 
     async def reconcile(self, guild_ids: list[int]) -> int:
-        """Undo what a killed process left half-done and carry out its queued effects; returns effects done."""
-        for cog in self.cogs.values():
-            if isinstance(cog, StartupTask):
-                await cog.on_startup(guild_ids)
-        return await self.applier.replay(guild_ids, self.started_at)
+        """Undo what a killed process left half-done and carry out its queued effects, once per guild."""
+        async with self._reconcile_lock:
+            fresh = [guild_id for guild_id in guild_ids if guild_id not in self._reconciled]
+            self._reconciled.update(fresh)
+            if not fresh:
+                return 0
+            for cog in self.cogs.values():
+                if isinstance(cog, StartupTask):
+                    await cog.on_startup(fresh)
+            return await self.applier.replay(fresh, self.started_at)
+
+    async def _retry_failed_effects(self) -> None:
+        """Retry, every minute, effects that failed (Discord down, a permission missing): a few times at most."""
+        while not self.is_closed():
+            await asyncio.sleep(RETRY_EVERY.total_seconds())
+            try:
+                await self.applier.replay(sorted(self._reconciled), datetime.now(UTC) - RETRY_EVERY)
+            except Exception:  # the next round tries again; the loop must outlive a database hiccup
+                log.exception("retrying effects failed")
+
+    async def close(self) -> None:
+        """Stop the retry loop, then disconnect."""
+        if self._retrier is not None:
+            self._retrier.cancel()
+        await super().close()

@@ -23,6 +23,10 @@ class GroupRepository:
         await self.session.flush()
         return group
 
+    async def by_id(self, group_id: int) -> Group | None:
+        """A group by its id alone, for work that is not on behalf of a member (carrying out effects)."""
+        return await self.session.get(Group, group_id)
+
     async def get(self, guild_id: int, group_id: int, *, lock: bool = False) -> Group | None:
         """The group with this id in this guild; `lock` holds its row until the unit of work ends."""
         query = select(Group).where(Group.guild_id == guild_id, Group.id == group_id)

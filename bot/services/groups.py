@@ -185,6 +185,14 @@ class GroupService:
         async with self._uow(write=False) as uow:
             return _view(await self._find(uow, guild_id, ref, channel_id))
 
+    async def current_access(self, group_id: int, user_id: int) -> Access | None:
+        """What the person may do in the group's channels now (None if the group is gone): effects defer to this."""
+        async with self._uow(write=False) as uow:
+            group = await uow.groups.by_id(group_id)
+            if group is None or group.status == GroupStatus.CREATING:
+                return None
+            return _access(group, user_id, await uow.memberships.get(group.id, user_id))
+
     async def names(self, guild_id: int) -> list[tuple[int, str]]:
         """Ids and names of the guild's active groups, in name order: what autocomplete offers."""
         async with self._uow(write=False) as uow:
@@ -359,12 +367,16 @@ class GroupService:
     async def accept_ground_rules(self, guild_id: int, user_id: int, group_id: int) -> Outcome[bool]:
         """A member accepts the ground rules; returns False if they had already accepted (nothing changes)."""
         async with self._uow() as uow:
-            group = await self._get(uow, guild_id, group_id, lock=True)
+            group = await self._open_group(uow, guild_id, group_id)
             membership = await uow.memberships.get(group.id, user_id)
             if membership is None or membership.status != MembershipStatus.ACTIVE:
                 raise NotMemberError(f"These ground rules are for members of {group.name}; you are not one.")
             if membership.rules_accepted_at is not None:
-                return Outcome(False, [])
+                # Nothing changes, but a second click also repairs channel access that Discord failed to set.
+                repair = _set_access(group, user_id, _access(group, user_id, membership))
+                queued = await queue_effects(uow, self._clock, guild_id, [repair])
+                await uow.commit()
+                return Outcome(False, queued)
             membership.rules_accepted_at = self._clock.now()
             effects: list[Effect] = [_set_access(group, user_id, _access(group, user_id, membership))]
             effects.append(_notify(group, Notice.RULES_ACCEPTED, user_id))

@@ -1,8 +1,10 @@
-"""The only place that carries out queued effects on Discord; each effect is safe to carry out twice."""
+"""The only place that carries out queued effects on Discord; each effect is safe to carry out twice, in any order."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,6 +13,7 @@ from typing import Any, Literal
 import discord
 
 from bot.domain.effects import DirectNotice, Notice, Notify, SetAccess
+from bot.domain.groups import Access
 from bot.services.effects import EffectService, QueuedEffect
 from bot.ui.access import overwrite_for
 
@@ -33,15 +36,18 @@ class Post:
 
 
 Renderer = Callable[[Notify | DirectNotice], Post]
+AccessOf = Callable[[int, int], Awaitable[Access | None]]
 
 
 class EffectApplier:
-    """Carries out effects in order, marks each done, and keeps failures for a later retry."""
+    """Carries out effects, marks each done, and keeps failures for a later retry."""
 
-    def __init__(self, client: discord.Client, effects: EffectService) -> None:
+    def __init__(self, client: discord.Client, effects: EffectService, access_of: AccessOf) -> None:
         self._client = client
         self._effects = effects
+        self._access_of = access_of
         self._renderers: dict[Notice, Renderer] = {}
+        self._access_locks: defaultdict[tuple[int, int], asyncio.Lock] = defaultdict(asyncio.Lock)
 
     def render_with(self, notices: Sequence[Notice], renderer: Renderer) -> None:
         """Register how a feature's notices look; each cog registers its own."""
@@ -71,16 +77,17 @@ class EffectApplier:
             elif isinstance(effect, DirectNotice):
                 await self._direct(effect)
             else:
-                await self._post(effect)
-        except discord.HTTPException as exc:
+                await self._post(effect, item.id)
+        except Exception as exc:  # one effect's failure (HTTP, rate limit, network) must not stop the others
             log.warning(
                 "effect failed",
                 extra={
                     "effect_id": item.id,
                     "guild_id": item.guild_id,
                     "group_id": effect.group_id,
-                    "status": exc.status,
-                    "code": exc.code,
+                    "error": type(exc).__name__,
+                    "status": getattr(exc, "status", None),
+                    "code": getattr(exc, "code", None),
                 },
             )
             await self._effects.failed(item.id)
@@ -88,28 +95,34 @@ class EffectApplier:
         return True
 
     async def _set_access(self, effect: SetAccess) -> None:
-        targets: list[tuple[int, bool]] = [(effect.text_channel_id, False)]
-        if effect.voice_channel_id is not None:
-            targets.append((effect.voice_channel_id, True))
-        for channel_id, voice in targets:
-            overwrite = overwrite_for(effect.access, voice=voice)
-            if overwrite is None:
-                await self._ignore_missing(
-                    self._client.http.delete_channel_permissions(channel_id, effect.user_id, reason="Setkeeper: access")
-                )
-                continue
-            allow, deny = overwrite.pair()
-            await self._client.http.edit_channel_permissions(
-                channel_id,
-                effect.user_id,
-                str(allow.value),
-                str(deny.value),
-                MEMBER_OVERWRITE,
-                reason="Setkeeper: access",
-            )
+        # The effect says whose access to bring into line, not what it was when queued: the database decides now,
+        # so an older effect retried after a newer one can never give back access that was taken away.
+        async with self._access_locks[(effect.group_id, effect.user_id)]:
+            access = await self._access_of(effect.group_id, effect.user_id)
+            if access is None:
+                return
+            targets: list[tuple[int, bool]] = [(effect.text_channel_id, False)]
+            if effect.voice_channel_id is not None:
+                targets.append((effect.voice_channel_id, True))
+            for channel_id, voice in targets:
+                await self._put_overwrite(channel_id, effect.user_id, overwrite_for(access, voice=voice))
 
-    async def _post(self, effect: Notify) -> None:
-        await self._send(self._client.get_partial_messageable(effect.channel_id), self._render(effect))
+    async def _put_overwrite(
+        self, channel_id: int, user_id: int, overwrite: discord.PermissionOverwrite | None
+    ) -> None:
+        http = self._client.http
+        if overwrite is None:
+            await self._ignore_missing(http.delete_channel_permissions(channel_id, user_id, reason="Setkeeper: access"))
+            return
+        allow, deny = overwrite.pair()
+        await http.edit_channel_permissions(
+            channel_id, user_id, str(allow.value), str(deny.value), MEMBER_OVERWRITE, reason="Setkeeper: access"
+        )
+
+    async def _post(self, effect: Notify, effect_id: int) -> None:
+        # The nonce lets Discord drop a repost of the same notice (a retry after a crash) for a few minutes.
+        channel = self._client.get_partial_messageable(effect.channel_id)
+        await self._send(channel, self._render(effect), nonce=f"setkeeper-{effect_id}")
 
     async def _direct(self, effect: DirectNotice) -> None:
         try:
@@ -128,8 +141,10 @@ class EffectApplier:
         return renderer(effect)
 
     @staticmethod
-    async def _send(channel: discord.abc.Messageable, post: Post) -> None:
+    async def _send(channel: discord.abc.Messageable, post: Post, nonce: str | None = None) -> None:
         options: dict[str, Any] = {"content": post.content, "allowed_mentions": post.mentions}
+        if nonce is not None:
+            options["nonce"] = nonce
         if post.embed is not None:
             options["embed"] = post.embed
         if post.view is not None:

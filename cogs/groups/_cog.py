@@ -27,6 +27,7 @@ from cogs.groups._views import (
     JoinAnswerButton,
     SplitView,
     actor_of,
+    note,
     single_item_view,
 )
 
@@ -36,10 +37,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 AUTOCOMPLETE_BUDGET = 2.0
-RETRY_NOTE = (
-    "\nI could not update Discord fully (check my Manage Roles permission); "
-    "I will finish the job the next time I start."
-)
 
 
 class PersonRequiredError(UserFacingError):
@@ -113,7 +110,7 @@ class Groups(commands.Cog):
 
     async def _finish(self, interaction: discord.Interaction[Any], effects: list[QueuedEffect], message: str) -> None:
         failed = await self.bot.applier.apply(effects)
-        await reply(interaction, message + (RETRY_NOTE if failed else ""))
+        await reply(interaction, message + note(failed))
 
     def _guild(self, interaction: discord.Interaction[Any]) -> discord.Guild:
         if interaction.guild is None:

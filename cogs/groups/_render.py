@@ -11,6 +11,10 @@ from bot.services.groups import GroupInfo, GroupView
 from bot.ui.applier import Post
 
 COLOUR = discord.Colour.teal()
+RETRY_NOTE = (
+    "\nDiscord did not take every change yet (if this keeps happening, check my Manage Roles permission); "
+    "I will keep trying for a few minutes."
+)
 
 
 def name(text: str) -> str:

@@ -11,9 +11,15 @@ import discord
 from bot.services.groups import Actor
 from bot.ui.errors import handle_interaction_error
 from bot.ui.replies import defer, reply
+from cogs.groups._render import RETRY_NOTE
 
 if TYPE_CHECKING:
     from bot.app import Setkeeper
+
+
+def note(failed: list[Any]) -> str:
+    """What to add to a reply when Discord did not take every change yet."""
+    return RETRY_NOTE if failed else ""
 
 
 def _bot(interaction: discord.Interaction[Any]) -> Setkeeper:
@@ -64,11 +70,14 @@ class AcceptRulesButton(
         bot = _bot(interaction)
         guild_id = interaction.guild_id or 0
         outcome = await bot.services.groups.accept_ground_rules(guild_id, interaction.user.id, self.group_id)
+        failed = await bot.applier.apply(outcome.effects)
         if not outcome.value:
-            await reply(interaction, "You have already accepted these ground rules. You are all set.")
+            await reply(interaction, "You have already accepted these ground rules. You are all set." + note(failed))
             return
-        await bot.applier.apply(outcome.effects)
-        await reply(interaction, "Thank you. You have accepted the ground rules and can now post in this channel.")
+        await reply(
+            interaction,
+            "Thank you. You have accepted the ground rules and can now post in this channel." + note(failed),
+        )
 
 
 class JoinAnswerButton(
@@ -105,7 +114,7 @@ class JoinAnswerButton(
         outcome = await bot.services.groups.answer_join_request(
             interaction.guild_id or 0, actor_of(interaction), self.membership_id, approve=self.approve
         )
-        await bot.applier.apply(outcome.effects)
+        failed = await bot.applier.apply(outcome.effects)
         request = outcome.value
         verdict = "approved" if self.approve else "declined"
         if interaction.message is not None:
@@ -114,7 +123,7 @@ class JoinAnswerButton(
                 view=None,
                 allowed_mentions=discord.AllowedMentions.none(),
             )
-        await reply(interaction, f"You {verdict} <@{request.user_id}>'s request.")
+        await reply(interaction, f"You {verdict} <@{request.user_id}>'s request." + note(failed))
 
 
 def single_item_view(*items: discord.ui.Item[Any]) -> discord.ui.View:

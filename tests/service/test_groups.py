@@ -108,7 +108,8 @@ async def test_accepting_twice_changes_nothing(groups: GroupService) -> None:
     await add_members(groups, group, 20)
     again = await groups.accept_ground_rules(GUILD, 20, group.id)
     assert again.value is False
-    assert again.effects == []
+    assert notices(again.effects) == []
+    assert accesses(again.effects) == [(20, "member")], "a second click repairs access Discord may have missed"
 
 
 async def test_only_members_accept_a_groups_rules(groups: GroupService) -> None:
@@ -377,3 +378,11 @@ async def test_a_declined_request_is_told_to_the_person_directly(groups: GroupSe
     (message,) = [item.effect for item in declined.effects]
     assert isinstance(message, DirectNotice)
     assert (message.user_id, message.notice, message.detail) == (40, Notice.JOIN_DECLINED, {"group": "Set A"})
+
+
+async def test_the_rules_of_an_archived_group_cannot_be_accepted(groups: GroupService) -> None:
+    group = await make_group(groups)
+    await add_members(groups, group, 20, accept=False)
+    await groups.archive(GUILD, FAC, group.id)
+    with pytest.raises(GroupArchivedError):
+        await groups.accept_ground_rules(GUILD, 20, group.id)

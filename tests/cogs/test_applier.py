@@ -1,0 +1,91 @@
+"""The effect applier: order-proof access, one failure never stops the rest, refused DMs are settled."""
+
+from __future__ import annotations
+
+from typing import Any
+from unittest.mock import AsyncMock, create_autospec
+
+import discord
+import pytest
+
+from bot.domain.effects import Notice
+from bot.services.effects import EffectService
+from bot.services.groups import GroupService
+from bot.ui.applier import EffectApplier, Post
+from tests.service.helpers import FAC, GUILD, TEXT, add_members, make_group
+
+
+class _Response:
+    status, reason = 403, "Forbidden"
+
+
+def _client() -> Any:
+    client = create_autospec(discord.Client, instance=True)
+    client.http = create_autospec(discord.http.HTTPClient, instance=True)
+    # HTTPClient's methods return coroutines without being `async def`, so autospec cannot tell; say so here.
+    client.http.edit_channel_permissions = AsyncMock()
+    client.http.delete_channel_permissions = AsyncMock()
+    channel = create_autospec(discord.PartialMessageable, instance=True)
+    client.get_partial_messageable.return_value = channel
+    return client
+
+
+def _applier(client: Any, effects: EffectService, groups: GroupService) -> EffectApplier:
+    applier = EffectApplier(client, effects, groups.current_access)
+    applier.render_with(list(Notice), lambda _effect: Post("hi"))
+    return applier
+
+
+async def test_an_old_access_effect_retried_after_a_leave_takes_access_away(
+    groups: GroupService, effects: EffectService
+) -> None:
+    group = await make_group(groups)
+    await groups.add_member(GUILD, FAC, group.id, 20)
+    accepted = await groups.accept_ground_rules(GUILD, 20, group.id)  # queues "bring 20 into line" (then: member)
+    await groups.leave(GUILD, 20, group.id)
+    client = _client()
+    failed = await _applier(client, effects, groups).apply(accepted.effects)
+    assert failed == []
+    client.http.delete_channel_permissions.assert_awaited_once_with(TEXT, 20, reason="Setkeeper: access")
+    client.http.edit_channel_permissions.assert_not_awaited()
+
+
+async def test_access_is_granted_as_the_database_says(groups: GroupService, effects: EffectService) -> None:
+    group = await make_group(groups)
+    await add_members(groups, group, 20, accept=False)
+    accepted = await groups.accept_ground_rules(GUILD, 20, group.id)
+    client = _client()
+    await _applier(client, effects, groups).apply(accepted.effects)
+    (call,) = client.http.edit_channel_permissions.await_args_list
+    allow = discord.Permissions(int(call.args[2]))
+    assert (call.args[0], call.args[1], allow.send_messages, allow.view_channel) == (TEXT, 20, True, True)
+
+
+@pytest.mark.parametrize("failure", [discord.RateLimited(60.0), OSError("connection reset"), TimeoutError()])
+async def test_one_failing_effect_does_not_stop_the_others(
+    groups: GroupService, effects: EffectService, failure: Exception
+) -> None:
+    group = await make_group(groups)
+    added = await groups.add_member(GUILD, FAC, group.id, 20)  # set access, then the rules prompt
+    client = _client()
+    client.http.edit_channel_permissions.side_effect = failure
+    failed = await _applier(client, effects, groups).apply(added.effects)
+    assert [item.id for item in failed] == [added.effects[0].id]
+    client.get_partial_messageable.return_value.send.assert_awaited_once()
+    still_pending = [item.id for item in await effects.pending([GUILD])]
+    assert added.effects[0].id in still_pending
+    assert added.effects[1].id not in still_pending
+
+
+@pytest.mark.parametrize(("code", "settled"), [(50007, True), (50013, False)])
+async def test_a_refused_direct_message(groups: GroupService, effects: EffectService, code: int, settled: bool) -> None:
+    group = await make_group(groups)
+    requested = await groups.request_to_join(GUILD, 40, group.id)
+    request_id = requested.effects[0].effect.subject_id  # type: ignore[union-attr]
+    declined = await groups.answer_join_request(GUILD, FAC, request_id, approve=False)
+    client = _client()
+    dm = create_autospec(discord.DMChannel, instance=True)
+    dm.send = AsyncMock(side_effect=discord.Forbidden(_Response(), {"code": code, "message": "no"}))  # type: ignore[arg-type]
+    client.create_dm.return_value = dm
+    failed = await _applier(client, effects, groups).apply(declined.effects)
+    assert (failed == []) is settled
