@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from datetime import UTC, datetime
 from typing import Any
@@ -50,8 +51,11 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, default=str)
 
 
+_TOKEN_PATHS = re.compile(r"(/(?:webhooks|interactions)/\d+/)[A-Za-z0-9_.\-]+")
+
+
 class RedactSecrets(logging.Filter):
-    """Replaces any secret that slipped into a record; a last line of defence, not the plan."""
+    """Replaces the bot token and interaction tokens that slipped into a record; a last line of defence."""
 
     def __init__(self, secrets: list[str]) -> None:
         super().__init__()
@@ -60,10 +64,11 @@ class RedactSecrets(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         """Redact in place; always keep the record."""
         message = record.getMessage()
-        if any(secret in message for secret in self._secrets):
-            for secret in self._secrets:
-                message = message.replace(secret, "[redacted]")
-            record.msg, record.args = message, None
+        cleaned = _TOKEN_PATHS.sub(r"\1[redacted]", message)
+        for secret in self._secrets:
+            cleaned = cleaned.replace(secret, "[redacted]")
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
         return True
 
 
@@ -75,6 +80,6 @@ def configure_logging(level: str, fmt: str, secrets: list[str]) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # discord.http at DEBUG logs interaction tokens in URLs and member text in bodies.
-    logging.getLogger("discord.http").setLevel(max(logging.INFO, logging.getLevelName(level)))
+    # discord.py at DEBUG logs every gateway event (member text, interaction tokens) and request URLs and bodies.
+    logging.getLogger("discord").setLevel(max(logging.INFO, logging.getLevelName(level)))
     logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)

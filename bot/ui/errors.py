@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 from typing import Any
 
 import discord
@@ -62,14 +63,20 @@ def message_for(error: BaseException) -> str | None:
     return None
 
 
+def stack_without_message(error: BaseException) -> str:
+    """Where the error happened, frame by frame, but not its message, which may quote what a member wrote."""
+    frames = "".join(traceback.format_list(traceback.extract_tb(error.__traceback__)))
+    return f"Traceback (most recent call last):\n{frames}{type(error).__qualname__}: (message withheld)"
+
+
 async def handle_interaction_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
     """Reply to the member; log unexpected errors with ids only (never what members wrote)."""
     message = message_for(error)
     if message is None:
         original = getattr(error, "original", error)
         log.error(
-            "unexpected error while handling an interaction",
-            exc_info=(type(original), original, original.__traceback__),
+            "unexpected error while handling an interaction\n%s",
+            stack_without_message(original),
             extra={**interaction_context(interaction), "error": type(original).__name__},
         )
         message = APOLOGY

@@ -54,13 +54,18 @@ async def test_an_unexpected_error_is_logged_without_member_text_and_apologised_
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     fake = interaction(member(5), guild(1))
-    fake.data = {"options": [{"name": "name", "value": "my secret issue"}]}
+    written_by_a_member = "my secret issue about my manager"
+    try:
+        raise ValueError(f"could not parse {written_by_a_member!r}")
+    except ValueError as raised:
+        error = raised
     with caplog.at_level(logging.ERROR):
-        await handle_interaction_error(fake, app_commands.CommandInvokeError(PROBE, KeyError("boom")))
+        await handle_interaction_error(fake, app_commands.CommandInvokeError(PROBE, error))
     assert sent(fake)[0]["content"] == APOLOGY
     (record,) = caplog.records
-    assert record.guild_id == 1  # type: ignore[attr-defined]
-    assert record.user_id == 5  # type: ignore[attr-defined]
+    assert (record.guild_id, record.user_id, record.error) == (1, 5, "ValueError")  # type: ignore[attr-defined]
+    assert "Traceback (most recent call last)" in caplog.text
+    assert "test_errors.py" in caplog.text
     assert "my secret issue" not in caplog.text
 
 

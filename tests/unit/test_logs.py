@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
-from bot.logs import JsonFormatter, RedactSecrets, TextFormatter
+from bot.logs import JsonFormatter, RedactSecrets, TextFormatter, configure_logging
 
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyz0123"
 
@@ -31,3 +31,16 @@ def test_a_token_that_slips_into_a_message_is_redacted() -> None:
     assert RedactSecrets([TOKEN]).filter(record)
     assert TOKEN not in TextFormatter().format(record)
     assert "[redacted]" in record.getMessage()
+
+
+def test_interaction_tokens_in_urls_are_redacted() -> None:
+    record = _record("PATCH /api/v10/webhooks/1234/aW50ZXJhY3Rpb246abc_-/messages/@original has returned 200")
+    RedactSecrets([TOKEN]).filter(record)
+    assert record.getMessage() == "PATCH /api/v10/webhooks/1234/[redacted]/messages/@original has returned 200"
+
+
+def test_discord_py_never_logs_below_info_even_at_debug() -> None:
+    configure_logging("DEBUG", "text", [TOKEN])
+    for name in ("discord", "discord.gateway", "discord.http", "discord.webhook.async_", "discord.client"):
+        assert logging.getLogger(name).getEffectiveLevel() >= logging.INFO, name
+    assert logging.getLogger("setkeeper").getEffectiveLevel() == logging.DEBUG
