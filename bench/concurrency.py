@@ -29,7 +29,7 @@ async def one_backend(backend: str) -> list[object]:
                     )
                     pending.append((group, person))
             asker = world.guild.add_member("Asker")
-            await asker.run("/group join", group=str(groups[40].id))
+            await asker.run("/group join", group=f"id:{groups[40].id}")
             request = world.find_channel(groups[40].channel_id).message_containing("asks to join")  # type: ignore[union-attr]
             prompts = [
                 world.find_channel(group.channel_id).message_containing(f"{person.mention}, welcome")  # type: ignore[union-attr]
@@ -39,7 +39,7 @@ async def one_backend(backend: str) -> list[object]:
 
             started = time.monotonic()
             burst = [
-                joiner.run("/group join", group=str(groups[4 + n].id), within=60) for n, joiner in enumerate(joiners)
+                joiner.run("/group join", group=f"id:{groups[4 + n].id}", within=60) for n, joiner in enumerate(joiners)
             ]
             burst += [
                 person.click(prompt, "I accept the ground rules", within=60)

@@ -115,7 +115,7 @@ def setkeeper_requests(groups: list[SeededGroup], world: FakeDiscord) -> Callabl
         if kind == 2:
             return (rng.choice(group.members), "/group join", {"group": "Set 1"}, None, "group")
         newcomer = world.guild.add_member(f"Out{next(outsiders)}")
-        return (newcomer, "/group join", {"group": str(group.id)}, None, None)
+        return (newcomer, "/group join", {"group": f"id:{group.id}"}, None, None)
 
     return make
 

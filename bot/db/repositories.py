@@ -6,9 +6,14 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import BotState, Group, Membership, PendingEffect
+
+
+class DuplicateNameError(Exception):
+    """Another group of the guild took the name between the check and the insert."""
 
 
 class GroupRepository:
@@ -18,9 +23,12 @@ class GroupRepository:
         self.session = session
 
     async def add(self, group: Group) -> Group:
-        """Insert a group and learn its id."""
+        """Insert a group and learn its id; `DuplicateNameError` if its name was taken meanwhile."""
         self.session.add(group)
-        await self.session.flush()
+        try:
+            await self.session.flush()
+        except IntegrityError as exc:
+            raise DuplicateNameError from exc
         return group
 
     async def by_id(self, group_id: int) -> Group | None:
@@ -87,7 +95,7 @@ class MembershipRepository:
         """A membership by its id; `lock` holds its row until the unit of work ends."""
         query = select(Membership).where(Membership.id == membership_id)
         if lock:
-            query = query.with_for_update()
+            query = query.with_for_update().execution_options(populate_existing=True)
         return (await self.session.execute(query)).scalar_one_or_none()
 
     async def with_status(self, group_id: int, status: str) -> Sequence[Membership]:

@@ -31,10 +31,6 @@ class GroupFullError(UserFacingError):
     """Adding someone would pass the group's maximum size."""
 
 
-class GroupTooSmallError(UserFacingError):
-    """A split or move would leave a group under its minimum size."""
-
-
 class GroupChoiceNeededError(UserFacingError):
     """The command needs a group and none could be inferred."""
 
@@ -55,8 +51,8 @@ class JoinRequestNotFoundError(UserFacingError):
     """The join request was already answered or withdrawn."""
 
 
-class GroundRulesNotAcceptedError(UserFacingError):
-    """The member has not accepted the ground rules yet."""
+class JoinRequestTooSoonError(UserFacingError):
+    """A declined or withdrawn request cannot be repeated at once."""
 
 
 class SettingInvalidError(UserFacingError):

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.domain.errors import (
@@ -174,6 +175,27 @@ def access_for(*, is_active_member: bool, rules_accepted: bool, is_facilitator: 
     if archived:
         return Access.READ
     return Access.MEMBER if rules_accepted else Access.PENDING
+
+
+REQUEST_COOLDOWN = timedelta(days=1)
+GROUP_ID_PREFIX = "id:"
+
+
+def may_ask_again_at(status: MembershipStatus, requested_at: datetime, joined_at: datetime | None) -> datetime | None:
+    """When someone whose request was declined or withdrawn may ask again (None: no wait), so nobody spams."""
+    answered_without_joining = status in (MembershipStatus.DECLINED, MembershipStatus.LEFT) and (
+        joined_at is None or joined_at < requested_at
+    )
+    return requested_at + REQUEST_COOLDOWN if answered_without_joining else None
+
+
+def group_id_in(ref: str) -> int | None:
+    """The id in an autocomplete value such as `id:7`; None for a name a member typed."""
+    text = ref.strip()
+    digits = text.removeprefix(GROUP_ID_PREFIX)
+    if text.startswith(GROUP_ID_PREFIX) and digits.isdigit() and len(digits) < 10:
+        return int(digits)
+    return None
 
 
 def next_facilitator(current: int | None, eligible_in_join_order: Sequence[int]) -> int:

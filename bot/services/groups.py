@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from bot.db.models import Group, Membership
+from bot.db.repositories import DuplicateNameError
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.clock import Clock
 from bot.domain.effects import DirectNotice, Effect, Notice, Notify, SetAccess
@@ -20,6 +21,7 @@ from bot.domain.errors import (
     GroupNameTakenError,
     GroupNotFoundError,
     JoinRequestNotFoundError,
+    JoinRequestTooSoonError,
     NotFacilitatorError,
     NotMemberError,
 )
@@ -34,6 +36,8 @@ from bot.domain.groups import (
     access_for,
     check_split,
     clean_name,
+    group_id_in,
+    may_ask_again_at,
     name_key,
     next_facilitator,
 )
@@ -329,8 +333,17 @@ class GroupService:
                 raise AlreadyMemberError(
                     f"You have already asked to join {group.name}; the facilitator will answer soon."
                 )
-            await self._require_room(uow, group)
             now = self._clock.now()
+            if membership is not None:
+                again = may_ask_again_at(
+                    MembershipStatus(membership.status), membership.requested_at, membership.joined_at
+                )
+                if again is not None and again > now:
+                    raise JoinRequestTooSoonError(
+                        f"You asked to join {group.name} less than a day ago. You can ask again "
+                        f"<t:{int(again.timestamp())}:R>, or ask another group in the meantime."
+                    )
+            await self._require_room(uow, group)
             if membership is None:
                 membership = await uow.memberships.add(
                     Membership(group_id=group.id, user_id=user_id, status=MembershipStatus.REQUESTED, requested_at=now)
@@ -440,8 +453,10 @@ class GroupService:
         if from_group_id == to_group_id:
             raise AlreadyMemberError("That is the group they are in already; choose another group.")
         async with self._uow() as uow:
-            source = await self._open_group(uow, guild_id, from_group_id)
-            target = await self._open_group(uow, guild_id, to_group_id)
+            # Groups are always locked in id order, so two opposite moves at once cannot deadlock.
+            first, second = sorted((from_group_id, to_group_id))
+            locked = {gid: await self._open_group(uow, guild_id, gid) for gid in (first, second)}
+            source, target = locked[from_group_id], locked[to_group_id]
             self._require_facilitator(source, actor)
             self._require_facilitator(target, actor)
             membership = await self._active_membership(uow, source, user_id)
@@ -535,9 +550,11 @@ class GroupService:
         self, uow: UnitOfWork, guild_id: int, ref: str | None, channel_id: int | None, *, lock: bool = False
     ) -> Group:
         if ref is not None and ref.strip():
-            by_id = ref.strip().isdigit() and len(ref.strip()) < 10
-            found = await uow.groups.get(guild_id, int(ref), lock=lock) if by_id else None
-            found = found or await uow.groups.by_name_key(guild_id, name_key(ref), lock=lock)
+            group_id = group_id_in(ref)
+            if group_id is not None:
+                found = await uow.groups.get(guild_id, group_id, lock=lock)
+            else:
+                found = await uow.groups.by_name_key(guild_id, name_key(ref), lock=lock)
             if found is None or found.status == GroupStatus.CREATING:
                 raise GroupNotFoundError(
                     "There is no group by that name in this server. Pick one from the list as you type."
@@ -576,10 +593,15 @@ class GroupService:
     async def _membership(
         self, uow: UnitOfWork, guild_id: int, membership_id: int, *, lock: bool = False
     ) -> tuple[Membership, Group]:
-        membership = await uow.memberships.by_id(membership_id, lock=lock)
+        membership = await uow.memberships.by_id(membership_id)
         group = await uow.groups.get(guild_id, membership.group_id, lock=lock) if membership else None
         if membership is None or group is None:
             raise JoinRequestNotFoundError("That request no longer exists; nothing more to do.")
+        if lock:
+            # The group first, then the request: the same order as every other writer, so no deadlock.
+            membership = await uow.memberships.by_id(membership_id, lock=True)
+            if membership is None:
+                raise JoinRequestNotFoundError("That request no longer exists; nothing more to do.")
         return membership, group
 
     async def _active_membership(self, uow: UnitOfWork, group: Group, user_id: int) -> Membership:
@@ -613,7 +635,10 @@ class GroupService:
             creator_instance=self._instance_id,
         )
         _apply_settings(group, settings)
-        return await uow.groups.add(group)
+        try:
+            return await uow.groups.add(group)
+        except DuplicateNameError:
+            raise GroupNameTakenError(f"There is already a group called {clean} here. Choose another name.") from None
 
     def _require_facilitator(self, group: Group, actor: Actor) -> None:
         if actor.user_id != group.facilitator_id and not actor.manages_server:

@@ -12,7 +12,7 @@ from discord.ext import commands
 
 from bot.domain.effects import DirectNotice, Notice, Notify
 from bot.domain.errors import UserFacingError
-from bot.domain.groups import CrossTalk, VoiceKind, VotingMethod
+from bot.domain.groups import GROUP_ID_PREFIX, CrossTalk, VoiceKind, VotingMethod
 from bot.services.effects import QueuedEffect
 from bot.services.groups import GroupView
 from bot.ui.applier import Post
@@ -125,7 +125,7 @@ class Groups(commands.Cog):
             found = await asyncio.wait_for(self.names.matching(interaction.guild_id or 0, current), AUTOCOMPLETE_BUDGET)
         except (TimeoutError, UserFacingError):
             return []
-        return [app_commands.Choice(name=name, value=str(group_id)) for group_id, name in found]
+        return [app_commands.Choice(name=name, value=f"{GROUP_ID_PREFIX}{group_id}") for group_id, name in found]
 
     # Creation ----------------------------------------------------------------------------------------------
 

@@ -256,6 +256,7 @@ async def test_a_member_leaves_and_stays_out_after_a_restart(world: FakeDiscord,
     assert not world.guild.can(alice, "view_channel", channel)
     await bot.kill()
     await bot.start()
+    assert not world.guild.can(alice, "view_channel", channel), "nothing replayed at start-up gives access back"
     refused = await alice.run("/group info", group="Set A")
     assert "Only members of Set A can see its details" in refused.text
     assert len(world.requests_to("PUT /applications/*/commands")) == 1, "an unchanged tree is not synced again"
@@ -323,4 +324,5 @@ async def test_a_declined_request_is_told_by_direct_message(
     else:
         assert nina.dms == []
     asked_again = await nina.run("/group join", group="Set A")
-    assert "has gone to its facilitator" in asked_again.text
+    assert "less than a day ago" in asked_again.text
+    assert len([m for m in world.guild.channel_named("set-a").messages if "to join" in m.text]) == 1

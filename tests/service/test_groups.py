@@ -19,6 +19,7 @@ from bot.domain.errors import (
     GroupNameTakenError,
     GroupNotFoundError,
     JoinRequestNotFoundError,
+    JoinRequestTooSoonError,
     NotFacilitatorError,
     NotMemberError,
     SettingInvalidError,
@@ -306,7 +307,7 @@ async def test_settings_change_together_or_not_at_all(groups: GroupService) -> N
     assert (updated.settings.max_size, updated.settings.turn_minutes) == (5, 4)
     with pytest.raises(SettingInvalidError):
         await groups.update_settings(GUILD, FAC, group.id, {"rounds_per_meeting": 3, "min_size": 9})
-    unchanged = await groups.resolve(GUILD, str(group.id), None)
+    unchanged = await groups.resolve(GUILD, f"id:{group.id}", None)
     assert unchanged.settings.rounds_per_meeting == 2
 
 
@@ -332,11 +333,11 @@ async def test_details_are_for_members_only(groups: GroupService) -> None:
 
 async def test_a_group_is_found_by_id_name_or_channel_within_its_server_only(groups: GroupService) -> None:
     group = await make_group(groups)
-    assert (await groups.resolve(GUILD, str(group.id), None)).id == group.id
+    assert (await groups.resolve(GUILD, f"id:{group.id}", None)).id == group.id
     assert (await groups.resolve(GUILD, "set a", None)).id == group.id
     assert (await groups.resolve(GUILD, None, TEXT)).id == group.id
     with pytest.raises(GroupNotFoundError):
-        await groups.resolve(OTHER_GUILD, str(group.id), None)
+        await groups.resolve(OTHER_GUILD, f"id:{group.id}", None)
     with pytest.raises(GroupChoiceNeededError):
         await groups.resolve(GUILD, None, 12345)
 
@@ -386,3 +387,55 @@ async def test_the_rules_of_an_archived_group_cannot_be_accepted(groups: GroupSe
     await groups.archive(GUILD, FAC, group.id)
     with pytest.raises(GroupArchivedError):
         await groups.accept_ground_rules(GUILD, 20, group.id)
+
+
+async def test_a_typed_number_is_a_name_not_an_id(groups: GroupService) -> None:
+    first = await make_group(groups, "Set A")
+    await make_group(groups, str(first.id), text=TEXT + 1)
+    assert (await groups.resolve(GUILD, str(first.id), None)).name == str(first.id)
+    assert (await groups.resolve(GUILD, f"id:{first.id}", None)).name == "Set A"
+
+
+async def test_asking_again_right_after_a_decline_or_withdrawal_waits_a_day(
+    groups: GroupService, clock: FixedClock
+) -> None:
+    group = await make_group(groups)
+    requested = await groups.request_to_join(GUILD, 40, group.id)
+    await groups.answer_join_request(GUILD, FAC, requested.effects[0].effect.subject_id, approve=False)  # type: ignore[arg-type, union-attr]
+    with pytest.raises(JoinRequestTooSoonError, match="less than a day ago"):
+        await groups.request_to_join(GUILD, 40, group.id)
+    await groups.request_to_join(GUILD, 41, group.id)
+    await groups.leave(GUILD, 41, group.id)
+    with pytest.raises(JoinRequestTooSoonError):
+        await groups.request_to_join(GUILD, 41, group.id)
+    clock.moment += timedelta(days=1, minutes=1)
+    await groups.request_to_join(GUILD, 40, group.id)
+
+
+async def test_a_member_who_left_may_ask_to_come_back_at_once(groups: GroupService) -> None:
+    group = await make_group(groups)
+    await add_members(groups, group, 20)
+    await groups.leave(GUILD, 20, group.id)
+    await groups.request_to_join(GUILD, 20, group.id)
+
+
+async def test_two_creations_with_one_name_at_once_give_one_group(groups: GroupService) -> None:
+    results = await asyncio.gather(
+        *(groups.begin_creation(GUILD, ADMIN, "Set A", FACILITATOR) for _ in range(5)), return_exceptions=True
+    )
+    assert sum(not isinstance(result, BaseException) for result in results) == 1
+    assert all(isinstance(r, GroupNameTakenError) for r in results if isinstance(r, BaseException))
+
+
+async def test_opposite_moves_at_once_do_not_deadlock(groups: GroupService) -> None:
+    first = await make_group(groups, "Set A")
+    second = await make_group(groups, "Set B", text=TEXT + 1)
+    await add_members(groups, first, 20, 21, 22)
+    await add_members(groups, second, 30, 31, 32)
+    for n in range(3):
+        results = await asyncio.gather(
+            groups.move_member(GUILD, FAC, first.id, 20 + n, second.id),
+            groups.move_member(GUILD, FAC, second.id, 30 + n, first.id),
+            return_exceptions=True,
+        )
+        assert [type(result).__name__ for result in results] == ["Outcome", "Outcome"]
