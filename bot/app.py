@@ -87,6 +87,7 @@ class Setkeeper(commands.Bot):
         self._reconciled: set[int] = set()
         self._reconcile_lock = asyncio.Lock()
         self._retrier: asyncio.Task[None] | None = None
+        self._claimed: set[int] = set()
 
     async def setup_hook(self) -> None:
         """Load the cogs and sync the command tree if it differs from what was last synced."""
@@ -121,14 +122,20 @@ class Setkeeper(commands.Bot):
         self._retrier = asyncio.create_task(self._retry_failed_effects())
         log.info("bot ready", extra={"guilds": len(self.guilds), "effects_replayed": replayed})
 
+    def claim(self, interaction: discord.Interaction[Any]) -> None:
+        """A component handler says it is answering this click (see `on_interaction`)."""
+        self._claimed.add(interaction.id)
+
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
-        """A click that nothing answers (a short-lived view from before a restart) gets a reply, not a failure."""
+        """A click that no handler claims (a short-lived view from before a restart) gets a reply, not a failure."""
         if interaction.type is not discord.InteractionType.component:
             return
-        # Every handler acknowledges first, long before this; Discord's own deadline is 3 seconds.
         await asyncio.sleep(UNHANDLED_AFTER)
-        if not interaction.response.is_done():
-            await reply(interaction, EXPIRED)
+        try:
+            if interaction.id not in self._claimed and not interaction.response.is_done():
+                await reply(interaction, EXPIRED)
+        finally:
+            self._claimed.discard(interaction.id)
 
     async def on_guild_available(self, guild: discord.Guild) -> None:
         """A guild that arrived after on_ready gets the same start-up work (once per process)."""

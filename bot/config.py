@@ -68,6 +68,19 @@ def load_settings(env_file: Path | None = Path(".env")) -> Settings:
         raise ConfigError(describe_validation_error(exc)) from None
 
 
+class _DatabaseOnly(BaseSettings):
+    """Just the database URL, read the way the bot reads it (for `alembic` on the command line)."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+
+
+def database_url_from_environment() -> str:
+    """DATABASE_URL from the environment or `.env`, as the bot would use it."""
+    return _DatabaseOnly().database_url
+
+
 def describe_validation_error(exc: ValidationError) -> str:
     """Turn pydantic's report into one line that names each setting as it is spelt in `.env`."""
     problems = []

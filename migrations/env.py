@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import os
 
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from bot.config import DEFAULT_DATABASE_URL
+from bot.config import database_url_from_environment
 from bot.db.engine import ensure_sqlite_folder, migration_engine
 from bot.db.models import Base
 
@@ -27,7 +26,7 @@ def _run(connection: Connection) -> None:
 
 
 async def _run_with_own_engine() -> None:
-    url = config.attributes.get("url") or os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
+    url = config.attributes.get("url") or database_url_from_environment()
     ensure_sqlite_folder(url)
     engine = migration_engine(url)
     async with engine.connect() as connection:

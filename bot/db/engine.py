@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +63,7 @@ def _sqlite_engine(url: str, *, begin: str | None, foreign_keys: bool, wal: bool
 class Database:
     """Engines and session factories for one database. Building it connects to nothing."""
 
-    def __init__(self, url: str, *, pool_size: int | None = None) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.url = url
         self.sqlite = is_sqlite(url)
         if self.sqlite:
@@ -83,9 +82,8 @@ class Database:
                 isolation_level="AUTOCOMMIT",
             )
         else:
-            size = pool_size or int(os.environ.get("SETKEEPER_DB_POOL_SIZE", "10"))
             self.engine = create_async_engine(
-                url, hide_parameters=True, pool_pre_ping=True, pool_size=size, max_overflow=size * 2
+                url, hide_parameters=True, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size * 2
             )
             self._read_engine = self.engine
         self.write_sessions = async_sessionmaker(self.engine, expire_on_commit=False, class_=AsyncSession)

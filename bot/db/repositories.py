@@ -112,16 +112,6 @@ class MembershipRepository:
         query = select(func.count()).where(Membership.group_id == group_id, Membership.status == "active")
         return int((await self.session.execute(query)).scalar_one())
 
-    async def groups_of(self, guild_id: int, user_id: int) -> Sequence[Group]:
-        """The groups of this guild the person is an active member of."""
-        query = (
-            select(Group)
-            .join(Membership, Membership.group_id == Group.id)
-            .where(Group.guild_id == guild_id, Membership.user_id == user_id, Membership.status == "active")
-            .order_by(Group.name_key)
-        )
-        return (await self.session.execute(query)).scalars().all()
-
 
 class EffectRepository:
     """The outbox of Discord-side effects."""

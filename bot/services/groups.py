@@ -99,6 +99,14 @@ class GroupInfo:
 
 
 @dataclass(frozen=True)
+class Removal:
+    """What is left of a group after a removal."""
+
+    remaining: int
+    below_minimum: bool
+
+
+@dataclass(frozen=True)
 class JoinRequestView:
     """A pending or answered join request."""
 
@@ -311,8 +319,8 @@ class GroupService:
             await uow.commit()
             return Outcome(_view(group), effects)
 
-    async def remove_member(self, guild_id: int, actor: Actor, group_id: int, user_id: int) -> Outcome[int]:
-        """The facilitator removes a member; returns how many members remain."""
+    async def remove_member(self, guild_id: int, actor: Actor, group_id: int, user_id: int) -> Outcome[Removal]:
+        """The facilitator removes a member; says how many remain and whether that is under the minimum."""
         async with self._uow() as uow:
             group = await self._open_group(uow, guild_id, group_id)
             self._require_facilitator(group, actor)
@@ -320,7 +328,7 @@ class GroupService:
             effects = await self._depart(uow, group, membership, MembershipStatus.REMOVED, Notice.MEMBER_REMOVED)
             remaining = await uow.memberships.count_active(group.id)
             await uow.commit()
-            return Outcome(remaining, effects)
+            return Outcome(Removal(remaining, below_minimum=remaining < group.min_size), effects)
 
     async def request_to_join(self, guild_id: int, user_id: int, which: GroupKey) -> Outcome[GroupView]:
         """Someone asks to join; the facilitator gets an Approve / Decline post in the group's channel."""

@@ -67,13 +67,13 @@ async def create_channels(guild: discord.Guild, group: GroupView) -> tuple[int, 
     return text.id, spoken.id
 
 
-async def delete_quietly(*channels: discord.abc.GuildChannel | discord.Object | None) -> None:
+async def delete_quietly(*channels: discord.abc.GuildChannel | None) -> None:
     """Delete channels made for a group that did not come to be; a channel already gone is fine."""
     for channel in channels:
         if channel is None:
             continue
         try:
-            await channel.delete(reason="Setkeeper: undoing an unfinished group")  # type: ignore[union-attr]
+            await channel.delete(reason="Setkeeper: undoing an unfinished group")
         except discord.NotFound:
             continue
         except discord.HTTPException as exc:

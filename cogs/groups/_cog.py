@@ -227,10 +227,8 @@ class Groups(commands.Cog):
         _channels.require_channel_permissions(self._guild(interaction), target)
         outcome = await self.groups.remove_member(target.guild_id, actor_of(interaction), target.id, member.id)
         warning = ""
-        if outcome.value < target.settings.min_size:
-            warning = (
-                f" The group now has {outcome.value} members, fewer than its minimum of {target.settings.min_size}."
-            )
+        if outcome.value.below_minimum:
+            warning = f" The group now has {outcome.value.remaining} members, fewer than its minimum: add members."
         await self._finish(interaction, outcome.effects, f"Removed {member.mention} from {name_of(target)}.{warning}")
 
     @group.command(name="join", description="Ask to join a group; its facilitator approves")

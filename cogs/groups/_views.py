@@ -33,6 +33,7 @@ def actor_of(interaction: discord.Interaction[Any]) -> Actor:
 
 async def guarded(interaction: discord.Interaction[Any], work: Callable[[], Awaitable[None]]) -> None:
     """Run a component callback so that any error becomes the one standard reply."""
+    _bot(interaction).claim(interaction)
     try:
         await work()
     except Exception as exc:  # every failure must reach the member as a reply, never as silence
@@ -135,7 +136,19 @@ def single_item_view(*items: discord.ui.Item[Any]) -> discord.ui.View:
 
 
 class GuardedView(discord.ui.View):
-    """A short-lived view whose errors get the standard reply."""
+    """A short-lived view, answered only by the person who ran the command; its errors get the standard reply."""
+
+    def __init__(self, owner_id: int, *, timeout: float) -> None:
+        super().__init__(timeout=timeout)
+        self.owner_id = owner_id
+
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        """Claim the click; only the person who ran the command may answer."""
+        _bot(interaction).claim(interaction)
+        if interaction.user.id != self.owner_id:
+            await reply(interaction, "Only the person who ran the command can answer this.")
+            return False
+        return True
 
     async def on_error(
         self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any]
@@ -150,17 +163,9 @@ class ConfirmView(GuardedView):
     def __init__(
         self, owner_id: int, label: str, action: Callable[[discord.Interaction[Any]], Awaitable[None]]
     ) -> None:
-        super().__init__(timeout=300)
-        self.owner_id = owner_id
+        super().__init__(owner_id, timeout=300)
         self.action = action
         self.confirm.label = label
-
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        """Only the person who ran the command may confirm it."""
-        if interaction.user.id != self.owner_id:
-            await reply(interaction, "Only the person who ran the command can answer this.")
-            return False
-        return True
 
     @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger)
     async def confirm(self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]) -> None:
@@ -180,17 +185,9 @@ class SplitView(GuardedView):
     """The facilitator picks who moves to the new group, then confirms."""
 
     def __init__(self, owner_id: int, action: Callable[[discord.Interaction[Any], list[int]], Awaitable[None]]) -> None:
-        super().__init__(timeout=600)
-        self.owner_id = owner_id
+        super().__init__(owner_id, timeout=600)
         self.action = action
         self.chosen: list[int] = []
-
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        """Only the facilitator who ran the command may use this."""
-        if interaction.user.id != self.owner_id:
-            await reply(interaction, "Only the person who ran the command can answer this.")
-            return False
-        return True
 
     @discord.ui.select(
         cls=discord.ui.UserSelect, placeholder="Members who move to the new group", min_values=1, max_values=12
