@@ -326,3 +326,48 @@ async def test_a_declined_request_is_told_by_direct_message(
     asked_again = await nina.run("/group join", group="Set A")
     assert "less than a day ago" in asked_again.text
     assert len([m for m in world.guild.channel_named("set-a").messages if "to join" in m.text]) == 1
+
+
+async def test_only_server_managers_create_groups(world: FakeDiscord, bot: BotProcess) -> None:
+    guild = world.guild
+    alice = guild.add_member("Alice")
+    refused = await alice.run("/group create", name="Set A", facilitator=alice)
+    assert refused.ephemeral
+    assert refused.text == "You need the Manage Server permission to use this command."
+    assert not guild.has_channel("set-a")
+
+
+async def test_remove_and_archive_take_posting_away(world: FakeDiscord, bot: BotProcess) -> None:
+    guild = world.guild
+    fran, (alice, bob, cleo) = await _group_of(world, 3)
+    channel = guild.channel_named("set-a")
+    removed = await fran.run("/group remove", member=cleo, in_channel=channel)
+    assert f"Removed {cleo.mention}" in removed.text
+    assert not guild.can(cleo, "view_channel", channel)
+
+    asked = await fran.run("/group archive", in_channel=channel)
+    assert asked.message is not None
+    done = await fran.click(asked.message, "Archive")
+    assert "is archived" in done.text
+    for person in (fran, alice, bob):
+        assert guild.can(person, "view_channel", channel)
+        assert not guild.can(person, "send_messages", channel)
+    with pytest.raises(RefusedError):
+        await alice.post(channel, "one more thing")
+    assert channel.message_containing("has ended its cycle")
+    late = await fran.run("/group add", member=cleo, in_channel=channel)
+    assert "is archived" in late.text
+
+
+async def test_the_facilitator_role_moves_and_channel_access_with_it(world: FakeDiscord, bot: BotProcess) -> None:
+    guild = world.guild
+    fran, (alice, bob) = await _group_of(world, 2)
+    channel = guild.channel_named("set-a")
+    rotated = await fran.run("/group facilitator rotate", in_channel=channel)
+    assert f"{alice.mention} now facilitates **Set A**" in rotated.text
+    assert not guild.can(fran, "view_channel", channel), "an outside facilitator who hands over leaves the channel"
+    refused = await fran.run("/group add", member=guild.add_member("Nina"), group="Set A")
+    assert "Only the facilitator of Set A" in refused.text
+    appointed = await alice.run("/group facilitator appoint", member=bob, in_channel=channel)
+    assert f"{bob.mention} now facilitates **Set A**" in appointed.text
+    assert guild.can(alice, "send_messages", channel), "a member who hands over stays a member"
