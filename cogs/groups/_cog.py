@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -14,7 +15,7 @@ from bot.domain.effects import DirectNotice, Notice, Notify
 from bot.domain.errors import UserFacingError
 from bot.domain.groups import GROUP_ID_PREFIX, CrossTalk, VoiceKind, VotingMethod
 from bot.services.effects import QueuedEffect
-from bot.services.groups import GroupView
+from bot.services.groups import GroupView, Outcome
 from bot.ui.applier import Post
 from bot.ui.replies import defer, reply
 from cogs.groups import _channels
@@ -108,6 +109,12 @@ class Groups(commands.Cog):
     async def _target(self, interaction: discord.Interaction[Any], ref: str | None) -> GroupView:
         return await self.groups.resolve(interaction.guild_id or 0, ref, interaction.channel_id)
 
+    async def _changeable(self, interaction: discord.Interaction[Any], ref: str | None) -> GroupView:
+        """The group, once it is sure the bot can still set its channel's permissions (nothing half-done)."""
+        target = await self._target(interaction, ref)
+        _channels.require_channel_permissions(self._guild(interaction), target)
+        return target
+
     async def _finish(self, interaction: discord.Interaction[Any], effects: list[QueuedEffect], message: str) -> None:
         failed = await self.bot.applier.apply(effects)
         await reply(interaction, message + note(failed))
@@ -167,14 +174,9 @@ class Groups(commands.Cog):
             voice=kind,
             reply_token=interaction.token,
         )
-        created = await self._make_channels(guild, group)
-        try:
-            outcome = await self.groups.complete_creation(guild.id, group.id, *created)
-        except BaseException:
-            await _channels.delete_quietly(*(guild.get_channel(channel) for channel in created if channel))
-            await self.groups.abandon_creation(guild.id, group.id)
-            raise
-        self.names.forget(guild.id)
+        outcome, created = await self._build(
+            guild, group, lambda channels: self.groups.complete_creation(guild.id, group.id, *channels)
+        )
         voice_note = f" and a {kind.value} channel" if kind is not VoiceKind.NONE else ""
         await self._finish(
             interaction,
@@ -182,6 +184,23 @@ class Groups(commands.Cog):
             f"Created {name_of(outcome.value)} with the private channel <#{created[0]}>{voice_note}. "
             f"Add members with /group add; they accept the ground rules before taking part.",
         )
+
+    async def _build(
+        self,
+        guild: discord.Guild,
+        group: GroupView,
+        complete: Callable[[tuple[int, int | None]], Awaitable[Outcome[GroupView]]],
+    ) -> tuple[Outcome[GroupView], tuple[int, int | None]]:
+        """Make a reserved group's channels and complete it; on any failure undo both, so nothing is half-made."""
+        created = await self._make_channels(guild, group)
+        try:
+            outcome = await complete(created)
+        except BaseException:
+            await _channels.delete_quietly(*(guild.get_channel(channel) for channel in created if channel))
+            await self.groups.abandon_creation(guild.id, group.id)
+            raise
+        self.names.forget(guild.id)
+        return outcome, created
 
     async def _make_channels(self, guild: discord.Guild, group: GroupView) -> tuple[int, int | None]:
         try:
@@ -206,8 +225,7 @@ class Groups(commands.Cog):
         """Add a member; they see the channel and must accept the ground rules before posting."""
         await defer(interaction)
         require_person(member)
-        target = await self._target(interaction, group)
-        _channels.require_channel_permissions(self._guild(interaction), target)
+        target = await self._changeable(interaction, group)
         outcome = await self.groups.add_member(target.guild_id, actor_of(interaction), target.id, member.id)
         await self._finish(
             interaction,
@@ -223,8 +241,7 @@ class Groups(commands.Cog):
     ) -> None:
         """Remove a member and their access to the group's channels."""
         await defer(interaction)
-        target = await self._target(interaction, group)
-        _channels.require_channel_permissions(self._guild(interaction), target)
+        target = await self._changeable(interaction, group)
         outcome = await self.groups.remove_member(target.guild_id, actor_of(interaction), target.id, member.id)
         warning = ""
         if outcome.value.below_minimum:
@@ -278,8 +295,7 @@ class Groups(commands.Cog):
         """Appoint a facilitator: a member, or an experienced outsider."""
         await defer(interaction)
         require_person(member)
-        target = await self._target(interaction, group)
-        _channels.require_channel_permissions(self._guild(interaction), target)
+        target = await self._changeable(interaction, group)
         outcome = await self.groups.appoint_facilitator(target.guild_id, actor_of(interaction), target.id, member.id)
         await self._finish(interaction, outcome.effects, f"{member.mention} now facilitates {name_of(target)}.")
 
@@ -289,8 +305,7 @@ class Groups(commands.Cog):
     async def rotate(self, interaction: discord.Interaction[Any], group: str | None = None) -> None:
         """Rotate the role through the members in the order they joined."""
         await defer(interaction)
-        target = await self._target(interaction, group)
-        _channels.require_channel_permissions(self._guild(interaction), target)
+        target = await self._changeable(interaction, group)
         outcome = await self.groups.rotate_facilitator(target.guild_id, actor_of(interaction), target.id)
         await self._finish(
             interaction, outcome.effects, f"<@{outcome.value.facilitator_id}> now facilitates {name_of(target)}."
@@ -308,11 +323,9 @@ class Groups(commands.Cog):
     ) -> None:
         """Move a member; if they accepted the ground rules already, they can post in the new group at once."""
         await defer(interaction)
-        source = await self._target(interaction, group)
-        destination = await self._target(interaction, to)
+        source = await self._changeable(interaction, group)
+        destination = await self._changeable(interaction, to)
         guild = self._guild(interaction)
-        for each in (source, destination):
-            _channels.require_channel_permissions(guild, each)
         outcome = await self.groups.move_member(guild.id, actor_of(interaction), source.id, member.id, destination.id)
         await self._finish(
             interaction, outcome.effects, f"Moved {member.mention} from {name_of(source)} to {name_of(destination)}."
@@ -332,16 +345,13 @@ class Groups(commands.Cog):
 
         async def go(click: discord.Interaction[Any], leaving: list[int]) -> None:
             new = await self.groups.begin_split(guild.id, actor_of(click), source.id, name, leaving, click.token)
-            created = await self._make_channels(guild, new)
-            try:
-                outcome = await self.groups.complete_split(
-                    guild.id, actor_of(click), source.id, new.id, created, leaving
-                )
-            except BaseException:
-                await _channels.delete_quietly(*(guild.get_channel(channel) for channel in created if channel))
-                await self.groups.abandon_creation(guild.id, new.id)
-                raise
-            self.names.forget(guild.id)
+            outcome, created = await self._build(
+                guild,
+                new,
+                lambda channels: self.groups.complete_split(
+                    guild.id, actor_of(click), source.id, new.id, channels, leaving
+                ),
+            )
             await self._finish(click, outcome.effects, f"Split done: {name_of(new)} now meets in <#{created[0]}>.")
 
         await reply(
@@ -416,8 +426,7 @@ class Groups(commands.Cog):
     async def archive(self, interaction: discord.Interaction[Any], group: str | None = None) -> None:
         """Ask for confirmation, then archive."""
         await defer(interaction)
-        target = await self._target(interaction, group)
-        _channels.require_channel_permissions(self._guild(interaction), target)
+        target = await self._changeable(interaction, group)
 
         async def go(click: discord.Interaction[Any]) -> None:
             outcome = await self.groups.archive(target.guild_id, actor_of(click), target.id)
