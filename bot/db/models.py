@@ -77,6 +77,9 @@ class Membership(Base):
     joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     rules_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The post in the group's channel that carries the Approve / Decline buttons, so that however the request is
+    # answered (a click, a withdrawal, an archive, an add) the post can be made to say so.
+    request_message_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class PendingEffect(Base):

@@ -24,6 +24,7 @@ class Notice(StrEnum):
     SPLIT = "split"
     ARCHIVED = "archived"
     JOIN_DECLINED = "join_declined"
+    JOIN_REQUEST_CLOSED = "join_request_closed"
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,10 @@ class SetAccess:
 
 @dataclass(frozen=True)
 class Notify:
-    """Post `notice` in the group's text channel; `subject_id` is the membership or group it is about."""
+    """Post `notice` in the group's text channel (or rewrite the post `edit_message_id`, without its buttons).
+
+    `subject_id` is the membership or group it is about.
+    """
 
     group_id: int
     channel_id: int
@@ -47,6 +51,7 @@ class Notify:
     user_id: int | None = None
     subject_id: int | None = None
     detail: dict[str, str] = field(default_factory=dict)
+    edit_message_id: int | None = None
 
 
 @dataclass(frozen=True)

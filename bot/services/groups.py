@@ -47,6 +47,11 @@ T = TypeVar("T")
 GroupKey = int | str | None
 """A group by id, or as a member named it (id or name from the command's option; None: the channel's group)."""
 _SETTING_NAMES = tuple(field.name for field in fields(GroupSettings))
+_REQUEST_OUTCOMES = {
+    MembershipStatus.ACTIVE: "added",
+    MembershipStatus.DECLINED: "declined",
+    MembershipStatus.LEFT: "withdrawn",
+}
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,14 @@ class Removal:
 
     remaining: int
     below_minimum: bool
+
+
+@dataclass(frozen=True)
+class Departure:
+    """Someone left a group, or withdrew their request to join it."""
+
+    group: GroupView
+    withdrew: bool
 
 
 @dataclass(frozen=True)
@@ -182,6 +195,29 @@ def _notify(
     return Notify(group.id, group.text_channel_id, notice, user_id, subject_id, everything)
 
 
+def _declined(group: Group, user_id: int, reason: str | None = None) -> DirectNotice:
+    detail = {"group": group.name, **({"reason": reason} if reason else {})}
+    return DirectNotice(group.id, user_id, Notice.JOIN_DECLINED, detail)
+
+
+def _close_request(group: Group, membership: Membership, outcome: str, by: int | None = None) -> list[Effect]:
+    """Turn a join request's post into a record of its outcome, without its buttons (nothing if it was never posted)."""
+    if membership.request_message_id is None or group.text_channel_id is None:
+        return []
+    detail = {"group": group.name, "outcome": outcome, **({"by": str(by)} if by else {})}
+    return [
+        Notify(
+            group.id,
+            group.text_channel_id,
+            Notice.JOIN_REQUEST_CLOSED,
+            membership.user_id,
+            membership.id,
+            detail,
+            edit_message_id=membership.request_message_id,
+        )
+    ]
+
+
 class GroupService:
     """Every use case of group set-up. Each method is one unit of work."""
 
@@ -196,6 +232,15 @@ class GroupService:
         """The group the command names (by id from autocomplete, or by name), else the one whose channel it is."""
         async with self._uow(write=False) as uow:
             return _view(await self._find(uow, guild_id, ref, channel_id))
+
+    async def facilitated(
+        self, guild_id: int, actor: Actor, ref: str | None, channel_id: int | None = None
+    ) -> GroupView:
+        """The open group a command names, once the actor is known to facilitate it: checked before a panel shows."""
+        async with self._uow(write=False) as uow:
+            group = await self._open_group(uow, guild_id, ref, channel_id=channel_id, lock=False)
+            self._require_facilitator(group, actor)
+            return _view(group)
 
     async def current_access(self, group_id: int, user_id: int) -> Access | None:
         """What the person may do in the group's channels now (None if the group is gone): effects defer to this."""
@@ -325,6 +370,7 @@ class GroupService:
             group = await self._open_group(uow, guild_id, group_id)
             self._require_facilitator(group, actor)
             membership = await self._active_membership(uow, group, user_id)
+            self._require_not_facilitator(group, user_id, yourself=user_id == actor.user_id)
             effects = await self._depart(uow, group, membership, MembershipStatus.REMOVED, Notice.MEMBER_REMOVED)
             remaining = await uow.memberships.count_active(group.id)
             await uow.commit()
@@ -351,7 +397,7 @@ class GroupService:
                         f"You asked to join {group.name} less than a day ago. You can ask again "
                         f"<t:{int(again.timestamp())}:R>, or ask another group in the meantime."
                     )
-            await self._require_room(uow, group)
+            await self._require_room(uow, group, asked_by_facilitator=False)
             if membership is None:
                 membership = await uow.memberships.add(
                     Membership(group_id=group.id, user_id=user_id, status=MembershipStatus.REQUESTED, requested_at=now)
@@ -364,7 +410,7 @@ class GroupService:
             return Outcome(_view(group), effects)
 
     async def answer_join_request(
-        self, guild_id: int, actor: Actor, membership_id: int, *, approve: bool
+        self, guild_id: int, actor: Actor, membership_id: int, *, approve: bool, message_id: int | None = None
     ) -> Outcome[JoinRequestView]:
         """The facilitator approves or declines; a second click on the same request changes nothing."""
         async with self._uow() as uow:
@@ -374,16 +420,39 @@ class GroupService:
                 raise JoinRequestNotFoundError("That request has already been answered; nothing more to do.")
             if group.status == GroupStatus.ARCHIVED:
                 raise GroupArchivedError(f"{group.name} is archived, so it takes no new members.")
+            membership.request_message_id = membership.request_message_id or message_id
             effects: list[QueuedEffect] = []
             if approve:
-                effects = await self._admit(uow, group, membership.user_id, membership, rules_accepted_at=None)
+                effects = await self._admit(
+                    uow, group, membership.user_id, membership, rules_accepted_at=None, answered_by=actor.user_id
+                )
             else:
                 membership.status = MembershipStatus.DECLINED
-                declined = DirectNotice(group.id, membership.user_id, Notice.JOIN_DECLINED, {"group": group.name})
-                effects = await queue_effects(uow, self._clock, guild_id, [declined])
+                closed = _close_request(group, membership, "declined", by=actor.user_id)
+                effects = await queue_effects(
+                    uow, self._clock, guild_id, [_declined(group, membership.user_id), *closed]
+                )
             await uow.commit()
             view = JoinRequestView(membership.id, membership.user_id, _view(group), MembershipStatus(membership.status))
             return Outcome(view, effects)
+
+    async def record_request_post(self, membership_id: int, message_id: int) -> list[QueuedEffect]:
+        """Remember where a join request was posted; if it was answered meanwhile, queue closing the post."""
+        async with self._uow() as uow:
+            found = await uow.memberships.by_id(membership_id)
+            owner = await uow.groups.by_id(found.group_id) if found is not None else None
+            if owner is None:
+                return []
+            membership, group = await self._membership(uow, owner.guild_id, membership_id, lock=True)
+            membership.request_message_id = message_id
+            effects: list[Effect] = []
+            if membership.status != MembershipStatus.REQUESTED:
+                effects = _close_request(
+                    group, membership, _REQUEST_OUTCOMES.get(MembershipStatus(membership.status), "added")
+                )
+            queued = await queue_effects(uow, self._clock, group.guild_id, effects)
+            await uow.commit()
+            return queued
 
     async def accept_ground_rules(self, guild_id: int, user_id: int, group_id: int) -> Outcome[bool]:
         """A member accepts the ground rules; returns False if they had already accepted (nothing changes)."""
@@ -407,25 +476,22 @@ class GroupService:
 
     async def leave(
         self, guild_id: int, user_id: int, which: GroupKey, channel_id: int | None = None
-    ) -> Outcome[GroupView]:
+    ) -> Outcome[Departure]:
         """A member leaves (or withdraws a join request)."""
         async with self._uow() as uow:
             group = await self._get(uow, guild_id, which, channel_id=channel_id, lock=True)
             membership = await uow.memberships.get(group.id, user_id)
             if membership is not None and membership.status == MembershipStatus.REQUESTED:
                 membership.status = MembershipStatus.LEFT
+                closed = await queue_effects(uow, self._clock, guild_id, _close_request(group, membership, "withdrawn"))
                 await uow.commit()
-                return Outcome(_view(group), [])
+                return Outcome(Departure(_view(group), withdrew=True), closed)
             if membership is None or membership.status != MembershipStatus.ACTIVE:
                 raise NotMemberError(f"You are not a member of {group.name}, so there is nothing to leave.")
-            if group.facilitator_id == user_id and group.status != GroupStatus.ARCHIVED:
-                raise FacilitatorChangeError(
-                    f"You facilitate {group.name}. Hand the role on first with /group facilitator appoint "
-                    "(or rotate), then leave."
-                )
+            self._require_not_facilitator(group, user_id, yourself=True)
             effects = await self._depart(uow, group, membership, MembershipStatus.LEFT, Notice.MEMBER_LEFT)
             await uow.commit()
-            return Outcome(_view(group), effects)
+            return Outcome(Departure(_view(group), withdrew=False), effects)
 
     # Facilitator -------------------------------------------------------------------------------------------
 
@@ -468,6 +534,7 @@ class GroupService:
             self._require_facilitator(source, actor)
             self._require_facilitator(target, actor)
             membership = await self._active_membership(uow, source, user_id)
+            self._require_not_facilitator(source, user_id, yourself=user_id == actor.user_id)
             existing = await uow.memberships.get(target.id, user_id)
             if existing is not None and existing.status == MembershipStatus.ACTIVE:
                 raise AlreadyMemberError(f"<@{user_id}> is already a member of {target.name}.")
@@ -546,6 +613,8 @@ class GroupService:
                     effects.append(_set_access(group, membership.user_id, Access.READ))
             for membership in await uow.memberships.with_status(group.id, MembershipStatus.REQUESTED):
                 membership.status = MembershipStatus.DECLINED
+                effects.append(_declined(group, membership.user_id, reason="archived"))
+                effects += _close_request(group, membership, "archived")
             effects.append(_set_access(group, group.facilitator_id, Access.READ))
             effects.append(_notify(group, Notice.ARCHIVED, actor.user_id))
             queued = await queue_effects(uow, self._clock, guild_id, effects)
@@ -654,13 +723,29 @@ class GroupService:
                 f"Only the facilitator of {group.name}, or someone with the Manage Server permission, can do that."
             )
 
-    async def _require_room(self, uow: UnitOfWork, group: Group) -> None:
-        count = await uow.memberships.count_active(group.id)
-        if count >= group.max_size:
-            raise GroupFullError(
-                f"{group.name} is full ({count} of {group.max_size} members). Ask its facilitator about another "
-                "group, or to raise the limit in /group settings."
+    @staticmethod
+    def _require_not_facilitator(group: Group, user_id: int, *, yourself: bool) -> None:
+        """One rule for leaving, removal and moves: the facilitator hands the role on before going."""
+        if group.facilitator_id != user_id or group.status == GroupStatus.ARCHIVED:
+            return
+        if yourself:
+            raise FacilitatorChangeError(
+                f"You facilitate {group.name}. Hand the role on first with /group facilitator appoint "
+                "(or rotate), then leave."
             )
+        raise FacilitatorChangeError(
+            f"<@{user_id}> facilitates {group.name}. Hand the role on first with /group facilitator appoint "
+            "(or rotate); then they can leave the group."
+        )
+
+    async def _require_room(self, uow: UnitOfWork, group: Group, *, asked_by_facilitator: bool) -> None:
+        count = await uow.memberships.count_active(group.id)
+        if count < group.max_size:
+            return
+        full = f"{group.name} is full ({count} of {group.max_size} members)."
+        if asked_by_facilitator:
+            raise GroupFullError(f"{full} Raise its maximum with /group settings max_size, or remove a member first.")
+        raise GroupFullError(f"{full} Ask its facilitator about another group, or to raise the limit.")
 
     async def _admit(
         self,
@@ -671,16 +756,20 @@ class GroupService:
         *,
         rules_accepted_at: datetime | None,
         notice_from: str | None = None,
+        answered_by: int | None = None,
     ) -> list[QueuedEffect]:
-        await self._require_room(uow, group)
+        await self._require_room(uow, group, asked_by_facilitator=True)
         now = self._clock.now()
+        answered: list[Effect] = []
+        if membership is not None and membership.status == MembershipStatus.REQUESTED:
+            answered = _close_request(group, membership, "approved" if answered_by else "added", by=answered_by)
         if membership is None:
             membership = await uow.memberships.add(
                 Membership(group_id=group.id, user_id=user_id, status=MembershipStatus.ACTIVE, requested_at=now)
             )
         membership.status, membership.joined_at, membership.left_at = MembershipStatus.ACTIVE, now, None
         membership.rules_accepted_at = rules_accepted_at
-        effects: list[Effect] = [_set_access(group, user_id, _access(group, user_id, membership))]
+        effects: list[Effect] = [_set_access(group, user_id, _access(group, user_id, membership)), *answered]
         if notice_from is not None:
             effects.append(_notify(group, Notice.MEMBER_MOVED_IN, user_id, detail={"source": notice_from}))
         if rules_accepted_at is None:

@@ -23,6 +23,7 @@ MEMBER_OVERWRITE: Literal[1] = 1
 UNKNOWN_OVERWRITE = 10009
 UNKNOWN_CHANNEL = 10003
 CANNOT_DM = 50007
+UNKNOWN_MESSAGE = 10008
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Post:
 
 
 Renderer = Callable[[Notify | DirectNotice], Post]
+Posted = Callable[[Notify, int], Awaitable[None]]
 AccessOf = Callable[[int, int], Awaitable[Access | None]]
 
 
@@ -47,12 +49,17 @@ class EffectApplier:
         self._effects = effects
         self._access_of = access_of
         self._renderers: dict[Notice, Renderer] = {}
+        self._posted: dict[Notice, Posted] = {}
         self._access_locks: defaultdict[tuple[int, int], asyncio.Lock] = defaultdict(asyncio.Lock)
 
     def render_with(self, notices: Sequence[Notice], renderer: Renderer) -> None:
         """Register how a feature's notices look; each cog registers its own."""
         for notice in notices:
             self._renderers[notice] = renderer
+
+    def when_posted(self, notice: Notice, remember: Posted) -> None:
+        """Have `remember(effect, message_id)` called once a notice of this kind is posted (to edit it later)."""
+        self._posted[notice] = remember
 
     async def apply(self, queued: Sequence[QueuedEffect]) -> list[QueuedEffect]:
         """Carry out the effects; returns those that failed (they stay queued)."""
@@ -120,9 +127,25 @@ class EffectApplier:
         )
 
     async def _post(self, effect: Notify, effect_id: int) -> None:
-        # The nonce lets Discord drop a repost of the same notice (a retry after a crash) for a few minutes.
         channel = self._client.get_partial_messageable(effect.channel_id)
-        await self._send(channel, self._render(effect), nonce=f"setkeeper-{effect_id}")
+        post = self._render(effect)
+        if effect.edit_message_id is not None:
+            await self._rewrite(channel.get_partial_message(effect.edit_message_id), post)
+            return
+        # The nonce lets Discord drop a repost of the same notice (a retry after a crash) for a few minutes.
+        message = await self._send(channel, post, nonce=f"setkeeper-{effect_id}")
+        remember = self._posted.get(effect.notice)
+        if remember is not None:
+            await remember(effect, message.id)
+
+    @staticmethod
+    async def _rewrite(message: discord.PartialMessage, post: Post) -> None:
+        """Replace a post's text and take its buttons away; a post deleted meanwhile needs nothing more."""
+        try:
+            await message.edit(content=post.content, embed=post.embed, view=None, allowed_mentions=post.mentions)
+        except discord.NotFound as exc:
+            if exc.code != UNKNOWN_MESSAGE:
+                raise
 
     async def _direct(self, effect: DirectNotice) -> None:
         try:
@@ -141,7 +164,7 @@ class EffectApplier:
         return renderer(effect)
 
     @staticmethod
-    async def _send(channel: discord.abc.Messageable, post: Post, nonce: str | None = None) -> None:
+    async def _send(channel: discord.abc.Messageable, post: Post, nonce: str | None = None) -> discord.Message:
         options: dict[str, Any] = {"content": post.content, "allowed_mentions": post.mentions}
         if nonce is not None:
             options["nonce"] = nonce
@@ -149,7 +172,7 @@ class EffectApplier:
             options["embed"] = post.embed
         if post.view is not None:
             options["view"] = post.view
-        await channel.send(**options)
+        return await channel.send(**options)
 
     @staticmethod
     async def _ignore_missing(call: Awaitable[Any]) -> None:

@@ -77,6 +77,12 @@ class Groups(commands.Cog):
         """Register the persistent buttons and how group notices look."""
         self.bot.add_dynamic_items(AcceptRulesButton, JoinAnswerButton)
         self.bot.applier.render_with(list(Notice), render)
+        self.bot.applier.when_posted(Notice.JOIN_REQUEST, self._request_posted)
+
+    async def _request_posted(self, effect: Notify, message_id: int) -> None:
+        """Remember the request's post so that any answer can close it; close it now if it was answered meanwhile."""
+        if effect.subject_id is not None:
+            await self.bot.applier.apply(await self.groups.record_request_post(effect.subject_id, message_id))
 
     async def on_startup(self, guild_ids: list[int]) -> None:
         """Undo groups that an earlier, killed process left half-created (their channels, then their rows)."""
@@ -112,6 +118,14 @@ class Groups(commands.Cog):
     async def _changeable(self, interaction: discord.Interaction[Any], ref: str | None) -> GroupView:
         """The group, once it is sure the bot can still set its channel's permissions (nothing half-done)."""
         target = await self._target(interaction, ref)
+        _channels.require_channel_permissions(self._guild(interaction), target)
+        return target
+
+    async def _facilitated(self, interaction: discord.Interaction[Any], ref: str | None) -> GroupView:
+        """The group, once the person is known to facilitate it: refusals come before any confirmation panel."""
+        target = await self.groups.facilitated(
+            interaction.guild_id or 0, actor_of(interaction), ref, interaction.channel_id
+        )
         _channels.require_channel_permissions(self._guild(interaction), target)
         return target
 
@@ -269,9 +283,13 @@ class Groups(commands.Cog):
         """Leave a group; nobody takes offence."""
         await defer(interaction)
         outcome = await self.groups.leave(interaction.guild_id or 0, interaction.user.id, group, interaction.channel_id)
-        await self._finish(
-            interaction, outcome.effects, f"You have left {name_of(outcome.value)}. Thank you for taking part."
+        left = outcome.value
+        message = (
+            f"You have withdrawn your request to join {name_of(left.group)}."
+            if left.withdrew
+            else f"You have left {name_of(left.group)}. Thank you for taking part."
         )
+        await self._finish(interaction, outcome.effects, message)
 
     @group.command(name="info", description="Members, facilitator and settings of a group")
     @app_commands.describe(group="The group (defaults to this channel's group)")
@@ -339,11 +357,11 @@ class Groups(commands.Cog):
     ) -> None:
         """Pick who moves to the new group, then confirm."""
         await defer(interaction)
-        source = await self._target(interaction, group)
+        source = await self._facilitated(interaction, group)
         guild = self._guild(interaction)
         _channels.require_permissions(guild, source.voice_kind)
 
-        async def go(click: discord.Interaction[Any], leaving: list[int]) -> None:
+        async def go(click: discord.Interaction[Any], leaving: list[int]) -> str:
             new = await self.groups.begin_split(guild.id, actor_of(click), source.id, name, leaving, click.token)
             outcome, created = await self._build(
                 guild,
@@ -353,6 +371,7 @@ class Groups(commands.Cog):
                 ),
             )
             await self._finish(click, outcome.effects, f"Split done: {name_of(new)} now meets in <#{created[0]}>.")
+            return f"That split is done already: {name_of(new)} meets in <#{created[0]}>."
 
         await reply(
             interaction,
@@ -426,12 +445,13 @@ class Groups(commands.Cog):
     async def archive(self, interaction: discord.Interaction[Any], group: str | None = None) -> None:
         """Ask for confirmation, then archive."""
         await defer(interaction)
-        target = await self._changeable(interaction, group)
+        target = await self._facilitated(interaction, group)
 
-        async def go(click: discord.Interaction[Any]) -> None:
+        async def go(click: discord.Interaction[Any]) -> str:
             outcome = await self.groups.archive(target.guild_id, actor_of(click), target.id)
             self.names.forget(target.guild_id)
             await self._finish(click, outcome.effects, f"{name_of(target)} is archived. Its channel is now read-only.")
+            return f"That is done already: {name_of(target)} is archived."
 
         await reply(
             interaction,

@@ -78,15 +78,37 @@ def render_notice(effect: Notify | DirectNotice, view: discord.ui.View | None = 
                 f"{name(effect.detail.get('new_group', 'a new group'))}. Nobody takes offence; fit matters."
             )
         case Notice.JOIN_DECLINED:
-            return Post(
-                content=f"Your request to join {name(group)} was not accepted this time. Nobody takes offence: fit "
-                "matters. Ask another group with /group join, or talk to a facilitator."
+            why = (
+                "it has ended its cycle and takes no new members"
+                if effect.detail.get("reason") == "archived"
+                else "it was not accepted this time. Nobody takes offence: fit matters"
             )
+            return Post(
+                content=f"Your request to join {name(group)} is closed: {why}. Ask another group with /group join, "
+                "or talk to a facilitator."
+            )
+        case Notice.JOIN_REQUEST_CLOSED:
+            return Post(content=f"{user} asked to join {name(group)}. {_request_outcome(effect.detail)}")
         case Notice.ARCHIVED:
             return Post(
                 content=f"{name(group)} has ended its cycle and is archived. This channel stays readable to its "
                 "members; nothing new can be posted. Thank you all."
             )
+
+
+def _request_outcome(detail: dict[str, str]) -> str:
+    by = f"<@{detail['by']}>" if "by" in detail else "The facilitator"
+    match detail.get("outcome"):
+        case "approved":
+            return f"{by} approved the request."
+        case "declined":
+            return f"{by} declined the request."
+        case "withdrawn":
+            return "They withdrew the request."
+        case "archived":
+            return "The request was closed when the group was archived."
+        case _:
+            return "They have been added to the group."
 
 
 def info_embed(info: GroupInfo) -> discord.Embed:

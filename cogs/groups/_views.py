@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, cast
@@ -106,24 +107,22 @@ class JoinAnswerButton(
         return cls(int(match["request"]), match["answer"] == "yes")
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        """Answer the request, then replace the buttons with the answer."""
+        """Answer the request; the post then says the answer, without its buttons."""
         await guarded(interaction, lambda: self._answer(interaction))
 
     async def _answer(self, interaction: discord.Interaction[Any]) -> None:
         await defer(interaction)
         bot = _bot(interaction)
         outcome = await bot.services.groups.answer_join_request(
-            interaction.guild_id or 0, actor_of(interaction), self.membership_id, approve=self.approve
+            interaction.guild_id or 0,
+            actor_of(interaction),
+            self.membership_id,
+            approve=self.approve,
+            message_id=interaction.message.id if interaction.message is not None else None,
         )
         failed = await bot.applier.apply(outcome.effects)
         request = outcome.value
         verdict = "approved" if self.approve else "declined"
-        if interaction.message is not None:
-            await interaction.message.edit(
-                content=f"<@{request.user_id}> asked to join. {interaction.user.mention} {verdict} the request.",
-                view=None,
-                allowed_mentions=discord.AllowedMentions.none(),
-            )
         await reply(interaction, f"You {verdict} <@{request.user_id}>'s request." + note(failed))
 
 
@@ -136,11 +135,16 @@ def single_item_view(*items: discord.ui.Item[Any]) -> discord.ui.View:
 
 
 class GuardedView(discord.ui.View):
-    """A short-lived view, answered only by the person who ran the command; its errors get the standard reply."""
+    """A short-lived panel, answered only by the person who ran the command; its errors get the standard reply.
+
+    A refusal leaves the panel usable (the person can choose again); once its work is done, a further press says so.
+    """
 
     def __init__(self, owner_id: int, *, timeout: float) -> None:
         super().__init__(timeout=timeout)
         self.owner_id = owner_id
+        self.finished: str | None = None
+        self._busy = asyncio.Lock()
 
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         """Claim the click; only the person who ran the command may answer."""
@@ -156,27 +160,35 @@ class GuardedView(discord.ui.View):
         """Any error in a callback becomes the one standard reply."""
         await handle_interaction_error(interaction, error)
 
+    async def run_once(self, interaction: discord.Interaction[Any], work: Callable[[], Awaitable[str]]) -> None:
+        """Do the panel's work unless it is done already; `work` returns what a later press is told."""
+        async with self._busy:  # a double click waits here, then hears that the work is done
+            if self.finished is not None:
+                await reply(interaction, self.finished)
+                return
+            await defer(interaction)
+            self.finished = await work()
+
 
 class ConfirmView(GuardedView):
     """Ask the person who ran a command to confirm; only they can answer."""
 
-    def __init__(
-        self, owner_id: int, label: str, action: Callable[[discord.Interaction[Any]], Awaitable[None]]
-    ) -> None:
+    def __init__(self, owner_id: int, label: str, action: Callable[[discord.Interaction[Any]], Awaitable[str]]) -> None:
         super().__init__(owner_id, timeout=300)
         self.action = action
         self.confirm.label = label
 
     @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger)
     async def confirm(self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]) -> None:
-        """Do it."""
-        self.stop()
-        await defer(interaction)
-        await self.action(interaction)
+        """Do it (once)."""
+        await self.run_once(interaction, lambda: self.action(interaction))
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
     async def cancel(self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]) -> None:
         """Do nothing."""
+        if self.finished is not None:
+            await reply(interaction, self.finished)
+            return
         self.stop()
         await interaction.response.edit_message(content="Cancelled; nothing was changed.", view=None)
 
@@ -184,7 +196,7 @@ class ConfirmView(GuardedView):
 class SplitView(GuardedView):
     """The facilitator picks who moves to the new group, then confirms."""
 
-    def __init__(self, owner_id: int, action: Callable[[discord.Interaction[Any], list[int]], Awaitable[None]]) -> None:
+    def __init__(self, owner_id: int, action: Callable[[discord.Interaction[Any], list[int]], Awaitable[str]]) -> None:
         super().__init__(owner_id, timeout=600)
         self.action = action
         self.chosen: list[int] = []
@@ -199,10 +211,8 @@ class SplitView(GuardedView):
 
     @discord.ui.button(label="Split the group", style=discord.ButtonStyle.danger)
     async def confirm(self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]) -> None:
-        """Create the new group and move the chosen members."""
-        if not self.chosen:
+        """Create the new group and move the chosen members (once)."""
+        if not self.chosen and self.finished is None:
             await reply(interaction, "Pick the members who move to the new group first, then press the button.")
             return
-        self.stop()
-        await defer(interaction)
-        await self.action(interaction, self.chosen)
+        await self.run_once(interaction, lambda: self.action(interaction, list(self.chosen)))

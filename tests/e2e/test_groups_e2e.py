@@ -320,7 +320,7 @@ async def test_a_declined_request_is_told_by_direct_message(
     assert not world.guild.can(nina, "view_channel", world.guild.channel_named("set-a"))
     if dms_open:
         (dm,) = nina.dms
-        assert "Your request to join **Set A** was not accepted this time" in dm.text
+        assert "Your request to join **Set A** is closed: it was not accepted this time" in dm.text
     else:
         assert nina.dms == []
     asked_again = await nina.run("/group join", group="Set A")
