@@ -122,6 +122,10 @@ class Setkeeper(commands.Bot):
         self._retrier = asyncio.create_task(self._retry_failed_effects())
         log.info("bot ready", extra={"guilds": len(self.guilds), "effects_replayed": replayed})
 
+    async def settle_answers(self, effect_ids: list[int]) -> None:
+        """A command has replied: the answers stored in case its reply was lost are not needed."""
+        await self.services.effects.done(effect_ids)
+
     def claim(self, interaction: discord.Interaction[Any]) -> None:
         """A component handler says it is answering this click (see `on_interaction`)."""
         self._claimed.add(interaction.id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.engine import Database
 from bot.db.repositories import EffectRepository, GroupRepository, MembershipRepository, StateRepository
+from bot.domain.effects import Effect
 from bot.domain.errors import StorageUnavailableError
 
 _UNAVAILABLE = "Setkeeper could not reach its database just now, so nothing was changed. Please try again in a minute."
@@ -31,10 +33,20 @@ class UnitOfWork:
         self.memberships = MembershipRepository(self.session)
         self.effects = EffectRepository(self.session)
         self.state = StateRepository(self.session)
+        self.emitted: list[Effect] = []
+        self._before_commit: list[Callable[[UnitOfWork], Awaitable[None]]] = []
         return self
+
+    def before_commit(self, hook: Callable[[UnitOfWork], Awaitable[None]]) -> None:
+        """Run `hook` once, inside the transaction, just before it commits (it sees everything the unit emitted)."""
+        if hook not in self._before_commit:
+            self._before_commit.append(hook)
 
     async def commit(self) -> None:
         """Make the unit's changes permanent."""
+        for hook in self._before_commit:
+            await hook(self)
+        self._before_commit.clear()
         await self.session.commit()
 
     async def __aexit__(

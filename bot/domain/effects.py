@@ -64,8 +64,22 @@ class DirectNotice:
     detail: dict[str, str] = field(default_factory=dict)
 
 
-Effect = SetAccess | Notify | DirectNotice
-_KINDS: dict[type, str] = {SetAccess: "set_access", Notify: "notify", DirectNotice: "direct"}
+@dataclass(frozen=True)
+class Answer:
+    """Answer the command that made a decision, should its own reply be lost (a restart, Discord refusing it).
+
+    `token` is the interaction's (valid 15 minutes); `done` are the notices the decision posted, which say what
+    happened in the group's own words.
+    """
+
+    group_id: int | None
+    token: str
+    command: str
+    done: list[Notify] = field(default_factory=list)
+
+
+Effect = SetAccess | Notify | DirectNotice | Answer
+_KINDS: dict[type, str] = {SetAccess: "set_access", Notify: "notify", DirectNotice: "direct", Answer: "answer"}
 
 
 def effect_kind(effect: Effect) -> str:
@@ -86,4 +100,7 @@ def effect_from_payload(kind: str, payload: dict[str, Any]) -> Effect:
         return Notify(**{**payload, "notice": Notice(payload["notice"])})
     if kind == "direct":
         return DirectNotice(**{**payload, "notice": Notice(payload["notice"])})
+    if kind == "answer":
+        done = [Notify(**{**notice, "notice": Notice(notice["notice"])}) for notice in payload["done"]]
+        return Answer(**{**payload, "done": done})
     raise ValueError(f"unknown effect kind {kind!r}")

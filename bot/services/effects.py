@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.db.models import PendingEffect
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.clock import Clock
-from bot.domain.effects import Effect, effect_from_payload, effect_kind, effect_to_payload
+from bot.domain.effects import Answer, Effect, Notify, effect_from_payload, effect_kind, effect_to_payload
 
 MAX_ATTEMPTS = 5
 
@@ -28,8 +29,58 @@ class QueuedEffect:
         return self.created_at is not None and self.created_at < moment
 
 
+@dataclass
+class Answering:
+    """The command the current task is answering; set when it is acknowledged, read when a decision commits."""
+
+    token: str
+    command: str
+    answer_ids: list[int] = field(default_factory=list)
+    _where: tuple[int, datetime] | None = None
+
+    def decided(self, guild_id: int, now: datetime) -> None:
+        """A decision in this guild is about to commit on the command's behalf."""
+        self._where = (guild_id, now)
+
+    async def record(self, uow: UnitOfWork) -> None:
+        """Commit, with the decision, how to answer the command should its reply be lost."""
+        if self._where is None:
+            return
+        guild_id, now = self._where
+        done = [e for e in uow.emitted if isinstance(e, Notify) and e.edit_message_id is None]
+        group_id = next((e.group_id for e in uow.emitted), None)
+        (queued,) = await _add(uow, now, guild_id, [Answer(group_id, self.token, self.command, done)])
+        self.answer_ids.append(queued.id)
+
+
+_ANSWERING: ContextVar[Answering | None] = ContextVar("setkeeper_answering", default=None)
+
+
+def answering(token: str, command: str) -> None:
+    """The current task (one interaction) answers this command: decisions it commits record how to answer it."""
+    _ANSWERING.set(Answering(token, command))
+
+
+def current_answering() -> Answering | None:
+    """The command the current task is answering, if any."""
+    return _ANSWERING.get()
+
+
 async def queue_effects(uow: UnitOfWork, clock: Clock, guild_id: int, effects: Sequence[Effect]) -> list[QueuedEffect]:
-    """Add effects to the outbox inside the caller's unit of work, so they commit with its decision."""
+    """Add effects to the outbox inside the caller's unit of work, so they commit with its decision.
+
+    When the unit serves a command, an `Answer` is committed with them, so that the person is told what happened
+    even if the process dies before it replies.
+    """
+    uow.emitted.extend(effects)
+    command = _ANSWERING.get()
+    if command is not None:
+        command.decided(guild_id, clock.now())
+        uow.before_commit(command.record)
+    return await _add(uow, clock.now(), guild_id, effects)
+
+
+async def _add(uow: UnitOfWork, now: datetime, guild_id: int, effects: Sequence[Effect]) -> list[QueuedEffect]:
     queued = []
     for effect in effects:
         row = await uow.effects.add(
@@ -38,7 +89,7 @@ async def queue_effects(uow: UnitOfWork, clock: Clock, guild_id: int, effects: S
                 group_id=effect.group_id,
                 kind=effect_kind(effect),
                 payload=effect_to_payload(effect),
-                created_at=clock.now(),
+                created_at=now,
                 attempts=0,
             )
         )

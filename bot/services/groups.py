@@ -598,6 +598,7 @@ class GroupService:
             if changes:
                 count = await uow.memberships.count_active(group.id)
                 _apply_settings(group, _settings(group).changed(count, **changes))
+                await queue_effects(uow, self._clock, guild_id, [])  # nothing to do on Discord, but an answer
                 await uow.commit()
             return _view(group)
 

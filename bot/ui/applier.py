@@ -7,12 +7,12 @@ import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 import discord
 
-from bot.domain.effects import DirectNotice, Notice, Notify, SetAccess
+from bot.domain.effects import Answer, DirectNotice, Notice, Notify, SetAccess
 from bot.domain.groups import Access
 from bot.services.effects import EffectService, QueuedEffect
 from bot.ui.access import overwrite_for
@@ -24,6 +24,8 @@ UNKNOWN_OVERWRITE = 10009
 UNKNOWN_CHANNEL = 10003
 CANNOT_DM = 50007
 UNKNOWN_MESSAGE = 10008
+TOKEN_LIFETIME = timedelta(minutes=15)
+LOST_ANSWER = "I could not answer you at the time (I may have restarted), but your {command} went through."
 
 
 @dataclass(frozen=True)
@@ -61,11 +63,16 @@ class EffectApplier:
         """Have `remember(effect, message_id)` called once a notice of this kind is posted (to edit it later)."""
         self._posted[notice] = remember
 
-    async def apply(self, queued: Sequence[QueuedEffect]) -> list[QueuedEffect]:
-        """Carry out the effects; returns those that failed (they stay queued)."""
+    async def apply(self, queued: Sequence[QueuedEffect], *, answers: bool = False) -> list[QueuedEffect]:
+        """Carry out the effects; returns those that failed (they stay queued).
+
+        A command's `Answer` is left queued unless `answers`: the command replies itself, and the reply settles it.
+        """
         done: list[QueuedEffect] = []
         failed: list[QueuedEffect] = []
         for item in queued:
+            if isinstance(item.effect, Answer) and not answers:
+                continue
             (done if await self._apply_one(item) else failed).append(item)
         await self._effects.done([item.id for item in done])
         return failed
@@ -73,7 +80,7 @@ class EffectApplier:
     async def replay(self, guild_ids: Sequence[int], created_before: datetime) -> int:
         """Carry out what an earlier process queued but did not finish; returns how many were done."""
         pending = [item for item in await self._effects.pending(guild_ids) if item.created_before(created_before)]
-        failed = await self.apply(pending)
+        failed = await self.apply(pending, answers=True)
         return len(pending) - len(failed)
 
     async def _apply_one(self, item: QueuedEffect) -> bool:
@@ -83,6 +90,8 @@ class EffectApplier:
                 await self._set_access(effect)
             elif isinstance(effect, DirectNotice):
                 await self._direct(effect)
+            elif isinstance(effect, Answer):
+                await self._answer(effect, item.created_at)
             else:
                 await self._post(effect, item.id)
         except Exception as exc:  # one effect's failure (HTTP, rate limit, network) must not stop the others
@@ -137,6 +146,23 @@ class EffectApplier:
         remember = self._posted.get(effect.notice)
         if remember is not None:
             await remember(effect, message.id)
+
+    async def _answer(self, effect: Answer, created_at: datetime | None) -> None:
+        """Tell the person what their command did, in the reply it never got; past the token's life, nobody can."""
+        application_id = self._client.application_id
+        if application_id is None or created_at is None or datetime.now(UTC) - created_at > TOKEN_LIFETIME:
+            return
+        lines = [LOST_ANSWER.format(command=f"/{effect.command}")]
+        lines += [f"- {content}" for content in (self._render(notice).content for notice in effect.done) if content]
+        webhook = discord.Webhook.partial(application_id, effect.token, client=self._client)
+        try:
+            await webhook.edit_message(  # type: ignore[call-overload]
+                "@original",  # Discord's name for an interaction's first reply
+                content="\n".join(lines)[:2000],
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except discord.NotFound:
+            log.info("a lost answer's interaction had expired", extra={"group_id": effect.group_id})
 
     @staticmethod
     async def _rewrite(message: discord.PartialMessage, post: Post) -> None:

@@ -80,7 +80,7 @@ async def handle_interaction_error(interaction: discord.Interaction[Any], error:
             extra={**interaction_context(interaction), "error": type(original).__name__},
         )
         message = APOLOGY
-    await reply(interaction, message)
+    await reply(interaction, message, settles=False)
 
 
 class SetkeeperTree(app_commands.CommandTree[Any]):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, cast
+from typing import Any, Protocol, cast, runtime_checkable
 
 import discord
+
+from bot.services.effects import answering, current_answering
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +28,26 @@ def interaction_context(interaction: discord.Interaction[Any]) -> dict[str, Any]
     }
 
 
+@runtime_checkable
+class SettlesAnswers(Protocol):
+    """The bot: forgets a command's stored answer once the command has replied."""
+
+    async def settle_answers(self, effect_ids: list[int]) -> None:
+        """The command replied; its stored answers are not needed."""
+
+
+def _command_name(interaction: discord.Interaction[Any]) -> str:
+    if interaction.command is not None:
+        return interaction.command.qualified_name
+    return "request" if interaction.type is discord.InteractionType.component else "command"
+
+
 async def defer(interaction: discord.Interaction[Any], *, ephemeral: bool = True) -> None:
-    """Acknowledge within Discord's three seconds, before any database or Discord work."""
+    """Acknowledge within Discord's three seconds, before any database or Discord work.
+
+    From here on, a decision this task commits also stores how to answer the person, should the reply be lost.
+    """
+    answering(interaction.token, _command_name(interaction))
     if not interaction.response.is_done():
         try:
             await interaction.response.defer(ephemeral=ephemeral, thinking=True)
@@ -43,8 +63,12 @@ async def reply(
     view: discord.ui.View | None = None,
     ephemeral: bool = True,
     mentions: discord.AllowedMentions = NO_MENTIONS,
+    settles: bool = True,
 ) -> None:
-    """Send the answer as the first response or as a follow-up; log (never raise) if Discord no longer takes it."""
+    """Send the answer as the first response or as a follow-up; log (never raise) if Discord no longer takes it.
+
+    `settles=False` for an error: if a decision did commit before it, the stored answer still tells the person so.
+    """
     if interaction.is_expired():
         log.warning("interaction expired before its reply", extra=interaction_context(interaction))
         return
@@ -60,3 +84,16 @@ async def reply(
             await interaction.response.send_message(**options)
     except discord.HTTPException as exc:
         log.warning("reply refused by Discord", extra={**interaction_context(interaction), "status": exc.status})
+        return
+    if settles:
+        await settle(interaction)
+
+
+async def settle(interaction: discord.Interaction[Any]) -> None:
+    """The person has their answer: forget the stored one (a lost reply is sent from it later)."""
+    command = current_answering()
+    if command is None or command.token != interaction.token or not command.answer_ids:
+        return
+    ids, command.answer_ids = list(command.answer_ids), []
+    if isinstance(interaction.client, SettlesAnswers):
+        await interaction.client.settle_answers(ids)

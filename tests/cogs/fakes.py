@@ -53,6 +53,7 @@ def interaction(user: Any, where: Any, *, channel_id: int = 1, manage_guild: boo
     fake.data = {}
     fake.permissions = discord.Permissions(manage_guild=manage_guild)
     fake.token = "interaction-token"
+    fake.client = None  # tests that need the bot set it
     fake.is_expired.return_value = False
     fake.response = create_autospec(discord.InteractionResponse, instance=True)
     fake.response.is_done.side_effect = lambda: fake.response.defer.await_count > 0

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
-from tests.e2e.test_groups_e2e import _group_of, world
+from tests.e2e.test_groups_e2e import _group_of, wait_for, world
 from tests.fakediscord import BotProcess, FakeDiscord
 
 pytestmark = pytest.mark.e2e
@@ -101,3 +103,28 @@ async def test_the_facilitator_can_no_more_remove_themselves_than_leave(world: F
         assert refused.ephemeral
         assert "You facilitate Set A. Hand the role on first" in refused.text
     assert world.guild.can(fran, "send_messages", channel)
+
+
+async def test_a_command_cut_off_by_a_restart_is_answered_after_it(world: FakeDiscord, bot: BotProcess) -> None:
+    guild = world.guild
+    fran, (alice, _bob, cleo) = await _group_of(world, 3)
+    await guild.member_named("Ada").run("/group create", name="Set B", facilitator=fran)
+    set_a, set_b = guild.channel_named("set-a"), guild.channel_named("set-b")
+    added = await fran.run("/group add", member=guild.add_member("Nina"), in_channel=set_b)
+    assert added.text.startswith("Added")
+
+    # The move commits and is carried out; Discord then holds its reply back, and the bot is killed meanwhile.
+    world.faults.rate_limit("POST /webhooks/*/*", count=1, retry_after=20)
+    moving = asyncio.ensure_future(fran.run("/group move", member=cleo, to="Set B", in_channel=set_a, within=60))
+    await wait_for(lambda: any(r.status == 429 and "/webhooks/" in r.key for r in world.requests))
+    await bot.kill()
+    await bot.start()
+
+    told = await moving
+    assert told.ephemeral
+    assert "I could not answer you at the time (I may have restarted), but your /group move went through." in told.text
+    assert f"{cleo.mention} has moved to **Set B**" in told.text
+    assert guild.can(cleo, "send_messages", set_b)
+    assert not guild.can(cleo, "view_channel", set_a)
+    assert added.text.startswith("Added"), "a command that was answered is not answered again"
+    assert guild.can(alice, "send_messages", set_a)

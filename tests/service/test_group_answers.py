@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
-from bot.domain.effects import DirectNotice, Notice, Notify
-from bot.domain.errors import FacilitatorChangeError, GroupArchivedError, GroupFullError, NotFacilitatorError
+from bot.domain.effects import Answer, DirectNotice, Notice, Notify
+from bot.domain.errors import (
+    FacilitatorChangeError,
+    GroupArchivedError,
+    GroupFullError,
+    NotFacilitatorError,
+    NotMemberError,
+)
+from bot.services.effects import EffectService, answering
 from bot.services.groups import Actor, GroupService, GroupView
 from tests.service.helpers import ADMIN, FAC, FACILITATOR, GUILD, TEXT, add_members, make_group
 
@@ -144,3 +153,36 @@ async def test_panels_are_refused_to_anyone_but_the_facilitator(groups: GroupSer
     await groups.archive(GUILD, FAC, group.id)
     with pytest.raises(GroupArchivedError):
         await groups.facilitated(GUILD, FAC, f"id:{group.id}")
+
+
+async def test_a_decision_made_for_a_command_commits_how_to_answer_it(
+    groups: GroupService, effects: EffectService
+) -> None:
+    group = await make_group(groups)
+    await add_members(groups, group, 20)
+    for item in await effects.pending([GUILD]):
+        await effects.done([item.id])
+
+    async def remove_for_a_command() -> list[Answer]:
+        answering("token-1", "group remove")
+        await groups.remove_member(GUILD, FAC, group.id, 20)
+        return [item.effect for item in await effects.pending([GUILD]) if isinstance(item.effect, Answer)]
+
+    (answer,) = await asyncio.create_task(remove_for_a_command())
+    assert (answer.token, answer.command, answer.group_id) == ("token-1", "group remove", group.id)
+    assert [(notice.notice, notice.user_id) for notice in answer.done] == [(Notice.MEMBER_REMOVED, 20)]
+
+
+async def test_a_refused_command_or_one_without_an_interaction_stores_no_answer(
+    groups: GroupService, effects: EffectService
+) -> None:
+    group = await make_group(groups)
+
+    async def refused() -> None:
+        answering("token-2", "group remove")
+        with pytest.raises(NotMemberError):
+            await groups.remove_member(GUILD, FAC, group.id, 20)
+
+    await asyncio.create_task(refused())
+    await add_members(groups, group, 21)
+    assert not [item for item in await effects.pending([GUILD]) if isinstance(item.effect, Answer)]
