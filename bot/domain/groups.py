@@ -223,7 +223,7 @@ def name_key(name: str) -> str:
     skeleton of UTS #39) or when their channel names would be the same ("Set A", "set-a", "Set_A"): the key is the
     channel name with each character replaced by its TR39 prototype.
     """
-    text = unicodedata.normalize("NFKC", " ".join(name.split())).casefold()
+    text = _folded(unicodedata.normalize("NFKC", " ".join(name.split())))
     key = _collapse(char for original in text for char in _prototype(original))
     if len(key) > _KEY_MAX_LENGTH:
         # A deterministic digest keeps equal keys equal while fitting the column.
@@ -264,8 +264,13 @@ def _slug_class_of(text: str) -> str:
     return _SEPARATOR if _SEPARATOR in classes else _DROP
 
 
+def _folded(text: str) -> str:
+    """Case folded, except small letters: folding can change how one looks (U+03F2, like c, folds to a sigma)."""
+    return "".join(char if char.islower() else char.casefold() for char in text)
+
+
 def _slug(name: str) -> str:
-    text = unicodedata.normalize("NFKC", " ".join(name.split())).casefold()
+    text = _folded(unicodedata.normalize("NFKC", " ".join(name.split())))
     # A dash-like sign (an en dash, U+2013) is a separator when its prototype is one, so that "Set A" with it
     # makes the channel name that its lookalike "Set-A" makes.
     return _collapse(
@@ -338,10 +343,11 @@ def _capital_lookalikes() -> dict[str, str]:
 @cache
 def _prototype(char: str) -> str:
     """What a (case-folded) character of a name counts as when names are compared."""
-    # Folding case can reveal a further prototype (0 -> O -> o), so fold and map until nothing changes.
-    text = char
+    # Case is folded first (see _folded), so case never counts. Folding the prototype can reveal a further one
+    # (0 -> O -> o), so map and fold until nothing changes.
+    text = _folded(char)
     for _ in range(4):
-        skeleton = _skeleton(text.casefold()).casefold()
+        skeleton = _folded(_skeleton(text))
         skeleton = _capital_lookalikes().get(skeleton, skeleton)
         if skeleton == text:
             break
