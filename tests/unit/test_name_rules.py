@@ -182,3 +182,10 @@ def test_property_names_with_one_channel_name_are_one_name(words: list[str], dat
     other = "".join(word + data.draw(SEPARATORS_AND_SIGNS) for word in words)
     assume(channel_slug(clean_name(one)) == channel_slug(clean_name(other)))
     assert name_key(clean_name(one)) == name_key(clean_name(other))
+
+
+def test_a_name_from_before_the_mention_rule_shows_as_text_not_as_a_pill() -> None:
+    from cogs.groups._render import name, plain
+
+    assert name("<@&123> fans") == "**\\<@&123> fans**"
+    assert "<@" not in plain("<@123> and <#456>").replace("\\<", "")
