@@ -118,3 +118,9 @@ async def test_existing_keys_are_recomputed_and_a_collision_keeps_the_older(fres
         keys = dict((await connection.execute(select(Group.id, Group.name_key).order_by(Group.id))).all())
     await engine.dispose()
     assert keys == {1: "set a", 2: "set-a", 3: "team", 4: "set a x"}
+
+
+async def test_a_name_with_a_nul_never_opens_the_group_it_would_spell(groups: GroupService) -> None:
+    await make_group(groups, "SetA")
+    with pytest.raises(GroupNotFoundError, match="There is no group by that name"):
+        await groups.info(GUILD, ADMIN, "Set\x00A")
