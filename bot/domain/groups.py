@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import cache
+
+from confusable_homoglyphs.confusables import confusables_data
 
 from bot.domain.errors import (
     FacilitatorChangeError,
@@ -138,32 +142,217 @@ class GroupSettings:
             )
 
 
+# Characters that draw nothing (Unicode's Default_Ignorable_Code_Point, DerivedCoreProperties.txt), and the
+# Braille blank, which draws an empty cell: a name made of them, or hiding them, looks like another name.
+_INVISIBLE = (
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x061C, 0x061C),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x206F),
+    (0x2800, 0x2800),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+)
+# Discord's mention and markup syntax (<@id>, <@&id>, <#id>, </command:id>, <:emoji:id>, <t:time>): in a name it
+# would show as a pill and impersonate a person, role or channel.
+_MENTION = re.compile(r"<(?:[@#/:]|a:|t:|id:)", re.IGNORECASE)
+_SEPARATORS = frozenset(" _-")
+_KEY_MAX_LENGTH = 50  # the width of the stored key
+_CHANNEL_MAX_LENGTH = 100
+_GROUP_ID = re.compile(r"id:([0-9]{1,9})")
+
+
+def _invisible(char: str) -> bool:
+    point = ord(char)
+    return unicodedata.category(char).startswith("C") or any(low <= point <= high for low, high in _INVISIBLE)
+
+
 def clean_name(raw: str) -> str:
-    """Validate a proposed group name and return it tidied (spaces collapsed)."""
-    name = " ".join(raw.split())
+    """Validate a proposed group name and return it normalised (NFKC, spaces collapsed)."""
+    if any(_invisible(char) for char in raw):
+        raise GroupNameInvalidError(
+            "Group names cannot contain invisible, blank-looking or control characters. Use visible letters, digits "
+            "and spaces."
+        )
+    name = " ".join(unicodedata.normalize("NFKC", raw).split())
+    if any(_invisible(char) for char in name):
+        raise GroupNameInvalidError(
+            "Group names cannot contain invisible, blank-looking or control characters. Use visible letters, digits "
+            "and spaces."
+        )
     if not name:
         raise GroupNameInvalidError("A group needs a name. Choose one of 1 to 50 characters.")
     if len(name) > NAME_MAX_LENGTH:
         raise GroupNameInvalidError(
             f"That name is {len(name)} characters long; choose one of at most {NAME_MAX_LENGTH}."
         )
-    if any(unicodedata.category(char).startswith("C") for char in name):
-        raise GroupNameInvalidError("Group names cannot contain control or invisible characters. Use plain text.")
-    if not channel_slug(name):
+    if _MENTION.search(name):
+        raise GroupNameInvalidError(
+            "Group names cannot contain mention syntax such as <@...> or <#...>: it would look like a person, role "
+            "or channel. Leave out the < character."
+        )
+    posing = sorted({char for char in name if _slug_class(char) == _DROP and _slug_class_of(_prototype(char)) == _WORD})
+    if posing:
+        raise GroupNameInvalidError(
+            f"{' '.join(posing)} looks like a letter or digit but cannot be part of a channel name, so two groups "
+            "could look the same. Leave it out, or use a letter or digit."
+        )
+    slug = _slug(name)
+    if not slug or not name_key(name):
         raise GroupNameInvalidError("Use at least one letter or digit in the group name.")
+    if len(slug) > _CHANNEL_MAX_LENGTH:
+        raise GroupNameInvalidError("That name makes too long a channel name. Choose a shorter one.")
     return name
 
 
 def name_key(name: str) -> str:
-    """The form of a name used to tell two groups apart: case and spacing do not count."""
-    return " ".join(name.split()).casefold()
+    """The form of a name used to tell two groups apart.
+
+    Two names have one key when a person could not tell them apart (case, spacing, NFKC, the Unicode confusables
+    skeleton of UTS #39) or when their channel names would be the same ("Set A", "set-a", "Set_A"): the key is the
+    channel name with each character replaced by its TR39 prototype.
+    """
+    text = _folded(unicodedata.normalize("NFKC", " ".join(name.split())))
+    key = _collapse(char for original in text for char in _prototype(original))
+    if len(key) > _KEY_MAX_LENGTH:
+        # A deterministic digest keeps equal keys equal while fitting the column.
+        digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+        key = f"{key[: _KEY_MAX_LENGTH - 17]}~{digest}"
+    return key
+
+
+def lookup_key(ref: str) -> str | None:
+    """The key to look a typed group name up by, or None when no group could have that name."""
+    # Lenient on purpose: a group named before a rule was added can still be typed; only what no stored name can
+    # hold (control and invisible characters, a NUL above all) is answered without asking the database.
+    if any(_invisible(char) for char in ref) or any(_invisible(char) for char in unicodedata.normalize("NFKC", ref)):
+        return None
+    return name_key(ref) or None
 
 
 def channel_slug(name: str) -> str:
     """The text-channel name Discord will accept for a group name."""
-    lowered = name.casefold()
-    kept = re.sub(r"[^\w\- ]+", "", lowered)
-    return re.sub(r"[\s_\-]+", "-", kept).strip("-")[:100]
+    return _slug(name)[:_CHANNEL_MAX_LENGTH]
+
+
+_WORD, _SEPARATOR, _DROP = "word", "separator", "drop"
+
+
+def _slug_class(char: str) -> str:
+    if char in _SEPARATORS or char.isspace():
+        return _SEPARATOR
+    if char.isalnum() or unicodedata.category(char).startswith("M"):
+        return _WORD
+    return _DROP
+
+
+def _slug_class_of(text: str) -> str:
+    classes = {_slug_class(char) for char in text}
+    if _WORD in classes:
+        return _WORD
+    return _SEPARATOR if _SEPARATOR in classes else _DROP
+
+
+def _folded(text: str) -> str:
+    """Case folded, except small letters: folding can change how one looks (U+03F2, like c, folds to a sigma)."""
+    return "".join(char if char.islower() else char.casefold() for char in text)
+
+
+def _slug(name: str) -> str:
+    text = _folded(unicodedata.normalize("NFKC", " ".join(name.split())))
+    # A dash-like sign (an en dash, U+2013) is a separator when its prototype is one, so that "Set A" with it
+    # makes the channel name that its lookalike "Set-A" makes.
+    return _collapse(
+        "-" if _slug_class(char) == _DROP and _slug_class_of(_prototype(char)) == _SEPARATOR else char for char in text
+    )
+
+
+def _collapse(chars: Iterable[str]) -> str:
+    out: list[str] = []
+    for char in chars:
+        kind = _slug_class(char)
+        if kind == _WORD:
+            out.append(char)
+        elif kind == _SEPARATOR and out and out[-1] != "-":
+            out.append("-")
+    return "".join(out).strip("-")
+
+
+@cache
+def _prototypes() -> dict[str, str]:
+    """Each character of a TR39 confusable class mapped to one representative (its prototype)."""
+    # The library keeps each line of Unicode's confusables.txt both ways (source -> prototype and back), so every
+    # class is a star around its prototype: the one end with several partners or several characters. In a class
+    # of two single characters either end may be the prototype; both map to the same one (a letter or digit if
+    # one of them is, else the smaller), which keeps skeleton equality exactly TR39's. The library's left-to-right
+    # marks around right-to-left characters are dropped.
+    graph: dict[str, list[str]] = {}
+    for char, partners in confusables_data.items():
+        graph.setdefault(_unmarked(char), []).extend(_unmarked(partner["c"]) for partner in partners)
+    table: dict[str, str] = {}
+    for char, partners in graph.items():
+        if len(char) != 1 or len(set(partners)) != 1:
+            continue
+        other = partners[0]
+        if len(other) != 1 or len(set(graph.get(other, ()))) > 1:
+            table[char] = unicodedata.normalize("NFD", other)
+        elif (not other.isalnum(), other) < (not char.isalnum(), char):
+            table[char] = other
+    return table
+
+
+def _unmarked(text: str) -> str:
+    return text.replace("\u200e", "").replace("\u200f", "")
+
+
+def _skeleton(text: str) -> str:
+    """UTS #39 skeleton: NFD, each character to its prototype, NFD again."""
+    table = _prototypes()
+    return unicodedata.normalize("NFD", "".join(table.get(char, char) for char in unicodedata.normalize("NFD", text)))
+
+
+@cache
+def _capital_lookalikes() -> dict[str, str]:
+    """Prototypes of small letters mapped to the plain Latin prototype of their capital (Cyrillic en, U+041D: H)."""
+    # Case is folded before the skeleton so that case never counts ("SET I" is "set i", not "set l"); but then a
+    # capital that looks Latin while its small letter does not (Cyrillic en, ve, em) would escape. Its small
+    # letter's prototype takes the capital's, when only the capital's is plain Latin.
+    rescued: dict[str, str] = {}
+    for point in range(0x110000):
+        capital = chr(point)
+        if capital.casefold() == capital or unicodedata.category(capital) != "Lu":
+            continue
+        small = _skeleton(capital.casefold())
+        looks_like = _skeleton(_skeleton(capital).casefold())
+        if small != looks_like and looks_like.isascii() and not small.isascii():
+            rescued.setdefault(small, min(rescued.get(small, looks_like), looks_like))
+    return rescued
+
+
+@cache
+def _prototype(char: str) -> str:
+    """What a (case-folded) character of a name counts as when names are compared."""
+    # Case is folded first (see _folded), so case never counts. Folding the prototype can reveal a further one
+    # (0 -> O -> o), so map and fold until nothing changes.
+    text = _folded(char)
+    for _ in range(4):
+        skeleton = _folded(_skeleton(text))
+        skeleton = _capital_lookalikes().get(skeleton, skeleton)
+        if skeleton == text:
+            break
+        text = skeleton
+    return text
 
 
 def access_for(*, is_active_member: bool, rules_accepted: bool, is_facilitator: bool, archived: bool) -> Access:
@@ -190,12 +379,9 @@ def may_ask_again_at(status: MembershipStatus, requested_at: datetime, joined_at
 
 
 def group_id_in(ref: str) -> int | None:
-    """The id in an autocomplete value such as `id:7`; None for a name a member typed."""
-    text = ref.strip()
-    digits = text.removeprefix(GROUP_ID_PREFIX)
-    if text.startswith(GROUP_ID_PREFIX) and digits.isdigit() and len(digits) < 10:
-        return int(digits)
-    return None
+    """The id in an autocomplete value such as `id:7`; None for anything else (ASCII digits only: `id:²` is a name)."""
+    found = _GROUP_ID.fullmatch(ref.strip())
+    return int(found.group(1)) if found else None
 
 
 def next_facilitator(current: int | None, eligible_in_join_order: Sequence[int]) -> int:

@@ -37,6 +37,7 @@ from bot.domain.groups import (
     check_split,
     clean_name,
     group_id_in,
+    lookup_key,
     may_ask_again_at,
     name_key,
     next_facilitator,
@@ -629,10 +630,13 @@ class GroupService:
     ) -> Group:
         if ref is not None and ref.strip():
             group_id = group_id_in(ref)
+            key = lookup_key(ref)
             if group_id is not None:
                 found = await uow.groups.get(guild_id, group_id, lock=lock)
+            elif key is not None:  # None: no group could have that name (a NUL, say), so the database is not asked
+                found = await uow.groups.by_name_key(guild_id, key, lock=lock)
             else:
-                found = await uow.groups.by_name_key(guild_id, name_key(ref), lock=lock)
+                found = None
             if found is None or found.status == GroupStatus.CREATING:
                 raise GroupNotFoundError(
                     "There is no group by that name in this server. Pick one from the list as you type."

@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 
+from bot.domain.groups import name_key
+
 Loader = Callable[[int], Awaitable[list[tuple[int, str]]]]
 
 
@@ -18,13 +20,13 @@ class GroupNames:
         self._cache: dict[int, tuple[float, list[tuple[int, str]]]] = {}
 
     async def matching(self, guild_id: int, typed: str, limit: int = 25) -> list[tuple[int, str]]:
-        """Groups whose name contains what was typed (case and spacing ignored)."""
+        """Groups whose name contains what was typed, compared as names are (case, spacing and lookalikes ignored)."""
         cached = self._cache.get(guild_id)
         if cached is None or self._clock() - cached[0] > self._ttl:
             cached = (self._clock(), await self._load(guild_id))
             self._cache[guild_id] = cached
-        needle = " ".join(typed.split()).casefold()
-        return [(group_id, name) for group_id, name in cached[1] if needle in name.casefold()][:limit]
+        needle = name_key(typed)
+        return [(group_id, name) for group_id, name in cached[1] if needle in name_key(name)][:limit]
 
     def forget(self, guild_id: int) -> None:
         """A group of this guild was created, split off or archived here: reload on next use."""

@@ -17,14 +17,19 @@ RETRY_NOTE = (
 )
 
 
+def plain(text: str) -> str:
+    """Member text that cannot format, ping or show as a mention pill (a name from before such names were refused)."""
+    return escape_markdown(text).replace("<", "\\<")
+
+
 def name(text: str) -> str:
     """A group name as bold text that cannot format or ping."""
-    return f"**{escape_markdown(text)}**"
+    return f"**{plain(text)}**"
 
 
 def ground_rules_embed(group_name: str) -> discord.Embed:
     """The four ground rules, as every member sees them before taking part."""
-    embed = discord.Embed(title=f"Ground rules of {escape_markdown(group_name)}", colour=COLOUR)
+    embed = discord.Embed(title=f"Ground rules of {plain(group_name)}", colour=COLOUR)
     for number, (title, text) in enumerate(GROUND_RULES, start=1):
         embed.add_field(name=f"{number}. {title}", value=text, inline=False)
     return embed
@@ -116,7 +121,7 @@ def info_embed(info: GroupInfo) -> discord.Embed:
     group: GroupView = info.group
     settings = group.settings
     status = "archived" if group.archived else "active"
-    embed = discord.Embed(title=escape_markdown(group.name), colour=COLOUR, description=f"Status: {status}")
+    embed = discord.Embed(title=plain(group.name), colour=COLOUR, description=f"Status: {status}")
     embed.add_field(name="Facilitator", value=f"<@{group.facilitator_id}>", inline=True)
     if group.text_channel_id:
         embed.add_field(name="Channel", value=f"<#{group.text_channel_id}>", inline=True)
