@@ -94,6 +94,9 @@ class PendingEffect(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Held by whoever is carrying the effect out (the process that queued it, or a retry) until then; after a
+    # failure, the time it may be tried again. Nobody else takes it meanwhile.
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class BotState(Base):
@@ -104,3 +107,30 @@ class BotState(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DueWork(Base):
+    """Something that must happen once at a time: an effect's retry today; turn deadlines and reminders next.
+
+    The row outlives the work (``done_at``), so the same (subject, kind, due time) can never be added and done twice,
+    whatever restarts or second schedulers come along.
+    """
+
+    __tablename__ = "due_work"
+    __table_args__ = (
+        UniqueConstraint("subject", "kind", "due_at"),
+        Index("ix_due_work_pending", "guild_id", "done_at", "due_at"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    subject: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(32))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # While claimed: when the claim's lease runs out; after a failure: when to try again.
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(36))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    gave_up: Mapped[bool] = mapped_column(default=False)
