@@ -379,11 +379,11 @@ class GroupService:
                 await uow.commit()
 
     async def begin_repair(
-        self, guild_id: int, actor: Actor, which: GroupKey, channel_id: int | None = None
+        self, guild_id: int, actor: Actor, which: str | None, channel_id: int | None = None
     ) -> GroupView:
         """The group to repair, once it is sure the actor may (facilitator or Manage Server) and it is not archived."""
         async with self._uow(write=False) as uow:
-            group = await self._get(uow, guild_id, which, channel_id=channel_id)
+            group = await self._find(uow, guild_id, which, channel_id)
             if group.status == GroupStatus.ARCHIVED:
                 raise GroupArchivedError(
                     f"{group.name} is archived: its cycle has ended and there is nothing to repair."
@@ -701,10 +701,16 @@ class GroupService:
         self, uow: UnitOfWork, guild_id: int, group: GroupKey, *, channel_id: int | None = None, lock: bool = False
     ) -> Group:
         if not isinstance(group, int):
-            return await self._find(uow, guild_id, group, channel_id, lock=lock)
-        found = await uow.groups.get(guild_id, group, lock=lock)
-        if found is None or found.status == GroupStatus.CREATING:
-            raise GroupNotFoundError("That group does not exist in this server. Pick one from the list as you type.")
+            found = await self._find(uow, guild_id, group, channel_id, lock=lock)
+        else:
+            by_id = await uow.groups.get(guild_id, group, lock=lock)
+            if by_id is None or by_id.status == GroupStatus.CREATING:
+                raise GroupNotFoundError(
+                    "That group does not exist in this server. Pick one from the list as you type."
+                )
+            found = by_id
+        if found.channel_lost_at is not None:
+            raise GroupChannelMissingError(found.name)
         return found
 
     async def _open_group(
@@ -713,8 +719,6 @@ class GroupService:
         found = await self._get(uow, guild_id, group, channel_id=channel_id, lock=lock)
         if found.status == GroupStatus.ARCHIVED:
             raise GroupArchivedError(f"{found.name} is archived: its cycle has ended and it can no longer change.")
-        if found.channel_lost_at is not None:
-            raise GroupChannelMissingError(found.name)
         return found
 
     async def _repairable(self, uow: UnitOfWork, guild_id: int, actor: Actor, group_id: int) -> Group:
