@@ -193,3 +193,20 @@ async def test_channels_deleted_while_the_bot_was_down_are_noticed_at_start_up(
     assert not guild.can(guild.add_member("Olga"), "view_channel", new_voice)
     with pytest.raises(RefusedError):
         await guild.member_named("Olga").post(new_text, "let me in")
+
+
+async def test_a_restart_mid_creation_spares_a_live_groups_channel_renamed_to_the_same_name(
+    world: FakeDiscord, bot: BotProcess
+) -> None:
+    # The case once lookalike group names are refused: the live group's channel only carries the name.
+    admin, fran, alice = await _set_a(world)
+    set_a = world.guild.channel_named("set-a")
+    set_a.name = "set-b"  # an admin renames it in the Discord client
+    world.dispatch_soon("CHANNEL_UPDATE", set_a.payload())
+
+    await _kill_while_making(world, bot, admin, fran, "Set B")
+
+    assert live(world, "set-b") == [set_a]
+    added = await fran.run("/group add", member=world.guild.add_member("Nina"), in_channel=set_a)
+    assert "Added" in added.text
+    assert await alice.post(set_a, "still here") in set_a.live_messages
