@@ -57,6 +57,11 @@ class Group(Base):
     # While a group is being created: the token of the command that asked for it (valid 15 minutes), so that a
     # restarted bot can tell that person their group was not made. Cleared as soon as creation ends.
     creation_reply_token: Mapped[str | None] = mapped_column(String(500))
+    # Set when one of the group's channels was found deleted (CHANNEL_DELETE or start-up): every change is refused
+    # with the way to repair it until /group repair makes the channel again. `told` is when the facilitator was
+    # sent that way by direct message, so a restart between the two still tells them, and only once.
+    channel_lost_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    channel_loss_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Membership(Base):

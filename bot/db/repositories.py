@@ -150,6 +150,14 @@ class EffectRepository:
         """Forget every effect of a group that is being removed."""
         await self.session.execute(delete(PendingEffect).where(PendingEffect.group_id == group_id))
 
+    async def remove_channel_effects(self, group_id: int) -> None:
+        """Forget a group's queued posts and access changes (they name its channels); direct messages stay."""
+        await self.session.execute(
+            delete(PendingEffect).where(
+                PendingEffect.group_id == group_id, PendingEffect.kind.in_(("set_access", "notify"))
+            )
+        )
+
 
 class StateRepository:
     """Key-value facts the bot keeps about itself."""
