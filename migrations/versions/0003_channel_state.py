@@ -1,7 +1,7 @@
 """groups remember that a channel of theirs was deleted, and whether the facilitator was told
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-27 15:00:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import bot.db.types
 
 revision: str = '0003'
-down_revision: str | None = '0001'
+down_revision: str | None = '0002'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -79,26 +79,6 @@ async def _kill_while_making(world: FakeDiscord, bot: BotProcess, admin: Member,
     return (await creating).text
 
 
-async def test_a_restart_mid_creation_deletes_only_the_half_made_groups_channel(
-    world: FakeDiscord, bot: BotProcess
-) -> None:
-    guild = world.guild
-    admin, fran, alice = await _set_a(world)
-    (set_a,) = live(world, "set-a")
-
-    told = await _kill_while_making(world, bot, admin, fran, "Set-A")
-    assert "Setkeeper restarted while making **Set-A**, so nothing was created" in told
-
-    assert live(world, "set-a") == [set_a], "Set A's channel survives; the half-made one is deleted"
-    assert not live(world, "Set-A", VOICE)
-    nina = guild.add_member("Nina")
-    added = await fran.run("/group add", member=nina, in_channel=set_a)
-    assert "Added <@" in added.text
-    assert "Set A" in added.text
-    assert guild.can(nina, "view_channel", set_a)
-    assert await alice.post(set_a, "still here") in set_a.live_messages
-
-
 async def test_a_restart_mid_creation_spares_an_admins_channel_of_the_same_name(
     world: FakeDiscord, bot: BotProcess
 ) -> None:
