@@ -20,6 +20,7 @@ from bot.db.engine import Database, ensure_sqlite_folder, safe_url
 from bot.db.migrate import current_revision, head_revision, migrate
 from bot.db.uow import UnitOfWorkFactory
 from bot.logs import configure_logging
+from bot.services.due import DueWorkService
 from bot.services.effects import EffectService
 from bot.services.groups import GroupService
 from bot.services.state import BotStateService
@@ -89,12 +90,14 @@ async def run(settings: Settings) -> None:
     """Build every resource here, pass it in, and run until stopped."""
     await prepare_database(settings)
     database = Database(settings.database_url)
-    uow = UnitOfWorkFactory(database)
     clock = SystemClock()
+    uow = UnitOfWorkFactory(database, clock)
+    instance_id = str(uuid.uuid4())
     services = Services(
-        groups=GroupService(uow, clock, instance_id=str(uuid.uuid4())),
-        effects=EffectService(uow),
+        groups=GroupService(uow, clock, instance_id=instance_id),
+        effects=EffectService(uow, clock),
         state=BotStateService(uow, clock),
+        due=DueWorkService(uow, clock, instance_id),
     )
     point_at_fake_discord(settings)
     # Setkeeper never joins voice itself: discord.py's "voice will NOT be supported" warnings would only confuse.

@@ -7,13 +7,15 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
 
 import discord
 from discord.ext import commands
 
-from bot.services.effects import EffectService
+from bot.scheduling.runtime import DueRuntime
+from bot.services.due import DueWorkService
+from bot.services.effects import EFFECT_RETRY, EffectService
 from bot.services.groups import GroupService
 from bot.services.state import BotStateService
 from bot.ui.applier import EffectApplier
@@ -25,7 +27,6 @@ log = logging.getLogger("setkeeper")
 EXTENSIONS = ("cogs.groups",)
 GUILD_READY_TIMEOUT = 0.5
 UNHANDLED_AFTER = 2.0
-RETRY_EVERY = timedelta(seconds=60)
 EXPIRED = "This button has expired (I may have restarted since it was shown). Please run the command again."
 
 
@@ -44,6 +45,7 @@ class Services:
     groups: GroupService
     effects: EffectService
     state: BotStateService
+    due: DueWorkService
 
 
 @runtime_checkable
@@ -81,12 +83,17 @@ class Setkeeper(commands.Bot):
         )
         self.services = services
         self.applier = EffectApplier(self, services.effects, services.groups.current_access)
+        # Every committed batch of effects reaches the applier at once; what fails comes back as due work.
+        services.effects.on_commit(self.applier.submit)
+        self.applier.attach()
+        self.due = DueRuntime(services.due, lambda: sorted(self._reconciled))
+        self.due.handle(EFFECT_RETRY, self.applier.retry)
+        self.applier.wake_for_retries(self.due.wake)
         self.started_at = datetime.now(UTC)
         self._sync_guild_id = sync_guild_id
         self._ready_once = False
         self._reconciled: set[int] = set()
         self._reconcile_lock = asyncio.Lock()
-        self._retrier: asyncio.Task[None] | None = None
         self._claimed: set[int] = set()
 
     async def setup_hook(self) -> None:
@@ -119,7 +126,7 @@ class Setkeeper(commands.Bot):
         self._ready_once = True
         available = [guild.id for guild in self.guilds if not guild.unavailable]
         replayed = await self.reconcile(available)
-        self._retrier = asyncio.create_task(self._retry_failed_effects())
+        await self.due.start()  # and whatever fell due while the bot was down
         log.info("bot ready", extra={"guilds": len(self.guilds), "effects_replayed": replayed})
 
     async def settle_answers(self, effect_ids: list[int]) -> None:
@@ -158,17 +165,7 @@ class Setkeeper(commands.Bot):
                     await cog.on_startup(fresh)
             return await self.applier.replay(fresh, self.started_at)
 
-    async def _retry_failed_effects(self) -> None:
-        """Retry, every minute, effects that failed (Discord down, a permission missing): a few times at most."""
-        while not self.is_closed():
-            await asyncio.sleep(RETRY_EVERY.total_seconds())
-            try:
-                await self.applier.replay(sorted(self._reconciled), datetime.now(UTC) - RETRY_EVERY)
-            except Exception:  # the next round tries again; the loop must outlive a database hiccup
-                log.exception("retrying effects failed")
-
     async def close(self) -> None:
-        """Stop the retry loop, then disconnect."""
-        if self._retrier is not None:
-            self._retrier.cancel()
+        """Stop waking for due work, then disconnect."""
+        self.due.shutdown()
         await super().close()

@@ -113,9 +113,9 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def uow(database: Database) -> UnitOfWorkFactory:
+def uow(database: Database, clock: FixedClock) -> UnitOfWorkFactory:
     """Units of work on the test database."""
-    return UnitOfWorkFactory(database)
+    return UnitOfWorkFactory(database, clock)
 
 
 @pytest.fixture
@@ -125,9 +125,9 @@ def groups(uow: UnitOfWorkFactory, clock: FixedClock) -> GroupService:
 
 
 @pytest.fixture
-def effects(uow: UnitOfWorkFactory) -> EffectService:
+def effects(uow: UnitOfWorkFactory, clock: FixedClock) -> EffectService:
     """The effect outbox on the test database."""
-    return EffectService(uow)
+    return EffectService(uow, clock)
 
 
 @pytest.fixture

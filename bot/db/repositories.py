@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import case, delete, func, or_, select, type_coerce, update
+from sqlalchemy import and_, case, delete, func, or_, select, type_coerce, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -140,10 +140,52 @@ class EffectRepository:
         """Forget effects that have been carried out."""
         await self.session.execute(delete(PendingEffect).where(PendingEffect.id.in_(effect_ids)))
 
-    async def count_attempt(self, effect_id: int) -> None:
-        """Note one more failed attempt."""
+    async def claim(
+        self,
+        guild_ids: Sequence[int],
+        now: datetime,
+        lease_length: timedelta,
+        max_attempts: int,
+        *,
+        created_before: datetime | None = None,
+        effect_ids: Sequence[int] | None = None,
+    ) -> Sequence[PendingEffect]:
+        """Hold for `lease_length` the effects that nobody holds (their lease or wait is over), oldest first.
+
+        `created_before`: also take those an earlier process of these guilds queued (it was killed while holding
+        them). `effect_ids`: only these.
+        """
+        free = or_(PendingEffect.lease_until.is_(None), PendingEffect.lease_until <= now)
+        if created_before is not None:
+            # Queued before this process started and still under the lease its committer took then (not one a
+            # claim has taken since, which runs at least a lease past the start): the committer was killed.
+            leftover = and_(
+                PendingEffect.created_at < created_before, PendingEffect.lease_until < created_before + lease_length
+            )
+            free = or_(free, leftover)
+        query = select(PendingEffect).where(
+            PendingEffect.guild_id.in_(guild_ids), PendingEffect.attempts < max_attempts, free
+        )
+        if effect_ids is not None:
+            query = query.where(PendingEffect.id.in_(effect_ids))
+        query = query.order_by(PendingEffect.id).with_for_update(skip_locked=True)
+        rows = (await self.session.execute(query)).scalars().all()
+        for row in rows:
+            row.lease_until = now + lease_length
+        await self.session.flush()
+        return rows
+
+    async def attempts(self, effect_id: int) -> int:
+        """How many times carrying out the effect has failed (0 if it is gone)."""
+        query = select(PendingEffect.attempts).where(PendingEffect.id == effect_id)
+        return int((await self.session.execute(query)).scalar_one_or_none() or 0)
+
+    async def count_attempt(self, effect_id: int, retry_at: datetime | None) -> None:
+        """Note one more failed attempt, and when the effect may be tried again (None: never)."""
         await self.session.execute(
-            update(PendingEffect).where(PendingEffect.id == effect_id).values(attempts=PendingEffect.attempts + 1)
+            update(PendingEffect)
+            .where(PendingEffect.id == effect_id)
+            .values(attempts=PendingEffect.attempts + 1, lease_until=retry_at)
         )
 
     async def remove_for_group(self, group_id: int) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
 from types import TracebackType
 
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -11,6 +12,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.engine import Database
+from bot.db.models import PendingEffect
+from bot.db.outbox import EFFECT_LEASE, QueuedEffect, current_answering
 from bot.db.repositories import (
     DueRepository,
     EffectRepository,
@@ -18,18 +21,36 @@ from bot.db.repositories import (
     MembershipRepository,
     StateRepository,
 )
-from bot.domain.effects import Effect
+from bot.domain.clock import Clock
+from bot.domain.effects import Answer, Effect, effect_kind, effect_to_payload
 from bot.domain.errors import StorageUnavailableError
 
 _UNAVAILABLE = "Setkeeper could not reach its database just now, so nothing was changed. Please try again in a minute."
 
 
-class UnitOfWork:
-    """Opens a session on enter; commits only when asked; anything uncommitted is rolled back on exit."""
+class _UTCClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], writer_lock: asyncio.Lock | None = None) -> None:
+
+class UnitOfWork:
+    """Opens a session on enter; commits only when asked; anything uncommitted is rolled back on exit.
+
+    A decision emits its effects here (`emit`); `commit` stores them in the same transaction, with the answer to
+    the command the current task serves, and then hands them to whoever carries effects out (`on_commit`).
+    """
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        writer_lock: asyncio.Lock | None = None,
+        clock: Clock | None = None,
+        on_commit: Callable[[list[QueuedEffect]], None] | None = None,
+    ) -> None:
         self._sessions = sessions
         self._writer_lock = writer_lock
+        self._clock = clock or _UTCClock()
+        self._on_commit = on_commit
 
     async def __aenter__(self) -> UnitOfWork:
         if self._writer_lock is not None:
@@ -40,21 +61,47 @@ class UnitOfWork:
         self.effects = EffectRepository(self.session)
         self.state = StateRepository(self.session)
         self.due = DueRepository(self.session)
-        self.emitted: list[Effect] = []
-        self._before_commit: list[Callable[[UnitOfWork], Awaitable[None]]] = []
+        self.emitted: list[tuple[int, Effect]] = []
+        self.committed: list[QueuedEffect] = []
+        self._decided_in: int | None = None
         return self
 
-    def before_commit(self, hook: Callable[[UnitOfWork], Awaitable[None]]) -> None:
-        """Run `hook` once, inside the transaction, just before it commits (it sees everything the unit emitted)."""
-        if hook not in self._before_commit:
-            self._before_commit.append(hook)
+    def emit(self, guild_id: int, *effects: Effect) -> None:
+        """The decision in this guild implies these effects (none is fine: the command is still answered)."""
+        self._decided_in = guild_id
+        self.emitted.extend((guild_id, effect) for effect in effects)
 
     async def commit(self) -> None:
-        """Make the unit's changes permanent."""
-        for hook in self._before_commit:
-            await hook(self)
-        self._before_commit.clear()
+        """Make the unit's changes permanent, with the effects they imply; then hand the effects on."""
+        queued = await self._store_effects()
         await self.session.commit()
+        self.committed, self.emitted, self._decided_in = queued, [], None
+        if self._on_commit is not None and queued:
+            self._on_commit(queued)
+
+    async def _store_effects(self) -> list[QueuedEffect]:
+        emitted = list(self.emitted)
+        command = current_answering()
+        if command is not None and self._decided_in is not None:
+            emitted.append((self._decided_in, command.answer([effect for _, effect in emitted])))
+        now = self._clock.now()
+        queued = []
+        for guild_id, effect in emitted:
+            row = await self.effects.add(
+                PendingEffect(
+                    guild_id=guild_id,
+                    group_id=effect.group_id,
+                    kind=effect_kind(effect),
+                    payload=effect_to_payload(effect),
+                    created_at=now,
+                    attempts=0,
+                    lease_until=now + EFFECT_LEASE,
+                )
+            )
+            queued.append(QueuedEffect(row.id, guild_id, effect, now))
+            if command is not None and isinstance(effect, Answer):
+                command.answer_ids.append(row.id)
+        return queued
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -74,8 +121,11 @@ class UnitOfWork:
 class UnitOfWorkFactory:
     """Makes units of work: writers take the write lock up front, readers do not."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, clock: Clock | None = None) -> None:
         self.database = database
+        self.clock = clock or _UTCClock()
+        # Whoever carries effects out (the applier) is told of each committed batch; nobody, in service tests.
+        self.on_commit: Callable[[list[QueuedEffect]], None] | None = None
         # SQLite has one writer at a time. Writers of this process queue here, in order, instead of meeting in
         # SQLite's busy handler, whose growing sleeps (up to 100 ms) turn a burst of clicks into a convoy.
         # BEGIN IMMEDIATE still guards against other processes.
@@ -84,5 +134,5 @@ class UnitOfWorkFactory:
     def __call__(self, *, write: bool = True) -> UnitOfWork:
         """A new unit of work; `write=False` for one that only reads."""
         if write:
-            return UnitOfWork(self.database.write_sessions, self._writer_lock)
-        return UnitOfWork(self.database.read_sessions)
+            return UnitOfWork(self.database.write_sessions, self._writer_lock, self.clock, self.on_commit)
+        return UnitOfWork(self.database.read_sessions, clock=self.clock)

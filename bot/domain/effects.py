@@ -1,35 +1,61 @@
-"""What a decision implies on Discord, as plain values: persisted with the decision, carried out afterwards."""
+"""What a decision implies on Discord, as plain values: persisted with the decision, carried out afterwards.
+
+A few kinds of effect serve every feature (set someone's access, post, send a direct message, answer a command);
+what a post *says* is a `Notice`, a typed value each feature defines for itself and registers once by name.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from enum import StrEnum
-from typing import Any
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, assert_never
 
 from bot.domain.groups import Access
 
+_NOTICES: dict[str, type[Notice]] = {}
 
-class Notice(StrEnum):
-    """A post the bot makes in a group's channel."""
 
-    WELCOME = "welcome"
-    RULES_PROMPT = "rules_prompt"
-    RULES_ACCEPTED = "rules_accepted"
-    JOIN_REQUEST = "join_request"
-    MEMBER_LEFT = "member_left"
-    MEMBER_REMOVED = "member_removed"
-    MEMBER_MOVED_IN = "member_moved_in"
-    MEMBER_MOVED_OUT = "member_moved_out"
-    FACILITATOR_CHANGED = "facilitator_changed"
-    SPLIT = "split"
-    ARCHIVED = "archived"
-    JOIN_DECLINED = "join_declined"
-    JOIN_REQUEST_CLOSED = "join_request_closed"
+class Notice:
+    """Base of every notice: a frozen dataclass of plain values (ids, names, flags), registered by its kind.
+
+    The kind is what is stored, and each kind is registered once: `class Welcome(Notice, kind="group.welcome")`.
+    """
+
+    kind: ClassVar[str]
+
+    def __init_subclass__(cls, *, kind: str) -> None:
+        super().__init_subclass__()
+        if kind in _NOTICES:
+            raise TypeError(
+                f"notice kind {kind!r} is registered twice: {_NOTICES[kind].__qualname__}, {cls.__qualname__}"
+            )
+        cls.kind = kind
+        _NOTICES[kind] = cls
+
+
+def notice_to_payload(notice: Notice) -> dict[str, Any]:
+    """A JSON-ready form of a notice: its kind and its fields."""
+    if not dataclasses.is_dataclass(notice):
+        raise TypeError(f"{type(notice).__qualname__} must be a dataclass")
+    return {"kind": notice.kind, **dataclasses.asdict(notice)}
+
+
+def notice_from_payload(payload: dict[str, Any]) -> Notice:
+    """Rebuild a notice from its stored form."""
+    values = dict(payload)
+    kind = values.pop("kind")
+    if kind not in _NOTICES:
+        raise ValueError(f"unknown notice kind {kind!r}")
+    return _NOTICES[kind](**values)
 
 
 @dataclass(frozen=True)
 class SetAccess:
-    """Give `user_id` exactly `access` in the group's channels (setting, not toggling, so repeats are harmless)."""
+    """Bring `user_id`'s access to the group's channels into line with the database (setting, never toggling).
+
+    `access` is what the decision implied; the applier asks the database again when it carries the effect out,
+    so an old or repeated effect can never give back access (or the floor) that was taken.
+    """
 
     group_id: int
     text_channel_id: int
@@ -40,17 +66,11 @@ class SetAccess:
 
 @dataclass(frozen=True)
 class Notify:
-    """Post `notice` in the group's text channel (or rewrite the post `edit_message_id`, without its buttons).
-
-    `subject_id` is the membership or group it is about.
-    """
+    """Post `notice` in the group's text channel, or rewrite the post `edit_message_id` (without its buttons)."""
 
     group_id: int
     channel_id: int
     notice: Notice
-    user_id: int | None = None
-    subject_id: int | None = None
-    detail: dict[str, str] = field(default_factory=dict)
     edit_message_id: int | None = None
 
 
@@ -61,7 +81,6 @@ class DirectNotice:
     group_id: int
     user_id: int
     notice: Notice
-    detail: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -75,21 +94,46 @@ class Answer:
     group_id: int | None
     token: str
     command: str
-    done: list[Notify] = field(default_factory=list)
+    done: tuple[Notice, ...] = field(default_factory=tuple)
 
 
 Effect = SetAccess | Notify | DirectNotice | Answer
-_KINDS: dict[type, str] = {SetAccess: "set_access", Notify: "notify", DirectNotice: "direct", Answer: "answer"}
 
 
 def effect_kind(effect: Effect) -> str:
     """The stored name of an effect's type."""
-    return _KINDS[type(effect)]
+    match effect:
+        case SetAccess():
+            return "set_access"
+        case Notify():
+            return "notify"
+        case DirectNotice():
+            return "direct"
+        case Answer():
+            return "answer"
+        case _:
+            assert_never(effect)
 
 
 def effect_to_payload(effect: Effect) -> dict[str, Any]:
     """A JSON-ready form of the effect."""
-    return asdict(effect)
+    match effect:
+        case SetAccess():
+            return dataclasses.asdict(effect)
+        case Notify():
+            return {
+                "group_id": effect.group_id,
+                "channel_id": effect.channel_id,
+                "notice": notice_to_payload(effect.notice),
+                "edit_message_id": effect.edit_message_id,
+            }
+        case DirectNotice():
+            return {"group_id": effect.group_id, "user_id": effect.user_id, "notice": notice_to_payload(effect.notice)}
+        case Answer():
+            done = [notice_to_payload(notice) for notice in effect.done]
+            return {"group_id": effect.group_id, "token": effect.token, "command": effect.command, "done": done}
+        case _:
+            assert_never(effect)
 
 
 def effect_from_payload(kind: str, payload: dict[str, Any]) -> Effect:
@@ -97,10 +141,9 @@ def effect_from_payload(kind: str, payload: dict[str, Any]) -> Effect:
     if kind == "set_access":
         return SetAccess(**{**payload, "access": Access(payload["access"])})
     if kind == "notify":
-        return Notify(**{**payload, "notice": Notice(payload["notice"])})
+        return Notify(**{**payload, "notice": notice_from_payload(payload["notice"])})
     if kind == "direct":
-        return DirectNotice(**{**payload, "notice": Notice(payload["notice"])})
+        return DirectNotice(**{**payload, "notice": notice_from_payload(payload["notice"])})
     if kind == "answer":
-        done = [Notify(**{**notice, "notice": Notice(notice["notice"])}) for notice in payload["done"]]
-        return Answer(**{**payload, "done": done})
+        return Answer(**{**payload, "done": tuple(notice_from_payload(notice) for notice in payload["done"])})
     raise ValueError(f"unknown effect kind {kind!r}")

@@ -74,8 +74,17 @@ class Access(StrEnum):
     NONE = "none"
     READ = "read"
     PENDING = "pending"
+    LISTENER = "listener"
     MEMBER = "member"
     FACILITATOR = "facilitator"
+
+
+class Floor(StrEnum):
+    """Where a member stands with the group's live floor: no meeting, or a meeting where they speak or listen."""
+
+    NO_MEETING = "no_meeting"
+    SPEAKING = "speaking"
+    LISTENING = "listening"
 
 
 @dataclass(frozen=True)
@@ -355,15 +364,49 @@ def _prototype(char: str) -> str:
     return text
 
 
-def access_for(*, is_active_member: bool, rules_accepted: bool, is_facilitator: bool, archived: bool) -> Access:
-    """What someone may do in a group's channels, given where they stand."""
+def access_for(
+    *,
+    is_active_member: bool,
+    rules_accepted: bool,
+    is_facilitator: bool,
+    archived: bool,
+    floor: Floor = Floor.NO_MEETING,
+) -> Access:
+    """What someone may do in a group's channels, given where they stand and who has the floor.
+
+    The one place this is decided: the facilitator (and the bot) can always post in a live group; a member who
+    accepted the ground rules posts when there is no meeting or when they have the floor, and listens otherwise.
+    """
     if is_facilitator:
         return Access.READ if archived else Access.FACILITATOR
     if not is_active_member:
         return Access.NONE
     if archived:
         return Access.READ
-    return Access.MEMBER if rules_accepted else Access.PENDING
+    if not rules_accepted:
+        return Access.PENDING
+    return Access.LISTENER if floor is Floor.LISTENING else Access.MEMBER
+
+
+_GONE = frozenset({MembershipStatus.REQUESTED, MembershipStatus.ACTIVE})
+MEMBERSHIP_CHANGES: dict[MembershipStatus | None, frozenset[MembershipStatus]] = {
+    None: _GONE,
+    MembershipStatus.REQUESTED: frozenset({MembershipStatus.ACTIVE, MembershipStatus.DECLINED, MembershipStatus.LEFT}),
+    MembershipStatus.ACTIVE: frozenset({MembershipStatus.LEFT, MembershipStatus.REMOVED, MembershipStatus.MOVED}),
+    MembershipStatus.DECLINED: _GONE,
+    MembershipStatus.LEFT: _GONE,
+    MembershipStatus.REMOVED: _GONE,
+    MembershipStatus.MOVED: _GONE,
+}
+"""Every change of a membership's status the method allows: from nothing or from having gone, one asks or is added;
+a request is approved, declined or withdrawn; a member leaves, is removed or moves."""
+
+
+def membership_change(current: MembershipStatus | None, new: MembershipStatus) -> MembershipStatus:
+    """The status a membership moves to; a change the method does not allow is a bug, not a member's mistake."""
+    if new not in MEMBERSHIP_CHANGES[current]:
+        raise ValueError(f"a membership cannot go from {current} to {new}")
+    return new
 
 
 REQUEST_COOLDOWN = timedelta(days=1)

@@ -1,112 +1,72 @@
-"""The outbox of Discord-side effects: queued with a decision, carried out by the applier, then forgotten."""
+"""The outbox of Discord-side effects: stored with a decision, carried out once by the applier, then forgotten."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from contextvars import ContextVar
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from bot.db.models import PendingEffect
-from bot.db.uow import UnitOfWork, UnitOfWorkFactory
+from bot.db.outbox import EFFECT_LEASE, Answering, QueuedEffect, answering, current_answering
+from bot.db.uow import UnitOfWorkFactory
 from bot.domain.clock import Clock
-from bot.domain.effects import Answer, Effect, Notify, effect_from_payload, effect_kind, effect_to_payload
+from bot.domain.due import MAX_ATTEMPTS, DueKey, retry_at
+from bot.domain.effects import effect_from_payload
+from bot.services.due import schedule_in
 
-MAX_ATTEMPTS = 5
+__all__ = ["EFFECT_RETRY", "Answering", "EffectService", "QueuedEffect", "answering", "current_answering"]
 
-
-@dataclass(frozen=True)
-class QueuedEffect:
-    """An effect with the id of its outbox row."""
-
-    id: int
-    guild_id: int
-    effect: Effect
-    created_at: datetime | None = None
-
-    def created_before(self, moment: datetime) -> bool:
-        """Whether the effect was queued before `moment` (by an earlier process, at start-up)."""
-        return self.created_at is not None and self.created_at < moment
+EFFECT_RETRY = "effect_retry"
+"""The kind of due work that tries a failed effect again."""
 
 
-@dataclass
-class Answering:
-    """The command the current task is answering; set when it is acknowledged, read when a decision commits."""
-
-    token: str
-    command: str
-    answer_ids: list[int] = field(default_factory=list)
-    _where: tuple[int, datetime] | None = None
-
-    def decided(self, guild_id: int, now: datetime) -> None:
-        """A decision in this guild is about to commit on the command's behalf."""
-        self._where = (guild_id, now)
-
-    async def record(self, uow: UnitOfWork) -> None:
-        """Commit, with the decision, how to answer the command should its reply be lost."""
-        if self._where is None:
-            return
-        guild_id, now = self._where
-        done = [e for e in uow.emitted if isinstance(e, Notify) and e.edit_message_id is None]
-        group_id = next((e.group_id for e in uow.emitted), None)
-        (queued,) = await _add(uow, now, guild_id, [Answer(group_id, self.token, self.command, done)])
-        self.answer_ids.append(queued.id)
+def effect_subject(effect_id: int) -> str:
+    """The due-work subject of an effect's retries."""
+    return f"effect:{effect_id}"
 
 
-_ANSWERING: ContextVar[Answering | None] = ContextVar("setkeeper_answering", default=None)
-
-
-def answering(token: str, command: str) -> None:
-    """The current task (one interaction) answers this command: decisions it commits record how to answer it."""
-    _ANSWERING.set(Answering(token, command))
-
-
-def current_answering() -> Answering | None:
-    """The command the current task is answering, if any."""
-    return _ANSWERING.get()
-
-
-async def queue_effects(uow: UnitOfWork, clock: Clock, guild_id: int, effects: Sequence[Effect]) -> list[QueuedEffect]:
-    """Add effects to the outbox inside the caller's unit of work, so they commit with its decision.
-
-    When the unit serves a command, an `Answer` is committed with them, so that the person is told what happened
-    even if the process dies before it replies.
-    """
-    uow.emitted.extend(effects)
-    command = _ANSWERING.get()
-    if command is not None:
-        command.decided(guild_id, clock.now())
-        uow.before_commit(command.record)
-    return await _add(uow, clock.now(), guild_id, effects)
-
-
-async def _add(uow: UnitOfWork, now: datetime, guild_id: int, effects: Sequence[Effect]) -> list[QueuedEffect]:
-    queued = []
-    for effect in effects:
-        row = await uow.effects.add(
-            PendingEffect(
-                guild_id=guild_id,
-                group_id=effect.group_id,
-                kind=effect_kind(effect),
-                payload=effect_to_payload(effect),
-                created_at=now,
-                attempts=0,
-            )
-        )
-        queued.append(QueuedEffect(row.id, guild_id, effect, row.created_at))
-    return queued
+def effect_of(subject: str) -> int:
+    """The effect id a retry's subject names."""
+    return int(subject.removeprefix("effect:"))
 
 
 class EffectService:
-    """Reads and settles the outbox."""
+    """Claims, settles and reschedules the outbox; a claim is a lease, so no effect is carried out twice at once."""
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow = uow
+        self._clock = clock
+
+    def on_commit(self, listener: Callable[[list[QueuedEffect]], None]) -> None:
+        """Hand every batch of effects to `listener` as soon as the unit of work that emitted it commits."""
+        self._uow.on_commit = listener
 
     async def pending(self, guild_ids: Sequence[int]) -> list[QueuedEffect]:
-        """Effects still to carry out in these guilds, oldest first."""
+        """Effects still to carry out in these guilds (held or not), oldest first."""
         async with self._uow(write=False) as uow:
             rows = await uow.effects.pending(guild_ids, MAX_ATTEMPTS)
+            return [
+                QueuedEffect(row.id, row.guild_id, effect_from_payload(row.kind, row.payload), row.created_at)
+                for row in rows
+            ]
+
+    async def claim(
+        self,
+        guild_ids: Sequence[int],
+        *,
+        created_before: datetime | None = None,
+        effect_ids: Sequence[int] | None = None,
+    ) -> list[QueuedEffect]:
+        """Take the effects of these guilds that nobody holds (and, at start-up, those a killed process held)."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            rows = await uow.effects.claim(
+                guild_ids,
+                now,
+                EFFECT_LEASE,
+                MAX_ATTEMPTS,
+                created_before=created_before,
+                effect_ids=effect_ids,
+            )
+            await uow.commit()
             return [
                 QueuedEffect(row.id, row.guild_id, effect_from_payload(row.kind, row.payload), row.created_at)
                 for row in rows
@@ -120,8 +80,13 @@ class EffectService:
             await uow.effects.remove(effect_ids)
             await uow.commit()
 
-    async def failed(self, effect_id: int) -> None:
-        """Carrying out the effect failed; it is retried at the next start, a few times at most."""
+    async def failed(self, item: QueuedEffect) -> datetime | None:
+        """Carrying out the effect failed: it is tried again later (due work), a few times at most; returns when."""
+        now = self._clock.now()
         async with self._uow() as uow:
-            await uow.effects.count_attempt(effect_id)
+            again = retry_at(now, await uow.effects.attempts(item.id) + 1)
+            await uow.effects.count_attempt(item.id, again)  # the lease now says when it may be tried, not who
+            if again is not None:
+                await schedule_in(uow, item.guild_id, DueKey(effect_subject(item.id), EFFECT_RETRY, again))
             await uow.commit()
+            return again

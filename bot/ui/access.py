@@ -21,9 +21,11 @@ def overwrite_for(access: Access, *, voice: bool) -> discord.PermissionOverwrite
     if access is Access.NONE:
         return None
     if voice:
+        # A listener is in the call but does not speak; the meeting's voice floor mutes those already connected.
+        connected = access in (Access.MEMBER, Access.FACILITATOR, Access.LISTENER)
         speaking = access in (Access.MEMBER, Access.FACILITATOR)
-        return discord.PermissionOverwrite(view_channel=True, connect=speaking, speak=speaking)
-    if access in (Access.READ, Access.PENDING):
+        return discord.PermissionOverwrite(view_channel=True, connect=connected, speak=speaking)
+    if access in (Access.READ, Access.PENDING, Access.LISTENER):
         return discord.PermissionOverwrite(**_READ, **_QUIET)
     return discord.PermissionOverwrite(**_READ, **_TALK)
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, assert_never
 
 import discord
 
 from bot.domain.effects import Answer, DirectNotice, Notice, Notify, SetAccess
 from bot.domain.groups import Access
-from bot.services.effects import EffectService, QueuedEffect
+from bot.services.due import DueItem
+from bot.services.effects import EffectService, QueuedEffect, effect_of
 from bot.ui.access import overwrite_for
 
 log = logging.getLogger(__name__)
@@ -38,33 +39,73 @@ class Post:
     mentions: discord.AllowedMentions = field(default_factory=discord.AllowedMentions.none)
 
 
-Renderer = Callable[[Notify | DirectNotice], Post]
+Renderer = Callable[[Notice], Post]
 Posted = Callable[[Notify, int], Awaitable[None]]
 AccessOf = Callable[[int, int], Awaitable[Access | None]]
+Wake = Callable[[datetime | None], None]
+KEEP_RESULTS = 60.0
+"""Seconds a carried-out batch's result waits for the command that committed it to ask."""
 
 
 class EffectApplier:
-    """Carries out effects, marks each done, and keeps failures for a later retry."""
+    """The one place that carries out effects.
+
+    Woken after each commit, it marks each effect done, and a failure becomes due work that tries it again later.
+    An effect is held under a lease while it is carried out, so nothing is carried out twice at once.
+    """
 
     def __init__(self, client: discord.Client, effects: EffectService, access_of: AccessOf) -> None:
         self._client = client
         self._effects = effects
         self._access_of = access_of
-        self._renderers: dict[Notice, Renderer] = {}
-        self._posted: dict[Notice, Posted] = {}
+        self._renderers: dict[type[Notice], Renderer] = {}
+        self._posted: dict[type[Notice], Posted] = {}
         self._access_locks: defaultdict[tuple[int, int], asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._inflight: dict[tuple[int, ...], asyncio.Task[list[QueuedEffect]]] = {}
+        self._attached = False
+        self._wake: Wake = lambda at: None
 
-    def render_with(self, notices: Sequence[Notice], renderer: Renderer) -> None:
-        """Register how a feature's notices look; each cog registers its own."""
-        for notice in notices:
-            self._renderers[notice] = renderer
+    def render_with(self, kinds: Iterable[type[Notice]], renderer: Renderer) -> None:
+        """Register how a feature's notices look; each kind has exactly one renderer."""
+        for kind in kinds:
+            if kind in self._renderers:
+                raise ValueError(f"notice {kind.__qualname__} already has a renderer")
+            self._renderers[kind] = renderer
 
-    def when_posted(self, notice: Notice, remember: Posted) -> None:
+    def when_posted(self, kind: type[Notice], remember: Posted) -> None:
         """Have `remember(effect, message_id)` called once a notice of this kind is posted (to edit it later)."""
-        self._posted[notice] = remember
+        if kind in self._posted:
+            raise ValueError(f"notice {kind.__qualname__} already has a listener")
+        self._posted[kind] = remember
+
+    def wake_for_retries(self, wake: Wake) -> None:
+        """Who to tell when a failed effect falls due again (the due-work runtime)."""
+        self._wake = wake
+
+    def attach(self) -> None:
+        """From now on, every committed batch reaches `submit`; commands only wait for theirs."""
+        self._attached = True
+
+    def submit(self, queued: list[QueuedEffect]) -> None:
+        """A unit of work committed these effects: start carrying them out now."""
+        key = tuple(item.id for item in queued)
+        task = asyncio.get_running_loop().create_task(self.apply(queued))
+        self._inflight[key] = task
+        task.add_done_callback(lambda _: asyncio.get_running_loop().call_later(KEEP_RESULTS, self._forget, key))
+
+    def _forget(self, key: tuple[int, ...]) -> None:
+        self._inflight.pop(key, None)
+
+    async def carried_out(self, queued: Sequence[QueuedEffect]) -> list[QueuedEffect]:
+        """Wait until the effects a command committed are carried out; returns those that failed."""
+        key = tuple(item.id for item in queued)
+        task = self._inflight.pop(key, None)
+        if task is not None:
+            return await task
+        return [] if self._attached and queued else await self.apply(queued)
 
     async def apply(self, queued: Sequence[QueuedEffect], *, answers: bool = False) -> list[QueuedEffect]:
-        """Carry out the effects; returns those that failed (they stay queued).
+        """Carry out the effects; returns those that failed (they are tried again later, as due work).
 
         A command's `Answer` is left queued unless `answers`: the command replies itself, and the reply settles it.
         """
@@ -77,23 +118,31 @@ class EffectApplier:
         await self._effects.done([item.id for item in done])
         return failed
 
-    async def replay(self, guild_ids: Sequence[int], created_before: datetime) -> int:
-        """Carry out what an earlier process queued but did not finish; returns how many were done."""
-        pending = [item for item in await self._effects.pending(guild_ids) if item.created_before(created_before)]
-        failed = await self.apply(pending, answers=True)
-        return len(pending) - len(failed)
+    async def replay(self, guild_ids: Sequence[int], started_at: datetime) -> int:
+        """At start-up: carry out what an earlier (killed) process queued and did not finish; returns how many."""
+        claimed = await self._effects.claim(guild_ids, created_before=started_at)
+        failed = await self.apply(claimed, answers=True)
+        return len(claimed) - len(failed)
+
+    async def retry(self, item: DueItem) -> None:
+        """Due work: try a failed effect again, if nobody holds it meanwhile (its failure schedules the next try)."""
+        claimed = await self._effects.claim([item.guild_id], effect_ids=[effect_of(item.key.subject)])
+        await self.apply(claimed, answers=True)
 
     async def _apply_one(self, item: QueuedEffect) -> bool:
         effect = item.effect
         try:
-            if isinstance(effect, SetAccess):
-                await self._set_access(effect)
-            elif isinstance(effect, DirectNotice):
-                await self._direct(effect)
-            elif isinstance(effect, Answer):
-                await self._answer(effect, item.created_at)
-            else:
-                await self._post(effect, item.id)
+            match effect:
+                case SetAccess():
+                    await self._set_access(effect)
+                case Notify():
+                    await self._post(effect, item.id)
+                case DirectNotice():
+                    await self._direct(effect)
+                case Answer():
+                    await self._answer(effect, item.created_at)
+                case _:
+                    assert_never(effect)
         except Exception as exc:  # one effect's failure (HTTP, rate limit, network) must not stop the others
             log.warning(
                 "effect failed",
@@ -106,7 +155,7 @@ class EffectApplier:
                     "code": getattr(exc, "code", None),
                 },
             )
-            await self._effects.failed(item.id)
+            self._wake(await self._effects.failed(item))
             return False
         return True
 
@@ -137,13 +186,13 @@ class EffectApplier:
 
     async def _post(self, effect: Notify, effect_id: int) -> None:
         channel = self._client.get_partial_messageable(effect.channel_id)
-        post = self._render(effect)
+        post = self._render(effect.notice)
         if effect.edit_message_id is not None:
             await self._rewrite(channel.get_partial_message(effect.edit_message_id), post)
             return
         # The nonce lets Discord drop a repost of the same notice (a retry after a crash) for a few minutes.
         message = await self._send(channel, post, nonce=f"setkeeper-{effect_id}")
-        remember = self._posted.get(effect.notice)
+        remember = self._posted.get(type(effect.notice))
         if remember is not None:
             await remember(effect, message.id)
 
@@ -176,18 +225,18 @@ class EffectApplier:
     async def _direct(self, effect: DirectNotice) -> None:
         try:
             channel = await self._client.create_dm(discord.Object(effect.user_id))
-            await self._send(channel, self._render(effect))
+            await self._send(channel, self._render(effect.notice))
         except discord.Forbidden as exc:
             if exc.code != CANNOT_DM:
                 raise
             # The person does not take direct messages: there is nothing more to try.
             log.info("direct message refused", extra={"group_id": effect.group_id, "user_id": effect.user_id})
 
-    def _render(self, effect: Notify | DirectNotice) -> Post:
-        renderer = self._renderers.get(effect.notice)
+    def _render(self, notice: Notice) -> Post:
+        renderer = self._renderers.get(type(notice))
         if renderer is None:
-            raise RuntimeError(f"no renderer registered for notice {effect.notice}")
-        return renderer(effect)
+            raise RuntimeError(f"no renderer registered for notice {type(notice).__qualname__}")
+        return renderer(notice)
 
     @staticmethod
     async def _send(channel: discord.abc.Messageable, post: Post, nonce: str | None = None) -> discord.Message:

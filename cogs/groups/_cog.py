@@ -11,8 +11,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.domain.effects import DirectNotice, Notice, Notify
+from bot.domain.effects import Notice, Notify
 from bot.domain.errors import UserFacingError
+from bot.domain.group_notices import GROUP_NOTICES, JoinRequest, RulesPrompt
 from bot.domain.groups import GROUP_ID_PREFIX, CrossTalk, VoiceKind, VotingMethod
 from bot.services.effects import QueuedEffect
 from bot.services.groups import GroupView, Outcome
@@ -51,16 +52,18 @@ def require_person(user: discord.abc.User) -> None:
         raise PersonRequiredError(f"{user.mention} is a bot. Choose a person.")
 
 
-def render(effect: Notify | DirectNotice) -> Post:
+def render(notice: Notice) -> Post:
     """Group notices, with the buttons the rules prompt and join requests carry."""
+    if not isinstance(notice, GROUP_NOTICES):
+        raise TypeError(f"{type(notice).__qualname__} is not a group notice")
     view = None
-    if isinstance(effect, DirectNotice):
-        return render_notice(effect)
-    if effect.notice is Notice.RULES_PROMPT:
-        view = single_item_view(AcceptRulesButton(effect.group_id))
-    elif effect.notice is Notice.JOIN_REQUEST and effect.subject_id is not None:
-        view = single_item_view(JoinAnswerButton(effect.subject_id, True), JoinAnswerButton(effect.subject_id, False))
-    return render_notice(effect, view)
+    if isinstance(notice, RulesPrompt):
+        view = single_item_view(AcceptRulesButton(notice.group_id))
+    elif isinstance(notice, JoinRequest):
+        view = single_item_view(
+            JoinAnswerButton(notice.membership_id, True), JoinAnswerButton(notice.membership_id, False)
+        )
+    return render_notice(notice, view)
 
 
 class Groups(commands.Cog):
@@ -78,13 +81,14 @@ class Groups(commands.Cog):
     async def cog_load(self) -> None:
         """Register the persistent buttons and how group notices look."""
         self.bot.add_dynamic_items(AcceptRulesButton, JoinAnswerButton)
-        self.bot.applier.render_with(list(Notice), render)
-        self.bot.applier.when_posted(Notice.JOIN_REQUEST, self._request_posted)
+        self.bot.applier.render_with(GROUP_NOTICES, render)
+        self.bot.applier.when_posted(JoinRequest, self._request_posted)
 
     async def _request_posted(self, effect: Notify, message_id: int) -> None:
         """Remember the request's post so that any answer can close it; close it now if it was answered meanwhile."""
-        if effect.subject_id is not None:
-            await self.bot.applier.apply(await self.groups.record_request_post(effect.subject_id, message_id))
+        if isinstance(effect.notice, JoinRequest):
+            closing = await self.groups.record_request_post(effect.notice.membership_id, message_id)
+            await self.bot.applier.carried_out(closing)
 
     async def on_startup(self, guild_ids: list[int]) -> None:
         """Undo what a killed process left half-created, then notice groups whose channel went while I was away."""
@@ -142,7 +146,7 @@ class Groups(commands.Cog):
         return target
 
     async def _finish(self, interaction: discord.Interaction[Any], effects: list[QueuedEffect], message: str) -> None:
-        failed = await self.bot.applier.apply(effects)
+        failed = await self.bot.applier.carried_out(effects)
         await reply(interaction, message + note(failed))
 
     def _guild(self, interaction: discord.Interaction[Any]) -> discord.Guild:

@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+from typing import assert_never
+
 import discord
 from discord.utils import escape_markdown
 
-from bot.domain.effects import DirectNotice, Notice, Notify
 from bot.domain.ground_rules import GROUND_RULES
+from bot.domain.group_notices import (
+    Archived,
+    FacilitatorChanged,
+    GroupNotice,
+    JoinDeclined,
+    JoinRequest,
+    JoinRequestClosed,
+    MemberLeft,
+    MemberMovedIn,
+    MemberMovedOut,
+    MemberRemoved,
+    RulesAccepted,
+    RulesPrompt,
+    Split,
+    Welcome,
+)
 from bot.services.groups import GroupInfo, GroupView
 from bot.ui.applier import Post
 
@@ -35,75 +52,76 @@ def ground_rules_embed(group_name: str) -> discord.Embed:
     return embed
 
 
-def render_notice(effect: Notify | DirectNotice, view: discord.ui.View | None = None) -> Post:
+def render_notice(notice: GroupNotice, view: discord.ui.View | None = None) -> Post:
     """The post for a group notice; `view` holds the buttons a notice carries."""
-    group = effect.detail.get("group", "this group")
-    user = f"<@{effect.user_id}>" if effect.user_id else "someone"
-
-    ping_user = discord.AllowedMentions(users=[discord.Object(effect.user_id)] if effect.user_id else [])
-    match effect.notice:
-        case Notice.WELCOME:
+    match notice:
+        case Welcome(group=group, facilitator_id=facilitator_id):
             embed = ground_rules_embed(group)
             embed.description = (
                 f"This is the private channel of {name(group)}, an action learning set. Only its members, its "
-                f"facilitator (<@{effect.user_id}>) and Setkeeper can see it. Every member accepts these ground "
+                f"facilitator (<@{facilitator_id}>) and Setkeeper can see it. Every member accepts these ground "
                 "rules before taking part."
             )
             return Post(embed=embed)
-        case Notice.RULES_PROMPT:
+        case RulesPrompt(group=group, user_id=user_id):
             return Post(
-                content=f"{user}, welcome to {name(group)}. Please read the ground rules and accept them to take part.",
+                content=f"<@{user_id}>, welcome to {name(group)}. Please read the ground rules and accept them to "
+                "take part.",
                 embed=ground_rules_embed(group),
                 view=view,
-                mentions=ping_user,
+                mentions=_ping(user_id),
             )
-        case Notice.JOIN_REQUEST:
-            facilitator = int(effect.detail["facilitator"])
+        case JoinRequest(group=group, user_id=user_id, facilitator_id=facilitator_id):
             return Post(
-                content=f"{user} asks to join {name(group)}. <@{facilitator}>, will you approve?",
+                content=f"<@{user_id}> asks to join {name(group)}. <@{facilitator_id}>, will you approve?",
                 view=view,
-                mentions=discord.AllowedMentions(users=[discord.Object(facilitator)]),
+                mentions=_ping(facilitator_id),
             )
-        case Notice.RULES_ACCEPTED:
-            return Post(content=f"{user} has accepted the ground rules. Welcome!")
-        case Notice.MEMBER_LEFT:
-            return Post(content=f"{user} has left the group.")
-        case Notice.MEMBER_REMOVED:
-            return Post(content=f"{user} is no longer a member of this group.")
-        case Notice.MEMBER_MOVED_IN:
-            source = effect.detail.get("source", "another group")
-            return Post(content=f"{user} has moved here from {name(source)}. Welcome!", mentions=ping_user)
-        case Notice.MEMBER_MOVED_OUT:
-            return Post(content=f"{user} has moved to {name(effect.detail.get('to', 'another group'))}.")
-        case Notice.FACILITATOR_CHANGED:
-            return Post(content=f"{user} now facilitates {name(group)}.", mentions=ping_user)
-        case Notice.SPLIT:
+        case RulesAccepted(user_id=user_id):
+            return Post(content=f"<@{user_id}> has accepted the ground rules. Welcome!")
+        case MemberLeft(user_id=user_id):
+            return Post(content=f"<@{user_id}> has left the group.")
+        case MemberRemoved(user_id=user_id):
+            return Post(content=f"<@{user_id}> is no longer a member of this group.")
+        case MemberMovedIn(user_id=user_id, source=source):
+            return Post(content=f"<@{user_id}> has moved here from {name(source)}. Welcome!", mentions=_ping(user_id))
+        case MemberMovedOut(user_id=user_id, to=to):
+            return Post(content=f"<@{user_id}> has moved to {name(to)}.")
+        case FacilitatorChanged(group=group, user_id=user_id):
+            return Post(content=f"<@{user_id}> now facilitates {name(group)}.", mentions=_ping(user_id))
+        case Split(group=group, new_group=new_group):
             return Post(
-                content=f"{name(group)} has split in two: some members now meet as "
-                f"{name(effect.detail.get('new_group', 'a new group'))}. Nobody takes offence; fit matters."
+                content=f"{name(group)} has split in two: some members now meet as {name(new_group)}. Nobody takes "
+                "offence; fit matters."
             )
-        case Notice.JOIN_DECLINED:
+        case JoinDeclined(group=group, archived=archived):
             why = (
                 "it has ended its cycle and takes no new members"
-                if effect.detail.get("reason") == "archived"
+                if archived
                 else "it was not accepted this time. Nobody takes offence: fit matters"
             )
             return Post(
                 content=f"Your request to join {name(group)} is closed: {why}. Ask another group with /group join, "
                 "or talk to a facilitator."
             )
-        case Notice.JOIN_REQUEST_CLOSED:
-            return Post(content=f"{user} asked to join {name(group)}. {_request_outcome(effect.detail)}")
-        case Notice.ARCHIVED:
+        case JoinRequestClosed(group=group, user_id=user_id):
+            return Post(content=f"<@{user_id}> asked to join {name(group)}. {_request_outcome(notice)}")
+        case Archived(group=group):
             return Post(
                 content=f"{name(group)} has ended its cycle and is archived. This channel stays readable to its "
                 "members; nothing new can be posted. Thank you all."
             )
+        case _:
+            assert_never(notice)
 
 
-def _request_outcome(detail: dict[str, str]) -> str:
-    by = f"<@{detail['by']}>" if "by" in detail else "The facilitator"
-    match detail.get("outcome"):
+def _ping(user_id: int) -> discord.AllowedMentions:
+    return discord.AllowedMentions(users=[discord.Object(user_id)])
+
+
+def _request_outcome(closed: JoinRequestClosed) -> str:
+    by = f"<@{closed.by}>" if closed.by else "The facilitator"
+    match closed.outcome:
         case "approved":
             return f"{by} approved the request."
         case "declined":
@@ -112,7 +130,7 @@ def _request_outcome(detail: dict[str, str]) -> str:
             return "They withdrew the request."
         case "archived":
             return "The request was closed when the group was archived."
-        case _:
+        case "added":
             return "They have been added to the group."
 
 

@@ -103,7 +103,7 @@ class ChannelKeeper:
         if target.voice_kind is not VoiceKind.NONE and (target.voice_channel_id in gone or not target.voice_channel_id):
             made.append((await self._remake(interaction, guild, target, voice=True)).mention)
         outcome = await self.groups.complete_repair(guild.id, actor, target.id)
-        failed = await self.bot.applier.apply(outcome.effects)
+        failed = await self.bot.applier.carried_out(outcome.effects)
         done = outcome.value
         text_id = done.group.text_channel_id
         what = f"made {' and '.join(made)} again with its private permissions" if made else "found its channels"

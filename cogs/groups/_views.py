@@ -72,7 +72,7 @@ class AcceptRulesButton(
         bot = _bot(interaction)
         guild_id = interaction.guild_id or 0
         outcome = await bot.services.groups.accept_ground_rules(guild_id, interaction.user.id, self.group_id)
-        failed = await bot.applier.apply(outcome.effects)
+        failed = await bot.applier.carried_out(outcome.effects)
         if not outcome.value:
             await reply(interaction, "You have already accepted these ground rules. You are all set." + note(failed))
             return
@@ -120,7 +120,7 @@ class JoinAnswerButton(
             approve=self.approve,
             message_id=interaction.message.id if interaction.message is not None else None,
         )
-        failed = await bot.applier.apply(outcome.effects)
+        failed = await bot.applier.carried_out(outcome.effects)
         request = outcome.value
         verdict = "approved" if self.approve else "declined"
         await reply(interaction, f"You {verdict} <@{request.user_id}>'s request." + note(failed))

@@ -7,6 +7,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.app import EXTENSIONS, Services, Setkeeper
+from bot.db.uow import UnitOfWorkFactory
+from bot.domain.clock import FixedClock
+from bot.services.due import DueWorkService
 from bot.services.effects import EffectService
 from bot.services.groups import GroupService
 from bot.services.state import BotStateService
@@ -14,9 +17,12 @@ from tests.cogs.fakes import bot_with
 
 
 @pytest.fixture
-async def bot(groups: GroupService, effects: EffectService, bot_state: BotStateService) -> AsyncIterator[Setkeeper]:
+async def bot(
+    groups: GroupService, effects: EffectService, bot_state: BotStateService, uow: UnitOfWorkFactory, clock: FixedClock
+) -> AsyncIterator[Setkeeper]:
     """The bot with every cog loaded, never connected."""
-    instance = bot_with(Services(groups=groups, effects=effects, state=bot_state))
+    due = DueWorkService(uow, clock, "test-instance")
+    instance = bot_with(Services(groups=groups, effects=effects, state=bot_state, due=due))
     for extension in EXTENSIONS:
         await instance.load_extension(extension)
     yield instance

@@ -72,6 +72,8 @@ def bot_with(services: Services) -> Setkeeper:
     bot = Setkeeper(services)
     applier = create_autospec(EffectApplier, instance=True)
     applier.apply = AsyncMock(return_value=[])
+    applier.carried_out = AsyncMock(return_value=[])
     applier.render_with = MagicMock()
     bot.applier = applier
+    services.effects.on_commit(applier.submit)
     return bot

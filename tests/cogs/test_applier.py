@@ -8,11 +8,11 @@ from unittest.mock import AsyncMock, create_autospec
 import discord
 import pytest
 
-from bot.domain.effects import Notice
+from bot.domain.group_notices import GROUP_NOTICES
 from bot.services.effects import EffectService
 from bot.services.groups import GroupService
 from bot.ui.applier import EffectApplier, Post
-from tests.service.helpers import FAC, GUILD, TEXT, add_members, make_group
+from tests.service.helpers import FAC, GUILD, TEXT, add_members, make_group, request_id
 
 
 class _Response:
@@ -32,7 +32,7 @@ def _client() -> Any:
 
 def _applier(client: Any, effects: EffectService, groups: GroupService) -> EffectApplier:
     applier = EffectApplier(client, effects, groups.current_access)
-    applier.render_with(list(Notice), lambda _effect: Post("hi"))
+    applier.render_with(GROUP_NOTICES, lambda _notice: Post("hi"))
     return applier
 
 
@@ -81,8 +81,7 @@ async def test_one_failing_effect_does_not_stop_the_others(
 async def test_a_refused_direct_message(groups: GroupService, effects: EffectService, code: int, settled: bool) -> None:
     group = await make_group(groups)
     requested = await groups.request_to_join(GUILD, 40, group.id)
-    request_id = requested.effects[0].effect.subject_id  # type: ignore[union-attr]
-    declined = await groups.answer_join_request(GUILD, FAC, request_id, approve=False)
+    declined = await groups.answer_join_request(GUILD, FAC, request_id(requested.effects), approve=False)
     client = _client()
     dm = create_autospec(discord.DMChannel, instance=True)
     dm.send = AsyncMock(side_effect=discord.Forbidden(_Response(), {"code": code, "message": "no"}))  # type: ignore[arg-type]

@@ -48,7 +48,7 @@ async def test_create_makes_a_private_channel_and_an_active_group(bot: Setkeeper
     group = await bot.services.groups.resolve(GUILD, "Set A", None)
     assert (group.status, group.text_channel_id, group.facilitator_id) == (GroupStatus.ACTIVE, 5001, 2)
     assert "Created **Set A** with the private channel <#5001>" in sent(fake)[0]["content"]
-    bot.applier.apply.assert_awaited()  # type: ignore[attr-defined]
+    bot.applier.carried_out.assert_awaited()  # type: ignore[attr-defined]
 
 
 async def test_create_without_manage_channels_names_it_and_makes_nothing(bot: Setkeeper) -> None:

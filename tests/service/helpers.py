@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.effects import Notify, SetAccess
+from bot.domain.group_notices import JoinRequest
 from bot.services.effects import QueuedEffect
 from bot.services.groups import Actor, GroupService, GroupView
 
@@ -37,5 +38,23 @@ def accesses(effects: list[QueuedEffect]) -> list[tuple[int, str]]:
 
 
 def notices(effects: list[QueuedEffect]) -> list[tuple[str, int | None]]:
-    """The (notice, user) pairs an outcome posts."""
-    return [(e.effect.notice.value, e.effect.user_id) for e in effects if isinstance(e.effect, Notify)]
+    """The (notice kind without its feature, person it is about) pairs an outcome posts."""
+    return [
+        (e.effect.notice.kind.removeprefix("group."), _about(e.effect.notice))
+        for e in effects
+        if isinstance(e.effect, Notify) and e.effect.edit_message_id is None
+    ]
+
+
+def _about(notice: object) -> int | None:
+    """The person a notice is about: the member it names, else (a welcome) the facilitator."""
+    return getattr(notice, "user_id", getattr(notice, "facilitator_id", None))
+
+
+def request_id(effects: list[QueuedEffect]) -> int:
+    """The join request (membership id) that an outcome posted for the facilitator to answer."""
+    (request,) = [
+        e.effect.notice for e in effects if isinstance(e.effect, Notify) and isinstance(e.effect.notice, JoinRequest)
+    ]
+    assert isinstance(request, JoinRequest)
+    return request.membership_id

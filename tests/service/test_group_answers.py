@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.domain.effects import Answer, DirectNotice, Notice, Notify
+from bot.domain.effects import Answer, DirectNotice, Notify
 from bot.domain.errors import (
     FacilitatorChangeError,
     GroupArchivedError,
@@ -14,9 +14,11 @@ from bot.domain.errors import (
     NotFacilitatorError,
     NotMemberError,
 )
+from bot.domain.group_notices import JoinDeclined, JoinRequestClosed, MemberRemoved
 from bot.services.effects import EffectService, answering
 from bot.services.groups import Actor, GroupService, GroupView
 from tests.service.helpers import ADMIN, FAC, FACILITATOR, GUILD, TEXT, add_members, make_group
+from tests.service.helpers import request_id as requested_id
 
 POST = 777_000
 
@@ -24,8 +26,7 @@ POST = 777_000
 async def _request(groups: GroupService, group: GroupView, user_id: int, *, posted: bool = True) -> int:
     """A join request, with its post recorded as the applier does once Discord has it."""
     outcome = await groups.request_to_join(GUILD, user_id, group.id)
-    request_id = outcome.effects[0].effect.subject_id  # type: ignore[union-attr]
-    assert request_id is not None
+    request_id = requested_id(outcome.effects)
     if posted:
         assert await groups.record_request_post(request_id, POST + user_id) == []
     return request_id
@@ -34,9 +35,9 @@ async def _request(groups: GroupService, group: GroupView, user_id: int, *, post
 def _closings(effects: list[object]) -> list[tuple[int | None, str, str | None]]:
     """(post edited, outcome, by) for every join-request post an outcome closes."""
     return [
-        (e.edit_message_id, e.detail["outcome"], e.detail.get("by"))
+        (e.edit_message_id, e.notice.outcome, str(e.notice.by) if e.notice.by else None)
         for e in (item.effect for item in effects)  # type: ignore[attr-defined]
-        if isinstance(e, Notify) and e.notice is Notice.JOIN_REQUEST_CLOSED
+        if isinstance(e, Notify) and isinstance(e.notice, JoinRequestClosed)
     ]
 
 
@@ -125,7 +126,7 @@ async def test_archiving_declines_requests_by_direct_message_and_closes_their_po
     await _request(groups, group, 40)
     outcome = await groups.archive(GUILD, FAC, group.id)
     told = [item.effect for item in outcome.effects if isinstance(item.effect, DirectNotice)]
-    assert [(d.user_id, d.notice, d.detail.get("reason")) for d in told] == [(40, Notice.JOIN_DECLINED, "archived")]
+    assert [(d.user_id, d.notice) for d in told] == [(40, JoinDeclined("Set A", archived=True))]
     assert _closings(outcome.effects) == [(POST + 40, "archived", None)]
 
 
@@ -170,7 +171,7 @@ async def test_a_decision_made_for_a_command_commits_how_to_answer_it(
 
     (answer,) = await asyncio.create_task(remove_for_a_command())
     assert (answer.token, answer.command, answer.group_id) == ("token-1", "group remove", group.id)
-    assert [(notice.notice, notice.user_id) for notice in answer.done] == [(Notice.MEMBER_REMOVED, 20)]
+    assert answer.done == (MemberRemoved(20),)
 
 
 async def test_a_refused_command_or_one_without_an_interaction_stores_no_answer(

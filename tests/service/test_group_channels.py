@@ -6,12 +6,23 @@ import pytest
 
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.clock import FixedClock
-from bot.domain.effects import DirectNotice, Notice
+from bot.domain.effects import DirectNotice
 from bot.domain.errors import NotFacilitatorError
 from bot.domain.groups import VoiceKind
 from bot.services.effects import EffectService
 from bot.services.groups import Actor, GroupChannelMissingError, GroupService
-from tests.service.helpers import ADMIN, FAC, FACILITATOR, GUILD, TEXT, accesses, add_members, make_group, notices
+from tests.service.helpers import (
+    ADMIN,
+    FAC,
+    FACILITATOR,
+    GUILD,
+    TEXT,
+    accesses,
+    add_members,
+    make_group,
+    notices,
+    request_id,
+)
 
 NEW_TEXT = 900_101
 
@@ -99,8 +110,7 @@ async def test_repair_restores_everyones_access_and_reposts_what_was_in_the_chan
 async def test_repair_keeps_queued_direct_messages(groups: GroupService, effects: EffectService) -> None:
     group = await make_group(groups)
     request = await groups.request_to_join(GUILD, 30, "Set A")
-    (join,) = [e for e in request.effects if e.effect.notice is Notice.JOIN_REQUEST]  # type: ignore[union-attr]
-    await groups.answer_join_request(GUILD, FAC, join.effect.subject_id, approve=False)  # type: ignore[union-attr]
+    await groups.answer_join_request(GUILD, FAC, request_id(request.effects), approve=False)
     await groups.lose_channel(GUILD, TEXT)
     await groups.complete_repair(GUILD, FAC, group.id)
     assert [item.effect for item in await effects.pending([GUILD]) if isinstance(item.effect, DirectNotice)]

@@ -9,7 +9,7 @@ import pytest
 
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.clock import FixedClock
-from bot.domain.effects import DirectNotice, Notice
+from bot.domain.effects import DirectNotice, Notify
 from bot.domain.errors import (
     AlreadyMemberError,
     FacilitatorChangeError,
@@ -25,6 +25,7 @@ from bot.domain.errors import (
     SettingInvalidError,
     SplitInvalidError,
 )
+from bot.domain.group_notices import JoinDeclined, JoinRequest
 from bot.domain.groups import GroupStatus, VoiceKind
 from bot.services.effects import EffectService
 from bot.services.groups import Actor, GroupService
@@ -39,6 +40,7 @@ from tests.service.helpers import (
     add_members,
     make_group,
     notices,
+    request_id,
 )
 
 
@@ -153,10 +155,10 @@ async def test_join_request_goes_to_the_facilitator_and_approval_admits(groups: 
     group = await make_group(groups)
     requested = await groups.request_to_join(GUILD, 40, group.id)
     (post,) = [item.effect for item in requested.effects]
-    assert (post.notice.value, post.user_id) == ("join_request", 40)
-    assert post.subject_id is not None
-    assert post.detail["facilitator"] == str(FACILITATOR)
-    approved = await groups.answer_join_request(GUILD, FAC, post.subject_id, approve=True)
+    assert isinstance(post, Notify)
+    assert isinstance(post.notice, JoinRequest)
+    assert (post.notice.user_id, post.notice.facilitator_id) == (40, FACILITATOR)
+    approved = await groups.answer_join_request(GUILD, FAC, post.notice.membership_id, approve=True)
     assert approved.value.status.value == "active"
     assert accesses(approved.effects) == [(40, "pending")]
     assert notices(approved.effects) == [("rules_prompt", 40)]
@@ -165,18 +167,18 @@ async def test_join_request_goes_to_the_facilitator_and_approval_admits(groups: 
 async def test_a_join_request_is_answered_once(groups: GroupService) -> None:
     group = await make_group(groups)
     requested = await groups.request_to_join(GUILD, 40, group.id)
-    request_id = requested.effects[0].effect.subject_id  # type: ignore[union-attr]
-    await groups.answer_join_request(GUILD, FAC, request_id, approve=False)
+    rid = request_id(requested.effects)
+    await groups.answer_join_request(GUILD, FAC, rid, approve=False)
     with pytest.raises(JoinRequestNotFoundError, match="already been answered"):
-        await groups.answer_join_request(GUILD, FAC, request_id, approve=True)
+        await groups.answer_join_request(GUILD, FAC, rid, approve=True)
 
 
 async def test_repeated_approval_clicks_have_one_effect(groups: GroupService) -> None:
     group = await make_group(groups)
     requested = await groups.request_to_join(GUILD, 40, group.id)
-    request_id = requested.effects[0].effect.subject_id  # type: ignore[union-attr]
+    rid = request_id(requested.effects)
     results = await asyncio.gather(
-        *(groups.answer_join_request(GUILD, FAC, request_id, approve=True) for _ in range(10)), return_exceptions=True
+        *(groups.answer_join_request(GUILD, FAC, rid, approve=True) for _ in range(10)), return_exceptions=True
     )
     succeeded = [result for result in results if not isinstance(result, BaseException)]
     refused = [result for result in results if isinstance(result, JoinRequestNotFoundError)]
@@ -188,9 +190,9 @@ async def test_repeated_approval_clicks_have_one_effect(groups: GroupService) ->
 async def test_a_forged_request_id_from_another_server_is_refused(groups: GroupService) -> None:
     group = await make_group(groups)
     requested = await groups.request_to_join(GUILD, 40, group.id)
-    request_id = requested.effects[0].effect.subject_id  # type: ignore[union-attr]
+    rid = request_id(requested.effects)
     with pytest.raises(JoinRequestNotFoundError):
-        await groups.answer_join_request(OTHER_GUILD, ADMIN, request_id, approve=True)
+        await groups.answer_join_request(OTHER_GUILD, ADMIN, rid, approve=True)
 
 
 async def test_asking_twice_or_when_already_in_is_refused(groups: GroupService) -> None:
@@ -367,18 +369,18 @@ async def test_an_effect_that_keeps_failing_is_given_up_after_five_tries(
     await make_group(groups)
     (welcome,) = await effects.pending([GUILD])
     for _ in range(5):
-        await effects.failed(welcome.id)
+        await effects.failed(welcome)
     assert await effects.pending([GUILD]) == []
 
 
 async def test_a_declined_request_is_told_to_the_person_directly(groups: GroupService) -> None:
     group = await make_group(groups)
     requested = await groups.request_to_join(GUILD, 40, group.id)
-    request_id = requested.effects[0].effect.subject_id  # type: ignore[union-attr]
-    declined = await groups.answer_join_request(GUILD, FAC, request_id, approve=False)
+    rid = request_id(requested.effects)
+    declined = await groups.answer_join_request(GUILD, FAC, rid, approve=False)
     (message,) = [item.effect for item in declined.effects]
     assert isinstance(message, DirectNotice)
-    assert (message.user_id, message.notice, message.detail) == (40, Notice.JOIN_DECLINED, {"group": "Set A"})
+    assert (message.user_id, message.notice) == (40, JoinDeclined("Set A"))
 
 
 async def test_the_rules_of_an_archived_group_cannot_be_accepted(groups: GroupService) -> None:
@@ -401,7 +403,7 @@ async def test_asking_again_right_after_a_decline_or_withdrawal_waits_a_day(
 ) -> None:
     group = await make_group(groups)
     requested = await groups.request_to_join(GUILD, 40, group.id)
-    await groups.answer_join_request(GUILD, FAC, requested.effects[0].effect.subject_id, approve=False)  # type: ignore[arg-type, union-attr]
+    await groups.answer_join_request(GUILD, FAC, request_id(requested.effects), approve=False)
     with pytest.raises(JoinRequestTooSoonError, match="less than a day ago"):
         await groups.request_to_join(GUILD, 40, group.id)
     await groups.request_to_join(GUILD, 41, group.id)

@@ -1,0 +1,17 @@
+"""What every part of the group service shares: its unit-of-work factory, clock, process id and floor reader."""
+
+from __future__ import annotations
+
+from bot.db.uow import UnitOfWorkFactory
+from bot.domain.clock import Clock
+from bot.services.groups._effects import FloorReader, no_meeting
+
+
+class GroupServiceBase:
+    """Every use case of group set-up is one method, one unit of work; the parts are mixed into `GroupService`."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, instance_id: str, floor: FloorReader = no_meeting) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._instance_id = instance_id
+        self._floor = floor

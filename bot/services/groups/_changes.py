@@ -1,0 +1,74 @@
+"""Changes of membership that several use cases share: admitting someone, someone going, a new facilitator."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.db.models import Group, Membership
+from bot.db.uow import UnitOfWork
+from bot.domain.effects import Notice
+from bot.domain.errors import FacilitatorChangeError
+from bot.domain.group_notices import FacilitatorChanged, MemberMovedIn, RulesPrompt
+from bot.domain.groups import MembershipStatus, membership_change
+from bot.services.groups._effects import close_request, post, set_access
+from bot.services.groups._guards import change_status, require_room
+
+
+def new_membership(group_id: int, user_id: int, status: MembershipStatus, now: datetime) -> Membership:
+    """A first membership of someone in a group (asking to join, or added)."""
+    return Membership(group_id=group_id, user_id=user_id, status=membership_change(None, status), requested_at=now)
+
+
+async def admit(
+    uow: UnitOfWork,
+    group: Group,
+    user_id: int,
+    membership: Membership | None,
+    now: datetime,
+    *,
+    rules_accepted_at: datetime | None,
+    notice_from: str | None = None,
+    answered_by: int | None = None,
+) -> None:
+    """Make someone an active member (room permitting): access, a welcome from a move, the ground-rules prompt."""
+    await require_room(uow, group, asked_by_facilitator=True)
+    if membership is not None and membership.status == MembershipStatus.REQUESTED:
+        uow.emit(group.guild_id, *close_request(group, membership, "approved" if answered_by else "added", answered_by))
+    if membership is None:
+        membership = await uow.memberships.add(new_membership(group.id, user_id, MembershipStatus.ACTIVE, now))
+    else:
+        change_status(membership, MembershipStatus.ACTIVE)
+    membership.joined_at, membership.left_at = now, None
+    membership.rules_accepted_at = rules_accepted_at
+    uow.emit(group.guild_id, set_access(group, user_id, membership))
+    if notice_from is not None:
+        uow.emit(group.guild_id, post(group, MemberMovedIn(user_id, notice_from)))
+    if rules_accepted_at is None:
+        uow.emit(group.guild_id, post(group, RulesPrompt(group.id, group.name, user_id)))
+
+
+def depart(
+    uow: UnitOfWork,
+    group: Group,
+    membership: Membership,
+    status: MembershipStatus,
+    notice: Notice | None,
+    now: datetime,
+) -> None:
+    """Someone stops being a member (left, removed, moved): their access goes, and the group is told (or not)."""
+    change_status(membership, status)
+    membership.left_at = now
+    uow.emit(group.guild_id, set_access(group, membership.user_id, membership))
+    if notice is not None:
+        uow.emit(group.guild_id, post(group, notice))
+
+
+async def hand_over(uow: UnitOfWork, group: Group, user_id: int) -> None:
+    """Give the facilitator role to `user_id`; both people's access follows."""
+    if user_id == group.facilitator_id:
+        raise FacilitatorChangeError(f"<@{user_id}> already facilitates {group.name}.")
+    previous = group.facilitator_id
+    group.facilitator_id = user_id
+    for person in (previous, user_id):
+        uow.emit(group.guild_id, set_access(group, person, await uow.memberships.get(group.id, person)))
+    uow.emit(group.guild_id, post(group, FacilitatorChanged(group.name, user_id)))

@@ -1,0 +1,66 @@
+"""Finding groups and reading them: what a command names, who may see what, what access someone has now."""
+
+from __future__ import annotations
+
+from bot.domain.errors import NotMemberError
+from bot.domain.groups import Access, GroupStatus, MembershipStatus
+from bot.services.groups._base import GroupServiceBase
+from bot.services.groups._effects import access_of
+from bot.services.groups._guards import find_group, get_group, open_group, require_facilitator
+from bot.services.groups._views import Actor, GroupInfo, GroupKey, GroupView, MemberView, view_of
+
+
+class Lookups(GroupServiceBase):
+    """Reads; nothing here changes a group."""
+
+    async def resolve(self, guild_id: int, ref: str | None, channel_id: int | None) -> GroupView:
+        """The group the command names (by id from autocomplete, or by name), else the one whose channel it is."""
+        async with self._uow(write=False) as uow:
+            return view_of(await find_group(uow, guild_id, ref, channel_id))
+
+    async def facilitated(
+        self, guild_id: int, actor: Actor, ref: str | None, channel_id: int | None = None
+    ) -> GroupView:
+        """The open group a command names, once the actor is known to facilitate it: checked before a panel shows."""
+        async with self._uow(write=False) as uow:
+            group = await open_group(uow, guild_id, ref, channel_id=channel_id, lock=False)
+            require_facilitator(group, actor)
+            return view_of(group)
+
+    async def current_access(self, group_id: int, user_id: int) -> Access | None:
+        """What the person may do in the group's channels now, floor included (None if the group is gone).
+
+        Effects defer to this when they are carried out, so an old effect never hands back what was taken.
+        """
+        async with self._uow(write=False) as uow:
+            group = await uow.groups.by_id(group_id)
+            if group is None or group.status == GroupStatus.CREATING:
+                return None
+            membership = await uow.memberships.get(group.id, user_id)
+            return access_of(group, user_id, membership, await self._floor(uow, group.id, user_id))
+
+    async def names(self, guild_id: int) -> list[tuple[int, str]]:
+        """Ids and names of the guild's active groups, in name order: what autocomplete offers."""
+        async with self._uow(write=False) as uow:
+            return await uow.groups.names(guild_id, [GroupStatus.ACTIVE])
+
+    async def info(self, guild_id: int, viewer: Actor, which: GroupKey, channel_id: int | None = None) -> GroupInfo:
+        """Members, facilitator and settings; only for the group's members, its facilitator and server managers."""
+        async with self._uow(write=False) as uow:
+            group = await get_group(uow, guild_id, which, channel_id=channel_id)
+            active = await uow.memberships.with_status(group.id, MembershipStatus.ACTIVE)
+            member_ids = {membership.user_id for membership in active}
+            if (
+                viewer.user_id not in member_ids
+                and viewer.user_id != group.facilitator_id
+                and not viewer.manages_server
+            ):
+                raise NotMemberError(
+                    f"Only members of {group.name} can see its details. Use /group join to ask to join it."
+                )
+            requested = await uow.memberships.with_status(group.id, MembershipStatus.REQUESTED)
+            return GroupInfo(
+                group=view_of(group),
+                members=[MemberView(m.user_id, m.joined_at, m.rules_accepted_at) for m in active],
+                requests=[membership.user_id for membership in requested],
+            )
