@@ -1,0 +1,123 @@
+"""The facilitator's commands: appoint and rotate the role, the group's settings, the end of its cycle."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.domain.groups import CrossTalk, VotingMethod
+from bot.ui.replies import defer, reply
+from cogs.groups._base import FACILITATOR, GROUP, GroupsBase, name_of, require_person
+from cogs.groups._render import settings_text
+from cogs.groups._views import ConfirmView, actor_of
+
+
+class AdminCommands(GroupsBase):
+    """The facilitator role, settings and archive."""
+
+    @FACILITATOR.command(name="appoint", description="Hand the facilitator role to someone (facilitator)")
+    @app_commands.describe(member="The new facilitator", group="The group (defaults to this channel's group)")
+    @app_commands.autocomplete(group=GroupsBase.group_autocomplete)
+    async def appoint(
+        self, interaction: discord.Interaction[Any], member: discord.Member, group: str | None = None
+    ) -> None:
+        """Appoint a facilitator: a member, or an experienced outsider."""
+        await defer(interaction)
+        require_person(member)
+        target = await self._changeable(interaction, group)
+        outcome = await self.groups.appoint_facilitator(target.guild_id, actor_of(interaction), target.id, member.id)
+        await self._finish(interaction, outcome.effects, f"{member.mention} now facilitates {name_of(target)}.")
+
+    @FACILITATOR.command(name="rotate", description="Pass the facilitator role to the next member (facilitator)")
+    @app_commands.describe(group="The group (defaults to this channel's group)")
+    @app_commands.autocomplete(group=GroupsBase.group_autocomplete)
+    async def rotate(self, interaction: discord.Interaction[Any], group: str | None = None) -> None:
+        """Rotate the role through the members in the order they joined."""
+        await defer(interaction)
+        target = await self._changeable(interaction, group)
+        outcome = await self.groups.rotate_facilitator(target.guild_id, actor_of(interaction), target.id)
+        await self._finish(
+            interaction, outcome.effects, f"<@{outcome.value.facilitator_id}> now facilitates {name_of(target)}."
+        )
+
+    @GROUP.command(name="settings", description="See or change a group's settings (facilitator)")
+    @app_commands.describe(
+        group="The group (defaults to this channel's group)",
+        min_size="Fewest members (2 or more)",
+        max_size="Most members (up to 12)",
+        rounds_per_meeting="Issues that get a round in one meeting",
+        presentation_minutes="Minutes the issue holder has to explain the issue",
+        turn_minutes="Minutes each peer has for a turn",
+        voting="How members vote on bids",
+        crosstalk="How strictly one speaker at a time is kept",
+        report_back_lead_hours="Hours before a meeting to ask everyone to report back on their actions",
+        bid_nudge_lead_hours="Hours before a meeting to remind everyone to put in bids",
+    )
+    @app_commands.choices(
+        voting=[
+            app_commands.Choice(name="One vote each", value=VotingMethod.SINGLE.value),
+            app_commands.Choice(name="Approval: vote for any number", value=VotingMethod.APPROVAL.value),
+        ],
+        crosstalk=[
+            app_commands.Choice(name="Only the speaker can post", value=CrossTalk.LOCK.value),
+            app_commands.Choice(name="Remove off-turn messages", value=CrossTalk.DELETE.value),
+            app_commands.Choice(name="Gently remind", value=CrossTalk.REMIND.value),
+            app_commands.Choice(name="Not enforced", value=CrossTalk.OFF.value),
+        ],
+    )
+    @app_commands.autocomplete(group=GroupsBase.group_autocomplete)
+    async def settings(
+        self,
+        interaction: discord.Interaction[Any],
+        group: str | None = None,
+        min_size: int | None = None,
+        max_size: int | None = None,
+        rounds_per_meeting: int | None = None,
+        presentation_minutes: int | None = None,
+        turn_minutes: int | None = None,
+        voting: str | None = None,
+        crosstalk: str | None = None,
+        report_back_lead_hours: int | None = None,
+        bid_nudge_lead_hours: int | None = None,
+    ) -> None:
+        """Change the given settings (all checked together) and show the result."""
+        await defer(interaction)
+        given = {
+            "min_size": min_size,
+            "max_size": max_size,
+            "rounds_per_meeting": rounds_per_meeting,
+            "presentation_minutes": presentation_minutes,
+            "turn_minutes": turn_minutes,
+            "voting": VotingMethod(voting) if voting else None,
+            "crosstalk": CrossTalk(crosstalk) if crosstalk else None,
+            "report_back_lead_hours": report_back_lead_hours,
+            "bid_nudge_lead_hours": bid_nudge_lead_hours,
+        }
+        changes = {key: value for key, value in given.items() if value is not None}
+        updated = await self.groups.update_settings(
+            interaction.guild_id or 0, actor_of(interaction), group, changes, interaction.channel_id
+        )
+        heading = "Settings saved" if changes else "Current settings"
+        await reply(interaction, f"{heading} for {name_of(updated)}:\n{settings_text(updated)}")
+
+    @GROUP.command(name="archive", description="End a group's cycle; its channel becomes read-only (facilitator)")
+    @app_commands.describe(group="The group (defaults to this channel's group)")
+    @app_commands.autocomplete(group=GroupsBase.group_autocomplete)
+    async def archive(self, interaction: discord.Interaction[Any], group: str | None = None) -> None:
+        """Ask for confirmation, then archive."""
+        await defer(interaction)
+        target = await self._facilitated(interaction, group)
+
+        async def go(click: discord.Interaction[Any]) -> str:
+            outcome = await self.groups.archive(target.guild_id, actor_of(click), target.id)
+            self.names.forget(target.guild_id)
+            await self._finish(click, outcome.effects, f"{name_of(target)} is archived. Its channel is now read-only.")
+            return f"That is done already: {name_of(target)} is archived."
+
+        await reply(
+            interaction,
+            f"Archive {name_of(target)}? Its cycle ends, its channel becomes read-only, and it takes no new members.",
+            view=ConfirmView(interaction.user.id, "Archive", go),
+        )
