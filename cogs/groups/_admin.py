@@ -10,7 +10,7 @@ from discord import app_commands
 from bot.domain.groups import CrossTalk, VotingMethod
 from bot.ui.replies import defer, reply
 from cogs.groups._base import FACILITATOR, GROUP, GroupsBase, name_of, require_person
-from cogs.groups._render import settings_text
+from cogs.groups._render import CROSSTALK_LABELS, VOTING_LABELS, settings_text
 from cogs.groups._views import ConfirmView, actor_of
 
 
@@ -56,16 +56,8 @@ class AdminCommands(GroupsBase):
         bid_nudge_lead_hours="Hours before a meeting to remind everyone to put in bids",
     )
     @app_commands.choices(
-        voting=[
-            app_commands.Choice(name="One vote each", value=VotingMethod.SINGLE.value),
-            app_commands.Choice(name="Approval: vote for any number", value=VotingMethod.APPROVAL.value),
-        ],
-        crosstalk=[
-            app_commands.Choice(name="Only the speaker can post", value=CrossTalk.LOCK.value),
-            app_commands.Choice(name="Remove off-turn messages", value=CrossTalk.DELETE.value),
-            app_commands.Choice(name="Gently remind", value=CrossTalk.REMIND.value),
-            app_commands.Choice(name="Not enforced", value=CrossTalk.OFF.value),
-        ],
+        voting=[app_commands.Choice(name=label, value=method.value) for method, label in VOTING_LABELS.items()],
+        crosstalk=[app_commands.Choice(name=label, value=rule.value) for rule, label in CROSSTALK_LABELS.items()],
     )
     @app_commands.autocomplete(group=GroupsBase.group_autocomplete)
     async def settings(

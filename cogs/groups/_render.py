@@ -24,6 +24,7 @@ from bot.domain.group_notices import (
     Split,
     Welcome,
 )
+from bot.domain.groups import CrossTalk, VotingMethod
 from bot.services.groups import GroupInfo, GroupView
 from bot.ui.applier import Post
 
@@ -170,7 +171,7 @@ def settings_text(group: GroupView) -> str:
             f"Size: {s.min_size} to {s.max_size} members",
             f"Rounds per meeting: {s.rounds_per_meeting}",
             f"Presentation: {s.presentation_minutes} min; each turn: {s.turn_minutes} min",
-            f"Voting: {'one vote each' if s.voting == 'single' else 'approval (vote for any number)'}",
+            f"Voting: {VOTING_LABELS[s.voting]}",
             f"Cross-talk: {CROSSTALK_LABELS[s.crosstalk]}",
             f"Report-back reminder: {s.report_back_lead_hours} h before a meeting; "
             f"bid nudge: {s.bid_nudge_lead_hours} h before",
@@ -178,9 +179,14 @@ def settings_text(group: GroupView) -> str:
     )
 
 
-CROSSTALK_LABELS = {
-    "lock": "only the speaker can post",
-    "delete": "off-turn messages are removed",
-    "remind": "off-turn messages get a gentle reminder",
-    "off": "not enforced",
+VOTING_LABELS = {
+    VotingMethod.SINGLE: "One vote each",
+    VotingMethod.APPROVAL: "Approval: vote for any number",
 }
+CROSSTALK_LABELS = {
+    CrossTalk.LOCK: "Only the speaker can post",
+    CrossTalk.DELETE: "Remove off-turn messages",
+    CrossTalk.REMIND: "Gently remind",
+    CrossTalk.OFF: "Not enforced",
+}
+"""The words for each choice, the same in /group settings' options and in what the group's settings show."""

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from discord import app_commands
 
 from bot.app import Setkeeper, command_tree_digest
+from bot.domain.groups import GroupSettings, GroupStatus, VoiceKind
+from bot.services.groups import GroupView
 from bot.ui.access import BOT_PERMISSIONS
+from cogs.groups._render import CROSSTALK_LABELS, VOTING_LABELS, settings_text
+
+NOW = datetime(2026, 11, 23, tzinfo=UTC)
 
 
 def _all(bot: Setkeeper) -> list[app_commands.Command[object, ..., object] | app_commands.Group]:
@@ -69,3 +76,20 @@ async def test_the_digest_changes_exactly_when_the_tree_does(bot: Setkeeper) -> 
 def test_the_readme_invite_link_grants_exactly_what_the_bot_checks_for() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     assert f"permissions={BOT_PERMISSIONS.value}" in readme
+
+
+async def test_settings_choices_use_the_words_the_settings_are_shown_with(bot: Setkeeper) -> None:
+    settings = next(command for command in _all(bot) if command.qualified_name == "group settings")
+    assert isinstance(settings, app_commands.Command)
+    for option in ("voting", "crosstalk"):
+        offered = {choice.value: choice.name for choice in settings._params[option].choices}
+        shown = VOTING_LABELS if option == "voting" else CROSSTALK_LABELS
+        assert offered == {value.value: label for value, label in shown.items()}
+
+
+def test_every_setting_choice_is_shown_in_its_own_words() -> None:
+    group = GroupView(1, 1, "Set A", GroupStatus.ACTIVE, 10, 2, None, VoiceKind.NONE, GroupSettings(), NOW, None)
+    for method, label in VOTING_LABELS.items():
+        assert f"Voting: {label}" in settings_text(replace(group, settings=replace(group.settings, voting=method)))
+    for rule, label in CROSSTALK_LABELS.items():
+        assert f"Cross-talk: {label}" in settings_text(replace(group, settings=replace(group.settings, crosstalk=rule)))

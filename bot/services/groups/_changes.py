@@ -9,9 +9,15 @@ from bot.db.uow import UnitOfWork
 from bot.domain.effects import Notice
 from bot.domain.errors import FacilitatorChangeError
 from bot.domain.group_notices import FacilitatorChanged, MemberMovedIn, RulesPrompt
-from bot.domain.groups import MembershipStatus, membership_change
+from bot.domain.groups import GroupStatus, MembershipStatus, membership_change
 from bot.services.groups._effects import close_request, post, set_access
 from bot.services.groups._guards import change_status, require_room
+
+
+def activate(group: Group, channels: tuple[int, int | None]) -> None:
+    """A group being created has its channels: it becomes active, and forgets who was creating it."""
+    group.text_channel_id, group.voice_channel_id = channels
+    group.status, group.creator_instance, group.creation_reply_token = GroupStatus.ACTIVE, None, None
 
 
 def new_membership(group_id: int, user_id: int, status: MembershipStatus, now: datetime) -> Membership:

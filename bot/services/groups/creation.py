@@ -11,6 +11,7 @@ from bot.domain.errors import GroupNameTakenError, NotFacilitatorError
 from bot.domain.group_notices import Welcome
 from bot.domain.groups import GroupSettings, GroupStatus, MembershipStatus, VoiceKind, check_split, clean_name, name_key
 from bot.services.groups._base import GroupServiceBase
+from bot.services.groups._changes import activate
 from bot.services.groups._effects import post
 from bot.services.groups._guards import creating_group, open_group, require_facilitator
 from bot.services.groups._views import Actor, GroupView, Outcome, settings_of, store_settings, view_of
@@ -83,8 +84,7 @@ class Creation(GroupServiceBase):
         """Record the group's channels and make it active; the welcome post follows."""
         async with self._uow() as uow:
             group = await creating_group(uow, guild_id, group_id)
-            group.text_channel_id, group.voice_channel_id = text_channel_id, voice_channel_id
-            group.status, group.creator_instance, group.creation_reply_token = GroupStatus.ACTIVE, None, None
+            activate(group, (text_channel_id, voice_channel_id))
             uow.emit(guild_id, post(group, Welcome(group.name, group.facilitator_id)))
             await uow.commit()
             return Outcome(view_of(group), uow.committed)

@@ -8,7 +8,7 @@ from typing import Any
 from bot.domain.group_notices import Archived, Split, Welcome
 from bot.domain.groups import GroupStatus, MembershipStatus, check_split
 from bot.services.groups._base import GroupServiceBase
-from bot.services.groups._changes import admit, depart
+from bot.services.groups._changes import activate, admit, depart
 from bot.services.groups._effects import close_request, declined, post, set_access
 from bot.services.groups._guards import change_status, creating_group, open_group, require_facilitator
 from bot.services.groups._views import Actor, GroupKey, GroupView, Outcome, settings_of, store_settings, view_of
@@ -33,8 +33,7 @@ class Lifecycle(GroupServiceBase):
             new = await creating_group(uow, guild_id, new_group_id)
             active = await uow.memberships.with_status(group.id, MembershipStatus.ACTIVE)
             check_split([membership.user_id for membership in active], leaving, group.min_size)
-            new.text_channel_id, new.voice_channel_id = channels
-            new.status, new.creator_instance, new.creation_reply_token = GroupStatus.ACTIVE, None, None
+            activate(new, channels)
             now = self._clock.now()
             for membership in active:
                 if membership.user_id in leaving:
