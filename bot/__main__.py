@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import signal
+import ssl
 import sys
 import uuid
 
@@ -29,19 +31,46 @@ class StartupError(Exception):
     """Start-up cannot go on; the message is one line for the person running the bot."""
 
 
+def why_discord_is_unreachable(exc: BaseException) -> str:
+    """What stopped the connection to Discord, in words a person can act on (never an exception's class name)."""
+    if isinstance(exc, aiohttp.ClientConnectorDNSError):
+        return f"no network or DNS (could not look up {exc.host})"
+    if isinstance(exc, aiohttp.ClientSSLError | ssl.SSLError):
+        return "its certificate could not be checked (is the system clock right, and are CA certificates installed?)"
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        code = exc.os_error.errno
+        if code == errno.ECONNREFUSED:
+            return f"the connection to {exc.host}:{exc.port} was refused (nothing is listening there)"
+        if code in (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN):
+            return f"no network (there is no route to {exc.host})"
+        return f"could not connect to {exc.host}:{exc.port}"
+    if isinstance(exc, TimeoutError | aiohttp.ServerTimeoutError):
+        return "no answer in time (a slow network, or a firewall in the way?)"
+    if isinstance(exc, discord.DiscordServerError):
+        return f"Discord is having trouble (it answered HTTP {exc.status}); try again in a few minutes"
+    if isinstance(exc, discord.HTTPException):
+        return f"Discord answered HTTP {exc.status} where it should have let me log in"
+    if isinstance(exc, aiohttp.ClientError):
+        return "the connection broke off, or the answer was not Discord's"
+    return "no network or DNS"
+
+
 async def prepare_database(settings: Settings) -> None:
     """Create and upgrade the database, or explain in one line why that is not possible."""
     url = settings.database_url
+    # Alembic's own chatter ("Context impl SQLiteImpl.", "Will assume ...") says nothing to a person running the bot.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         ensure_sqlite_folder(url)
-        if settings.auto_migrate:
-            await migrate(url)
-            return
         current, head = await current_revision(url), head_revision()
+        if settings.auto_migrate and current != head:
+            await migrate(url)
+            log.info("database upgraded", extra={"from_revision": current or "none", "to_revision": head})
+            return
     except Exception as exc:  # any driver's "cannot connect" is reported the same way
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise StartupError(f"cannot reach the database at {safe_url(url)}: {reason}") from None
-    if current != head:
+    if current != head and not settings.auto_migrate:
         raise StartupError(
             f"the database is at revision {current or 'none'} but this Setkeeper needs {head}: "
             "set AUTO_MIGRATE=true, or run `alembic upgrade head`"
@@ -68,7 +97,9 @@ async def run(settings: Settings) -> None:
         state=BotStateService(uow, clock),
     )
     point_at_fake_discord(settings)
-    discord.VoiceClient.warn_nacl = False  # Setkeeper never joins voice itself; the warning would only confuse
+    # Setkeeper never joins voice itself: discord.py's "voice will NOT be supported" warnings would only confuse.
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False
     bot = Setkeeper(services, sync_guild_id=settings.sync_guild_id)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -78,13 +109,16 @@ async def run(settings: Settings) -> None:
             await bot.start(settings.discord_token.get_secret_value())
     except discord.LoginFailure:
         raise StartupError("Discord refused the token: copy it again from the Developer Portal's Bot page") from None
-    except (OSError, aiohttp.ClientError) as exc:
-        raise StartupError(f"cannot reach Discord at {discord.http.Route.BASE}: {type(exc).__name__}") from None
     except discord.PrivilegedIntentsRequired:
         raise StartupError("Discord refused an intent this bot asked for; see the README's intents list") from None
+    except (OSError, aiohttp.ClientError, discord.HTTPException, discord.GatewayNotFound) as exc:
+        if bot.user is not None:
+            raise  # connected once: not a start-up problem
+        raise StartupError(f"cannot reach Discord: {why_discord_is_unreachable(exc)}") from None
     finally:
         await database.dispose()
-        log.info("stopped")
+        if bot.user is not None:
+            log.info("stopped")
 
 
 def main() -> int:

@@ -57,6 +57,11 @@ class Group(Base):
     # While a group is being created: the token of the command that asked for it (valid 15 minutes), so that a
     # restarted bot can tell that person their group was not made. Cleared as soon as creation ends.
     creation_reply_token: Mapped[str | None] = mapped_column(String(500))
+    # Set when one of the group's channels was found deleted (CHANNEL_DELETE or start-up): every change is refused
+    # with the way to repair it until /group repair makes the channel again. `told` is when the facilitator was
+    # sent that way by direct message, so a restart between the two still tells them, and only once.
+    channel_lost_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    channel_loss_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Membership(Base):
@@ -94,6 +99,9 @@ class PendingEffect(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Held by whoever is carrying the effect out (the process that queued it, or a retry) until then; after a
+    # failure, the time it may be tried again. Nobody else takes it meanwhile.
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class BotState(Base):
@@ -104,3 +112,30 @@ class BotState(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DueWork(Base):
+    """Something that must happen once at a time: an effect's retry today; turn deadlines and reminders next.
+
+    The row outlives the work (``done_at``), so the same (subject, kind, due time) can never be added and done twice,
+    whatever restarts or second schedulers come along.
+    """
+
+    __tablename__ = "due_work"
+    __table_args__ = (
+        UniqueConstraint("subject", "kind", "due_at"),
+        Index("ix_due_work_pending", "guild_id", "done_at", "due_at"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    subject: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(32))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # While claimed: when the claim's lease runs out; after a failure: when to try again.
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(36))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    gave_up: Mapped[bool] = mapped_column(default=False)

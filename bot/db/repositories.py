@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import case, delete, func, or_, select, type_coerce, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import BotState, Group, Membership, PendingEffect
+from bot.db.models import BotState, DueWork, Group, Membership, PendingEffect
+from bot.db.types import UTCDateTime
 
 
 class DuplicateNameError(Exception):
@@ -148,6 +150,14 @@ class EffectRepository:
         """Forget every effect of a group that is being removed."""
         await self.session.execute(delete(PendingEffect).where(PendingEffect.group_id == group_id))
 
+    async def remove_channel_effects(self, group_id: int) -> None:
+        """Forget a group's queued posts and access changes (they name its channels); direct messages stay."""
+        await self.session.execute(
+            delete(PendingEffect).where(
+                PendingEffect.group_id == group_id, PendingEffect.kind.in_(("set_access", "notify"))
+            )
+        )
+
 
 class StateRepository:
     """Key-value facts the bot keeps about itself."""
@@ -168,3 +178,67 @@ class StateRepository:
         else:
             row.value, row.updated_at = value, now
         await self.session.flush()
+
+
+class DueRepository:
+    """The table of due work."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add_once(self, row: DueWork) -> None:
+        """Insert the work unless the same (subject, kind, due time) is already there, done or not."""
+        values = {
+            "guild_id": row.guild_id,
+            "subject": row.subject,
+            "kind": row.kind,
+            "due_at": row.due_at,
+            "attempts": 0,
+            "gave_up": False,
+        }
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        await self.session.execute(insert(DueWork).values(**values).on_conflict_do_nothing())
+
+    async def next_due(self, guild_ids: Sequence[int]) -> datetime | None:
+        """When the earliest open work of these guilds can next be claimed."""
+        ready = case((DueWork.not_before > DueWork.due_at, DueWork.not_before), else_=DueWork.due_at)
+        query = select(type_coerce(func.min(ready), UTCDateTime())).where(
+            DueWork.guild_id.in_(guild_ids), DueWork.done_at.is_(None)
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def claim(
+        self, guild_ids: Sequence[int], now: datetime, lease_until: datetime, worker: str, limit: int
+    ) -> Sequence[DueWork]:
+        """Hold the open work that is due and free (never claimed, or its lease or wait is over) until `lease_until`."""
+        query = (
+            select(DueWork)
+            .where(
+                DueWork.guild_id.in_(guild_ids),
+                DueWork.done_at.is_(None),
+                DueWork.due_at <= now,
+                or_(DueWork.not_before.is_(None), DueWork.not_before <= now),
+            )
+            .order_by(DueWork.due_at, DueWork.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        rows = (await self.session.execute(query)).scalars().all()
+        for row in rows:
+            row.claimed_by, row.not_before = worker, lease_until
+        await self.session.flush()
+        return rows
+
+    async def finish(self, work_id: int, now: datetime) -> None:
+        """The work is done."""
+        await self.session.execute(
+            update(DueWork).where(DueWork.id == work_id).values(done_at=now, claimed_by=None, not_before=None)
+        )
+
+    async def release(self, work_id: int, again: datetime | None, now: datetime) -> None:
+        """The work failed: free it to be claimed again at `again`, or give it up (None)."""
+        values: dict[str, object] = {"claimed_by": None, "attempts": DueWork.attempts + 1, "not_before": again}
+        if again is None:
+            values.update(done_at=now, gave_up=True)
+        await self.session.execute(update(DueWork).where(DueWork.id == work_id).values(**values))

@@ -11,7 +11,13 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.engine import Database
-from bot.db.repositories import EffectRepository, GroupRepository, MembershipRepository, StateRepository
+from bot.db.repositories import (
+    DueRepository,
+    EffectRepository,
+    GroupRepository,
+    MembershipRepository,
+    StateRepository,
+)
 from bot.domain.effects import Effect
 from bot.domain.errors import StorageUnavailableError
 
@@ -33,6 +39,7 @@ class UnitOfWork:
         self.memberships = MembershipRepository(self.session)
         self.effects = EffectRepository(self.session)
         self.state = StateRepository(self.session)
+        self.due = DueRepository(self.session)
         self.emitted: list[Effect] = []
         self._before_commit: list[Callable[[UnitOfWork], Awaitable[None]]] = []
         return self

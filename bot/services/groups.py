@@ -24,6 +24,7 @@ from bot.domain.errors import (
     JoinRequestTooSoonError,
     NotFacilitatorError,
     NotMemberError,
+    UserFacingError,
 )
 from bot.domain.groups import (
     Access,
@@ -79,6 +80,7 @@ class GroupView:
     created_at: datetime
     archived_at: datetime | None
     creation_reply_token: str | None = None
+    channel_lost_at: datetime | None = None
 
     @property
     def archived(self) -> bool:
@@ -131,6 +133,27 @@ class JoinRequestView:
 
 
 @dataclass(frozen=True)
+class Repair:
+    """What `/group repair` put back: whose access, and which posts were made again."""
+
+    group: GroupView
+    members: int
+    rules_prompts: int
+    join_requests: int
+
+
+class GroupChannelMissingError(UserFacingError):
+    """A channel of the group was deleted; nothing about the group can change until it is repaired."""
+
+    def __init__(self, group_name: str) -> None:
+        super().__init__(
+            f"The channel of {group_name} was deleted, so the group cannot change until its channel is made again. "
+            f"Its facilitator, or someone with Manage Server, can run /group repair and pick {group_name}: that "
+            "makes the channel again and gives every member their access back."
+        )
+
+
+@dataclass(frozen=True)
 class Outcome(Generic[T]):
     """The result of a decision and the effects it queued, to be carried out on Discord."""
 
@@ -152,6 +175,7 @@ def _view(group: Group) -> GroupView:
         created_at=group.created_at,
         archived_at=group.archived_at,
         creation_reply_token=group.creation_reply_token,
+        channel_lost_at=group.channel_lost_at,
     )
 
 
@@ -323,6 +347,20 @@ class GroupService:
             await uow.commit()
             return _view(new)
 
+    async def record_channel(self, guild_id: int, group_id: int, channel_id: int, *, voice: bool) -> None:
+        """Store a channel of a group being created the moment Discord made it, before the next one is made.
+
+        Start-up clean-up after a crash then deletes exactly the channels this group made, and nothing that only
+        looks like them.
+        """
+        async with self._uow() as uow:
+            group = await self._creating(uow, guild_id, group_id)
+            if voice:
+                group.voice_channel_id = channel_id
+            else:
+                group.text_channel_id = channel_id
+            await uow.commit()
+
     async def complete_creation(
         self, guild_id: int, group_id: int, text_channel_id: int, voice_channel_id: int | None
     ) -> Outcome[GroupView]:
@@ -350,6 +388,91 @@ class GroupService:
         async with self._uow(write=False) as uow:
             groups = await uow.groups.in_status(guild_id, GroupStatus.CREATING)
             return [_view(group) for group in groups if group.creator_instance != self._instance_id]
+
+    # Lost channels and repair ------------------------------------------------------------------------------
+
+    async def active_groups(self, guild_id: int) -> list[GroupView]:
+        """The guild's active groups, whose channels start-up checks are still there."""
+        async with self._uow(write=False) as uow:
+            return [_view(group) for group in await uow.groups.in_status(guild_id, GroupStatus.ACTIVE)]
+
+    async def lose_channel(self, guild_id: int, channel_id: int) -> GroupView | None:
+        """A channel was deleted: if an active group used it, refuse the group's changes until it is repaired.
+
+        Returns the group if its facilitator has not been told yet (the caller tells them, then calls `loss_told`).
+        """
+        async with self._uow() as uow:
+            group = await uow.groups.by_channel(guild_id, channel_id, lock=True)
+            if group is None or group.status != GroupStatus.ACTIVE:
+                return None
+            if group.channel_lost_at is None:
+                group.channel_lost_at = self._clock.now()
+                await uow.commit()
+            return _view(group) if group.channel_loss_told_at is None else None
+
+    async def untold_losses(self, guild_id: int) -> list[GroupView]:
+        """Active groups with a lost channel whose facilitator was not told yet (a restart came in between)."""
+        async with self._uow(write=False) as uow:
+            groups = await uow.groups.in_status(guild_id, GroupStatus.ACTIVE)
+            return [_view(g) for g in groups if g.channel_lost_at is not None and g.channel_loss_told_at is None]
+
+    async def loss_told(self, guild_id: int, group_id: int) -> None:
+        """The facilitator has been told (or cannot be, their direct messages being closed): not again."""
+        async with self._uow() as uow:
+            group = await uow.groups.get(guild_id, group_id, lock=True)
+            if group is not None and group.channel_lost_at is not None:
+                group.channel_loss_told_at = self._clock.now()
+                await uow.commit()
+
+    async def begin_repair(
+        self, guild_id: int, actor: Actor, which: str | None, channel_id: int | None = None
+    ) -> GroupView:
+        """The group to repair, once it is sure the actor may (facilitator or Manage Server) and it is not archived."""
+        async with self._uow(write=False) as uow:
+            group = await self._find(uow, guild_id, which, channel_id)
+            if group.status == GroupStatus.ARCHIVED:
+                raise GroupArchivedError(
+                    f"{group.name} is archived: its cycle has ended and there is nothing to repair."
+                )
+            self._require_facilitator(group, actor)
+            return _view(group)
+
+    async def replace_channel(
+        self, guild_id: int, actor: Actor, group_id: int, channel_id: int, *, voice: bool
+    ) -> None:
+        """Store a channel that repair made again, the moment Discord made it (after a crash, repair finds it)."""
+        async with self._uow() as uow:
+            group = await self._repairable(uow, guild_id, actor, group_id)
+            if voice:
+                group.voice_channel_id = channel_id
+            else:
+                group.text_channel_id = channel_id
+            await uow.commit()
+
+    async def complete_repair(self, guild_id: int, actor: Actor, group_id: int) -> Outcome[Repair]:
+        """The group's channels are all there again: allow changes and give everyone their access afresh.
+
+        The welcome, the ground-rules prompts not yet answered and the open join requests are posted again.
+        """
+        async with self._uow() as uow:
+            group = await self._repairable(uow, guild_id, actor, group_id)
+            group.channel_lost_at, group.channel_loss_told_at = None, None
+            # Queued changes to the deleted channel can never succeed; the access set below replaces them.
+            await uow.effects.remove_channel_effects(group.id)
+            active = await uow.memberships.with_status(group.id, MembershipStatus.ACTIVE)
+            people = [group.facilitator_id] + [m.user_id for m in active if m.user_id != group.facilitator_id]
+            effects: list[Effect] = [
+                _set_access(group, person, _access(group, person, await uow.memberships.get(group.id, person)))
+                for person in people
+            ]
+            effects.append(_notify(group, Notice.WELCOME, group.facilitator_id))
+            unanswered = [m for m in active if m.rules_accepted_at is None]
+            effects += [_notify(group, Notice.RULES_PROMPT, m.user_id) for m in unanswered]
+            requests = await uow.memberships.with_status(group.id, MembershipStatus.REQUESTED)
+            effects += [_notify(group, Notice.JOIN_REQUEST, m.user_id, m.id) for m in requests]
+            queued = await queue_effects(uow, self._clock, guild_id, effects)
+            await uow.commit()
+            return Outcome(Repair(_view(group), len(active), len(unanswered), len(requests)), queued)
 
     # Membership --------------------------------------------------------------------------------------------
 
@@ -652,10 +775,16 @@ class GroupService:
         self, uow: UnitOfWork, guild_id: int, group: GroupKey, *, channel_id: int | None = None, lock: bool = False
     ) -> Group:
         if not isinstance(group, int):
-            return await self._find(uow, guild_id, group, channel_id, lock=lock)
-        found = await uow.groups.get(guild_id, group, lock=lock)
-        if found is None or found.status == GroupStatus.CREATING:
-            raise GroupNotFoundError("That group does not exist in this server. Pick one from the list as you type.")
+            found = await self._find(uow, guild_id, group, channel_id, lock=lock)
+        else:
+            by_id = await uow.groups.get(guild_id, group, lock=lock)
+            if by_id is None or by_id.status == GroupStatus.CREATING:
+                raise GroupNotFoundError(
+                    "That group does not exist in this server. Pick one from the list as you type."
+                )
+            found = by_id
+        if found.channel_lost_at is not None:
+            raise GroupChannelMissingError(found.name)
         return found
 
     async def _open_group(
@@ -665,6 +794,13 @@ class GroupService:
         if found.status == GroupStatus.ARCHIVED:
             raise GroupArchivedError(f"{found.name} is archived: its cycle has ended and it can no longer change.")
         return found
+
+    async def _repairable(self, uow: UnitOfWork, guild_id: int, actor: Actor, group_id: int) -> Group:
+        group = await uow.groups.get(guild_id, group_id, lock=True)
+        if group is None or group.status != GroupStatus.ACTIVE:
+            raise GroupNotFoundError("That group is no longer active, so there is nothing to repair.")
+        self._require_facilitator(group, actor)
+        return group
 
     async def _creating(self, uow: UnitOfWork, guild_id: int, group_id: int) -> Group:
         group = await uow.groups.get(guild_id, group_id, lock=True)

@@ -1,9 +1,9 @@
-"""Making and unmaking a group's private channels; nothing is left half-created."""
+"""Making and unmaking a group's private channels; each is recorded as it is made, and only recorded ids deleted."""
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
 
 import discord
 
@@ -14,7 +14,9 @@ from bot.ui.errors import BotMissingPermissionsError
 
 log = logging.getLogger(__name__)
 
-CLOCK_SKEW = timedelta(seconds=30)
+TOPIC = "Private channel of an action learning set, managed by Setkeeper."
+Record = Callable[[int, bool], Awaitable[None]]
+"""Stores a channel's id (and whether it is the voice or Stage one) before anything else happens."""
 
 
 def require_permissions(guild: discord.Guild, voice: VoiceKind) -> None:
@@ -36,33 +38,64 @@ def require_channel_permissions(guild: discord.Guild, group: GroupView) -> None:
         raise BotMissingPermissionsError(missing, where=f"in {channel.mention}")
 
 
-async def create_channels(guild: discord.Guild, group: GroupView) -> tuple[int, int | None]:
-    """Make the private text channel (and the voice or Stage channel) visible to the facilitator and the bot."""
-    reason = f"Setkeeper: channels of group {group.id}"
-    facilitator = discord.Object(group.facilitator_id)
-    text_overwrites = {
+async def missing_channels(guild: discord.Guild, group: GroupView) -> list[int]:
+    """Ids of the group's channels that no longer exist: absent from the cache, and Discord says Unknown Channel."""
+    ids = [group.text_channel_id, group.voice_channel_id if group.voice_kind is not VoiceKind.NONE else None]
+    missing = []
+    for channel_id in ids:
+        if channel_id is None or guild.get_channel(channel_id) is not None:
+            continue
+        try:
+            await guild.fetch_channel(channel_id)
+        except discord.NotFound:
+            missing.append(channel_id)
+        except discord.HTTPException:
+            continue  # unknown (no access, Discord down): not proof that it is gone
+    return missing
+
+
+def _reason(group: GroupView) -> str:
+    return f"Setkeeper: channels of group {group.id}"
+
+
+async def make_text(guild: discord.Guild, group: GroupView) -> discord.TextChannel:
+    """The private text channel, visible to the facilitator and the bot (members are let in afterwards)."""
+    overwrites = {
         guild.default_role: hidden_from_everyone(voice=False),
         guild.me: for_the_bot(voice=False),
-        facilitator: overwrite_for(Access.FACILITATOR, voice=False),
+        discord.Object(group.facilitator_id): overwrite_for(Access.FACILITATOR, voice=False),
     }
-    text = await guild.create_text_channel(
+    return await guild.create_text_channel(
         channel_slug(group.name),
-        overwrites=text_overwrites,  # type: ignore[arg-type]
-        topic="Private channel of an action learning set, managed by Setkeeper.",
-        reason=reason,
+        overwrites=overwrites,  # type: ignore[arg-type]
+        topic=TOPIC,
+        reason=_reason(group),
     )
-    if group.voice_kind is VoiceKind.NONE:
-        return text.id, None
-    voice_overwrites = {
+
+
+async def make_spoken(guild: discord.Guild, group: GroupView) -> discord.VoiceChannel | discord.StageChannel:
+    """The private voice or Stage channel, visible to the facilitator and the bot."""
+    overwrites = {
         guild.default_role: hidden_from_everyone(voice=True),
         guild.me: for_the_bot(voice=True),
-        facilitator: overwrite_for(Access.FACILITATOR, voice=True),
+        discord.Object(group.facilitator_id): overwrite_for(Access.FACILITATOR, voice=True),
     }
+    make = guild.create_stage_channel if group.voice_kind is VoiceKind.STAGE else guild.create_voice_channel
+    return await make(group.name, overwrites=overwrites, reason=_reason(group))  # type: ignore[arg-type]
+
+
+async def create_channels(guild: discord.Guild, group: GroupView, record: Record) -> tuple[int, int | None]:
+    """Make the group's channels one at a time, recording each before making the next; undo them on failure."""
+    text = await make_text(guild, group)
+    spoken: discord.abc.GuildChannel | None = None
     try:
-        make = guild.create_stage_channel if group.voice_kind is VoiceKind.STAGE else guild.create_voice_channel
-        spoken = await make(group.name, overwrites=voice_overwrites, reason=reason)  # type: ignore[arg-type]
-    except discord.HTTPException:
-        await delete_quietly(text)
+        await record(text.id, False)
+        if group.voice_kind is VoiceKind.NONE:
+            return text.id, None
+        spoken = await make_spoken(guild, group)
+        await record(spoken.id, True)
+    except BaseException:
+        await delete_quietly(text, spoken)
         raise
     return text.id, spoken.id
 
@@ -82,11 +115,16 @@ async def delete_quietly(*channels: discord.abc.GuildChannel | None) -> None:
             )
 
 
-def leftovers(guild: discord.Guild, group: GroupView) -> list[discord.abc.GuildChannel]:
-    """Channels an earlier, killed process made for a group it never finished: same name, made after the group."""
-    names = {channel_slug(group.name), group.name}
-    return [
-        channel
-        for channel in guild.channels
-        if channel.name in names and channel.created_at >= group.created_at - CLOCK_SKEW
-    ]
+async def delete_recorded(http: discord.http.HTTPClient, *channel_ids: int | None) -> None:
+    """Delete channels by the ids a half-made group recorded (cache or not); one already gone is fine."""
+    for channel_id in channel_ids:
+        if channel_id is None:
+            continue
+        try:
+            await http.delete_channel(channel_id, reason="Setkeeper: undoing an unfinished group")
+        except discord.NotFound:
+            continue
+        except discord.HTTPException as exc:
+            log.warning(
+                "could not delete an unfinished group's channel", extra={"channel_id": channel_id, "status": exc.status}
+            )

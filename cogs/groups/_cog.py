@@ -22,6 +22,7 @@ from cogs.groups import _channels
 from cogs.groups._names import GroupNames
 from cogs.groups._render import info_embed, render_notice, settings_text
 from cogs.groups._render import name as bold_name
+from cogs.groups._repair import DISCORD_REFUSED, ChannelKeeper
 from cogs.groups._views import (
     AcceptRulesButton,
     ConfirmView,
@@ -72,6 +73,7 @@ class Groups(commands.Cog):
         self.bot = bot
         self.groups = bot.services.groups
         self.names = GroupNames(self.groups.names)
+        self.keeper = ChannelKeeper(bot)
 
     async def cog_load(self) -> None:
         """Register the persistent buttons and how group notices look."""
@@ -85,15 +87,22 @@ class Groups(commands.Cog):
             await self.bot.applier.apply(await self.groups.record_request_post(effect.subject_id, message_id))
 
     async def on_startup(self, guild_ids: list[int]) -> None:
-        """Undo groups that an earlier, killed process left half-created (their channels, then their rows)."""
+        """Undo what a killed process left half-created, then notice groups whose channel went while I was away."""
         for guild_id in guild_ids:
-            guild = self.bot.get_guild(guild_id)
             for stale in await self.groups.stale_creations(guild_id):
-                if guild is not None:
-                    await _channels.delete_quietly(*_channels.leftovers(guild, stale))
+                # Only the ids this group recorded: a channel that merely has its name may be another group's.
+                await _channels.delete_recorded(self.bot.http, stale.text_channel_id, stale.voice_channel_id)
                 await self.groups.abandon_creation(guild_id, stale.id)
                 await self._tell_creator(stale)
                 log.info("undid an unfinished group", extra={"guild_id": guild_id, "group_id": stale.id})
+            guild = self.bot.get_guild(guild_id)
+            if guild is not None:
+                await self.keeper.check_guild(guild)
+
+    @commands.Cog.listener()
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        """A deleted channel that was a group's: the group waits for /group repair and its facilitator is told."""
+        await self.keeper.channel_deleted(channel.guild, channel.id)
 
     async def _tell_creator(self, stale: GroupView) -> None:
         """Answer the command that a killed process left thinking, if its token is still valid (15 minutes)."""
@@ -113,7 +122,10 @@ class Groups(commands.Cog):
     # Helpers -----------------------------------------------------------------------------------------------
 
     async def _target(self, interaction: discord.Interaction[Any], ref: str | None) -> GroupView:
-        return await self.groups.resolve(interaction.guild_id or 0, ref, interaction.channel_id)
+        """The group, once it is sure its channels are all there (else the way to repair it is the answer)."""
+        target = await self.groups.resolve(interaction.guild_id or 0, ref, interaction.channel_id)
+        await self.keeper.require_channels(self._guild(interaction), target)
+        return target
 
     async def _changeable(self, interaction: discord.Interaction[Any], ref: str | None) -> GroupView:
         """The group, once it is sure the bot can still set its channel's permissions (nothing half-done)."""
@@ -217,16 +229,26 @@ class Groups(commands.Cog):
         return outcome, created
 
     async def _make_channels(self, guild: discord.Guild, group: GroupView) -> tuple[int, int | None]:
+        async def record(channel_id: int, voice: bool) -> None:
+            await self.groups.record_channel(guild.id, group.id, channel_id, voice=voice)
+
         try:
-            return await _channels.create_channels(guild, group)
+            return await _channels.create_channels(guild, group, record)
         except BaseException as exc:
             await self.groups.abandon_creation(guild.id, group.id)
             if isinstance(exc, discord.Forbidden):
-                raise UserFacingError(
-                    "Discord refused to create the channel. Make sure my role has Manage Channels and Manage Roles "
-                    "(and, for a Stage channel, that this is a Community server). Nothing was created."
-                ) from exc
+                raise UserFacingError(f"{DISCORD_REFUSED} Nothing was created.") from exc
             raise
+
+    @group.command(
+        name="repair", description="Make a group's deleted channel again, with everyone's access (facilitator)"
+    )
+    @app_commands.describe(group="The group (defaults to this channel's group)")
+    @app_commands.autocomplete(group=group_autocomplete)
+    async def repair(self, interaction: discord.Interaction[Any], group: str | None = None) -> None:
+        """Make the missing channels again with the same private permissions, then give every member access."""
+        await defer(interaction)
+        await reply(interaction, await self.keeper.repair(interaction, self._guild(interaction), group))
 
     # Membership --------------------------------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ async def test_the_group_commands_are_the_ones_documented(bot: Setkeeper) -> Non
         "group move",
         "group split",
         "group archive",
+        "group repair",
         "group facilitator appoint",
         "group facilitator rotate",
     }

@@ -634,3 +634,20 @@ async def test_gateway_resume_and_invalid_session(harness: Harness, discord_worl
     await asyncio.sleep(0.3)
     reply = await discord_world.guild.add_member("After").run("/pick", fruit="Apple")
     assert reply.text == "Applex1"
+
+
+async def test_a_channel_an_admin_deletes_reaches_the_client_as_channel_delete(
+    harness: Harness, discord_world: FakeDiscord
+) -> None:
+    guild = harness.guild
+    made = discord_world.guild.add_channel("set-a")
+    await discord_world.settle()
+    assert guild.get_channel(made.id) is not None
+    discord_world.guild.delete_channel(made)
+    await discord_world.settle()
+    assert guild.get_channel(made.id) is None
+    (deleted,) = harness.saw("guild_channel_delete")
+    assert deleted[0].id == made.id
+    with pytest.raises(discord.NotFound) as gone:
+        await guild.fetch_channel(made.id)
+    assert gone.value.code == 10003

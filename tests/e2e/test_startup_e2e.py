@@ -59,8 +59,25 @@ async def test_an_unreachable_database_is_one_line_with_the_password_hidden(tmp_
 async def test_an_unreachable_discord_is_one_line_after_the_database_is_made(tmp_path: Path) -> None:
     code, lines = await _run_bot(tmp_path, DISCORD_TOKEN=TOKEN, DISCORD_API_BASE="http://127.0.0.1:9/api/v10")
     assert code != 0
-    assert (
-        lines[-1] == "Setkeeper cannot start: cannot reach Discord at http://127.0.0.1:9/api/v10: ClientConnectorError"
+    assert lines[-1] == (
+        "Setkeeper cannot start: cannot reach Discord: the connection to 127.0.0.1:9 was refused "
+        "(nothing is listening there)"
     )
     assert (tmp_path / "data" / "setkeeper.db").exists(), "the zero-set-up SQLite database is created on first run"
     assert not any("Traceback" in line for line in lines)
+
+
+async def test_no_network_or_dns_is_one_line_in_words_without_voice_warnings(tmp_path: Path) -> None:
+    # .invalid never resolves (RFC 6761), with or without a network.
+    code, lines = await _run_bot(tmp_path, DISCORD_TOKEN=TOKEN, DISCORD_API_BASE="http://discord.invalid/api/v10")
+    assert code != 0
+    assert (
+        lines[-1]
+        == "Setkeeper cannot start: cannot reach Discord: no network or DNS (could not look up discord.invalid)"
+    )
+    assert not [line for line in lines if " INFO " not in line][:-1], "the one line, after progress logs only"
+    assert len(lines) <= 3, lines
+    output = "\n".join(lines)
+    assert "voice will NOT be supported" not in output
+    assert "Error" not in output, "no exception class names"
+    assert "Traceback" not in output

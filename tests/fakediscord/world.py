@@ -704,6 +704,11 @@ class Guild:
         self.world.dispatch_soon("CHANNEL_CREATE", channel.payload())
         return channel
 
+    def delete_channel(self, channel: Channel) -> None:
+        """Delete a channel as an admin would in the Discord client: CHANNEL_DELETE goes to the bot (Guilds intent)."""
+        channel.deleted = True
+        self.world.dispatch_soon("CHANNEL_DELETE", channel.payload())
+
     def channel_named(self, name: str) -> Channel:
         """The live channel with this name; raises LookupError listing the existing names."""
         for channel in self.channels.values():

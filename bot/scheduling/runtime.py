@@ -1,0 +1,107 @@
+"""Carries out due work: claims it from the database, runs the handler for its kind, and sleeps until the next."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.services.due import DueItem, DueWorkService
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[DueItem], Awaitable[None]]
+GuildIds = Callable[[], Sequence[int]]
+_JOB = "setkeeper-due-work"
+
+
+class DueRuntime:
+    """One per process; carries out the due work of the guilds this process serves.
+
+    APScheduler 3 holds a single in-memory job, "wake at the next due time": nothing is pickled, nothing is lost
+    to a misfire, and work that fell due while the bot was down is found by `start`.
+    """
+
+    def __init__(self, service: DueWorkService, guild_ids: GuildIds) -> None:
+        self._service = service
+        self._guild_ids = guild_ids
+        self._handlers: dict[str, Handler] = {}
+        self._scheduler: AsyncIOScheduler | None = None
+        self._running = asyncio.Lock()
+        self._armed_for: datetime | None = None
+
+    def handle(self, kind: str, handler: Handler) -> None:
+        """Register the handler of one kind of work; a kind has exactly one."""
+        if kind in self._handlers:
+            raise ValueError(f"due work of kind {kind!r} already has a handler")
+        self._handlers[kind] = handler
+
+    async def start(self) -> None:
+        """Start the scheduler and do whatever fell due while the bot was down."""
+        if self._scheduler is None:
+            self._scheduler = AsyncIOScheduler(
+                timezone=UTC, job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
+            )
+            self._scheduler.start()
+        await self.run_due()
+
+    def shutdown(self) -> None:
+        """Stop waking; work left undone stays in the database for the next start."""
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        self._scheduler = None
+
+    async def run_due(self) -> int:
+        """Claim and carry out everything due now, then sleep until the next; returns how many pieces were done."""
+        done = 0
+        async with self._running:
+            guild_ids = list(self._guild_ids())
+            while guild_ids:
+                items = await self._service.claim(guild_ids)
+                if not items:
+                    break
+                for item in items:
+                    done += await self._carry_out(item)
+            await self._arm(guild_ids)
+        return done
+
+    def wake(self, at: datetime | None) -> None:
+        """New work falls due at `at`: make sure the scheduler wakes by then."""
+        if at is None or self._scheduler is None:
+            return
+        if self._armed_for is None or at < self._armed_for:
+            self._set_job(at)
+
+    async def _carry_out(self, item: DueItem) -> int:
+        handler = self._handlers.get(item.key.kind)
+        try:
+            if handler is None:
+                raise LookupError(f"no handler for due work of kind {item.key.kind!r}")
+            await handler(item)
+        except Exception as exc:  # one piece's failure must not stop the others; it is retried later
+            again = await self._service.failed(item)
+            log.warning(
+                "due work failed",
+                extra={"due_id": item.id, "kind": item.key.kind, "error": type(exc).__name__, "retry_at": again},
+            )
+            return 0
+        await self._service.done(item)
+        return 1
+
+    async def _arm(self, guild_ids: Sequence[int]) -> None:
+        upcoming = await self._service.next_due(guild_ids) if guild_ids else None
+        if upcoming is None:
+            self._armed_for = None
+            if self._scheduler is not None and self._scheduler.get_job(_JOB) is not None:
+                self._scheduler.remove_job(_JOB)
+            return
+        self._set_job(upcoming)
+
+    def _set_job(self, at: datetime) -> None:
+        if self._scheduler is None:
+            return
+        self._armed_for = at
+        self._scheduler.add_job(self.run_due, "date", run_date=at, id=_JOB, replace_existing=True)

@@ -1,0 +1,74 @@
+"""The table of due work: everything that must happen once at a time (retries today; timers and reminders next)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.db.models import DueWork
+from bot.db.uow import UnitOfWork, UnitOfWorkFactory
+from bot.domain.clock import Clock
+from bot.domain.due import DueKey, retry_at
+
+LEASE = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """A claimed piece of due work, held by this process until `lease_until`."""
+
+    id: int
+    guild_id: int
+    key: DueKey
+    attempts: int
+
+
+async def schedule_in(uow: UnitOfWork, guild_id: int, key: DueKey) -> None:
+    """Add due work inside the caller's unit of work (so it commits with the decision); a repeat is a no-op."""
+    await uow.due.add_once(DueWork(guild_id=guild_id, subject=key.subject, kind=key.kind, due_at=key.due_at))
+
+
+class DueWorkService:
+    """Claims due work with a lease, so that two workers (or a restart) never carry out the same piece twice."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, instance_id: str) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._instance_id = instance_id
+
+    async def schedule(self, guild_id: int, key: DueKey) -> None:
+        """Add due work on its own (a repeat of the same key is a no-op)."""
+        async with self._uow() as uow:
+            await schedule_in(uow, guild_id, key)
+            await uow.commit()
+
+    async def next_due(self, guild_ids: Sequence[int]) -> datetime | None:
+        """The earliest time anything of these guilds falls due (or its lease runs out), if any."""
+        async with self._uow(write=False) as uow:
+            return await uow.due.next_due(guild_ids)
+
+    async def claim(self, guild_ids: Sequence[int], limit: int = 50) -> list[DueItem]:
+        """Take the work of these guilds that is due now and held by nobody, for the length of a lease."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            rows = await uow.due.claim(guild_ids, now, now + LEASE, self._instance_id, limit)
+            await uow.commit()
+            return [
+                DueItem(row.id, row.guild_id, DueKey(row.subject, row.kind, row.due_at), row.attempts) for row in rows
+            ]
+
+    async def done(self, item: DueItem) -> None:
+        """The work is done: it is never claimed again (the row stays, so the same key cannot be added again)."""
+        async with self._uow() as uow:
+            await uow.due.finish(item.id, self._clock.now())
+            await uow.commit()
+
+    async def failed(self, item: DueItem) -> datetime | None:
+        """The work failed: it falls due again later, or is given up after a few tries; returns when, if ever."""
+        now = self._clock.now()
+        again = retry_at(now, item.attempts + 1)
+        async with self._uow() as uow:
+            await uow.due.release(item.id, again, now)
+            await uow.commit()
+        return again

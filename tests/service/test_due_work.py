@@ -1,0 +1,164 @@
+"""The table of due work on a real database: once per key, claimed with a lease, retried, found after downtime."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from bot.db.uow import UnitOfWorkFactory
+from bot.domain.clock import FixedClock
+from bot.domain.due import MAX_ATTEMPTS, DueKey
+from bot.scheduling.runtime import DueRuntime
+from bot.services.due import LEASE, DueItem, DueWorkService
+from tests.service.helpers import GUILD, OTHER_GUILD
+
+
+@pytest.fixture
+def due(uow: UnitOfWorkFactory, clock: FixedClock) -> DueWorkService:
+    """Due work as this process sees it."""
+    return DueWorkService(uow, clock, instance_id="first")
+
+
+@pytest.fixture
+def other_process(uow: UnitOfWorkFactory, clock: FixedClock) -> DueWorkService:
+    """Due work as a second process on the same database sees it."""
+    return DueWorkService(uow, clock, instance_id="second")
+
+
+def _key(clock: FixedClock, minutes: int = 0, subject: str = "group:1") -> DueKey:
+    return DueKey(subject, "reminder", clock.now() + timedelta(minutes=minutes))
+
+
+async def test_the_same_work_added_twice_is_one_piece(due: DueWorkService, clock: FixedClock) -> None:
+    await due.schedule(GUILD, _key(clock))
+    await due.schedule(GUILD, _key(clock))
+    assert len(await due.claim([GUILD])) == 1
+
+
+async def test_only_work_that_is_due_and_of_these_guilds_is_claimed(due: DueWorkService, clock: FixedClock) -> None:
+    await due.schedule(GUILD, _key(clock, 0, "a"))
+    await due.schedule(GUILD, _key(clock, 5, "b"))
+    await due.schedule(OTHER_GUILD, _key(clock, 0, "c"))
+    (claimed,) = await due.claim([GUILD])
+    assert claimed.key.subject == "a"
+    assert await due.next_due([GUILD]) == clock.now() + LEASE, "a claim that is never finished is taken up again"
+    await due.done(claimed)
+    assert await due.next_due([GUILD]) == clock.now() + timedelta(minutes=5)
+
+
+async def test_claimed_work_is_nobody_elses_until_its_lease_runs_out(
+    due: DueWorkService, other_process: DueWorkService, clock: FixedClock
+) -> None:
+    await due.schedule(GUILD, _key(clock))
+    (mine,) = await due.claim([GUILD])
+    assert await other_process.claim([GUILD]) == []
+    clock.moment += LEASE + timedelta(seconds=1)
+    (taken_over,) = await other_process.claim([GUILD])
+    assert taken_over.id == mine.id
+
+
+async def test_done_work_is_never_claimed_nor_added_again(due: DueWorkService, clock: FixedClock) -> None:
+    await due.schedule(GUILD, _key(clock))
+    (item,) = await due.claim([GUILD])
+    await due.done(item)
+    await due.schedule(GUILD, _key(clock))
+    clock.moment += timedelta(days=40)
+    assert await due.claim([GUILD]) == []
+    assert await due.next_due([GUILD]) is None
+
+
+async def test_failed_work_is_retried_later_and_given_up_after_a_few_tries(
+    due: DueWorkService, clock: FixedClock
+) -> None:
+    await due.schedule(GUILD, _key(clock))
+    waits = []
+    for _ in range(MAX_ATTEMPTS):
+        (item,) = await due.claim([GUILD])
+        again = await due.failed(item)
+        if again is None:
+            break
+        waits.append(again - clock.now())
+        assert await due.claim([GUILD]) == [], "not before its retry time"
+        clock.moment = again
+    assert waits == [timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=4), timedelta(minutes=8)]
+    assert await due.claim([GUILD]) == []
+    assert await due.next_due([GUILD]) is None
+
+
+async def test_two_processes_claiming_at_once_never_share_a_piece(
+    due: DueWorkService, other_process: DueWorkService, clock: FixedClock
+) -> None:
+    for n in range(20):
+        await due.schedule(GUILD, _key(clock, 0, f"s{n}"))
+    first, second = await asyncio.gather(due.claim([GUILD], limit=15), other_process.claim([GUILD], limit=15))
+    ids = [item.id for item in first + second]
+    assert len(ids) == len(set(ids)) == 20
+
+
+async def test_work_that_fell_due_while_the_bot_was_down_is_done_once_at_start(
+    due: DueWorkService, clock: FixedClock
+) -> None:
+    await due.schedule(GUILD, _key(clock, 10, "reminder-1"))
+    clock.moment += timedelta(days=40)  # the bot was off for 40 days
+    done: list[DueItem] = []
+
+    async def record(item: DueItem) -> None:
+        done.append(item)
+
+    for _ in range(2):  # two restarts
+        runtime = DueRuntime(due, lambda: [GUILD])
+        runtime.handle("reminder", record)
+        await runtime.start()
+        runtime.shutdown()
+    assert [item.key.subject for item in done] == ["reminder-1"]
+
+
+async def test_the_runtime_wakes_at_the_next_due_time(due: DueWorkService, clock: FixedClock) -> None:
+    ran = asyncio.Event()
+
+    async def record(item: DueItem) -> None:
+        ran.set()
+
+    runtime = DueRuntime(due, lambda: [GUILD])
+    runtime.handle("reminder", record)
+    await runtime.start()
+    try:
+        soon = clock.now() + timedelta(milliseconds=300)
+        await due.schedule(GUILD, DueKey("group:1", "reminder", soon))
+        clock.moment = soon  # the fixed clock says it is due; APScheduler wakes by the real one
+        runtime.wake(soon)
+        await asyncio.wait_for(ran.wait(), 5)
+    finally:
+        runtime.shutdown()
+
+
+async def test_a_failing_handler_does_not_stop_the_others_and_is_retried(
+    due: DueWorkService, clock: FixedClock
+) -> None:
+    await due.schedule(GUILD, _key(clock, 0, "bad"))
+    await due.schedule(GUILD, _key(clock, 0, "good"))
+    done: list[str] = []
+
+    async def handle(item: DueItem) -> None:
+        if item.key.subject == "bad":
+            raise RuntimeError("Discord is down")
+        done.append(item.key.subject)
+
+    runtime = DueRuntime(due, lambda: [GUILD])
+    runtime.handle("reminder", handle)
+    assert await runtime.run_due() == 1
+    assert done == ["good"]
+    assert await due.next_due([GUILD]) == clock.now() + timedelta(minutes=1)
+
+
+def test_a_kind_has_exactly_one_handler(due: DueWorkService) -> None:
+    runtime = DueRuntime(due, lambda: [GUILD])
+
+    async def handle(item: DueItem) -> None:
+        return None
+
+    runtime.handle("reminder", handle)
+    with pytest.raises(ValueError, match="already has a handler"):
+        runtime.handle("reminder", handle)
