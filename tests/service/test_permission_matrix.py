@@ -80,6 +80,11 @@ async def _reserve_split(groups: GroupService, world: World) -> None:
     world.reserved_split_id = new.id
 
 
+async def _lose_channel(groups: GroupService, world: World) -> None:
+    """Set A's channel was deleted by hand: the group waits for /group repair."""
+    await groups.lose_channel(GUILD, TEXT_A)
+
+
 Act = Callable[[GroupService, World, Actor], Awaitable[Any]]
 
 
@@ -181,6 +186,25 @@ CASES: dict[str, Case] = {
         FACILITATORS,
         NotFacilitatorError,
     ),
+    "/group repair (before anything is made)": Case(
+        lambda g, w, actor: g.begin_repair(GUILD, actor, f"id:{w.a.id}"),
+        FACILITATORS,
+        NotFacilitatorError,
+        writes=False,
+        prepare=_lose_channel,
+    ),
+    "repair: a remade channel is stored": Case(
+        lambda g, w, actor: g.replace_channel(GUILD, actor, w.a.id, TEXT_D, voice=False),
+        FACILITATORS,
+        NotFacilitatorError,
+        prepare=_lose_channel,
+    ),
+    "repair: completed": Case(
+        lambda g, w, actor: g.complete_repair(GUILD, actor, w.a.id),
+        FACILITATORS,
+        NotFacilitatorError,
+        prepare=_lose_channel,
+    ),
 }
 
 CELLS = [pytest.param(command, who, id=f"{command} | {who}") for command in CASES for who in ACTORS]
@@ -233,6 +257,9 @@ COVERED = {
     "archive",
     "accept_ground_rules",
     "answer_join_request",
+    "begin_repair",
+    "replace_channel",
+    "complete_repair",
 }
 
 
