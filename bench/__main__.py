@@ -7,13 +7,15 @@ import importlib
 import sys
 
 BENCHMARKS = ("latency", "startup", "concurrency")
+ON_REQUEST = ("mutation",)  # too slow for the default run: only when named
 
 
 def main(names: list[str]) -> int:
     """Run each benchmark's `main()`; later features add their module's name to BENCHMARKS."""
-    unknown = [name for name in names if name not in BENCHMARKS]
+    unknown = [name for name in names if name not in BENCHMARKS + ON_REQUEST]
     if unknown:
-        sys.stderr.write(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}\n")
+        choices = ", ".join(BENCHMARKS + ON_REQUEST)
+        sys.stderr.write(f"unknown benchmark {', '.join(unknown)}; choose from {choices}\n")
         return 2
     for name in names or BENCHMARKS:
         sys.stdout.write(f"\n## {name}\n\n")
