@@ -166,6 +166,6 @@ class Setkeeper(commands.Bot):
             return await self.applier.replay(fresh, self.started_at)
 
     async def close(self) -> None:
-        """Stop waking for due work, then disconnect."""
-        self.due.shutdown()
+        """Stop waking for due work (a run in progress finishes), then disconnect."""
+        await self.due.stop()
         await super().close()

@@ -110,9 +110,10 @@ class Split(Notice, kind="group.split"):
 
 @dataclass(frozen=True)
 class Archived(Notice, kind="group.archived"):
-    """The group's cycle ended."""
+    """The group's cycle ended; `by` archived it."""
 
     group: str
+    by: int
 
 
 GroupNotice = (

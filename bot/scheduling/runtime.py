@@ -48,11 +48,13 @@ class DueRuntime:
             self._scheduler.start()
         await self.run_due()
 
-    def shutdown(self) -> None:
-        """Stop waking; work left undone stays in the database for the next start."""
+    async def stop(self) -> None:
+        """Stop waking, and let a run in progress finish; work left undone stays in the database for the next start."""
         if self._scheduler is not None and self._scheduler.running:
             self._scheduler.shutdown(wait=False)
         self._scheduler = None
+        async with self._running:
+            return
 
     async def run_due(self) -> int:
         """Claim and carry out everything due now, then sleep until the next; returns how many pieces were done."""

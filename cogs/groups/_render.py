@@ -107,10 +107,10 @@ def render_notice(notice: GroupNotice, view: discord.ui.View | None = None) -> P
             )
         case JoinRequestClosed(group=group, user_id=user_id):
             return Post(content=f"<@{user_id}> asked to join {name(group)}. {_request_outcome(notice)}")
-        case Archived(group=group):
+        case Archived(group=group, by=by):
             return Post(
-                content=f"{name(group)} has ended its cycle and is archived. This channel stays readable to its "
-                "members; nothing new can be posted. Thank you all."
+                content=f"{name(group)} has ended its cycle and is archived (by <@{by}>). This channel stays "
+                "readable to its members; nothing new can be posted. Thank you all."
             )
         case _:
             assert_never(notice)

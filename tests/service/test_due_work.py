@@ -111,7 +111,7 @@ async def test_work_that_fell_due_while_the_bot_was_down_is_done_once_at_start(
         runtime = DueRuntime(due, lambda: [GUILD])
         runtime.handle("reminder", record)
         await runtime.start()
-        runtime.shutdown()
+        await runtime.stop()
     assert [item.key.subject for item in done] == ["reminder-1"]
 
 
@@ -131,7 +131,7 @@ async def test_the_runtime_wakes_at_the_next_due_time(due: DueWorkService, clock
         runtime.wake(soon)
         await asyncio.wait_for(ran.wait(), 5)
     finally:
-        runtime.shutdown()
+        await runtime.stop()
 
 
 async def test_a_failing_handler_does_not_stop_the_others_and_is_retried(

@@ -6,11 +6,23 @@ import asyncio
 
 import pytest
 
-from bot.domain.effects import Answer, Notice, Notify
+from bot.domain.effects import Answer, Notify
 from bot.domain.errors import AlreadyMemberError, FacilitatorChangeError, SettingInvalidError
+from bot.domain.group_notices import Archived, JoinRequestClosed, Split, Welcome
 from bot.services.effects import EffectService, answering
 from bot.services.groups import GroupService
-from tests.service.helpers import ADMIN, FAC, FACILITATOR, GUILD, TEXT, accesses, add_members, make_group, notices
+from tests.service.helpers import (
+    ADMIN,
+    FAC,
+    FACILITATOR,
+    GUILD,
+    TEXT,
+    accesses,
+    add_members,
+    make_group,
+    notices,
+    request_id,
+)
 
 
 async def test_a_split_reservation_remembers_the_command_to_answer(groups: GroupService) -> None:
@@ -61,14 +73,10 @@ async def test_recording_the_post_of_an_unknown_request_queues_nothing(groups: G
 async def test_a_request_whose_person_was_added_then_removed_closes_its_post_as_added(groups: GroupService) -> None:
     group = await make_group(groups)
     asked = await groups.request_to_join(GUILD, 40, group.id)
-    request_id = asked.effects[0].effect.subject_id  # type: ignore[union-attr]
-    assert request_id is not None
     await groups.add_member(GUILD, FAC, group.id, 40)
     await groups.remove_member(GUILD, FAC, group.id, 40)
-    closed = await groups.record_request_post(request_id, 777)
-    assert [(e.effect.notice, e.effect.detail["outcome"]) for e in closed] == [  # type: ignore[union-attr]
-        (Notice.JOIN_REQUEST_CLOSED, "added")
-    ]
+    closed = await groups.record_request_post(request_id(asked.effects), 777)
+    assert [e.effect.notice for e in closed] == [JoinRequestClosed("Set A", 40, "added")]  # type: ignore[union-attr]
 
 
 async def test_rotating_when_only_the_facilitator_is_eligible_says_nobody_else_can_take_it(
@@ -115,14 +123,10 @@ async def test_a_split_tells_both_groups_quietly_moves_people_and_keeps_their_ac
     new = await groups.begin_split(GUILD, FAC, group.id, "Set A2", [22, 23])
     outcome = await groups.complete_split(GUILD, FAC, group.id, new.id, (TEXT + 5, None), [22, 23])
     assert accesses(outcome.effects) == [(22, "none"), (22, "member"), (23, "none"), (23, "member")]
-    announced = [
-        (e.effect.group_id, e.effect.notice, e.effect.user_id, e.effect.detail.get("new_group"))
-        for e in outcome.effects
-        if isinstance(e.effect, Notify)
-    ]
+    announced = [(e.effect.group_id, e.effect.notice) for e in outcome.effects if isinstance(e.effect, Notify)]
     assert announced == [
-        (group.id, Notice.SPLIT, None, "Set A2"),
-        (new.id, Notice.WELCOME, FACILITATOR, None),
+        (group.id, Split("Set A", "Set A2")),
+        (new.id, Welcome("Set A2", FACILITATOR)),
     ], "no one-by-one moved-out notices, the split said once, the new group welcomed"
 
 
@@ -156,4 +160,5 @@ async def test_a_settings_change_made_for_a_command_commits_how_to_answer_it(
 async def test_archiving_tells_the_channel_who_archived_it(groups: GroupService) -> None:
     group = await make_group(groups)
     archived = await groups.archive(GUILD, ADMIN, group.id)
-    assert ("archived", ADMIN.user_id) in notices(archived.effects)
+    posted = [e.effect.notice for e in archived.effects if isinstance(e.effect, Notify)]
+    assert Archived("Set A", ADMIN.user_id) in posted

@@ -18,10 +18,9 @@ from sqlalchemy import select
 
 from bot.db.engine import Database
 from bot.db.models import Base
-from bot.domain.effects import Notice, Notify
 from bot.domain.errors import AlreadyMemberError, NotFacilitatorError, NotMemberError, UserFacingError
 from bot.services.groups import Actor, GroupService, GroupView
-from tests.service.helpers import ADMIN, FACILITATOR, GUILD
+from tests.service.helpers import ADMIN, FACILITATOR, GUILD, request_id
 
 OTHER_FACILITATOR = 11
 OUTSIDER, MEMBER, OTHER_MEMBER, REQUESTER, NEWCOMER = 30, 21, 31, 40, 50
@@ -66,12 +65,7 @@ async def build_world(groups: GroupService) -> World:
     b = await _group(groups, "Set B", OTHER_FACILITATOR, TEXT_B, B_MEMBERS)
     c = await _group(groups, "Set C", FACILITATOR, TEXT_C, ())
     asked = await groups.request_to_join(GUILD, REQUESTER, a.id)
-    (request_id,) = [
-        e.effect.subject_id
-        for e in asked.effects
-        if isinstance(e.effect, Notify) and e.effect.notice is Notice.JOIN_REQUEST and e.effect.subject_id
-    ]
-    return World(a, b, c, request_id)
+    return World(a, b, c, request_id(asked.effects))
 
 
 async def _reserve_split(groups: GroupService, world: World) -> None:

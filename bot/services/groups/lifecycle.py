@@ -74,6 +74,10 @@ class Lifecycle(GroupServiceBase):
                 change_status(membership, MembershipStatus.DECLINED)
                 uow.emit(guild_id, declined(group, membership.user_id, archived=True), *closed)
             facilitator = await uow.memberships.get(group.id, group.facilitator_id)
-            uow.emit(guild_id, set_access(group, group.facilitator_id, facilitator), post(group, Archived(group.name)))
+            uow.emit(
+                guild_id,
+                set_access(group, group.facilitator_id, facilitator),
+                post(group, Archived(group.name, actor.user_id)),
+            )
             await uow.commit()
             return Outcome(view_of(group), uow.committed)
