@@ -17,12 +17,11 @@ from pathlib import Path
 import asyncpg
 from sqlalchemy.engine import make_url
 
+from bot.bootstrap import build_services
 from bot.db.engine import Database
 from bot.db.migrate import migrate
-from bot.db.uow import UnitOfWorkFactory
 from bot.domain.clock import FixedClock
-from bot.services.effects import EffectService
-from bot.services.groups import Actor, GroupService
+from bot.services.groups import Actor
 from bot.ui.access import BOT_PERMISSIONS
 from tests.fakediscord import BotProcess, FakeDiscord, Member
 
@@ -95,8 +94,8 @@ async def seed_groups(
     """Make `count` active groups through the real services, with their channels in the fake Discord."""
     await migrate(url)
     database = Database(url)
-    uow = UnitOfWorkFactory(database)
-    service = GroupService(uow, FixedClock(datetime.now(UTC)), instance_id="bench-seed")
+    services = build_services(database, FixedClock(datetime.now(UTC)), instance_id="bench-seed")
+    service = services.groups
     admin = Actor(world.guild.owner.id, manages_server=True)
     seeded = []
     for number in range(count):
@@ -110,9 +109,8 @@ async def seed_groups(
             if accepted:
                 await service.accept_ground_rules(world.guild.id, person.id, reserved.id)
         seeded.append(SeededGroup(reserved.id, channel.id, facilitator, people))
-    effects = EffectService(uow)
     # The seeded world is already as these effects would make it.
-    await effects.done([item.id for item in await effects.pending([world.guild.id])])
+    await services.effects.done([item.id for item in await services.effects.pending([world.guild.id])])
     await database.dispose()
     return seeded
 

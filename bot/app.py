@@ -13,6 +13,7 @@ from typing import Any, Protocol, runtime_checkable
 import discord
 from discord.ext import commands
 
+from bot.services.due import DueWorkService
 from bot.services.effects import EffectService
 from bot.services.groups import GroupService
 from bot.services.state import BotStateService
@@ -44,6 +45,7 @@ class Services:
     groups: GroupService
     effects: EffectService
     state: BotStateService
+    due: DueWorkService
 
 
 @runtime_checkable
