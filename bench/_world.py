@@ -10,7 +10,7 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -85,12 +85,9 @@ class SeededGroup:
     channel_id: int
     facilitator: Member
     members: list[Member]
-    newcomers: list[Member] = field(default_factory=list)
 
 
-async def seed_groups(
-    world: FakeDiscord, url: str, count: int, *, members: int = 5, accepted: bool = True
-) -> list[SeededGroup]:
+async def seed_groups(world: FakeDiscord, url: str, count: int, *, members: int = 5) -> list[SeededGroup]:
     """Make `count` active groups through the real services, with their channels in the fake Discord."""
     await migrate(url)
     database = Database(url)
@@ -106,8 +103,7 @@ async def seed_groups(
         await service.complete_creation(world.guild.id, reserved.id, channel.id, None)
         for person in people:
             await service.add_member(world.guild.id, admin, reserved.id, person.id)
-            if accepted:
-                await service.accept_ground_rules(world.guild.id, person.id, reserved.id)
+            await service.accept_ground_rules(world.guild.id, person.id, reserved.id)
         seeded.append(SeededGroup(reserved.id, channel.id, facilitator, people))
     # The seeded world is already as these effects would make it.
     await services.effects.done([item.id for item in await services.effects.pending([world.guild.id])])

@@ -48,7 +48,6 @@ class InteractionRecord:
     dispatched_at: float = 0.0
     callback_at: float | None = None
     callback_type: int | None = None
-    callback_body: Json | None = None
     late: bool = False
     late_by: float = 0.0
     original: Message | None = None
@@ -641,7 +640,6 @@ class InteractionEngine:
         else:
             raise api_error(400, 50035, "Invalid Form Body")
         record.callback_type = kind
-        record.callback_body = body
         record.callback_at = now
         record.original = message
         if message is not None and not message.ephemeral:
