@@ -10,19 +10,18 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
 from sqlalchemy.engine import make_url
 
+from bot.bootstrap import build_services
 from bot.db.engine import Database
 from bot.db.migrate import migrate
-from bot.db.uow import UnitOfWorkFactory
 from bot.domain.clock import FixedClock
-from bot.services.effects import EffectService
-from bot.services.groups import Actor, GroupService
+from bot.services.groups import Actor
 from bot.ui.access import BOT_PERMISSIONS
 from tests.fakediscord import BotProcess, FakeDiscord, Member
 
@@ -86,17 +85,14 @@ class SeededGroup:
     channel_id: int
     facilitator: Member
     members: list[Member]
-    newcomers: list[Member] = field(default_factory=list)
 
 
-async def seed_groups(
-    world: FakeDiscord, url: str, count: int, *, members: int = 5, accepted: bool = True
-) -> list[SeededGroup]:
+async def seed_groups(world: FakeDiscord, url: str, count: int, *, members: int = 5) -> list[SeededGroup]:
     """Make `count` active groups through the real services, with their channels in the fake Discord."""
     await migrate(url)
     database = Database(url)
-    uow = UnitOfWorkFactory(database)
-    service = GroupService(uow, FixedClock(datetime.now(UTC)), instance_id="bench-seed")
+    services = build_services(database, FixedClock(datetime.now(UTC)), instance_id="bench-seed")
+    service = services.groups
     admin = Actor(world.guild.owner.id, manages_server=True)
     seeded = []
     for number in range(count):
@@ -107,12 +103,10 @@ async def seed_groups(
         await service.complete_creation(world.guild.id, reserved.id, channel.id, None)
         for person in people:
             await service.add_member(world.guild.id, admin, reserved.id, person.id)
-            if accepted:
-                await service.accept_ground_rules(world.guild.id, person.id, reserved.id)
+            await service.accept_ground_rules(world.guild.id, person.id, reserved.id)
         seeded.append(SeededGroup(reserved.id, channel.id, facilitator, people))
-    effects = EffectService(uow)
     # The seeded world is already as these effects would make it.
-    await effects.done([item.id for item in await effects.pending([world.guild.id])])
+    await services.effects.done([item.id for item in await services.effects.pending([world.guild.id])])
     await database.dispose()
     return seeded
 

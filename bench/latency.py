@@ -35,21 +35,13 @@ GROUPS = 200
 ONE_AT_A_TIME = 400
 RATES = (100, 250, 500, 750, 1000)
 SECONDS_PER_RATE = 2.0
-AUTOCOMPLETE = 4
 Request = tuple[Member, str, dict[str, Any], Channel | None, str | None]
 
 
 async def dispatch(world: FakeDiscord, request: Request) -> InteractionRecord:
     """Send one interaction without waiting for its answer."""
     member, path, given, channel, focused = request
-    engine = world.interactions
-    where = channel or member.guild.channel_named("general")
-    command, chain, schemas = engine.find_command(member, path)
-    options, resolved = engine._build_options(member, where, schemas, given, focused)
-    data = engine._command_data(command, chain, options, resolved, member.guild.id)
-    kind = AUTOCOMPLETE if focused else 2
-    record = engine._new_record(member, where, kind, data, path.lstrip("/").split()[0])
-    return await engine.send(record)
+    return await world.interactions.send_command(member, path, given, channel, focused=focused)
 
 
 async def first_callbacks(records: list[InteractionRecord], within: float = 30.0) -> list[float]:

@@ -12,18 +12,13 @@ import uuid
 
 import aiohttp
 import discord
-import yarl
 
-from bot.app import Services, Setkeeper, SystemClock
+from bot.app import SystemClock
+from bot.bootstrap import build_bot, build_services
 from bot.config import ConfigError, Settings, load_settings
 from bot.db.engine import Database, ensure_sqlite_folder, safe_url
 from bot.db.migrate import current_revision, head_revision, migrate
-from bot.db.uow import UnitOfWorkFactory
 from bot.logs import configure_logging
-from bot.services.due import DueWorkService
-from bot.services.effects import EffectService
-from bot.services.groups import GroupService
-from bot.services.state import BotStateService
 
 log = logging.getLogger("setkeeper")
 
@@ -78,32 +73,11 @@ async def prepare_database(settings: Settings) -> None:
         )
 
 
-def point_at_fake_discord(settings: Settings) -> None:
-    """Test setting: send REST and the gateway to a fake Discord instead of discord.com."""
-    if settings.discord_api_base:
-        discord.http.Route.BASE = settings.discord_api_base.rstrip("/")
-    if settings.discord_gateway_url:
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
-
-
 async def run(settings: Settings) -> None:
     """Build every resource here, pass it in, and run until stopped."""
     await prepare_database(settings)
     database = Database(settings.database_url)
-    clock = SystemClock()
-    uow = UnitOfWorkFactory(database, clock)
-    instance_id = str(uuid.uuid4())
-    services = Services(
-        groups=GroupService(uow, clock, instance_id=instance_id),
-        effects=EffectService(uow, clock),
-        state=BotStateService(uow, clock),
-        due=DueWorkService(uow, clock, instance_id),
-    )
-    point_at_fake_discord(settings)
-    # Setkeeper never joins voice itself: discord.py's "voice will NOT be supported" warnings would only confuse.
-    discord.VoiceClient.warn_nacl = False
-    discord.VoiceClient.warn_dave = False
-    bot = Setkeeper(services, sync_guild_id=settings.sync_guild_id)
+    bot = build_bot(settings, build_services(database, SystemClock(), instance_id=str(uuid.uuid4())))
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))

@@ -14,6 +14,8 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
+from bot.app import Services
+from bot.bootstrap import build_services
 from bot.db.engine import Database
 from bot.db.migrate import migrate
 from bot.db.uow import UnitOfWorkFactory
@@ -119,18 +121,24 @@ def uow(database: Database, clock: FixedClock) -> UnitOfWorkFactory:
 
 
 @pytest.fixture
-def groups(uow: UnitOfWorkFactory, clock: FixedClock) -> GroupService:
+def services(database: Database, clock: FixedClock, uow: UnitOfWorkFactory) -> Services:
+    """Every service on the test database, wired as the bot wires them, sharing the test's units of work."""
+    return build_services(database, clock, "test-instance", uow=uow)
+
+
+@pytest.fixture
+def groups(services: Services) -> GroupService:
     """The group service on the test database."""
-    return GroupService(uow, clock, instance_id="test-instance")
+    return services.groups
 
 
 @pytest.fixture
-def effects(uow: UnitOfWorkFactory, clock: FixedClock) -> EffectService:
+def effects(services: Services) -> EffectService:
     """The effect outbox on the test database."""
-    return EffectService(uow, clock)
+    return services.effects
 
 
 @pytest.fixture
-def bot_state(uow: UnitOfWorkFactory, clock: FixedClock) -> BotStateService:
+def bot_state(services: Services) -> BotStateService:
     """The bot's own state on the test database."""
-    return BotStateService(uow, clock)
+    return services.state

@@ -573,21 +573,25 @@ async def test_defer_followups_edits_and_autocomplete(harness: Harness, discord_
     assert picked.text == "Bananax2"
 
 
+async def test_a_command_sent_without_waiting_is_answered_on_its_record(
+    harness: Harness, discord_world: FakeDiscord
+) -> None:
+    alice = discord_world.guild.add_member("Alice")
+    engine = discord_world.interactions
+    records = [await engine.send_command(alice, "/pick", {"fruit": fruit}) for fruit in ("Apple", "Banana")]
+    choices = await engine.send_command(alice, "/pick", {"fruit": "Ap"}, focused="fruit")
+    replies = [await engine.wait(record, 5.0) for record in records]
+    assert [reply.text for reply in replies] == ["Applex1", "Bananax1"]
+    assert [c["value"] for c in (await engine.wait(choices, 5.0)).choices] == ["Apple", "Apricot"]
+    with pytest.raises(LookupError, match="not an autocomplete option"):
+        await engine.send_command(alice, "/pick", {"size": 2}, focused="size")
+
+
 async def test_interaction_deadline(harness: Harness, discord_world: FakeDiscord) -> None:
     discord_world.faults.interaction_deadline = 0.2
     discord_world.faults.fail_on_late_callback = False
     alice = discord_world.guild.add_member("Alice")
-    record = await discord_world.interactions.send(
-        discord_world.interactions._new_record(
-            alice,
-            discord_world.guild.channel_named("general"),
-            2,
-            discord_world.interactions._command_data(
-                discord_world.interactions.find_command(alice, "/slowpoke")[0], [], [], {}, discord_world.guild.id
-            ),
-            "slowpoke",
-        )
-    )
+    record = await discord_world.interactions.send_command(alice, "/slowpoke", {})
     await asyncio.sleep(0.8)
     await discord_world.settle()
     assert record.late

@@ -48,7 +48,6 @@ class InteractionRecord:
     dispatched_at: float = 0.0
     callback_at: float | None = None
     callback_type: int | None = None
-    callback_body: Json | None = None
     late: bool = False
     late_by: float = 0.0
     original: Message | None = None
@@ -380,33 +379,45 @@ class InteractionEngine:
         await self.fake.settle()
         return Reply(record)
 
+    async def send_command(
+        self,
+        member: Member,
+        path: str,
+        given: dict[str, Any],
+        channel: Channel | None = None,
+        *,
+        focused: str | None = None,
+    ) -> InteractionRecord:
+        """Send a slash command as ``member`` without waiting for the answer; ``wait`` on the record for it.
+
+        With ``focused`` (an autocomplete option's name) it is the autocomplete interaction for what ``given``
+        holds under that name. Checks what Discord checks before dispatching: the command exists, ``member`` may
+        use it in ``channel`` (#general by default), and the options fit its schema.
+        """
+        where = self._default_channel(member, channel)
+        command, chain, schemas = self.find_command(member, path)
+        self._check_can_use(member, command, where)
+        if focused is not None:
+            schema = next((o for o in schemas if o["name"] == focused), None)
+            if schema is None or not schema.get("autocomplete"):
+                raise LookupError(f"option {focused!r} of {path!r} is not an autocomplete option")
+        options, resolved = self._build_options(member, where, schemas, given, focused)
+        data = self._command_data(command, chain, options, resolved, member.guild.id)
+        kind = APPLICATION_COMMAND if focused is None else AUTOCOMPLETE
+        return await self.send(self._new_record(member, where, kind, data, path.lstrip("/").split()[0]))
+
     async def slash(
         self, member: Member, path: str, given: dict[str, Any], channel: Channel | None, within: float
     ) -> Reply:
         """Run a slash command as ``member``."""
-        where = self._default_channel(member, channel)
-        command, chain, schemas = self.find_command(member, path)
-        self._check_can_use(member, command, where)
-        options, resolved = self._build_options(member, where, schemas, given)
-        data = self._command_data(command, chain, options, resolved, member.guild.id)
-        record = self._new_record(member, where, APPLICATION_COMMAND, data, path.lstrip("/").split()[0])
-        await self.send(record)
+        record = await self.send_command(member, path, given, channel)
         return await self.wait(record, within)
 
     async def autocomplete(
         self, member: Member, path: str, option: str, value: str, given: dict[str, Any], channel: Channel | None
     ) -> list[Json]:
         """Send an autocomplete interaction for ``option`` typed as ``value``; return the choices."""
-        where = self._default_channel(member, channel)
-        command, chain, schemas = self.find_command(member, path)
-        self._check_can_use(member, command, where)
-        schema = next((o for o in schemas if o["name"] == option), None)
-        if schema is None or not schema.get("autocomplete"):
-            raise LookupError(f"option {option!r} of {path!r} is not an autocomplete option")
-        options, resolved = self._build_options(member, where, schemas, {**given, option: value}, focused=option)
-        data = self._command_data(command, chain, options, resolved, member.guild.id)
-        record = self._new_record(member, where, AUTOCOMPLETE, data, path.lstrip("/").split()[0])
-        await self.send(record)
+        record = await self.send_command(member, path, {**given, option: value}, channel, focused=option)
         reply = await self.wait(record, 10.0)
         return reply.choices
 
@@ -629,7 +640,6 @@ class InteractionEngine:
         else:
             raise api_error(400, 50035, "Invalid Form Body")
         record.callback_type = kind
-        record.callback_body = body
         record.callback_at = now
         record.original = message
         if message is not None and not message.ephemeral:

@@ -7,7 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot.db.uow import UnitOfWorkFactory
+from bot.app import Services
+from bot.bootstrap import build_services
+from bot.db.engine import Database
 from bot.domain.clock import FixedClock
 from bot.domain.due import MAX_ATTEMPTS, DueKey
 from bot.scheduling.runtime import DueRuntime
@@ -16,15 +18,15 @@ from tests.service.helpers import GUILD, OTHER_GUILD
 
 
 @pytest.fixture
-def due(uow: UnitOfWorkFactory, clock: FixedClock) -> DueWorkService:
+def due(services: Services) -> DueWorkService:
     """Due work as this process sees it."""
-    return DueWorkService(uow, clock, instance_id="first")
+    return services.due
 
 
 @pytest.fixture
-def other_process(uow: UnitOfWorkFactory, clock: FixedClock) -> DueWorkService:
-    """Due work as a second process on the same database sees it."""
-    return DueWorkService(uow, clock, instance_id="second")
+def other_process(database: Database, clock: FixedClock) -> DueWorkService:
+    """Due work as a second process on the same database sees it (its own units of work, as a process has)."""
+    return build_services(database, clock, "second").due
 
 
 def _key(clock: FixedClock, minutes: int = 0, subject: str = "group:1") -> DueKey:

@@ -1,0 +1,49 @@
+"""Wiring: the one place that builds the services and the bot, for `python -m bot`, the tests and the benchmarks."""
+
+from __future__ import annotations
+
+import discord
+import yarl
+
+from bot.app import Services, Setkeeper
+from bot.config import Settings
+from bot.db.engine import Database
+from bot.db.uow import UnitOfWorkFactory
+from bot.domain.clock import Clock
+from bot.services.due import DueWorkService
+from bot.services.effects import EffectService
+from bot.services.groups import GroupService
+from bot.services.state import BotStateService
+
+
+def build_services(
+    database: Database, clock: Clock, instance_id: str, *, uow: UnitOfWorkFactory | None = None
+) -> Services:
+    """Every service on one unit-of-work factory, so that this process's SQLite writers queue on one lock.
+
+    `instance_id` names this process: what it left half-done, and the due work it holds, are told apart from
+    another process's by it. `uow` shares the caller's units of work on `database` (tests read and write beside
+    the services); without it one is made here. Connects to nothing.
+    """
+    if uow is None:
+        uow = UnitOfWorkFactory(database, clock)
+    elif uow.database is not database:
+        raise ValueError("uow must work on the database given")
+    return Services(
+        groups=GroupService(uow, clock, instance_id),
+        effects=EffectService(uow, clock),
+        state=BotStateService(uow, clock),
+        due=DueWorkService(uow, clock, instance_id),
+    )
+
+
+def build_bot(settings: Settings, services: Services) -> Setkeeper:
+    """The bot on these services, with discord.py pointed where the settings say. Connects to nothing."""
+    if settings.discord_api_base:
+        discord.http.Route.BASE = settings.discord_api_base.rstrip("/")
+    if settings.discord_gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+    # Setkeeper never joins voice itself: discord.py's "voice will NOT be supported" warnings would only confuse.
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False
+    return Setkeeper(services, sync_guild_id=settings.sync_guild_id)
