@@ -18,14 +18,30 @@ from bench._world import SETKEEPER, database_url, fake_discord, rss_kib, running
 from bot.db.engine import Database
 from bot.db.migrate import migrate
 from bot.db.models import Group, Membership
+from bot.ui.access import BOT_PERMISSIONS
+from tests.fakediscord import FakeDiscord
 
 GROUPS = 10_000
 MEMBERS_PER_GROUP = 5
+GROUPS_PER_GUILD = 450
+"""Discord allows 500 channels in a server, so 10,000 groups are spread over servers as a real bot's would be."""
 
 
-async def seed_bulk(url: str, guild_id: int, groups: int) -> None:
-    """Insert `groups` active groups with five members each, in one transaction."""
+def place_groups(world: FakeDiscord, groups: int) -> list[tuple[int, int]]:
+    """A guild and a real text channel in the fake for each group: (guild id, channel id)."""
+    placements: list[tuple[int, int]] = []
+    guild = world.guild
+    for n in range(groups):
+        if n and n % GROUPS_PER_GUILD == 0:
+            guild = world.create_guild(f"Server {n // GROUPS_PER_GUILD}", bot_permissions=BOT_PERMISSIONS)
+        placements.append((guild.id, guild.add_channel(f"set-{n}").id))
+    return placements
+
+
+async def seed_bulk(url: str, placements: list[tuple[int, int]]) -> None:
+    """Insert one active group with five members for each (guild, channel), in one transaction."""
     await migrate(url)
+    groups = len(placements)
     if not groups:
         return
     database = Database(url)
@@ -33,12 +49,12 @@ async def seed_bulk(url: str, guild_id: int, groups: int) -> None:
     rows = [
         {
             "id": n + 1,
-            "guild_id": guild_id,
+            "guild_id": placements[n][0],
             "name": f"Set {n}",
             "name_key": f"set {n}",
             "status": "active",
             "facilitator_id": 10_000_000 + n,
-            "text_channel_id": 20_000_000 + n,
+            "text_channel_id": placements[n][1],
             "voice_channel_id": None,
             "voice_kind": "none",
             "min_size": 2,
@@ -87,7 +103,7 @@ def log_time(line: str) -> float:
 async def measure(groups: int) -> tuple[float, float, int]:
     """Seconds from process start to ready, seconds from gateway READY to ready, and RSS in KiB."""
     async with fake_discord() as world, database_url("sqlite") as url:
-        await seed_bulk(url, world.guild.id, groups)
+        await seed_bulk(url, place_groups(world, groups))
         started = time.monotonic()
         async with running_bot(world, SETKEEPER, url) as bot:
             to_ready = time.monotonic() - started

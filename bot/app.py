@@ -131,7 +131,7 @@ class Setkeeper(commands.Bot):
 
     async def settle_answers(self, effect_ids: list[int]) -> None:
         """A command has replied: the answers stored in case its reply was lost are not needed."""
-        await self.services.effects.done(effect_ids)
+        self.services.effects.settle_soon(effect_ids)
 
     def claim(self, interaction: discord.Interaction[Any]) -> None:
         """A component handler says it is answering this click (see `on_interaction`)."""
@@ -168,4 +168,5 @@ class Setkeeper(commands.Bot):
     async def close(self) -> None:
         """Stop waking for due work (a run in progress finishes), then disconnect."""
         await self.due.stop()
+        await self.services.effects.flush()
         await super().close()
