@@ -27,6 +27,7 @@ log = logging.getLogger("setkeeper")
 EXTENSIONS = ("cogs.groups",)
 GUILD_READY_TIMEOUT = 0.5
 UNHANDLED_AFTER = 2.0
+SWEEP_EVERY = 60.0
 EXPIRED = "This button has expired (I may have restarted since it was shown). Please run the command again."
 
 
@@ -88,6 +89,7 @@ class Setkeeper(commands.Bot):
         self.applier.attach()
         self.due = DueRuntime(services.due, lambda: sorted(self._reconciled))
         self.due.handle(EFFECT_RETRY, self.applier.retry)
+        self.due.every(SWEEP_EVERY, lambda: self.applier.sweep(sorted(self._reconciled)))
         self.applier.wake_for_retries(self.due.wake)
         self.started_at = datetime.now(UTC)
         self._sync_guild_id = sync_guild_id
@@ -125,8 +127,10 @@ class Setkeeper(commands.Bot):
             return
         self._ready_once = True
         available = [guild.id for guild in self.guilds if not guild.unavailable]
-        replayed = await self.reconcile(available)
-        await self.due.start()  # and whatever fell due while the bot was down
+        try:
+            replayed = await self.reconcile(available)
+        finally:
+            await self.due.start()  # retries, and whatever fell due while the bot was down, whatever start-up met
         log.info("bot ready", extra={"guilds": len(self.guilds), "effects_replayed": replayed})
 
     async def settle_answers(self, effect_ids: list[int]) -> None:

@@ -91,6 +91,8 @@ class PendingEffect(Base):
     """A Discord-side consequence of a committed decision, kept until it has been carried out."""
 
     __tablename__ = "pending_effects"
+    # An effect's id is its post's nonce and its retry's key: SQLite must never hand out a deleted effect's id again.
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     guild_id: Mapped[int] = mapped_column(BigInteger, index=True)

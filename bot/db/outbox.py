@@ -49,6 +49,11 @@ def answering(token: str, command: str) -> None:
     _ANSWERING.set(Answering(token, command))
 
 
+def no_command() -> None:
+    """The current task answers no interaction (background work started from inside one copies its context)."""
+    _ANSWERING.set(None)
+
+
 def current_answering() -> Answering | None:
     """The command the current task is answering, if any."""
     return _ANSWERING.get()

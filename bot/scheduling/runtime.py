@@ -5,17 +5,20 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.services.due import DueItem, DueWorkService
+from bot.services.effects import no_command
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[DueItem], Awaitable[None]]
+Sweep = Callable[[], Awaitable[object]]
 GuildIds = Callable[[], Sequence[int]]
 _JOB = "setkeeper-due-work"
+RETRY_ARMING = timedelta(minutes=1)
 
 
 class DueRuntime:
@@ -29,15 +32,26 @@ class DueRuntime:
         self._service = service
         self._guild_ids = guild_ids
         self._handlers: dict[str, Handler] = {}
+        self._sweeps: list[tuple[float, Sweep]] = []
         self._scheduler: AsyncIOScheduler | None = None
         self._running = asyncio.Lock()
         self._armed_for: datetime | None = None
+        self._woken_during_run = False
+
+    @property
+    def armed_for(self) -> datetime | None:
+        """When the scheduler will next wake for due work, if at all."""
+        return self._armed_for
 
     def handle(self, kind: str, handler: Handler) -> None:
         """Register the handler of one kind of work; a kind has exactly one."""
         if kind in self._handlers:
             raise ValueError(f"due work of kind {kind!r} already has a handler")
         self._handlers[kind] = handler
+
+    def every(self, seconds: float, sweep: Sweep) -> None:
+        """Also run `sweep` every so often (a safety net for work whose holder vanished, such as an expired lease)."""
+        self._sweeps.append((seconds, sweep))
 
     async def start(self) -> None:
         """Start the scheduler and do whatever fell due while the bot was down."""
@@ -46,33 +60,42 @@ class DueRuntime:
                 timezone=UTC, job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
             )
             self._scheduler.start()
+            for number, (seconds, sweep) in enumerate(self._sweeps):
+                self._scheduler.add_job(self._guarded(sweep), "interval", seconds=seconds, id=f"{_JOB}-sweep-{number}")
         await self.run_due()
 
     async def stop(self) -> None:
-        """Stop waking, and let a run in progress finish; work left undone stays in the database for the next start."""
-        if self._scheduler is not None and self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
-        self._scheduler = None
-        async with self._running:
-            return
+        """Stop waking, after a run in progress finishes; work left undone stays in the database for the next start."""
+        async with self._running:  # a run in progress finishes first: cancelling it could leave an effect half-done
+            if self._scheduler is not None and self._scheduler.running:
+                self._scheduler.shutdown(wait=False)
+            self._scheduler = None
 
     async def run_due(self) -> int:
         """Claim and carry out everything due now, then sleep until the next; returns how many pieces were done."""
+        no_command()  # due work answers no interaction, whichever task woke the scheduler
         done = 0
         async with self._running:
+            self._armed_for, self._woken_during_run = None, False
             guild_ids = list(self._guild_ids())
-            while guild_ids:
-                items = await self._service.claim(guild_ids)
-                if not items:
-                    break
-                for item in items:
-                    done += await self._carry_out(item)
-            await self._arm(guild_ids)
+            try:
+                while guild_ids:
+                    items = await self._service.claim(guild_ids)
+                    if not items:
+                        break
+                    for item in items:
+                        done += await self._carry_out(item)
+            finally:
+                # Whatever happened, the scheduler wakes again: at the next due time, or soon if woken meanwhile.
+                await self._arm(guild_ids)
         return done
 
     def wake(self, at: datetime | None) -> None:
         """New work falls due at `at`: make sure the scheduler wakes by then."""
         if at is None or self._scheduler is None:
+            return
+        if self._running.locked():
+            self._woken_during_run = True
             return
         if self._armed_for is None or at < self._armed_for:
             self._set_job(at)
@@ -94,7 +117,13 @@ class DueRuntime:
         return 1
 
     async def _arm(self, guild_ids: Sequence[int]) -> None:
-        upcoming = await self._service.next_due(guild_ids) if guild_ids else None
+        try:
+            upcoming = await self._service.next_due(guild_ids) if guild_ids else None
+        except Exception:  # the database is away: look again in a while rather than never
+            log.exception("could not read when due work is next due")
+            upcoming = datetime.now(UTC) + RETRY_ARMING
+        if self._woken_during_run:
+            upcoming = datetime.now(UTC) if upcoming is None else min(upcoming, datetime.now(UTC))
         if upcoming is None:
             self._armed_for = None
             if self._scheduler is not None and self._scheduler.get_job(_JOB) is not None:
@@ -106,4 +135,19 @@ class DueRuntime:
         if self._scheduler is None:
             return
         self._armed_for = at
-        self._scheduler.add_job(self.run_due, "date", run_date=at, id=_JOB, replace_existing=True)
+        # More than one instance: a run re-armed for "now" from inside itself must not be skipped as overlapping
+        # (the runs still take turns on `_running`).
+        self._scheduler.add_job(
+            self._guarded(self.run_due), "date", run_date=at, id=_JOB, replace_existing=True, max_instances=3
+        )
+
+    @staticmethod
+    def _guarded(job: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            no_command()
+            try:
+                await job()
+            except Exception:  # a failed run is logged; the next wake-up tries again
+                log.exception("scheduled work failed")
+
+        return run

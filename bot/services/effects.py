@@ -3,22 +3,46 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from bot.db.outbox import EFFECT_LEASE, Answering, QueuedEffect, answering, current_answering
+from bot.db.models import PendingEffect
+from bot.db.outbox import EFFECT_LEASE, Answering, QueuedEffect, answering, current_answering, no_command
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.clock import Clock
 from bot.domain.due import MAX_ATTEMPTS, DueKey, retry_at
 from bot.domain.effects import effect_from_payload
 from bot.services.due import schedule_in
 
-__all__ = ["EFFECT_RETRY", "Answering", "EffectService", "QueuedEffect", "answering", "current_answering"]
+__all__ = [
+    "EFFECT_RETRY",
+    "Answering",
+    "EffectService",
+    "QueuedEffect",
+    "answering",
+    "current_answering",
+    "no_command",
+]
 
+log = logging.getLogger(__name__)
 SETTLE_WITHIN = 1.0
 """Seconds within which a command's settled answer is forgotten, if no other outbox write takes it along first."""
 EFFECT_RETRY = "effect_retry"
 """The kind of due work that tries a failed effect again."""
+
+
+def _readable(rows: Sequence[PendingEffect]) -> list[QueuedEffect]:
+    """The rows as effects; one that cannot be read (a format this version does not know) is logged and skipped."""
+    queued = []
+    for row in rows:
+        try:
+            effect = effect_from_payload(row.kind, row.payload)
+        except (KeyError, TypeError, ValueError):
+            log.warning("an effect could not be read; it is left aside", extra={"effect_id": row.id, "kind": row.kind})
+            continue
+        queued.append(QueuedEffect(row.id, row.guild_id, effect, row.created_at))
+    return queued
 
 
 def effect_subject(effect_id: int) -> str:
@@ -48,10 +72,7 @@ class EffectService:
         """Effects still to carry out in these guilds (held or not), oldest first."""
         async with self._uow(write=False) as uow:
             rows = await uow.effects.pending(guild_ids, MAX_ATTEMPTS)
-            return [
-                QueuedEffect(row.id, row.guild_id, effect_from_payload(row.kind, row.payload), row.created_at)
-                for row in rows
-            ]
+            return _readable(rows)
 
     async def claim(
         self,
@@ -72,20 +93,21 @@ class EffectService:
                 effect_ids=effect_ids,
             )
             await uow.commit()
-            return [
-                QueuedEffect(row.id, row.guild_id, effect_from_payload(row.kind, row.payload), row.created_at)
-                for row in rows
-            ]
+            return _readable(rows)
 
     async def done(self, effect_ids: Sequence[int]) -> None:
         """These effects have been carried out (answers settled meanwhile are forgotten in the same write)."""
-        ids = [*effect_ids, *self._settled]
+        settled, self._settled = self._settled, []
+        ids = [*effect_ids, *settled]
         if not ids:
             return
-        self._settled.clear()
-        async with self._uow() as uow:
-            await uow.effects.remove(ids)
-            await uow.commit()
+        try:
+            async with self._uow() as uow:
+                await uow.effects.remove(ids)
+                await uow.commit()
+        except BaseException:
+            self._settled.extend(settled)  # not lost: the next write takes them along
+            raise
 
     def settle_soon(self, answer_ids: Sequence[int]) -> None:
         """Commands replied: their stored answers can go, with the next write of the outbox or within a second.
@@ -104,7 +126,10 @@ class EffectService:
 
     async def _flush_soon(self) -> None:
         await asyncio.sleep(SETTLE_WITHIN)
-        await self.flush()
+        try:
+            await self.flush()
+        except Exception:  # kept for the next write; an answer re-sent after a restart is the worst that follows
+            log.warning("could not forget settled answers yet", exc_info=True)
 
     async def failed(self, item: QueuedEffect) -> datetime | None:
         """Carrying out the effect failed: it is tried again later (due work), a few times at most; returns when."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -89,7 +90,8 @@ class EffectApplier:
     def submit(self, queued: list[QueuedEffect]) -> None:
         """A unit of work committed these effects: start carrying them out now."""
         key = tuple(item.id for item in queued)
-        task = asyncio.get_running_loop().create_task(self.apply(queued))
+        # A context of its own: the batch answers no interaction, even if a decision it leads to commits.
+        task = asyncio.get_running_loop().create_task(self.apply(queued), context=contextvars.Context())
         self._inflight[key] = task
         task.add_done_callback(lambda _: asyncio.get_running_loop().call_later(KEEP_RESULTS, self._forget, key))
 
@@ -121,6 +123,12 @@ class EffectApplier:
     async def replay(self, guild_ids: Sequence[int], started_at: datetime) -> int:
         """At start-up: carry out what an earlier (killed) process queued and did not finish; returns how many."""
         claimed = await self._effects.claim(guild_ids, created_before=started_at)
+        failed = await self.apply(claimed, answers=True)
+        return len(claimed) - len(failed)
+
+    async def sweep(self, guild_ids: Sequence[int]) -> int:
+        """Safety net: carry out what nobody holds any more (a lease ran out: a reply refused, a write that failed)."""
+        claimed = await self._effects.claim(guild_ids)
         failed = await self.apply(claimed, answers=True)
         return len(claimed) - len(failed)
 
@@ -201,7 +209,7 @@ class EffectApplier:
         application_id = self._client.application_id
         if application_id is None or created_at is None or datetime.now(UTC) - created_at > TOKEN_LIFETIME:
             return
-        lines = [LOST_ANSWER.format(command=f"/{effect.command}")]
+        lines = [LOST_ANSWER.format(command=effect.command)]
         lines += [f"- {content}" for content in (self._render(notice).content for notice in effect.done) if content]
         webhook = discord.Webhook.partial(application_id, effect.token, client=self._client)
         try:

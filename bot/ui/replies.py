@@ -37,9 +37,10 @@ class SettlesAnswers(Protocol):
 
 
 def _command_name(interaction: discord.Interaction[Any]) -> str:
+    """How a lost answer names what the person did: the command, or the button they pressed."""
     if interaction.command is not None:
-        return interaction.command.qualified_name
-    return "request" if interaction.type is discord.InteractionType.component else "command"
+        return f"/{interaction.command.qualified_name}"
+    return "button press" if interaction.type is discord.InteractionType.component else "request"
 
 
 async def defer(interaction: discord.Interaction[Any], *, ephemeral: bool = True) -> None:

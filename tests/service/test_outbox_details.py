@@ -7,14 +7,16 @@ from datetime import timedelta
 
 import pytest
 
+from bot.db.models import PendingEffect
 from bot.db.outbox import EFFECT_LEASE
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.clock import FixedClock
 from bot.domain.due import DueKey
 from bot.domain.effects import Answer
 from bot.domain.groups import Access, Floor
+from bot.scheduling.runtime import DueRuntime
 from bot.services import effects as effects_module
-from bot.services.due import DueWorkService
+from bot.services.due import DueItem, DueWorkService
 from bot.services.effects import EffectService, answering, effect_of, effect_subject
 from bot.services.groups import GroupChannelMissingError, GroupService
 from tests.service.helpers import ADMIN, FAC, FACILITATOR, GUILD, OTHER_GUILD, TEXT, add_members, make_group
@@ -136,3 +138,73 @@ async def test_due_work_is_claimed_a_few_at_a_time_with_its_server(uow: UnitOfWo
         await due.schedule(GUILD, DueKey(subject, "reminder", clock.now()))
     (one,) = await due.claim([GUILD], limit=1)
     assert (one.guild_id, one.key.subject) == (GUILD, "a")
+
+
+async def test_an_effect_id_is_never_handed_out_again(groups: GroupService, effects: EffectService) -> None:
+    group = await make_group(groups)
+    first = await groups.add_member(GUILD, FAC, group.id, 20)
+    await effects.done([item.id for item in await effects.pending([GUILD])])
+    second = await groups.add_member(GUILD, FAC, group.id, 21)
+    assert min(item.id for item in second.effects) > max(item.id for item in first.effects), "ids are post nonces"
+
+
+async def test_an_effect_this_version_cannot_read_is_left_aside_not_fatal(
+    groups: GroupService, effects: EffectService, uow: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    group = await make_group(groups)
+    async with uow() as unit:
+        await unit.effects.add(
+            PendingEffect(
+                guild_id=GUILD, group_id=group.id, kind="notify", payload={"notice": "welcome"}, created_at=clock.now()
+            )
+        )
+        await unit.commit()
+    clock.moment += EFFECT_LEASE + timedelta(seconds=1)
+    claimed = await effects.claim([GUILD])
+    assert [item.effect for item in claimed] == [item.effect for item in await effects.pending([GUILD])]
+    assert len(claimed) == 1, "the welcome; the unreadable row is skipped"
+
+
+async def test_work_woken_during_a_run_is_done_in_the_same_breath(uow: UnitOfWorkFactory, clock: FixedClock) -> None:
+    due = DueWorkService(uow, clock, "first")
+    runtime = DueRuntime(due, lambda: [GUILD])
+    done: list[str] = []
+
+    async def handle(item: DueItem) -> None:
+        done.append(item.key.subject)
+        if item.key.subject == "first":
+            await due.schedule(GUILD, DueKey("second", "reminder", clock.now()))
+            runtime.wake(clock.now())
+
+    runtime.handle("reminder", handle)
+    await due.schedule(GUILD, DueKey("first", "reminder", clock.now()))
+    await runtime.start()
+    try:
+        for _ in range(100):
+            if done == ["first", "second"]:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await runtime.stop()
+    assert done == ["first", "second"]
+
+
+async def test_a_database_failure_in_a_run_still_leaves_the_scheduler_armed(
+    uow: UnitOfWorkFactory, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    due = DueWorkService(uow, clock, "first")
+    runtime = DueRuntime(due, lambda: [GUILD])
+    runtime.handle("reminder", lambda item: asyncio.sleep(0))
+    await runtime.start()
+    try:
+        await due.schedule(GUILD, DueKey("later", "reminder", clock.now() + timedelta(hours=1)))
+
+        async def broken(guild_ids: object, limit: int = 50) -> list[DueItem]:
+            raise OSError("database away")
+
+        monkeypatch.setattr(due, "claim", broken)
+        with pytest.raises(OSError, match="database away"):
+            await runtime.run_due()
+        assert runtime.armed_for == clock.now() + timedelta(hours=1)
+    finally:
+        await runtime.stop()
