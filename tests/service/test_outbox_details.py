@@ -13,6 +13,7 @@ from bot.db.uow import UnitOfWorkFactory
 from bot.domain.clock import FixedClock
 from bot.domain.due import DueKey
 from bot.domain.effects import Answer
+from bot.domain.errors import JoinRequestNotFoundError
 from bot.domain.groups import Access, Floor
 from bot.scheduling.runtime import DueRuntime
 from bot.services import effects as effects_module
@@ -208,3 +209,17 @@ async def test_a_database_failure_in_a_run_still_leaves_the_scheduler_armed(
         assert runtime.armed_for == clock.now() + timedelta(hours=1)
     finally:
         await runtime.stop()
+
+
+async def test_an_answer_to_a_request_that_never_was_says_so(groups: GroupService) -> None:
+    await make_group(groups)
+    with pytest.raises(JoinRequestNotFoundError) as refused:
+        await groups.answer_join_request(GUILD, FAC, 999, approve=True)
+    assert refused.value.message == "That request no longer exists; nothing more to do."
+
+
+async def test_leaving_from_the_groups_own_channel_needs_no_group_option(groups: GroupService) -> None:
+    group = await make_group(groups)
+    await add_members(groups, group, 20)
+    left = await groups.leave(GUILD, 20, None, channel_id=TEXT)
+    assert (left.value.group.id, left.value.withdrew) == (group.id, False)

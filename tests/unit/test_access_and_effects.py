@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import typing
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.domain.due import DueKey
 from bot.domain.effects import (
     Answer,
     DirectNotice,
@@ -141,3 +143,13 @@ def test_an_unknown_notice_kind_is_refused_not_guessed() -> None:
     with pytest.raises(ValueError, match="unknown notice kind"):
         notice_from_payload({"kind": "group.nonsense"})
     assert notice_from_payload(notice_to_payload(Welcome("Set A", 10))) == Welcome("Set A", 10)
+
+
+def test_due_work_needs_an_aware_time_a_subject_and_a_kind() -> None:
+    moment = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    assert DueKey("group:1", "reminder", moment).due_at == moment
+    with pytest.raises(ValueError, match="aware time"):
+        DueKey("group:1", "reminder", moment.replace(tzinfo=None))
+    for subject, kind in (("", "reminder"), ("group:1", "")):
+        with pytest.raises(ValueError, match="a subject and a kind"):
+            DueKey(subject, kind, moment)
