@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
 
 import pytest
 from discord import Permissions
 
-from bot.ui.access import BOT_PERMISSIONS
+from tests.e2e.test_groups_e2e import stall_after_first_channel, wait_for, world
 from tests.fakediscord import TEXT, VOICE, BotProcess, Channel, FakeDiscord, Member, RefusedError
 
 pytestmark = pytest.mark.e2e
@@ -17,37 +15,7 @@ pytestmark = pytest.mark.e2e
 MISSING = "The channel of Set A was deleted, so the group cannot change until its channel is made again."
 
 
-@pytest.fixture
-def world(discord_world: FakeDiscord) -> FakeDiscord:
-    """The fake Discord with the bot's role holding exactly the README's invite permissions."""
-    (role,) = discord_world.guild.me.roles
-    discord_world.guild.set_role_permissions(role, BOT_PERMISSIONS)
-    return discord_world
-
-
-async def wait_for(condition: Callable[[], bool], within: float = 10.0) -> None:
-    """Wait until `condition()` holds."""
-    deadline = time.monotonic() + within
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.05)
-
-
-def stall_after_first_channel(world: FakeDiscord) -> None:
-    """Let the next channel creation through, then answer the one after it with a 20-second 429."""
-    original = world.faults.take
-    armed = False
-
-    def take(method: str, route: str, path: str) -> object:
-        nonlocal armed
-        fault = original(method, route, path)
-        if method == "POST" and route.startswith("/guilds/") and route.endswith("/channels") and not armed:
-            armed = True
-            world.faults.rate_limit("POST /guilds/*/channels", count=1, retry_after=20)
-        return fault
-
-    world.faults.take = take  # type: ignore[method-assign]
+__all__ = ["world"]  # the fixture, shared with the group scenarios
 
 
 def live(world: FakeDiscord, name: str, kind: int = TEXT) -> list[Channel]:
