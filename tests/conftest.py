@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 
 from bot.app import Services
 from bot.bootstrap import build_services
+from bot.db.crypto import Cipher
 from bot.db.engine import Database
 from bot.db.migrate import migrate
 from bot.db.uow import UnitOfWorkFactory
@@ -25,6 +26,8 @@ from bot.services.groups import GroupService
 from bot.services.state import BotStateService
 
 POSTGRES_URL = os.environ.get("SETKEEPER_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+# The key every test database is encrypted with (the bot under test is given the same one).
+TEST_ENCRYPTION_KEY = "q3yGkVRrK1y5Z6m4hXo1mQ2bE8c9sT0uW7vN5aJ3dLg="
 CHOICE = os.environ.get("SETKEEPER_TEST_DB", "auto").strip().lower()
 
 
@@ -103,7 +106,7 @@ def fresh_database_url(backend: str, tmp_path: Path) -> Iterator[str]:
 async def database(fresh_database_url: str) -> AsyncIterator[Database]:
     """A migrated database."""
     await migrate(fresh_database_url)
-    db = Database(fresh_database_url)
+    db = Database(fresh_database_url, cipher=Cipher([TEST_ENCRYPTION_KEY]))
     yield db
     await db.dispose()
 

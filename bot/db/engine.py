@@ -10,6 +10,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from bot.db.crypto import Cipher, attach_cipher
+
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
@@ -63,8 +65,9 @@ def _sqlite_engine(url: str, *, begin: str | None, foreign_keys: bool, wal: bool
 class Database:
     """Engines and session factories for one database. Building it connects to nothing."""
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(self, url: str, *, cipher: Cipher, pool_size: int = 10) -> None:
         self.url = url
+        self.cipher = cipher
         self.sqlite = is_sqlite(url)
         if self.sqlite:
             # Writers take turns (see UnitOfWorkFactory), so few connections suffice; readers get a steady pool
@@ -86,6 +89,8 @@ class Database:
                 url, hide_parameters=True, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size * 2
             )
             self._read_engine = self.engine
+        attach_cipher(self.engine, cipher)
+        attach_cipher(self._read_engine, cipher)
         self.write_sessions = async_sessionmaker(self.engine, expire_on_commit=False, class_=AsyncSession)
         self.read_sessions = async_sessionmaker(self._read_engine, expire_on_commit=False, class_=AsyncSession)
 
