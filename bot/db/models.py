@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from bot.db.crypto import EncryptedJSON, EncryptedText
 from bot.db.types import UTCDateTime
 
 NAMING = {
@@ -48,6 +49,7 @@ class Group(Base):
     presentation_minutes: Mapped[int] = mapped_column(Integer)
     voting: Mapped[str] = mapped_column(String(16))
     crosstalk: Mapped[str] = mapped_column(String(16))
+    own_bid_votes: Mapped[bool] = mapped_column(default=True)
     report_back_lead_hours: Mapped[int] = mapped_column(Integer)
     bid_nudge_lead_hours: Mapped[int] = mapped_column(Integer)
     created_by: Mapped[int] = mapped_column(BigInteger)
@@ -98,7 +100,7 @@ class PendingEffect(Base):
     guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
     group_id: Mapped[int | None] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(32))
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    payload: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     # Held by whoever is carrying the effect out (the process that queued it, or a retry) until then; after a
@@ -141,3 +143,72 @@ class DueWork(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     gave_up: Mapped[bool] = mapped_column(default=False)
+
+
+class Bid(Base):
+    """An issue a member wants the group's help with; open until it is chosen for a round or withdrawn."""
+
+    __tablename__ = "bids"
+    __table_args__ = (Index("ix_bids_group_id_status", "group_id", "status"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(BigInteger)
+    # What members write about their struggles: encrypted from the first row.
+    title: Mapped[str] = mapped_column(EncryptedText())
+    help: Mapped[str] = mapped_column(EncryptedText())
+    status: Mapped[str] = mapped_column(String(16))
+    put_in_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The vote that chose it for a round, once one has.
+    chosen_by_vote_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class Vote(Base):
+    """A group's vote on its open bids: which of them get a round."""
+
+    __tablename__ = "votes"
+    __table_args__ = (Index("ix_votes_group_id_status", "group_id", "status"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16))
+    # The group's settings as they were when the vote opened: a change mid-vote cannot change what a ballot means.
+    method: Mapped[str] = mapped_column(String(16))
+    seats: Mapped[int] = mapped_column(Integer)
+    own_bid_votes: Mapped[bool] = mapped_column()
+    opened_by: Mapped[int] = mapped_column(BigInteger)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_by: Mapped[int | None] = mapped_column(BigInteger)
+    close_reason: Mapped[str | None] = mapped_column(String(16))
+    card_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The counted result once closed (bid ids and numbers only, no text).
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class VoteBid(Base):
+    """A bid on a vote's ballot, as the ballot stood when the vote opened; struck if withdrawn meanwhile."""
+
+    __tablename__ = "vote_bids"
+
+    vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id", ondelete="CASCADE"), primary_key=True)
+    bid_id: Mapped[int] = mapped_column(ForeignKey("bids.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    struck_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Ballot(Base):
+    """One member's ballot in one vote, changeable until the vote closes; never shown to anyone else."""
+
+    __tablename__ = "ballots"
+    __table_args__ = (UniqueConstraint("vote_id", "voter_id"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id", ondelete="CASCADE"))
+    voter_id: Mapped[int] = mapped_column(BigInteger)
+    # The bid ids chosen, in order of preference; encrypted, since how someone voted is theirs alone.
+    choices: Mapped[list[int]] = mapped_column(EncryptedJSON())
+    cast_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
