@@ -14,17 +14,18 @@ import discord
 from discord.ext import commands
 
 from bot.scheduling.runtime import DueRuntime
-from bot.services.due import DueWorkService
+from bot.services.due import DueItem, DueWorkService
 from bot.services.effects import EFFECT_RETRY, EffectService
 from bot.services.groups import GroupService
 from bot.services.state import BotStateService
+from bot.services.votes import VOTE_DEADLINE, VoteService
 from bot.ui.applier import EffectApplier
 from bot.ui.errors import SetkeeperTree
 from bot.ui.replies import reply
 
 log = logging.getLogger("setkeeper")
 
-EXTENSIONS = ("cogs.groups",)
+EXTENSIONS = ("cogs.groups", "cogs.votes")
 GUILD_READY_TIMEOUT = 0.5
 UNHANDLED_AFTER = 2.0
 SWEEP_EVERY = 60.0
@@ -47,6 +48,7 @@ class Services:
     effects: EffectService
     state: BotStateService
     due: DueWorkService
+    votes: VoteService
 
 
 @runtime_checkable
@@ -89,6 +91,7 @@ class Setkeeper(commands.Bot):
         self.applier.attach()
         self.due = DueRuntime(services.due, lambda: sorted(self._reconciled))
         self.due.handle(EFFECT_RETRY, self.applier.retry)
+        self.due.handle(VOTE_DEADLINE, self._close_vote_at_deadline)
         self.due.every(SWEEP_EVERY, lambda: self.applier.sweep(sorted(self._reconciled)))
         self.applier.wake_for_retries(self.due.wake)
         self.started_at = datetime.now(UTC)
@@ -132,6 +135,10 @@ class Setkeeper(commands.Bot):
         finally:
             await self.due.start()  # retries, and whatever fell due while the bot was down, whatever start-up met
         log.info("bot ready", extra={"guilds": len(self.guilds), "effects_replayed": replayed})
+
+    async def _close_vote_at_deadline(self, item: DueItem) -> None:
+        """A vote's closing time has come: close it and post its result."""
+        await self.applier.carried_out(await self.services.votes.close_at_deadline(item))
 
     async def settle_answers(self, effect_ids: list[int]) -> None:
         """A command has replied: the answers stored in case its reply was lost are not needed."""

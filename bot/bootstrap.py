@@ -14,6 +14,7 @@ from bot.services.due import DueWorkService
 from bot.services.effects import EffectService
 from bot.services.groups import GroupService
 from bot.services.state import BotStateService
+from bot.services.votes import VoteService
 
 
 def build_services(
@@ -34,6 +35,7 @@ def build_services(
         effects=EffectService(uow, clock),
         state=BotStateService(uow, clock),
         due=DueWorkService(uow, clock, instance_id),
+        votes=VoteService(uow, clock),
     )
 
 

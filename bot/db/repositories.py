@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import BotState, DueWork, Group, Membership, PendingEffect
+from bot.db.models import Ballot, Bid, BotState, DueWork, Group, Membership, PendingEffect, Vote, VoteBid
 from bot.db.types import UTCDateTime
 
 
@@ -284,3 +284,125 @@ class DueRepository:
         if again is None:
             values.update(done_at=now, gave_up=True)
         await self.session.execute(update(DueWork).where(DueWork.id == work_id).values(**values))
+
+
+class BidRepository:
+    """Bids of groups."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, bid: Bid) -> Bid:
+        """Insert a bid and learn its id."""
+        self.session.add(bid)
+        await self.session.flush()
+        return bid
+
+    async def get(self, bid_id: int, *, lock: bool = False) -> Bid | None:
+        """A bid by id; `lock` holds its row until the unit of work ends."""
+        query = select(Bid).where(Bid.id == bid_id)
+        if lock:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def in_status(self, group_id: int, status: str) -> Sequence[Bid]:
+        """The group's bids in this status, oldest first."""
+        query = select(Bid).where(Bid.group_id == group_id, Bid.status == status).order_by(Bid.put_in_at, Bid.id)
+        return (await self.session.execute(query)).scalars().all()
+
+    async def open_of(self, group_id: int, author_id: int) -> Bid | None:
+        """The author's open bid in the group, if any (there is at most one)."""
+        query = select(Bid).where(Bid.group_id == group_id, Bid.author_id == author_id, Bid.status == "open")
+        return (await self.session.execute(query.order_by(Bid.id).limit(1))).scalar_one_or_none()
+
+    async def open_by_author(self, guild_id: int, author_id: int) -> Sequence[tuple[Bid, str]]:
+        """The author's open bids in this guild's groups, with each group's name."""
+        query = (
+            select(Bid, Group.name)
+            .join(Group, Group.id == Bid.group_id)
+            .where(Group.guild_id == guild_id, Bid.author_id == author_id, Bid.status == "open")
+            .order_by(Bid.put_in_at, Bid.id)
+        )
+        return [(row[0], row[1]) for row in await self.session.execute(query)]
+
+    async def rounds_had(self, group_id: int, author_ids: Sequence[int]) -> dict[int, int]:
+        """How many of each author's bids have been chosen for a round in the group (this cycle)."""
+        query = (
+            select(Bid.author_id, func.count())
+            .where(Bid.group_id == group_id, Bid.author_id.in_(author_ids), Bid.chosen_by_vote_id.is_not(None))
+            .group_by(Bid.author_id)
+        )
+        return {int(row[0]): int(row[1]) for row in await self.session.execute(query)}
+
+
+class VoteRepository:
+    """Votes, the bids on their ballots, and the ballots cast."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, vote: Vote, bid_ids: Sequence[int]) -> Vote:
+        """Insert a vote with the bids on its ballot, in order."""
+        self.session.add(vote)
+        await self.session.flush()
+        self.session.add_all(
+            VoteBid(vote_id=vote.id, bid_id=bid_id, position=position) for position, bid_id in enumerate(bid_ids)
+        )
+        await self.session.flush()
+        return vote
+
+    async def get(self, vote_id: int, *, lock: bool = False) -> Vote | None:
+        """A vote by id; `lock` holds its row until the unit of work ends."""
+        query = select(Vote).where(Vote.id == vote_id)
+        if lock:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def open_in(self, group_id: int) -> Vote | None:
+        """The group's open vote, if any (there is at most one)."""
+        query = select(Vote).where(Vote.group_id == group_id, Vote.status == "open").order_by(Vote.id).limit(1)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def on_ballot(self, vote_id: int) -> Sequence[tuple[VoteBid, Bid]]:
+        """The bids on the vote's ballot in ballot order, struck ones included."""
+        query = (
+            select(VoteBid, Bid)
+            .join(Bid, Bid.id == VoteBid.bid_id)
+            .where(VoteBid.vote_id == vote_id)
+            .order_by(VoteBid.position)
+        )
+        return [(row[0], row[1]) for row in await self.session.execute(query)]
+
+    async def votes_with_bid(self, bid_id: int, status: str) -> Sequence[tuple[Vote, VoteBid]]:
+        """Votes in this status whose ballot carries the bid."""
+        query = (
+            select(Vote, VoteBid)
+            .join(VoteBid, VoteBid.vote_id == Vote.id)
+            .where(VoteBid.bid_id == bid_id, Vote.status == status)
+        )
+        return [(row[0], row[1]) for row in await self.session.execute(query)]
+
+    async def ballots(self, vote_id: int) -> Sequence[Ballot]:
+        """Every ballot of the vote, in the order they were first cast."""
+        query = select(Ballot).where(Ballot.vote_id == vote_id).order_by(Ballot.id)
+        return (await self.session.execute(query)).scalars().all()
+
+    async def ballot_of(self, vote_id: int, voter_id: int) -> Ballot | None:
+        """A member's ballot in the vote, if they have cast one."""
+        query = select(Ballot).where(Ballot.vote_id == vote_id, Ballot.voter_id == voter_id)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def count_ballots(self, vote_id: int) -> int:
+        """How many members have voted (never for what)."""
+        query = select(func.count()).where(Ballot.vote_id == vote_id)
+        return int((await self.session.execute(query)).scalar_one())
+
+    async def add_ballot(self, ballot: Ballot) -> None:
+        """Insert a ballot."""
+        self.session.add(ballot)
+        await self.session.flush()
+
+    async def remove_ballot(self, ballot: Ballot) -> None:
+        """Take a ballot away (it named only bids that are gone)."""
+        await self.session.delete(ballot)
+        await self.session.flush()

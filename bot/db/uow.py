@@ -15,11 +15,13 @@ from bot.db.engine import Database
 from bot.db.models import PendingEffect
 from bot.db.outbox import EFFECT_LEASE, QueuedEffect, current_answering
 from bot.db.repositories import (
+    BidRepository,
     DueRepository,
     EffectRepository,
     GroupRepository,
     MembershipRepository,
     StateRepository,
+    VoteRepository,
 )
 from bot.domain.clock import Clock
 from bot.domain.effects import Answer, Effect, effect_kind, effect_to_payload
@@ -61,6 +63,8 @@ class UnitOfWork:
         self.effects = EffectRepository(self.session)
         self.state = StateRepository(self.session)
         self.due = DueRepository(self.session)
+        self.bids = BidRepository(self.session)
+        self.votes = VoteRepository(self.session)
         self.emitted: list[tuple[int, Effect]] = []
         self.committed: list[QueuedEffect] = []
         self._decided_in: int | None = None

@@ -69,3 +69,27 @@ class FacilitatorChangeError(UserFacingError):
 
 class StorageUnavailableError(UserFacingError):
     """The database could not be used just now; nothing was changed."""
+
+
+class BidNotFoundError(UserFacingError):
+    """No such open bid of this member's."""
+
+
+class BidExistsError(UserFacingError):
+    """The member already has an open bid in the group."""
+
+
+class NotEligibleError(UserFacingError):
+    """The person may not bid or vote in this group (not a member, or the ground rules not yet accepted)."""
+
+
+class VoteNotFoundError(UserFacingError):
+    """No such vote in this server (a forged or stale button)."""
+
+
+class VoteClosedError(UserFacingError):
+    """The vote is closed or cancelled: no more ballots."""
+
+
+class VoteAlreadyOpenError(UserFacingError):
+    """The group already has an open vote."""

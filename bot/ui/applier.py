@@ -41,6 +41,8 @@ class Post:
 
 
 Renderer = Callable[[Notice], Post]
+LiveRenderer = Callable[[Notice], Awaitable[Post | None]]
+"""Draws a notice from the database as it is when carried out (None: its subject is gone, nothing to post)."""
 Posted = Callable[[Notify, int], Awaitable[None]]
 AccessOf = Callable[[int, int], Awaitable[Access | None]]
 Wake = Callable[[datetime | None], None]
@@ -60,6 +62,9 @@ class EffectApplier:
         self._effects = effects
         self._access_of = access_of
         self._renderers: dict[type[Notice], Renderer] = {}
+        self._live: dict[type[Notice], LiveRenderer] = {}
+        self._edit_locks: dict[int, asyncio.Lock] = {}
+        self._edits_waiting: defaultdict[int, int] = defaultdict(int)
         self._posted: dict[type[Notice], Posted] = {}
         self._access_locks: defaultdict[tuple[int, int], asyncio.Lock] = defaultdict(asyncio.Lock)
         self._inflight: dict[tuple[int, ...], asyncio.Task[list[QueuedEffect]]] = {}
@@ -69,9 +74,20 @@ class EffectApplier:
     def render_with(self, kinds: Iterable[type[Notice]], renderer: Renderer) -> None:
         """Register how a feature's notices look; each kind has exactly one renderer."""
         for kind in kinds:
-            if kind in self._renderers:
+            if kind in self._renderers or kind in self._live:
                 raise ValueError(f"notice {kind.__qualname__} already has a renderer")
             self._renderers[kind] = renderer
+
+    def render_live(self, kinds: Iterable[type[Notice]], renderer: LiveRenderer) -> None:
+        """Register notices drawn fresh from the database when carried out, such as a card kept up to date.
+
+        Edits of one post are made one at a time, and an edit that finds a later one waiting leaves the drawing to
+        it: however late or out of order the effects are carried out, the post never goes back to an older state.
+        """
+        for kind in kinds:
+            if kind in self._renderers or kind in self._live:
+                raise ValueError(f"notice {kind.__qualname__} already has a renderer")
+            self._live[kind] = renderer
 
     def when_posted(self, kind: type[Notice], remember: Posted) -> None:
         """Have `remember(effect, message_id)` called once a notice of this kind is posted (to edit it later)."""
@@ -194,9 +210,11 @@ class EffectApplier:
 
     async def _post(self, effect: Notify, effect_id: int) -> None:
         channel = self._client.get_partial_messageable(effect.channel_id)
-        post = self._render(effect.notice)
         if effect.edit_message_id is not None:
-            await self._rewrite(channel.get_partial_message(effect.edit_message_id), post)
+            await self._edit(channel.get_partial_message(effect.edit_message_id), effect.notice)
+            return
+        post = await self._render(effect.notice)
+        if post is None:
             return
         # The nonce lets Discord drop a repost of the same notice (a retry after a crash) for a few minutes.
         message = await self._send(channel, post, nonce=f"setkeeper-{effect_id}")
@@ -204,13 +222,33 @@ class EffectApplier:
         if remember is not None:
             await remember(effect, message.id)
 
+    async def _edit(self, message: discord.PartialMessage, notice: Notice) -> None:
+        live = type(notice) in self._live
+        self._edits_waiting[message.id] += 1
+        lock = self._edit_locks.setdefault(message.id, asyncio.Lock())
+        try:
+            async with lock:
+                self._edits_waiting[message.id] -= 1
+                if live and self._edits_waiting[message.id] > 0:
+                    return  # a later edit of this post is waiting, and it draws the post as it is then
+                post = await self._render(notice)
+                if post is not None:
+                    await self._rewrite(message, post)
+        finally:
+            if self._edits_waiting[message.id] == 0 and not lock.locked():
+                self._edits_waiting.pop(message.id, None)
+                self._edit_locks.pop(message.id, None)
+
     async def _answer(self, effect: Answer, created_at: datetime | None) -> None:
         """Tell the person what their command did, in the reply it never got; past the token's life, nobody can."""
         application_id = self._client.application_id
         if application_id is None or created_at is None or datetime.now(UTC) - created_at > TOKEN_LIFETIME:
             return
         lines = [LOST_ANSWER.format(command=effect.command)]
-        lines += [f"- {content}" for content in (self._render(notice).content for notice in effect.done) if content]
+        for notice in effect.done:
+            post = await self._render(notice)
+            if post is not None and post.content:
+                lines.append(f"- {post.content}")
         webhook = discord.Webhook.partial(application_id, effect.token, client=self._client)
         try:
             await webhook.edit_message(  # type: ignore[call-overload]
@@ -223,9 +261,12 @@ class EffectApplier:
 
     @staticmethod
     async def _rewrite(message: discord.PartialMessage, post: Post) -> None:
-        """Replace a post's text and take its buttons away; a post deleted meanwhile needs nothing more."""
+        """Replace a post's text and buttons with the notice's (a notice without buttons takes them away).
+
+        A post deleted meanwhile needs nothing more.
+        """
         try:
-            await message.edit(content=post.content, embed=post.embed, view=None, allowed_mentions=post.mentions)
+            await message.edit(content=post.content, embed=post.embed, view=post.view, allowed_mentions=post.mentions)
         except discord.NotFound as exc:
             if exc.code != UNKNOWN_MESSAGE:
                 raise
@@ -233,14 +274,19 @@ class EffectApplier:
     async def _direct(self, effect: DirectNotice) -> None:
         try:
             channel = await self._client.create_dm(discord.Object(effect.user_id))
-            await self._send(channel, self._render(effect.notice))
+            post = await self._render(effect.notice)
+            if post is not None:
+                await self._send(channel, post)
         except discord.Forbidden as exc:
             if exc.code != CANNOT_DM:
                 raise
             # The person does not take direct messages: there is nothing more to try.
             log.info("direct message refused", extra={"group_id": effect.group_id, "user_id": effect.user_id})
 
-    def _render(self, notice: Notice) -> Post:
+    async def _render(self, notice: Notice) -> Post | None:
+        live = self._live.get(type(notice))
+        if live is not None:
+            return await live(notice)
         renderer = self._renderers.get(type(notice))
         if renderer is None:
             raise RuntimeError(f"no renderer registered for notice {type(notice).__qualname__}")

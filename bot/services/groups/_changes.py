@@ -12,6 +12,7 @@ from bot.domain.group_notices import FacilitatorChanged, MemberMovedIn, RulesPro
 from bot.domain.groups import GroupStatus, MembershipStatus, membership_change
 from bot.services.groups._effects import close_request, post, set_access
 from bot.services.groups._guards import change_status, require_room
+from bot.services.votes._shared import member_gone
 
 
 def activate(group: Group, channels: tuple[int, int | None]) -> None:
@@ -53,7 +54,7 @@ async def admit(
         uow.emit(group.guild_id, post(group, RulesPrompt(group.id, group.name, user_id)))
 
 
-def depart(
+async def depart(
     uow: UnitOfWork,
     group: Group,
     membership: Membership,
@@ -61,12 +62,16 @@ def depart(
     notice: Notice | None,
     now: datetime,
 ) -> None:
-    """Someone stops being a member (left, removed, moved): their access goes, and the group is told (or not)."""
+    """Someone stops being a member (left, removed, moved): their access goes, and the group is told (or not).
+
+    Their open bid is withdrawn and their ballot in an open vote dropped: a bid needs its author in the room.
+    """
     change_status(membership, status)
     membership.left_at = now
     uow.emit(group.guild_id, set_access(group, membership.user_id, membership))
     if notice is not None:
         uow.emit(group.guild_id, post(group, notice))
+    uow.emit(group.guild_id, *await member_gone(uow, group, membership.user_id, now))
 
 
 async def hand_over(uow: UnitOfWork, group: Group, user_id: int) -> None:

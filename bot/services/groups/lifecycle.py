@@ -12,6 +12,7 @@ from bot.services.groups._changes import activate, admit, depart
 from bot.services.groups._effects import close_request, declined, post, set_access
 from bot.services.groups._guards import change_status, creating_group, open_group, require_facilitator
 from bot.services.groups._views import Actor, GroupKey, GroupView, Outcome, settings_of, store_settings, view_of
+from bot.services.votes._shared import end_cycle
 
 
 class Lifecycle(GroupServiceBase):
@@ -38,7 +39,7 @@ class Lifecycle(GroupServiceBase):
             for membership in active:
                 if membership.user_id in leaving:
                     accepted = membership.rules_accepted_at
-                    depart(uow, group, membership, MembershipStatus.MOVED, None, now)
+                    await depart(uow, group, membership, MembershipStatus.MOVED, None, now)
                     await admit(uow, new, membership.user_id, None, now, rules_accepted_at=accepted)
             uow.emit(
                 guild_id, post(group, Split(group.name, new.name)), post(new, Welcome(new.name, new.facilitator_id))
@@ -66,6 +67,7 @@ class Lifecycle(GroupServiceBase):
             group = await open_group(uow, guild_id, group_id)
             require_facilitator(group, actor)
             group.status, group.archived_at = GroupStatus.ARCHIVED, self._clock.now()
+            uow.emit(guild_id, *await end_cycle(uow, group, group.archived_at))
             for membership in await uow.memberships.with_status(group.id, MembershipStatus.ACTIVE):
                 if membership.user_id != group.facilitator_id:
                     uow.emit(guild_id, set_access(group, membership.user_id, membership))

@@ -72,7 +72,7 @@ class Memberships(GroupServiceBase):
             require_facilitator(group, actor)
             membership = await active_membership(uow, group, user_id)
             require_not_facilitator(group, user_id, yourself=user_id == actor.user_id)
-            depart(uow, group, membership, MembershipStatus.REMOVED, MemberRemoved(user_id), self._clock.now())
+            await depart(uow, group, membership, MembershipStatus.REMOVED, MemberRemoved(user_id), self._clock.now())
             remaining = await uow.memberships.count_active(group.id)
             await uow.commit()
             return Outcome(Removal(remaining, below_minimum=remaining < group.min_size), uow.committed)
@@ -184,7 +184,7 @@ class Memberships(GroupServiceBase):
             if membership is None or membership.status != MembershipStatus.ACTIVE:
                 raise NotMemberError(f"You are not a member of {group.name}, so there is nothing to leave.")
             require_not_facilitator(group, user_id, yourself=True)
-            depart(uow, group, membership, MembershipStatus.LEFT, MemberLeft(user_id), self._clock.now())
+            await depart(uow, group, membership, MembershipStatus.LEFT, MemberLeft(user_id), self._clock.now())
             await uow.commit()
             return Outcome(Departure(view_of(group), withdrew=False), uow.committed)
 
@@ -207,7 +207,7 @@ class Memberships(GroupServiceBase):
             if existing is not None and existing.status == MembershipStatus.ACTIVE:
                 raise AlreadyMemberError(f"<@{user_id}> is already a member of {target.name}.")
             now, accepted = self._clock.now(), membership.rules_accepted_at
-            depart(uow, source, membership, MembershipStatus.MOVED, MemberMovedOut(user_id, target.name), now)
+            await depart(uow, source, membership, MembershipStatus.MOVED, MemberMovedOut(user_id, target.name), now)
             await admit(uow, target, user_id, existing, now, rules_accepted_at=accepted, notice_from=source.name)
             await uow.commit()
             return Outcome(view_of(target), uow.committed)

@@ -1,0 +1,80 @@
+"""Bids: the issues members bring for the group's help, their life cycle, and the rules their text must meet."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from enum import StrEnum
+
+from bot.domain.errors import UserFacingError
+
+TITLE_MAX = 100
+HELP_MAX = 1000
+BID_ID_PREFIX = "bid:"
+
+
+class BidStatus(StrEnum):
+    """Where a bid stands: open until a vote chooses it for a round, its author withdraws it, or the cycle ends."""
+
+    OPEN = "open"
+    CHOSEN = "chosen"
+    WITHDRAWN = "withdrawn"
+    CLOSED = "closed"
+
+
+class VoteStatus(StrEnum):
+    """A vote is open until it is closed (with a result) or cancelled (the group's cycle ended, or no bid was left)."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class CloseReason(StrEnum):
+    """Why a vote closed."""
+
+    FACILITATOR = "facilitator"
+    DEADLINE = "deadline"
+    EVERYONE_VOTED = "everyone"
+    ONE_BID = "one_bid"
+    NO_BIDS_LEFT = "no_bids"
+    ARCHIVED = "archived"
+
+
+class BidTextInvalidError(UserFacingError):
+    """A bid's title or text cannot be stored as written."""
+
+
+def _control(char: str) -> bool:
+    # Line breaks and tabs are how people lay out what they write; every other control or format character
+    # (zero-width spaces, direction overrides, NUL) only hides or disguises text.
+    return char not in "\n\t" and unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn")
+
+
+def bid_text(title: str, help_wanted: str) -> tuple[str, str]:
+    """The bid's title and text as stored: trimmed, title on one line; or `BidTextInvalidError` saying what to fix."""
+    title = re.sub(r"\s+", " ", title).strip()
+    help_wanted = help_wanted.strip()
+    if any(_control(char) for char in title + help_wanted):
+        raise BidTextInvalidError(
+            "Your bid contains invisible or control characters. Write it with visible characters and try again."
+        )
+    if not title:
+        raise BidTextInvalidError("Your bid needs a title: a few words that name the issue.")
+    if len(title) > TITLE_MAX:
+        raise BidTextInvalidError(f"A bid's title can be at most {TITLE_MAX} characters; yours has {len(title)}.")
+    if len(help_wanted) > HELP_MAX:
+        raise BidTextInvalidError(
+            f"What help you want can be at most {HELP_MAX} characters; yours has {len(help_wanted)}. Shorten it."
+        )
+    return title, help_wanted
+
+
+def bid_id_in(ref: str) -> int | None:
+    """The bid id an autocomplete choice carries (`bid:12`), or None for anything else (typed text)."""
+    ref = ref.strip()
+    if ref.startswith(BID_ID_PREFIX):
+        digits = ref.removeprefix(BID_ID_PREFIX)
+        if digits.isascii() and digits.isdigit() and len(digits) <= 12:
+            return int(digits)
+    return None

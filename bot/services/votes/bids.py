@@ -1,0 +1,92 @@
+"""Bids: putting one in (or replacing it), listing a group's, withdrawing one's own."""
+
+from __future__ import annotations
+
+from bot.db.models import Bid
+from bot.domain.bids import BidStatus, bid_text
+from bot.domain.errors import BidExistsError, BidNotFoundError
+from bot.domain.vote_notices import BidPutIn
+from bot.services.groups._effects import post
+from bot.services.groups._guards import get_group, open_group
+from bot.services.groups._views import GroupKey, Outcome, view_of
+from bot.services.votes._base import VoteServiceBase, require_eligible
+from bot.services.votes._shared import withdraw
+from bot.services.votes._views import BidBoard, BidGate, BidPlaced, BidView, Withdrawal, bid_view
+
+
+class Bids(VoteServiceBase):
+    """The issues members bring."""
+
+    async def bid_gate(self, guild_id: int, user_id: int, which: GroupKey, channel_id: int | None) -> BidGate:
+        """Before the bid form opens: the group (the member must be able to bid there) and their open bid, if any."""
+        async with self._uow(write=False) as uow:
+            group = await get_group(uow, guild_id, which, channel_id=channel_id)
+            await require_eligible(uow, group, user_id, doing="put in a bid")
+            existing = await uow.bids.open_of(group.id, user_id)
+            return BidGate(view_of(group), bid_view(existing) if existing else None)
+
+    async def put_in(
+        self, guild_id: int, user_id: int, group_id: int, title: str, help_wanted: str, *, replacing: int | None = None
+    ) -> Outcome[BidPlaced]:
+        """A member puts in a bid; with `replacing`, their open bid of that id is withdrawn in the same step."""
+        title, help_wanted = bid_text(title, help_wanted)
+        now = self._clock.now()
+        async with self._uow() as uow:
+            group = await open_group(uow, guild_id, group_id)
+            await require_eligible(uow, group, user_id, doing="put in a bid")
+            existing = await uow.bids.open_of(group.id, user_id)
+            replaced = None
+            if existing is not None:
+                if existing.id != replacing:
+                    raise BidExistsError(
+                        f"You already have an open bid in {group.name}. Run /bid add again and choose Replace, "
+                        "or withdraw it first with /bid withdraw."
+                    )
+                replaced = bid_view(existing)
+                uow.emit(guild_id, *(await withdraw(uow, group, existing, now, status=BidStatus.WITHDRAWN))[1])
+            bid = await uow.bids.add(
+                Bid(
+                    group_id=group.id,
+                    author_id=user_id,
+                    title=title,
+                    help=help_wanted,
+                    status=BidStatus.OPEN,
+                    put_in_at=now,
+                )
+            )
+            uow.emit(guild_id, post(group, BidPutIn(user_id, title, replaced=replaced is not None)))
+            vote_open = await uow.votes.open_in(group.id) is not None
+            await uow.commit()
+            return Outcome(BidPlaced(view_of(group), bid_view(bid), replaced, vote_open), uow.committed)
+
+    async def board(self, guild_id: int, user_id: int, which: GroupKey, channel_id: int | None) -> BidBoard:
+        """A group's open bids with their authors, for its members only."""
+        async with self._uow(write=False) as uow:
+            group = await get_group(uow, guild_id, which, channel_id=channel_id)
+            await require_eligible(uow, group, user_id, doing="see the bids")
+            bids = [bid_view(bid) for bid in await uow.bids.in_status(group.id, BidStatus.OPEN)]
+            vote = await uow.votes.open_in(group.id)
+            return BidBoard(view_of(group), bids, vote.id if vote else None)
+
+    async def own_open_bids(self, guild_id: int, user_id: int) -> list[tuple[BidView, str]]:
+        """The member's open bids in this server, each with its group's name (for autocomplete)."""
+        async with self._uow(write=False) as uow:
+            return [(bid_view(bid), name) for bid, name in await uow.bids.open_by_author(guild_id, user_id)]
+
+    async def withdraw_bid(self, guild_id: int, user_id: int, bid_id: int | None) -> Outcome[Withdrawal]:
+        """A member withdraws one of their own open bids; an open vote strikes it and its voters are told."""
+        missing = BidNotFoundError("You have no open bid like that. Pick one of yours from the list as you type.")
+        if bid_id is None:
+            raise missing
+        async with self._uow() as uow:
+            found = await uow.bids.get(bid_id)
+            if found is None or found.author_id != user_id:
+                raise missing
+            group = await open_group(uow, guild_id, found.group_id)
+            bid = await uow.bids.get(bid_id, lock=True)
+            if bid is None or bid.status != BidStatus.OPEN:
+                raise missing
+            changed, effects = await withdraw(uow, group, bid, self._clock.now(), status=BidStatus.WITHDRAWN)
+            uow.emit(guild_id, *effects)
+            await uow.commit()
+            return Outcome(Withdrawal(view_of(group), bid_view(bid), changed), uow.committed)

@@ -1,0 +1,208 @@
+"""The vote: opening it on the group's open bids, private ballots, closing it by hand, by deadline or when all voted."""
+
+from __future__ import annotations
+
+from bot.db.models import Ballot, Vote
+from bot.domain.bids import BidStatus, CloseReason, VoteStatus
+from bot.domain.errors import VoteAlreadyOpenError, VoteClosedError, VoteNotFoundError
+from bot.domain.groups import VotingMethod
+from bot.domain.vote_notices import NothingToVoteOn, VoteCard
+from bot.domain.votes import Candidate, ballot_choices, closing_time
+from bot.services.due import DueItem, schedule_in
+from bot.services.effects import QueuedEffect
+from bot.services.groups._effects import post
+from bot.services.groups._guards import get_group, open_group, require_facilitator
+from bot.services.groups._views import Actor, GroupKey, Outcome, view_of
+from bot.services.votes._base import VoteServiceBase, require_eligible, vote_and_group
+from bot.services.votes._shared import close, deadline_key, electorate, refresh_card, state_of, vote_of
+from bot.services.votes._views import BallotCast, BallotForm, OnBallot, VoteOpened, VoteState
+
+_CLOSED = {
+    VoteStatus.CLOSED: "This vote has closed; its result is posted in the group's channel.",
+    VoteStatus.CANCELLED: "This vote was cancelled, so it takes no more ballots.",
+}
+
+
+class Voting(VoteServiceBase):
+    """Which bids get a round."""
+
+    async def open_vote(
+        self,
+        guild_id: int,
+        actor: Actor,
+        which: GroupKey,
+        channel_id: int | None,
+        *,
+        seats: int | None = None,
+        closes_in: str | None = None,
+    ) -> Outcome[VoteOpened]:
+        """The facilitator opens a vote on the group's open bids and the card is posted.
+
+        `closes_in` is a duration as typed ("2h"); with no open bid the channel is told there is nothing to vote on;
+        with one, it wins at once.
+        """
+        now = self._clock.now()
+        closes_at = closing_time(closes_in, now) if closes_in else None
+        async with self._uow() as uow:
+            group = await open_group(uow, guild_id, which, channel_id=channel_id)
+            require_facilitator(group, actor)
+            if await uow.votes.open_in(group.id) is not None:
+                raise VoteAlreadyOpenError(
+                    f"{group.name} already has an open vote. Close it with /vote close before opening another."
+                )
+            bids = await uow.bids.in_status(group.id, BidStatus.OPEN)
+            if not bids:
+                uow.emit(guild_id, post(group, NothingToVoteOn(actor.user_id)))
+                await uow.commit()
+                return Outcome(VoteOpened(view_of(group), None), uow.committed)
+            vote = await uow.votes.add(
+                Vote(
+                    group_id=group.id,
+                    status=VoteStatus.OPEN,
+                    method=group.voting,
+                    seats=seats or group.rounds_per_meeting,
+                    own_bid_votes=group.own_bid_votes,
+                    opened_by=actor.user_id,
+                    opened_at=now,
+                    closes_at=closes_at if len(bids) > 1 else None,
+                ),
+                [bid.id for bid in bids],
+            )
+            uow.emit(guild_id, post(group, VoteCard(vote.id)))
+            if len(bids) == 1:
+                uow.emit(guild_id, *await close(uow, group, vote, now, CloseReason.ONE_BID, actor.user_id))
+            elif vote.closes_at is not None:
+                await schedule_in(uow, guild_id, deadline_key(vote))
+            state = await state_of(uow, group, vote)
+            await uow.commit()
+            return Outcome(VoteOpened(view_of(group), state), uow.committed)
+
+    async def ballot_form(self, guild_id: int, user_id: int, vote_id: int) -> BallotForm:
+        """What the member's private ballot offers, with their current choices; refused to anyone who may not vote."""
+        async with self._uow(write=False) as uow:
+            vote, group = await vote_and_group(uow, guild_id, vote_id)
+            await require_eligible(uow, group, user_id, doing="vote")
+            _require_open(vote)
+            live = [bid for bid in (await state_of(uow, group, vote)).live_bids]
+            offered = [bid for bid in live if vote.own_bid_votes or bid.author_id != user_id]
+            ballot = await uow.votes.ballot_of(vote.id, user_id)
+            return BallotForm(
+                vote_id=vote.id,
+                group_name=group.name,
+                method=VotingMethod(vote.method),
+                seats=vote.seats,
+                choices=offered,
+                current=list(ballot.choices) if ballot else [],
+                own_bid_left_out=len(offered) < len(live),
+            )
+
+    async def cast_ballot(self, guild_id: int, user_id: int, vote_id: int, choices: list[int]) -> Outcome[BallotCast]:
+        """Store the member's ballot (replacing their earlier one); the last ballot the vote waits for closes it."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            vote, group = await vote_and_group(uow, guild_id, vote_id, lock=True)
+            await require_eligible(uow, group, user_id, doing="vote")
+            _require_open(vote)
+            live = [bid for entry, bid in await uow.votes.on_ballot(vote.id) if entry.struck_at is None]
+            candidates = [Candidate(bid.id, bid.author_id, bid.put_in_at, 0) for bid in live]
+            chosen = ballot_choices(
+                VotingMethod(vote.method),
+                choices,
+                candidates=candidates,
+                voter_id=user_id,
+                own_bid_votes=vote.own_bid_votes,
+            )
+            ballot = await uow.votes.ballot_of(vote.id, user_id)
+            changed = ballot is not None
+            if ballot is None:
+                await uow.votes.add_ballot(
+                    Ballot(vote_id=vote.id, voter_id=user_id, choices=list(chosen), cast_at=now, changed_at=now)
+                )
+            else:
+                ballot.choices, ballot.changed_at = list(chosen), now
+            voters = set(await electorate(uow, group))
+            voted = {ballot.voter_id for ballot in await uow.votes.ballots(vote.id)}
+            closed = voters <= voted
+            if closed:
+                uow.emit(guild_id, *await close(uow, group, vote, now, CloseReason.EVERYONE_VOTED))
+            else:
+                uow.emit(guild_id, *refresh_card(group, vote))
+            by_id = {bid.id: bid for bid in live}
+            shown = [OnBallot(bid_id, by_id[bid_id].author_id, by_id[bid_id].title, False) for bid_id in chosen]
+            await uow.commit()
+            return Outcome(
+                BallotCast(vote.id, group.name, VotingMethod(vote.method), shown, changed, closed), uow.committed
+            )
+
+    async def close_vote(
+        self, guild_id: int, actor: Actor, which: GroupKey, channel_id: int | None, *, vote_id: int | None = None
+    ) -> Outcome[VoteState]:
+        """The facilitator closes the group's open vote (or the vote `vote_id`, from its card) and the result is posted."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            if vote_id is not None:
+                vote, group = await vote_and_group(uow, guild_id, vote_id, lock=True)
+            else:
+                group = await open_group(uow, guild_id, which, channel_id=channel_id)
+                found = await uow.votes.open_in(group.id)
+                if found is None:
+                    raise VoteClosedError(f"{group.name} has no open vote. Open one with /vote open.")
+                vote, group = await vote_and_group(uow, guild_id, found.id, lock=True)
+            require_facilitator(group, actor)
+            _require_open(vote)
+            uow.emit(guild_id, *await close(uow, group, vote, now, CloseReason.FACILITATOR, actor.user_id))
+            state = await state_of(uow, group, vote)
+            await uow.commit()
+            return Outcome(state, uow.committed)
+
+    async def close_at_deadline(self, item: DueItem) -> list[QueuedEffect]:
+        """Due work: the vote's closing time has come; a vote closed meanwhile needs nothing."""
+        async with self._uow() as uow:
+            try:
+                vote, group = await vote_and_group(uow, item.guild_id, vote_of(item.key.subject), lock=True)
+            except VoteNotFoundError:
+                return []  # the group, and its votes with it, were deleted
+            if vote.status != VoteStatus.OPEN:
+                return []
+            uow.emit(item.guild_id, *await close(uow, group, vote, self._clock.now(), CloseReason.DEADLINE))
+            await uow.commit()
+            return uow.committed
+
+    async def state(self, vote_id: int) -> VoteState | None:
+        """The vote as its card and result show it now (None if it is gone)."""
+        async with self._uow(write=False) as uow:
+            vote = await uow.votes.get(vote_id)
+            group = await uow.groups.by_id(vote.group_id) if vote is not None else None
+            if vote is None or group is None:
+                return None
+            return await state_of(uow, group, vote)
+
+    async def record_card(self, vote_id: int, message_id: int) -> list[QueuedEffect]:
+        """Remember the card's message so that it can be kept up to date; bring it up to date if it changed meanwhile."""
+        async with self._uow() as uow:
+            vote = await uow.votes.get(vote_id, lock=True)
+            group = await uow.groups.by_id(vote.group_id) if vote is not None else None
+            if vote is None or group is None:
+                return []
+            vote.card_message_id = message_id
+            changed = vote.status != VoteStatus.OPEN or await uow.votes.count_ballots(vote.id) > 0
+            if changed:
+                uow.emit(group.guild_id, *refresh_card(group, vote))
+            await uow.commit()
+            return uow.committed
+
+    async def open_vote_of(self, guild_id: int, user_id: int, which: GroupKey, channel_id: int | None) -> VoteState:
+        """A group's open vote, for one of its members."""
+        async with self._uow(write=False) as uow:
+            group = await get_group(uow, guild_id, which, channel_id=channel_id)
+            await require_eligible(uow, group, user_id, doing="vote")
+            vote = await uow.votes.open_in(group.id)
+            if vote is None:
+                raise VoteClosedError(f"{group.name} has no open vote.")
+            return await state_of(uow, group, vote)
+
+
+def _require_open(vote: Vote) -> None:
+    status = VoteStatus(vote.status)
+    if status is not VoteStatus.OPEN:
+        raise VoteClosedError(_CLOSED[status])

@@ -1,0 +1,292 @@
+"""The `/bid` and `/vote` commands, the vote card's buttons, and the forms they open."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.domain.bids import bid_id_in
+from bot.domain.effects import Notice, Notify
+from bot.domain.errors import UserFacingError
+from bot.domain.vote_notices import VOTE_NOTICES, VoteCard, VoteResult
+from bot.services.effects import QueuedEffect
+from bot.ui.applier import Post
+from bot.ui.errors import message_for
+from bot.ui.replies import defer, reply
+from cogs.groups._views import actor_of, guarded, note, single_item_view
+from cogs.votes._render import ballot_summary, board_embed, echo, render_notice, vote_card, vote_result
+from cogs.votes._views import (
+    BALLOT_FORM,
+    BID_FORM,
+    CloseVoteButton,
+    ReplaceBidButton,
+    VoteButton,
+    ballot_form,
+    bid_form,
+    chosen_ids,
+    replace_offer,
+    submitted,
+)
+
+if TYPE_CHECKING:
+    from bot.app import Setkeeper
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+BEFORE_FORM = 2.0
+"""Seconds a check may take before a form opens: Discord allows three for the first answer, and a form must be it."""
+BUSY = "I could not check that in time (my database is slow right now). Nothing was lost: please try again."
+BID = app_commands.Group(name="bid", description="Bring an issue to your group", guild_only=True)
+VOTE = app_commands.Group(name="vote", description="Choose which bids get a round", guild_only=True)
+LIVE_NOTICES = (VoteCard, VoteResult)
+
+
+class Votes(commands.Cog):
+    """Bids and the vote: members bring issues, the group chooses which get a round."""
+
+    bid = BID
+    vote = VOTE
+
+    def __init__(self, bot: Setkeeper) -> None:
+        self.bot = bot
+        self.votes = bot.services.votes
+
+    async def cog_load(self) -> None:
+        """Register the persistent buttons and how vote notices look."""
+        self.bot.add_dynamic_items(VoteButton, CloseVoteButton, ReplaceBidButton)
+        self.bot.applier.render_with([kind for kind in VOTE_NOTICES if kind not in LIVE_NOTICES], self._render)
+        self.bot.applier.render_live(LIVE_NOTICES, self._render_live)
+        self.bot.applier.when_posted(VoteCard, self._card_posted)
+
+    @staticmethod
+    def _render(notice: Notice) -> Post:
+        return render_notice(notice)
+
+    async def _render_live(self, notice: Notice) -> Post | None:
+        """The card or the result, as the vote stands now."""
+        if not isinstance(notice, VoteCard | VoteResult):
+            raise TypeError(f"{type(notice).__qualname__} is not drawn live")
+        state = await self.votes.state(notice.vote_id)
+        if state is None:
+            return None
+        if isinstance(notice, VoteResult):
+            return vote_result(state)
+        return vote_card(state, single_item_view(VoteButton(state.id), CloseVoteButton(state.id)))
+
+    async def _card_posted(self, effect: Notify, message_id: int) -> None:
+        if isinstance(effect.notice, VoteCard):
+            await self.bot.applier.carried_out(await self.votes.record_card(effect.notice.vote_id, message_id))
+
+    async def _finish(self, interaction: discord.Interaction[Any], effects: list[QueuedEffect], message: str) -> None:
+        failed = await self.bot.applier.carried_out(effects)
+        await reply(interaction, message + note(failed))
+
+    async def group_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        """The same group choices `/group` offers."""
+        groups = self.bot.get_cog("Groups")
+        if groups is None:
+            return []
+        return await groups.group_autocomplete(interaction, current)  # type: ignore[attr-defined,no-any-return]
+
+    # Bids
+
+    @BID.command(name="add", description="Put in a bid: an issue you want the group's help with")
+    @app_commands.describe(group="The group (defaults to this channel's group)")
+    @app_commands.autocomplete(group=group_autocomplete)
+    async def bid_add(self, interaction: discord.Interaction[Any], group: str | None = None) -> None:
+        """Open the bid form, or offer to replace the member's open bid."""
+        gate = await _in_time(
+            interaction, self.votes.bid_gate(interaction.guild_id or 0, interaction.user.id, group, interaction.channel_id)
+        )
+        if gate is None:
+            return
+        if gate.open_bid is not None:
+            text, view = replace_offer(gate.group.id, gate.open_bid)
+            await reply(interaction, text, view=view)
+            return
+        await interaction.response.send_modal(bid_form(gate.group.id, gate.group.name))
+
+    async def open_replacement(self, interaction: discord.Interaction[Any], group_id: int, bid_id: int) -> None:
+        """The Replace button: the form opens filled in with the bid it replaces."""
+        gate = await _in_time(
+            interaction, self.votes.bid_gate(interaction.guild_id or 0, interaction.user.id, group_id, None)
+        )
+        if gate is None:
+            return
+        if gate.open_bid is None or gate.open_bid.id != bid_id:
+            await reply(interaction, "That bid is no longer open, so there is nothing to replace: use /bid add.")
+            return
+        await interaction.response.send_modal(bid_form(gate.group.id, gate.group.name, gate.open_bid))
+
+    async def _bid_submitted(self, interaction: discord.Interaction[Any], group_id: int, replacing: int) -> None:
+        values = submitted(interaction.data or {})  # type: ignore[arg-type]
+        title, help_wanted = str(values.get("title") or ""), str(values.get("help") or "")
+        await defer(interaction)
+        try:
+            outcome = await self.votes.put_in(
+                interaction.guild_id or 0,
+                interaction.user.id,
+                group_id,
+                title,
+                help_wanted,
+                replacing=replacing or None,
+            )
+        except UserFacingError as exc:
+            # What they wrote is not lost: it comes back with the refusal, to copy.
+            kept = f"\n\nWhat you wrote, to keep:\n**{echo(title)}**" + (f"\n{echo(help_wanted)}" if help_wanted else "")
+            await reply(interaction, (exc.message + kept)[:2000], settles=False)
+            return
+        placed = outcome.value
+        message = f"Your bid **{echo(placed.bid.title)}** is in for {echo(placed.group.name)}."
+        if placed.replaced is not None:
+            message = f"Your new bid **{echo(placed.bid.title)}** replaces **{echo(placed.replaced.title)}**."
+        if placed.vote_open:
+            message += " A vote is already under way, so this bid will be in the next one."
+        await self._finish(interaction, outcome.effects, message)
+
+    @BID.command(name="list", description="The open bids of your group")
+    @app_commands.describe(group="The group (defaults to this channel's group)")
+    @app_commands.autocomplete(group=group_autocomplete)
+    async def bid_list(self, interaction: discord.Interaction[Any], group: str | None = None) -> None:
+        """Show the group's open bids and their authors, to a member only."""
+        await defer(interaction)
+        board = await self.votes.board(interaction.guild_id or 0, interaction.user.id, group, interaction.channel_id)
+        await reply(interaction, embed=board_embed(board))
+
+    async def own_bid_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        """The member's own open bids, by title."""
+        try:
+            found = await asyncio.wait_for(
+                self.votes.own_open_bids(interaction.guild_id or 0, interaction.user.id), BEFORE_FORM
+            )
+        except (TimeoutError, UserFacingError):
+            return []
+        typed = current.casefold()
+        return [
+            app_commands.Choice(name=f"{bid.title} ({group})"[:100], value=f"bid:{bid.id}")
+            for bid, group in found
+            if typed in bid.title.casefold()
+        ][:25]
+
+    @BID.command(name="withdraw", description="Withdraw one of your open bids")
+    @app_commands.describe(bid="Your bid (pick from the list)")
+    @app_commands.autocomplete(bid=own_bid_autocomplete)
+    async def bid_withdraw(self, interaction: discord.Interaction[Any], bid: str) -> None:
+        """Withdraw a bid; an open vote strikes it, and its voters are told privately."""
+        await defer(interaction)
+        outcome = await self.votes.withdraw_bid(interaction.guild_id or 0, interaction.user.id, bid_id_in(bid))
+        withdrawal = outcome.value
+        message = f"You withdrew your bid **{echo(withdrawal.bid.title)}**."
+        if withdrawal.ballots_changed:
+            people = "voter was" if withdrawal.ballots_changed == 1 else "voters were"
+            message += f" It is struck from the open vote; {withdrawal.ballots_changed} {people} told privately."
+        await self._finish(interaction, outcome.effects, message)
+
+    # The vote
+
+    @VOTE.command(name="open", description="Open a vote on the group's open bids (facilitator)")
+    @app_commands.describe(
+        rounds="How many bids get a round (default: the group's rounds per meeting)",
+        closes_in="Close automatically after this long, e.g. 30m, 2h, 1d (default: when you close it)",
+        group="The group (defaults to this channel's group)",
+    )
+    @app_commands.autocomplete(group=group_autocomplete)
+    async def vote_open(
+        self,
+        interaction: discord.Interaction[Any],
+        rounds: app_commands.Range[int, 1, 4] | None = None,
+        closes_in: str | None = None,
+        group: str | None = None,
+    ) -> None:
+        """Post the vote card in the group's channel."""
+        await defer(interaction)
+        outcome = await self.votes.open_vote(
+            interaction.guild_id or 0,
+            actor_of(interaction),
+            group,
+            interaction.channel_id,
+            seats=rounds,
+            closes_in=closes_in,
+        )
+        opened = outcome.value
+        if opened.vote is None:
+            message = f"{echo(opened.group.name)} has no open bids, so there is nothing to vote on; I said so there."
+        elif len(opened.vote.bids) == 1:
+            message = "There was only one open bid, so it gets the round; the result is posted."
+        else:
+            message = f"The vote is open in {echo(opened.group.name)}: {len(opened.vote.bids)} bids."
+        await self._finish(interaction, outcome.effects, message)
+
+    @VOTE.command(name="close", description="Close the open vote and post the result (facilitator)")
+    @app_commands.describe(group="The group (defaults to this channel's group)")
+    @app_commands.autocomplete(group=group_autocomplete)
+    async def vote_close(self, interaction: discord.Interaction[Any], group: str | None = None) -> None:
+        """Count the ballots and post the result."""
+        await defer(interaction)
+        outcome = await self.votes.close_vote(
+            interaction.guild_id or 0, actor_of(interaction), group, interaction.channel_id
+        )
+        await self._finish(interaction, outcome.effects, "The vote is closed; the result is posted in the channel.")
+
+    async def close_from_card(self, interaction: discord.Interaction[Any], vote_id: int) -> None:
+        """The card's Close button."""
+        await defer(interaction)
+        outcome = await self.votes.close_vote(
+            interaction.guild_id or 0, actor_of(interaction), None, None, vote_id=vote_id
+        )
+        await self._finish(interaction, outcome.effects, "The vote is closed; the result is posted in the channel.")
+
+    async def open_ballot(self, interaction: discord.Interaction[Any], vote_id: int) -> None:
+        """The card's Vote button: the member's private ballot, with their current choices."""
+        form = await _in_time(interaction, self.votes.ballot_form(interaction.guild_id or 0, interaction.user.id, vote_id))
+        if form is None:
+            return
+        if not form.choices:
+            await reply(interaction, "There is no bid on this vote that you can vote for.")
+            return
+        await interaction.response.send_modal(ballot_form(form))
+
+    async def _ballot_submitted(self, interaction: discord.Interaction[Any], vote_id: int) -> None:
+        choices = chosen_ids(submitted(interaction.data or {}))  # type: ignore[arg-type]
+        await defer(interaction)
+        outcome = await self.votes.cast_ballot(interaction.guild_id or 0, interaction.user.id, vote_id, choices)
+        cast = outcome.value
+        summary = ballot_summary(cast.method, cast.choices)
+        message = ("Your ballot is changed:" if cast.changed else "Your ballot is in:") + f"\n{summary}\n"
+        if cast.closed:
+            message += "That was the last ballot the vote waited for, so it has closed: the result is in the channel."
+        else:
+            message += "Nobody sees how you voted. You can change it until the vote closes: press Vote again."
+        await self._finish(interaction, outcome.effects, message)
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """Forms are answered here by their custom id, so one opened before a restart is answered after it."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        custom_id = str((interaction.data or {}).get("custom_id", ""))
+        if match := BID_FORM.fullmatch(custom_id):
+            await guarded(interaction, lambda: self._bid_submitted(interaction, int(match["group"]), int(match["replacing"])))
+        elif match := BALLOT_FORM.fullmatch(custom_id):
+            await guarded(interaction, lambda: self._ballot_submitted(interaction, int(match["vote"])))
+
+
+async def _in_time(interaction: discord.Interaction[Any], check: Awaitable[T]) -> T | None:
+    """Run a check that must finish before a form can open; on a refusal or a timeout, reply and return None."""
+    try:
+        return await asyncio.wait_for(check, BEFORE_FORM)
+    except TimeoutError:
+        await reply(interaction, BUSY)
+    except UserFacingError as exc:
+        await reply(interaction, message_for(exc) or exc.message, settles=False)
+    return None
