@@ -57,6 +57,7 @@ class VotingMethod(StrEnum):
 
     SINGLE = "single"
     APPROVAL = "approval"
+    RANKED = "ranked"
 
 
 class CrossTalk(StrEnum):
@@ -116,7 +117,7 @@ class GroupSettings:
     rounds_per_meeting: int = 2
     turn_minutes: int = 3
     presentation_minutes: int = 5
-    voting: VotingMethod = VotingMethod.SINGLE
+    voting: VotingMethod = VotingMethod.APPROVAL
     crosstalk: CrossTalk = CrossTalk.LOCK
     report_back_lead_hours: int = 72
     bid_nudge_lead_hours: int = 24
