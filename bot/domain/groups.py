@@ -118,11 +118,12 @@ class GroupSettings:
     turn_minutes: int = 3
     presentation_minutes: int = 5
     voting: VotingMethod = VotingMethod.APPROVAL
+    own_bid_votes: bool = True
     crosstalk: CrossTalk = CrossTalk.LOCK
     report_back_lead_hours: int = 72
     bid_nudge_lead_hours: int = 24
 
-    def changed(self, member_count: int, **changes: int | str) -> GroupSettings:
+    def changed(self, member_count: int, **changes: int | str | bool) -> GroupSettings:
         """Return the settings with `changes` applied, or raise `SettingInvalidError` saying what to fix."""
         unknown = set(changes) - {field.name for field in fields(self)}
         if unknown:

@@ -171,7 +171,8 @@ def settings_text(group: GroupView) -> str:
             f"Size: {s.min_size} to {s.max_size} members",
             f"Rounds per meeting: {s.rounds_per_meeting}",
             f"Presentation: {s.presentation_minutes} min; each turn: {s.turn_minutes} min",
-            f"Voting: {VOTING_LABELS[s.voting]}",
+            f"Voting: {VOTING_LABELS[s.voting]}; "
+            + ("members may vote for their own bid" if s.own_bid_votes else "nobody votes for their own bid"),
             f"Cross-talk: {CROSSTALK_LABELS[s.crosstalk]}",
             f"Report-back reminder: {s.report_back_lead_hours} h before a meeting; "
             f"bid nudge: {s.bid_nudge_lead_hours} h before",
@@ -182,6 +183,7 @@ def settings_text(group: GroupView) -> str:
 VOTING_LABELS = {
     VotingMethod.SINGLE: "One vote each",
     VotingMethod.APPROVAL: "Approval: vote for any number",
+    VotingMethod.RANKED: "Ranked: order your top choices (Borda count)",
 }
 CROSSTALK_LABELS = {
     CrossTalk.LOCK: "Only the speaker can post",

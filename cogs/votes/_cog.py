@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import discord
 from discord import app_commands
@@ -104,7 +104,8 @@ class Votes(commands.Cog):
     async def bid_add(self, interaction: discord.Interaction[Any], group: str | None = None) -> None:
         """Open the bid form, or offer to replace the member's open bid."""
         gate = await _in_time(
-            interaction, self.votes.bid_gate(interaction.guild_id or 0, interaction.user.id, group, interaction.channel_id)
+            interaction,
+            self.votes.bid_gate(interaction.guild_id or 0, interaction.user.id, group, interaction.channel_id),
         )
         if gate is None:
             return
@@ -141,7 +142,9 @@ class Votes(commands.Cog):
             )
         except UserFacingError as exc:
             # What they wrote is not lost: it comes back with the refusal, to copy.
-            kept = f"\n\nWhat you wrote, to keep:\n**{echo(title)}**" + (f"\n{echo(help_wanted)}" if help_wanted else "")
+            kept = f"\n\nWhat you wrote, to keep:\n**{echo(title)}**" + (
+                f"\n{echo(help_wanted)}" if help_wanted else ""
+            )
             await reply(interaction, (exc.message + kept)[:2000], settles=False)
             return
         placed = outcome.value
@@ -248,7 +251,9 @@ class Votes(commands.Cog):
 
     async def open_ballot(self, interaction: discord.Interaction[Any], vote_id: int) -> None:
         """The card's Vote button: the member's private ballot, with their current choices."""
-        form = await _in_time(interaction, self.votes.ballot_form(interaction.guild_id or 0, interaction.user.id, vote_id))
+        form = await _in_time(
+            interaction, self.votes.ballot_form(interaction.guild_id or 0, interaction.user.id, vote_id)
+        )
         if form is None:
             return
         if not form.choices:
@@ -274,11 +279,16 @@ class Votes(commands.Cog):
         """Forms are answered here by their custom id, so one opened before a restart is answered after it."""
         if interaction.type is not discord.InteractionType.modal_submit:
             return
-        custom_id = str((interaction.data or {}).get("custom_id", ""))
-        if match := BID_FORM.fullmatch(custom_id):
-            await guarded(interaction, lambda: self._bid_submitted(interaction, int(match["group"]), int(match["replacing"])))
-        elif match := BALLOT_FORM.fullmatch(custom_id):
-            await guarded(interaction, lambda: self._ballot_submitted(interaction, int(match["vote"])))
+        data = cast("dict[str, Any]", interaction.data or {})
+        custom_id = str(data.get("custom_id", ""))
+        bid = BID_FORM.fullmatch(custom_id)
+        ballot = BALLOT_FORM.fullmatch(custom_id)
+        if bid is not None:
+            group_id, replacing = int(bid["group"]), int(bid["replacing"])
+            await guarded(interaction, lambda: self._bid_submitted(interaction, group_id, replacing))
+        elif ballot is not None:
+            vote_id = int(ballot["vote"])
+            await guarded(interaction, lambda: self._ballot_submitted(interaction, vote_id))
 
 
 async def _in_time(interaction: discord.Interaction[Any], check: Awaitable[T]) -> T | None:

@@ -171,4 +171,3 @@ def ballot_summary(method: VotingMethod, choices: list[OnBallot]) -> str:
     if method is VotingMethod.RANKED:
         return "\n".join(f"{n}. {echo(bid.title)}" for n, bid in enumerate(choices, start=1))
     return "\n".join(f"- {echo(bid.title)}" for bid in choices)
-

@@ -67,7 +67,9 @@ def bid_form(group_id: int, group_name: str, replacing: BidView | None = None) -
 def ballot_form(form: BallotForm) -> discord.ui.Modal:
     """A member's private ballot, showing their current choices if they have voted already."""
     modal = discord.ui.Modal(title="Your ballot", custom_id=f"setkeeper:ballot:{form.vote_id}", timeout=None)
-    own = " Your own bid is not on it: this group does not count votes for your own bid." if form.own_bid_left_out else ""
+    own = (
+        " Your own bid is not on it: this group does not count votes for your own bid." if form.own_bid_left_out else ""
+    )
 
     def options(selected: list[int]) -> list[discord.SelectOption]:
         return [
@@ -84,7 +86,10 @@ def ballot_form(form: BallotForm) -> discord.ui.Modal:
                     text=f"{ORDINALS[slot]} choice",
                     description=("Your first choice scores most." + own)[:100] if slot == 0 else None,
                     component=discord.ui.Select(
-                        custom_id=f"choice:{slot}", options=options(current), min_values=0 if slot else 1, max_values=1,
+                        custom_id=f"choice:{slot}",
+                        options=options(current),
+                        min_values=0 if slot else 1,
+                        max_values=1,
                         required=slot == 0,
                     ),
                 )
@@ -206,7 +211,8 @@ class ReplaceBidButton(
         """Open the form for the replacement."""
         cog = _bot(interaction).get_cog("Votes")
         await guarded(
-            interaction, lambda: cog.open_replacement(interaction, self.group_id, self.bid_id)  # type: ignore[union-attr]
+            interaction,
+            lambda: cog.open_replacement(interaction, self.group_id, self.bid_id),  # type: ignore[union-attr]
         )
 
 
@@ -219,4 +225,3 @@ def replace_offer(group_id: int, bid: BidView) -> tuple[str, discord.ui.View]:
         "Replace it with a new one (the form opens with it filled in), or dismiss this message to keep it."
     )
     return text, view
-

@@ -1,5 +1,6 @@
-"""Bids and the vote: one service whose parts sit in modules by concern (bids, voting; `_shared` holds the changes
-that group set-up also makes, when a member leaves or a cycle ends).
+"""Bids and the vote: one service whose parts sit in modules by concern.
+
+The parts: bids, voting; `_shared` holds the changes that group set-up also makes (a member leaves, a cycle ends).
 """
 
 from __future__ import annotations

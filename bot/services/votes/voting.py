@@ -83,7 +83,7 @@ class Voting(VoteServiceBase):
             vote, group = await vote_and_group(uow, guild_id, vote_id)
             await require_eligible(uow, group, user_id, doing="vote")
             _require_open(vote)
-            live = [bid for bid in (await state_of(uow, group, vote)).live_bids]
+            live = (await state_of(uow, group, vote)).live_bids
             offered = [bid for bid in live if vote.own_bid_votes or bid.author_id != user_id]
             ballot = await uow.votes.ballot_of(vote.id, user_id)
             return BallotForm(
@@ -137,7 +137,7 @@ class Voting(VoteServiceBase):
     async def close_vote(
         self, guild_id: int, actor: Actor, which: GroupKey, channel_id: int | None, *, vote_id: int | None = None
     ) -> Outcome[VoteState]:
-        """The facilitator closes the group's open vote (or the vote `vote_id`, from its card) and the result is posted."""
+        """The facilitator closes the group's open vote (or `vote_id`, from its card); the result is posted."""
         now = self._clock.now()
         async with self._uow() as uow:
             if vote_id is not None:
@@ -178,7 +178,7 @@ class Voting(VoteServiceBase):
             return await state_of(uow, group, vote)
 
     async def record_card(self, vote_id: int, message_id: int) -> list[QueuedEffect]:
-        """Remember the card's message so that it can be kept up to date; bring it up to date if it changed meanwhile."""
+        """Remember the card's message, to keep it up to date; bring it up to date if it changed meanwhile."""
         async with self._uow() as uow:
             vote = await uow.votes.get(vote_id, lock=True)
             group = await uow.groups.by_id(vote.group_id) if vote is not None else None
