@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import column, insert, select, table
 
 from bot.db.engine import migration_engine
 from bot.db.migrate import migrate
@@ -93,10 +93,12 @@ async def test_existing_keys_are_recomputed_and_a_collision_keeps_the_older(fres
         "created_at": datetime(2026, 1, 1, tzinfo=UTC),
     }
     old_rows = [(1, "Set A", "set a"), (2, "Set-A", "set-a"), (3, "Team", "team"), (4, "set a x", "set a x")]
+    # The table as revision 0001 made it: the model's own table has columns (and defaults) from later revisions.
+    groups_0001 = table("groups", *(column(name) for name in ["id", "guild_id", "name", "name_key", *common]))
     async with engine.begin() as connection:
         for group_id, name, key in old_rows:
             await connection.execute(
-                insert(Group.__table__).values(id=group_id, guild_id=GUILD, name=name, name_key=key, **common)
+                insert(groups_0001).values(id=group_id, guild_id=GUILD, name=name, name_key=key, **common)
             )
     await engine.dispose()
 

@@ -94,9 +94,11 @@ async def test_a_second_bid_is_refused_unless_it_replaces_the_first(groups: Grou
     with pytest.raises(BidExistsError):
         await votes.put_in(GUILD, A, group.id, "Another", "")
     gate = await votes.bid_gate(GUILD, A, group.id, None)
-    assert gate.open_bid is not None and gate.open_bid.id == first
+    assert gate.open_bid is not None
+    assert gate.open_bid.id == first
     replaced = await votes.put_in(GUILD, A, group.id, "Another", "", replacing=first)
-    assert replaced.value.replaced is not None and replaced.value.replaced.id == first
+    assert replaced.value.replaced is not None
+    assert replaced.value.replaced.id == first
     assert [b.title for b in (await votes.board(GUILD, A, group.id, None)).bids] == ["Another"]
 
 
@@ -130,7 +132,8 @@ async def test_only_the_facilitator_opens_a_vote(groups: GroupService, votes: Vo
     with pytest.raises(NotFacilitatorError):
         await votes.open_vote(GUILD, Actor(A), group.id, None)
     opened = await votes.open_vote(GUILD, FAC, group.id, None)
-    assert opened.value.vote is not None and len(opened.value.vote.bids) == 2
+    assert opened.value.vote is not None
+    assert len(opened.value.vote.bids) == 2
     assert [type(n) for n in _posted(opened.effects)] == [VoteCard]
     with pytest.raises(VoteAlreadyOpenError):
         await votes.open_vote(GUILD, FAC, group.id, None)
@@ -153,8 +156,11 @@ async def test_a_vote_on_one_bid_closes_at_once_and_that_bid_gets_the_round(
     opened = await votes.open_vote(GUILD, FAC, group.id, None, closes_in="1h")
     assert opened.value.vote is not None
     state = await votes.state(opened.value.vote.id)
-    assert state is not None and state.status is VoteStatus.CLOSED and state.close_reason is CloseReason.ONE_BID
-    assert state.count is not None and state.count.winners == [bid]
+    assert state is not None
+    assert state.status is VoteStatus.CLOSED
+    assert state.close_reason is CloseReason.ONE_BID
+    assert state.count is not None
+    assert state.count.winners == [bid]
     assert [type(n) for n in _posted(opened.effects)] == [VoteCard, VoteResult]
 
 
@@ -172,9 +178,11 @@ async def test_ballots_change_until_the_close_and_the_count_stays_hidden_until_t
     form = await votes.ballot_form(GUILD, D, vote.id)
     assert form.current == [bids[1]]
     state = await votes.state(vote.id)
-    assert state is not None and (state.voted, state.count) == (2, None)
+    assert state is not None
+    assert (state.voted, state.count) == (2, None)
     closed = await votes.close_vote(GUILD, FAC, group.id, None)
-    assert closed.value.count is not None and closed.value.count.winners == [bids[1]]
+    assert closed.value.count is not None
+    assert closed.value.count.winners == [bids[1]]
     with pytest.raises(VoteClosedError):
         await votes.cast_ballot(GUILD, A, vote.id, [bids[0]])
     with pytest.raises(VoteClosedError):
@@ -197,7 +205,8 @@ async def test_only_members_who_accepted_the_ground_rules_may_vote(
     with pytest.raises(NotEligibleError):
         await votes.cast_ballot(GUILD, person, vote.id, [bids[0]])
     state = await votes.state(vote.id)
-    assert state is not None and state.voted == 0
+    assert state is not None
+    assert state.voted == 0
 
 
 async def test_a_vote_of_another_server_is_not_found(groups: GroupService, votes: VoteService) -> None:
@@ -219,7 +228,8 @@ async def test_a_ballot_for_a_bid_not_on_the_vote_is_refused(groups: GroupServic
     with pytest.raises(BallotInvalidError):
         await votes.cast_ballot(GUILD, A, vote.id, [-1])
     state = await votes.state(vote.id)
-    assert state is not None and state.voted == 0
+    assert state is not None
+    assert state.voted == 0
 
 
 async def test_own_bid_is_left_off_the_ballot_when_the_group_says_so(groups: GroupService, votes: VoteService) -> None:
@@ -228,7 +238,8 @@ async def test_own_bid_is_left_off_the_ballot_when_the_group_says_so(groups: Gro
     vote = (await votes.open_vote(GUILD, FAC, group.id, None)).value.vote
     assert vote is not None
     form = await votes.ballot_form(GUILD, A, vote.id)
-    assert [bid.bid_id for bid in form.choices] == [bids[1]] and form.own_bid_left_out
+    assert [bid.bid_id for bid in form.choices] == [bids[1]]
+    assert form.own_bid_left_out
     with pytest.raises(BallotInvalidError):
         await votes.cast_ballot(GUILD, A, vote.id, [bids[0]])
 
@@ -237,13 +248,16 @@ async def test_the_vote_closes_itself_when_everyone_has_voted(groups: GroupServi
     group = await _group(groups, A, B)
     bids = await _bids(votes, group, A, B)
     vote = (await votes.open_vote(GUILD, FAC, group.id, None)).value.vote
-    assert vote is not None and vote.electorate == 2
+    assert vote is not None
+    assert vote.electorate == 2
     first = await votes.cast_ballot(GUILD, A, vote.id, [bids[1]])
     last = await votes.cast_ballot(GUILD, B, vote.id, [bids[1]])
     assert (first.value.closed, last.value.closed) == (False, True)
     state = await votes.state(vote.id)
-    assert state is not None and state.close_reason is CloseReason.EVERYONE_VOTED
-    assert state.count is not None and state.count.winners[0] == bids[1]
+    assert state is not None
+    assert state.close_reason is CloseReason.EVERYONE_VOTED
+    assert state.count is not None
+    assert state.count.winners[0] == bids[1]
 
 
 async def test_a_withdrawn_bid_is_struck_and_its_voters_are_told_privately(
@@ -265,7 +279,8 @@ async def test_a_withdrawn_bid_is_struck_and_its_voters_are_told_privately(
     }
     assert told == {C: True, D: False}
     state = await votes.state(vote.id)
-    assert state is not None and [b.struck for b in state.bids] == [True, False, False]
+    assert state is not None
+    assert [b.struck for b in state.bids] == [True, False, False]
     assert state.voted == 2  # C's ballot named only the withdrawn bid
     assert (await votes.ballot_form(GUILD, D, vote.id)).current == [bids[1]]
 
@@ -278,7 +293,8 @@ async def test_withdrawing_every_bid_cancels_the_vote(groups: GroupService, vote
     await votes.withdraw_bid(GUILD, A, bids[0])
     await votes.withdraw_bid(GUILD, B, bids[1])
     state = await votes.state(vote.id)
-    assert state is not None and (state.status, state.close_reason) == (VoteStatus.CANCELLED, CloseReason.NO_BIDS_LEFT)
+    assert state is not None
+    assert (state.status, state.close_reason) == (VoteStatus.CANCELLED, CloseReason.NO_BIDS_LEFT)
 
 
 async def test_a_member_who_leaves_takes_their_bid_and_ballot_with_them(
@@ -292,7 +308,9 @@ async def test_a_member_who_leaves_takes_their_bid_and_ballot_with_them(
     await groups.leave(GUILD, C, group.id, None)
     await groups.leave(GUILD, A, group.id, None)
     state = await votes.state(vote.id)
-    assert state is not None and state.voted == 0 and [b.struck for b in state.bids] == [True, False]
+    assert state is not None
+    assert state.voted == 0
+    assert [b.struck for b in state.bids] == [True, False]
 
 
 async def test_archiving_cancels_the_vote_and_closes_the_bids(groups: GroupService, votes: VoteService) -> None:
@@ -305,7 +323,8 @@ async def test_archiving_cancels_the_vote_and_closes_the_bids(groups: GroupServi
     with pytest.raises(VoteClosedError, match="cancelled"):
         await votes.cast_ballot(GUILD, A, vote.id, [bids[1]])
     state = await votes.state(vote.id)
-    assert state is not None and state.close_reason is CloseReason.ARCHIVED
+    assert state is not None
+    assert state.close_reason is CloseReason.ARCHIVED
     assert await votes.own_open_bids(GUILD, C) == []
 
 
@@ -320,7 +339,8 @@ async def test_ten_ballots_at_once_from_one_member_leave_one_ballot(groups: Grou
     assert not [r for r in results if isinstance(r, BaseException)]
     assert sum(not r.value.changed for r in results if not isinstance(r, BaseException)) == 1
     state = await votes.state(vote.id)
-    assert state is not None and state.voted == 1
+    assert state is not None
+    assert state.voted == 1
 
 
 async def test_two_facilitators_closing_at_once_post_one_result(groups: GroupService, votes: VoteService) -> None:
@@ -335,7 +355,8 @@ async def test_two_facilitators_closing_at_once_post_one_result(groups: GroupSer
         return_exceptions=True,
     )
     closed = [r for r in results if not isinstance(r, BaseException)]
-    assert len(closed) == 1 and [type(r) for r in results if isinstance(r, BaseException)] == [VoteClosedError]
+    assert len(closed) == 1
+    assert [type(r) for r in results if isinstance(r, BaseException)] == [VoteClosedError]
     assert [type(n) for n in _posted(closed[0].effects)] == [VoteResult]
 
 
@@ -345,7 +366,8 @@ async def test_a_deadline_closes_the_vote_after_a_restart(
     group = await _group(groups, A, B)
     bids = await _bids(votes, group, A, B)
     vote = (await votes.open_vote(GUILD, FAC, group.id, None, closes_in="2h")).value.vote
-    assert vote is not None and vote.closes_at == clock.now() + timedelta(hours=2)
+    assert vote is not None
+    assert vote.closes_at == clock.now() + timedelta(hours=2)
     await votes.cast_ballot(GUILD, A, vote.id, [bids[1]])
     # A new process on the same database, two hours later.
     later = FixedClock(clock.now() + timedelta(hours=2, seconds=1))
@@ -354,8 +376,10 @@ async def test_a_deadline_closes_the_vote_after_a_restart(
     assert item.key.kind == VOTE_DEADLINE
     await restarted.votes.close_at_deadline(item)
     state = await restarted.votes.state(vote.id)
-    assert state is not None and state.close_reason is CloseReason.DEADLINE
-    assert state.count is not None and state.count.winners[0] == bids[1]
+    assert state is not None
+    assert state.close_reason is CloseReason.DEADLINE
+    assert state.count is not None
+    assert state.count.winners[0] == bids[1]
 
 
 async def test_a_tie_goes_to_the_member_with_fewer_rounds_this_cycle(groups: GroupService, votes: VoteService) -> None:
@@ -364,9 +388,11 @@ async def test_a_tie_goes_to_the_member_with_fewer_rounds_this_cycle(groups: Gro
     await votes.open_vote(GUILD, FAC, group.id, None)  # one bid: A gets a round at once
     bids = await _bids(votes, group, A, B)
     vote = (await votes.open_vote(GUILD, FAC, group.id, None, seats=1)).value.vote
-    assert vote is not None and a_first not in [b.bid_id for b in vote.bids]
+    assert vote is not None
+    assert a_first not in [b.bid_id for b in vote.bids]
     await votes.cast_ballot(GUILD, C, vote.id, list(bids))
     closed = await votes.close_vote(GUILD, FAC, group.id, None)
     count = closed.value.count
-    assert count is not None and count.winners == [bids[1]]
+    assert count is not None
+    assert count.winners == [bids[1]]
     assert [(t.ahead, t.behind, t.reason) for t in count.ties] == [(bids[1], bids[0], "fewer_rounds")]
