@@ -456,6 +456,13 @@ def test_digits_other_than_0_to_9_are_refused(text: str) -> None:
         closing_time(text, NOW)
 
 
+# A long s and a dotless i: Unicode case folding would read them as "hours" and "min".
+@pytest.mark.parametrize("text", ["2 hour\u017f", "30 m\u0131n"])
+def test_units_spelt_with_look_alike_letters_are_refused(text: str) -> None:
+    with pytest.raises(ClosingTimeInvalidError, match="minutes, hours or days"):
+        closing_time(text, NOW)
+
+
 @pytest.mark.parametrize("text", ["", "   "])
 def test_no_duration_at_all_is_refused(text: str) -> None:
     with pytest.raises(ClosingTimeInvalidError, match="Say how long the vote stays open"):
