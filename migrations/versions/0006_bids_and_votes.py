@@ -23,11 +23,12 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     """Apply this revision."""
-    with op.batch_alter_table('groups') as batch_op:
+    # On SQLite both tables are copied: they keep AUTOINCREMENT, since their ids are in buttons and post nonces.
+    with op.batch_alter_table('groups', table_kwargs={'sqlite_autoincrement': True}) as batch_op:
         batch_op.add_column(sa.Column('own_bid_votes', sa.Boolean(), nullable=False, server_default=sa.true()))
     # Queued posts will quote what members wrote: the payload becomes an encrypted token (text). Rows already
     # queued stay plain JSON, which the column type still reads.
-    with op.batch_alter_table('pending_effects') as batch_op:
+    with op.batch_alter_table('pending_effects', table_kwargs={'sqlite_autoincrement': True}) as batch_op:
         batch_op.alter_column(
             'payload', existing_type=sa.JSON(), type_=sa.Text(), postgresql_using='payload::text', existing_nullable=False
         )
@@ -111,9 +112,9 @@ def downgrade() -> None:
     op.drop_table('bids')
     # Encrypted rows cannot go back to plain JSON without the key: queued effects are set aside, not misread.
     op.execute("DELETE FROM pending_effects WHERE payload NOT LIKE '{%'")
-    with op.batch_alter_table('pending_effects') as batch_op:
+    with op.batch_alter_table('pending_effects', table_kwargs={'sqlite_autoincrement': True}) as batch_op:
         batch_op.alter_column(
             'payload', existing_type=sa.Text(), type_=sa.JSON(), postgresql_using='payload::json', existing_nullable=False
         )
-    with op.batch_alter_table('groups') as batch_op:
+    with op.batch_alter_table('groups', table_kwargs={'sqlite_autoincrement': True}) as batch_op:
         batch_op.drop_column('own_bid_votes')
