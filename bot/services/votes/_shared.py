@@ -1,22 +1,21 @@
 """The changes bids and votes share with each other and with group set-up (a member leaving, a cycle ending).
 
-Functions over a unit of work, which the caller has already locked the group's row in.
+Functions over a unit of work, which the caller has already locked the group's row in. This module imports nothing
+of group set-up, which imports it.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from bot.db.models import Bid, Group, Vote
 from bot.db.uow import UnitOfWork
 from bot.domain.bids import BidStatus, CloseReason, VoteStatus
 from bot.domain.due import DueKey
 from bot.domain.effects import DirectNotice, Effect, Notify
-from bot.domain.groups import MembershipStatus, VotingMethod
-from bot.domain.vote_notices import BallotChanged, BidWithdrawn, VoteCard, VoteResult
-from bot.domain.votes import Candidate, tally, without_bid
-from bot.services.votes._views import Count, OnBallot, Placing, TieNote, VoteState
+from bot.domain.groups import MembershipStatus
+from bot.domain.vote_notices import BallotChanged, BidWithdrawn, VoteCard
+from bot.domain.votes import without_bid
 
 VOTE_DEADLINE = "vote_deadline"
 
@@ -33,7 +32,8 @@ def vote_of(subject: str) -> int:
     return int(subject.removeprefix("vote:"))
 
 
-def _channel(group: Group) -> int:
+def channel_of(group: Group) -> int:
+    """The group's text channel, where the vote's card and result go."""
     if group.text_channel_id is None:
         raise RuntimeError("a group without a channel has no vote card")
     return group.text_channel_id
@@ -43,7 +43,7 @@ def refresh_card(group: Group, vote: Vote) -> list[Effect]:
     """Bring the vote's card up to date (drawn fresh when carried out); nothing until the card is posted."""
     if vote.card_message_id is None:
         return []
-    return [Notify(group.id, _channel(group), VoteCard(vote.id), edit_message_id=vote.card_message_id)]
+    return [Notify(group.id, channel_of(group), VoteCard(vote.id), edit_message_id=vote.card_message_id)]
 
 
 async def electorate(uow: UnitOfWork, group: Group) -> list[int]:
@@ -94,29 +94,6 @@ def cancel(group: Group, vote: Vote, now: datetime, reason: CloseReason) -> list
     return refresh_card(group, vote)
 
 
-async def close(
-    uow: UnitOfWork, group: Group, vote: Vote, now: datetime, reason: CloseReason, by: int | None = None
-) -> list[Effect]:
-    """Count the ballots, choose the bids that get a round, and post the result."""
-    live = [bid for entry, bid in await uow.votes.on_ballot(vote.id) if entry.struck_at is None]
-    rounds = await uow.bids.rounds_had(group.id, sorted({bid.author_id for bid in live}))
-    candidates = [Candidate(bid.id, bid.author_id, bid.put_in_at, rounds.get(bid.author_id, 0)) for bid in live]
-    ballots = [tuple(ballot.choices) for ballot in await uow.votes.ballots(vote.id)]
-    result = tally(VotingMethod(vote.method), candidates, ballots, vote.seats)
-    vote.status, vote.closed_at, vote.closed_by, vote.close_reason = VoteStatus.CLOSED, now, by, reason
-    vote.result = {
-        "ballots": result.ballots,
-        "placings": [[s.bid_id, s.points, s.votes, s.place] for s in result.standings],
-        "winners": list(result.winners),
-        "ties": [[t.ahead, t.behind, t.points, t.reason, t.ahead_rounds, t.behind_rounds] for t in result.ties],
-    }
-    by_id = {bid.id: bid for bid in live}
-    for bid_id in result.winners:
-        won = by_id[bid_id]
-        won.status, won.closed_at, won.chosen_by_vote_id = BidStatus.CHOSEN, now, vote.id
-    return [*refresh_card(group, vote), Notify(group.id, _channel(group), VoteResult(vote.id))]
-
-
 async def end_cycle(uow: UnitOfWork, group: Group, now: datetime) -> list[Effect]:
     """The group's cycle ended (archived): open bids close and an open vote is cancelled."""
     effects: list[Effect] = []
@@ -141,38 +118,3 @@ async def member_gone(uow: UnitOfWork, group: Group, user_id: int, now: datetime
             await uow.votes.remove_ballot(ballot)
             effects += refresh_card(group, vote)
     return effects
-
-
-async def state_of(uow: UnitOfWork, group: Group, vote: Vote) -> VoteState:
-    """The vote as its card and result show it."""
-    bids = [
-        OnBallot(bid.id, bid.author_id, bid.title, entry.struck_at is not None)
-        for entry, bid in await uow.votes.on_ballot(vote.id)
-    ]
-    return VoteState(
-        id=vote.id,
-        group_id=group.id,
-        group_name=group.name,
-        status=VoteStatus(vote.status),
-        method=VotingMethod(vote.method),
-        seats=vote.seats,
-        own_bid_votes=vote.own_bid_votes,
-        bids=bids,
-        voted=await uow.votes.count_ballots(vote.id),
-        electorate=len(await electorate(uow, group)),
-        closes_at=vote.closes_at,
-        close_reason=CloseReason(vote.close_reason) if vote.close_reason else None,
-        closed_by=vote.closed_by,
-        count=_count(vote.result),
-    )
-
-
-def _count(result: dict[str, Any] | None) -> Count | None:
-    if result is None:
-        return None
-    return Count(
-        ballots=int(result["ballots"]),
-        placings=[Placing(*(int(value) for value in row)) for row in result["placings"]],
-        winners=[int(bid_id) for bid_id in result["winners"]],
-        ties=[TieNote(int(a), int(b), int(p), str(r), int(ar), int(br)) for a, b, p, r, ar, br in result["ties"]],
-    )

@@ -14,7 +14,8 @@ from bot.services.groups._effects import post
 from bot.services.groups._guards import get_group, open_group, require_facilitator
 from bot.services.groups._views import Actor, GroupKey, Outcome, view_of
 from bot.services.votes._base import VoteServiceBase, require_eligible, vote_and_group
-from bot.services.votes._shared import close, deadline_key, electorate, refresh_card, state_of, vote_of
+from bot.services.votes._count import close, state_of
+from bot.services.votes._shared import deadline_key, electorate, refresh_card, vote_of
 from bot.services.votes._views import BallotCast, BallotForm, OnBallot, VoteOpened, VoteState
 
 _CLOSED = {
