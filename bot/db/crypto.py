@@ -32,7 +32,9 @@ class Cipher:
         try:
             self._fernet = MultiFernet([Fernet(key) for key in keys])
         except (ValueError, TypeError) as exc:
-            raise EncryptionKeyError("an encryption key is not a Fernet key (44 characters of URL-safe base64)") from exc
+            raise EncryptionKeyError(
+                "an encryption key is not a Fernet key (44 characters of URL-safe base64)"
+            ) from exc
 
     @staticmethod
     def generate_key() -> str:
