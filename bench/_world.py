@@ -18,11 +18,13 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 from bot.bootstrap import build_services
+from bot.db.crypto import Cipher
 from bot.db.engine import Database
 from bot.db.migrate import migrate
 from bot.domain.clock import FixedClock
 from bot.services.groups import Actor
 from bot.ui.access import BOT_PERMISSIONS
+from tests.conftest import TEST_ENCRYPTION_KEY
 from tests.fakediscord import BotProcess, FakeDiscord, Member
 
 POSTGRES_URL = os.environ.get("SETKEEPER_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
@@ -77,6 +79,11 @@ async def database_url(backend: str) -> AsyncIterator[str]:
         await run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def open_database(url: str) -> Database:
+    """The database as the bot under benchmark opens it, with the key `running_bot` gives it."""
+    return Database(url, cipher=Cipher([TEST_ENCRYPTION_KEY]))
+
+
 @dataclass
 class SeededGroup:
     """A group made for a benchmark, with its fake-Discord people."""
@@ -90,7 +97,7 @@ class SeededGroup:
 async def seed_groups(world: FakeDiscord, url: str, count: int, *, members: int = 5) -> list[SeededGroup]:
     """Make `count` active groups through the real services, with their channels in the fake Discord."""
     await migrate(url)
-    database = Database(url)
+    database = open_database(url)
     services = build_services(database, FixedClock(datetime.now(UTC)), instance_id="bench-seed")
     service = services.groups
     admin = Actor(world.guild.owner.id, manages_server=True)
@@ -114,7 +121,14 @@ async def seed_groups(world: FakeDiscord, url: str, count: int, *, members: int 
 @asynccontextmanager
 async def running_bot(world: FakeDiscord, command: list[str], url: str) -> AsyncIterator[BotProcess]:
     """The bot process connected to the fake Discord, stopped afterwards."""
-    env = {**world.bot_env(), "DATABASE_URL": url, "LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1"}
+    env = {
+        **world.bot_env(),
+        "DATABASE_URL": url,
+        # The key the seeding used; and no key file written into the working directory.
+        "ENCRYPTION_KEYS": TEST_ENCRYPTION_KEY,
+        "LOG_LEVEL": "INFO",
+        "PYTHONUNBUFFERED": "1",
+    }
     env.update({key: os.environ[key] for key in ("PATH", "HOME") if key in os.environ})
     with tempfile.TemporaryDirectory() as folder:
         process = BotProcess(command, env, Path(folder), ready_timeout=120)

@@ -14,8 +14,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import insert
 
-from bench._world import SETKEEPER, database_url, fake_discord, rss_kib, running_bot, table
-from bot.db.engine import Database
+from bench._world import SETKEEPER, database_url, fake_discord, open_database, rss_kib, running_bot, table
 from bot.db.migrate import migrate
 from bot.db.models import Group, Membership
 from bot.ui.access import BOT_PERMISSIONS
@@ -44,7 +43,7 @@ async def seed_bulk(url: str, placements: list[tuple[int, int]]) -> None:
     groups = len(placements)
     if not groups:
         return
-    database = Database(url)
+    database = open_database(url)
     now = datetime.now(UTC)
     rows = [
         {

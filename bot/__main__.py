@@ -17,6 +17,7 @@ from bot.app import SystemClock
 from bot.bootstrap import build_bot, build_services
 from bot.config import ConfigError, Settings, load_settings
 from bot.db.engine import Database, ensure_sqlite_folder, safe_url
+from bot.db.keys import KeyFileError, load_cipher
 from bot.db.migrate import current_revision, head_revision, migrate
 from bot.logs import configure_logging
 
@@ -76,7 +77,11 @@ async def prepare_database(settings: Settings) -> None:
 async def run(settings: Settings) -> None:
     """Build every resource here, pass it in, and run until stopped."""
     await prepare_database(settings)
-    database = Database(settings.database_url)
+    try:
+        cipher = load_cipher(settings.encryption_key_list(), settings.encryption_key_file, settings.database_url)
+    except KeyFileError as exc:
+        raise StartupError(str(exc)) from None
+    database = Database(settings.database_url, cipher=cipher)
     bot = build_bot(settings, build_services(database, SystemClock(), instance_id=str(uuid.uuid4())))
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -105,7 +110,11 @@ def main() -> int:
     except ConfigError as exc:
         sys.stderr.write(f"Setkeeper cannot start: {exc}\n")
         return 2
-    configure_logging(settings.log_level, settings.log_format, [settings.discord_token.get_secret_value()])
+    configure_logging(
+        settings.log_level,
+        settings.log_format,
+        [settings.discord_token.get_secret_value(), *settings.encryption_key_list()],
+    )
     try:
         asyncio.run(run(settings))
     except StartupError as exc:

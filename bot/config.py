@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
+from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -30,6 +31,12 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     auto_migrate: bool = Field(True, description="Upgrade the database to the newest revision at start-up.")
     sync_guild_id: int | None = Field(None, description="Register commands in this one guild only (development).")
+    encryption_keys: SecretStr | None = Field(
+        None, description="Fernet keys, separated by commas: the first encrypts, every one decrypts."
+    )
+    encryption_key_file: Path | None = Field(
+        None, description="Where the key is kept when ENCRYPTION_KEYS is not set (default: beside the database)."
+    )
     discord_api_base: str | None = Field(None, description="Test setting: REST base URL of a fake Discord.")
     discord_gateway_url: str | None = Field(None, description="Test setting: gateway URL of a fake Discord.")
 
@@ -43,12 +50,48 @@ class Settings(BaseSettings):
             raise ValueError("is not a bot token: copy it again from the Bot page of the Discord Developer Portal")
         return SecretStr(token)
 
+    @field_validator("encryption_keys")
+    @classmethod
+    def _keys_are_fernet_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        keys = split_keys(value.get_secret_value())
+        if not keys:
+            return None  # set but empty, as `.env.example` leaves it: the key file is used
+        for number, key in enumerate(keys, start=1):
+            if not is_fernet_key(key):
+                # Which one, never what it is: the message goes to a terminal and perhaps a log.
+                where = f"key {number} of {len(keys)}" if len(keys) > 1 else "the key"
+                raise ValueError(
+                    f"has a malformed key ({where}): a key is 44 characters of URL-safe base64 and keys are "
+                    "separated by commas (see the README's Encryption at rest)"
+                )
+        return SecretStr(",".join(keys))
+
+    def encryption_key_list(self) -> list[str]:
+        """The configured keys, newest (the one that encrypts) first; empty when the key file is to be used."""
+        return split_keys(self.encryption_keys.get_secret_value()) if self.encryption_keys else []
+
     @field_validator("database_url")
     @classmethod
     def _database_is_supported(cls, value: str) -> str:
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
         return value
+
+
+def split_keys(text: str) -> list[str]:
+    """Keys written one after another, separated by commas, spaces or new lines."""
+    return [key for key in re.split(r"[,\s]+", text) if key]
+
+
+def is_fernet_key(key: str) -> bool:
+    """Whether `key` is a Fernet key (32 bytes in URL-safe base64)."""
+    try:
+        Fernet(key)
+    except (ValueError, TypeError):
+        return False
+    return True
 
 
 def _first_part_is_an_id(token: str) -> bool:

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, delete, func, or_, select, type_coerce, update
+from sqlalchemy import Select, Text, and_, case, delete, func, or_, select, type_coerce, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
+from sqlalchemy.orm.attributes import set_committed_value
 
+from bot.db.crypto import EncryptionKeyError
 from bot.db.models import Ballot, Bid, BotState, DueWork, Group, Membership, PendingEffect, Vote, VoteBid
 from bot.db.types import UTCDateTime
+
+log = logging.getLogger(__name__)
 
 
 class DuplicateNameError(Exception):
@@ -128,13 +134,44 @@ class EffectRepository:
         return row
 
     async def pending(self, guild_ids: Sequence[int], max_attempts: int) -> Sequence[PendingEffect]:
-        """Effects not yet carried out for these guilds, oldest first."""
+        """Effects not yet carried out for these guilds, oldest first (those no key can read are left out)."""
         query = (
             select(PendingEffect)
             .where(PendingEffect.guild_id.in_(guild_ids), PendingEffect.attempts < max_attempts)
             .order_by(PendingEffect.id)
         )
-        return (await self.session.execute(query)).scalars().all()
+        return await self._readable(query)
+
+    async def _readable(
+        self, query: Select[PendingEffect], *, lease_until: datetime | None = None
+    ) -> list[PendingEffect]:
+        """The rows, each payload decrypted on its own: one that no configured key can read is logged and left out.
+
+        Decrypting as the rows are fetched would let one such row (the key lost or replaced) fail the whole batch,
+        and with it the bot's start-up. Rows left out stay stored, so that putting the old key back among
+        ENCRYPTION_KEYS makes them readable again. `lease_until`: hold every row fetched until then, readable or
+        not, so that an unreadable one is not taken (and logged) again before its lease is over.
+        """
+        stored = type_coerce(PendingEffect.payload, Text)
+        result = await self.session.execute(query.add_columns(stored).options(defer(PendingEffect.payload)))
+        dialect = self.session.get_bind().dialect
+        read = PendingEffect.payload.type.result_processor(dialect, None)
+        rows = []
+        for row, text in result:
+            if lease_until is not None:
+                row.lease_until = lease_until
+            try:
+                payload = read(text) if read is not None else text
+            except (EncryptionKeyError, ValueError) as exc:
+                why = "no configured key decrypts it" if isinstance(exc, EncryptionKeyError) else "it is not JSON"
+                log.warning(
+                    "a queued effect cannot be read; it is left aside",
+                    extra={"effect_id": row.id, "guild_id": row.guild_id, "kind": row.kind, "reason": why},
+                )
+                continue
+            set_committed_value(row, "payload", payload)
+            rows.append(row)
+        return rows
 
     async def remove(self, effect_ids: Sequence[int]) -> None:
         """Forget effects that have been carried out."""
@@ -169,9 +206,7 @@ class EffectRepository:
         if effect_ids is not None:
             query = query.where(PendingEffect.id.in_(effect_ids))
         query = query.order_by(PendingEffect.id).with_for_update(skip_locked=True)
-        rows = (await self.session.execute(query)).scalars().all()
-        for row in rows:
-            row.lease_until = now + lease_length
+        rows = await self._readable(query, lease_until=now + lease_length)
         await self.session.flush()
         return rows
 

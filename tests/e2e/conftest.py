@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import TEST_ENCRYPTION_KEY
 from tests.fakediscord import BotProcess, FakeDiscord
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -64,6 +65,8 @@ def bot_env(discord_world: FakeDiscord, bot_database_url: str) -> dict[str, str]
     env = {
         **discord_world.bot_env(),
         "DATABASE_URL": bot_database_url,
+        # The key the tests' own connections use, and no key file written beside the database.
+        "ENCRYPTION_KEYS": TEST_ENCRYPTION_KEY,
         "LOG_LEVEL": "INFO",
         "PYTHONUNBUFFERED": "1",
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import stat
 import sys
 from pathlib import Path
 
@@ -76,8 +77,43 @@ async def test_no_network_or_dns_is_one_line_in_words_without_voice_warnings(tmp
         == "Setkeeper cannot start: cannot reach Discord: no network or DNS (could not look up discord.invalid)"
     )
     assert not [line for line in lines if " INFO " not in line][:-1], "the one line, after progress logs only"
-    assert len(lines) <= 3, lines
+    assert len(lines) <= 4, lines  # database upgraded, key file created, logging in, the one line
     output = "\n".join(lines)
     assert "voice will NOT be supported" not in output
     assert "Error" not in output, "no exception class names"
     assert "Traceback" not in output
+
+
+async def test_a_malformed_encryption_key_is_one_line_that_does_not_echo_it(tmp_path: Path) -> None:
+    code, lines = await _run_bot(tmp_path, DISCORD_TOKEN=TOKEN, ENCRYPTION_KEYS="not-a-fernet-key-secret-value")
+    assert code != 0
+    assert lines == [
+        "Setkeeper cannot start: ENCRYPTION_KEYS has a malformed key (the key): a key is 44 characters of URL-safe "
+        "base64 and keys are separated by commas (see the README's Encryption at rest)"
+    ]
+    assert not (tmp_path / "data").exists(), "refused before anything is made"
+
+
+async def test_a_malformed_key_file_is_one_line_that_does_not_echo_it(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "setkeeper.key").write_text("not-a-fernet-key-secret-value\n")
+    code, lines = await _run_bot(tmp_path, DISCORD_TOKEN=TOKEN, DISCORD_API_BASE="http://127.0.0.1:9/api/v10")
+    assert code != 0
+    assert lines[-1] == (
+        "Setkeeper cannot start: line 1 of the encryption key file data/setkeeper.key is not a key "
+        "(a key is 44 characters of URL-safe base64, one a line)"
+    )
+    output = "\n".join(lines)
+    assert "not-a-fernet-key-secret-value" not in output
+    assert "Traceback" not in output
+
+
+async def test_a_first_run_makes_a_private_key_file_and_says_where_not_what(tmp_path: Path) -> None:
+    code, lines = await _run_bot(tmp_path, DISCORD_TOKEN=TOKEN, DISCORD_API_BASE="http://127.0.0.1:9/api/v10")
+    assert code != 0, "Discord is unreachable; the key file is made before that"
+    key_file = tmp_path / "data" / "setkeeper.key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    (notice,) = [line for line in lines if "encryption key file" in line]
+    assert "back it up" in notice
+    assert "key_file=data/setkeeper.key" in notice
+    assert key_file.read_text().strip() not in "\n".join(lines)

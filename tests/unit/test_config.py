@@ -8,13 +8,21 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_settings
+from tests.conftest import TEST_ENCRYPTION_KEY
 
 GOOD_TOKEN = base64.urlsafe_b64encode(b"123456789012345678").decode().rstrip("=") + ".GhIjKl." + "x" * 30
 
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("DISCORD_TOKEN", "DATABASE_URL", "LOG_LEVEL", "AUTO_MIGRATE"):
+    for name in (
+        "DISCORD_TOKEN",
+        "DATABASE_URL",
+        "LOG_LEVEL",
+        "AUTO_MIGRATE",
+        "ENCRYPTION_KEYS",
+        "ENCRYPTION_KEY_FILE",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -54,3 +62,34 @@ def test_unsupported_database_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_pa
     with pytest.raises(ConfigError) as caught:
         load_settings(tmp_path / ".env")
     assert "DATABASE_URL must start with" in str(caught.value)
+
+
+def test_encryption_keys_are_read_newest_first(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    old_key = "LpCmYIJdLe1rV8XNm-t5wRCPlMTQfGzdFQnkx2Pyj2U="
+    monkeypatch.setenv("DISCORD_TOKEN", GOOD_TOKEN)
+    monkeypatch.setenv("ENCRYPTION_KEYS", f" {TEST_ENCRYPTION_KEY}, {old_key} ")
+    settings = load_settings(tmp_path / ".env")
+    assert settings.encryption_key_list() == [TEST_ENCRYPTION_KEY, old_key]
+    assert TEST_ENCRYPTION_KEY not in repr(settings)
+
+
+def test_empty_encryption_keys_mean_the_key_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(f"DISCORD_TOKEN={GOOD_TOKEN}\nENCRYPTION_KEYS=\n")
+    assert load_settings(tmp_path / ".env").encryption_key_list() == []
+
+
+@pytest.mark.parametrize(
+    ("keys", "which"), [("not-a-key-secret", "the key"), (f"{TEST_ENCRYPTION_KEY},not-a-key-secret", "key 2 of 2")]
+)
+def test_a_malformed_encryption_key_is_one_line_that_does_not_echo_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, keys: str, which: str
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", GOOD_TOKEN)
+    monkeypatch.setenv("ENCRYPTION_KEYS", keys)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(tmp_path / ".env")
+    message = str(caught.value)
+    assert message.startswith(f"ENCRYPTION_KEYS has a malformed key ({which}):")
+    assert "\n" not in message
+    assert "not-a-key-secret" not in message
+    assert TEST_ENCRYPTION_KEY not in message
