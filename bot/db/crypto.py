@@ -87,13 +87,13 @@ class EncryptedJSON(TypeDecorator[Any]):
     impl = Text
     cache_ok = True
 
-    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:  # noqa: ANN401 - any JSON value
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
         """Serialise, then encrypt."""
         if value is None:
             return None
         return cipher_of(dialect).encrypt(json.dumps(value, separators=(",", ":")))
 
-    def process_result_value(self, value: str | None, dialect: Dialect) -> Any:  # noqa: ANN401 - any JSON value
+    def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
         """Decrypt, then parse; a row written before encryption (plain JSON) is read as it is."""
         if value is None:
             return None
