@@ -222,6 +222,8 @@ class Votes(commands.Cog):
             closes_in=closes_in,
         )
         opened = outcome.value
+        if opened.vote is not None and opened.vote.closes_at is not None:
+            self.bot.due.wake(opened.vote.closes_at)  # the deadline is due work: be awake for it
         if opened.vote is None:
             message = f"{echo(opened.group.name)} has no open bids, so there is nothing to vote on; I said so there."
         elif len(opened.vote.bids) == 1:

@@ -6,11 +6,13 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 
 import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
+from bot.app import Services
 from bot.db.crypto import Cipher
 from bot.db.engine import Database
 from bot.db.models import PendingEffect
@@ -21,7 +23,7 @@ from bot.domain.effects import Notify
 from bot.services.effects import EffectService
 from bot.services.groups import GroupService
 from tests.conftest import TEST_ENCRYPTION_KEY
-from tests.service.helpers import FACILITATOR, GUILD, TEXT, make_group
+from tests.service.helpers import FAC, FACILITATOR, GUILD, TEXT, add_members, make_group
 
 MARKER = "Zebracorn Circle"
 """A group name that appears nowhere else, so that finding it means finding plaintext."""
@@ -108,3 +110,44 @@ async def test_an_effect_left_aside_is_read_again_once_its_key_is_given_back(
     (item,) = [item for item in pending if item.id == lost]
     assert isinstance(item.effect, Notify)
     assert getattr(item.effect.notice, "group", None) == MARKER
+
+
+async def _every_row_as_text(database: Database) -> list[str]:
+    """Every row of every table, as the plain driver reads it; on SQLite also the database and WAL files' bytes."""
+    url = make_url(database.url)
+    if database.sqlite:
+        connection = sqlite3.connect(str(url.database))
+        try:
+            tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            rows = [repr(row) for table in tables for row in connection.execute(f'SELECT * FROM "{table}"')]  # noqa: S608
+        finally:
+            connection.close()
+        files = [Path(str(url.database)), Path(f"{url.database}-wal")]
+        return rows + [path.read_bytes().decode("latin-1") for path in files if path.exists()]
+    pg = await asyncpg.connect(host=url.host, port=url.port, user=url.username, database=url.database)
+    try:
+        tables = [row[0] for row in await pg.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+        return [str(row[0]) for table in tables for row in await pg.fetch(f'SELECT t::text FROM "{table}" t')]  # noqa: S608
+    finally:
+        await pg.close()
+
+
+async def test_no_bid_text_is_stored_in_plain_anywhere(
+    groups: GroupService, services: Services, database: Database
+) -> None:
+    title, help_wanted = "Quokkabridge dilemma", "Marmotfeather budget help"
+    group = await make_group(groups, "Set A")
+    await add_members(groups, group, 21, 22, 23)
+    votes = services.votes
+    mine = (await votes.put_in(GUILD, 21, group.id, title, help_wanted)).value.bid
+    other = (await votes.put_in(GUILD, 22, group.id, "Second issue", "")).value.bid
+    vote = (await votes.open_vote(GUILD, FAC, group.id, None)).value.vote
+    assert vote is not None
+    await votes.cast_ballot(GUILD, 23, vote.id, [mine.id, other.id])
+    await votes.withdraw_bid(GUILD, 21, mine.id)  # queues a direct message that quotes the title
+    await votes.put_in(GUILD, 21, group.id, title, help_wanted)
+    assert (await votes.board(GUILD, 21, group.id, None)).bids[-1].help == help_wanted  # readable through the key
+    stored = await _every_row_as_text(database)
+    assert stored
+    for secret in (title, help_wanted, "Quokkabridge", "Marmotfeather"):
+        assert not [text for text in stored if secret in text], secret
