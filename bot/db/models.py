@@ -50,6 +50,8 @@ class Group(Base):
     voting: Mapped[str] = mapped_column(String(16))
     crosstalk: Mapped[str] = mapped_column(String(16))
     own_bid_votes: Mapped[bool] = mapped_column(default=True)
+    # When a speaker's time is up: move the floor on (True), or only tell them (False).
+    auto_advance: Mapped[bool] = mapped_column(default=False)
     report_back_lead_hours: Mapped[int] = mapped_column(Integer)
     bid_nudge_lead_hours: Mapped[int] = mapped_column(Integer)
     created_by: Mapped[int] = mapped_column(BigInteger)
@@ -212,3 +214,53 @@ class Ballot(Base):
     choices: Mapped[list[int]] = mapped_column(EncryptedJSON())
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime())
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Meeting(Base):
+    """One meeting of a group: its whole state (phase, floor, queue, rounds, timers) as the domain keeps it."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (Index("ix_meetings_group_id_status", "group_id", "status"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16))
+    # How many meetings the group had before this one: who speaks first rotates with it.
+    number: Mapped[int] = mapped_column(Integer)
+    # The domain's state (ids, phases, times; no text members wrote), written before anything is announced.
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    started_by: Mapped[int] = mapped_column(BigInteger)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    card_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The vote held during the meeting, if the group had not voted before it.
+    vote_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class Action(Base):
+    """An action an issue holder committed to in a round (or a member set themselves between meetings)."""
+
+    __tablename__ = "actions"
+    __table_args__ = (Index("ix_actions_group_id_owner_id", "group_id", "owner_id"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
+    round_index: Mapped[int | None] = mapped_column(Integer)
+    owner_id: Mapped[int] = mapped_column(BigInteger)
+    text: Mapped[str] = mapped_column(EncryptedText())
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RoundNote(Base):
+    """What an issue holder said they learnt in their round."""
+
+    __tablename__ = "round_notes"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True)
+    round_index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    holder_id: Mapped[int] = mapped_column(BigInteger)
+    learnt: Mapped[str] = mapped_column(EncryptedText())
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime())

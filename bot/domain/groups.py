@@ -119,6 +119,7 @@ class GroupSettings:
     presentation_minutes: int = 5
     voting: VotingMethod = VotingMethod.APPROVAL
     own_bid_votes: bool = True
+    auto_advance: bool = False
     crosstalk: CrossTalk = CrossTalk.LOCK
     report_back_lead_hours: int = 72
     bid_nudge_lead_hours: int = 24

@@ -53,6 +53,7 @@ class AdminCommands(GroupsBase):
         voting="How members vote on bids",
         own_bid_votes="Whether members may vote for their own bid",
         crosstalk="How strictly one speaker at a time is kept",
+        auto_advance="When a speaker's time is up, move the floor on (otherwise only tell them)",
         report_back_lead_hours="Hours before a meeting to ask everyone to report back on their actions",
         bid_nudge_lead_hours="Hours before a meeting to remind everyone to put in bids",
     )
@@ -73,6 +74,7 @@ class AdminCommands(GroupsBase):
         voting: str | None = None,
         own_bid_votes: bool | None = None,
         crosstalk: str | None = None,
+        auto_advance: bool | None = None,
         report_back_lead_hours: int | None = None,
         bid_nudge_lead_hours: int | None = None,
     ) -> None:
@@ -87,6 +89,7 @@ class AdminCommands(GroupsBase):
             "voting": VotingMethod(voting) if voting else None,
             "own_bid_votes": own_bid_votes,
             "crosstalk": CrossTalk(crosstalk) if crosstalk else None,
+            "auto_advance": auto_advance,
             "report_back_lead_hours": report_back_lead_hours,
             "bid_nudge_lead_hours": bid_nudge_lead_hours,
         }

@@ -173,7 +173,8 @@ def settings_text(group: GroupView) -> str:
             f"Presentation: {s.presentation_minutes} min; each turn: {s.turn_minutes} min",
             f"Voting: {VOTING_LABELS[s.voting]}; "
             + ("members may vote for their own bid" if s.own_bid_votes else "nobody votes for their own bid"),
-            f"Cross-talk: {CROSSTALK_LABELS[s.crosstalk]}",
+            f"Cross-talk: {CROSSTALK_LABELS[s.crosstalk]}; when time is up: "
+            + ("the floor moves on" if s.auto_advance else "the speaker is told"),
             f"Report-back reminder: {s.report_back_lead_hours} h before a meeting; "
             f"bid nudge: {s.bid_nudge_lead_hours} h before",
         ]
