@@ -6,7 +6,8 @@ import asyncio
 import contextvars
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, assert_never
@@ -50,6 +51,36 @@ KEEP_RESULTS = 60.0
 """Seconds a carried-out batch's result waits for the command that committed it to ask."""
 
 
+class Turns:
+    """One at a time per key, in order; whoever gets a turn learns whether anyone is still waiting behind them.
+
+    Effects that are drawn from the database when carried out (access, a live card) need only the last turn:
+    three hand-overs in a second become one change on Discord, never every step in between.
+    """
+
+    def __init__(self) -> None:
+        self._locks: dict[Hashable, asyncio.Lock] = {}
+        self._waiting: defaultdict[Hashable, int] = defaultdict(int)
+
+    @asynccontextmanager
+    async def take(self, key: Hashable) -> AsyncIterator[bool]:
+        """Wait for the key's turn; yields True when nobody is waiting behind (this turn is the last so far)."""
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._waiting[key] += 1
+        counted = True
+        try:
+            async with lock:
+                self._waiting[key] -= 1
+                counted = False
+                yield self._waiting[key] == 0
+        finally:
+            if counted:
+                self._waiting[key] -= 1
+            if self._waiting[key] == 0 and not lock.locked():
+                self._waiting.pop(key, None)
+                self._locks.pop(key, None)
+
+
 class EffectApplier:
     """The one place that carries out effects.
 
@@ -63,10 +94,8 @@ class EffectApplier:
         self._access_of = access_of
         self._renderers: dict[type[Notice], Renderer] = {}
         self._live: dict[type[Notice], LiveRenderer] = {}
-        self._edit_locks: dict[int, asyncio.Lock] = {}
-        self._edits_waiting: defaultdict[int, int] = defaultdict(int)
+        self._turns = Turns()
         self._posted: dict[type[Notice], Posted] = {}
-        self._access_locks: defaultdict[tuple[int, int], asyncio.Lock] = defaultdict(asyncio.Lock)
         self._inflight: dict[tuple[int, ...], asyncio.Task[list[QueuedEffect]]] = {}
         self._attached = False
         self._wake: Wake = lambda at: None
@@ -186,7 +215,9 @@ class EffectApplier:
     async def _set_access(self, effect: SetAccess) -> None:
         # The effect says whose access to bring into line, not what it was when queued: the database decides now,
         # so an older effect retried after a newer one can never give back access that was taken away.
-        async with self._access_locks[(effect.group_id, effect.user_id)]:
+        async with self._turns.take(("access", effect.group_id, effect.user_id)) as last:
+            if not last:
+                return  # a later effect for this person is waiting: only the final floor is carried out
             access = await self._access_of(effect.group_id, effect.user_id)
             if access is None:
                 return
@@ -224,20 +255,12 @@ class EffectApplier:
 
     async def _edit(self, message: discord.PartialMessage, notice: Notice) -> None:
         live = type(notice) in self._live
-        self._edits_waiting[message.id] += 1
-        lock = self._edit_locks.setdefault(message.id, asyncio.Lock())
-        try:
-            async with lock:
-                self._edits_waiting[message.id] -= 1
-                if live and self._edits_waiting[message.id] > 0:
-                    return  # a later edit of this post is waiting, and it draws the post as it is then
-                post = await self._render(notice)
-                if post is not None:
-                    await self._rewrite(message, post)
-        finally:
-            if self._edits_waiting[message.id] == 0 and not lock.locked():
-                self._edits_waiting.pop(message.id, None)
-                self._edit_locks.pop(message.id, None)
+        async with self._turns.take(("edit", message.id)) as last:
+            if live and not last:
+                return  # a later edit of this post is waiting, and it draws the post as it is then
+            post = await self._render(notice)
+            if post is not None:
+                await self._rewrite(message, post)
 
     async def _answer(self, effect: Answer, created_at: datetime | None) -> None:
         """Tell the person what their command did, in the reply it never got; past the token's life, nobody can."""

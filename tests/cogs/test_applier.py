@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from unittest.mock import AsyncMock, create_autospec
 
@@ -11,7 +12,7 @@ import pytest
 from bot.domain.group_notices import GROUP_NOTICES
 from bot.services.effects import EffectService
 from bot.services.groups import GroupService
-from bot.ui.applier import EffectApplier, Post
+from bot.ui.applier import EffectApplier, Post, Turns
 from tests.service.helpers import FAC, GUILD, TEXT, add_members, make_group, request_id
 
 
@@ -88,3 +89,31 @@ async def test_a_refused_direct_message(groups: GroupService, effects: EffectSer
     client.create_dm.return_value = dm
     failed = await _applier(client, effects, groups).apply(declined.effects)
     assert (failed == []) is settled
+
+
+async def test_turns_tell_the_holder_whether_a_later_one_is_waiting() -> None:
+    turns = Turns()
+    seen: list[tuple[str, bool]] = []
+    release = asyncio.Event()
+
+    async def take(name: str, hold: bool = False) -> None:
+        async with turns.take("floor") as last:
+            seen.append((name, last))
+            if hold:
+                await release.wait()
+
+    first = asyncio.create_task(take("first", hold=True))
+    await asyncio.sleep(0)
+    others = [asyncio.create_task(take(name)) for name in ("second", "third")]
+    await asyncio.sleep(0)
+    release.set()
+    await asyncio.gather(first, *others)
+    # The first found nobody behind it when it began; the second leaves the work to the third.
+    assert seen == [("first", True), ("second", False), ("third", True)]
+
+
+async def test_turns_forget_a_key_once_nobody_holds_or_waits_for_it() -> None:
+    turns = Turns()
+    async with turns.take("floor") as last:
+        assert last
+    assert not turns._locks
