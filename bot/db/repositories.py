@@ -14,7 +14,20 @@ from sqlalchemy.orm import defer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.db.crypto import EncryptionKeyError
-from bot.db.models import Ballot, Bid, BotState, DueWork, Group, Membership, PendingEffect, Vote, VoteBid
+from bot.db.models import (
+    Action,
+    Ballot,
+    Bid,
+    BotState,
+    DueWork,
+    Group,
+    Meeting,
+    Membership,
+    PendingEffect,
+    RoundNote,
+    Vote,
+    VoteBid,
+)
 from bot.db.types import UTCDateTime
 
 log = logging.getLogger(__name__)
@@ -440,4 +453,76 @@ class VoteRepository:
     async def remove_ballot(self, ballot: Ballot) -> None:
         """Take a ballot away (it named only bids that are gone)."""
         await self.session.delete(ballot)
+        await self.session.flush()
+
+
+class MeetingRepository:
+    """Meetings, and the actions and notes their rounds produce."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, meeting: Meeting) -> Meeting:
+        """Insert a meeting and learn its id."""
+        self.session.add(meeting)
+        await self.session.flush()
+        return meeting
+
+    async def get(self, meeting_id: int, *, lock: bool = False) -> Meeting | None:
+        """A meeting by id; `lock` holds its row until the unit of work ends."""
+        query = select(Meeting).where(Meeting.id == meeting_id)
+        if lock:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def open_in(self, group_id: int, *, lock: bool = False) -> Meeting | None:
+        """The group's meeting under way, if any (there is at most one)."""
+        query = select(Meeting).where(Meeting.group_id == group_id, Meeting.status == "open").order_by(Meeting.id)
+        if lock:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        return (await self.session.execute(query.limit(1))).scalar_one_or_none()
+
+    async def count_in(self, group_id: int) -> int:
+        """How many meetings the group has had (open or ended)."""
+        query = select(func.count()).where(Meeting.group_id == group_id)
+        return int((await self.session.execute(query)).scalar_one())
+
+    async def open_in_guilds(self, guild_ids: Sequence[int]) -> Sequence[tuple[Meeting, Group]]:
+        """Every meeting under way in these guilds, with its group (start-up resumes them)."""
+        query = (
+            select(Meeting, Group)
+            .join(Group, Group.id == Meeting.group_id)
+            .where(Group.guild_id.in_(guild_ids), Meeting.status == "open")
+        )
+        return [(row[0], row[1]) for row in await self.session.execute(query)]
+
+    async def add_action(self, action: Action) -> Action:
+        """Insert an action and learn its id."""
+        self.session.add(action)
+        await self.session.flush()
+        return action
+
+    async def actions_of_round(self, meeting_id: int, round_index: int) -> Sequence[Action]:
+        """The actions committed in one round, in the order they were written."""
+        query = (
+            select(Action).where(Action.meeting_id == meeting_id, Action.round_index == round_index).order_by(Action.id)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def open_actions(self, group_id: int, owner_ids: Sequence[int]) -> Sequence[Action]:
+        """Open actions of these members in the group, oldest first (the catch-up asks about them)."""
+        query = (
+            select(Action)
+            .where(Action.group_id == group_id, Action.owner_id.in_(owner_ids), Action.status == "open")
+            .order_by(Action.created_at, Action.id)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def note_of(self, meeting_id: int, round_index: int) -> RoundNote | None:
+        """What the holder of a round said they learnt."""
+        return await self.session.get(RoundNote, (meeting_id, round_index))
+
+    async def put_note(self, note: RoundNote) -> None:
+        """Store (or replace) what the holder learnt."""
+        await self.session.merge(note)
         await self.session.flush()

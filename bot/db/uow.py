@@ -19,6 +19,7 @@ from bot.db.repositories import (
     DueRepository,
     EffectRepository,
     GroupRepository,
+    MeetingRepository,
     MembershipRepository,
     StateRepository,
     VoteRepository,
@@ -65,6 +66,7 @@ class UnitOfWork:
         self.due = DueRepository(self.session)
         self.bids = BidRepository(self.session)
         self.votes = VoteRepository(self.session)
+        self.meetings = MeetingRepository(self.session)
         self.emitted: list[tuple[int, Effect]] = []
         self.committed: list[QueuedEffect] = []
         self._decided_in: int | None = None
