@@ -36,8 +36,7 @@ class CloseReason(StrEnum):
     FACILITATOR = "facilitator"
     DEADLINE = "deadline"
     EVERYONE_VOTED = "everyone"
-    ONE_BID = "one_bid"
-    NO_BIDS_LEFT = "no_bids"
+    FEW_BIDS = "few_bids"
     ARCHIVED = "archived"
 
 
@@ -45,10 +44,16 @@ class BidTextInvalidError(UserFacingError):
     """A bid's title or text cannot be stored as written."""
 
 
+# Characters that hide or disguise text: direction overrides and isolates (which can make text read backwards),
+# zero-width spaces and the byte-order mark. Joiners, soft hyphens and tag characters stay: emoji such as
+# 👩‍💻 and flags, and scripts such as Persian or Devanagari, need them.
+_DISGUISING = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200B, 0x2060, 0xFEFF, 0x200E, 0x200F)}
+
+
 def _control(char: str) -> bool:
-    # Line breaks and tabs are how people lay out what they write; every other control or format character
-    # (zero-width spaces, direction overrides, NUL) only hides or disguises text.
-    return char not in "\n\t" and unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn")
+    # Line breaks and tabs are how people lay out what they write; other control characters (NUL) and the
+    # characters above only hide or disguise text.
+    return char not in "\n\t" and (unicodedata.category(char) in ("Cc", "Cs", "Co", "Cn") or char in _DISGUISING)
 
 
 def bid_text(title: str, help_wanted: str) -> tuple[str, str]:

@@ -27,6 +27,7 @@ class BidWithdrawn(Notice, kind="vote.bid_withdrawn"):
     author_id: int
     title: str
     struck_from_vote: bool = False
+    left: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class BallotChanged(Notice, kind="vote.ballot_changed"):
     group: str
     title: str
     emptied: bool
+    vote: str = "open"
 
 
 VOTE_NOTICES: tuple[type[Notice], ...] = (BidPutIn, BidWithdrawn, VoteCard, VoteResult, NothingToVoteOn, BallotChanged)

@@ -62,6 +62,7 @@ async def reply(
     *,
     embed: discord.Embed | None = None,
     view: discord.ui.View | None = None,
+    file: discord.File | None = None,
     ephemeral: bool = True,
     mentions: discord.AllowedMentions = NO_MENTIONS,
     settles: bool = True,
@@ -78,6 +79,8 @@ async def reply(
         options["embed"] = embed
     if view is not None:
         options["view"] = view
+    if file is not None:
+        options["file"] = file
     try:
         if interaction.response.is_done():
             await interaction.followup.send(**options)

@@ -110,7 +110,7 @@ class Votes(commands.Cog):
         if gate is None:
             return
         if gate.open_bid is not None:
-            text, view = replace_offer(gate.group.id, gate.open_bid)
+            text, view = replace_offer(gate.group.id, gate.open_bid, on_open_vote=gate.on_open_vote)
             await reply(interaction, text, view=view)
             return
         await interaction.response.send_modal(bid_form(gate.group.id, gate.group.name))
@@ -190,9 +190,9 @@ class Votes(commands.Cog):
         outcome = await self.votes.withdraw_bid(interaction.guild_id or 0, interaction.user.id, bid_id_in(bid))
         withdrawal = outcome.value
         message = f"You withdrew your bid **{echo(withdrawal.bid.title)}**."
-        if withdrawal.ballots_changed:
-            people = "voter was" if withdrawal.ballots_changed == 1 else "voters were"
-            message += f" It is struck from the open vote; {withdrawal.ballots_changed} {people} told privately."
+        if withdrawal.struck:
+            # Never how many ballots named it: that would be its count before the close.
+            message += " It is struck from the open vote, and anyone whose ballot named it has been told privately."
         await self._finish(interaction, outcome.effects, message)
 
     # The vote

@@ -31,8 +31,7 @@ CLOSED_BECAUSE = {
     CloseReason.FACILITATOR: "closed by <@{by}>",
     CloseReason.DEADLINE: "closed at its closing time",
     CloseReason.EVERYONE_VOTED: "closed: everyone has voted",
-    CloseReason.ONE_BID: "closed at once: there was only one bid",
-    CloseReason.NO_BIDS_LEFT: "cancelled: every bid on it was withdrawn",
+    CloseReason.FEW_BIDS: "closed at once: there were no more bids than rounds, so every bid gets one",
     CloseReason.ARCHIVED: "cancelled: the group's cycle has ended",
 }
 MAX_LIST = 3500
@@ -126,20 +125,27 @@ def render_notice(notice: Notice) -> Post:
         case BidPutIn(author_id=author, title=title, replaced=replaced):
             verb = "replaced their bid with" if replaced else "put in a bid:"
             return Post(content=f"<@{author}> {verb} **{echo(title)}**. See every open bid with /bid list.")
-        case BidWithdrawn(author_id=author, title=title, struck_from_vote=struck):
+        case BidWithdrawn(author_id=author, title=title, struck_from_vote=struck, left=left):
             extra = " It is struck from the open vote." if struck else ""
+            if left:
+                return Post(
+                    content=f"The bid **{echo(title)}** of <@{author}>, who left the group, is withdrawn.{extra}"
+                )
             return Post(content=f"<@{author}> withdrew their bid **{echo(title)}**.{extra}")
         case NothingToVoteOn(opened_by=opened_by):
             return Post(
                 content=f"<@{opened_by}> asked for a vote, but there are no open bids to vote on. "
                 "Put one in with /bid add, then the facilitator can open the vote again."
             )
-        case BallotChanged(group=group, title=title, emptied=emptied):
-            after = (
-                "It was your only choice, so you have no ballot in this vote now: press Vote on the card to vote again."
-                if emptied
-                else "The rest of your ballot stands; press Vote on the card if you want to change it."
-            )
+        case BallotChanged(group=group, title=title, emptied=emptied, vote=vote):
+            if vote == VoteStatus.CANCELLED:
+                after = "No bid is left on the vote, so it is cancelled."
+            elif vote == VoteStatus.CLOSED:
+                after = "The bids left are no more than the rounds, so the vote has closed: each of them gets one."
+            elif emptied:
+                after = "It was your only choice: press Vote on the card to choose again before the vote closes."
+            else:
+                after = "The rest of your ballot stands; press Vote on the card if you want to change it."
             return Post(
                 content=f"In {plain(group)}, the bid **{echo(title)}** was withdrawn, so your ballot changed. {after}"
             )

@@ -72,9 +72,12 @@ def ballot_form(form: BallotForm) -> discord.ui.Modal:
     )
 
     def options(selected: list[int]) -> list[discord.SelectOption]:
+        # Numbered, so that two bids with the same title can be told apart.
         return [
-            discord.SelectOption(label=bid.title[:100], value=str(bid.bid_id), default=bid.bid_id in selected)
-            for bid in form.choices
+            discord.SelectOption(
+                label=f"{number}. {bid.title}"[:100], value=str(bid.bid_id), default=bid.bid_id in selected
+            )
+            for number, bid in enumerate(form.choices, start=1)
         ]
 
     if form.method is VotingMethod.RANKED:
@@ -84,7 +87,7 @@ def ballot_form(form: BallotForm) -> discord.ui.Modal:
             modal.add_item(
                 discord.ui.Label(
                     text=f"{ORDINALS[slot]} choice",
-                    description=("Your first choice scores most." + own)[:100] if slot == 0 else None,
+                    description=("Your first choice scores most." + own) if slot == 0 else None,
                     component=discord.ui.Select(
                         custom_id=f"choice:{slot}",
                         options=options(current),
@@ -132,7 +135,9 @@ def chosen_ids(values: dict[str, Any]) -> list[int]:
     chosen: list[int] = []
     for slot in range(MODAL_ITEMS):
         for value in values.get(f"choice:{slot}") or []:
-            chosen.append(int(value) if str(value).isascii() and str(value).isdigit() else -1)
+            bid_id = int(value) if str(value).isascii() and str(value).isdigit() else -1
+            if bid_id not in chosen:  # the same bid in two ranked places counts at the higher one
+                chosen.append(bid_id)
     return chosen
 
 
@@ -216,7 +221,7 @@ class ReplaceBidButton(
         )
 
 
-def replace_offer(group_id: int, bid: BidView) -> tuple[str, discord.ui.View]:
+def replace_offer(group_id: int, bid: BidView, *, on_open_vote: bool) -> tuple[str, discord.ui.View]:
     """What a member with an open bid is offered: replace it, or keep it (by doing nothing)."""
     view = discord.ui.View(timeout=None)
     view.add_item(ReplaceBidButton(group_id, bid.id))
@@ -224,4 +229,9 @@ def replace_offer(group_id: int, bid: BidView) -> tuple[str, discord.ui.View]:
         f"You already have an open bid here: **{echo(bid.title)}**. One open bid each keeps the vote fair. "
         "Replace it with a new one (the form opens with it filled in), or dismiss this message to keep it."
     )
+    if on_open_vote:
+        text += (
+            " It is on the vote that is open now: a replacement is not, so it would leave this vote "
+            "(its voters are told) and wait for the next."
+        )
     return text, view

@@ -104,7 +104,7 @@ def test_a_bid_notice_echoes_the_title_without_pinging() -> None:
 def test_a_voter_whose_only_choice_was_withdrawn_is_told_to_vote_again() -> None:
     post = render_notice(BallotChanged("Set A", "Plain", emptied=True))
     assert post.content is not None
-    assert "vote again" in post.content
+    assert "choose again" in post.content
 
 
 def test_a_ranked_ballot_is_shown_in_order() -> None:

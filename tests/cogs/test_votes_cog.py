@@ -103,7 +103,7 @@ async def test_a_submitted_ballot_is_stored_and_shown_only_to_the_voter(bot: Set
     votes = bot.services.votes
     first = (await votes.put_in(GUILD, 21, group_id, "First", "")).value.bid
     await votes.put_in(GUILD, 22, group_id, "Second", "")
-    vote = (await votes.open_vote(GUILD, Actor(FACILITATOR), group_id, None)).value.vote
+    vote = (await votes.open_vote(GUILD, Actor(FACILITATOR), group_id, None, seats=1)).value.vote
     assert vote is not None
     choice = {
         "components": [{"type": 18, "component": {"type": 3, "custom_id": "choice:0", "values": [str(first.id)]}}]
@@ -121,7 +121,7 @@ async def test_a_ballot_with_a_forged_choice_is_refused(bot: Setkeeper) -> None:
     votes = bot.services.votes
     await votes.put_in(GUILD, 21, group_id, "First", "")
     await votes.put_in(GUILD, 22, group_id, "Second", "")
-    vote = (await votes.open_vote(GUILD, Actor(FACILITATOR), group_id, None)).value.vote
+    vote = (await votes.open_vote(GUILD, Actor(FACILITATOR), group_id, None, seats=1)).value.vote
     assert vote is not None
     forged = {"components": [{"type": 18, "component": {"type": 3, "custom_id": "choice:0", "values": ["x1"]}}]}
     fake = _form(bot, forged, 23, modal_id=f"setkeeper:ballot:{vote.id}")
@@ -136,7 +136,7 @@ async def test_a_vote_with_a_closing_time_wakes_the_scheduler_for_it(bot: Setkee
     await bot.services.votes.put_in(GUILD, 22, group_id, "Second", "")
     bot.due.wake = MagicMock()  # type: ignore[method-assign]
     fake = interaction(member(FACILITATOR), guild(GUILD), channel_id=CHANNEL)
-    await _cog(bot).vote_open.callback(_cog(bot), fake, closes_in="2h")
+    await _cog(bot).vote_open.callback(_cog(bot), fake, rounds=1, closes_in="2h")
     (call,) = bot.due.wake.call_args_list
     vote = await bot.services.votes.open_vote_of(GUILD, 21, group_id, None)
     assert call.args == (vote.closes_at,)

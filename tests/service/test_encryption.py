@@ -141,7 +141,7 @@ async def test_no_bid_text_is_stored_in_plain_anywhere(
     votes = services.votes
     mine = (await votes.put_in(GUILD, 21, group.id, title, help_wanted)).value.bid
     other = (await votes.put_in(GUILD, 22, group.id, "Second issue", "")).value.bid
-    vote = (await votes.open_vote(GUILD, FAC, group.id, None)).value.vote
+    vote = (await votes.open_vote(GUILD, FAC, group.id, None, seats=1)).value.vote
     assert vote is not None
     await votes.cast_ballot(GUILD, 23, vote.id, [mine.id, other.id])
     await votes.withdraw_bid(GUILD, 21, mine.id)  # queues a direct message that quotes the title

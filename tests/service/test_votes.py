@@ -130,13 +130,13 @@ async def test_only_the_facilitator_opens_a_vote(groups: GroupService, votes: Vo
     group = await _group(groups, A, B)
     await _bids(votes, group, A, B)
     with pytest.raises(NotFacilitatorError):
-        await votes.open_vote(GUILD, Actor(A), group.id, None)
-    opened = await votes.open_vote(GUILD, FAC, group.id, None)
+        await votes.open_vote(GUILD, Actor(A), group.id, None, seats=1)
+    opened = await votes.open_vote(GUILD, FAC, group.id, None, seats=1)
     assert opened.value.vote is not None
     assert len(opened.value.vote.bids) == 2
     assert [type(n) for n in _posted(opened.effects)] == [VoteCard]
     with pytest.raises(VoteAlreadyOpenError):
-        await votes.open_vote(GUILD, FAC, group.id, None)
+        await votes.open_vote(GUILD, FAC, group.id, None, seats=1)
 
 
 async def test_a_vote_with_no_bids_says_so_and_opens_nothing(groups: GroupService, votes: VoteService) -> None:
@@ -158,7 +158,7 @@ async def test_a_vote_on_one_bid_closes_at_once_and_that_bid_gets_the_round(
     state = await votes.state(opened.value.vote.id)
     assert state is not None
     assert state.status is VoteStatus.CLOSED
-    assert state.close_reason is CloseReason.ONE_BID
+    assert state.close_reason is CloseReason.FEW_BIDS
     assert state.count is not None
     assert state.count.winners == [bid]
     assert [type(n) for n in _posted(opened.effects)] == [VoteCard, VoteResult]
@@ -197,7 +197,7 @@ async def test_only_members_who_accepted_the_ground_rules_may_vote(
     await _group(groups, C, name="Set B", text=900_003)
     await add_members(groups, group, D, accept=False)
     bids = await _bids(votes, group, A, B)
-    vote = (await votes.open_vote(GUILD, FAC, group.id, None)).value.vote
+    vote = (await votes.open_vote(GUILD, FAC, group.id, None, seats=1)).value.vote
     assert vote is not None
     person = {"stranger": 99, "unaccepted": D, "other_group": C}[who]
     with pytest.raises(NotEligibleError):
@@ -212,7 +212,7 @@ async def test_only_members_who_accepted_the_ground_rules_may_vote(
 async def test_a_vote_of_another_server_is_not_found(groups: GroupService, votes: VoteService) -> None:
     group = await _group(groups, A, B)
     await _bids(votes, group, A, B)
-    vote = (await votes.open_vote(GUILD, FAC, group.id, None)).value.vote
+    vote = (await votes.open_vote(GUILD, FAC, group.id, None, seats=1)).value.vote
     assert vote is not None
     with pytest.raises(VoteNotFoundError):
         await votes.ballot_form(OTHER_GUILD, A, vote.id)
@@ -223,7 +223,7 @@ async def test_a_vote_of_another_server_is_not_found(groups: GroupService, votes
 async def test_a_ballot_for_a_bid_not_on_the_vote_is_refused(groups: GroupService, votes: VoteService) -> None:
     group = await _group(groups, A, B)
     await _bids(votes, group, A, B)
-    vote = (await votes.open_vote(GUILD, FAC, group.id, None)).value.vote
+    vote = (await votes.open_vote(GUILD, FAC, group.id, None, seats=1)).value.vote
     assert vote is not None
     with pytest.raises(BallotInvalidError):
         await votes.cast_ballot(GUILD, A, vote.id, [-1])
@@ -235,7 +235,7 @@ async def test_a_ballot_for_a_bid_not_on_the_vote_is_refused(groups: GroupServic
 async def test_own_bid_is_left_off_the_ballot_when_the_group_says_so(groups: GroupService, votes: VoteService) -> None:
     group = await _group(groups, A, B, own_bid_votes=False)
     bids = await _bids(votes, group, A, B)
-    vote = (await votes.open_vote(GUILD, FAC, group.id, None)).value.vote
+    vote = (await votes.open_vote(GUILD, FAC, group.id, None, seats=1)).value.vote
     assert vote is not None
     form = await votes.ballot_form(GUILD, A, vote.id)
     assert [bid.bid_id for bid in form.choices] == [bids[1]]
@@ -247,7 +247,7 @@ async def test_own_bid_is_left_off_the_ballot_when_the_group_says_so(groups: Gro
 async def test_the_vote_closes_itself_when_everyone_has_voted(groups: GroupService, votes: VoteService) -> None:
     group = await _group(groups, A, B)
     bids = await _bids(votes, group, A, B)
-    vote = (await votes.open_vote(GUILD, FAC, group.id, None)).value.vote
+    vote = (await votes.open_vote(GUILD, FAC, group.id, None, seats=1)).value.vote
     assert vote is not None
     assert vote.electorate == 2
     first = await votes.cast_ballot(GUILD, A, vote.id, [bids[1]])
@@ -265,7 +265,7 @@ async def test_a_withdrawn_bid_is_struck_and_its_voters_are_told_privately(
 ) -> None:
     group = await _group(groups, A, B, C, D)
     bids = await _bids(votes, group, A, B, C)
-    vote = (await votes.open_vote(GUILD, FAC, group.id, None)).value.vote
+    vote = (await votes.open_vote(GUILD, FAC, group.id, None, seats=1)).value.vote
     assert vote is not None
     await votes.cast_ballot(GUILD, C, vote.id, [bids[0]])
     await votes.cast_ballot(GUILD, D, vote.id, [bids[0], bids[1]])
@@ -281,20 +281,49 @@ async def test_a_withdrawn_bid_is_struck_and_its_voters_are_told_privately(
     state = await votes.state(vote.id)
     assert state is not None
     assert [b.struck for b in state.bids] == [True, False, False]
-    assert state.voted == 2  # C's ballot named only the withdrawn bid
+    # C's ballot named only the withdrawn bid: it stays, empty, so the count of who voted betrays nothing.
+    assert state.voted == 3
+    assert (await votes.ballot_form(GUILD, C, vote.id)).current == []
     assert (await votes.ballot_form(GUILD, D, vote.id)).current == [bids[1]]
 
 
-async def test_withdrawing_every_bid_cancels_the_vote(groups: GroupService, votes: VoteService) -> None:
-    group = await _group(groups, A, B)
-    bids = await _bids(votes, group, A, B)
-    vote = (await votes.open_vote(GUILD, FAC, group.id, None)).value.vote
+async def test_a_withdrawal_that_leaves_no_more_bids_than_rounds_closes_the_vote(
+    groups: GroupService, votes: VoteService
+) -> None:
+    group = await _group(groups, A, B, C)
+    bids = await _bids(votes, group, A, B, C)
+    vote = (await votes.open_vote(GUILD, FAC, group.id, None, seats=2)).value.vote
     assert vote is not None
+    assert vote.status is VoteStatus.OPEN
     await votes.withdraw_bid(GUILD, A, bids[0])
-    await votes.withdraw_bid(GUILD, B, bids[1])
     state = await votes.state(vote.id)
     assert state is not None
-    assert (state.status, state.close_reason) == (VoteStatus.CANCELLED, CloseReason.NO_BIDS_LEFT)
+    assert (state.status, state.close_reason) == (VoteStatus.CLOSED, CloseReason.FEW_BIDS)
+    assert state.count is not None
+    assert sorted(state.count.winners) == bids[1:]
+
+
+async def test_a_vote_with_no_more_bids_than_rounds_closes_at_once(groups: GroupService, votes: VoteService) -> None:
+    group = await _group(groups, A, B)
+    await _bids(votes, group, A, B)
+    vote = (await votes.open_vote(GUILD, FAC, group.id, None, seats=3)).value.vote
+    assert vote is not None
+    assert (vote.status, vote.close_reason) == (VoteStatus.CLOSED, CloseReason.FEW_BIDS)
+
+
+async def test_everyone_voted_closes_the_vote_when_the_last_one_waited_for_leaves(
+    groups: GroupService, votes: VoteService
+) -> None:
+    group = await _group(groups, A, B, C)
+    bids = await _bids(votes, group, A, B)
+    vote = (await votes.open_vote(GUILD, FAC, group.id, None, seats=1)).value.vote
+    assert vote is not None
+    await votes.cast_ballot(GUILD, A, vote.id, [bids[1]])
+    await votes.cast_ballot(GUILD, B, vote.id, [bids[0]])
+    await groups.leave(GUILD, C, group.id, None)
+    state = await votes.state(vote.id)
+    assert state is not None
+    assert state.close_reason is CloseReason.EVERYONE_VOTED
 
 
 async def test_a_member_who_leaves_takes_their_bid_and_ballot_with_them(
@@ -302,7 +331,7 @@ async def test_a_member_who_leaves_takes_their_bid_and_ballot_with_them(
 ) -> None:
     group = await _group(groups, A, B, C)
     bids = await _bids(votes, group, A, B)
-    vote = (await votes.open_vote(GUILD, FAC, group.id, None)).value.vote
+    vote = (await votes.open_vote(GUILD, FAC, group.id, None, seats=1)).value.vote
     assert vote is not None
     await votes.cast_ballot(GUILD, C, vote.id, [bids[1]])
     await groups.leave(GUILD, C, group.id, None)
@@ -317,7 +346,7 @@ async def test_archiving_cancels_the_vote_and_closes_the_bids(groups: GroupServi
     group = await _group(groups, A, B, C)
     bids = await _bids(votes, group, A, B)
     await votes.put_in(GUILD, C, group.id, "Late", "")
-    vote = (await votes.open_vote(GUILD, FAC, group.id, None)).value.vote
+    vote = (await votes.open_vote(GUILD, FAC, group.id, None, seats=1)).value.vote
     assert vote is not None
     await groups.archive(GUILD, FAC, group.id)
     with pytest.raises(VoteClosedError, match="cancelled"):
@@ -331,7 +360,7 @@ async def test_archiving_cancels_the_vote_and_closes_the_bids(groups: GroupServi
 async def test_ten_ballots_at_once_from_one_member_leave_one_ballot(groups: GroupService, votes: VoteService) -> None:
     group = await _group(groups, A, B, C)
     bids = await _bids(votes, group, A, B)
-    vote = (await votes.open_vote(GUILD, FAC, group.id, None)).value.vote
+    vote = (await votes.open_vote(GUILD, FAC, group.id, None, seats=1)).value.vote
     assert vote is not None
     results = await asyncio.gather(
         *(votes.cast_ballot(GUILD, C, vote.id, [bids[n % 2]]) for n in range(10)), return_exceptions=True
@@ -346,7 +375,7 @@ async def test_ten_ballots_at_once_from_one_member_leave_one_ballot(groups: Grou
 async def test_two_facilitators_closing_at_once_post_one_result(groups: GroupService, votes: VoteService) -> None:
     group = await _group(groups, A, B)
     await _bids(votes, group, A, B)
-    vote = (await votes.open_vote(GUILD, FAC, group.id, None)).value.vote
+    vote = (await votes.open_vote(GUILD, FAC, group.id, None, seats=1)).value.vote
     assert vote is not None
     admin = Actor(1, manages_server=True)
     results = await asyncio.gather(
@@ -365,7 +394,7 @@ async def test_a_deadline_closes_the_vote_after_a_restart(
 ) -> None:
     group = await _group(groups, A, B)
     bids = await _bids(votes, group, A, B)
-    vote = (await votes.open_vote(GUILD, FAC, group.id, None, closes_in="2h")).value.vote
+    vote = (await votes.open_vote(GUILD, FAC, group.id, None, seats=1, closes_in="2h")).value.vote
     assert vote is not None
     assert vote.closes_at == clock.now() + timedelta(hours=2)
     await votes.cast_ballot(GUILD, A, vote.id, [bids[1]])

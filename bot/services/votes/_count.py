@@ -1,42 +1,15 @@
-"""Counting a vote and drawing it as its card and result show it."""
+"""Drawing a vote as its card and result show it."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from bot.db.models import Group, Vote
 from bot.db.uow import UnitOfWork
-from bot.domain.bids import BidStatus, CloseReason, VoteStatus
-from bot.domain.effects import Effect, Notify
+from bot.domain.bids import CloseReason, VoteStatus
 from bot.domain.groups import VotingMethod
-from bot.domain.vote_notices import VoteResult
-from bot.domain.votes import Candidate, tally
-from bot.services.votes._shared import channel_of, electorate, refresh_card
+from bot.services.votes._shared import electorate
 from bot.services.votes._views import Count, OnBallot, Placing, TieNote, VoteState
-
-
-async def close(
-    uow: UnitOfWork, group: Group, vote: Vote, now: datetime, reason: CloseReason, by: int | None = None
-) -> list[Effect]:
-    """Count the ballots, choose the bids that get a round, and post the result."""
-    live = [bid for entry, bid in await uow.votes.on_ballot(vote.id) if entry.struck_at is None]
-    rounds = await uow.bids.rounds_had(group.id, sorted({bid.author_id for bid in live}))
-    candidates = [Candidate(bid.id, bid.author_id, bid.put_in_at, rounds.get(bid.author_id, 0)) for bid in live]
-    ballots = [tuple(ballot.choices) for ballot in await uow.votes.ballots(vote.id)]
-    result = tally(VotingMethod(vote.method), candidates, ballots, vote.seats)
-    vote.status, vote.closed_at, vote.closed_by, vote.close_reason = VoteStatus.CLOSED, now, by, reason
-    vote.result = {
-        "ballots": result.ballots,
-        "placings": [[s.bid_id, s.points, s.votes, s.place] for s in result.standings],
-        "winners": list(result.winners),
-        "ties": [[t.ahead, t.behind, t.points, t.reason, t.ahead_rounds, t.behind_rounds] for t in result.ties],
-    }
-    by_id = {bid.id: bid for bid in live}
-    for bid_id in result.winners:
-        won = by_id[bid_id]
-        won.status, won.closed_at, won.chosen_by_vote_id = BidStatus.CHOSEN, now, vote.id
-    return [*refresh_card(group, vote), Notify(group.id, channel_of(group), VoteResult(vote.id))]
 
 
 async def state_of(uow: UnitOfWork, group: Group, vote: Vote) -> VoteState:

@@ -7,15 +7,16 @@ of group set-up, which imports it.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from bot.db.models import Bid, Group, Vote
 from bot.db.uow import UnitOfWork
 from bot.domain.bids import BidStatus, CloseReason, VoteStatus
 from bot.domain.due import DueKey
 from bot.domain.effects import DirectNotice, Effect, Notify
-from bot.domain.groups import MembershipStatus
-from bot.domain.vote_notices import BallotChanged, BidWithdrawn, VoteCard
-from bot.domain.votes import without_bid
+from bot.domain.groups import MembershipStatus, VotingMethod
+from bot.domain.vote_notices import BallotChanged, BidWithdrawn, VoteCard, VoteResult
+from bot.domain.votes import Candidate, tally, without_bid
 
 VOTE_DEADLINE = "vote_deadline"
 
@@ -53,39 +54,79 @@ async def electorate(uow: UnitOfWork, group: Group) -> list[int]:
 
 
 async def withdraw(
-    uow: UnitOfWork, group: Group, bid: Bid, now: datetime, *, status: BidStatus
+    uow: UnitOfWork, group: Group, bid: Bid, now: datetime, *, why: Literal["withdrawn", "left", "replaced"]
 ) -> tuple[int, list[Effect]]:
     """Take a bid out of play; strike it from an open vote, and tell each voter whose ballot named it, privately.
 
-    Returns how many ballots changed, and the effects.
+    A ballot left with no choice stays, empty, so that the card's count of who voted never betrays how many chose
+    the bid; the vote then waits for that voter again. Returns how many ballots changed, and the effects.
     """
-    bid.status, bid.closed_at = status, now
+    bid.status, bid.closed_at = BidStatus.WITHDRAWN, now
     changed = 0
     effects: list[Effect] = []
     struck = False
     for vote, entry in await uow.votes.votes_with_bid(bid.id, VoteStatus.OPEN):
         entry.struck_at, struck = now, True
+        told: list[tuple[int, bool]] = []
         for ballot in await uow.votes.ballots(vote.id):
             if bid.id not in ballot.choices:
                 continue
             changed += 1
             remaining = without_bid(ballot.choices, bid.id)
-            if remaining:
-                ballot.choices, ballot.changed_at = list(remaining), now
-            else:
-                await uow.votes.remove_ballot(ballot)
-            effects.append(
-                DirectNotice(group.id, ballot.voter_id, BallotChanged(group.name, bid.title, emptied=not remaining))
-            )
-        live = [item for item, _ in await uow.votes.on_ballot(vote.id) if item.struck_at is None]
-        if not live:
-            effects += cancel(group, vote, now, CloseReason.NO_BIDS_LEFT)
-        else:
-            effects += refresh_card(group, vote)
-    if status is BidStatus.WITHDRAWN and group.text_channel_id is not None:
-        notice = BidWithdrawn(bid.author_id, bid.title, struck_from_vote=struck)
+            ballot.choices, ballot.changed_at = list(remaining), now
+            told.append((ballot.voter_id, not remaining))
+        effects += await settle(uow, group, vote, now)
+        outcome = VoteStatus(vote.status)
+        effects += [
+            DirectNotice(group.id, voter, BallotChanged(group.name, bid.title, emptied=emptied, vote=outcome))
+            for voter, emptied in told
+        ]
+    if why != "replaced" and group.text_channel_id is not None:
+        notice = BidWithdrawn(bid.author_id, bid.title, struck_from_vote=struck, left=why == "left")
         effects.append(Notify(group.id, group.text_channel_id, notice))
     return changed, effects
+
+
+async def settle(uow: UnitOfWork, group: Group, vote: Vote, now: datetime) -> list[Effect]:
+    """After any change to an open vote: close it if it is decided, else bring its card up to date.
+
+    Decided: no more bids than rounds (every bid gets one), or every member who may vote has a ballot with a
+    choice on it.
+    """
+    if vote.status != VoteStatus.OPEN:
+        return []
+    live = [bid for entry, bid in await uow.votes.on_ballot(vote.id) if entry.struck_at is None]
+    if len(live) <= vote.seats:
+        return await close(uow, group, vote, now, CloseReason.FEW_BIDS)
+    authors = {bid.author_id for bid in live}
+    waiting_for = {voter for voter in await electorate(uow, group) if vote.own_bid_votes or authors != {voter}}
+    voted = {ballot.voter_id for ballot in await uow.votes.ballots(vote.id) if ballot.choices}
+    if waiting_for <= voted:
+        return await close(uow, group, vote, now, CloseReason.EVERYONE_VOTED)
+    return refresh_card(group, vote)
+
+
+async def close(
+    uow: UnitOfWork, group: Group, vote: Vote, now: datetime, reason: CloseReason, by: int | None = None
+) -> list[Effect]:
+    """Count the ballots, choose the bids that get a round, and post the result."""
+    live = [bid for entry, bid in await uow.votes.on_ballot(vote.id) if entry.struck_at is None]
+    rounds = await uow.bids.rounds_had(group.id, sorted({bid.author_id for bid in live}))
+    candidates = [Candidate(bid.id, bid.author_id, bid.put_in_at, rounds.get(bid.author_id, 0)) for bid in live]
+    ballots = [tuple(ballot.choices) for ballot in await uow.votes.ballots(vote.id)]
+    result = tally(VotingMethod(vote.method), candidates, ballots, vote.seats)
+    vote.status, vote.closed_at, vote.closed_by, vote.close_reason = VoteStatus.CLOSED, now, by, reason
+    vote.result = {
+        "ballots": result.ballots,
+        "placings": [[s.bid_id, s.points, s.votes, s.place] for s in result.standings],
+        "winners": list(result.winners),
+        "ties": [[t.ahead, t.behind, t.points, t.reason, t.ahead_rounds, t.behind_rounds] for t in result.ties],
+    }
+    by_id = {bid.id: bid for bid in live}
+    for bid_id in result.winners:
+        won = by_id[bid_id]
+        won.status, won.closed_at, won.chosen_by_vote_id = BidStatus.CHOSEN, now, vote.id
+    return [*refresh_card(group, vote), Notify(group.id, channel_of(group), VoteResult(vote.id))]
 
 
 def cancel(group: Group, vote: Vote, now: datetime, reason: CloseReason) -> list[Effect]:
@@ -110,11 +151,11 @@ async def member_gone(uow: UnitOfWork, group: Group, user_id: int, now: datetime
     effects: list[Effect] = []
     bid = await uow.bids.open_of(group.id, user_id)
     if bid is not None:
-        effects += (await withdraw(uow, group, bid, now, status=BidStatus.WITHDRAWN))[1]
+        effects += (await withdraw(uow, group, bid, now, why="left"))[1]
     vote = await uow.votes.open_in(group.id)
     if vote is not None:
         ballot = await uow.votes.ballot_of(vote.id, user_id)
         if ballot is not None:
             await uow.votes.remove_ballot(ballot)
-            effects += refresh_card(group, vote)
+        effects += await settle(uow, group, vote, now)
     return effects

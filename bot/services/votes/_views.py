@@ -35,6 +35,7 @@ class BidGate:
 
     group: GroupView
     open_bid: BidView | None
+    on_open_vote: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class Withdrawal:
     group: GroupView
     bid: BidView
     ballots_changed: int
+    struck: bool
 
 
 @dataclass(frozen=True)

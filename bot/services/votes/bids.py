@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from bot.db.models import Bid
-from bot.domain.bids import BidStatus, bid_text
+from bot.domain.bids import BidStatus, VoteStatus, bid_text
+from bot.domain.effects import Notify
 from bot.domain.errors import BidExistsError, BidNotFoundError
-from bot.domain.vote_notices import BidPutIn
+from bot.domain.vote_notices import BidPutIn, BidWithdrawn
 from bot.services.groups._effects import post
 from bot.services.groups._guards import get_group, open_group
 from bot.services.groups._views import GroupKey, Outcome, view_of
@@ -23,7 +24,10 @@ class Bids(VoteServiceBase):
             group = await get_group(uow, guild_id, which, channel_id=channel_id)
             await require_eligible(uow, group, user_id, doing="put in a bid")
             existing = await uow.bids.open_of(group.id, user_id)
-            return BidGate(view_of(group), bid_view(existing) if existing else None)
+            if existing is None:
+                return BidGate(view_of(group), None)
+            on_vote = bool(await uow.votes.votes_with_bid(existing.id, VoteStatus.OPEN))
+            return BidGate(view_of(group), bid_view(existing), on_vote)
 
     async def put_in(
         self, guild_id: int, user_id: int, group_id: int, title: str, help_wanted: str, *, replacing: int | None = None
@@ -43,7 +47,7 @@ class Bids(VoteServiceBase):
                         "or withdraw it first with /bid withdraw."
                     )
                 replaced = bid_view(existing)
-                uow.emit(guild_id, *(await withdraw(uow, group, existing, now, status=BidStatus.WITHDRAWN))[1])
+                uow.emit(guild_id, *(await withdraw(uow, group, existing, now, why="replaced"))[1])
             bid = await uow.bids.add(
                 Bid(
                     group_id=group.id,
@@ -84,9 +88,18 @@ class Bids(VoteServiceBase):
                 raise missing
             group = await open_group(uow, guild_id, found.group_id)
             bid = await uow.bids.get(bid_id, lock=True)
+            if bid is not None and bid.status == BidStatus.CHOSEN:
+                raise BidNotFoundError(
+                    f"{bid.title} has just been chosen for a round, so it can no longer be withdrawn. "
+                    "If you cannot take the round, tell the facilitator."
+                )
             if bid is None or bid.status != BidStatus.OPEN:
                 raise missing
-            changed, effects = await withdraw(uow, group, bid, self._clock.now(), status=BidStatus.WITHDRAWN)
+            changed, effects = await withdraw(uow, group, bid, self._clock.now(), why="withdrawn")
             uow.emit(guild_id, *effects)
             await uow.commit()
-            return Outcome(Withdrawal(view_of(group), bid_view(bid), changed), uow.committed)
+            struck = any(
+                isinstance(e, Notify) and isinstance(e.notice, BidWithdrawn) and e.notice.struck_from_vote
+                for e in effects
+            )
+            return Outcome(Withdrawal(view_of(group), bid_view(bid), changed, struck), uow.committed)

@@ -14,8 +14,8 @@ from bot.services.groups._effects import post
 from bot.services.groups._guards import get_group, open_group, require_facilitator
 from bot.services.groups._views import Actor, GroupKey, Outcome, view_of
 from bot.services.votes._base import VoteServiceBase, require_eligible, vote_and_group
-from bot.services.votes._count import close, state_of
-from bot.services.votes._shared import deadline_key, electorate, refresh_card, vote_of
+from bot.services.votes._count import state_of
+from bot.services.votes._shared import close, deadline_key, refresh_card, settle, vote_of
 from bot.services.votes._views import BallotCast, BallotForm, OnBallot, VoteOpened, VoteState
 
 _CLOSED = {
@@ -65,14 +65,14 @@ class Voting(VoteServiceBase):
                     own_bid_votes=group.own_bid_votes,
                     opened_by=actor.user_id,
                     opened_at=now,
-                    closes_at=closes_at if len(bids) > 1 else None,
+                    closes_at=closes_at,
                 ),
                 [bid.id for bid in bids],
             )
             uow.emit(guild_id, post(group, VoteCard(vote.id)))
-            if len(bids) == 1:
-                uow.emit(guild_id, *await close(uow, group, vote, now, CloseReason.ONE_BID, actor.user_id))
-            elif vote.closes_at is not None:
+            # No more bids than rounds: every bid gets one, whatever anyone would vote.
+            uow.emit(guild_id, *await settle(uow, group, vote, now))
+            if vote.status == VoteStatus.OPEN and vote.closes_at is not None:
                 await schedule_in(uow, guild_id, deadline_key(vote))
             state = await state_of(uow, group, vote)
             await uow.commit()
@@ -121,13 +121,8 @@ class Voting(VoteServiceBase):
                 )
             else:
                 ballot.choices, ballot.changed_at = list(chosen), now
-            voters = set(await electorate(uow, group))
-            voted = {ballot.voter_id for ballot in await uow.votes.ballots(vote.id)}
-            closed = voters <= voted
-            if closed:
-                uow.emit(guild_id, *await close(uow, group, vote, now, CloseReason.EVERYONE_VOTED))
-            else:
-                uow.emit(guild_id, *refresh_card(group, vote))
+            uow.emit(guild_id, *await settle(uow, group, vote, now))
+            closed = vote.status != VoteStatus.OPEN
             by_id = {bid.id: bid for bid in live}
             shown = [OnBallot(bid_id, by_id[bid_id].author_id, by_id[bid_id].title, False) for bid_id in chosen]
             await uow.commit()
@@ -181,14 +176,16 @@ class Voting(VoteServiceBase):
     async def record_card(self, vote_id: int, message_id: int) -> list[QueuedEffect]:
         """Remember the card's message, to keep it up to date; bring it up to date if it changed meanwhile."""
         async with self._uow() as uow:
-            vote = await uow.votes.get(vote_id, lock=True)
-            group = await uow.groups.by_id(vote.group_id) if vote is not None else None
-            if vote is None or group is None:
+            found = await uow.votes.get(vote_id)
+            if found is None:
                 return []
+            group = await uow.groups.by_id(found.group_id)
+            if group is None:
+                return []
+            vote, group = await vote_and_group(uow, group.guild_id, vote_id, lock=True)
             vote.card_message_id = message_id
-            changed = vote.status != VoteStatus.OPEN or await uow.votes.count_ballots(vote.id) > 0
-            if changed:
-                uow.emit(group.guild_id, *refresh_card(group, vote))
+            # Always drawn again: anything that changed between the first drawing and now shows (edits coalesce).
+            uow.emit(group.guild_id, *refresh_card(group, vote))
             await uow.commit()
             return uow.committed
 
