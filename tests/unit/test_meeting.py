@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from bot.domain.errors import UserFacingError
 from bot.domain.groups import Floor
@@ -13,7 +17,10 @@ from bot.domain.meeting import (
     MAX_ACTIONS,
     MODE_NAMES,
     MODE_PROMPTS,
+    OPEN_PHASES,
     PHASE_PROMPTS,
+    ROUND_PHASES,
+    TURN_PHASES,
     ActionsRecorded,
     Arrive,
     Arrived,
@@ -777,3 +784,276 @@ def test_the_stored_form_carries_a_version() -> None:
 def test_an_unknown_version_is_refused() -> None:
     with pytest.raises(ValueError, match="version"):
         from_json({**to_json(begin()), "version": 99})
+
+
+# ---- properties: random meetings, with restarts
+
+MEMBERS = (A, B, C, D, 105, 106)
+PEOPLE = st.sampled_from((FAC, *MEMBERS, 107))  # 107 never belongs: a stranger pressing buttons
+WINNERS = st.lists(st.tuples(st.sampled_from((FAC, *MEMBERS)), st.none() | st.integers(1, 9)), max_size=3).map(tuple)
+TIMINGS = st.builds(Timing, st.integers(1, 6), st.integers(1, 4), st.booleans())
+
+ANY_EVENT: st.SearchStrategy[Event] = st.one_of(
+    st.builds(Arrive, PEOPLE),
+    st.builds(Leave, PEOPLE),
+    st.builds(Done, PEOPLE),
+    st.builds(Pass, PEOPLE),
+    st.builds(RaiseHand, PEOPLE),
+    st.builds(LowerHand, PEOPLE),
+    st.builds(Skip, PEOPLE),
+    st.builds(Committed, PEOPLE, st.integers(-1, 4)),
+    st.builds(Extend, st.integers(-1, 61)),
+    st.builds(Break, st.integers(0, 121)),
+    st.builds(SetMode, st.sampled_from(Mode)),
+    st.builds(Voted, WINNERS),
+    st.just(Pause()),
+    st.just(Resume()),
+    st.just(Next()),
+)
+
+Key = tuple[Phase, int | None]
+
+
+def position(key: Key) -> tuple[int, int, int]:
+    """Where a phase stands in the meeting's one-way order."""
+    phase, round_index = key
+    if phase in ROUND_PHASES:
+        return 1, round_index or 0, ROUND_PHASES.index(phase)
+    if phase is Phase.CLOSED:
+        return 2, 0, 0
+    return 0, 0, [Phase.OPENING, Phase.CATCH_UP, Phase.VOTE].index(phase)
+
+
+def owed_turns(state: MeetingState, key: Key) -> set[int]:
+    """Who is owed exactly one turn in the phase `key`, judged by who is present as it ends."""
+    phase, round_index = key
+    if phase is Phase.CATCH_UP:
+        return set(state.present)
+    if phase is Phase.FACILITATOR:
+        return {state.facilitator_id}
+    if round_index is None or phase not in ROUND_PHASES:
+        return set()
+    holder = state.rounds[round_index].holder_id
+    if phase in (Phase.PRESENT, Phase.COMMIT):
+        return {holder} if holder in state.present or holder == state.facilitator_id else set()
+    return set(state.present) - {holder}
+
+
+def closing_bound(state: MeetingState) -> int:
+    """Enough presses of Next to close any meeting: one per turn or phase left, with room to spare."""
+    turns_per_phase = len(state.present) + len(state.hands) + 2
+    return 3 + turns_per_phase * (3 + 5 * max(len(state.rounds), 1))
+
+
+class Meetings(RuleBasedStateMachine):
+    """Random meetings: every event from anyone at any time, deadlines firing, restarts from the stored form."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.state = begin()
+        self.timing = TIMING
+        self.now = NOW
+        self.key: Key = (Phase.OPENING, None)
+        self.seen: set[Key] = {self.key}
+        self.turns: Counter[tuple[Key, int]] = Counter()
+        self.excused: set[tuple[Key, int]] = set()
+        self.warnings = 0
+
+    @initialize(
+        present=st.lists(st.sampled_from((FAC, *MEMBERS)), max_size=6),
+        rotation=st.integers(-10, 10),
+        voted=st.none() | WINNERS,
+        timing=TIMINGS,
+    )
+    def begin(
+        self,
+        present: list[int],
+        rotation: int,
+        voted: tuple[tuple[int, int | None], ...] | None,
+        timing: Timing,
+    ) -> None:
+        self.timing = timing
+        self.state = start(FAC, present=present, rotation=rotation, timing=timing, voted=voted, now=NOW)
+
+    def act(self, event: Event) -> None:
+        try:
+            step = apply(self.state, event, timing=self.timing, now=self.now)
+        except MeetingRuleError:
+            return  # refused: nothing changed, and nothing else may be raised
+        for note in step.notes:
+            self.follow(note, step.state, ended=isinstance(event, End))
+        self.state = step.state
+
+    def follow(self, note: Note, after: MeetingState, *, ended: bool) -> None:
+        """Check each note as it comes: turns in this phase, warnings, and phases entered."""
+        if isinstance(note, FloorTo):
+            self.warnings = 0
+            if not note.by_hand:
+                self.turns[self.key, note.user_id] += 1
+                assert self.turns[self.key, note.user_id] == 1, "a second turn in one phase"
+            phase, round_index = self.key
+            if phase in (Phase.CLARIFY, Phase.INPUT) and round_index is not None:
+                assert note.user_id != after.rounds[round_index].holder_id, "the holder was given a turn"
+            if note.ends_at is not None:
+                minutes = self.timing.present_minutes if phase is Phase.PRESENT else self.timing.turn_minutes
+                assert note.ends_at == self.now + timedelta(minutes=minutes)
+        elif isinstance(note, Warned):
+            self.warnings += 1
+            assert self.warnings == 1, "a second warning in one turn"
+        elif isinstance(note, Left) or (isinstance(note, TurnEnded) and note.outcome is TurnOutcome.SKIPPED):
+            self.excused.add((self.key, note.user_id))
+        elif isinstance(note, PhaseEntered):
+            entered: Key = (note.phase, note.round_index)
+            assert entered not in self.seen, f"{entered} entered twice"
+            assert position(entered) > position(self.key)
+            if not ended:
+                for user in owed_turns(after, self.key):
+                    if (self.key, user) not in self.excused:
+                        assert self.turns[self.key, user] == 1, f"{user} had no turn in {self.key}"
+            self.seen.add(entered)
+            self.key = entered
+
+    # -- anyone, anything: mostly refused or absorbed, and never anything but a MeetingRuleError
+
+    @rule(event=ANY_EVENT)
+    def anyone_does_anything(self, event: Event) -> None:
+        self.act(event)
+
+    # -- what moves a meeting along, drawn more often so that runs reach the rounds
+
+    @rule(user=st.sampled_from(MEMBERS))
+    def a_member_arrives(self, user: int) -> None:
+        self.act(Arrive(user))
+
+    @precondition(lambda self: bool(self.state.present))
+    @rule(data=st.data())
+    def a_present_member_leaves(self, data: st.DataObject) -> None:
+        self.act(Leave(data.draw(st.sampled_from(self.state.present))))
+
+    @precondition(lambda self: speaker(self.state) is not None)
+    @rule(passing=st.booleans())
+    def the_speaker_finishes(self, passing: bool) -> None:
+        user = speaker(self.state)
+        assert user is not None
+        self.act(Pass(user) if passing else Done(user))
+
+    @precondition(lambda self: self.state.phase in OPEN_PHASES and bool(self.state.present))
+    @rule(data=st.data())
+    def a_present_member_raises_a_hand(self, data: st.DataObject) -> None:
+        self.act(RaiseHand(data.draw(st.sampled_from(self.state.present))))
+
+    @precondition(lambda self: self.state.phase in TURN_PHASES)
+    @rule(data=st.data())
+    def the_facilitator_skips_someone_waiting(self, data: st.DataObject) -> None:
+        self.act(Skip(data.draw(st.sampled_from(self.state.queue + self.state.hands))))
+
+    @precondition(lambda self: self.state.phase is Phase.COMMIT)
+    @rule(actions=st.integers(0, 4))
+    def the_holder_commits(self, actions: int) -> None:
+        current = self.state.round
+        assert current is not None
+        self.act(Committed(current.holder_id, actions))
+
+    @rule()
+    def next(self) -> None:
+        self.act(Next())
+
+    @precondition(lambda self: self.state.phase is Phase.VOTE)
+    @rule(winners=WINNERS)
+    def the_vote_closes(self, winners: tuple[tuple[int, int | None], ...]) -> None:
+        self.act(Voted(winners))
+
+    @rule(event=st.sampled_from([Pause(), Resume(), Break(10), Extend(2)]))
+    def the_facilitator_minds_the_time(self, event: Event) -> None:
+        self.act(event)
+
+    @rule(chance=st.integers(0, 9))
+    def end(self, chance: int) -> None:
+        if chance == 0:  # rarely, so that most runs go deep into the rounds
+            self.act(End())
+
+    # -- time and restarts
+
+    @rule(seconds=st.integers(0, 400))
+    def time_passes(self, seconds: int) -> None:
+        self.now += timedelta(seconds=seconds)
+
+    @rule(data=st.data())
+    def a_deadline_fires(self, data: st.DataObject) -> None:
+        due = [at for _, at in deadlines(self.state)]
+        at = data.draw(st.sampled_from(due) if due else st.just(self.now + timedelta(minutes=1)))
+        self.now = max(self.now, at)
+        self.act(TimeUp(at))
+
+    @rule(minutes=st.integers(-5, 10))
+    def a_stale_deadline_fires(self, minutes: int) -> None:
+        self.act(TimeUp(self.now + timedelta(minutes=minutes, seconds=7)))
+
+    @rule()
+    def restart(self) -> None:
+        stored = json.loads(json.dumps(to_json(self.state)))
+        self.state = from_json(stored)
+
+    # -- what always holds
+
+    @invariant()
+    def never_two_speakers(self) -> None:
+        state = self.state
+        holder = speaker(state)
+        assert holder is None or holder == state.queue[0]
+        speaking = [user for user in (FAC, *MEMBERS, 107) if floor_of(state, user) is Floor.SPEAKING]
+        assert speaking == ([] if holder is None else [holder])
+
+    @invariant()
+    def the_speaker_is_present(self) -> None:
+        holder = speaker(self.state)
+        assert holder is None or holder in self.state.present or holder == FAC
+
+    @invariant()
+    def someone_has_each_turn_phase_and_nobody_the_others(self) -> None:
+        assert bool(self.state.queue) == (self.state.phase in TURN_PHASES)
+
+    @invariant()
+    def nobody_waits_twice_in_the_order(self) -> None:
+        state = self.state
+        fixed = state.queue[1:] if state.by_hand else state.queue
+        assert len(set(fixed)) == len(fixed)
+        assert len(set(state.hands)) == len(state.hands)
+        assert set(state.hands) <= set(state.present)
+
+    @invariant()
+    def the_holder_and_the_facilitator_never_wait_in_clarify_or_input(self) -> None:
+        current = self.state.round
+        if self.state.phase in (Phase.CLARIFY, Phase.INPUT) and current is not None:
+            assert current.holder_id not in self.state.queue
+            assert FAC not in self.state.queue
+
+    @invariant()
+    def at_most_three_actions_a_round(self) -> None:
+        assert all(0 <= item.actions <= MAX_ACTIONS for item in self.state.rounds)
+
+    @invariant()
+    def the_clock_runs_only_for_a_turn_on_the_floor(self) -> None:
+        state = self.state
+        assert not (state.paused and state.break_until is not None)
+        running = state.phase in TURN_PHASES and not state.held
+        assert (state.turn_ends_at is not None) == running
+        assert (state.time_left is not None) == (state.phase in TURN_PHASES and state.held)
+
+    @invariant()
+    def the_stored_form_comes_back_exactly(self) -> None:
+        assert from_json(json.loads(json.dumps(to_json(self.state)))) == self.state
+
+    @invariant()
+    def pressing_next_always_closes_the_meeting(self) -> None:
+        state = self.state
+        for _ in range(closing_bound(state)):
+            if state.phase is Phase.CLOSED:
+                return
+            event: Event = Voted(()) if state.phase is Phase.VOTE else Next()
+            state = apply(state, event, timing=self.timing, now=self.now).state
+        assert state.phase is Phase.CLOSED
+
+
+Meetings.TestCase.settings = settings(max_examples=150, stateful_step_count=60, deadline=None)
+test_random_meetings_keep_the_rules = Meetings.TestCase
