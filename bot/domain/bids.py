@@ -14,10 +14,13 @@ BID_ID_PREFIX = "bid:"
 
 
 class BidStatus(StrEnum):
-    """Where a bid stands: open until a vote chooses it for a round, its author withdraws it, or the cycle ends."""
+    """Where a bid stands: open until a vote chooses it for a round (then heard once the round runs), its author
+    withdraws it, or the cycle ends.
+    """
 
     OPEN = "open"
     CHOSEN = "chosen"
+    HEARD = "heard"
     WITHDRAWN = "withdrawn"
     CLOSED = "closed"
 

@@ -1,0 +1,138 @@
+"""The meeting's floor as stored: who may post, and what each change of the meeting implies on Discord.
+
+Group set-up asks it where a member stands (`meeting_floor`), and bids and votes hand it the vote's result; it imports
+neither, so that both can import it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.db.models import Group, Meeting
+from bot.db.uow import UnitOfWork
+from bot.domain.bids import BidStatus
+from bot.domain.due import DueKey
+from bot.domain.effects import DirectNotice, Effect, Notify
+from bot.domain.groups import Floor
+from bot.domain.meeting import (
+    ROUND_PHASES,
+    Event,
+    FloorTo,
+    MeetingState,
+    Phase,
+    Step,
+    TimeUpNote,
+    Timing,
+    Warned,
+    apply,
+    deadlines,
+    floor_of,
+    from_json,
+    to_json,
+)
+from bot.domain.meeting_notices import FloorCard, MeetingSummary, RoundDigest, TurnOver, TurnWarning
+from bot.domain.meeting_notices import FloorTo as FloorToNotice
+from bot.services.due import schedule_in
+from bot.services.groups._effects import set_access
+
+MEETING_DUE = "meeting_due"
+"""Due work of a meeting: a turn's warning, its end, a break's end (the domain tells them apart by time)."""
+
+
+class MeetingStatus:
+    """A meeting is open until it closes."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+async def meeting_floor(uow: UnitOfWork, group_id: int, user_id: int) -> Floor:
+    """Where a person stands with the group's floor now (the access every channel change is worked out from)."""
+    meeting = await uow.meetings.open_in(group_id)
+    if meeting is None:
+        return Floor.NO_MEETING
+    return floor_of(from_json(meeting.state), user_id)
+
+
+def timing_of(group: Group) -> Timing:
+    """The turn lengths and time-up rule from the group's settings."""
+    return Timing(
+        present_minutes=group.presentation_minutes, turn_minutes=group.turn_minutes, auto_advance=group.auto_advance
+    )
+
+
+def meeting_subject(meeting: Meeting) -> str:
+    """The due-work subject of a meeting's deadlines."""
+    return f"meeting:{meeting.id}"
+
+
+def meeting_of(subject: str) -> int:
+    """The meeting a deadline's subject names."""
+    return int(subject.removeprefix("meeting:"))
+
+
+def refresh_card(group: Group, meeting: Meeting) -> list[Effect]:
+    """Bring the floor card up to date (drawn fresh when carried out); nothing until the card is posted."""
+    if meeting.card_message_id is None or group.text_channel_id is None:
+        return []
+    return [Notify(group.id, group.text_channel_id, FloorCard(meeting.id), edit_message_id=meeting.card_message_id)]
+
+
+async def advance(uow: UnitOfWork, group: Group, meeting: Meeting, event: Event, now: datetime) -> list[Effect]:
+    """Apply one event to a locked meeting and store the result; returns what it implies on Discord."""
+    before = from_json(meeting.state)
+    return await store(uow, group, meeting, before, apply(before, event, timing=timing_of(group), now=now), now)
+
+
+async def store(
+    uow: UnitOfWork, group: Group, meeting: Meeting, before: MeetingState, step: Step, now: datetime
+) -> list[Effect]:
+    """Write the meeting's new state before anything is announced; then the floor, the pings, the card, the timers."""
+    after = step.state
+    meeting.state = to_json(after)
+    effects: list[Effect] = []
+    # Only those whose floor changed: a hand-over is two overwrites, never one per member.
+    for user_id in dict.fromkeys((*before.present, *after.present)):
+        if floor_of(before, user_id) != floor_of(after, user_id):
+            effects.append(set_access(group, user_id, await uow.memberships.get(group.id, user_id)))
+    for note in step.notes:
+        match note:
+            case FloorTo(user_id=user_id):
+                if group.text_channel_id is not None:
+                    notice = FloorToNotice(meeting.id, user_id, after.phase.value)
+                    effects.append(Notify(group.id, group.text_channel_id, notice))
+            case Warned(user_id=user_id):
+                effects.append(DirectNotice(group.id, user_id, TurnWarning(group.name)))
+            case TimeUpNote(user_id=user_id, advanced=advanced):
+                effects.append(DirectNotice(group.id, user_id, TurnOver(group.name, advanced)))
+            case _:
+                pass  # the card shows everything else
+    effects += refresh_card(group, meeting)
+    if after.phase is Phase.CLOSED and meeting.status == MeetingStatus.OPEN:
+        effects += await _close(uow, group, meeting, before, now)
+    for _, at in deadlines(after):
+        await schedule_in(uow, group.guild_id, DueKey(meeting_subject(meeting), MEETING_DUE, at))
+    return effects
+
+
+async def _close(uow: UnitOfWork, group: Group, meeting: Meeting, last: MeetingState, now: datetime) -> list[Effect]:
+    """The meeting closed: the bids whose rounds ran are heard; the summary and each holder's digest go out.
+
+    `last` is the meeting just before it closed: the rounds up to the one it was in have run (a round cut short by
+    the end still gave its holder the floor); later ones wait, chosen, for the next meeting.
+    """
+    meeting.status, meeting.ended_at = MeetingStatus.CLOSED, now
+    reached = last.round_index + 1 if last.phase in ROUND_PHASES else 0
+    state = last
+    for round_ in state.rounds[:reached]:
+        bid = await uow.bids.get(round_.bid_id) if round_.bid_id is not None else None
+        if bid is not None and bid.status == BidStatus.CHOSEN:
+            bid.status = BidStatus.HEARD
+    effects: list[Effect] = []
+    if group.text_channel_id is not None:
+        effects.append(Notify(group.id, group.text_channel_id, MeetingSummary(meeting.id)))
+    effects += [
+        DirectNotice(group.id, round_.holder_id, RoundDigest(meeting.id, index))
+        for index, round_ in enumerate(state.rounds[:reached])
+    ]
+    return effects
