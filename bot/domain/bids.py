@@ -14,9 +14,7 @@ BID_ID_PREFIX = "bid:"
 
 
 class BidStatus(StrEnum):
-    """Where a bid stands: open until a vote chooses it for a round (then heard once the round runs), its author
-    withdraws it, or the cycle ends.
-    """
+    """Where a bid stands: open until chosen for a round (heard once it runs), withdrawn, or its cycle ended."""
 
     OPEN = "open"
     CHOSEN = "chosen"
