@@ -32,8 +32,8 @@ from bot.domain.meeting import (
 )
 from bot.domain.meeting_notices import FloorCard, MeetingSummary, RoundDigest, TurnOver, TurnWarning
 from bot.domain.meeting_notices import FloorTo as FloorToNotice
+from bot.services.access import set_access
 from bot.services.due import schedule_in
-from bot.services.groups._effects import set_access
 
 MEETING_DUE = "meeting_due"
 """Due work of a meeting: a turn's warning, its end, a break's end (the domain tells them apart by time)."""

@@ -10,7 +10,8 @@ from bot.domain.effects import Notice
 from bot.domain.errors import FacilitatorChangeError
 from bot.domain.group_notices import FacilitatorChanged, MemberMovedIn, RulesPrompt
 from bot.domain.groups import GroupStatus, MembershipStatus, membership_change
-from bot.services.groups._effects import close_request, post, set_access
+from bot.services.access import set_access
+from bot.services.groups._effects import close_request, post
 from bot.services.groups._guards import change_status, require_room
 from bot.services.votes._shared import member_gone
 

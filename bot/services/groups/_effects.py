@@ -6,9 +6,9 @@ from collections.abc import Awaitable, Callable
 
 from bot.db.models import Group, Membership
 from bot.db.uow import UnitOfWork
-from bot.domain.effects import DirectNotice, Effect, Notice, Notify, SetAccess
+from bot.domain.effects import DirectNotice, Effect, Notice, Notify
 from bot.domain.group_notices import JoinDeclined, JoinRequestClosed, RequestOutcome
-from bot.domain.groups import Access, Floor, GroupStatus, MembershipStatus, access_for
+from bot.domain.groups import Floor
 
 FloorReader = Callable[[UnitOfWork, int, int], Awaitable[Floor]]
 """Where a person stands with a group's live floor (group id, user id); the meeting supplies the real one."""
@@ -17,27 +17,6 @@ FloorReader = Callable[[UnitOfWork, int, int], Awaitable[Floor]]
 async def no_meeting(uow: UnitOfWork, group_id: int, user_id: int) -> Floor:
     """The floor while no meeting exists: nobody is kept from posting by it."""
     return Floor.NO_MEETING
-
-
-def access_of(group: Group, user_id: int, membership: Membership | None, floor: Floor = Floor.NO_MEETING) -> Access:
-    """What the person may do in the group's channels, from where they stand and who has the floor."""
-    active = membership is not None and membership.status == MembershipStatus.ACTIVE
-    return access_for(
-        is_active_member=active,
-        rules_accepted=bool(membership and membership.rules_accepted_at),
-        is_facilitator=group.facilitator_id == user_id,
-        archived=group.status == GroupStatus.ARCHIVED,
-        floor=floor,
-    )
-
-
-def set_access(group: Group, user_id: int, membership: Membership | None) -> SetAccess:
-    """Bring the person's access into line (the applier asks the database, floor included, when it does)."""
-    if group.text_channel_id is None:
-        raise RuntimeError("a group without a channel has no access to set")
-    return SetAccess(
-        group.id, group.text_channel_id, group.voice_channel_id, user_id, access_of(group, user_id, membership)
-    )
 
 
 def post(group: Group, notice: Notice) -> Notify:

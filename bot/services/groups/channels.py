@@ -7,8 +7,9 @@ from bot.db.uow import UnitOfWork
 from bot.domain.errors import GroupArchivedError, GroupNotFoundError
 from bot.domain.group_notices import JoinRequest, RulesPrompt, Welcome
 from bot.domain.groups import GroupStatus, MembershipStatus
+from bot.services.access import set_access
 from bot.services.groups._base import GroupServiceBase
-from bot.services.groups._effects import post, set_access
+from bot.services.groups._effects import post
 from bot.services.groups._guards import find_group, require_facilitator
 from bot.services.groups._views import Actor, GroupView, Outcome, Repair, view_of
 

@@ -7,9 +7,10 @@ from typing import Any
 
 from bot.domain.group_notices import Archived, Split, Welcome
 from bot.domain.groups import GroupStatus, MembershipStatus, check_split
+from bot.services.access import set_access
 from bot.services.groups._base import GroupServiceBase
 from bot.services.groups._changes import activate, admit, depart
-from bot.services.groups._effects import close_request, declined, post, set_access
+from bot.services.groups._effects import close_request, declined, post
 from bot.services.groups._guards import change_status, creating_group, open_group, require_facilitator
 from bot.services.groups._views import Actor, GroupKey, GroupView, Outcome, settings_of, store_settings, view_of
 from bot.services.votes._shared import end_cycle

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.domain.errors import NotMemberError
 from bot.domain.groups import Access, GroupStatus, MembershipStatus
+from bot.services.access import access_of
 from bot.services.groups._base import GroupServiceBase
-from bot.services.groups._effects import access_of
 from bot.services.groups._guards import find_group, get_group, open_group, require_facilitator
 from bot.services.groups._views import Actor, GroupInfo, GroupKey, GroupView, MemberView, view_of
 

@@ -18,10 +18,11 @@ from bot.domain.group_notices import (
     RulesAccepted,
 )
 from bot.domain.groups import GroupStatus, MembershipStatus, may_ask_again_at
+from bot.services.access import set_access
 from bot.services.effects import QueuedEffect
 from bot.services.groups._base import GroupServiceBase
 from bot.services.groups._changes import admit, depart, new_membership
-from bot.services.groups._effects import close_request, declined, post, set_access
+from bot.services.groups._effects import close_request, declined, post
 from bot.services.groups._guards import (
     active_membership,
     change_status,

@@ -15,8 +15,10 @@ from bot.domain.bids import BidStatus, CloseReason, VoteStatus
 from bot.domain.due import DueKey
 from bot.domain.effects import DirectNotice, Effect, Notify
 from bot.domain.groups import MembershipStatus, VotingMethod
-from bot.domain.vote_notices import BallotChanged, BidWithdrawn, VoteCard, VoteResult
+from bot.domain.meeting import Voted
+from bot.domain.vote_notices import BallotChanged, BidWithdrawn, NothingToVoteOn, VoteCard, VoteResult
 from bot.domain.votes import Candidate, tally, without_bid
+from bot.services.floor import advance
 
 VOTE_DEADLINE = "vote_deadline"
 
@@ -126,7 +128,38 @@ async def close(
     for bid_id in result.winners:
         won = by_id[bid_id]
         won.status, won.closed_at, won.chosen_by_vote_id = BidStatus.CHOSEN, now, vote.id
-    return [*refresh_card(group, vote), Notify(group.id, channel_of(group), VoteResult(vote.id))]
+    effects = [*refresh_card(group, vote), Notify(group.id, channel_of(group), VoteResult(vote.id))]
+    meeting = await uow.meetings.open_in(group.id)
+    if meeting is not None and meeting.vote_id == vote.id:
+        winners = tuple((by_id[bid_id].author_id, bid_id) for bid_id in result.winners)
+        effects += await advance(uow, group, meeting, Voted(winners), now)
+    return effects
+
+
+async def open_on_bids(
+    uow: UnitOfWork, group: Group, opened_by: int, now: datetime, *, seats: int, closes_at: datetime | None
+) -> tuple[Vote | None, list[Effect]]:
+    """Open a vote on the group's open bids and post its card; with none, say there is nothing to vote on.
+
+    The caller settles it (a vote on no more bids than rounds is decided at once) once it has noted the vote.
+    """
+    bids = await uow.bids.in_status(group.id, BidStatus.OPEN)
+    if not bids:
+        return None, [Notify(group.id, channel_of(group), NothingToVoteOn(opened_by))]
+    vote = await uow.votes.add(
+        Vote(
+            group_id=group.id,
+            status=VoteStatus.OPEN,
+            method=group.voting,
+            seats=seats,
+            own_bid_votes=group.own_bid_votes,
+            opened_by=opened_by,
+            opened_at=now,
+            closes_at=closes_at,
+        ),
+        [bid.id for bid in bids],
+    )
+    return vote, [Notify(group.id, channel_of(group), VoteCard(vote.id))]
 
 
 def cancel(group: Group, vote: Vote, now: datetime, reason: CloseReason) -> list[Effect]:

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from bot.db.models import Ballot, Vote
-from bot.domain.bids import BidStatus, CloseReason, VoteStatus
+from bot.domain.bids import CloseReason, VoteStatus
 from bot.domain.errors import VoteAlreadyOpenError, VoteClosedError, VoteNotFoundError
 from bot.domain.groups import VotingMethod
-from bot.domain.vote_notices import NothingToVoteOn, VoteCard
 from bot.domain.votes import Candidate, ballot_choices, closing_time
 from bot.services.due import DueItem, schedule_in
 from bot.services.effects import QueuedEffect
-from bot.services.groups._effects import post
 from bot.services.groups._guards import get_group, open_group, require_facilitator
 from bot.services.groups._views import Actor, GroupKey, Outcome, view_of
 from bot.services.votes._base import VoteServiceBase, require_eligible, vote_and_group
 from bot.services.votes._count import state_of
-from bot.services.votes._shared import close, deadline_key, refresh_card, settle, vote_of
+from bot.services.votes._shared import close, deadline_key, open_on_bids, refresh_card, settle, vote_of
 from bot.services.votes._views import BallotCast, BallotForm, OnBallot, VoteOpened, VoteState
 
 _CLOSED = {
@@ -51,25 +49,13 @@ class Voting(VoteServiceBase):
                 raise VoteAlreadyOpenError(
                     f"{group.name} already has an open vote. Close it with /vote close before opening another."
                 )
-            bids = await uow.bids.in_status(group.id, BidStatus.OPEN)
-            if not bids:
-                uow.emit(guild_id, post(group, NothingToVoteOn(actor.user_id)))
+            vote, effects = await open_on_bids(
+                uow, group, actor.user_id, now, seats=seats or group.rounds_per_meeting, closes_at=closes_at
+            )
+            uow.emit(guild_id, *effects)
+            if vote is None:
                 await uow.commit()
                 return Outcome(VoteOpened(view_of(group), None), uow.committed)
-            vote = await uow.votes.add(
-                Vote(
-                    group_id=group.id,
-                    status=VoteStatus.OPEN,
-                    method=group.voting,
-                    seats=seats or group.rounds_per_meeting,
-                    own_bid_votes=group.own_bid_votes,
-                    opened_by=actor.user_id,
-                    opened_at=now,
-                    closes_at=closes_at,
-                ),
-                [bid.id for bid in bids],
-            )
-            uow.emit(guild_id, post(group, VoteCard(vote.id)))
             # No more bids than rounds: every bid gets one, whatever anyone would vote.
             uow.emit(guild_id, *await settle(uow, group, vote, now))
             if vote.status == VoteStatus.OPEN and vote.closes_at is not None:
