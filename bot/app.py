@@ -16,7 +16,9 @@ from discord.ext import commands
 from bot.scheduling.runtime import DueRuntime
 from bot.services.due import DueItem, DueWorkService
 from bot.services.effects import EFFECT_RETRY, EffectService
+from bot.services.floor import MEETING_DUE
 from bot.services.groups import GroupService
+from bot.services.meetings import MeetingService
 from bot.services.state import BotStateService
 from bot.services.votes import VOTE_DEADLINE, VoteService
 from bot.ui.applier import EffectApplier
@@ -25,7 +27,7 @@ from bot.ui.replies import reply
 
 log = logging.getLogger("setkeeper")
 
-EXTENSIONS = ("cogs.groups", "cogs.votes")
+EXTENSIONS = ("cogs.groups", "cogs.votes", "cogs.meetings")
 GUILD_READY_TIMEOUT = 0.5
 UNHANDLED_AFTER = 2.0
 SWEEP_EVERY = 60.0
@@ -49,6 +51,7 @@ class Services:
     state: BotStateService
     due: DueWorkService
     votes: VoteService
+    meetings: MeetingService
 
 
 @runtime_checkable
@@ -92,6 +95,7 @@ class Setkeeper(commands.Bot):
         self.due = DueRuntime(services.due, lambda: sorted(self._reconciled))
         self.due.handle(EFFECT_RETRY, self.applier.retry)
         self.due.handle(VOTE_DEADLINE, self._close_vote_at_deadline)
+        self.due.handle(MEETING_DUE, self._meeting_due)
         self.due.every(SWEEP_EVERY, lambda: self.applier.sweep(sorted(self._reconciled)))
         self.applier.wake_for_retries(self.due.wake)
         self.started_at = datetime.now(UTC)
@@ -139,6 +143,10 @@ class Setkeeper(commands.Bot):
     async def _close_vote_at_deadline(self, item: DueItem) -> None:
         """A vote's closing time has come: close it and post its result."""
         await self.applier.carried_out(await self.services.votes.close_at_deadline(item))
+
+    async def _meeting_due(self, item: DueItem) -> None:
+        """A meeting's timer fell due: warn the speaker, end their turn, or end the break."""
+        await self.applier.carried_out(await self.services.meetings.on_due(item))
 
     async def settle_answers(self, effect_ids: list[int]) -> None:
         """A command has replied: the answers stored in case its reply was lost are not needed."""

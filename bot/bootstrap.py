@@ -12,7 +12,9 @@ from bot.db.uow import UnitOfWorkFactory
 from bot.domain.clock import Clock
 from bot.services.due import DueWorkService
 from bot.services.effects import EffectService
+from bot.services.floor import meeting_floor
 from bot.services.groups import GroupService
+from bot.services.meetings import MeetingService
 from bot.services.state import BotStateService
 from bot.services.votes import VoteService
 
@@ -31,11 +33,12 @@ def build_services(
     elif uow.database is not database:
         raise ValueError("uow must work on the database given")
     return Services(
-        groups=GroupService(uow, clock, instance_id),
+        groups=GroupService(uow, clock, instance_id, floor=meeting_floor),
         effects=EffectService(uow, clock),
         state=BotStateService(uow, clock),
         due=DueWorkService(uow, clock, instance_id),
         votes=VoteService(uow, clock),
+        meetings=MeetingService(uow, clock),
     )
 
 

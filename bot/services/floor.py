@@ -18,6 +18,7 @@ from bot.domain.meeting import (
     ROUND_PHASES,
     Event,
     FloorTo,
+    Leave,
     MeetingState,
     Phase,
     Step,
@@ -136,3 +137,11 @@ async def _close(uow: UnitOfWork, group: Group, meeting: Meeting, last: MeetingS
         for index, round_ in enumerate(state.rounds[:reached])
     ]
     return effects
+
+
+async def left_meeting(uow: UnitOfWork, group: Group, user_id: int, now: datetime) -> list[Effect]:
+    """Someone left the group: if they were at its meeting, they leave it too (a turn they held moves on)."""
+    meeting = await uow.meetings.open_in(group.id, lock=True)
+    if meeting is None or user_id not in from_json(meeting.state).present:
+        return []
+    return await advance(uow, group, meeting, Leave(user_id), now)

@@ -11,6 +11,7 @@ from bot.domain.errors import FacilitatorChangeError
 from bot.domain.group_notices import FacilitatorChanged, MemberMovedIn, RulesPrompt
 from bot.domain.groups import GroupStatus, MembershipStatus, membership_change
 from bot.services.access import set_access
+from bot.services.floor import left_meeting
 from bot.services.groups._effects import close_request, post
 from bot.services.groups._guards import change_status, require_room
 from bot.services.votes._shared import member_gone
@@ -73,6 +74,7 @@ async def depart(
     if notice is not None:
         uow.emit(group.guild_id, post(group, notice))
     uow.emit(group.guild_id, *await member_gone(uow, group, membership.user_id, now))
+    uow.emit(group.guild_id, *await left_meeting(uow, group, membership.user_id, now))
 
 
 async def hand_over(uow: UnitOfWork, group: Group, user_id: int) -> None:

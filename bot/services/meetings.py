@@ -1,0 +1,424 @@
+"""The meeting: start it, move it on with the facilitator's and members' events, record actions, end it.
+
+Each use case is one unit of work that locks the group, then the meeting, applies the domain's state machine and
+stores the state with its effects before anything is announced (`bot.services.floor`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.db.models import Action, Group, Meeting, RoundNote
+from bot.db.uow import UnitOfWork, UnitOfWorkFactory
+from bot.domain.bids import BidStatus, VoteStatus
+from bot.domain.clock import Clock
+from bot.domain.effects import Effect
+from bot.domain.errors import UserFacingError
+from bot.domain.meeting import (
+    Break,
+    Committed,
+    Done,
+    End,
+    Event,
+    Extend,
+    MeetingRuleError,
+    MeetingState,
+    Mode,
+    Next,
+    Pause,
+    Phase,
+    Resume,
+    SetMode,
+    Skip,
+    TimeUp,
+    Voted,
+    from_json,
+    speaker,
+    start,
+    to_json,
+    up_next,
+)
+from bot.domain.meeting_notices import DressRehearsalInput, FloorCard
+from bot.services.access import set_access
+from bot.services.due import DueItem
+from bot.services.effects import QueuedEffect
+from bot.services.floor import MeetingStatus, advance, meeting_of, refresh_card, timing_of
+from bot.services.groups._effects import post
+from bot.services.groups._guards import get_group, open_group, require_facilitator
+from bot.services.groups._views import Actor, GroupKey, Outcome
+from bot.services.votes._base import require_eligible
+from bot.services.votes._shared import open_on_bids, settle
+
+FACILITATOR_EVENTS = (Next, Skip, Extend, Pause, Resume, Break, End)
+ACTION_MAX = 300
+LEARNT_MAX = 1000
+
+
+class MeetingNotFoundError(UserFacingError):
+    """No meeting under way where one was expected."""
+
+
+class MeetingUnderWayError(UserFacingError):
+    """The group already has a meeting under way."""
+
+
+class ActionTextInvalidError(UserFacingError):
+    """An action or a learning cannot be stored as written."""
+
+
+@dataclass(frozen=True)
+class RoundView:
+    """A round as the card and the summary show it."""
+
+    holder_id: int
+    title: str | None
+    mode: Mode
+    actions: list[str]
+    learnt: str | None
+    inputs: list[int]
+    passes: list[int]
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    """Everything the floor card, `/meeting status`, the summary and the digests show, read fresh."""
+
+    id: int
+    group_id: int
+    group_name: str
+    open: bool
+    state: MeetingState
+    speaker: int | None
+    up_next: int | None
+    rounds: list[RoundView]
+    speaker_actions: list[str]
+    started_at: datetime
+    ended_at: datetime | None
+
+    @property
+    def phase(self) -> Phase:
+        """The meeting's phase."""
+        return self.state.phase
+
+
+class MeetingService:
+    """Every use case of the meeting. Each method is one unit of work."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def start(self, guild_id: int, actor: Actor, which: GroupKey, channel_id: int | None) -> Outcome[MeetingView]:
+        """The facilitator starts a meeting: the card goes up in the opening, taking attendance (Here)."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            group = await open_group(uow, guild_id, which, channel_id=channel_id)
+            require_facilitator(group, actor)
+            if await uow.meetings.open_in(group.id) is not None:
+                raise MeetingUnderWayError(
+                    f"{group.name} already has a meeting under way. End it with /meeting end before starting another."
+                )
+            state = start(
+                group.facilitator_id,
+                present=(),
+                rotation=await uow.meetings.count_in(group.id),
+                timing=timing_of(group),
+                voted=await _chosen_rounds(uow, group),
+                now=now,
+            )
+            meeting = await uow.meetings.add(
+                Meeting(
+                    group_id=group.id,
+                    status=MeetingStatus.OPEN,
+                    number=await uow.meetings.count_in(group.id),
+                    state=to_json(state),
+                    started_by=actor.user_id,
+                    started_at=now,
+                )
+            )
+            uow.emit(guild_id, post(group, FloorCard(meeting.id)))
+            view = await _view(uow, group, meeting)
+            await uow.commit()
+            return Outcome(view, uow.committed)
+
+    async def act(
+        self,
+        guild_id: int,
+        actor: Actor,
+        event: Event,
+        *,
+        meeting_id: int | None = None,
+        which: GroupKey = None,
+        channel_id: int | None = None,
+    ) -> Outcome[MeetingView]:
+        """Apply one event from a command or a card button, by `actor`, to the meeting (by id, or the group's)."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            group, meeting = await _open_meeting(uow, guild_id, meeting_id, which, channel_id)
+            await _authorise(uow, group, meeting, actor, event)
+            effects = await advance(uow, group, meeting, event, now)
+            effects += await _after(uow, group, meeting, now)
+            uow.emit(guild_id, *effects)
+            view = await _view(uow, group, meeting)
+            await uow.commit()
+            return Outcome(view, uow.committed)
+
+    async def commit_actions(
+        self, guild_id: int, user_id: int, meeting_id: int, actions: list[str], learnt: str
+    ) -> Outcome[MeetingView]:
+        """The holder records up to three actions and what they learnt; their round then ends."""
+        cleaned = [" ".join(text.split()) for text in actions if text.strip()]
+        learnt = learnt.strip()
+        if any(len(text) > ACTION_MAX for text in cleaned):
+            raise ActionTextInvalidError(f"An action can be at most {ACTION_MAX} characters: shorten it.")
+        if len(learnt) > LEARNT_MAX:
+            raise ActionTextInvalidError(f"What you learnt can be at most {LEARNT_MAX} characters: shorten it.")
+        now = self._clock.now()
+        async with self._uow() as uow:
+            group, meeting = await _open_meeting(uow, guild_id, meeting_id, None, None)
+            before = from_json(meeting.state)
+            current = before.round
+            effects = await advance(uow, group, meeting, Committed(user_id, len(cleaned)), now)
+            if current is not None:
+                for text in cleaned:
+                    await uow.meetings.add_action(
+                        Action(
+                            group_id=group.id,
+                            meeting_id=meeting.id,
+                            round_index=before.round_index,
+                            owner_id=user_id,
+                            text=text,
+                            status="open",
+                            created_at=now,
+                            updated_at=now,
+                        )
+                    )
+                if learnt:
+                    await uow.meetings.put_note(
+                        RoundNote(
+                            meeting_id=meeting.id,
+                            round_index=before.round_index,
+                            holder_id=user_id,
+                            learnt=learnt,
+                            written_at=now,
+                        )
+                    )
+            effects += await _after(uow, group, meeting, now)
+            uow.emit(guild_id, *effects)
+            view = await _view(uow, group, meeting)
+            await uow.commit()
+            return Outcome(view, uow.committed)
+
+    async def dress_rehearsal(
+        self, guild_id: int, user_id: int, meeting_id: int, criticism: str, positives: list[str]
+    ) -> Outcome[MeetingView]:
+        """A peer's Dress Rehearsal input through its form: posted for them, and their turn ends."""
+        texts = [" ".join(text.split()) for text in (criticism, *positives)]
+        if len(texts) != 4 or not all(texts):
+            raise ActionTextInvalidError("Give one constructive criticism and three positive statements: all four.")
+        now = self._clock.now()
+        async with self._uow() as uow:
+            group, meeting = await _open_meeting(uow, guild_id, meeting_id, None, None)
+            state = from_json(meeting.state)
+            current = state.round
+            if state.phase is not Phase.INPUT or current is None or current.mode is not Mode.DRESS_REHEARSAL:
+                raise MeetingRuleError("This form is for input in a Dress Rehearsal round.")
+            effects = await advance(uow, group, meeting, Done(user_id), now)
+            notice = DressRehearsalInput(user_id, texts[0], (texts[1], texts[2], texts[3]))
+            uow.emit(guild_id, post(group, notice), *effects, *await _after(uow, group, meeting, now))
+            view = await _view(uow, group, meeting)
+            await uow.commit()
+            return Outcome(view, uow.committed)
+
+    async def view(
+        self,
+        guild_id: int,
+        user_id: int,
+        *,
+        meeting_id: int | None = None,
+        which: GroupKey = None,
+        channel_id: int | None = None,
+    ) -> MeetingView:
+        """The meeting as a member sees it (`/meeting status`)."""
+        async with self._uow(write=False) as uow:
+            if meeting_id is None:
+                group = await get_group(uow, guild_id, which, channel_id=channel_id)
+                found = await uow.meetings.open_in(group.id)
+                if found is None:
+                    raise MeetingNotFoundError(f"{group.name} has no meeting under way.")
+                meeting = found
+            else:
+                by_id = await uow.meetings.get(meeting_id)
+                owner = await uow.groups.get(guild_id, by_id.group_id) if by_id is not None else None
+                if by_id is None or owner is None:
+                    raise MeetingNotFoundError("That meeting does not exist in this server.")
+                group, meeting = owner, by_id
+            if user_id != group.facilitator_id:
+                await require_eligible(uow, group, user_id, doing="follow the meeting")
+            return await _view(uow, group, meeting)
+
+    async def drawn(self, meeting_id: int) -> MeetingView | None:
+        """The meeting as its card, summary and digests draw it now (None if it is gone)."""
+        async with self._uow(write=False) as uow:
+            meeting = await uow.meetings.get(meeting_id)
+            group = await uow.groups.by_id(meeting.group_id) if meeting is not None else None
+            if meeting is None or group is None:
+                return None
+            return await _view(uow, group, meeting)
+
+    async def record_card(self, meeting_id: int, message_id: int) -> list[QueuedEffect]:
+        """Remember the card's message so that it is kept up to date; draw it again at once."""
+        async with self._uow() as uow:
+            found = await uow.meetings.get(meeting_id)
+            group = await uow.groups.by_id(found.group_id) if found is not None else None
+            if group is None:
+                return []
+            await uow.groups.get(group.guild_id, group.id, lock=True)
+            meeting = await uow.meetings.get(meeting_id, lock=True)
+            if meeting is None:
+                return []
+            meeting.card_message_id = message_id
+            uow.emit(group.guild_id, *refresh_card(group, meeting))
+            await uow.commit()
+            return uow.committed
+
+    async def on_due(self, item: DueItem) -> list[QueuedEffect]:
+        """Due work: a turn's warning, a turn's end or a break's end; a stale one changes nothing."""
+        async with self._uow() as uow:
+            found = await uow.meetings.get(meeting_of(item.key.subject))
+            locked = await uow.groups.get(item.guild_id, found.group_id, lock=True) if found is not None else None
+            meeting = await uow.meetings.get(found.id, lock=True) if found is not None else None
+            if locked is None or meeting is None or meeting.status != MeetingStatus.OPEN:
+                return []
+            group = locked
+            now = self._clock.now()
+            effects = await advance(uow, group, meeting, TimeUp(item.key.due_at), now)
+            uow.emit(item.guild_id, *effects, *await _after(uow, group, meeting, now))
+            await uow.commit()
+            return uow.committed
+
+    async def resume(self, guild_ids: list[int]) -> list[QueuedEffect]:
+        """At start-up: every meeting under way gets its floor set again from the database, and its card redrawn."""
+        async with self._uow() as uow:
+            for meeting, group in await uow.meetings.open_in_guilds(guild_ids):
+                state = from_json(meeting.state)
+                for user_id in state.present:
+                    membership = await uow.memberships.get(group.id, user_id)
+                    if group.text_channel_id is not None:
+                        uow.emit(group.guild_id, set_access(group, user_id, membership))
+                uow.emit(group.guild_id, *refresh_card(group, meeting))
+            await uow.commit()
+            return uow.committed
+
+
+async def _open_meeting(
+    uow: UnitOfWork, guild_id: int, meeting_id: int | None, which: GroupKey, channel_id: int | None
+) -> tuple[Group, Meeting]:
+    """The meeting under way, locked after its group (by id from a card, or the group's from a command)."""
+    if meeting_id is not None:
+        found = await uow.meetings.get(meeting_id)
+        if found is None:
+            raise MeetingNotFoundError("That meeting does not exist in this server.")
+        group = await open_group(uow, guild_id, found.group_id)
+    else:
+        group = await open_group(uow, guild_id, which, channel_id=channel_id)
+        found = await uow.meetings.open_in(group.id)
+        if found is None:
+            raise MeetingNotFoundError(
+                f"{group.name} has no meeting under way. The facilitator starts one with /meeting start."
+            )
+    meeting = await uow.meetings.get(found.id, lock=True)
+    if meeting is None or meeting.status != MeetingStatus.OPEN:
+        raise MeetingNotFoundError("That meeting has ended. Its summary is in the group's channel.")
+    return group, meeting
+
+
+async def _authorise(uow: UnitOfWork, group: Group, meeting: Meeting, actor: Actor, event: Event) -> None:
+    """The facilitator's events need the facilitator; a member's own events need a member who accepted the rules."""
+    if isinstance(event, FACILITATOR_EVENTS):
+        require_facilitator(group, actor)
+        return
+    if isinstance(event, SetMode):
+        state = from_json(meeting.state)
+        holder = state.round.holder_id if state.round is not None and state.phase is not Phase.CATCH_UP else None
+        if actor.user_id != holder:
+            require_facilitator(group, actor)
+        return
+    user_id = getattr(event, "user_id", None)
+    if user_id != actor.user_id:
+        raise MeetingRuleError("You can only do that for yourself.")
+    if actor.user_id != group.facilitator_id:
+        await require_eligible(uow, group, actor.user_id, doing="take part in the meeting")
+
+
+async def _after(uow: UnitOfWork, group: Group, meeting: Meeting, now: datetime) -> list[Effect]:
+    """What the meeting needs once it has moved: entering the vote opens one (or adopts the one already open)."""
+    state = from_json(meeting.state)
+    if state.phase is not Phase.VOTE or meeting.vote_id is not None:
+        return []
+    vote = await uow.votes.open_in(group.id)
+    effects: list[Effect] = []
+    if vote is None:
+        vote, effects = await open_on_bids(
+            uow, group, state.facilitator_id, now, seats=group.rounds_per_meeting, closes_at=None
+        )
+    if vote is None:
+        # Nothing to vote on: no rounds this time; the meeting goes on to its close.
+        return effects + await advance(uow, group, meeting, Voted(()), now)
+    meeting.vote_id = vote.id
+    if vote.status == VoteStatus.OPEN:
+        effects += await settle(uow, group, vote, now)
+    return effects
+
+
+async def _chosen_rounds(uow: UnitOfWork, group: Group) -> list[tuple[int, int | None]] | None:
+    """Bids a vote chose before the meeting and whose rounds have not run, in the vote's order; None if none."""
+    chosen = await uow.bids.in_status(group.id, BidStatus.CHOSEN)
+    if not chosen:
+        return None
+    order: dict[int, int] = {}
+    for bid in chosen:
+        vote = await uow.votes.get(bid.chosen_by_vote_id) if bid.chosen_by_vote_id is not None else None
+        winners = list(vote.result["winners"]) if vote is not None and vote.result else []
+        order[bid.id] = winners.index(bid.id) if bid.id in winners else len(winners)
+    chosen = sorted(chosen, key=lambda bid: (bid.chosen_by_vote_id or 0, order[bid.id], bid.id))
+    return [(bid.author_id, bid.id) for bid in chosen]
+
+
+async def _view(uow: UnitOfWork, group: Group, meeting: Meeting) -> MeetingView:
+    state = from_json(meeting.state)
+    rounds = []
+    for index, round_ in enumerate(state.rounds):
+        bid = await uow.bids.get(round_.bid_id) if round_.bid_id is not None else None
+        note = await uow.meetings.note_of(meeting.id, index)
+        actions = [action.text for action in await uow.meetings.actions_of_round(meeting.id, index)]
+        rounds.append(
+            RoundView(
+                holder_id=round_.holder_id,
+                title=bid.title if bid is not None else None,
+                mode=round_.mode,
+                actions=actions,
+                learnt=note.learnt if note is not None else None,
+                inputs=list(round_.inputs),
+                passes=list(round_.passes),
+            )
+        )
+    holder = speaker(state)
+    speaker_actions: list[str] = []
+    if state.phase is Phase.CATCH_UP and holder is not None:
+        earlier = [a for a in await uow.meetings.open_actions(group.id, [holder]) if a.meeting_id != meeting.id]
+        speaker_actions = [action.text for action in earlier]
+    return MeetingView(
+        id=meeting.id,
+        group_id=group.id,
+        group_name=group.name,
+        open=meeting.status == MeetingStatus.OPEN,
+        state=state,
+        speaker=holder,
+        up_next=up_next(state),
+        rounds=rounds,
+        speaker_actions=speaker_actions,
+        started_at=meeting.started_at,
+        ended_at=meeting.ended_at,
+    )

@@ -1,0 +1,165 @@
+"""How the meeting looks in Discord: the floor card, the ping, private notes, the summary and each holder's digest."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.domain.effects import Notice
+from bot.domain.meeting import MODE_NAMES, MODE_PROMPTS, PHASE_PROMPTS, Mode, Phase
+from bot.domain.meeting_notices import (
+    DressRehearsalInput,
+    FloorTo,
+    NotAQuestion,
+    OffTurnReminder,
+    OffTurnRemoved,
+    TurnOver,
+    TurnWarning,
+)
+from bot.services.meetings import MeetingView
+from bot.ui.applier import Post
+from cogs.groups._render import plain
+from cogs.votes._render import echo
+
+COLOUR = discord.Colour.blurple()
+PHASE_NAMES = {
+    Phase.OPENING: "Opening",
+    Phase.CATCH_UP: "Catch-up on last time's actions",
+    Phase.VOTE: "Vote on the bids",
+    Phase.PRESENT: "The issue holder presents",
+    Phase.CLARIFY: "Clarifying questions",
+    Phase.INPUT: "Input",
+    Phase.FACILITATOR: "The facilitator's thoughts",
+    Phase.COMMIT: "Learning and actions",
+    Phase.CLOSED: "Ended",
+}
+
+
+def _people(user_ids: list[int] | tuple[int, ...]) -> str:
+    return ", ".join(f"<@{user_id}>" for user_id in user_ids) or "nobody"
+
+
+def floor_card(view: MeetingView, buttons: discord.ui.View | None) -> Post:
+    """The one card per meeting, kept current: phase, mode, floor, next, queue, time left (as a relative time)."""
+    state = view.state
+    title = f"Meeting of {plain(view.group_name)}: {PHASE_NAMES[state.phase]}"
+    current = state.round
+    if current is not None and state.phase in (
+        Phase.PRESENT,
+        Phase.CLARIFY,
+        Phase.INPUT,
+        Phase.FACILITATOR,
+        Phase.COMMIT,
+    ):
+        title += f" (round {state.round_index + 1} of {len(state.rounds)})"
+    embed = discord.Embed(title=title[:256], description=PHASE_PROMPTS[state.phase], colour=COLOUR)
+    if current is not None and state.phase in (
+        Phase.PRESENT,
+        Phase.CLARIFY,
+        Phase.INPUT,
+        Phase.FACILITATOR,
+        Phase.COMMIT,
+    ):
+        round_view = view.rounds[state.round_index]
+        issue = (
+            f"**{echo(round_view.title)}** by <@{current.holder_id}>" if round_view.title else f"<@{current.holder_id}>"
+        )
+        embed.add_field(name="Issue", value=issue, inline=False)
+        embed.add_field(name=f"Mode: {MODE_NAMES[current.mode]}", value=MODE_PROMPTS[current.mode], inline=False)
+    if state.paused:
+        embed.add_field(name="Paused", value="Everyone can post until the facilitator resumes.", inline=False)
+    elif state.break_until is not None:
+        embed.add_field(
+            name="On a break",
+            value=f"Back <t:{int(state.break_until.timestamp())}:R>. Everyone can post.",
+            inline=False,
+        )
+    elif view.speaker is not None:
+        floor = f"<@{view.speaker}>"
+        if state.turn_ends_at is not None:
+            floor += f", time up <t:{int(state.turn_ends_at.timestamp())}:R>"
+        embed.add_field(name="Has the floor", value=floor, inline=False)
+        if view.up_next is not None:
+            embed.add_field(name="Next", value=f"<@{view.up_next}>", inline=True)
+        waiting = list(state.queue[1:])
+        if waiting:
+            embed.add_field(name="Then", value=_people(waiting), inline=True)
+    if state.hands:
+        embed.add_field(name="Hands raised", value=_people(state.hands), inline=False)
+    if view.speaker_actions:
+        lines = "\n".join(f"- {echo(text)}" for text in view.speaker_actions)
+        embed.add_field(name="Their actions from last time", value=lines[:1024], inline=False)
+    if state.phase is not Phase.CLOSED:
+        embed.add_field(name="Present", value=_people(state.present)[:1024], inline=False)
+    return Post(embed=embed, view=buttons if view.open else None)
+
+
+def summary(view: MeetingView) -> Post:
+    """The summary posted when the meeting ends: who was there, whose issues had rounds, each holder's actions."""
+    state = view.state
+    lines = [f"**Summary of the meeting of {plain(view.group_name)}**", f"Present: {_people(state.present)}"]
+    heard = [r for r in view.rounds if r.actions or r.inputs or r.passes or r.learnt]
+    if not view.rounds:
+        lines.append("No issue had a round this time.")
+    for number, round_view in enumerate(view.rounds, start=1):
+        issue = f"**{echo(round_view.title)}**" if round_view.title else "an issue"
+        lines.append(f"{number}. <@{round_view.holder_id}>: {issue} ({MODE_NAMES[round_view.mode]})")
+        lines += [f"   - action: {echo(text)}" for text in round_view.actions]
+        if round_view not in heard:
+            lines.append("   - (this round did not run)")
+    lines.append("Next meeting: not set yet. The catch-up next time asks about these actions.")
+    return Post(content="\n".join(lines)[:2000])
+
+
+def digest(view: MeetingView, round_index: int) -> Post | None:
+    """Told privately to an issue holder: their round's mode, who gave input in what order, their actions."""
+    if round_index >= len(view.rounds):
+        return None
+    round_view = view.rounds[round_index]
+    lines = [f"**Your round in {plain(view.group_name)}**"]
+    if round_view.title:
+        lines.append(f"Issue: {echo(round_view.title)}")
+    lines.append(f"Mode: {MODE_NAMES[round_view.mode]}")
+    lines.append(f"Input, in order: {_people(round_view.inputs)}")
+    if round_view.passes:
+        lines.append(f"Passed: {_people(round_view.passes)}")
+    if round_view.learnt:
+        lines.append(f"What you learnt: {echo(round_view.learnt)}")
+    lines += [f"- action: {echo(text)}" for text in round_view.actions] or ["No actions recorded."]
+    return Post(content="\n".join(lines)[:2000])
+
+
+def render_notice(notice: Notice) -> Post:
+    """The meeting's other posts and private notes."""
+    match notice:
+        case FloorTo(user_id=user_id):
+            return Post(
+                content=f"<@{user_id}>, you have the floor.",
+                mentions=discord.AllowedMentions(everyone=False, roles=False, users=[discord.Object(user_id)]),
+            )
+        case TurnWarning(group=group):
+            return Post(content=f"One minute left of your turn in {plain(group)}.")
+        case TurnOver(group=group, moved_on=moved_on):
+            after = "The floor has moved on." if moved_on else "Please finish up and press Done."
+            return Post(content=f"Your time is up in {plain(group)}. {after}")
+        case OffTurnRemoved(group=group, speaker_id=speaker_id, text=text):
+            who = f"<@{speaker_id}> has the floor" if speaker_id else "someone else has the floor"
+            kept = f"\nWhat you wrote, to keep:\n{echo(text)}" if text else ""
+            return Post(
+                content=f"Your post in {plain(group)} was removed: {who}. Raise your hand to speak.{kept}"[:2000]
+            )
+        case OffTurnReminder(group=group, speaker_id=speaker_id):
+            who = f"<@{speaker_id}> has the floor" if speaker_id else "someone else has the floor"
+            return Post(content=f"A gentle reminder in {plain(group)}: {who}, one speaker at a time.")
+        case NotAQuestion(group=group):
+            return Post(content=f"In {plain(group)} this part of the round is for questions only.")
+        case DressRehearsalInput(user_id=user_id, criticism=criticism, positives=positives):
+            good = "\n".join(f"- {echo(text)}" for text in positives)
+            return Post(
+                content=f"<@{user_id}>'s input (Dress Rehearsal)\nOne constructive criticism: {echo(criticism)}\n"
+                f"Three positives:\n{good}"[:2000]
+            )
+        case _:
+            raise TypeError(f"{type(notice).__qualname__} is not a meeting notice")
+
+
+MODE_CHOICES = [(MODE_NAMES[mode], mode.value) for mode in Mode]

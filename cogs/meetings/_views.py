@@ -1,0 +1,119 @@
+"""The floor card's buttons and the meeting's forms; state lives in custom ids, so all survive a restart."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, cast
+
+import discord
+
+from bot.domain.meeting import MAX_ACTIONS, Mode, Phase
+from bot.services.meetings import MeetingView
+from cogs.groups._views import guarded, single_item_view
+
+if TYPE_CHECKING:
+    from bot.app import Setkeeper
+
+COMMIT_FORM = re.compile(r"setkeeper:commit:(?P<meeting>[0-9]{1,12})")
+REHEARSAL_FORM = re.compile(r"setkeeper:rehearse:(?P<meeting>[0-9]{1,12})")
+LABELS = {
+    "here": ("Here", discord.ButtonStyle.success),
+    "done": ("Done", discord.ButtonStyle.primary),
+    "pass": ("Pass", discord.ButtonStyle.secondary),
+    "hand": ("Raise hand", discord.ButtonStyle.secondary),
+    "commit": ("Record my actions", discord.ButtonStyle.success),
+    "input": ("Give my input", discord.ButtonStyle.primary),
+    "next": ("Next", discord.ButtonStyle.secondary),
+    "pause": ("Pause", discord.ButtonStyle.secondary),
+    "resume": ("Resume", discord.ButtonStyle.success),
+}
+
+
+class FloorButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"setkeeper:meet:(?P<meeting>[0-9]{1,12}):(?P<action>here|done|pass|hand|commit|input|next|pause|resume)",
+):
+    """A button on the floor card."""
+
+    def __init__(self, meeting_id: int, action: str) -> None:
+        label, style = LABELS[action]
+        super().__init__(discord.ui.Button(label=label, style=style, custom_id=f"setkeeper:meet:{meeting_id}:{action}"))
+        self.meeting_id, self.action = meeting_id, action
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> FloorButton:
+        """Rebuild the button from its custom id."""
+        return cls(int(match["meeting"]), match["action"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Hand the press to the cog."""
+        cog = cast("Setkeeper", interaction.client).get_cog("Meetings")
+        await guarded(interaction, lambda: cog.pressed(interaction, self.meeting_id, self.action))  # type: ignore[union-attr]
+
+
+def card_buttons(view: MeetingView) -> discord.ui.View:
+    """The buttons the card carries in its current phase."""
+    state = view.state
+    actions: list[str]
+    if state.paused or state.break_until is not None:
+        actions = ["resume"]
+    elif state.phase is Phase.OPENING:
+        actions = ["here", "next"]
+    elif state.phase is Phase.VOTE:
+        actions = ["here"]
+    elif state.phase is Phase.COMMIT:
+        actions = ["commit", "next", "pause"]
+    elif state.phase is Phase.INPUT and state.round is not None and state.round.mode is Mode.DRESS_REHEARSAL:
+        actions = ["input", "pass", "next", "pause"]
+    else:
+        actions = ["done", "pass", "hand", "next", "pause"]
+        if state.phase not in (Phase.CATCH_UP, Phase.FACILITATOR):
+            actions.remove("hand")
+    if state.phase not in (Phase.OPENING, Phase.VOTE):
+        actions.insert(0, "here")  # a late joiner can still arrive
+    return single_item_view(*(FloorButton(view.id, action) for action in actions))
+
+
+def commit_form(meeting_id: int) -> discord.ui.Modal:
+    """The holder's form: up to three actions and what they learnt."""
+    form = discord.ui.Modal(title="Your learning and actions", custom_id=f"setkeeper:commit:{meeting_id}", timeout=None)
+    for number in range(1, MAX_ACTIONS + 1):
+        form.add_item(
+            discord.ui.Label(
+                text=f"Action {number}",
+                description="Something you will do before the next meeting" if number == 1 else None,
+                component=discord.ui.TextInput(custom_id=f"action:{number}", required=number == 1, max_length=300),
+            )
+        )
+    form.add_item(
+        discord.ui.Label(
+            text="What you learnt",
+            component=discord.ui.TextInput(
+                custom_id="learnt", style=discord.TextStyle.paragraph, required=False, max_length=1000
+            ),
+        )
+    )
+    return form
+
+
+def rehearsal_form(meeting_id: int) -> discord.ui.Modal:
+    """A peer's Dress Rehearsal input: one constructive criticism and three positive statements, all required."""
+    form = discord.ui.Modal(
+        title="Your Dress Rehearsal input", custom_id=f"setkeeper:rehearse:{meeting_id}", timeout=None
+    )
+    form.add_item(
+        discord.ui.Label(
+            text="One constructive criticism",
+            component=discord.ui.TextInput(custom_id="criticism", style=discord.TextStyle.paragraph, max_length=500),
+        )
+    )
+    for number in range(1, 4):
+        form.add_item(
+            discord.ui.Label(
+                text=f"Positive statement {number}",
+                component=discord.ui.TextInput(custom_id=f"positive:{number}", max_length=300),
+            )
+        )
+    return form
