@@ -534,7 +534,9 @@ class InteractionEngine:
                 raise ValueError(f"modal field {label or custom_id!r} length out of range")
             return {"type": 4, "id": component.get("id", 0), "custom_id": custom_id, "value": text}
         if kind in SELECT_TYPES:
-            raw = [] if key is None else values[key]
+            # Left untouched, a select submits the options the bot marked as chosen already, as Discord's does.
+            preset = [o["value"] for o in component.get("options") or [] if o.get("default")]
+            raw = preset if key is None else values[key]
             chosen, extra = self._select_values(
                 member, channel, {**component, "min_values": component.get("min_values", 0)}, list(raw)
             )
