@@ -685,6 +685,24 @@ async def test_a_command_sent_without_waiting_is_answered_on_its_record(
         await engine.send_command(alice, "/pick", {"size": 2}, focused="size")
 
 
+async def test_clicks_and_forms_sent_without_waiting_note_when_their_answer_was_shown(
+    harness: Harness, discord_world: FakeDiscord
+) -> None:
+    alice = discord_world.guild.add_member("Alice")
+    engine = discord_world.interactions
+    panel = (await alice.run("/set panel")).message
+    assert panel is not None
+    asked = await engine.wait(await engine.send_click(alice, panel, "Ask"), 5.0)
+    assert asked.modal_title == "Form"
+    assert asked.record.shown_after == asked.latency, "a form is shown by the first answer"
+    sent = await engine.wait(await engine.send_modal(alice, asked.record, {"topic": "Quick"}), 5.0)
+    assert sent.text == "topic Quick notes "
+    thought = await engine.wait(await engine.send_command(alice, "/think", {}), 5.0)
+    assert thought.latency is not None
+    assert thought.record.shown_after is not None
+    assert thought.record.shown_after > thought.latency, "a deferred answer is shown when it is filled in"
+
+
 async def test_interaction_deadline(harness: Harness, discord_world: FakeDiscord) -> None:
     discord_world.faults.interaction_deadline = 0.2
     discord_world.faults.fail_on_late_callback = False
