@@ -48,15 +48,25 @@ def shown_ms(records: list[InteractionRecord]) -> list[float]:
     return times
 
 
+BUSY: list[int] = [0]
+"""Vote clicks answered "my database is slow right now" (the check before the form took over its 2 s) this run."""
+
+
 async def wave(
     world: FakeDiscord, voters: list[Voter], label: str, values: Values, number: int, sending: int
 ) -> Timings:
-    """All press the button at once, then the first `sending` send the form at once; ms to the form, to the reply."""
+    """All press the button at once, then the first `sending` send the form at once; ms to the form, to the reply.
+
+    A member who got a refusal instead of the form (the bot's "too slow, try again") sends nothing; `BUSY` counts them.
+    """
     engine = world.interactions
     clicks = await asyncio.gather(*(engine.send_click(member, card, label) for member, card in voters))
     forms = await asyncio.gather(*(engine.wait(record, 60.0) for record in clicks))
     senders = [(member, form) for (member, _), form in zip(voters, forms, strict=True)][:sending]
-    sends = await asyncio.gather(*(engine.send_modal(member, form, values(form, number)) for member, form in senders))
+    BUSY[0] += sum(form.modal is None for _, form in senders)
+    sends = await asyncio.gather(
+        *(engine.send_modal(member, form, values(form, number)) for member, form in senders if form.modal is not None)
+    )
     for reply in await asyncio.gather(*(engine.wait(record, 60.0) for record in sends)):
         if not reply.text:
             raise RuntimeError(f"a form got no reply: {reply!r}")
@@ -131,7 +141,13 @@ async def setkeeper() -> tuple[Timings, Timings]:
                 [(group.members[number], card) for group, card in zip(groups[1:], cards[1:], strict=True)]
                 for number in range(WAVES)
             ]
+            busy_alone = BUSY[0]
             many = await waves(world, at_once, "Vote", ballot, GROUPS)
+            busy_many = BUSY[0] - busy_alone
+            print(
+                f"Vote clicks answered with a busy refusal instead of the ballot: {busy_alone} of "
+                f"{len(one[0])} in one group, {busy_many} of {len(many[0])} with {GROUPS} groups at once"
+            )
             return one, many
 
 
