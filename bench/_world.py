@@ -118,6 +118,18 @@ async def seed_groups(world: FakeDiscord, url: str, count: int, *, members: int 
     return seeded
 
 
+async def seed_bids(world: FakeDiscord, url: str, groups: list[SeededGroup], *, per_group: int) -> None:
+    """Put in a bid for each of the first `per_group` members of every group, through the real services."""
+    database = open_database(url)
+    services = build_services(database, FixedClock(datetime.now(UTC)), instance_id="bench-seed")
+    for group in groups:
+        for number, person in enumerate(group.members[:per_group]):
+            await services.votes.put_in(world.guild.id, person.id, group.id, f"Issue {number} of set {group.id}", "")
+    # Nobody needs to see the "put in a bid" posts of a benchmark.
+    await services.effects.done([item.id for item in await services.effects.pending([world.guild.id])])
+    await database.dispose()
+
+
 @asynccontextmanager
 async def running_bot(world: FakeDiscord, command: list[str], url: str) -> AsyncIterator[BotProcess]:
     """The bot process connected to the fake Discord, stopped afterwards."""

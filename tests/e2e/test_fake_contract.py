@@ -14,6 +14,7 @@ import yarl
 from discord import app_commands
 
 from tests.fakediscord import STAGE, VOICE, FakeDiscord, RefusedError, future_iso
+from tests.fakediscord.world import flatten_components
 
 pytestmark = pytest.mark.e2e
 
@@ -103,6 +104,26 @@ class Form(discord.ui.Modal, title="Form"):
         await interaction.response.send_message(f"topic {self.topic.value} notes {self.notes.value}", ephemeral=True)
 
 
+class Choice(discord.ui.Modal, title="Choose"):
+    """A modal whose select opens with one option already chosen, as a ballot shows a member's current choice."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.colours: discord.ui.Select[Choice] = discord.ui.Select(
+            custom_id="colours",
+            options=[
+                discord.SelectOption(label="Red", value="red", default=True),
+                discord.SelectOption(label="Blue", value="blue"),
+            ],
+            max_values=2,
+        )
+        self.add_item(discord.ui.Label(text="Colours", component=self.colours))
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        """Echo what was submitted."""
+        await interaction.response.send_message("chose " + ",".join(self.colours.values), ephemeral=True)
+
+
 def build_tree(client: discord.Client, events: list[str]) -> app_commands.CommandTree[discord.Client]:
     """Commands covering subcommand groups, resolved options, defers, follow-ups and autocomplete."""
     tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
@@ -151,6 +172,10 @@ def build_tree(client: discord.Client, events: list[str]) -> app_commands.Comman
     @tree.command(name="ask", description="modal")
     async def ask(interaction: discord.Interaction) -> None:
         await interaction.response.send_modal(Form(events))
+
+    @tree.command(name="choose", description="modal with a preselected option")
+    async def choose(interaction: discord.Interaction) -> None:
+        await interaction.response.send_modal(Choice())
 
     @tree.command(name="pick", description="autocomplete")
     async def pick(interaction: discord.Interaction, fruit: str, size: int = 1) -> None:
@@ -258,7 +283,15 @@ async def test_ready_and_guild_create(harness: Harness, discord_world: FakeDisco
     assert [c.name for c in guild.text_channels] == ["general"]
     assert not discord_world.requests_to("GET /gateway/bot")
     assert discord_world.requests_to("GET /oauth2/applications/@me")
-    assert {c["name"] for c in discord_world.global_commands} == {"set", "think", "edits", "ask", "pick", "slowpoke"}
+    assert {c["name"] for c in discord_world.global_commands} == {
+        "set",
+        "think",
+        "edits",
+        "ask",
+        "choose",
+        "pick",
+        "slowpoke",
+    }
 
 
 async def test_exact_json_content_type_and_ratelimit_headers(discord_world: FakeDiscord) -> None:
@@ -556,6 +589,71 @@ async def test_components_and_modals(harness: Harness, discord_world: FakeDiscor
     assert done.text == "topic Only topic notes "
 
 
+async def test_a_modal_select_left_untouched_submits_its_preselected_options(
+    harness: Harness, discord_world: FakeDiscord
+) -> None:
+    alice = discord_world.guild.add_member("Alice")
+    form = await alice.run("/choose")
+    assert form.modal is not None
+    (select,) = [c for c in flatten_components(form.modal["components"]) if c.get("custom_id") == "colours"]
+    assert [o["value"] for o in select["options"] if o.get("default")] == ["red"]
+    untouched = await alice.submit_modal(form, {})
+    assert untouched.text == "chose red"
+    changed = await alice.submit_modal(await alice.run("/choose"), {"Colours": ["blue"]})
+    assert changed.text == "chose blue"
+
+
+async def test_role_mentions_ping_as_discord_decides(harness: Harness, discord_world: FakeDiscord) -> None:
+    team = discord_world.guild.add_role("Team", mentionable=True)
+    staff = discord_world.guild.add_role("Staff")
+    await discord_world.settle()
+    channel = harness.guild.text_channels[0]
+    fake_general = discord_world.guild.channel_named("general")
+    content = f"{team.mention} {staff.mention} <@&1> @everyone"
+    discord_world.guild.set_role_permissions(
+        discord_world.guild.bot_role, discord.Permissions(view_channel=True, send_messages=True)
+    )
+    await discord_world.settle()
+    await channel.send(content)
+    plain = fake_general.last_message
+    assert plain is not None
+    assert plain.pinged_role_ids == {team.id}, "a role nobody may mention, or no role at all, pings nobody"
+    assert not plain.pings_everyone
+    discord_world.guild.set_role_permissions(
+        discord_world.guild.bot_role, discord.Permissions(view_channel=True, send_messages=True, mention_everyone=True)
+    )
+    await discord_world.settle()
+    await channel.send(content)
+    loud = fake_general.last_message
+    assert loud is not None
+    assert loud.pinged_role_ids == {team.id, staff.id}
+    assert loud.pings_everyone
+    await channel.send(content, allowed_mentions=discord.AllowedMentions(everyone=False, roles=[staff]))
+    chosen = fake_general.last_message
+    assert chosen is not None
+    assert chosen.pinged_role_ids == {staff.id}
+    assert not chosen.pings_everyone
+    assert chosen.payload()["mention_everyone"] is False
+
+
+async def test_edited_content_without_allowed_mentions_is_parsed_with_default_allowances(
+    harness: Harness, discord_world: FakeDiscord
+) -> None:
+    alice = discord_world.guild.add_member("Alice")
+    await discord_world.settle()
+    channel = harness.guild.text_channels[0]
+    sent = await channel.send(f"hi {alice.mention}", allowed_mentions=discord.AllowedMentions.none())
+    stored = discord_world.guild.channel_named("general").last_message
+    assert stored is not None
+    assert stored.pinged_user_ids == set()
+    await sent.edit(embed=discord.Embed(title="no new content"))
+    assert stored.pinged_user_ids == set(), "mentions are parsed again only when the content changes"
+    await sent.edit(content=f"hello {alice.mention}")
+    assert stored.pinged_user_ids == {alice.id}, "the creating request's allowed_mentions does not carry over"
+    await sent.edit(content=f"bye {alice.mention}", allowed_mentions=discord.AllowedMentions.none())
+    assert stored.pinged_user_ids == set()
+
+
 async def test_defer_followups_edits_and_autocomplete(harness: Harness, discord_world: FakeDiscord) -> None:
     alice = discord_world.guild.add_member("Alice")
     reply = await alice.run("/think")
@@ -585,6 +683,24 @@ async def test_a_command_sent_without_waiting_is_answered_on_its_record(
     assert [c["value"] for c in (await engine.wait(choices, 5.0)).choices] == ["Apple", "Apricot"]
     with pytest.raises(LookupError, match="not an autocomplete option"):
         await engine.send_command(alice, "/pick", {"size": 2}, focused="size")
+
+
+async def test_clicks_and_forms_sent_without_waiting_note_when_their_answer_was_shown(
+    harness: Harness, discord_world: FakeDiscord
+) -> None:
+    alice = discord_world.guild.add_member("Alice")
+    engine = discord_world.interactions
+    panel = (await alice.run("/set panel")).message
+    assert panel is not None
+    asked = await engine.wait(await engine.send_click(alice, panel, "Ask"), 5.0)
+    assert asked.modal_title == "Form"
+    assert asked.record.shown_after == asked.latency, "a form is shown by the first answer"
+    sent = await engine.wait(await engine.send_modal(alice, asked.record, {"topic": "Quick"}), 5.0)
+    assert sent.text == "topic Quick notes "
+    thought = await engine.wait(await engine.send_command(alice, "/think", {}), 5.0)
+    assert thought.latency is not None
+    assert thought.record.shown_after is not None
+    assert thought.record.shown_after > thought.latency, "a deferred answer is shown when it is filled in"
 
 
 async def test_interaction_deadline(harness: Harness, discord_world: FakeDiscord) -> None:

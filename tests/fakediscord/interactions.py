@@ -55,6 +55,7 @@ class InteractionRecord:
     modal: Json | None = None
     choices: list[Json] | None = None
     edited: bool = False
+    completed_at: float | None = None
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
@@ -78,8 +79,16 @@ class InteractionRecord:
             return self.edited or bool(self.followups)
         return True
 
+    @property
+    def shown_after(self) -> float | None:
+        """Seconds from dispatch until the member saw the whole answer (a deferred one filled in)."""
+        return None if self.completed_at is None else self.completed_at - self.dispatched_at
+
     def touch(self) -> None:
-        """Wake up waiters."""
+        """Wake up waiters (and note when the answer became complete)."""
+        if self.completed_at is None and self.complete:
+            answered_at_once = self.callback_type not in (5, 6) and self.callback_at is not None
+            self.completed_at = self.callback_at if answered_at_once else time.monotonic()
         self.changed.set()
 
 
@@ -431,17 +440,23 @@ class InteractionEngine:
             raise RefusedError(403, 50001, f"{member.name} cannot see #{message.channel.name}")
         return message.channel
 
-    async def click(
-        self, member: Member, message: Message, label: str | None, *, custom_id: str | None, within: float
-    ) -> Reply:
-        """Click a button."""
+    async def send_click(
+        self, member: Member, message: Message, label: str | None = None, *, custom_id: str | None = None
+    ) -> InteractionRecord:
+        """Click a button without waiting for the answer; ``wait`` on the record for it."""
         channel = self._check_sees(member, message)
         button = message.find_component(label, custom_id, ctype=2)
         if button.get("disabled"):
             raise ValueError(f"button {label or custom_id!r} is disabled")
         data = {"custom_id": button["custom_id"], "component_type": 2}
         record = self._new_record(member, channel, COMPONENT, data, f"button:{button.get('label')}", message)
-        await self.send(record)
+        return await self.send(record)
+
+    async def click(
+        self, member: Member, message: Message, label: str | None, *, custom_id: str | None, within: float
+    ) -> Reply:
+        """Click a button."""
+        record = await self.send_click(member, message, label, custom_id=custom_id)
         return await self.wait(record, within)
 
     def _select_values(
@@ -534,7 +549,9 @@ class InteractionEngine:
                 raise ValueError(f"modal field {label or custom_id!r} length out of range")
             return {"type": 4, "id": component.get("id", 0), "custom_id": custom_id, "value": text}
         if kind in SELECT_TYPES:
-            raw = [] if key is None else values[key]
+            # Left untouched, a select submits the options the bot marked as chosen already, as Discord's does.
+            preset = [o["value"] for o in component.get("options") or [] if o.get("default")]
+            raw = preset if key is None else values[key]
             chosen, extra = self._select_values(
                 member, channel, {**component, "min_values": component.get("min_values", 0)}, list(raw)
             )
@@ -543,8 +560,12 @@ class InteractionEngine:
             return {"type": kind, "id": component.get("id", 0), "custom_id": custom_id, "values": chosen}
         return None
 
-    async def submit_modal(self, member: Member, modal: Reply | Json, values: dict[str, Any], within: float) -> Reply:
-        """Submit a modal the bot opened with field values keyed by custom_id or label."""
+    async def send_modal(
+        self, member: Member, modal: Reply | InteractionRecord | Json, values: dict[str, Any]
+    ) -> InteractionRecord:
+        """Submit a modal without waiting for the answer; ``wait`` on the record for it."""
+        if isinstance(modal, InteractionRecord):
+            modal = Reply(modal)
         origin: InteractionRecord | None = modal.record if isinstance(modal, Reply) else None
         spec = modal.modal if isinstance(modal, Reply) else modal
         if spec is None:
@@ -563,7 +584,11 @@ class InteractionEngine:
             data["resolved"] = resolved
         source = origin.source_message if origin else None
         record = self._new_record(member, channel, MODAL_SUBMIT, data, f"modal:{spec.get('title')}", source)
-        await self.send(record)
+        return await self.send(record)
+
+    async def submit_modal(self, member: Member, modal: Reply | Json, values: dict[str, Any], within: float) -> Reply:
+        """Submit a modal the bot opened with field values keyed by custom_id or label."""
+        record = await self.send_modal(member, modal, values)
         return await self.wait(record, within)
 
     # ----- the bot's answers ----------------------------------------------------------------------------------------

@@ -100,6 +100,9 @@ def apply_edit(message: Message, body: Json) -> None:
         message.components = list(body["components"] or [])
     if "allowed_mentions" in body:
         message.allowed_mentions = body["allowed_mentions"]
+    elif "content" in body:
+        # Discord parses edited content with default allowances, whatever the message was created with.
+        message.allowed_mentions = None
     if "flags" in body and body["flags"] is not None:
         message.flags = (int(body["flags"]) & ~64 & ~128) | (message.flags & 64)
     else:

@@ -220,6 +220,28 @@ class Message:
         return mentioned & {int(x) for x in allowed.get("users") or []}
 
     @property
+    def pinged_role_ids(self) -> set[int]:
+        """Role ids whose members would be notified, as Discord decides it.
+
+        A role mention pings when the role exists in the guild, it is mentionable or the author may mention
+        everyone in the channel, and ``allowed_mentions`` (parsing everything when absent) lets it through.
+        """
+        guild = self.channel.guild
+        if guild is None:
+            return set()
+        author = guild.members.get(self.author.id)
+        may_mention_any = author is not None and author.can("mention_everyone", self.channel)
+        mentioned = {
+            rid
+            for rid in self.role_mention_ids
+            if rid in guild.roles and rid != guild.id and (guild.roles[rid].mentionable or may_mention_any)
+        }
+        allowed = self.allowed_mentions
+        if allowed is None or "roles" in (allowed.get("parse") or []):
+            return mentioned
+        return mentioned & {int(x) for x in allowed.get("roles") or []}
+
+    @property
     def pings_everyone(self) -> bool:
         """Whether @everyone/@here would notify, honouring ``allowed_mentions`` as sent."""
         if not self.mentions_everyone:
