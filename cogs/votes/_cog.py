@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import discord
@@ -39,8 +40,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-BEFORE_FORM = 2.0
-"""Seconds a check may take before a form opens: Discord allows three for the first answer, and a form must be it."""
+BEFORE_FORM = 2.5
+"""Seconds after the click by which a form must be ready to open: Discord allows three for the first answer, and a
+form must be it; the rest is for the answer to travel."""
 BUSY = "I could not check that in time (my database is slow right now). Nothing was lost: please try again."
 BID = app_commands.Group(name="bid", description="Bring an issue to your group", guild_only=True)
 VOTE = app_commands.Group(name="vote", description="Choose which bids get a round", guild_only=True)
@@ -274,7 +276,9 @@ class Votes(commands.Cog):
             message += "That was the last ballot the vote waited for, so it has closed: the result is in the channel."
         else:
             message += "Nobody sees how you voted. You can change it until the vote closes: press Vote again."
-        await self._finish(interaction, outcome.effects, message)
+        # The ballot is stored: the voter hears so at once. The card's count follows on its own (its edits are
+        # rate-limited per channel and coalesced), and waiting for it made a busy group's replies take seconds.
+        await reply(interaction, message)
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
@@ -296,7 +300,9 @@ class Votes(commands.Cog):
 async def _in_time(interaction: discord.Interaction[Any], check: Awaitable[T]) -> T | None:
     """Run a check that must finish before a form can open; on a refusal or a timeout, reply and return None."""
     try:
-        return await asyncio.wait_for(check, BEFORE_FORM)
+        # Counted from the click, not from when this handler began: a busy bot may start late.
+        elapsed = (datetime.now(UTC) - interaction.created_at).total_seconds()
+        return await asyncio.wait_for(check, max(0.5, BEFORE_FORM - elapsed))
     except TimeoutError:
         await reply(interaction, BUSY)
     except UserFacingError as exc:

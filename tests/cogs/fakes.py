@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 from unittest.mock import AsyncMock, MagicMock, create_autospec
 
@@ -53,6 +54,7 @@ def interaction(user: Any, where: Any, *, channel_id: int = 1, manage_guild: boo
     fake.data = {}
     fake.permissions = discord.Permissions(manage_guild=manage_guild)
     fake.token = "interaction-token"
+    fake.created_at = datetime.now(UTC)
     fake.client = None  # tests that need the bot set it
     fake.is_expired.return_value = False
     fake.response = create_autospec(discord.InteractionResponse, instance=True)

@@ -48,6 +48,19 @@ async def test_the_commands_are_the_ones_documented(bot: Setkeeper) -> None:
         "bid withdraw",
         "vote open",
         "vote close",
+        "meeting start",
+        "meeting next",
+        "meeting skip",
+        "meeting mode",
+        "meeting pause",
+        "meeting resume",
+        "meeting break",
+        "meeting extend",
+        "meeting end",
+        "meeting status",
+        "done",
+        "pass",
+        "hand",
     }
 
 
