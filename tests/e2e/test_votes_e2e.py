@@ -73,11 +73,18 @@ def pings_everyone(world: FakeDiscord) -> list[str]:
     ]
 
 
+def _title(label: object) -> str:
+    """An option's bid title: options are numbered ("2. Budget cuts") so that equal titles can be told apart."""
+    number, _, title = str(label).partition(". ")
+    assert number.isdigit(), label
+    return title
+
+
 def options_of(form: Reply) -> dict[str, str]:
     """A ballot form's choices: bid title to option value (the bid's id)."""
     assert form.modal is not None, form
     return {
-        str(option["label"]): str(option["value"])
+        _title(option["label"]): str(option["value"])
         for component in flatten_components(form.modal["components"])
         for option in component.get("options") or []
     }
@@ -87,7 +94,7 @@ def preselected(form: Reply) -> set[str]:
     """The titles a ballot form opens with already chosen (the member's current ballot)."""
     assert form.modal is not None
     return {
-        str(option["label"])
+        _title(option["label"])
         for component in flatten_components(form.modal["components"])
         for option in component.get("options") or []
         if option.get("default")
