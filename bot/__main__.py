@@ -17,7 +17,7 @@ from bot.app import SystemClock
 from bot.bootstrap import build_bot, build_services
 from bot.config import ConfigError, Settings, load_settings
 from bot.db.engine import Database, ensure_sqlite_folder, safe_url
-from bot.db.keys import KeyFileError, load_cipher
+from bot.db.keys import KeyFileError, default_key_file, load_cipher
 from bot.db.migrate import current_revision, head_revision, migrate
 from bot.logs import configure_logging
 
@@ -77,12 +77,25 @@ async def prepare_database(settings: Settings) -> None:
 async def run(settings: Settings) -> None:
     """Build every resource here, pass it in, and run until stopped."""
     await prepare_database(settings)
+    keys = settings.encryption_key_list()
+    key_path = None if keys else settings.encryption_key_file or default_key_file(settings.database_url)
+    made = key_path is not None and not key_path.exists()
     try:
-        cipher = load_cipher(settings.encryption_key_list(), settings.encryption_key_file, settings.database_url)
+        cipher = load_cipher(keys, settings.encryption_key_file, settings.database_url)
     except KeyFileError as exc:
         raise StartupError(str(exc)) from None
     database = Database(settings.database_url, cipher=cipher)
-    bot = build_bot(settings, build_services(database, SystemClock(), instance_id=str(uuid.uuid4())))
+    services = build_services(database, SystemClock(), instance_id=str(uuid.uuid4()))
+    if not await services.state.key_reads_this_database(cipher):
+        await database.dispose()
+        if made and key_path is not None:
+            key_path.unlink(missing_ok=True)  # a new key for old text would only hide the lost one
+        raise StartupError(
+            "the encryption key cannot read the text this database holds (bids, actions): the key it was written "
+            "with is missing or was replaced. Put back the key file or ENCRYPTION_KEYS you backed up "
+            "(see the README, Encryption at rest)"
+        )
+    bot = build_bot(settings, services)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))

@@ -117,3 +117,15 @@ async def test_a_first_run_makes_a_private_key_file_and_says_where_not_what(tmp_
     assert "back it up" in notice
     assert "key_file=data/setkeeper.key" in notice
     assert key_file.read_text().strip() not in "\n".join(lines)
+
+
+async def test_a_lost_key_file_is_refused_and_not_replaced_by_a_new_one(tmp_path: Path) -> None:
+    unreachable = {"DISCORD_TOKEN": TOKEN, "DISCORD_API_BASE": "http://127.0.0.1:9/api/v10"}
+    await _run_bot(tmp_path, **unreachable)  # the first run makes the database and its key
+    key_file = tmp_path / "data" / "setkeeper.key"
+    key_file.unlink()
+    code, lines = await _run_bot(tmp_path, **unreachable)
+    assert code != 0
+    assert lines[-1].startswith("Setkeeper cannot start: the encryption key cannot read the text this database holds")
+    assert not key_file.exists(), "a new key would hide the lost one"
+    assert "Traceback" not in "\n".join(lines)

@@ -151,3 +151,12 @@ async def test_no_bid_text_is_stored_in_plain_anywhere(
     assert stored
     for secret in (title, help_wanted, "Quokkabridge", "Marmotfeather"):
         assert not [text for text in stored if secret in text], secret
+
+
+async def test_a_database_knows_the_key_it_was_written_with(services: Services) -> None:
+    assert await services.state.key_reads_this_database(Cipher([TEST_ENCRYPTION_KEY]))
+    assert await services.state.key_reads_this_database(Cipher([TEST_ENCRYPTION_KEY]))
+    # A lost key replaced by a new one is caught, not met later as bids nobody can read.
+    assert not await services.state.key_reads_this_database(Cipher([LOST_KEY]))
+    # A rotated key list (new key first, the old one kept) still reads it.
+    assert await services.state.key_reads_this_database(Cipher([LOST_KEY, TEST_ENCRYPTION_KEY]))
