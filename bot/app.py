@@ -70,9 +70,13 @@ def command_tree_digest(payload: list[dict[str, Any]]) -> str:
 class Setkeeper(commands.Bot):
     """The bot. Building it does no I/O; connecting happens in `start`."""
 
-    def __init__(self, services: Services, *, sync_guild_id: int | None = None) -> None:
+    def __init__(self, services: Services, *, sync_guild_id: int | None = None, message_content: bool = False) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
+        # Posts in a meeting's channel, to catch one made out of turn (author and channel suffice); their text only
+        # with the privileged message-content intent, when the owner turns it on.
+        intents.guild_messages = True
+        intents.message_content = message_content
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,

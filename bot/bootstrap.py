@@ -51,4 +51,4 @@ def build_bot(settings: Settings, services: Services) -> Setkeeper:
     # Setkeeper never joins voice itself: discord.py's "voice will NOT be supported" warnings would only confuse.
     discord.VoiceClient.warn_nacl = False
     discord.VoiceClient.warn_dave = False
-    return Setkeeper(services, sync_guild_id=settings.sync_guild_id)
+    return Setkeeper(services, sync_guild_id=settings.sync_guild_id, message_content=settings.message_content_intent)

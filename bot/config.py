@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     auto_migrate: bool = Field(True, description="Upgrade the database to the newest revision at start-up.")
     sync_guild_id: int | None = Field(None, description="Register commands in this one guild only (development).")
+    message_content_intent: bool = Field(
+        False,
+        description="Ask Discord for message text (privileged): an off-turn post removed is returned to its author.",
+    )
     encryption_keys: SecretStr | None = Field(
         None, description="Fernet keys, separated by commas: the first encrypts, every one decrypts."
     )

@@ -13,8 +13,9 @@ from bot.db.models import Action, Group, Meeting, RoundNote
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.bids import BidStatus, VoteStatus
 from bot.domain.clock import Clock
-from bot.domain.effects import Effect
+from bot.domain.effects import DirectNotice, Effect, Notice
 from bot.domain.errors import UserFacingError
+from bot.domain.groups import CrossTalk
 from bot.domain.meeting import (
     Break,
     Committed,
@@ -39,7 +40,13 @@ from bot.domain.meeting import (
     to_json,
     up_next,
 )
-from bot.domain.meeting_notices import DressRehearsalInput, FloorCard
+from bot.domain.meeting_notices import (
+    DressRehearsalInput,
+    FloorCard,
+    NotAQuestion,
+    OffTurnReminder,
+    OffTurnRemoved,
+)
 from bot.services.access import set_access
 from bot.services.due import DueItem
 from bot.services.effects import QueuedEffect
@@ -298,6 +305,40 @@ class MeetingService:
             await uow.commit()
             return uow.committed
 
+    async def check_post(self, guild_id: int, channel_id: int, author_id: int, text: str | None) -> PostCheck:
+        """A post in a group's channel: one made out of turn is handled as the group's cross-talk setting says.
+
+        `text` is None without the message-content intent. The speaker's post in a clarify phase, or in a
+        Questioning round's input, that is not a question gets a gentle private reminder (when it can be read).
+        """
+        async with self._uow(write=False) as uow:
+            group = await uow.groups.by_channel(guild_id, channel_id)
+            meeting = await uow.meetings.open_in(group.id) if group is not None else None
+            if group is None or meeting is None:
+                return PostCheck(False, [])
+            state = from_json(meeting.state)
+        holder = speaker(state)
+        if holder is None or author_id == group.facilitator_id:
+            return PostCheck(False, [])
+        notice: Notice | None = None
+        remove = False
+        if author_id == holder:
+            questions_only = state.phase is Phase.CLARIFY or (
+                state.phase is Phase.INPUT and state.round is not None and state.round.mode is Mode.QUESTIONING
+            )
+            if questions_only and text is not None and "?" not in text:
+                notice = NotAQuestion(group.name)
+        elif group.crosstalk in (CrossTalk.LOCK, CrossTalk.DELETE):
+            remove, notice = True, OffTurnRemoved(group.name, holder, text)
+        elif group.crosstalk == CrossTalk.REMIND:
+            notice = OffTurnReminder(group.name, holder)
+        if notice is None:
+            return PostCheck(remove, [])
+        async with self._uow() as uow:
+            uow.emit(guild_id, DirectNotice(group.id, author_id, notice))
+            await uow.commit()
+            return PostCheck(remove, uow.committed)
+
     async def resume(self, guild_ids: list[int]) -> list[QueuedEffect]:
         """At start-up: every meeting under way gets its floor set again from the database, and its card redrawn."""
         async with self._uow() as uow:
@@ -310,6 +351,14 @@ class MeetingService:
                 uow.emit(group.guild_id, *refresh_card(group, meeting))
             await uow.commit()
             return uow.committed
+
+
+@dataclass(frozen=True)
+class PostCheck:
+    """What to do with a post in a meeting's channel: leave it, remove it (and tell its author), or remind them."""
+
+    remove: bool
+    effects: list[QueuedEffect]
 
 
 async def _open_meeting(

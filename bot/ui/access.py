@@ -53,6 +53,7 @@ BOT_PERMISSIONS = discord.Permissions(
     add_reactions=True,
     manage_channels=True,
     manage_roles=True,
+    manage_messages=True,
     create_public_threads=True,
     create_private_threads=True,
     send_messages_in_threads=True,

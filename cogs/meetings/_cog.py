@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 from typing import TYPE_CHECKING, Any, cast
 
@@ -273,6 +274,19 @@ class Meetings(commands.Cog):
             await _refused_with_text(interaction, exc, [criticism, *positives])
             return
         await self._finish(interaction, outcome.effects, "Your input is posted, and your turn is over. Thank you.")
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        """A post made out of turn in a meeting: removed (its author told why) or a reminder, as the group chose."""
+        if message.guild is None or message.author.bot:
+            return
+        readable = message.content if self.bot.intents.message_content else None
+        check = await self.meetings.check_post(message.guild.id, message.channel.id, message.author.id, readable)
+        if check.remove:
+            # Already gone, or Manage Messages withheld (the README asks for it): the author is told either way.
+            with contextlib.suppress(discord.NotFound, discord.Forbidden):
+                await message.delete()
+        await self.bot.applier.carried_out(check.effects)
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:

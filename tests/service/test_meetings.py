@@ -9,9 +9,9 @@ import pytest
 from bot.app import Services
 from bot.domain.effects import DirectNotice, Notify, SetAccess
 from bot.domain.errors import NotFacilitatorError
-from bot.domain.groups import Access
+from bot.domain.groups import Access, CrossTalk
 from bot.domain.meeting import Arrive, Done, End, MeetingRuleError, Next, Pass, Phase
-from bot.domain.meeting_notices import FloorCard, FloorTo, MeetingSummary, RoundDigest
+from bot.domain.meeting_notices import FloorCard, FloorTo, MeetingSummary, OffTurnRemoved, RoundDigest
 from bot.services.effects import QueuedEffect
 from bot.services.groups import Actor, GroupService, GroupView
 from bot.services.meetings import MeetingService, MeetingUnderWayError, MeetingView
@@ -214,3 +214,53 @@ async def test_a_chosen_bid_gets_its_round_in_the_next_meeting_without_a_vote(
     assert [r.holder_id for r in meeting.rounds] == [A]
     await meetings.act(GUILD, FAC, End(), meeting_id=meeting.id)
     assert [b.status for b in (await votes.board(GUILD, A, group.id, None)).bids] == []
+
+
+async def _in_catch_up(groups: GroupService, meetings: MeetingService, *members: int) -> tuple[GroupView, MeetingView]:
+    group = await _group(groups, *members)
+    meeting = (await meetings.start(GUILD, FAC, group.id, None)).value
+    await _present(meetings, meeting.id, *members)
+    return group, await _act(meetings, FACILITATOR, Next(), meeting.id)
+
+
+def _told(effects: list[QueuedEffect]) -> list[tuple[int, object]]:
+    return [(e.effect.user_id, e.effect.notice) for e in effects if isinstance(e.effect, DirectNotice)]
+
+
+async def test_a_post_out_of_turn_is_removed_and_its_author_told_with_their_text(
+    groups: GroupService, meetings: MeetingService
+) -> None:
+    group, view = await _in_catch_up(groups, meetings, A, B)
+    other = next(user for user in (A, B) if user != view.speaker)
+    check = await meetings.check_post(GUILD, group.text_channel_id or 0, other, "I disagree!")
+    assert check.remove
+    ((user, notice),) = _told(check.effects)
+    assert user == other
+    assert isinstance(notice, OffTurnRemoved)
+    assert (notice.speaker_id, notice.text) == (view.speaker, "I disagree!")
+
+
+@pytest.mark.parametrize(("crosstalk", "removed", "told"), [("remind", False, True), ("off", False, False)])
+async def test_the_groups_cross_talk_setting_decides_what_an_off_turn_post_gets(
+    groups: GroupService, meetings: MeetingService, crosstalk: str, removed: bool, told: bool
+) -> None:
+    group, view = await _in_catch_up(groups, meetings, A, B)
+    await groups.update_settings(GUILD, FAC, group.id, {"crosstalk": CrossTalk(crosstalk)})
+    other = next(user for user in (A, B) if user != view.speaker)
+    check = await meetings.check_post(GUILD, group.text_channel_id or 0, other, None)
+    assert check.remove is removed
+    assert bool(_told(check.effects)) is told
+
+
+async def test_the_speaker_and_the_facilitator_post_freely_and_nobody_is_checked_without_a_meeting(
+    groups: GroupService, meetings: MeetingService
+) -> None:
+    group, view = await _in_catch_up(groups, meetings, A, B)
+    assert view.speaker is not None
+    channel = group.text_channel_id or 0
+    for author in (view.speaker, FACILITATOR):
+        check = await meetings.check_post(GUILD, channel, author, "a thought")
+        assert (check.remove, check.effects) == (False, [])
+    await meetings.act(GUILD, FAC, End(), meeting_id=view.id)
+    check = await meetings.check_post(GUILD, channel, A, "after")
+    assert (check.remove, check.effects) == (False, [])
