@@ -1,0 +1,94 @@
+"""The meeting cog on real services with spec'd Discord fakes: the card's buttons, the forms, off-turn posts."""
+
+from __future__ import annotations
+
+from typing import Any
+from unittest.mock import AsyncMock, create_autospec
+
+import discord
+import pytest
+
+from bot.app import Setkeeper
+from bot.domain.errors import NotFacilitatorError
+from bot.domain.meeting import Arrive, Next, Phase
+from bot.services.groups import Actor
+from tests.cogs.fakes import guild, interaction, member, sent
+
+GUILD = 4242
+FACILITATOR = 2
+CHANNEL = 5001
+
+
+def _cog(bot: Setkeeper) -> Any:
+    cog = bot.get_cog("Meetings")
+    assert type(cog).__name__ == "Meetings"
+    return cog
+
+
+async def _meeting(bot: Setkeeper, *members: int) -> int:
+    groups = bot.services.groups
+    admin = Actor(1, manages_server=True)
+    reserved = await groups.begin_creation(GUILD, admin, "Set A", FACILITATOR)
+    group = (await groups.complete_creation(GUILD, reserved.id, CHANNEL, None)).value
+    for user_id in members:
+        await groups.add_member(GUILD, admin, group.id, user_id)
+        await groups.accept_ground_rules(GUILD, user_id, group.id)
+    return (await bot.services.meetings.start(GUILD, Actor(FACILITATOR), group.id, None)).value.id
+
+
+def _press(bot: Setkeeper, user: int) -> Any:
+    fake = interaction(member(user), guild(GUILD), channel_id=CHANNEL)
+    fake.client = bot
+    fake.type = discord.InteractionType.component
+    return fake
+
+
+async def test_here_on_the_card_marks_the_member_present(bot: Setkeeper) -> None:
+    meeting_id = await _meeting(bot, 21)
+    fake = _press(bot, 21)
+    await _cog(bot).pressed(fake, meeting_id, "here")
+    assert sent(fake)[0]["content"] == "You are marked present."
+    view = await bot.services.meetings.view(GUILD, 21, meeting_id=meeting_id)
+    assert view.state.present == (21,)
+
+
+async def test_next_from_a_member_is_refused_privately(bot: Setkeeper) -> None:
+    meeting_id = await _meeting(bot, 21)
+    fake = _press(bot, 21)
+    with pytest.raises(NotFacilitatorError, match="facilitator"):  # the button's guard turns it into the reply
+        await _cog(bot).pressed(fake, meeting_id, "next")
+    view = await bot.services.meetings.view(GUILD, 21, meeting_id=meeting_id)
+    assert view.phase is Phase.OPENING
+
+
+async def test_a_refused_commit_form_gives_back_what_was_written(bot: Setkeeper) -> None:
+    meeting_id = await _meeting(bot, 21)
+    fake = _press(bot, 21)
+    fake.type = discord.InteractionType.modal_submit
+    fake.data = {
+        "custom_id": f"setkeeper:commit:{meeting_id}",
+        "components": [{"type": 18, "component": {"type": 4, "custom_id": "action:1", "value": "Call Sam"}}],
+    }
+    await _cog(bot).on_interaction(fake)
+    (answer,) = sent(fake)
+    assert "holder" in answer["content"]
+    assert answer["file"].filename == "what-you-wrote.txt"
+    assert answer["ephemeral"] is True
+
+
+async def test_a_post_out_of_turn_is_deleted(bot: Setkeeper) -> None:
+    meeting_id = await _meeting(bot, 21, 22)
+    meetings = bot.services.meetings
+    for user in (21, 22):
+        await meetings.act(GUILD, Actor(user), Arrive(user), meeting_id=meeting_id)
+    view = (await meetings.act(GUILD, Actor(FACILITATOR), Next(), meeting_id=meeting_id)).value
+    other = 22 if view.speaker == 21 else 21
+    message = create_autospec(discord.Message, instance=True)
+    message.guild = guild(GUILD)
+    message.channel = create_autospec(discord.TextChannel, instance=True)
+    message.channel.id = CHANNEL
+    message.author = member(other)
+    message.content = ""
+    message.delete = AsyncMock()
+    await _cog(bot).on_message(message)
+    message.delete.assert_awaited_once()
