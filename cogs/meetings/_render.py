@@ -80,9 +80,9 @@ def floor_card(view: MeetingView, buttons: discord.ui.View | None) -> Post:
         embed.add_field(name="Has the floor", value=floor, inline=False)
         if view.up_next is not None:
             embed.add_field(name="Next", value=f"<@{view.up_next}>", inline=True)
-        waiting = list(state.queue[1:])
-        if waiting:
-            embed.add_field(name="Then", value=_people(waiting), inline=True)
+        later = [user for user in state.queue[1:] if user != view.up_next]
+        if later:
+            embed.add_field(name="Then", value=_people(later), inline=True)
     if state.hands:
         embed.add_field(name="Hands raised", value=_people(state.hands), inline=False)
     if view.speaker_actions:

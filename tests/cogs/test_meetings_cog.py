@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 from unittest.mock import AsyncMock, create_autospec
 
@@ -10,8 +11,11 @@ import pytest
 
 from bot.app import Setkeeper
 from bot.domain.errors import NotFacilitatorError
-from bot.domain.meeting import Arrive, Next, Phase
+from bot.domain.meeting import Arrive, Next, Phase, Timing, apply, speaker, start, up_next
 from bot.services.groups import Actor
+from bot.services.meetings import MeetingView
+from cogs.meetings._render import floor_card
+from cogs.meetings._views import card_buttons
 from tests.cogs.fakes import guild, interaction, member, sent
 
 GUILD = 4242
@@ -92,3 +96,22 @@ async def test_a_post_out_of_turn_is_deleted(bot: Setkeeper) -> None:
     message.delete = AsyncMock()
     await _cog(bot).on_message(message)
     message.delete.assert_awaited_once()
+
+
+def test_the_card_names_the_speaker_who_is_next_and_then_the_rest_once() -> None:
+    now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    timing = Timing(present_minutes=5, turn_minutes=3, auto_advance=False)
+    state = start(FACILITATOR, present=(), rotation=0, timing=timing, voted=None, now=now)
+    for event in (Arrive(21), Arrive(22), Arrive(23), Next()):
+        state = apply(state, event, timing=timing, now=now).state
+    view = MeetingView(1, 1, "Set A", True, state, speaker(state), up_next(state), [], ["Call Sam"], now, None)
+    post = floor_card(view, card_buttons(view))
+    assert post.embed is not None
+    fields = {field.name: field.value for field in post.embed.fields}
+    assert fields["Has the floor"].startswith("<@21>, time up <t:")
+    assert (fields["Next"], fields["Then"]) == ("<@22>", "<@23>")
+    assert fields["Their actions from last time"] == "- Call Sam"
+    assert post.view is not None
+    assert [item.custom_id for item in post.view.children] == [  # type: ignore[attr-defined]
+        f"setkeeper:meet:1:{action}" for action in ("here", "done", "pass", "hand", "next", "pause")
+    ]
