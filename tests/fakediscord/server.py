@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime
 import fnmatch
 import hashlib
 import json
@@ -19,7 +20,8 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from tests.fakediscord.errors import ApiError
-from tests.fakediscord.ids import dumps, make_token, snowflake, user_id_from_token
+from tests.fakediscord.ids import dumps, iso_now, make_token, snowflake, user_id_from_token
+from tests.fakediscord.intents import as_received
 from tests.fakediscord.interactions import InteractionEngine
 from tests.fakediscord.perms import DEFAULT_BOT, PermLike, perm_value
 from tests.fakediscord.world import (
@@ -161,6 +163,7 @@ class FakeDiscord:
         self.requests: list[RequestRecord] = []
         self.failures: list[str] = []
         self.dispatched: list[tuple[str, Json]] = []
+        self.deletions: list[Message] = []
         self.sessions: list[GatewaySession] = []
         self.identify_count = 0
         self.heartbeat_interval_ms = 41250
@@ -249,6 +252,18 @@ class FakeDiscord:
                 return message
         return None
 
+    @property
+    def deleted_by_bot(self) -> list[Message]:
+        """Messages the bot deleted (one by one, in bulk or as an interaction's), in the order it deleted them."""
+        return [m for m in self.deletions if m.deleted_by is self.bot_user]
+
+    def record_deletion(self, message: Message, by: User) -> None:
+        """Mark a message deleted by ``by`` now, and keep it in :attr:`deletions`."""
+        message.deleted = True
+        message.deleted_by = by
+        message.deleted_at = iso_now()
+        self.deletions.append(message)
+
     def requests_to(self, spec: str) -> list[RequestRecord]:
         """Logged REST calls matching ``"METHOD /route/template"`` or a glob on the route or path."""
         method, pattern = _parse_route_spec(spec)
@@ -328,6 +343,10 @@ class FakeDiscord:
         await asyncio.sleep(0)
 
     def _send_dispatch(self, session: GatewaySession, event: str, data: Json) -> None:
+        received = as_received(event, data, session.intents, self.bot_user.id)
+        if received is None:
+            return
+        data = received
         self._last_activity = time.monotonic()
         session.seq += 1
         frame = dumps({"op": 0, "t": event, "s": session.seq, "d": data})
@@ -530,18 +549,34 @@ class FakeDiscord:
         await self.dispatch("VOICE_STATE_UPDATE", self.voice_state_payload(member))
         await self.settle()
 
-    async def user_post(self, member: Member, channel: Channel, content: str) -> Message:
-        """A human posts in a channel; Discord's permission rules apply."""
+    async def user_post(self, member: Member, channel: Channel, content: str, *, age: float = 0.0) -> Message:
+        """A human posts in a channel (``age`` seconds ago, for old messages); Discord's permission rules apply."""
         if channel.guild is not None:
             if not member.can("view_channel", channel):
                 raise RefusedError(403, 50001, "Missing Access")
             if not member.can("send_messages", channel):
                 raise RefusedError(403, 50013, "Missing Permissions")
-        message = Message(snowflake(), channel, member.user, content)
+        at = time.time() - age
+        created = datetime.datetime.fromtimestamp(at, datetime.UTC).isoformat()
+        message = Message(snowflake(at), channel, member.user, content, created_at=created)
         channel.messages.append(message)
         await self.dispatch("MESSAGE_CREATE", message.payload())
         await self.settle()
         return message
+
+    async def user_delete(self, member: Member, message: Message) -> None:
+        """A human deletes a message; others' messages need MANAGE_MESSAGES, as in Discord."""
+        channel = message.channel
+        if message.deleted:
+            raise RefusedError(404, 10008, "Unknown Message")
+        if message.author.id != member.id and not member.can("manage_messages", channel):
+            raise RefusedError(403, 50013, "Missing Permissions")
+        self.record_deletion(message, member.user)
+        data: Json = {"id": str(message.id), "channel_id": str(channel.id)}
+        if channel.guild is not None:
+            data["guild_id"] = str(channel.guild.id)
+        await self.dispatch("MESSAGE_DELETE", data)
+        await self.settle()
 
     # ----- REST plumbing -------------------------------------------------------------------------------------------
 
