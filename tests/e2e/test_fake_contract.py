@@ -926,3 +926,81 @@ async def test_dms_are_readable_with_their_embeds_and_buttons(harness: Harness, 
     assert dm.text == "Your digest\nActions\nBook the hall"
     assert dm.buttons == ["Open"]
     assert dm.channel.recipient is alice.user
+
+
+async def test_realistic_rate_limits_answer_429s_as_discord_does(discord_world: FakeDiscord) -> None:
+    discord_world.faults.realistic_rate_limits(time_scale=0.2)
+    general = discord_world.guild.channel_named("general")
+    url = f"{discord_world.api_base}/channels/{general.id}/messages"
+    async with aiohttp.ClientSession(headers={"Authorization": f"Bot {discord_world.token}"}) as session:
+        answers = []
+        for i in range(6):
+            async with session.post(url, json={"content": f"m{i}"}) as response:
+                answers.append((response.status, dict(response.headers), await response.json()))
+    assert [status for status, _, _ in answers] == [200] * 5 + [429]
+    assert [h["X-RateLimit-Remaining"] for _, h, _ in answers[:5]] == ["4", "3", "2", "1", "0"]
+    assert {h["X-RateLimit-Limit"] for _, h, _ in answers[:5]} == {"5"}
+    assert len({h["X-RateLimit-Bucket"] for _, h, _ in answers}) == 1
+    _, headers, body = answers[5]
+    assert set(body) == {"message", "retry_after", "global"}
+    assert isinstance(body["retry_after"], float)
+    assert 0 < body["retry_after"] <= 1.0
+    assert body["global"] is False
+    assert headers["Retry-After"] == "1"
+    assert headers["X-RateLimit-Scope"] == "user"
+    assert float(headers["X-RateLimit-Reset-After"]) == pytest.approx(body["retry_after"], abs=0.01)
+    assert [r.bucket for r in discord_world.rate_limited] == ["message_create"]
+    assert len(general.live_messages) == 5
+
+
+async def test_a_burst_of_overwrites_meets_429s_discord_py_retries_and_every_one_lands(
+    harness: Harness, discord_world: FakeDiscord
+) -> None:
+    members = [discord_world.guild.add_member(f"M{i}") for i in range(12)]
+    await discord_world.settle()
+    discord_world.faults.realistic_rate_limits(time_scale=0.1, announced=False)
+    channel = harness.guild.text_channels[0]
+    targets = [t for m in members if (t := harness.guild.get_member(m.id)) is not None]
+    assert len(targets) == 12
+    await asyncio.gather(*(channel.set_permissions(t, send_messages=False) for t in targets))
+    limited = discord_world.rate_limited
+    assert limited
+    assert {r.bucket for r in limited} == {"permission_overwrite"}
+    assert all(isinstance(r.response["retry_after"], float) for r in limited)
+    general = discord_world.guild.channel_named("general")
+    assert all(general.overwrite_for(m) is not None for m in members)
+    puts = discord_world.requests_to("PUT /channels/{channel_id}/permissions/{overwrite_id}")
+    assert len([r for r in puts if r.status == 204]) == 12
+
+
+async def test_announced_buckets_let_discord_py_wait_before_it_meets_a_429(
+    harness: Harness, discord_world: FakeDiscord
+) -> None:
+    members = [discord_world.guild.add_member(f"M{i}") for i in range(12)]
+    await discord_world.settle()
+    discord_world.faults.realistic_rate_limits(time_scale=0.1)
+    channel = harness.guild.text_channels[0]
+    targets = [t for m in members if (t := harness.guild.get_member(m.id)) is not None]
+    assert len(targets) == 12
+    started = asyncio.get_running_loop().time()
+    await asyncio.gather(*(channel.set_permissions(t, send_messages=False) for t in targets))
+    assert asyncio.get_running_loop().time() - started >= 1.0, "the last two waited for the 1.5 s window"
+    assert not discord_world.rate_limited
+    assert all(discord_world.guild.channel_named("general").overwrite_for(m) is not None for m in members)
+
+
+async def test_the_global_limit_answers_global_429s_that_discord_py_waits_out(
+    harness: Harness, discord_world: FakeDiscord
+) -> None:
+    for name in ("a", "b", "c"):
+        discord_world.guild.add_channel(name)
+    await discord_world.settle()
+    discord_world.faults.realistic_rate_limits()
+    # Spread over channels, so that no one route bucket paces discord.py: only the global limit is left.
+    channel_ids = [c.id for c in discord_world.guild.channels.values()]
+    await asyncio.gather(*(harness.client.fetch_channel(channel_ids[i % len(channel_ids)]) for i in range(70)))
+    limited = discord_world.rate_limited
+    assert limited
+    assert {r.bucket for r in limited} == {"global"}
+    assert all(r.response["global"] is True for r in limited)
+    assert len([r for r in discord_world.requests_to("GET /channels/{channel_id}") if r.status == 200]) == 70

@@ -24,6 +24,7 @@ from tests.fakediscord.ids import dumps, iso_now, make_token, snowflake, user_id
 from tests.fakediscord.intents import as_received
 from tests.fakediscord.interactions import InteractionEngine
 from tests.fakediscord.perms import DEFAULT_BOT, PermLike, perm_value
+from tests.fakediscord.ratelimits import RateLimiter, Verdict
 from tests.fakediscord.world import (
     Channel,
     Guild,
@@ -66,6 +67,12 @@ class RequestRecord:
     duration: float
     body: Any = None
     response: Any = None
+    bucket: str | None = None
+
+    @property
+    def rate_limited(self) -> bool:
+        """Whether the call was answered 429."""
+        return self.status == 429
 
     @property
     def key(self) -> str:
@@ -96,12 +103,24 @@ def _parse_route_spec(spec: str) -> tuple[str | None, str]:
 
 
 class Faults:
-    """Switchable production behaviours: interaction deadline, 429s, 5xx bursts."""
+    """Switchable production behaviours: interaction deadline, 429s, 5xx bursts, Discord's observed rate limits."""
 
     def __init__(self) -> None:
         self.interaction_deadline: float = 3.0
         self.fail_on_late_callback: bool = True
+        self.limiter: RateLimiter | None = None
         self._faults: list[_Fault] = []
+
+    def realistic_rate_limits(self, *, time_scale: float = 1.0, announced: bool = True) -> RateLimiter:
+        """Apply Discord's observed per-route buckets and the global 50 per second from now on (off by default).
+
+        Overwrites 10 per 15 s per channel (PUT and DELETE together), message create and edit 5 per 5 s per
+        channel, message delete 5 per 1 s per channel, member modify and member roles 10 per 10 s per guild.
+        ``time_scale`` shrinks every window so a test runs in seconds; ``announced=False`` leaves the buckets out
+        of the headers, so the client meets them only as 429s. ``faults.limiter = None`` turns them off again.
+        """
+        self.limiter = RateLimiter(time_scale=time_scale, announced=announced)
+        return self.limiter
 
     def rate_limit(
         self, route: str = "*", count: int = 1, retry_after: float = 0.2, *, is_global: bool = False
@@ -251,6 +270,11 @@ class FakeDiscord:
             if message.id == message_id:
                 return message
         return None
+
+    @property
+    def rate_limited(self) -> list[RequestRecord]:
+        """Every REST call answered 429 (injected or by the realistic buckets); ``.bucket`` says which bucket."""
+        return [r for r in self.requests if r.rate_limited]
 
     @property
     def deleted_by_bot(self) -> list[Message]:
@@ -596,7 +620,7 @@ class FakeDiscord:
                 return template, found.groupdict(), handler
         return path, {}, None
 
-    def _headers(self, route: str, status: int, fault: _Fault | None) -> dict[str, str]:
+    def _headers(self, route: str, status: int, fault: _Fault | None, verdict: Verdict) -> dict[str, str]:
         bucket = hashlib.sha256(route.encode()).hexdigest()[:16]
         headers = {
             "Content-Type": "application/json",
@@ -618,6 +642,12 @@ class FakeDiscord:
                     headers.pop(key)
                 headers.pop("X-RateLimit-Reset")
                 headers.pop("X-RateLimit-Reset-After")
+        headers.update(verdict.headers)
+        if verdict.is_global:
+            for key in ("X-RateLimit-Bucket", "X-RateLimit-Limit", "X-RateLimit-Remaining"):
+                headers.pop(key, None)
+            headers.pop("X-RateLimit-Reset", None)
+            headers.pop("X-RateLimit-Reset-After", None)
         return headers
 
     async def _read_body(self, request: web.Request) -> Any:
@@ -658,12 +688,17 @@ class FakeDiscord:
         status = 500
         result: Any = None
         fault: _Fault | None = None
+        verdict = Verdict()
         try:
             body = await self._read_body(request)
             if not full_path.startswith(API_PREFIX):
                 handler = None
             fault = self.faults.take(method, route, path)
-            if fault is not None and fault.status == 429:
+            if fault is None and handler is not None and self.faults.limiter is not None:
+                verdict = self.faults.limiter.check(method, route, params)
+            if verdict.refused:
+                status, result = 429, verdict.body()
+            elif fault is not None and fault.status == 429:
                 status = 429
                 result = {
                     "message": "You are being rate limited.",
@@ -700,8 +735,9 @@ class FakeDiscord:
         record = RequestRecord(
             method, path, route, status, started - self._t0, time.monotonic() - started, body, result
         )
+        record.bucket = verdict.bucket or ("fault" if fault is not None and fault.status == 429 else None)
         self.requests.append(record)
-        headers = self._headers(route, status, fault)
+        headers = self._headers(route, status, fault, verdict)
         if result is None:
             headers.pop("Content-Type")
             return web.Response(status=status, headers=headers)
