@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -13,7 +14,7 @@ import pytest
 import yarl
 from discord import app_commands
 
-from tests.fakediscord import STAGE, VOICE, FakeDiscord, RefusedError, future_iso
+from tests.fakediscord import STAGE, VOICE, FakeDiscord, Overwrite, RefusedError, future_iso
 from tests.fakediscord.world import flatten_components
 
 pytestmark = pytest.mark.e2e
@@ -214,11 +215,12 @@ class RecordingClient(discord.Client):
 class Harness:
     """An in-process discord.py client connected to the fake."""
 
-    def __init__(self, fake: FakeDiscord) -> None:
+    def __init__(self, fake: FakeDiscord, intents: discord.Intents | None = None) -> None:
         self.fake = fake
-        intents = discord.Intents.default()
-        intents.members = True
-        intents.message_content = True
+        if intents is None:
+            intents = discord.Intents.default()
+            intents.members = True
+            intents.message_content = True
         self.seen: list[tuple[str, Any]] = []
         self.client = RecordingClient(self.seen, intents=intents, guild_ready_timeout=0.1)
         self.events: list[str] = []
@@ -246,14 +248,16 @@ class Harness:
         return guild
 
 
-@pytest.fixture
-async def harness(discord_world: FakeDiscord, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Harness]:
-    """Start an in-process client against the fake; fail on any error it logs."""
+@contextlib.asynccontextmanager
+async def connected(
+    discord_world: FakeDiscord, monkeypatch: pytest.MonkeyPatch, intents: discord.Intents | None = None
+) -> AsyncIterator[Harness]:
+    """An in-process client identified with ``intents`` (all the tests need, by default); fails on any error."""
     monkeypatch.setattr(discord.http.Route, "BASE", discord_world.api_base)
     monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(discord_world.gateway_url))
     errors = ErrorLog()
     logging.getLogger().addHandler(errors)
-    harness = Harness(discord_world)
+    harness = Harness(discord_world, intents)
     runner = asyncio.create_task(harness.client.start(discord_world.token))
     try:
         await asyncio.wait_for(harness.ready.wait(), 10)
@@ -267,6 +271,13 @@ async def harness(discord_world: FakeDiscord, monkeypatch: pytest.MonkeyPatch) -
     assert not errors.records, errors.text()
     problems = discord_world.problems()
     assert not problems, problems
+
+
+@pytest.fixture
+async def harness(discord_world: FakeDiscord, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Harness]:
+    """Start an in-process client against the fake; fail on any error it logs."""
+    async with connected(discord_world, monkeypatch) as harness:
+        yield harness
 
 
 async def test_ready_and_guild_create(harness: Harness, discord_world: FakeDiscord) -> None:
@@ -771,3 +782,225 @@ async def test_a_channel_an_admin_deletes_reaches_the_client_as_channel_delete(
     with pytest.raises(discord.NotFound) as gone:
         await guild.fetch_channel(made.id)
     assert gone.value.code == 10003
+
+
+def _received(harness: Harness, message_id: int) -> list[discord.Message]:
+    return [args[0] for args in harness.saw("message") if args[0].id == message_id]
+
+
+async def test_a_bot_without_the_guild_messages_intent_hears_of_no_message(
+    discord_world: FakeDiscord, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    intents = discord.Intents.none()
+    intents.guilds = True
+    async with connected(discord_world, monkeypatch, intents) as harness:
+        general = discord_world.guild.channel_named("general")
+        alice = discord_world.guild.add_member("Alice")
+        posted = await alice.post(general, f"hello {discord_world.bot_user.mention}")
+        await alice.delete(posted)
+        await discord_world.settle()
+        assert not harness.saw("message")
+        assert not harness.saw("raw_message_delete")
+        assert ("MESSAGE_CREATE", posted.payload()) in discord_world.dispatched, "the world still saw it"
+
+
+async def test_without_message_content_a_post_arrives_with_its_author_but_no_text_unless_it_mentions_the_bot(
+    discord_world: FakeDiscord, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with connected(discord_world, monkeypatch, discord.Intents.default()) as harness:
+        general = discord_world.guild.channel_named("general")
+        alice = discord_world.guild.add_member("Alice")
+        plain = await alice.post(general, "off-turn words")
+        mention = await alice.post(general, f"{discord_world.bot_user.mention} over to you")
+        await alice.delete(plain)
+        await discord_world.settle()
+        (seen_plain,) = _received(harness, plain.id)
+        assert seen_plain.content == ""
+        assert seen_plain.author.id == alice.id
+        assert seen_plain.channel.id == general.id
+        (seen_mention,) = _received(harness, mention.id)
+        assert seen_mention.content == mention.content
+        assert [args[0].message_id for args in harness.saw("raw_message_delete")] == [plain.id]
+
+
+async def test_a_member_denied_send_messages_is_refused_but_an_administrator_always_posts(
+    harness: Harness, discord_world: FakeDiscord
+) -> None:
+    world_guild = discord_world.guild
+    general = world_guild.channel_named("general")
+    alice = world_guild.add_member("Alice")
+    admin = world_guild.add_member("Admin", discord.Permissions(administrator=True))
+    deny = discord.Permissions(send_messages=True).value
+    for member in (alice, admin):
+        general.overwrites[member.id] = Overwrite(member.id, 1, 0, deny)
+    with pytest.raises(RefusedError) as refused:
+        await alice.post(general, "may I?")
+    assert (refused.value.status, refused.value.code) == (403, 50013)
+    posted = await admin.post(general, "always")
+    assert _received(harness, posted.id)[0].content == "always"
+
+
+async def test_the_bot_deletes_a_members_post_and_the_fake_records_who_deleted_what(
+    harness: Harness, discord_world: FakeDiscord
+) -> None:
+    general = discord_world.guild.channel_named("general")
+    alice = discord_world.guild.add_member("Alice")
+    posted = await alice.post(general, "out of turn")
+    mine = await alice.post(general, "mine to take back")
+    channel = harness.guild.text_channels[0]
+    await channel.get_partial_message(posted.id).delete()
+    with pytest.raises(discord.NotFound) as gone:
+        await channel.get_partial_message(posted.id).delete()
+    assert gone.value.code == 10008
+    await alice.delete(mine)
+    assert discord_world.deleted_by_bot == [posted]
+    assert posted.deleted_by is discord_world.bot_user
+    assert mine.deleted_by is alice.user
+    assert general.deleted_messages == [posted, mine]
+    assert [r.status for r in discord_world.requests_to("DELETE /channels/{channel_id}/messages/{message_id}")] == [
+        204,
+        404,
+    ]
+    another = await alice.post(general, "again")
+    discord_world.set_bot_permissions(discord.Permissions(view_channel=True, send_messages=True))
+    await discord_world.settle()
+    with pytest.raises(discord.Forbidden) as refused:
+        await channel.get_partial_message(another.id).delete()
+    assert refused.value.code == 50013
+
+
+async def test_bulk_delete_takes_2_to_100_messages_under_14_days_old(
+    harness: Harness, discord_world: FakeDiscord
+) -> None:
+    general = discord_world.guild.channel_named("general")
+    alice = discord_world.guild.add_member("Alice")
+    old = await alice.post(general, "from long ago", age=15 * 24 * 3600)
+    recent = [await alice.post(general, f"now {i}") for i in range(2)]
+    http = harness.client.http
+    with pytest.raises(discord.HTTPException) as too_few:
+        await http.delete_messages(general.id, [recent[0].id])
+    assert (too_few.value.status, too_few.value.code) == (400, 50016)
+    with pytest.raises(discord.HTTPException) as too_old:
+        await http.delete_messages(general.id, [old.id, recent[0].id])
+    assert (too_old.value.status, too_old.value.code) == (400, 50034)
+    assert not discord_world.deletions
+    channel = harness.guild.text_channels[0]
+    purged = await channel.purge(limit=10, check=lambda m: m.author.id == alice.id)
+    assert {m.id for m in purged} == {old.id, *(m.id for m in recent)}
+    assert set(discord_world.deleted_by_bot) == {old, *recent}
+    bulk = discord_world.requests_to("POST /channels/{channel_id}/messages/bulk-delete")
+    assert [r.status for r in bulk] == [400, 400, 204], "discord.py bulk-deletes the recent, deletes the old alone"
+
+
+async def test_edits_keep_components_unless_they_send_new_ones_and_an_empty_list_removes_them(
+    harness: Harness, discord_world: FakeDiscord
+) -> None:
+    def buttons(*labels: str) -> discord.ui.View:
+        view = discord.ui.View(timeout=None)
+        for label in labels:
+            view.add_item(discord.ui.Button(label=label, custom_id=f"floor:{label}"))
+        return view
+
+    channel = harness.guild.text_channels[0]
+    sent = await channel.send("Floor: Alice", view=buttons("Done", "Pass"))
+    card = discord_world.guild.channel_named("general").message_containing("Floor: Alice")
+    await sent.edit(content="Floor: Alice (1 min left)")
+    assert card.buttons == ["Done", "Pass"]
+    await sent.edit(content="Floor: Bob", view=buttons("Done", "Pass", "Hand"))
+    assert card.buttons == ["Done", "Pass", "Hand"]
+    await sent.edit(content="Meeting over", view=None)
+    assert card.buttons == []
+    assert card.components == []
+    assert card.text == "Meeting over"
+
+
+async def test_dms_are_readable_with_their_embeds_and_buttons(harness: Harness, discord_world: FakeDiscord) -> None:
+    alice = discord_world.guild.add_member("Alice")
+    await discord_world.settle()
+    member = harness.guild.get_member(alice.id)
+    assert member is not None
+    view = discord.ui.View(timeout=None)
+    view.add_item(discord.ui.Button(label="Open", custom_id="digest:open"))
+    await member.send("Your digest", embed=discord.Embed(title="Actions", description="Book the hall"), view=view)
+    (dm,) = alice.dms
+    assert dm.text == "Your digest\nActions\nBook the hall"
+    assert dm.buttons == ["Open"]
+    assert dm.channel.recipient is alice.user
+
+
+async def test_realistic_rate_limits_answer_429s_as_discord_does(discord_world: FakeDiscord) -> None:
+    discord_world.faults.realistic_rate_limits(time_scale=0.2)
+    general = discord_world.guild.channel_named("general")
+    url = f"{discord_world.api_base}/channels/{general.id}/messages"
+    async with aiohttp.ClientSession(headers={"Authorization": f"Bot {discord_world.token}"}) as session:
+        answers = []
+        for i in range(6):
+            async with session.post(url, json={"content": f"m{i}"}) as response:
+                answers.append((response.status, dict(response.headers), await response.json()))
+    assert [status for status, _, _ in answers] == [200] * 5 + [429]
+    assert [h["X-RateLimit-Remaining"] for _, h, _ in answers[:5]] == ["4", "3", "2", "1", "0"]
+    assert {h["X-RateLimit-Limit"] for _, h, _ in answers[:5]} == {"5"}
+    assert len({h["X-RateLimit-Bucket"] for _, h, _ in answers}) == 1
+    _, headers, body = answers[5]
+    assert set(body) == {"message", "retry_after", "global"}
+    assert isinstance(body["retry_after"], float)
+    assert 0 < body["retry_after"] <= 1.0
+    assert body["global"] is False
+    assert headers["Retry-After"] == "1"
+    assert headers["X-RateLimit-Scope"] == "user"
+    assert float(headers["X-RateLimit-Reset-After"]) == pytest.approx(body["retry_after"], abs=0.01)
+    assert [r.bucket for r in discord_world.rate_limited] == ["message_create"]
+    assert len(general.live_messages) == 5
+
+
+async def test_a_burst_of_overwrites_meets_429s_discord_py_retries_and_every_one_lands(
+    harness: Harness, discord_world: FakeDiscord
+) -> None:
+    members = [discord_world.guild.add_member(f"M{i}") for i in range(12)]
+    await discord_world.settle()
+    discord_world.faults.realistic_rate_limits(time_scale=0.1, announced=False)
+    channel = harness.guild.text_channels[0]
+    targets = [t for m in members if (t := harness.guild.get_member(m.id)) is not None]
+    assert len(targets) == 12
+    await asyncio.gather(*(channel.set_permissions(t, send_messages=False) for t in targets))
+    limited = discord_world.rate_limited
+    assert limited
+    assert {r.bucket for r in limited} == {"permission_overwrite"}
+    assert all(isinstance(r.response["retry_after"], float) for r in limited)
+    general = discord_world.guild.channel_named("general")
+    assert all(general.overwrite_for(m) is not None for m in members)
+    puts = discord_world.requests_to("PUT /channels/{channel_id}/permissions/{overwrite_id}")
+    assert len([r for r in puts if r.status == 204]) == 12
+
+
+async def test_announced_buckets_let_discord_py_wait_before_it_meets_a_429(
+    harness: Harness, discord_world: FakeDiscord
+) -> None:
+    members = [discord_world.guild.add_member(f"M{i}") for i in range(12)]
+    await discord_world.settle()
+    discord_world.faults.realistic_rate_limits(time_scale=0.1)
+    channel = harness.guild.text_channels[0]
+    targets = [t for m in members if (t := harness.guild.get_member(m.id)) is not None]
+    assert len(targets) == 12
+    started = asyncio.get_running_loop().time()
+    await asyncio.gather(*(channel.set_permissions(t, send_messages=False) for t in targets))
+    assert asyncio.get_running_loop().time() - started >= 1.0, "the last two waited for the 1.5 s window"
+    assert not discord_world.rate_limited
+    assert all(discord_world.guild.channel_named("general").overwrite_for(m) is not None for m in members)
+
+
+async def test_the_global_limit_answers_global_429s_that_discord_py_waits_out(
+    harness: Harness, discord_world: FakeDiscord
+) -> None:
+    for name in ("a", "b", "c"):
+        discord_world.guild.add_channel(name)
+    await discord_world.settle()
+    discord_world.faults.realistic_rate_limits()
+    # Spread over channels, so that no one route bucket paces discord.py: only the global limit is left.
+    channel_ids = [c.id for c in discord_world.guild.channels.values()]
+    await asyncio.gather(*(harness.client.fetch_channel(channel_ids[i % len(channel_ids)]) for i in range(70)))
+    limited = discord_world.rate_limited
+    assert limited
+    assert {r.bucket for r in limited} == {"global"}
+    assert all(r.response["global"] is True for r in limited)
+    assert len([r for r in discord_world.requests_to("GET /channels/{channel_id}") if r.status == 200]) == 70

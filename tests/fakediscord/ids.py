@@ -16,11 +16,11 @@ _lock = threading.Lock()
 _counter = itertools.count(1)
 
 
-def snowflake() -> int:
-    """Return a new unique snowflake based on the current time."""
+def snowflake(at: float | None = None) -> int:
+    """Return a new unique snowflake for the current time, or for ``at`` (Unix seconds) if given."""
     with _lock:
         increment = next(_counter) & 0xFFF
-    millis = int(time.time() * 1000) - DISCORD_EPOCH_MS
+    millis = int((time.time() if at is None else at) * 1000) - DISCORD_EPOCH_MS
     return (millis << 22) | (1 << 17) | increment
 
 

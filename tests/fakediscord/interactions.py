@@ -743,7 +743,7 @@ class InteractionEngine:
         """DELETE @original or a follow-up."""
         record = self._record_for_token(token)
         message = self.webhook_message(token, message_id)
-        message.deleted = True
+        self.fake.record_deletion(message, self.fake.bot_user)
         if message is record.original:
             record.edited = True
         if not message.ephemeral:

@@ -6,7 +6,7 @@ import datetime
 from typing import TYPE_CHECKING, Any
 
 from tests.fakediscord.errors import ApiError, invalid_form, missing_access, missing_permissions
-from tests.fakediscord.ids import iso_now, snowflake
+from tests.fakediscord.ids import iso_now, snowflake, snowflake_time
 from tests.fakediscord.perms import ADMINISTRATOR, base_permissions, channel_permissions, flag
 from tests.fakediscord.world import (
     DM,
@@ -460,8 +460,10 @@ def register(fake: FakeDiscord) -> None:
         require(channel)
         message = message_of(channel, request)
         if message.author.id != fake.bot_user.id:
+            if channel.type == DM:
+                raise api_error(403, 50003, "Cannot execute action on a DM channel")
             require(channel, "manage_messages")
-        message.deleted = True
+        fake.record_deletion(message, fake.bot_user)
         data: Json = {"id": str(message.id), "channel_id": str(channel.id)}
         if channel.guild is not None:
             data["guild_id"] = str(channel.guild.id)
@@ -471,14 +473,27 @@ def register(fake: FakeDiscord) -> None:
     @route("POST", "/channels/{channel_id}/messages/bulk-delete")
     async def bulk_delete(request: ApiRequest) -> Result:
         channel = channel_of(request)
+        if channel.type == DM:
+            raise api_error(403, 50003, "Cannot execute action on a DM channel")
         require(channel, "manage_messages")
         ids = [int(x) for x in (request.body or {}).get("messages", [])]
+        # Unknown ids count towards the 2 to 100 and are skipped (resources/message.mdx, Bulk Delete Messages).
         if not 2 <= len(ids) <= 100:
-            raise invalid("messages", "Must be between 2 and 100 in length.")
+            raise api_error(
+                400,
+                50016,
+                "Provided too few or too many messages to delete. Must provide at least 2 and at most 100 messages "
+                "to delete.",
+            )
+        if len(set(ids)) != len(ids):
+            raise invalid("messages", "Duplicate message ids.")
+        two_weeks_ago = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=14)
+        if any(snowflake_time(i) < two_weeks_ago for i in ids):
+            raise api_error(400, 50034, "You can only bulk delete messages that are under 14 days old.")
         wanted = set(ids)
         for message in channel.messages:
-            if message.id in wanted:
-                message.deleted = True
+            if message.id in wanted and not message.deleted:
+                fake.record_deletion(message, fake.bot_user)
         data: Json = {"ids": [str(i) for i in ids], "channel_id": str(channel.id)}
         if channel.guild is not None:
             data["guild_id"] = str(channel.guild.id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime
 import fnmatch
 import hashlib
 import json
@@ -19,9 +20,11 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from tests.fakediscord.errors import ApiError
-from tests.fakediscord.ids import dumps, make_token, snowflake, user_id_from_token
+from tests.fakediscord.ids import dumps, iso_now, make_token, snowflake, user_id_from_token
+from tests.fakediscord.intents import as_received
 from tests.fakediscord.interactions import InteractionEngine
 from tests.fakediscord.perms import DEFAULT_BOT, PermLike, perm_value
+from tests.fakediscord.ratelimits import RateLimiter, Verdict
 from tests.fakediscord.world import (
     Channel,
     Guild,
@@ -64,6 +67,12 @@ class RequestRecord:
     duration: float
     body: Any = None
     response: Any = None
+    bucket: str | None = None
+
+    @property
+    def rate_limited(self) -> bool:
+        """Whether the call was answered 429."""
+        return self.status == 429
 
     @property
     def key(self) -> str:
@@ -94,12 +103,24 @@ def _parse_route_spec(spec: str) -> tuple[str | None, str]:
 
 
 class Faults:
-    """Switchable production behaviours: interaction deadline, 429s, 5xx bursts."""
+    """Switchable production behaviours: interaction deadline, 429s, 5xx bursts, Discord's observed rate limits."""
 
     def __init__(self) -> None:
         self.interaction_deadline: float = 3.0
         self.fail_on_late_callback: bool = True
+        self.limiter: RateLimiter | None = None
         self._faults: list[_Fault] = []
+
+    def realistic_rate_limits(self, *, time_scale: float = 1.0, announced: bool = True) -> RateLimiter:
+        """Apply Discord's observed per-route buckets and the global 50 per second from now on (off by default).
+
+        Overwrites 10 per 15 s per channel (PUT and DELETE together), message create and edit 5 per 5 s per
+        channel, message delete 5 per 1 s per channel, member modify and member roles 10 per 10 s per guild.
+        ``time_scale`` shrinks every window so a test runs in seconds; ``announced=False`` leaves the buckets out
+        of the headers, so the client meets them only as 429s. ``faults.limiter = None`` turns them off again.
+        """
+        self.limiter = RateLimiter(time_scale=time_scale, announced=announced)
+        return self.limiter
 
     def rate_limit(
         self, route: str = "*", count: int = 1, retry_after: float = 0.2, *, is_global: bool = False
@@ -161,6 +182,7 @@ class FakeDiscord:
         self.requests: list[RequestRecord] = []
         self.failures: list[str] = []
         self.dispatched: list[tuple[str, Json]] = []
+        self.deletions: list[Message] = []
         self.sessions: list[GatewaySession] = []
         self.identify_count = 0
         self.heartbeat_interval_ms = 41250
@@ -249,6 +271,23 @@ class FakeDiscord:
                 return message
         return None
 
+    @property
+    def rate_limited(self) -> list[RequestRecord]:
+        """Every REST call answered 429 (injected or by the realistic buckets); ``.bucket`` says which bucket."""
+        return [r for r in self.requests if r.rate_limited]
+
+    @property
+    def deleted_by_bot(self) -> list[Message]:
+        """Messages the bot deleted (one by one, in bulk or as an interaction's), in the order it deleted them."""
+        return [m for m in self.deletions if m.deleted_by is self.bot_user]
+
+    def record_deletion(self, message: Message, by: User) -> None:
+        """Mark a message deleted by ``by`` now, and keep it in :attr:`deletions`."""
+        message.deleted = True
+        message.deleted_by = by
+        message.deleted_at = iso_now()
+        self.deletions.append(message)
+
     def requests_to(self, spec: str) -> list[RequestRecord]:
         """Logged REST calls matching ``"METHOD /route/template"`` or a glob on the route or path."""
         method, pattern = _parse_route_spec(spec)
@@ -328,6 +367,10 @@ class FakeDiscord:
         await asyncio.sleep(0)
 
     def _send_dispatch(self, session: GatewaySession, event: str, data: Json) -> None:
+        received = as_received(event, data, session.intents, self.bot_user.id)
+        if received is None:
+            return
+        data = received
         self._last_activity = time.monotonic()
         session.seq += 1
         frame = dumps({"op": 0, "t": event, "s": session.seq, "d": data})
@@ -530,18 +573,34 @@ class FakeDiscord:
         await self.dispatch("VOICE_STATE_UPDATE", self.voice_state_payload(member))
         await self.settle()
 
-    async def user_post(self, member: Member, channel: Channel, content: str) -> Message:
-        """A human posts in a channel; Discord's permission rules apply."""
+    async def user_post(self, member: Member, channel: Channel, content: str, *, age: float = 0.0) -> Message:
+        """A human posts in a channel (``age`` seconds ago, for old messages); Discord's permission rules apply."""
         if channel.guild is not None:
             if not member.can("view_channel", channel):
                 raise RefusedError(403, 50001, "Missing Access")
             if not member.can("send_messages", channel):
                 raise RefusedError(403, 50013, "Missing Permissions")
-        message = Message(snowflake(), channel, member.user, content)
+        at = time.time() - age
+        created = datetime.datetime.fromtimestamp(at, datetime.UTC).isoformat()
+        message = Message(snowflake(at), channel, member.user, content, created_at=created)
         channel.messages.append(message)
         await self.dispatch("MESSAGE_CREATE", message.payload())
         await self.settle()
         return message
+
+    async def user_delete(self, member: Member, message: Message) -> None:
+        """A human deletes a message; others' messages need MANAGE_MESSAGES, as in Discord."""
+        channel = message.channel
+        if message.deleted:
+            raise RefusedError(404, 10008, "Unknown Message")
+        if message.author.id != member.id and not member.can("manage_messages", channel):
+            raise RefusedError(403, 50013, "Missing Permissions")
+        self.record_deletion(message, member.user)
+        data: Json = {"id": str(message.id), "channel_id": str(channel.id)}
+        if channel.guild is not None:
+            data["guild_id"] = str(channel.guild.id)
+        await self.dispatch("MESSAGE_DELETE", data)
+        await self.settle()
 
     # ----- REST plumbing -------------------------------------------------------------------------------------------
 
@@ -561,7 +620,7 @@ class FakeDiscord:
                 return template, found.groupdict(), handler
         return path, {}, None
 
-    def _headers(self, route: str, status: int, fault: _Fault | None) -> dict[str, str]:
+    def _headers(self, route: str, status: int, fault: _Fault | None, verdict: Verdict) -> dict[str, str]:
         bucket = hashlib.sha256(route.encode()).hexdigest()[:16]
         headers = {
             "Content-Type": "application/json",
@@ -583,6 +642,12 @@ class FakeDiscord:
                     headers.pop(key)
                 headers.pop("X-RateLimit-Reset")
                 headers.pop("X-RateLimit-Reset-After")
+        headers.update(verdict.headers)
+        if verdict.is_global:
+            for key in ("X-RateLimit-Bucket", "X-RateLimit-Limit", "X-RateLimit-Remaining"):
+                headers.pop(key, None)
+            headers.pop("X-RateLimit-Reset", None)
+            headers.pop("X-RateLimit-Reset-After", None)
         return headers
 
     async def _read_body(self, request: web.Request) -> Any:
@@ -623,12 +688,17 @@ class FakeDiscord:
         status = 500
         result: Any = None
         fault: _Fault | None = None
+        verdict = Verdict()
         try:
             body = await self._read_body(request)
             if not full_path.startswith(API_PREFIX):
                 handler = None
             fault = self.faults.take(method, route, path)
-            if fault is not None and fault.status == 429:
+            if fault is None and handler is not None and self.faults.limiter is not None:
+                verdict = self.faults.limiter.check(method, route, params)
+            if verdict.refused:
+                status, result = 429, verdict.body()
+            elif fault is not None and fault.status == 429:
                 status = 429
                 result = {
                     "message": "You are being rate limited.",
@@ -665,8 +735,9 @@ class FakeDiscord:
         record = RequestRecord(
             method, path, route, status, started - self._t0, time.monotonic() - started, body, result
         )
+        record.bucket = verdict.bucket or ("fault" if fault is not None and fault.status == 429 else None)
         self.requests.append(record)
-        headers = self._headers(route, status, fault)
+        headers = self._headers(route, status, fault, verdict)
         if result is None:
             headers.pop("Content-Type")
             return web.Response(status=status, headers=headers)

@@ -181,6 +181,8 @@ class Message:
     deleted: bool = False
     tts: bool = False
     history: list[Json] = field(default_factory=list)
+    deleted_by: User | None = None
+    deleted_at: str | None = None
 
     @property
     def ephemeral(self) -> bool:
@@ -384,6 +386,11 @@ class Channel:
         """The newest non-deleted message, if any."""
         live = self.live_messages
         return live[-1] if live else None
+
+    @property
+    def deleted_messages(self) -> list[Message]:
+        """Messages deleted from this channel, oldest first (``deleted_by`` says who deleted each)."""
+        return [m for m in self.messages if m.deleted]
 
     def messages_by(self, user: User | Member) -> list[Message]:
         """Non-deleted messages authored by a user or member."""
@@ -603,9 +610,17 @@ class Member:
         """Submit a modal the bot opened; ``values`` maps field custom_id or label to the text entered."""
         return await self.world.interactions.submit_modal(self, modal, values, within=within)
 
-    async def post(self, channel: Channel, content: str) -> Message:
-        """Post a message as this member; raises RefusedError (50013) without VIEW_CHANNEL+SEND_MESSAGES."""
-        return await self.world.user_post(self, channel, content)
+    async def post(self, channel: Channel, content: str, *, age: float = 0.0) -> Message:
+        """Post a message as this member; raises RefusedError (50013) without VIEW_CHANNEL+SEND_MESSAGES.
+
+        The bot hears of it as MESSAGE_CREATE only with the GUILD_MESSAGES intent, and reads its text only with
+        MESSAGE_CONTENT (or when it is mentioned). ``age`` backdates the message by that many seconds.
+        """
+        return await self.world.user_post(self, channel, content, age=age)
+
+    async def delete(self, message: Message) -> None:
+        """Delete a message: one's own always, another's with MANAGE_MESSAGES; the bot hears MESSAGE_DELETE."""
+        await self.world.user_delete(self, message)
 
     async def join_voice(self, channel: Channel) -> None:
         """Connect to a voice/stage channel (needs VIEW_CHANNEL+CONNECT); dispatches VOICE_STATE_UPDATE."""
