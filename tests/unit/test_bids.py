@@ -17,7 +17,7 @@ def test_a_title_is_trimmed_to_one_line_and_the_help_kept_as_laid_out() -> None:
         "Team 👩\u200d💻 lead",
         "Flag 🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f",
         "co\u00adoperate",
-        "می\u200cخواهم",
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",  # Persian, with a zero-width non-joiner
     ],
 )
 def test_emoji_flags_soft_hyphens_and_joining_scripts_are_welcome(text: str) -> None:
