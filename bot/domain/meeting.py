@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, assert_never
 
 from bot.domain.errors import UserFacingError
 from bot.domain.groups import Floor
@@ -576,6 +576,8 @@ class _Run:
                 self.time_up(at)
             case End():
                 self.enter(Phase.CLOSED, self.state.round_index)
+            case _:
+                assert_never(event)
 
     # -- attendance
 

@@ -858,6 +858,7 @@ class Meetings(RuleBasedStateMachine):
         self.turns: Counter[tuple[Key, int]] = Counter()
         self.excused: set[tuple[Key, int]] = set()
         self.warnings = 0
+        self.first_turn = False
 
     @initialize(
         present=st.lists(st.sampled_from((FAC, *MEMBERS)), max_size=6),
@@ -880,14 +881,28 @@ class Meetings(RuleBasedStateMachine):
             step = apply(self.state, event, timing=self.timing, now=self.now)
         except MeetingRuleError:
             return  # refused: nothing changed, and nothing else may be raised
+        self.check_the_clock(self.state, event, step.state)
+        self.first_turn = False
         for note in step.notes:
             self.follow(note, step.state, ended=isinstance(event, End))
         self.state = step.state
+
+    def check_the_clock(self, before: MeetingState, event: Event, after: MeetingState) -> None:
+        """A pause or break keeps the turn's time left, and the end of one gives it back."""
+        stops = isinstance(event, Pause | Break)
+        restarts = isinstance(event, Resume) or (isinstance(event, TimeUp) and event.at == before.break_until)
+        if stops and before.turn_ends_at is not None:
+            assert after.time_left == max(before.turn_ends_at - self.now, timedelta(0))
+        if restarts and before.time_left is not None and not after.held:
+            assert after.turn_ends_at == self.now + before.time_left
 
     def follow(self, note: Note, after: MeetingState, *, ended: bool) -> None:
         """Check each note as it comes: turns in this phase, warnings, and phases entered."""
         if isinstance(note, FloorTo):
             self.warnings = 0
+            if self.first_turn:
+                assert note.user_id == self.first_in_order(after), "the first speaker is not the rotated first"
+                self.first_turn = False
             if not note.by_hand:
                 self.turns[self.key, note.user_id] += 1
                 assert self.turns[self.key, note.user_id] == 1, "a second turn in one phase"
@@ -912,6 +927,19 @@ class Meetings(RuleBasedStateMachine):
                         assert self.turns[self.key, user] == 1, f"{user} had no turn in {self.key}"
             self.seen.add(entered)
             self.key = entered
+            self.first_turn = True
+
+    def first_in_order(self, state: MeetingState) -> int:
+        """Who speaks first in the phase: by user id, rotated by the meeting's rotation (and, in a round, its index)."""
+        phase, round_index = self.key
+        if phase is Phase.CATCH_UP:
+            people, shift = sorted(state.present), state.rotation
+        elif phase in (Phase.CLARIFY, Phase.INPUT) and round_index is not None:
+            holder = state.rounds[round_index].holder_id
+            people, shift = sorted(set(state.present) - {holder}), state.rotation + round_index
+        else:
+            return state.facilitator_id if phase is Phase.FACILITATOR else state.rounds[round_index or 0].holder_id
+        return people[shift % len(people)]
 
     # -- anyone, anything: mostly refused or absorbed, and never anything but a MeetingRuleError
 
@@ -931,18 +959,28 @@ class Meetings(RuleBasedStateMachine):
         self.act(Leave(data.draw(st.sampled_from(self.state.present))))
 
     @precondition(lambda self: speaker(self.state) is not None)
-    @rule(passing=st.booleans())
-    def the_speaker_finishes(self, passing: bool) -> None:
+    @rule(passing=st.booleans(), actions=st.integers(0, 4))
+    def the_speaker_finishes(self, passing: bool, actions: int) -> None:
         user = speaker(self.state)
         assert user is not None
-        self.act(Pass(user) if passing else Done(user))
+        if self.state.phase is Phase.COMMIT:
+            self.act(Committed(user, actions))
+        else:
+            self.act(Pass(user) if passing else Done(user))
+
+    @precondition(lambda self: bool(self.state.had_turn))
+    @rule(data=st.data())
+    def someone_whose_turn_is_over_leaves_and_comes_back(self, data: st.DataObject) -> None:
+        user = data.draw(st.sampled_from(self.state.had_turn))
+        self.act(Leave(user))
+        self.act(Arrive(user))
 
     @precondition(lambda self: self.state.phase in OPEN_PHASES and bool(self.state.present))
     @rule(data=st.data())
     def a_present_member_raises_a_hand(self, data: st.DataObject) -> None:
         self.act(RaiseHand(data.draw(st.sampled_from(self.state.present))))
 
-    @precondition(lambda self: self.state.phase in TURN_PHASES)
+    @precondition(lambda self: self.state.phase in TURN_PHASES - {Phase.PRESENT, Phase.COMMIT})
     @rule(data=st.data())
     def the_facilitator_skips_someone_waiting(self, data: st.DataObject) -> None:
         self.act(Skip(data.draw(st.sampled_from(self.state.queue + self.state.hands))))
@@ -954,6 +992,8 @@ class Meetings(RuleBasedStateMachine):
         assert current is not None
         self.act(Committed(current.holder_id, actions))
 
+    # In the commit step the holder's form, not Next, usually moves on: so that actions get recorded often.
+    @precondition(lambda self: self.state.phase is not Phase.COMMIT)
     @rule()
     def next(self) -> None:
         self.act(Next())
@@ -1003,6 +1043,11 @@ class Meetings(RuleBasedStateMachine):
         assert holder is None or holder == state.queue[0]
         speaking = [user for user in (FAC, *MEMBERS, 107) if floor_of(state, user) is Floor.SPEAKING]
         assert speaking == ([] if holder is None else [holder])
+
+    @invariant()
+    def the_floor_is_open_while_paused_or_on_a_break(self) -> None:
+        if self.state.held:
+            assert speaker(self.state) is None
 
     @invariant()
     def the_speaker_is_present(self) -> None:
@@ -1055,5 +1100,5 @@ class Meetings(RuleBasedStateMachine):
         assert state.phase is Phase.CLOSED
 
 
-Meetings.TestCase.settings = settings(max_examples=150, stateful_step_count=60, deadline=None)
+Meetings.TestCase.settings = settings(max_examples=200, stateful_step_count=60, deadline=None)
 test_random_meetings_keep_the_rules = Meetings.TestCase
