@@ -119,6 +119,7 @@ class RoundState:
     inputs: tuple[int, ...] = ()  # peers whose input turn ran (Done, Next or time up), in order
     passes: tuple[int, ...] = ()  # peers who passed their input turn, in order
     clarify_passes: tuple[int, ...] = ()  # peers who passed their clarify turn, in order
+    ran: bool = False  # the round began with its holder there; a round whose holder is away waits for next time
 
 
 @dataclass(frozen=True)
@@ -916,6 +917,18 @@ class _Run:
             )
             self.notes.append(PhaseEntered(phase, None))
             return
+        if phase is Phase.PRESENT:
+            holder = self.state.rounds[round_index].holder_id
+            if holder not in self.state.present and holder != self.state.facilitator_id:
+                # Nobody to present the issue: the round does not run, and its bid waits for the next meeting.
+                if round_index + 1 < len(self.state.rounds):
+                    self.enter(Phase.PRESENT, round_index + 1)
+                else:
+                    self.enter(Phase.CLOSED, round_index)
+                return
+            rounds = list(self.state.rounds)
+            rounds[round_index] = replace(rounds[round_index], ran=True)
+            self.state = replace(self.state, rounds=tuple(rounds))
         self.state = replace(
             self.state, phase=phase, round_index=round_index, queue=(), by_hand=False, hands=(), had_turn=()
         )
@@ -968,6 +981,7 @@ def to_json(state: MeetingState) -> dict[str, Any]:
                 "inputs": list(item.inputs),
                 "passes": list(item.passes),
                 "clarify_passes": list(item.clarify_passes),
+                "ran": item.ran,
             }
             for item in state.rounds
         ],
@@ -1005,6 +1019,7 @@ def from_json(data: dict[str, Any]) -> MeetingState:
                 inputs=_ids(item["inputs"]),
                 passes=_ids(item["passes"]),
                 clarify_passes=_ids(item["clarify_passes"]),
+                ran=bool(item.get("ran", False)),
             )
             for item in data["rounds"]
         ),

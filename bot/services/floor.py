@@ -15,7 +15,7 @@ from bot.domain.due import DueKey
 from bot.domain.effects import DirectNotice, Effect, Notify
 from bot.domain.groups import Floor
 from bot.domain.meeting import (
-    ROUND_PHASES,
+    End,
     Event,
     FloorTo,
     Leave,
@@ -110,22 +110,23 @@ async def store(
                 pass  # the card shows everything else
     effects += refresh_card(group, meeting)
     if after.phase is Phase.CLOSED and meeting.status == MeetingStatus.OPEN:
-        effects += await _close(uow, group, meeting, before, now)
+        effects += await _close(uow, group, meeting, now)
     for _, at in deadlines(after):
         await schedule_in(uow, group.guild_id, DueKey(meeting_subject(meeting), MEETING_DUE, at))
     return effects
 
 
-async def _close(uow: UnitOfWork, group: Group, meeting: Meeting, last: MeetingState, now: datetime) -> list[Effect]:
+async def _close(uow: UnitOfWork, group: Group, meeting: Meeting, now: datetime) -> list[Effect]:
     """The meeting closed: the bids whose rounds ran are heard; the summary and each holder's digest go out.
 
-    `last` is the meeting just before it closed: the rounds up to the one it was in have run (a round cut short by
-    the end still gave its holder the floor); later ones wait, chosen, for the next meeting.
+    A round ran once its holder began presenting (one cut short by the end still gave them the floor); the rest
+    wait, chosen, for the next meeting.
     """
     meeting.status, meeting.ended_at = MeetingStatus.CLOSED, now
-    reached = last.round_index + 1 if last.phase in ROUND_PHASES else 0
-    state = last
-    for round_ in state.rounds[:reached]:
+    state = from_json(meeting.state)
+    for round_ in state.rounds:
+        if not round_.ran:
+            continue
         bid = await uow.bids.get(round_.bid_id) if round_.bid_id is not None else None
         if bid is not None and bid.status == BidStatus.CHOSEN:
             bid.status = BidStatus.HEARD
@@ -134,7 +135,8 @@ async def _close(uow: UnitOfWork, group: Group, meeting: Meeting, last: MeetingS
         effects.append(Notify(group.id, group.text_channel_id, MeetingSummary(meeting.id)))
     effects += [
         DirectNotice(group.id, round_.holder_id, RoundDigest(meeting.id, index))
-        for index, round_ in enumerate(state.rounds[:reached])
+        for index, round_ in enumerate(state.rounds)
+        if round_.ran
     ]
     return effects
 
@@ -145,3 +147,11 @@ async def left_meeting(uow: UnitOfWork, group: Group, user_id: int, now: datetim
     if meeting is None or user_id not in from_json(meeting.state).present:
         return []
     return await advance(uow, group, meeting, Leave(user_id), now)
+
+
+async def end_meeting(uow: UnitOfWork, group: Group, now: datetime) -> list[Effect]:
+    """The group's cycle ended (archived) mid-meeting: the meeting ends too, with its summary."""
+    meeting = await uow.meetings.open_in(group.id, lock=True)
+    if meeting is None:
+        return []
+    return await advance(uow, group, meeting, End(), now)

@@ -264,3 +264,12 @@ async def test_the_speaker_and_the_facilitator_post_freely_and_nobody_is_checked
     await meetings.act(GUILD, FAC, End(), meeting_id=view.id)
     check = await meetings.check_post(GUILD, channel, A, "after")
     assert (check.remove, check.effects) == (False, [])
+
+
+async def test_archiving_the_group_ends_its_meeting(groups: GroupService, meetings: MeetingService) -> None:
+    group, view = await _in_catch_up(groups, meetings, A, B)
+    archived = await groups.archive(GUILD, FAC, group.id)
+    assert any(isinstance(e.effect, Notify) and isinstance(e.effect.notice, MeetingSummary) for e in archived.effects)
+    after = await meetings.drawn(view.id)
+    assert after is not None
+    assert (after.open, after.phase) == (False, Phase.CLOSED)

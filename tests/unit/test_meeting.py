@@ -247,10 +247,19 @@ def test_leaving_when_not_present_changes_nothing() -> None:
     assert apply(state, Leave(B), timing=TIMING, now=NOW) == Step(state, ())
 
 
-def test_an_absent_holder_s_round_goes_straight_to_the_peers() -> None:
+def test_an_absent_holder_s_round_does_not_run_and_waits_for_next_time() -> None:
+    state = reach(begin((B, C), voted=((A, 1), (B, 2))), Phase.CATCH_UP)
+    state = run(state, Done(B), Done(C)).state
+    # Nobody to present A's issue: peers are not asked to question an empty chair; B's round runs instead.
+    assert (state.phase, state.round_index, state.queue) == (Phase.PRESENT, 1, (B,))
+    assert [item.ran for item in state.rounds] == [False, True]
+
+
+def test_a_meeting_whose_only_holder_is_absent_closes_after_the_catch_up() -> None:
     state = reach(begin((B, C), voted=((A, 1),)), Phase.CATCH_UP)
     state = run(state, Done(B), Done(C)).state
-    assert (state.phase, state.queue) == (Phase.CLARIFY, (B, C))
+    assert state.phase is Phase.CLOSED
+    assert not state.rounds[0].ran
 
 
 def test_the_facilitator_cannot_leave_their_own_meeting() -> None:

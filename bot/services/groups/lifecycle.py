@@ -8,6 +8,7 @@ from typing import Any
 from bot.domain.group_notices import Archived, Split, Welcome
 from bot.domain.groups import GroupStatus, MembershipStatus, check_split
 from bot.services.access import set_access
+from bot.services.floor import end_meeting
 from bot.services.groups._base import GroupServiceBase
 from bot.services.groups._changes import activate, admit, depart
 from bot.services.groups._effects import close_request, declined, post
@@ -68,6 +69,7 @@ class Lifecycle(GroupServiceBase):
             group = await open_group(uow, guild_id, group_id)
             require_facilitator(group, actor)
             group.status, group.archived_at = GroupStatus.ARCHIVED, self._clock.now()
+            uow.emit(guild_id, *await end_meeting(uow, group, group.archived_at))
             uow.emit(guild_id, *await end_cycle(uow, group, group.archived_at))
             for membership in await uow.memberships.with_status(group.id, MembershipStatus.ACTIVE):
                 if membership.user_id != group.facilitator_id:
