@@ -102,4 +102,4 @@ MEETING_NOTICES: tuple[type[Notice], ...] = (
     MeetingSummary,
     RoundDigest,
 )
-LIVE_MEETING_NOTICES: tuple[type[Notice], ...] = (FloorCard, MeetingSummary, RoundDigest)
+LIVE_MEETING_NOTICES: tuple[type[Notice], ...] = (FloorCard, FloorTo, MeetingSummary, RoundDigest)

@@ -90,6 +90,8 @@ async def store(
 ) -> list[Effect]:
     """Write the meeting's new state before anything is announced; then the floor, the pings, the card, the timers."""
     after = step.state
+    if after == before and not step.notes:
+        return []  # a stale timer or a repeat: nothing changed, nothing to redraw
     meeting.state = to_json(after)
     effects: list[Effect] = []
     # Only those whose floor changed: a hand-over is two overwrites, never one per member.

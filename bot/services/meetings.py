@@ -6,6 +6,7 @@ stores the state with its effects before anything is announced (`bot.services.fl
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,7 +16,7 @@ from bot.domain.bids import BidStatus, VoteStatus
 from bot.domain.clock import Clock
 from bot.domain.effects import DirectNotice, Effect, Notice
 from bot.domain.errors import UserFacingError
-from bot.domain.groups import CrossTalk
+from bot.domain.groups import CrossTalk, GroupStatus
 from bot.domain.meeting import (
     Break,
     Committed,
@@ -60,6 +61,15 @@ from bot.services.votes._shared import open_on_bids, settle
 FACILITATOR_EVENTS = (Next, Skip, Extend, Pause, Resume, Break, End)
 ACTION_MAX = 300
 LEARNT_MAX = 1000
+
+
+def turn_mark(state: MeetingState) -> str:
+    """A short mark of where the meeting stands: phase, round, whose turn, how far along.
+
+    A card's Next carries it, so that two presses of one card's Next (or Next racing a Done) move the meeting once.
+    """
+    where = f"{state.phase.value}:{state.round_index}:{state.queue[:1]}:{len(state.had_turn)}:{state.held}"
+    return hashlib.blake2s(where.encode(), digest_size=4).hexdigest()
 
 
 class MeetingNotFoundError(UserFacingError):
@@ -158,12 +168,21 @@ class MeetingService:
         meeting_id: int | None = None,
         which: GroupKey = None,
         channel_id: int | None = None,
+        mark: str | None = None,
     ) -> Outcome[MeetingView]:
-        """Apply one event from a command or a card button, by `actor`, to the meeting (by id, or the group's)."""
+        """Apply one event from a command or a card button, by `actor`, to the meeting (by id, or the group's).
+
+        `mark` is the `turn_mark` the pressed card was drawn with: if the meeting has moved on since, nothing happens.
+        """
         now = self._clock.now()
         async with self._uow() as uow:
             group, meeting = await _open_meeting(uow, guild_id, meeting_id, which, channel_id)
             await _authorise(uow, group, meeting, actor, event)
+            if mark is not None and mark != turn_mark(from_json(meeting.state)):
+                raise MeetingRuleError(
+                    "The meeting moved on while you pressed that, so nothing changed: look at the card and press "
+                    "again if you still mean it."
+                )
             effects = await advance(uow, group, meeting, event, now)
             effects += await _after(uow, group, meeting, now)
             uow.emit(guild_id, *effects)
@@ -298,6 +317,8 @@ class MeetingService:
             meeting = await uow.meetings.get(found.id, lock=True) if found is not None else None
             if locked is None or meeting is None or meeting.status != MeetingStatus.OPEN:
                 return []
+            if locked.status == GroupStatus.ARCHIVED or locked.channel_lost_at is not None:
+                return []  # an archived group's meeting has ended; a lost channel's waits for /group repair
             group = locked
             now = self._clock.now()
             effects = await advance(uow, group, meeting, TimeUp(item.key.due_at), now)
@@ -390,8 +411,10 @@ async def _authorise(uow: UnitOfWork, group: Group, meeting: Meeting, actor: Act
         return
     if isinstance(event, SetMode):
         state = from_json(meeting.state)
-        holder = state.round.holder_id if state.round is not None and state.phase is not Phase.CATCH_UP else None
-        if actor.user_id != holder:
+        # The mode applies to the current round until its input starts, then to the next round: its holder, and
+        # only its holder (or the facilitator), chooses it.
+        own_round = state.round is not None and state.phase in (Phase.PRESENT, Phase.CLARIFY)
+        if not own_round or state.round is None or actor.user_id != state.round.holder_id:
             require_facilitator(group, actor)
         return
     user_id = getattr(event, "user_id", None)
@@ -406,6 +429,10 @@ async def _after(uow: UnitOfWork, group: Group, meeting: Meeting, now: datetime)
     state = from_json(meeting.state)
     if state.phase is not Phase.VOTE or meeting.vote_id is not None:
         return []
+    chosen = await _chosen_rounds(uow, group)
+    if chosen:
+        # The group voted while the meeting was under way (before its vote phase): that vote chose the rounds.
+        return await advance(uow, group, meeting, Voted(tuple(chosen)), now)
     vote = await uow.votes.open_in(group.id)
     effects: list[Effect] = []
     if vote is None:

@@ -30,7 +30,14 @@ from bot.domain.meeting import (
     SetMode,
     Skip,
 )
-from bot.domain.meeting_notices import LIVE_MEETING_NOTICES, MEETING_NOTICES, FloorCard, MeetingSummary, RoundDigest
+from bot.domain.meeting_notices import (
+    LIVE_MEETING_NOTICES,
+    MEETING_NOTICES,
+    FloorCard,
+    FloorTo,
+    MeetingSummary,
+    RoundDigest,
+)
 from bot.services.effects import QueuedEffect
 from bot.services.meetings import MeetingView
 from bot.ui.applier import Post
@@ -78,11 +85,14 @@ class Meetings(commands.Cog):
         await self.bot.applier.carried_out(await self.meetings.resume(guild_ids))
 
     async def _render_live(self, notice: Notice) -> Post | None:
-        if not isinstance(notice, FloorCard | MeetingSummary | RoundDigest):
+        if not isinstance(notice, FloorCard | MeetingSummary | RoundDigest | FloorTo):
             raise TypeError(f"{type(notice).__qualname__} is not drawn live")
         view = await self.meetings.drawn(notice.meeting_id)
         if view is None:
             return None
+        if isinstance(notice, FloorTo):
+            # Three quick passes ping once: only someone who still holds the floor when the ping goes out.
+            return render_notice(notice) if view.open and view.speaker == notice.user_id else None
         if isinstance(notice, MeetingSummary):
             return summary(view)
         if isinstance(notice, RoundDigest):
@@ -114,6 +124,7 @@ class Meetings(commands.Cog):
         *,
         meeting_id: int | None = None,
         group: str | None = None,
+        mark: str | None = None,
     ) -> MeetingView:
         await defer(interaction)
         outcome = await self.meetings.act(
@@ -123,6 +134,7 @@ class Meetings(commands.Cog):
             meeting_id=meeting_id,
             which=group,
             channel_id=interaction.channel_id,
+            mark=mark,
         )
         await self._finish(interaction, outcome.effects, said)
         return outcome.value
@@ -227,7 +239,9 @@ class Meetings(commands.Cog):
 
     # The card's buttons and the forms
 
-    async def pressed(self, interaction: discord.Interaction[Any], meeting_id: int, action: str) -> None:
+    async def pressed(
+        self, interaction: discord.Interaction[Any], meeting_id: int, action: str, mark: str | None = None
+    ) -> None:
         """A button on the floor card."""
         user_id = interaction.user.id
         if action == "commit":
@@ -245,7 +259,7 @@ class Meetings(commands.Cog):
             "pause": Pause(),
             "resume": Resume(),
         }
-        await self._act(interaction, events[action], SAID[action], meeting_id=meeting_id)
+        await self._act(interaction, events[action], SAID[action], meeting_id=meeting_id, mark=mark)
 
     async def _committed(self, interaction: discord.Interaction[Any], meeting_id: int) -> None:
         values = submitted(cast("dict[str, Any]", interaction.data or {}))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 import discord
 
 from bot.domain.meeting import MAX_ACTIONS, Mode, Phase
-from bot.services.meetings import MeetingView
+from bot.services.meetings import MeetingView, turn_mark
 from cogs.groups._views import guarded, single_item_view
 
 if TYPE_CHECKING:
@@ -31,26 +31,33 @@ LABELS = {
 
 class FloorButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"setkeeper:meet:(?P<meeting>[0-9]{1,12}):(?P<action>here|done|pass|hand|commit|input|next|pause|resume)",
+    template=(
+        r"setkeeper:meet:(?P<meeting>[0-9]{1,12}):(?P<action>here|done|pass|hand|commit|input|next|pause|resume)"
+        r"(?::(?P<mark>[0-9a-f]{8}))?"
+    ),
 ):
-    """A button on the floor card."""
+    """A button on the floor card; Next carries the mark of the turn it was drawn in."""
 
-    def __init__(self, meeting_id: int, action: str) -> None:
+    def __init__(self, meeting_id: int, action: str, mark: str | None = None) -> None:
         label, style = LABELS[action]
-        super().__init__(discord.ui.Button(label=label, style=style, custom_id=f"setkeeper:meet:{meeting_id}:{action}"))
-        self.meeting_id, self.action = meeting_id, action
+        custom_id = f"setkeeper:meet:{meeting_id}:{action}" + (f":{mark}" if mark else "")
+        super().__init__(discord.ui.Button(label=label, style=style, custom_id=custom_id))
+        self.meeting_id, self.action, self.mark = meeting_id, action, mark
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> FloorButton:
         """Rebuild the button from its custom id."""
-        return cls(int(match["meeting"]), match["action"])
+        return cls(int(match["meeting"]), match["action"], match["mark"])
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Hand the press to the cog."""
         cog = cast("Setkeeper", interaction.client).get_cog("Meetings")
-        await guarded(interaction, lambda: cog.pressed(interaction, self.meeting_id, self.action))  # type: ignore[union-attr]
+        await guarded(
+            interaction,
+            lambda: cog.pressed(interaction, self.meeting_id, self.action, self.mark),  # type: ignore[union-attr]
+        )
 
 
 def card_buttons(view: MeetingView) -> discord.ui.View:
@@ -73,7 +80,8 @@ def card_buttons(view: MeetingView) -> discord.ui.View:
             actions.remove("hand")
     if state.phase not in (Phase.OPENING, Phase.VOTE):
         actions.insert(0, "here")  # a late joiner can still arrive
-    return single_item_view(*(FloorButton(view.id, action) for action in actions))
+    mark = turn_mark(state)
+    return single_item_view(*(FloorButton(view.id, action, mark if action == "next" else None) for action in actions))
 
 
 def commit_form(meeting_id: int) -> discord.ui.Modal:

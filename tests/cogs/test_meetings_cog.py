@@ -13,7 +13,7 @@ from bot.app import Setkeeper
 from bot.domain.errors import NotFacilitatorError
 from bot.domain.meeting import Arrive, Next, Phase, Timing, apply, speaker, start, up_next
 from bot.services.groups import Actor
-from bot.services.meetings import MeetingView
+from bot.services.meetings import MeetingView, turn_mark
 from cogs.meetings._render import floor_card
 from cogs.meetings._views import card_buttons
 from tests.cogs.fakes import guild, interaction, member, sent
@@ -112,6 +112,9 @@ def test_the_card_names_the_speaker_who_is_next_and_then_the_rest_once() -> None
     assert (fields["Next"], fields["Then"]) == ("<@22>", "<@23>")
     assert fields["Their actions from last time"] == "- Call Sam"
     assert post.view is not None
+    mark = turn_mark(state)
     assert [item.custom_id for item in post.view.children] == [  # type: ignore[attr-defined]
-        f"setkeeper:meet:1:{action}" for action in ("here", "done", "pass", "hand", "next", "pause")
+        *(f"setkeeper:meet:1:{action}" for action in ("here", "done", "pass", "hand")),
+        f"setkeeper:meet:1:next:{mark}",  # Next carries the turn it was drawn in
+        "setkeeper:meet:1:pause",
     ]

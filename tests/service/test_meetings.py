@@ -10,11 +10,11 @@ from bot.app import Services
 from bot.domain.effects import DirectNotice, Notify, SetAccess
 from bot.domain.errors import NotFacilitatorError
 from bot.domain.groups import Access, CrossTalk
-from bot.domain.meeting import Arrive, Done, End, MeetingRuleError, Next, Pass, Phase
+from bot.domain.meeting import Arrive, Done, End, MeetingRuleError, Mode, Next, Pass, Phase, SetMode
 from bot.domain.meeting_notices import FloorCard, FloorTo, MeetingSummary, OffTurnRemoved, RoundDigest
 from bot.services.effects import QueuedEffect
 from bot.services.groups import Actor, GroupService, GroupView
-from bot.services.meetings import MeetingService, MeetingUnderWayError, MeetingView
+from bot.services.meetings import MeetingService, MeetingUnderWayError, MeetingView, turn_mark
 from tests.service.helpers import FAC, FACILITATOR, GUILD, add_members, make_group
 
 A, B, C, D = 21, 22, 23, 24
@@ -273,3 +273,62 @@ async def test_archiving_the_group_ends_its_meeting(groups: GroupService, meetin
     after = await meetings.drawn(view.id)
     assert after is not None
     assert (after.open, after.phase) == (False, Phase.CLOSED)
+
+
+async def test_two_presses_of_one_cards_next_move_the_meeting_once(
+    groups: GroupService, meetings: MeetingService
+) -> None:
+    _, view = await _in_catch_up(groups, meetings, A, B, C)
+    mark = turn_mark(view.state)
+    results = await asyncio.gather(
+        meetings.act(GUILD, FAC, Next(), meeting_id=view.id, mark=mark),
+        meetings.act(GUILD, FAC, Next(), meeting_id=view.id, mark=mark),
+        return_exceptions=True,
+    )
+    assert sum(not isinstance(r, BaseException) for r in results) == 1
+    assert [str(r) for r in results if isinstance(r, BaseException)] == [
+        "The meeting moved on while you pressed that, so nothing changed: look at the card and press again if you "
+        "still mean it."
+    ]
+    after = await meetings.view(GUILD, FACILITATOR, meeting_id=view.id)
+    assert after.speaker == view.up_next
+
+
+async def test_the_holder_chooses_the_mode_of_their_own_round_only(
+    groups: GroupService, meetings: MeetingService, services: Services
+) -> None:
+    group = await _group(groups, A, B)
+    await services.votes.put_in(GUILD, A, group.id, "Managing up", "")
+    await services.votes.open_vote(GUILD, FAC, group.id, None)  # one bid: A's round is chosen
+    meeting = (await meetings.start(GUILD, FAC, group.id, None)).value
+    await _present(meetings, meeting.id, A, B)
+    view = await _act(meetings, FACILITATOR, Next(), meeting.id)
+    while view.phase is Phase.CATCH_UP:
+        assert view.speaker is not None
+        view = await _act(meetings, view.speaker, Done(view.speaker), meeting.id)
+    assert view.phase is Phase.PRESENT
+    with pytest.raises(NotFacilitatorError):
+        await meetings.act(GUILD, Actor(B), SetMode(Mode.CHALLENGE), meeting_id=meeting.id)
+    chosen = await meetings.act(GUILD, Actor(A), SetMode(Mode.CHALLENGE), meeting_id=meeting.id)
+    assert chosen.value.state.rounds[0].mode is Mode.CHALLENGE
+
+
+async def test_a_vote_closed_during_the_catch_up_chooses_the_rounds(
+    groups: GroupService, meetings: MeetingService, services: Services
+) -> None:
+    group = await _group(groups, A, B)
+    votes = services.votes
+    first = (await votes.put_in(GUILD, A, group.id, "Managing up", "")).value.bid
+    await votes.put_in(GUILD, B, group.id, "Hiring", "")
+    vote = (await votes.open_vote(GUILD, FAC, group.id, None, seats=1)).value.vote
+    assert vote is not None
+    meeting = (await meetings.start(GUILD, FAC, group.id, None)).value
+    await _present(meetings, meeting.id, A, B)
+    view = await _act(meetings, FACILITATOR, Next(), meeting.id)
+    for voter in (A, B):
+        await votes.cast_ballot(GUILD, voter, vote.id, [first.id])
+    while view.phase is Phase.CATCH_UP:
+        assert view.speaker is not None
+        view = await _act(meetings, view.speaker, Done(view.speaker), meeting.id)
+    assert (view.phase, view.speaker) == (Phase.PRESENT, A)
+    assert [r.title for r in view.rounds] == ["Managing up"]

@@ -81,6 +81,10 @@ async def hand_over(uow: UnitOfWork, group: Group, user_id: int) -> None:
     """Give the facilitator role to `user_id`; both people's access follows."""
     if user_id == group.facilitator_id:
         raise FacilitatorChangeError(f"<@{user_id}> already facilitates {group.name}.")
+    if await uow.meetings.open_in(group.id) is not None:
+        raise FacilitatorChangeError(
+            f"{group.name} has a meeting under way: hand the role on after it, once /meeting end has closed it."
+        )
     previous = group.facilitator_id
     group.facilitator_id = user_id
     for person in (previous, user_id):
