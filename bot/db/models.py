@@ -264,3 +264,18 @@ class RoundNote(Base):
     holder_id: Mapped[int] = mapped_column(BigInteger)
     learnt: Mapped[str] = mapped_column(EncryptedText())
     written_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Contribution(Base):
+    """What a peer said in a round's clarify or input turn, where the bot could read it: for the holder's digest."""
+
+    __tablename__ = "contributions"
+    __table_args__ = (Index("ix_contributions_meeting_id", "meeting_id", "round_index"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    round_index: Mapped[int] = mapped_column(Integer)
+    phase: Mapped[str] = mapped_column(String(16))
+    author_id: Mapped[int] = mapped_column(BigInteger)
+    text: Mapped[str] = mapped_column(EncryptedText())
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime())

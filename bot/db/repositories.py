@@ -19,6 +19,7 @@ from bot.db.models import (
     Ballot,
     Bid,
     BotState,
+    Contribution,
     DueWork,
     Group,
     Meeting,
@@ -521,6 +522,20 @@ class MeetingRepository:
     async def note_of(self, meeting_id: int, round_index: int) -> RoundNote | None:
         """What the holder of a round said they learnt."""
         return await self.session.get(RoundNote, (meeting_id, round_index))
+
+    async def add_contribution(self, contribution: Contribution) -> None:
+        """Keep what a peer said in a round (for the holder's digest)."""
+        self.session.add(contribution)
+        await self.session.flush()
+
+    async def contributions_of_round(self, meeting_id: int, round_index: int) -> Sequence[Contribution]:
+        """What peers said in a round, in order."""
+        query = (
+            select(Contribution)
+            .where(Contribution.meeting_id == meeting_id, Contribution.round_index == round_index)
+            .order_by(Contribution.id)
+        )
+        return (await self.session.execute(query)).scalars().all()
 
     async def put_note(self, note: RoundNote) -> None:
         """Store (or replace) what the holder learnt."""

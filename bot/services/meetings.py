@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.db.models import Action, Group, Meeting, RoundNote
+from bot.db.models import Action, Contribution, Group, Meeting, RoundNote
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.bids import BidStatus, VoteStatus
 from bot.domain.clock import Clock
@@ -95,6 +95,8 @@ class RoundView:
     learnt: str | None
     inputs: list[int]
     passes: list[int]
+    said: list[tuple[int, str, str]]
+    """What peers said, where it could be read: (author, phase, text), in order."""
 
 
 @dataclass(frozen=True)
@@ -252,6 +254,17 @@ class MeetingService:
                 raise MeetingRuleError("This form is for input in a Dress Rehearsal round.")
             effects = await advance(uow, group, meeting, Done(user_id), now)
             notice = DressRehearsalInput(user_id, texts[0], (texts[1], texts[2], texts[3]))
+            kept = f"Criticism: {texts[0]} / Positives: {texts[1]}; {texts[2]}; {texts[3]}"
+            await uow.meetings.add_contribution(
+                Contribution(
+                    meeting_id=meeting.id,
+                    round_index=state.round_index,
+                    phase=Phase.INPUT.value,
+                    author_id=user_id,
+                    text=kept,
+                    posted_at=now,
+                )
+            )
             uow.emit(guild_id, post(group, notice), *effects, *await _after(uow, group, meeting, now))
             view = await _view(uow, group, meeting)
             await uow.commit()
@@ -343,20 +356,35 @@ class MeetingService:
             return PostCheck(False, [])
         notice: Notice | None = None
         remove = False
+        keep = False
         if author_id == holder:
             questions_only = state.phase is Phase.CLARIFY or (
                 state.phase is Phase.INPUT and state.round is not None and state.round.mode is Mode.QUESTIONING
             )
             if questions_only and text is not None and "?" not in text:
                 notice = NotAQuestion(group.name)
+            # What a peer says in the holder's round goes into the holder's digest, where it can be read.
+            keep = bool(text) and state.phase in (Phase.CLARIFY, Phase.INPUT)
         elif group.crosstalk in (CrossTalk.LOCK, CrossTalk.DELETE):
             remove, notice = True, OffTurnRemoved(group.name, holder, text)
         elif group.crosstalk == CrossTalk.REMIND:
             notice = OffTurnReminder(group.name, holder)
-        if notice is None:
+        if notice is None and not keep:
             return PostCheck(remove, [])
         async with self._uow() as uow:
-            uow.emit(guild_id, DirectNotice(group.id, author_id, notice))
+            if keep and text:
+                await uow.meetings.add_contribution(
+                    Contribution(
+                        meeting_id=meeting.id,
+                        round_index=state.round_index,
+                        phase=state.phase.value,
+                        author_id=author_id,
+                        text=text[:2000],
+                        posted_at=self._clock.now(),
+                    )
+                )
+            if notice is not None:
+                uow.emit(guild_id, DirectNotice(group.id, author_id, notice))
             await uow.commit()
             return PostCheck(remove, uow.committed)
 
@@ -469,6 +497,7 @@ async def _view(uow: UnitOfWork, group: Group, meeting: Meeting) -> MeetingView:
         bid = await uow.bids.get(round_.bid_id) if round_.bid_id is not None else None
         note = await uow.meetings.note_of(meeting.id, index)
         actions = [action.text for action in await uow.meetings.actions_of_round(meeting.id, index)]
+        said = [(c.author_id, c.phase, c.text) for c in await uow.meetings.contributions_of_round(meeting.id, index)]
         rounds.append(
             RoundView(
                 holder_id=round_.holder_id,
@@ -478,6 +507,7 @@ async def _view(uow: UnitOfWork, group: Group, meeting: Meeting) -> MeetingView:
                 learnt=note.learnt if note is not None else None,
                 inputs=list(round_.inputs),
                 passes=list(round_.passes),
+                said=said,
             )
         )
     holder = speaker(state)

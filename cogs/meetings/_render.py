@@ -122,6 +122,12 @@ def digest(view: MeetingView, round_index: int) -> Post | None:
     lines.append(f"Input, in order: {_people(round_view.inputs)}")
     if round_view.passes:
         lines.append(f"Passed: {_people(round_view.passes)}")
+    if round_view.said:
+        lines.append("What was said (where I could read it):")
+        lines += [
+            f"- <@{author}> ({'question' if phase == 'clarify' else 'input'}): {echo(text)}"
+            for author, phase, text in round_view.said
+        ]
     if round_view.learnt:
         lines.append(f"What you learnt: {echo(round_view.learnt)}")
     lines += [f"- action: {echo(text)}" for text in round_view.actions] or ["No actions recorded."]

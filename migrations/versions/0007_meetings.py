@@ -1,4 +1,4 @@
-"""meetings with their state, actions and round notes; whether a group's floor moves on when time is up
+"""meetings with their state, actions, round notes and contributions; whether a group's floor moves on when time is up
 
 Revision ID: 0007
 Revises: 0006
@@ -77,10 +77,28 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint('meeting_id', 'round_index', name=op.f('pk_round_notes')),
     )
+    op.create_table(
+        'contributions',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('meeting_id', sa.Integer(), nullable=False),
+        sa.Column('round_index', sa.Integer(), nullable=False),
+        sa.Column('phase', sa.String(length=16), nullable=False),
+        sa.Column('author_id', sa.BigInteger(), nullable=False),
+        sa.Column('text', sa.Text(), nullable=False),
+        sa.Column('posted_at', bot.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ['meeting_id'], ['meetings.id'], name=op.f('fk_contributions_meeting_id_meetings'), ondelete='CASCADE'
+        ),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_contributions')),
+        sqlite_autoincrement=True,
+    )
+    op.create_index('ix_contributions_meeting_id', 'contributions', ['meeting_id', 'round_index'], unique=False)
 
 
 def downgrade() -> None:
     """Undo this revision."""
+    op.drop_index('ix_contributions_meeting_id', table_name='contributions')
+    op.drop_table('contributions')
     op.drop_table('round_notes')
     op.drop_index('ix_actions_group_id_owner_id', table_name='actions')
     op.drop_table('actions')

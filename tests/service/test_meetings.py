@@ -11,7 +11,7 @@ from bot.domain.effects import DirectNotice, Notify, SetAccess
 from bot.domain.errors import NotFacilitatorError
 from bot.domain.groups import Access, CrossTalk
 from bot.domain.meeting import Arrive, Done, End, MeetingRuleError, Mode, Next, Pass, Phase, SetMode
-from bot.domain.meeting_notices import FloorCard, FloorTo, MeetingSummary, OffTurnRemoved, RoundDigest
+from bot.domain.meeting_notices import FloorCard, FloorTo, MeetingSummary, NotAQuestion, OffTurnRemoved, RoundDigest
 from bot.services.effects import QueuedEffect
 from bot.services.groups import Actor, GroupService, GroupView
 from bot.services.meetings import MeetingService, MeetingUnderWayError, MeetingView, turn_mark
@@ -332,3 +332,25 @@ async def test_a_vote_closed_during_the_catch_up_chooses_the_rounds(
         view = await _act(meetings, view.speaker, Done(view.speaker), meeting.id)
     assert (view.phase, view.speaker) == (Phase.PRESENT, A)
     assert [r.title for r in view.rounds] == ["Managing up"]
+
+
+async def test_what_a_peer_says_in_a_round_is_kept_for_the_holder_and_a_statement_in_clarify_is_pointed_out(
+    groups: GroupService, meetings: MeetingService, services: Services
+) -> None:
+    group = await _group(groups, A, B)
+    await services.votes.put_in(GUILD, A, group.id, "Managing up", "")
+    await services.votes.open_vote(GUILD, FAC, group.id, None)  # one bid: A's round is chosen
+    meeting = (await meetings.start(GUILD, FAC, group.id, None)).value
+    await _present(meetings, meeting.id, A, B)
+    view = await _act(meetings, FACILITATOR, Next(), meeting.id)
+    while view.phase is not Phase.CLARIFY:
+        assert view.speaker is not None
+        view = await _act(meetings, view.speaker, Done(view.speaker), meeting.id)
+    assert view.speaker == B
+    channel = group.text_channel_id or 0
+    asked = await meetings.check_post(GUILD, channel, B, "Why now?")
+    stated = await meetings.check_post(GUILD, channel, B, "You should quit.")
+    assert _told(asked.effects) == []
+    assert [type(notice) for _, notice in _told(stated.effects)] == [NotAQuestion]
+    after = await meetings.view(GUILD, A, meeting_id=meeting.id)
+    assert after.rounds[0].said == [(B, "clarify", "Why now?"), (B, "clarify", "You should quit.")]
