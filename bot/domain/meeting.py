@@ -750,10 +750,15 @@ class _Run:
             raise MeetingRuleError("Nobody has a turn to extend just now.")
         more = timedelta(minutes=minutes)
         if state.time_left is not None:
-            self.state = replace(self.state, time_left=state.time_left + more)
+            left = state.time_left + more
+            self.state = replace(self.state, time_left=left, warned=state.warned and left <= WARNING)
         elif state.turn_ends_at is not None:
-            # A turn already over time gets its minutes from now, not from a moment that has passed.
-            self.state = replace(self.state, turn_ends_at=max(state.turn_ends_at, self.now) + more, overtime=False)
+            # A turn already over time gets its minutes from now, not from a moment that has passed; a new last
+            # minute earns a new warning.
+            ends = max(state.turn_ends_at, self.now) + more
+            self.state = replace(
+                self.state, turn_ends_at=ends, overtime=False, warned=state.warned and ends - self.now <= WARNING
+            )
         self.notes.append(Extended(state.queue[0], minutes))
 
     def hold(self) -> None:

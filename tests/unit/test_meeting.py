@@ -21,6 +21,7 @@ from bot.domain.meeting import (
     PHASE_PROMPTS,
     ROUND_PHASES,
     TURN_PHASES,
+    WARNING,
     ActionsRecorded,
     Arrive,
     Arrived,
@@ -31,6 +32,7 @@ from bot.domain.meeting import (
     End,
     Event,
     Extend,
+    Extended,
     FloorTo,
     HandLowered,
     HandRaised,
@@ -921,9 +923,11 @@ class Meetings(RuleBasedStateMachine):
             if note.ends_at is not None:
                 minutes = self.timing.present_minutes if phase is Phase.PRESENT else self.timing.turn_minutes
                 assert note.ends_at == self.now + timedelta(minutes=minutes)
+        elif isinstance(note, Extended):
+            self.warnings = 0  # an extension brings a new last minute, which earns its own warning
         elif isinstance(note, Warned):
             self.warnings += 1
-            assert self.warnings == 1, "a second warning in one turn"
+            assert self.warnings == 1, "a second warning in one last minute"
         elif isinstance(note, Left) or (isinstance(note, TurnEnded) and note.outcome is TurnOutcome.SKIPPED):
             self.excused.add((self.key, note.user_id))
         elif isinstance(note, PhaseEntered):
@@ -1111,3 +1115,16 @@ class Meetings(RuleBasedStateMachine):
 
 Meetings.TestCase.settings = settings(max_examples=200, stateful_step_count=60, deadline=None)
 test_random_meetings_keep_the_rules = Meetings.TestCase
+
+
+def test_an_extended_turn_is_warned_again_before_its_new_end() -> None:
+    state = reach(begin(), Phase.CATCH_UP)
+    speaker_id = state.queue[0]
+    assert state.turn_ends_at is not None
+    warned = apply(state, TimeUp(state.turn_ends_at - WARNING), timing=TIMING, now=NOW).state
+    assert warned.warned
+    extended = apply(warned, Extend(5), timing=TIMING, now=NOW).state
+    assert not extended.warned
+    assert extended.turn_ends_at is not None
+    assert ("warn", extended.turn_ends_at - WARNING) in deadlines(extended)
+    assert extended.queue[0] == speaker_id
