@@ -76,6 +76,19 @@ async def test_components_modal_and_autocomplete_through_the_process(
     assert slow.latency < 1.0
 
 
+async def test_a_rest_calls_answer_is_timed_on_the_interactions_clock(
+    discord_world: FakeDiscord, bot: BotProcess
+) -> None:
+    alice = discord_world.guild.add_member("Alice")
+    channel = discord_world.guild.channel_named("general")
+    record = await discord_world.interactions.send_command(alice, "say", {"channel": channel, "text": "hi"}, None)
+    reply = await discord_world.interactions.wait(record, 10.0)
+    assert reply.text == "said"
+    (posted,) = discord_world.requests_to("POST /channels/*/messages")
+    assert record.callback_at is not None
+    assert record.dispatched_at < discord_world.answered_at(posted) < record.callback_at
+
+
 async def test_restart_keeps_commands_and_persistent_views(discord_world: FakeDiscord, bot: BotProcess) -> None:
     alice = discord_world.guild.add_member("Alice")
     panel = (await alice.run("/panel")).message

@@ -288,6 +288,10 @@ class FakeDiscord:
         message.deleted_at = iso_now()
         self.deletions.append(message)
 
+    def answered_at(self, record: RequestRecord) -> float:
+        """When the fake answered a REST call (its change made), on ``time.monotonic()`` like the interactions' times."""
+        return self._t0 + record.at + record.duration
+
     def requests_to(self, spec: str) -> list[RequestRecord]:
         """Logged REST calls matching ``"METHOD /route/template"`` or a glob on the route or path."""
         method, pattern = _parse_route_spec(spec)

@@ -1,0 +1,340 @@
+"""A whole meeting end to end: attendance, the catch-up, the vote, two rounds, a kill in the input, the summary."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import pytest
+from discord import Permissions
+
+from bot.ui.access import BOT_PERMISSIONS
+from tests.e2e.test_groups_e2e import _group_of, wait_for
+from tests.e2e.test_votes_e2e import pings_everyone, put_in, vote
+from tests.fakediscord import BotProcess, Channel, FakeDiscord, Member, Message, RefusedError
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def world(discord_world: FakeDiscord) -> FakeDiscord:
+    """The README's invite permissions plus Mention Everyone: only what the bot sends keeps its pings to one person."""
+    (role,) = discord_world.guild.me.roles
+    discord_world.guild.set_role_permissions(
+        role, Permissions(BOT_PERMISSIONS.value | Permissions(mention_everyone=True).value)
+    )
+    return discord_world
+
+
+OVERWRITES = "PUT /channels/*/permissions/*"
+SPEAKER = re.compile(r"^Has the floor: <@(\d+)>", re.MULTILINE)
+
+
+def _card(channel: Channel) -> Message:
+    return channel.message_containing("Meeting of Set A")
+
+
+def speaker_on(card: Message) -> int | None:
+    """Who the floor card says has the floor."""
+    found = SPEAKER.search(card.text)
+    return int(found[1]) if found else None
+
+
+def _phase(card: Message) -> str:
+    """The card's title: the meeting's phase (and round)."""
+    return card.text.splitlines()[0]
+
+
+def _overwrites_on(world: FakeDiscord, channel: Channel) -> int:
+    return len(_overwritten(world, channel))
+
+
+def _overwritten(world: FakeDiscord, channel: Channel, since: int = 0) -> list[int]:
+    """Whose overwrite on the channel the bot set, in order, from the `since`-th such call on."""
+    calls = [r for r in world.requests_to(OVERWRITES) if r.path.startswith(f"/channels/{channel.id}/")]
+    return [int(r.path.rsplit("/", 1)[1]) for r in calls[since:]]
+
+
+async def _can_post(person: Member, channel: Channel, text: str) -> None:
+    said = await person.post(channel, text)
+    assert said in channel.live_messages
+
+
+async def _refused(person: Member, channel: Channel) -> None:
+    with pytest.raises(RefusedError) as refused:
+        await person.post(channel, "may I just say")
+    assert refused.value.status == 403, refused.value
+
+
+async def assert_floor(
+    world: FakeDiscord, channel: Channel, card: Message, speaker: Member, people: list[Member], fran: Member
+) -> None:
+    """Only the speaker, the facilitator (and the bot, and an administrator) can post; the card names the speaker."""
+    guild = world.guild
+    await wait_for(lambda: speaker_on(card) == speaker.id and guild.can(speaker, "send_messages", channel))
+    for person in people:
+        if person is not speaker and not person.can("administrator"):
+            assert not guild.can(person, "send_messages", channel), f"{person.name} can post out of turn"
+            assert guild.can(person, "view_channel", channel), f"{person.name} no longer sees the meeting"
+    await _can_post(speaker, channel, f"{speaker.name} speaking?")
+    listener = next(p for p in people if p is not speaker and not p.can("administrator"))
+    await _refused(listener, channel)
+    await _can_post(fran, channel, "(facilitator) thank you")
+
+
+async def _crosstalk_by_an_administrator(world: FakeDiscord, channel: Channel, author: Member, speaker: Member) -> None:
+    """An administrator's post gets through the overwrites: the bot removes it and tells its author why."""
+    told = len(author.dms)
+    post = await author.post(channel, "Sorry to butt in, but")
+    await wait_for(lambda: post.deleted and len(author.dms) > told)
+    assert post in world.deleted_by_bot
+    (note,) = author.dms[told:]
+    assert f"Your post in Set A was removed: {speaker.mention} has the floor" in note.text
+    assert "butt in" not in note.text, "without the message-content intent the bot never read it"
+
+
+Turn = Callable[[Member], Awaitable[int | None]]
+
+
+@dataclass
+class Scene:
+    """The meeting under way, as the test sees it; `floors` is everyone who had the floor, in order."""
+
+    world: FakeDiscord
+    card: Message
+    people: list[Member]
+    fran: Member
+    floors: list[Member] = field(default_factory=list)
+
+
+async def take_turns(scene: Scene, phase: str, act: Turn) -> list[Member]:
+    """Everyone with a turn in `phase`, in order: the floor checked, then `act` ends the turn; who spoke.
+
+    At each hand-over inside the phase, the overwrites set are those of the two people whose floor changed. An
+    `act` that sets overwrites of its own before ending the turn (a restart) returns how many there were by then.
+    """
+    world, card, people, fran = scene.world, scene.card, scene.people, scene.fran
+    channel = world.guild.channel_named("set-a")
+    spoke: list[Member] = []
+    while phase in _phase(card):
+        holder = speaker_on(card)
+        speaker = next(p for p in [*people, fran] if p.id == holder)
+        spoke.append(speaker)
+        await assert_floor(world, channel, card, speaker, people, fran)
+        await world.settle()
+        before = _overwrites_on(world, channel)
+        baseline = await act(speaker)
+        await world.settle()
+        changed = _overwritten(world, channel, before if baseline is None else baseline)
+        if phase in _phase(card):
+            following = speaker_on(card)
+            assert following != speaker.id, "the floor moved on"
+            assert sorted(changed) == sorted({speaker.id, following} - {fran.id}), "only the two whose floor changed"
+    scene.floors += spoke
+    return spoke
+
+
+async def done(person: Member) -> int | None:
+    """Press Done on the card."""
+    pressed = await person.click(_card(person.guild.channel_named("set-a")), "Done")
+    assert "Your turn is over" in pressed.text, pressed
+    return None
+
+
+async def test_a_whole_meeting_of_five_and_a_facilitator(world: FakeDiscord, bot: BotProcess) -> None:
+    fran, people = await _group_of(world, 5)
+    alice, bob, cleo, dev, eve = people
+    guild, channel = world.guild, world.guild.channel_named("set-a")
+    # Eve is also a server administrator: Discord lets her post whatever the overwrites say.
+    eve_admin = guild.add_role("Admins", Permissions(administrator=True))
+    guild.members[eve.id].role_ids.append(eve_admin.id)
+
+    await fran.run("/group settings", rounds_per_meeting=2, in_channel=channel)
+    for person, title in ((alice, "Managing up"), (bob, "Hiring a lead"), (cleo, "Remote team")):
+        await put_in(person, channel, title, "Ideas, please")
+
+    started = await fran.run("/meeting start", in_channel=channel)
+    assert "The meeting has started" in started.text
+    assert started.ephemeral
+    card = _card(channel)
+    assert card.buttons == ["Here", "Next"]
+    before = _overwrites_on(world, channel)
+    for person in people:
+        here = await person.click(card, "Here")
+        assert "You are marked present" in here.text
+        assert here.ephemeral
+    await wait_for(lambda: all(p.mention in card.text.split("Present: ")[-1] for p in people))
+    assert _overwrites_on(world, channel) == before, "attendance changes nobody's posting"
+    for person in people:
+        await _can_post(person, channel, "hello all")
+
+    # The catch-up: each present member in turn, the floor moving with Done; an administrator talks out of turn.
+    mode = await fran.run("/meeting mode", mode="questioning", in_channel=channel)
+    assert "Mode: Questioning" in mode.text
+    await world.settle()
+    before = _overwrites_on(world, channel)
+    await fran.click(card, "Next")
+    await world.settle()
+    assert "Catch-up" in _phase(card)
+    assert sorted(_overwritten(world, channel, before)) == sorted(p.id for p in people), "all floors changed once"
+
+    scene = Scene(world, card, people, fran)
+
+    async def catch_up(speaker: Member) -> int | None:
+        if speaker is not eve and not eve.dms:
+            await _crosstalk_by_an_administrator(world, channel, eve, speaker)
+        return await done(speaker)
+
+    spoke = await take_turns(scene, "Catch-up", catch_up)
+    assert sorted(p.id for p in spoke) == sorted(p.id for p in people), "each present member had one turn"
+    assert eve.dms, "the administrator's post out of turn was caught"
+
+    # The vote: everyone may post again while it runs; all five vote and it closes by itself.
+    await wait_for(lambda: "Vote on the bids" in _phase(card))
+    await world.settle()
+    for person in people:
+        assert guild.can(person, "send_messages", channel), f"{person.name} is kept quiet during the vote"
+    ballot = channel.message_containing("Vote in Set A")
+    for person in people:
+        chosen = ["Managing up", "Hiring a lead"] if person is not cleo else ["Managing up", "Remote team"]
+        await vote(person, ballot, chosen)
+    await wait_for(lambda: "The issue holder presents" in _phase(card))
+    assert "(round 1 of 2)" in _phase(card)
+    assert "Mode: Questioning" in card.text
+    assert "**Managing up** by " + alice.mention in card.text
+
+    # Round 1, Questioning: Alice presents, her peers ask, then give input; one passes; a kill -9 mid-input.
+    assert await take_turns(scene, "presents", done) == [alice]
+    clarifiers = await take_turns(scene, "Clarifying", done)
+    assert sorted(p.id for p in clarifiers) == sorted(p.id for p in people if p is not alice), "peers only"
+    later = await fran.run("/meeting mode", mode="dress_rehearsal", in_channel=channel)
+    assert "Mode: Dress Rehearsal" in later.text
+    killed = False
+
+    async def give_input(speaker: Member) -> int | None:
+        nonlocal killed
+        if speaker is cleo:
+            passed = await speaker.click(card, "Pass")
+            assert "You passed this turn" in passed.text
+            return None
+        baseline = None
+        if not killed:
+            killed = True
+            await bot.kill()
+            await bot.start()
+            await world.settle()
+            assert "Input" in _phase(card)
+            assert speaker_on(card) == speaker.id, "the same speaker after the restart"
+            await assert_floor(world, channel, card, speaker, people, fran)
+            baseline = _overwrites_on(world, channel)
+        await done(speaker)
+        return baseline
+
+    inputs = await take_turns(scene, "Input", give_input)
+    assert killed
+    assert [p.id for p in inputs] == [p.id for p in clarifiers], "the same order, unbroken by the restart"
+
+    async def facilitator_next(speaker: Member) -> int | None:
+        moved = await speaker.click(card, "Next")
+        assert "Moved on" in moved.text
+        return None
+
+    assert await take_turns(scene, "facilitator", facilitator_next) == [fran]
+
+    async def commit_two(speaker: Member) -> int | None:
+        form = await speaker.click(card, "Record my actions")
+        assert form.modal_title == "Your learning and actions"
+        recorded = await speaker.submit_modal(
+            form,
+            {
+                "action:1": "Ask my manager for a weekly hour",
+                "action:2": "Write down what I need",
+                "learnt": "Ask early",
+            },
+        )
+        assert "Your learning and actions are recorded" in recorded.text
+        return None
+
+    assert await take_turns(scene, "Learning and actions", commit_two) == [alice]
+
+    # Round 2, Dress Rehearsal: Bob presents and rehearses; each peer's input comes through the form.
+    await wait_for(lambda: "(round 2 of 2)" in _phase(card))
+    assert "Mode: Dress Rehearsal" in card.text
+    assert await take_turns(scene, "presents", done) == [bob]
+    await take_turns(scene, "Clarifying", done)
+    assert "Give my input" in card.buttons
+
+    async def rehearse(speaker: Member) -> int | None:
+        form = await speaker.click(card, "Give my input")
+        assert form.modal_title == "Your Dress Rehearsal input"
+        given = await speaker.submit_modal(
+            form,
+            {
+                "criticism": f"{speaker.name}: slow down",
+                "positive:1": "clear",
+                "positive:2": "calm",
+                "positive:3": "kind",
+            },
+        )
+        assert "Your input is posted" in given.text
+        return None
+
+    rehearsers = await take_turns(scene, "Input", rehearse)
+    for person in rehearsers:
+        posted = channel.message_containing(f"{person.mention}'s input (Dress Rehearsal)")
+        assert f"One constructive criticism: {person.name}: slow down" in posted.text
+    await take_turns(scene, "facilitator", facilitator_next)
+
+    async def commit_three(speaker: Member) -> int | None:
+        form = await speaker.click(card, "Record my actions")
+        recorded = await speaker.submit_modal(
+            form, {"action:1": "Post the role", "action:2": "Ask Dana", "action:3": "Draft questions", "learnt": ""}
+        )
+        assert "recorded" in recorded.text
+        return None
+
+    assert await take_turns(scene, "Learning and actions", commit_three) == [bob]
+
+    # The close: the summary, each holder's digest, nobody left quiet.
+    summary = await _wait_message(channel, "Summary of the meeting of Set A")
+    assert f"1. {alice.mention}: **Managing up** (Questioning)" in summary.text
+    assert "   - action: Ask my manager for a weekly hour\n   - action: Write down what I need" in summary.text
+    assert f"2. {bob.mention}: **Hiring a lead** (Dress Rehearsal)" in summary.text
+    assert "Remote team" not in summary.text
+    assert summary.pinged_user_ids == set(), "the summary names people without pinging them"
+    pinged = [(m.pinged_user_ids, m.content) for m in channel.messages[channel.messages.index(card) :]]
+    assert [ids for ids, text in pinged if ids and "Vote result" not in text] == [{p.id} for p in scene.floors], (
+        "each speaker, and only they, was pinged once as their turn began, and nobody else was pinged"
+    )
+    assert [ids for ids, text in pinged if "Vote result" in text] == [{alice.id, bob.id}]
+    assert pings_everyone(world) == []
+    await wait_for(lambda: _digest(alice) is not None and _digest(bob) is not None)
+    mine = _digest(alice)
+    assert mine is not None
+    assert "Mode: Questioning" in mine.text
+    assert f"Passed: {cleo.mention}" in mine.text
+    assert "What you learnt: Ask early" in mine.text
+    assert cleo.mention not in mine.text.split("Input, in order: ")[1].splitlines()[0], "a pass is no input"
+    theirs = _digest(bob)
+    assert theirs is not None
+    assert "Mode: Dress Rehearsal" in theirs.text
+    assert "- action: Draft questions" in theirs.text
+    for person in (cleo, dev, eve):
+        assert _digest(person) is None, "only holders get a digest"
+    assert card.buttons == []
+    await world.settle()
+    for person in [*people, fran]:
+        overwrite = channel.overwrite_for(person)
+        assert overwrite is None or not overwrite.denies("send_messages"), f"{person.name} is left quiet"
+        await _can_post(person, channel, "thank you all")
+
+
+async def _wait_message(channel: Channel, text: str) -> Message:
+    await wait_for(lambda: any(text in m.text for m in channel.live_messages))
+    return channel.message_containing(text)
+
+
+def _digest(person: Member) -> Message | None:
+    found = [m for m in person.dms if "Your round in Set A" in m.text]
+    return found[-1] if found else None
