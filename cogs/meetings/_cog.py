@@ -38,11 +38,11 @@ from bot.domain.meeting_notices import (
     MeetingSummary,
     RoundDigest,
 )
-from bot.services.effects import QueuedEffect
 from bot.services.meetings import MeetingView
 from bot.ui.applier import Post
 from bot.ui.replies import defer, reply
-from cogs.groups._views import actor_of, guarded, note
+from cogs._feature import FeatureCog
+from cogs.groups._views import actor_of, guarded
 from cogs.meetings._render import digest, floor_card, render_notice, summary
 from cogs.meetings._views import COMMIT_FORM, REHEARSAL_FORM, FloorButton, card_buttons, commit_form, rehearsal_form
 from cogs.votes._views import submitted
@@ -63,13 +63,13 @@ SAID = {
 }
 
 
-class Meetings(commands.Cog):
+class Meetings(FeatureCog):
     """The meeting: one speaker at a time, in the method's order, with the floor kept in the group's channel."""
 
     meeting = MEETING
 
     def __init__(self, bot: Setkeeper) -> None:
-        self.bot = bot
+        super().__init__(bot)
         self.meetings = bot.services.meetings
 
     async def cog_load(self) -> None:
@@ -103,19 +103,6 @@ class Meetings(commands.Cog):
         if isinstance(effect.notice, FloorCard):
             await self.bot.applier.carried_out(await self.meetings.record_card(effect.notice.meeting_id, message_id))
 
-    async def _finish(self, interaction: discord.Interaction[Any], effects: list[QueuedEffect], message: str) -> None:
-        failed = await self.bot.applier.carried_out(effects)
-        await reply(interaction, message + note(failed))
-
-    async def group_autocomplete(
-        self, interaction: discord.Interaction[Any], current: str
-    ) -> list[app_commands.Choice[str]]:
-        """The same group choices `/group` offers."""
-        groups = self.bot.get_cog("Groups")
-        if groups is None:
-            return []
-        return await groups.group_autocomplete(interaction, current)  # type: ignore[attr-defined,no-any-return]
-
     async def _act(
         self,
         interaction: discord.Interaction[Any],
@@ -143,7 +130,7 @@ class Meetings(commands.Cog):
 
     @MEETING.command(name="start", description="Start a meeting in the group's channel (facilitator)")
     @app_commands.describe(group="The group (defaults to this channel's group)")
-    @app_commands.autocomplete(group=group_autocomplete)
+    @app_commands.autocomplete(group=FeatureCog.group_autocomplete)
     async def start(self, interaction: discord.Interaction[Any], group: str | None = None) -> None:
         """Post the floor card and take attendance."""
         await defer(interaction)

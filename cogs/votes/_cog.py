@@ -16,11 +16,11 @@ from bot.domain.bids import bid_id_in
 from bot.domain.effects import Notice, Notify
 from bot.domain.errors import UserFacingError
 from bot.domain.vote_notices import VOTE_NOTICES, VoteCard, VoteResult
-from bot.services.effects import QueuedEffect
 from bot.ui.applier import Post
 from bot.ui.errors import message_for
 from bot.ui.replies import defer, reply
-from cogs.groups._views import actor_of, guarded, note, single_item_view
+from cogs._feature import FeatureCog
+from cogs.groups._views import actor_of, guarded, single_item_view
 from cogs.votes._render import ballot_summary, board_embed, echo, render_notice, vote_card, vote_result
 from cogs.votes._views import (
     BALLOT_FORM,
@@ -49,14 +49,14 @@ VOTE = app_commands.Group(name="vote", description="Choose which bids get a roun
 LIVE_NOTICES = (VoteCard, VoteResult)
 
 
-class Votes(commands.Cog):
+class Votes(FeatureCog):
     """Bids and the vote: members bring issues, the group chooses which get a round."""
 
     bid = BID
     vote = VOTE
 
     def __init__(self, bot: Setkeeper) -> None:
-        self.bot = bot
+        super().__init__(bot)
         self.votes = bot.services.votes
 
     async def cog_load(self) -> None:
@@ -85,24 +85,11 @@ class Votes(commands.Cog):
         if isinstance(effect.notice, VoteCard):
             await self.bot.applier.carried_out(await self.votes.record_card(effect.notice.vote_id, message_id))
 
-    async def _finish(self, interaction: discord.Interaction[Any], effects: list[QueuedEffect], message: str) -> None:
-        failed = await self.bot.applier.carried_out(effects)
-        await reply(interaction, message + note(failed))
-
-    async def group_autocomplete(
-        self, interaction: discord.Interaction[Any], current: str
-    ) -> list[app_commands.Choice[str]]:
-        """The same group choices `/group` offers."""
-        groups = self.bot.get_cog("Groups")
-        if groups is None:
-            return []
-        return await groups.group_autocomplete(interaction, current)  # type: ignore[attr-defined,no-any-return]
-
     # Bids
 
     @BID.command(name="add", description="Put in a bid: an issue you want the group's help with")
     @app_commands.describe(group="The group (defaults to this channel's group)")
-    @app_commands.autocomplete(group=group_autocomplete)
+    @app_commands.autocomplete(group=FeatureCog.group_autocomplete)
     async def bid_add(self, interaction: discord.Interaction[Any], group: str | None = None) -> None:
         """Open the bid form, or offer to replace the member's open bid."""
         gate = await _in_time(
@@ -159,7 +146,7 @@ class Votes(commands.Cog):
 
     @BID.command(name="list", description="The open bids of your group")
     @app_commands.describe(group="The group (defaults to this channel's group)")
-    @app_commands.autocomplete(group=group_autocomplete)
+    @app_commands.autocomplete(group=FeatureCog.group_autocomplete)
     async def bid_list(self, interaction: discord.Interaction[Any], group: str | None = None) -> None:
         """Show the group's open bids and their authors, to a member only."""
         await defer(interaction)
@@ -205,7 +192,7 @@ class Votes(commands.Cog):
         closes_in="Close automatically after this long, e.g. 30m, 2h, 1d (default: when you close it)",
         group="The group (defaults to this channel's group)",
     )
-    @app_commands.autocomplete(group=group_autocomplete)
+    @app_commands.autocomplete(group=FeatureCog.group_autocomplete)
     async def vote_open(
         self,
         interaction: discord.Interaction[Any],
@@ -236,7 +223,7 @@ class Votes(commands.Cog):
 
     @VOTE.command(name="close", description="Close the open vote and post the result (facilitator)")
     @app_commands.describe(group="The group (defaults to this channel's group)")
-    @app_commands.autocomplete(group=group_autocomplete)
+    @app_commands.autocomplete(group=FeatureCog.group_autocomplete)
     async def vote_close(self, interaction: discord.Interaction[Any], group: str | None = None) -> None:
         """Count the ballots and post the result."""
         await defer(interaction)

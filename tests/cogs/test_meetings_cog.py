@@ -16,7 +16,7 @@ from bot.services.groups import Actor
 from bot.services.meetings import MeetingView, turn_mark
 from cogs.meetings._render import floor_card
 from cogs.meetings._views import card_buttons
-from tests.cogs.fakes import guild, interaction, member, sent
+from tests.cogs.fakes import group_with, guild, interaction, member, sent
 
 GUILD = 4242
 FACILITATOR = 2
@@ -30,14 +30,8 @@ def _cog(bot: Setkeeper) -> Any:
 
 
 async def _meeting(bot: Setkeeper, *members: int) -> int:
-    groups = bot.services.groups
-    admin = Actor(1, manages_server=True)
-    reserved = await groups.begin_creation(GUILD, admin, "Set A", FACILITATOR)
-    group = (await groups.complete_creation(GUILD, reserved.id, CHANNEL, None)).value
-    for user_id in members:
-        await groups.add_member(GUILD, admin, group.id, user_id)
-        await groups.accept_ground_rules(GUILD, user_id, group.id)
-    return (await bot.services.meetings.start(GUILD, Actor(FACILITATOR), group.id, None)).value.id
+    group_id = await group_with(bot, GUILD, CHANNEL, FACILITATOR, *members)
+    return (await bot.services.meetings.start(GUILD, Actor(FACILITATOR), group_id, None)).value.id
 
 
 def _press(bot: Setkeeper, user: int) -> Any:

@@ -9,7 +9,7 @@ import discord
 
 from bot.app import Setkeeper
 from bot.services.groups import Actor
-from tests.cogs.fakes import guild, interaction, member, sent
+from tests.cogs.fakes import group_with, guild, interaction, member, sent
 
 GUILD = 4242
 FACILITATOR = 2
@@ -23,14 +23,7 @@ def _cog(bot: Setkeeper) -> Any:
 
 
 async def _group(bot: Setkeeper, *members: int) -> int:
-    groups = bot.services.groups
-    admin = Actor(1, manages_server=True)
-    reserved = await groups.begin_creation(GUILD, admin, "Set A", FACILITATOR)
-    group = (await groups.complete_creation(GUILD, reserved.id, CHANNEL, None)).value
-    for user_id in members:
-        await groups.add_member(GUILD, admin, group.id, user_id)
-        await groups.accept_ground_rules(GUILD, user_id, group.id)
-    return group.id
+    return await group_with(bot, GUILD, CHANNEL, FACILITATOR, *members)
 
 
 def _form(bot: Setkeeper, data: dict[str, Any], user: int, *, modal_id: str) -> Any:
