@@ -289,7 +289,7 @@ class FakeDiscord:
         self.deletions.append(message)
 
     def answered_at(self, record: RequestRecord) -> float:
-        """When the fake answered a REST call (its change made), on ``time.monotonic()`` like the interactions' times."""
+        """When the fake answered a REST call (its change made), on ``time.monotonic()`` as interactions are timed."""
         return self._t0 + record.at + record.duration
 
     def requests_to(self, spec: str) -> list[RequestRecord]:
