@@ -6,7 +6,7 @@ import asyncio
 import importlib
 import sys
 
-BENCHMARKS = ("latency", "startup", "concurrency", "vote")
+BENCHMARKS = ("latency", "startup", "concurrency", "vote", "meeting")
 ON_REQUEST = ("mutation",)  # too slow for the default run: only when named
 
 

@@ -1,0 +1,319 @@
+"""Benchmark 5: the meeting's hand-over, from a speaker's Done click to the next speaker being able to post.
+
+200 meetings of 7 run at once on SQLite: each is started with /meeting start, its members press Here and its
+facilitator Next, through the fake Discord; then, in each of six waves, the speaker of every meeting presses Done
+at the same moment. "Able to post" is the fake answering the bot's overwrite PUT for the next speaker (the moment
+Discord would let them post), timed on the same clock as the click. REST calls per hand-over are the calls on the
+meeting's channel between the click and the wave settling (overwrites, the card's edit, the ping), apart from the
+interaction's own answer. The floor is the echo bot's Ping button (a click answered at once, no database, no REST
+write) pressed by 200 people at once, in the same run.
+
+Then one meeting of 7 runs from start to close (catch-up, a round with its clarifying questions and input, the
+facilitator, the commitments), each speaker pressing Done the moment the floor is theirs, with the fake's observed
+rate limits on at Discord's own pace, once with the buckets announced in the headers and once without: 429s met.
+Run: .venv/bin/python -m bench meeting
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bench._world import (
+    ECHO_BOT,
+    SETKEEPER,
+    SeededGroup,
+    database_url,
+    fake_discord,
+    median,
+    open_database,
+    percentile,
+    running_bot,
+    seed_bids,
+    seed_groups,
+    table,
+)
+from bot.bootstrap import build_services
+from bot.domain.clock import FixedClock
+from bot.domain.meeting import Phase
+from bot.services.meetings import MeetingService, MeetingView
+from tests.fakediscord import Channel, FakeDiscord, InteractionRecord, Member, Message, RequestRecord
+
+GROUPS = int(os.environ.get("BENCH_MEETINGS", "200"))
+MEMBERS = 7
+WAVES = MEMBERS - 1  # the last Done of the catch-up ends it: no next speaker to time
+FLOOR_WAVES = 6
+
+
+def ms(values: list[float]) -> str:
+    """p50 / p99 in milliseconds."""
+    return f"{median(values) * 1000:.1f} / {percentile(values, 0.99) * 1000:.1f} ms"
+
+
+async def answered(world: FakeDiscord, records: list[InteractionRecord], within: float = 120.0) -> None:
+    """Wait until every interaction is answered (and its deferred reply filled in)."""
+    for reply in await asyncio.gather(*(world.interactions.wait(record, within) for record in records)):
+        if not reply.text and reply.modal is None:
+            raise RuntimeError(f"an interaction got no answer: {reply!r}")
+
+
+async def floor(rate: float | None) -> list[float]:
+    """The echo bot's Ping button, pressed by 200 people as the meetings' speakers press Done: seconds to its answer."""
+    async with fake_discord() as world, database_url("sqlite") as url, running_bot(world, ECHO_BOT, url):
+        panel = (await world.guild.owner.run("/panel")).message
+        if panel is None:
+            raise RuntimeError("the echo bot posted no panel")
+        people = [world.guild.add_member(f"Echo{n}") for n in range(GROUPS)]
+        await world.settle()
+        seconds: list[float] = []
+        for number in range(FLOOR_WAVES + 1):
+            clicks = await clicks_paced(world, [(p, panel, "Ping") for p in people], rate)
+            await answered(world, clicks)
+            if number:  # the first wave warms up
+                seconds += [record.latency for record in clicks if record.latency is not None]
+            await world.settle(quiet=0.05, within=30.0)
+        return seconds
+
+
+async def clicks_paced(
+    world: FakeDiscord, presses: list[tuple[Member, Message, str]], rate: float | None
+) -> list[InteractionRecord]:
+    """Press every button, all at the same moment (`rate` None) or spread evenly at `rate` presses a second."""
+    engine = world.interactions
+    if rate is None:
+        return list(await asyncio.gather(*(engine.send_click(p, m, label) for p, m, label in presses)))
+
+    async def later(number: int, press: tuple[Member, Message, str]) -> InteractionRecord:
+        await asyncio.sleep(number / rate)
+        return await engine.send_click(*press)
+
+    return list(await asyncio.gather(*(later(n, press) for n, press in enumerate(presses))))
+
+
+def channel_of(world: FakeDiscord, group: SeededGroup) -> Channel:
+    found = world.find_channel(group.channel_id)
+    if found is None:
+        raise RuntimeError(f"no channel for group {group.id}")
+    return found
+
+
+async def to_catch_up(world: FakeDiscord, groups: list[SeededGroup]) -> list[Message]:
+    """Start every group's meeting, mark everyone present and begin the catch-up, through the fake; the cards."""
+    channels = [channel_of(world, group) for group in groups]
+    starts = await asyncio.gather(
+        *(
+            world.interactions.send_command(group.facilitator, "meeting start", {}, channel)
+            for group, channel in zip(groups, channels, strict=True)
+        )
+    )
+    await answered(world, list(starts))
+    await world.settle(quiet=0.1, within=60.0)
+    cards = [channel.message_containing("Meeting of ") for channel in channels]
+    for number in range(MEMBERS):
+        here = await asyncio.gather(
+            *(
+                world.interactions.send_click(group.members[number], card, "Here")
+                for group, card in zip(groups, cards, strict=True)
+            )
+        )
+        await answered(world, list(here))
+    nexts = await asyncio.gather(
+        *(world.interactions.send_click(g.facilitator, card, "Next") for g, card in zip(groups, cards, strict=True))
+    )
+    await answered(world, list(nexts))
+    await world.settle(quiet=0.2, within=60.0)
+    return cards
+
+
+async def views(meetings: MeetingService, world: FakeDiscord, groups: list[SeededGroup]) -> list[MeetingView]:
+    """Every group's meeting as stored now."""
+    return [await meetings.view(world.guild.id, group.facilitator.id, channel_id=group.channel_id) for group in groups]
+
+
+def member(group: SeededGroup, user_id: int | None) -> Member:
+    for person in [*group.members, group.facilitator]:
+        if person.id == user_id:
+            return person
+    raise RuntimeError(f"{user_id} is nobody in group {group.id}")
+
+
+def calls_on(requests: list[RequestRecord], channel_id: int) -> list[RequestRecord]:
+    return [r for r in requests if r.path.startswith(f"/channels/{channel_id}/")]
+
+
+def kind(record: RequestRecord) -> str:
+    """What a call on the meeting's channel did."""
+    if "/permissions/" in record.path:
+        return "overwrite"
+    if record.method == "PATCH":
+        return "card edit"
+    if record.method == "POST" and record.path.endswith("/messages"):
+        return "post (the ping)"
+    return f"{record.method} {record.route}"
+
+
+async def many(rate: float | None) -> tuple[list[float], list[int], Counter[str], int]:
+    """200 meetings at once: click-to-able-to-post seconds, channel calls per hand-over, their kinds, and 429s.
+
+    In each wave every meeting's speaker presses Done: all at the same moment (`rate` None), or spread evenly at
+    `rate` presses a second.
+    """
+    async with fake_discord() as world, database_url("sqlite") as url:
+        groups = await seed_groups(world, url, GROUPS, members=MEMBERS)
+        database = open_database(url)
+        meetings = build_services(database, FixedClock(datetime.now(UTC)), instance_id="bench-read").meetings
+        try:
+            async with running_bot(world, SETKEEPER, url):
+                cards = await to_catch_up(world, groups)
+                seconds: list[float] = []
+                per_handover: list[int] = []
+                kinds: Counter[str] = Counter()
+                for _ in range(WAVES):
+                    now = await views(meetings, world, groups)
+                    if any(v.phase is not Phase.CATCH_UP or v.up_next is None for v in now):
+                        raise RuntimeError("a meeting is not in its catch-up with someone up next")
+                    first = len(world.requests)
+                    presses = [
+                        (member(g, v.speaker), card, "Done") for g, v, card in zip(groups, now, cards, strict=True)
+                    ]
+                    clicks = await clicks_paced(world, presses, rate)
+                    await answered(world, clicks)
+                    await world.settle(quiet=0.2, within=60.0)
+                    wave = world.requests[first:]
+                    for group, view, click in zip(groups, now, clicks, strict=True):
+                        mine = calls_on(wave, group.channel_id)
+                        per_handover.append(len(mine))
+                        kinds.update(kind(r) for r in mine)
+                        granted = [
+                            r for r in mine if r.path.endswith(f"/permissions/{view.up_next}") and r.status < 300
+                        ]
+                        if len(granted) != 1:
+                            raise RuntimeError(f"the next speaker's overwrite was set {len(granted)} times")
+                        seconds.append(world.answered_at(granted[0]) - click.dispatched_at)
+                return seconds, per_handover, kinds, len(world.rate_limited)
+        finally:
+            await database.dispose()
+
+
+@dataclass
+class Paced:
+    """One meeting run against the observed rate limits."""
+
+    limited: Counter[str]
+    turns: int
+    took: float
+    handovers: list[float]
+
+    def row(self, mode: str) -> list[object]:
+        """Its line in the table."""
+        return [
+            mode,
+            self.turns,
+            f"{self.took:.1f} s",
+            ms(self.handovers),
+            f"{max(self.handovers) * 1000:.0f} ms",
+            sum(self.limited.values()),
+            ", ".join(f"{bucket}: {n}" for bucket, n in self.limited.items()) or "-",
+        ]
+
+
+async def as_fast_as_people_click(announced: bool) -> Paced:
+    """One meeting of 7, start to close, with Discord's observed rate limits, each press made once the last is answered.
+
+    Returns the 429s met, by bucket; the turns; how long it took; each click to the next speaker able to post.
+    """
+    async with fake_discord() as world, database_url("sqlite") as url:
+        (group,) = await seed_groups(world, url, 1, members=MEMBERS)
+        await seed_bids(world, url, [group], per_group=1)  # one bid: the vote chooses it at once
+        database = open_database(url)
+        meetings = build_services(database, FixedClock(datetime.now(UTC)), instance_id="bench-read").meetings
+        try:
+            async with running_bot(world, SETKEEPER, url):
+                world.faults.realistic_rate_limits(time_scale=1.0, announced=announced)
+                began = time.monotonic()
+                (card,) = await to_catch_up(world, [group])
+                turns = 0
+                timed: list[tuple[float, int]] = []
+                deadline = time.monotonic() + 600
+                (started,) = await views(meetings, world, [group])
+                while time.monotonic() < deadline:
+                    view = await meetings.view(world.guild.id, group.facilitator.id, meeting_id=started.id)
+                    if view.phase is Phase.CLOSED:
+                        break
+                    if view.speaker is None:  # the vote being settled: nobody has the floor for a moment
+                        await asyncio.sleep(0.01)
+                        continue
+                    person = member(group, view.speaker)
+                    if view.up_next is not None and view.up_next != group.facilitator.id:
+                        timed.append((time.monotonic(), view.up_next))
+                    if view.phase is Phase.COMMIT:
+                        form = await person.click(card, "Record my actions", within=120.0)
+                        await person.submit_modal(form, {"action:1": "Try it"}, within=120.0)
+                    elif view.phase is Phase.FACILITATOR:
+                        await person.click(card, "Next", within=120.0)
+                    else:
+                        await person.click(card, "Done", within=120.0)
+                    turns += 1
+                await world.settle(quiet=0.5, within=120.0)
+                took = time.monotonic() - began
+                handovers = []
+                for clicked, following in timed:
+                    granted = [
+                        world.answered_at(r)
+                        for r in world.requests_to(OVERWRITES)
+                        if r.path.endswith(f"/permissions/{following}")
+                        and r.status < 300
+                        and world.answered_at(r) > clicked
+                    ]
+                    handovers.append(min(granted) - clicked)
+                limited = Counter(str(r.bucket) for r in world.rate_limited)
+                return Paced(limited, turns, took, handovers)
+        finally:
+            await database.dispose()
+
+
+LIMIT_MODES = ((True, "buckets announced"), (False, "buckets unannounced"))
+OVERWRITES = "PUT /channels/*/permissions/*"
+PACE = 20.0
+"""Presses a second when spread: 200 meetings each handing over every 10 s (people take minutes per turn)."""
+
+
+async def main() -> None:
+    """Measure the floor and Setkeeper in one run and print the tables."""
+    rows = []
+    notes = []
+    for rate in (None, PACE):
+        floor_seconds = await floor(rate)
+        seconds, per_handover, kinds, limited = await many(rate)
+        how = "all at the same moment" if rate is None else f"spread, {rate:.0f} a second"
+        rows.append(
+            [
+                f"{GROUPS} meetings of {MEMBERS}, Done {how}",
+                len(seconds),
+                ms(floor_seconds),
+                ms(seconds),
+                f"x{median(seconds) / median(floor_seconds):.1f} / "
+                f"x{percentile(seconds, 0.99) / percentile(floor_seconds, 0.99):.1f}",
+            ]
+        )
+        spread = Counter(per_handover)
+        notes.append(
+            f"{how}: REST calls on the meeting's channel per hand-over: mean "
+            f"{sum(per_handover) / len(per_handover):.2f}, max {max(per_handover)} (hand-overs by calls made: "
+            f"{dict(sorted(spread.items()))}); by kind over all {len(per_handover)}: {dict(kinds)}; 429s met: {limited}"
+        )
+    print("Done click to the next speaker able to post (the no-op floor: the echo bot's Ping, pressed the same way)")
+    print(table(["scenario", "samples", "no-op p50 / p99", "Setkeeper p50 / p99", "ratio p50 / p99"], rows))
+    print("\n" + "\n".join(notes))
+    limits = [(await as_fast_as_people_click(announced)).row(mode) for announced, mode in LIMIT_MODES]
+    heading = f"one meeting of {MEMBERS}, observed rate limits, each press at once"
+    print()
+    print(table([heading, "turns", "took", "to able to post p50 / p99", "max", "429s", "by bucket"], limits))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
