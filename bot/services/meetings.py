@@ -97,6 +97,7 @@ class RoundView:
     passes: list[int]
     said: list[tuple[int, str, str]]
     """What peers said, where it could be read: (author, phase, text), in order."""
+    ran: bool
 
 
 @dataclass(frozen=True)
@@ -138,10 +139,11 @@ class MeetingService:
                 raise MeetingUnderWayError(
                     f"{group.name} already has a meeting under way. End it with /meeting end before starting another."
                 )
+            held_before = await uow.meetings.count_in(group.id)
             state = start(
                 group.facilitator_id,
                 present=(),
-                rotation=await uow.meetings.count_in(group.id),
+                rotation=held_before,
                 timing=timing_of(group),
                 voted=await _chosen_rounds(uow, group),
                 now=now,
@@ -150,7 +152,7 @@ class MeetingService:
                 Meeting(
                     group_id=group.id,
                     status=MeetingStatus.OPEN,
-                    number=await uow.meetings.count_in(group.id),
+                    number=held_before,
                     state=to_json(state),
                     started_by=actor.user_id,
                     started_at=now,
@@ -508,6 +510,7 @@ async def _view(uow: UnitOfWork, group: Group, meeting: Meeting) -> MeetingView:
                 inputs=list(round_.inputs),
                 passes=list(round_.passes),
                 said=said,
+                ran=round_.ran,
             )
         )
     holder = speaker(state)

@@ -97,14 +97,13 @@ def summary(view: MeetingView) -> Post:
     """The summary posted when the meeting ends: who was there, whose issues had rounds, each holder's actions."""
     state = view.state
     lines = [f"**Summary of the meeting of {plain(view.group_name)}**", f"Present: {_people(state.present)}"]
-    heard = [r for r in view.rounds if r.actions or r.inputs or r.passes or r.learnt]
     if not view.rounds:
         lines.append("No issue had a round this time.")
     for number, round_view in enumerate(view.rounds, start=1):
         issue = f"**{echo(round_view.title)}**" if round_view.title else "an issue"
         lines.append(f"{number}. <@{round_view.holder_id}>: {issue} ({MODE_NAMES[round_view.mode]})")
         lines += [f"   - action: {echo(text)}" for text in round_view.actions]
-        if round_view not in heard:
+        if not round_view.ran:
             lines.append("   - (this round did not run)")
     lines.append("Next meeting: not set yet. The catch-up next time asks about these actions.")
     return Post(content="\n".join(lines)[:2000])

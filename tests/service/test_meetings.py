@@ -354,3 +354,19 @@ async def test_what_a_peer_says_in_a_round_is_kept_for_the_holder_and_a_statemen
     assert [type(notice) for _, notice in _told(stated.effects)] == [NotAQuestion]
     after = await meetings.view(GUILD, A, meeting_id=meeting.id)
     assert after.rounds[0].said == [(B, "clarify", "Why now?"), (B, "clarify", "You should quit.")]
+
+
+async def test_a_round_whose_holder_is_away_is_marked_as_not_run(
+    groups: GroupService, meetings: MeetingService, services: Services
+) -> None:
+    group = await _group(groups, A, B)
+    await services.votes.put_in(GUILD, A, group.id, "Managing up", "")
+    await services.votes.open_vote(GUILD, FAC, group.id, None)  # one bid: A's round is chosen
+    meeting = (await meetings.start(GUILD, FAC, group.id, None)).value
+    await _present(meetings, meeting.id, B)  # A is away
+    view = await _act(meetings, FACILITATOR, Next(), meeting.id)
+    view = await _act(meetings, B, Done(B), meeting.id)
+    assert view.phase is Phase.CLOSED
+    assert [r.ran for r in view.rounds] == [False]
+    again = (await meetings.start(GUILD, FAC, group.id, None)).value
+    assert [r.title for r in again.rounds] == ["Managing up"]  # the bid waits, chosen, for the next meeting
