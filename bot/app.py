@@ -23,6 +23,7 @@ from bot.services.state import BotStateService
 from bot.services.votes import VOTE_DEADLINE, VoteService
 from bot.ui.applier import EffectApplier
 from bot.ui.errors import SetkeeperTree
+from bot.ui.pacing import Pacer
 from bot.ui.replies import reply
 
 log = logging.getLogger("setkeeper")
@@ -70,7 +71,14 @@ def command_tree_digest(payload: list[dict[str, Any]]) -> str:
 class Setkeeper(commands.Bot):
     """The bot. Building it does no I/O; connecting happens in `start`."""
 
-    def __init__(self, services: Services, *, sync_guild_id: int | None = None, message_content: bool = False) -> None:
+    def __init__(
+        self,
+        services: Services,
+        *,
+        sync_guild_id: int | None = None,
+        message_content: bool = False,
+        pacer: Pacer | None = None,
+    ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
         # Posts in a meeting's channel, to catch one made out of turn (author and channel suffice); their text only
@@ -92,7 +100,7 @@ class Setkeeper(commands.Bot):
             guild_ready_timeout=GUILD_READY_TIMEOUT,
         )
         self.services = services
-        self.applier = EffectApplier(self, services.effects, services.groups.current_access)
+        self.applier = EffectApplier(self, services.effects, services.groups.current_access, pacer)
         # Every committed batch of effects reaches the applier at once; what fails comes back as due work.
         services.effects.on_commit(self.applier.submit)
         self.applier.attach()
@@ -170,6 +178,11 @@ class Setkeeper(commands.Bot):
                 await reply(interaction, EXPIRED)
         finally:
             self._claimed.discard(interaction.id)
+
+    async def on_guild_channel_update(self, before: discord.abc.GuildChannel, after: discord.abc.GuildChannel) -> None:
+        """Discord shows a channel's overwrites: what the bot last wrote there is forgotten where they differ."""
+        seen = {target.id: (ow.pair()[0].value, ow.pair()[1].value) for target, ow in after.overwrites.items()}
+        self.applier.overwrites_seen(after.id, seen)
 
     async def on_guild_available(self, guild: discord.Guild) -> None:
         """A guild that arrived after on_ready gets the same start-up work (once per process)."""

@@ -17,6 +17,7 @@ from bot.services.groups import GroupService
 from bot.services.meetings import MeetingService
 from bot.services.state import BotStateService
 from bot.services.votes import VoteService
+from bot.ui.pacing import Pacer, scaled
 
 
 def build_services(
@@ -51,4 +52,9 @@ def build_bot(settings: Settings, services: Services) -> Setkeeper:
     # Setkeeper never joins voice itself: discord.py's "voice will NOT be supported" warnings would only confuse.
     discord.VoiceClient.warn_nacl = False
     discord.VoiceClient.warn_dave = False
-    return Setkeeper(services, sync_guild_id=settings.sync_guild_id, message_content=settings.message_content_intent)
+    return Setkeeper(
+        services,
+        sync_guild_id=settings.sync_guild_id,
+        message_content=settings.message_content_intent,
+        pacer=Pacer(scaled(settings.discord_limits_scale)),
+    )

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     )
     discord_api_base: str | None = Field(None, description="Test setting: REST base URL of a fake Discord.")
     discord_gateway_url: str | None = Field(None, description="Test setting: gateway URL of a fake Discord.")
+    discord_limits_scale: float = Field(
+        1.0, gt=0, le=1, description="Test setting: shrink the observed rate limits' windows, as a fake Discord does."
+    )
 
     @field_validator("discord_token")
     @classmethod

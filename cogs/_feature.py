@@ -15,6 +15,10 @@ from cogs.groups._views import note
 if TYPE_CHECKING:
     from bot.app import Setkeeper
 
+REPLY_PATIENCE = 2.0
+"""Seconds a reply waits for its changes on Discord before saying they will follow (Discord paces some of them)."""
+PACED_NOTE = "\n(Discord limits how fast a channel can change: the rest follows within seconds.)"
+
 
 class FeatureCog(commands.Cog):
     """Base of the cogs that work on a group (votes, meetings)."""
@@ -24,8 +28,8 @@ class FeatureCog(commands.Cog):
 
     async def _finish(self, interaction: discord.Interaction[Any], effects: list[QueuedEffect], message: str) -> None:
         """Reply once Discord has taken the command's effects (or say that it will keep trying)."""
-        failed = await self.bot.applier.carried_out(effects)
-        await reply(interaction, message + note(failed))
+        progress = await self.bot.applier.carried_out_within(effects, REPLY_PATIENCE)
+        await reply(interaction, message + (PACED_NOTE if progress.pending else note(progress.failed)))
 
     async def group_autocomplete(
         self, interaction: discord.Interaction[Any], current: str

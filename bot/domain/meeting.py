@@ -91,6 +91,8 @@ PHASE_PROMPTS: dict[Phase, str] = {
 TURN_PHASES = frozenset({Phase.CATCH_UP, Phase.PRESENT, Phase.CLARIFY, Phase.INPUT, Phase.FACILITATOR, Phase.COMMIT})
 # Phases in which a member may raise a hand to speak out of the fixed order.
 OPEN_PHASES = frozenset({Phase.CATCH_UP, Phase.FACILITATOR})
+CLOSED_FLOOR_PHASES = TURN_PHASES | {Phase.VOTE}
+"""Phases where only the speaker (and the facilitator) may post in the meeting's channel."""
 ROUND_PHASES = (Phase.PRESENT, Phase.CLARIFY, Phase.INPUT, Phase.FACILITATOR, Phase.COMMIT)
 _PASSABLE = frozenset({Phase.CATCH_UP, Phase.CLARIFY, Phase.INPUT, Phase.FACILITATOR})
 
@@ -493,11 +495,15 @@ def up_next(state: MeetingState) -> int | None:
 
 
 def floor_of(state: MeetingState, user_id: int) -> Floor:
-    """Where `user_id` stands with the floor: speaking, listening to someone else, or not kept from posting."""
-    holder = speaker(state)
-    if holder is None:
+    """Where `user_id` stands with the floor: speaking, listening to someone else, or not kept from posting.
+
+    The floor stays closed through the vote (ballots are cast with buttons, and the facilitator may speak): opening
+    it between the catch-up and the first round would change every member's access twice within seconds, more than
+    Discord lets a channel's overwrites change (FACTS §1j), for no conversation the method wants.
+    """
+    if state.held or state.phase not in CLOSED_FLOOR_PHASES:
         return Floor.NO_MEETING
-    if user_id == holder:
+    if user_id == speaker(state):
         return Floor.SPEAKING
     return Floor.LISTENING if user_id in state.present else Floor.NO_MEETING
 

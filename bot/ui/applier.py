@@ -19,6 +19,7 @@ from bot.domain.groups import Access
 from bot.services.due import DueItem
 from bot.services.effects import EffectService, QueuedEffect, effect_of
 from bot.ui.access import overwrite_for
+from bot.ui.pacing import Pacer
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,14 @@ KEEP_RESULTS = 60.0
 """Seconds a carried-out batch's result waits for the command that committed it to ask."""
 
 
+@dataclass(frozen=True)
+class Progress:
+    """How far a command's effects got: those that failed, and whether some were still being carried out."""
+
+    failed: list[QueuedEffect]
+    pending: bool = False
+
+
 class Turns:
     """One at a time per key, in order; whoever gets a turn learns whether anyone is still waiting behind them.
 
@@ -80,6 +89,10 @@ class Turns:
                 self._waiting.pop(key, None)
                 self._locks.pop(key, None)
 
+    def behind(self, key: Hashable) -> bool:
+        """Whether anyone is waiting for the key's next turn (asked while holding a turn)."""
+        return self._waiting.get(key, 0) > 0
+
 
 class EffectApplier:
     """The one place that carries out effects.
@@ -88,8 +101,14 @@ class EffectApplier:
     An effect is held under a lease while it is carried out, so nothing is carried out twice at once.
     """
 
-    def __init__(self, client: discord.Client, effects: EffectService, access_of: AccessOf) -> None:
+    def __init__(
+        self, client: discord.Client, effects: EffectService, access_of: AccessOf, pacer: Pacer | None = None
+    ) -> None:
         self._client = client
+        self._pacer = pacer or Pacer()
+        # What this process last wrote to each (channel, member) overwrite, as (allow, deny), None for deleted: a
+        # write that would change nothing is not sent. Forgotten when Discord shows something else (`overwrites_seen`).
+        self._written: defaultdict[int, dict[int, tuple[int, int] | None]] = defaultdict(dict)
         self._effects = effects
         self._access_of = access_of
         self._renderers: dict[type[Notice], Renderer] = {}
@@ -150,6 +169,17 @@ class EffectApplier:
         if task is not None:
             return await task
         return [] if self._attached and queued else await self.apply(queued)
+
+    async def carried_out_within(self, queued: Sequence[QueuedEffect], patience: float) -> Progress:
+        """Like `carried_out`, but a command's reply waits at most `patience` seconds for Discord's pacing.
+
+        The effects go on being carried out after that; the reply says they will follow.
+        """
+        task = asyncio.ensure_future(self.carried_out(queued))
+        try:
+            return Progress(await asyncio.wait_for(asyncio.shield(task), patience))
+        except TimeoutError:
+            return Progress([], pending=True)
 
     async def apply(self, queued: Sequence[QueuedEffect], *, answers: bool = False) -> list[QueuedEffect]:
         """Carry out the effects; returns those that failed (they are tried again later, as due work).
@@ -219,25 +249,48 @@ class EffectApplier:
             if not last:
                 return  # a later effect for this person is waiting: only the final floor is carried out
             access = await self._access_of(effect.group_id, effect.user_id)
-            if access is None:
-                return
             targets: list[tuple[int, bool]] = [(effect.text_channel_id, False)]
             if effect.voice_channel_id is not None:
                 targets.append((effect.voice_channel_id, True))
             for channel_id, voice in targets:
-                await self._put_overwrite(channel_id, effect.user_id, overwrite_for(access, voice=voice))
+                async with self._pacer.slot("overwrite", channel_id) as slot:
+                    if slot.waited:  # held back by the channel's limit: the floor may have moved on meanwhile
+                        access = await self._access_of(effect.group_id, effect.user_id)
+                    if access is None:
+                        slot.unused()
+                        return
+                    if not await self._put_overwrite(channel_id, effect.user_id, overwrite_for(access, voice=voice)):
+                        slot.unused()
 
     async def _put_overwrite(
         self, channel_id: int, user_id: int, overwrite: discord.PermissionOverwrite | None
-    ) -> None:
+    ) -> bool:
+        """Write the member's overwrite unless this process already did; returns whether a call was made."""
+        wanted = None if overwrite is None else (overwrite.pair()[0].value, overwrite.pair()[1].value)
+        written = self._written[channel_id]
+        if user_id in written and written[user_id] == wanted:
+            return False
+        written.pop(user_id, None)  # unknown until Discord answers
         http = self._client.http
         if overwrite is None:
             await self._ignore_missing(http.delete_channel_permissions(channel_id, user_id, reason="Setkeeper: access"))
-            return
-        allow, deny = overwrite.pair()
-        await http.edit_channel_permissions(
-            channel_id, user_id, str(allow.value), str(deny.value), MEMBER_OVERWRITE, reason="Setkeeper: access"
-        )
+        else:
+            allow, deny = overwrite.pair()
+            await http.edit_channel_permissions(
+                channel_id, user_id, str(allow.value), str(deny.value), MEMBER_OVERWRITE, reason="Setkeeper: access"
+            )
+        written[user_id] = wanted
+        return True
+
+    def overwrites_seen(self, channel_id: int, overwrites: dict[int, tuple[int, int]]) -> None:
+        """Discord showed a channel's member overwrites (a channel update): forget what no longer matches them.
+
+        Someone else (a moderator, another process) may have changed an overwrite: the next write is then sent
+        whatever this process wrote last. A late echo of an older write of ours only costs one write.
+        """
+        written = self._written.get(channel_id, {})
+        for user_id in [user for user, pair in written.items() if overwrites.get(user) != pair]:
+            del written[user_id]
 
     async def _post(self, effect: Notify, effect_id: int) -> None:
         channel = self._client.get_partial_messageable(effect.channel_id)
@@ -248,18 +301,26 @@ class EffectApplier:
         if post is None:
             return
         # The nonce lets Discord drop a repost of the same notice (a retry after a crash) for a few minutes.
-        message = await self._send(channel, post, nonce=f"setkeeper-{effect_id}")
+        async with self._pacer.slot("message_create", effect.channel_id):
+            message = await self._send(channel, post, nonce=f"setkeeper-{effect_id}")
         remember = self._posted.get(type(effect.notice))
         if remember is not None:
             await remember(effect, message.id)
 
     async def _edit(self, message: discord.PartialMessage, notice: Notice) -> None:
         live = type(notice) in self._live
-        async with self._turns.take(("edit", message.id)) as last:
+        key = ("edit", message.id)
+        async with self._turns.take(key) as last:
             if live and not last:
                 return  # a later edit of this post is waiting, and it draws the post as it is then
-            post = await self._render(notice)
-            if post is not None:
+            async with self._pacer.slot("message_edit", message.channel.id) as slot:
+                if live and self._turns.behind(key):
+                    slot.unused()  # a later edit came while this one waited for room: it draws the post
+                    return
+                post = await self._render(notice)
+                if post is None:
+                    slot.unused()
+                    return
                 await self._rewrite(message, post)
 
     async def _answer(self, effect: Answer, created_at: datetime | None) -> None:

@@ -10,7 +10,7 @@ import discord
 
 from bot.app import Services, Setkeeper
 from bot.services.groups import Actor
-from bot.ui.applier import EffectApplier
+from bot.ui.applier import EffectApplier, Progress
 
 
 def member(user_id: int, *, bot: bool = False, manage_guild: bool = False) -> Any:
@@ -76,6 +76,7 @@ def bot_with(services: Services) -> Setkeeper:
     applier = create_autospec(EffectApplier, instance=True)
     applier.apply = AsyncMock(return_value=[])
     applier.carried_out = AsyncMock(return_value=[])
+    applier.carried_out_within = AsyncMock(return_value=Progress([]))
     applier.render_with = MagicMock()
     bot.applier = applier
     services.effects.on_commit(applier.submit)

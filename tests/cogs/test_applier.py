@@ -13,6 +13,7 @@ from bot.domain.group_notices import GROUP_NOTICES
 from bot.services.effects import EffectService
 from bot.services.groups import GroupService
 from bot.ui.applier import EffectApplier, Post, Turns
+from bot.ui.pacing import Limit, Pacer
 from tests.service.helpers import FAC, GUILD, TEXT, add_members, make_group, request_id
 
 
@@ -117,3 +118,49 @@ async def test_turns_forget_a_key_once_nobody_holds_or_waits_for_it() -> None:
     async with turns.take("floor") as last:
         assert last
     assert not turns._locks
+
+
+async def _member_let_in(groups: GroupService, effects: EffectService) -> tuple[Any, EffectApplier, int]:
+    """Member 20 accepted the ground rules, and the applier wrote their overwrite: the client, applier, group."""
+    group = await make_group(groups)
+    await add_members(groups, group, 20, accept=False)
+    accepted = await groups.accept_ground_rules(GUILD, 20, group.id)
+    client = _client()
+    applier = _applier(client, effects, groups)
+    await applier.apply(accepted.effects)
+    return client, applier, group.id
+
+
+async def test_a_write_that_would_change_nothing_is_not_sent(groups: GroupService, effects: EffectService) -> None:
+    client, applier, group_id = await _member_let_in(groups, effects)
+    again = await groups.accept_ground_rules(GUILD, 20, group_id)  # the same access, asked for again
+    await applier.apply(again.effects)
+    assert client.http.edit_channel_permissions.await_count == 1
+
+
+async def test_an_overwrite_someone_else_changed_is_written_again(groups: GroupService, effects: EffectService) -> None:
+    client, applier, group_id = await _member_let_in(groups, effects)
+    (call,) = client.http.edit_channel_permissions.await_args_list
+    written = (int(call.args[2]), int(call.args[3]))
+    applier.overwrites_seen(TEXT, {20: written})  # Discord's echo of the bot's own write: still known
+    await applier.apply((await groups.accept_ground_rules(GUILD, 20, group_id)).effects)
+    assert client.http.edit_channel_permissions.await_count == 1
+    applier.overwrites_seen(TEXT, {20: (0, discord.Permissions(send_messages=True).value)})  # a moderator's edit
+    await applier.apply((await groups.accept_ground_rules(GUILD, 20, group_id)).effects)
+    assert client.http.edit_channel_permissions.await_count == 2
+
+
+async def test_a_reply_waits_only_so_long_for_paced_changes(groups: GroupService, effects: EffectService) -> None:
+    group = await make_group(groups)
+    await add_members(groups, group, 20, 21, accept=False)
+    client = _client()
+    applier = EffectApplier(client, effects, groups.current_access, Pacer({"overwrite": Limit(1, 0.5)}))
+    applier.render_with(GROUP_NOTICES, lambda _notice: Post("hi"))
+    applier.attach()
+    effects.on_commit(applier.submit)
+    await applier.carried_out((await groups.accept_ground_rules(GUILD, 20, group.id)).effects)
+    second = await groups.accept_ground_rules(GUILD, 21, group.id)  # the channel's one write a window is spent
+    progress = await applier.carried_out_within(second.effects, 0.1)
+    assert (progress.pending, client.http.edit_channel_permissions.await_count) == (True, 1)
+    await asyncio.sleep(0.6)
+    assert client.http.edit_channel_permissions.await_count == 2, "carried out all the same, once there was room"

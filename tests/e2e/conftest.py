@@ -14,6 +14,8 @@ from tests.fakediscord import BotProcess, FakeDiscord
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ECHO_BOT = REPO_ROOT / "tests" / "fakediscord" / "echo_bot.py"
+LIMITS_SCALE = 0.05
+"""Discord's rate-limit windows shrunk twentyfold, on both sides, so a test of pacing runs in seconds."""
 
 
 def _report(fake: FakeDiscord, bot: BotProcess | None) -> str | None:
@@ -69,6 +71,8 @@ def bot_env(discord_world: FakeDiscord, bot_database_url: str) -> dict[str, str]
         "ENCRYPTION_KEYS": TEST_ENCRYPTION_KEY,
         "LOG_LEVEL": "INFO",
         "PYTHONUNBUFFERED": "1",
+        # The bot paces itself within Discord's observed limits; the fake's realistic mode counts at this pace.
+        "DISCORD_LIMITS_SCALE": str(LIMITS_SCALE),
     }
     for key in ("PATH", "HOME"):
         if key in os.environ:

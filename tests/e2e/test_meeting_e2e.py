@@ -10,6 +10,7 @@ import pytest
 from discord import Permissions
 
 from bot.ui.access import BOT_PERMISSIONS
+from tests.e2e.conftest import LIMITS_SCALE
 from tests.e2e.test_groups_e2e import _group_of, wait_for
 from tests.e2e.test_votes_e2e import pings_everyone, put_in, vote
 from tests.fakediscord import BotProcess, Channel, FakeDiscord, Member, Message, RefusedError
@@ -177,7 +178,10 @@ async def test_a_whole_meeting_of_five_and_a_facilitator(world: FakeDiscord, bot
     await fran.click(card, "Next")
     await world.settle()
     assert "Catch-up" in _phase(card)
-    assert sorted(_overwritten(world, channel, before)) == sorted(p.id for p in people), "all floors changed once"
+    first = speaker_on(card)
+    assert sorted(_overwritten(world, channel, before)) == sorted(p.id for p in people if p.id != first), (
+        "each listener's posting was taken once; the first speaker's overwrite already let them post"
+    )
 
     scene = Scene(world, card, people, fran)
 
@@ -190,11 +194,15 @@ async def test_a_whole_meeting_of_five_and_a_facilitator(world: FakeDiscord, bot
     assert sorted(p.id for p in spoke) == sorted(p.id for p in people), "each present member had one turn"
     assert eve.dms, "the administrator's post out of turn was caught"
 
-    # The vote: everyone may post again while it runs; all five vote and it closes by itself.
+    # The vote: the floor stays closed while it runs (ballots are buttons), so nobody is let in and shut out again
+    # within seconds; all five vote and it closes by itself.
     await wait_for(lambda: "Vote on the bids" in _phase(card))
     await world.settle()
     for person in people:
-        assert guild.can(person, "send_messages", channel), f"{person.name} is kept quiet during the vote"
+        if person is not eve:  # an administrator can always post
+            assert not guild.can(person, "send_messages", channel), f"{person.name} may post during the vote"
+    await _can_post(fran, channel, "(facilitator) please vote")
+    at_vote = _overwrites_on(world, channel)
     ballot = channel.message_containing("Vote in Set A")
     for person in people:
         chosen = ["Managing up", "Hiring a lead"] if person is not cleo else ["Managing up", "Remote team"]
@@ -203,6 +211,8 @@ async def test_a_whole_meeting_of_five_and_a_facilitator(world: FakeDiscord, bot
     assert "(round 1 of 2)" in _phase(card)
     assert "Mode: Questioning" in card.text
     assert "**Managing up** by " + alice.mention in card.text
+    await world.settle()
+    assert _overwritten(world, channel, at_vote) == [alice.id], "from the vote to the round, only the holder's floor"
 
     # Round 1, Questioning: Alice presents, her peers ask, then give input; one passes; a kill -9 mid-input.
     assert await take_turns(scene, "presents", done) == [alice]
@@ -338,3 +348,36 @@ async def _wait_message(channel: Channel, text: str) -> Message:
 def _digest(person: Member) -> Message | None:
     found = [m for m in person.dms if "Your round in Set A" in m.text]
     return found[-1] if found else None
+
+
+async def test_a_catch_up_driven_as_fast_as_people_click_meets_no_rate_limit(
+    world: FakeDiscord, bot: BotProcess
+) -> None:
+    """Seven people, Discord's observed limits kept out of the headers: the bot paces itself and is never refused."""
+    fran, people = await _group_of(world, 6)
+    channel = world.guild.channel_named("set-a")
+    for person, title in zip(people, ("Managing up", "Hiring a lead", "Remote team"), strict=False):
+        await put_in(person, channel, title, "Ideas, please")  # more bids than rounds: the vote waits for ballots
+    await world.settle()
+    world.faults.realistic_rate_limits(time_scale=LIMITS_SCALE, announced=False)
+    await fran.run("/meeting start", in_channel=channel)
+    card = _card(channel)
+    for person in people:
+        await person.click(card, "Here")
+    await fran.click(card, "Next")
+    spoke: list[int] = []
+    while "Catch-up" in _phase(card):
+        await wait_for(lambda: speaker_on(card) is not None and speaker_on(card) not in spoke)
+        holder = speaker_on(card)
+        assert holder is not None
+        spoke.append(holder)
+        speaker = next(p for p in people if p.id == holder)
+        await speaker.click(card, "Done")  # answered before the next press, as fast as a person can be
+        await wait_for(lambda gone=holder: "Catch-up" not in _phase(card) or speaker_on(card) != gone)
+    await world.settle(quiet=0.5)
+    assert "Vote on the bids" in _phase(card)
+    assert sorted(spoke) == sorted(p.id for p in people)
+    assert world.rate_limited == [], [r.bucket for r in world.rate_limited]
+    for person in people:
+        assert not world.guild.can(person, "send_messages", channel), "the vote keeps the floor closed"
+    assert len(world.requests_to(OVERWRITES)) > 10, "more writes than one window holds: the pacing was needed"

@@ -509,10 +509,17 @@ def test_someone_not_present_is_not_kept_from_posting() -> None:
     assert floor_of(reach(begin(), Phase.CATCH_UP), D) is Floor.NO_MEETING
 
 
-@pytest.mark.parametrize("phase", [Phase.OPENING, Phase.VOTE, Phase.CLOSED])
-def test_nobody_is_kept_from_posting_where_nobody_takes_turns(phase: Phase) -> None:
+@pytest.mark.parametrize("phase", [Phase.OPENING, Phase.CLOSED])
+def test_nobody_is_kept_from_posting_before_and_after_the_meeting(phase: Phase) -> None:
     state = reach(begin(voted=None), phase) if phase is not Phase.CLOSED else run(begin(), End()).state
     assert {floor_of(state, user) for user in (A, B, C)} == {Floor.NO_MEETING}
+
+
+def test_the_vote_keeps_the_floor_closed_so_nobody_is_let_in_and_shut_out_again() -> None:
+    state = reach(begin(voted=None), Phase.VOTE)
+    assert (speaker(state), {floor_of(state, user) for user in (A, B, C)}) == (None, {Floor.LISTENING})
+    assert floor_of(state, D) is Floor.NO_MEETING
+    assert {floor_of(run(state, Pause()).state, user) for user in (A, B, C)} == {Floor.NO_MEETING}
 
 
 def test_the_facilitator_speaks_in_their_own_phase() -> None:

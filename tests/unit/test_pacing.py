@@ -1,0 +1,58 @@
+"""Pacing within Discord's unannounced limits: never more calls in a window than the limit, unused slots free."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from bot.ui.pacing import OBSERVED_LIMITS, Limit, Pacer, scaled
+
+WINDOW = 0.3
+
+
+async def _calls(pacer: Pacer, count: int, *, use: bool = True) -> list[float]:
+    started: list[float] = []
+
+    async def call() -> None:
+        async with pacer.slot("overwrite", 1) as slot:
+            started.append(time.monotonic())
+            if not use:
+                slot.unused()
+
+    await asyncio.gather(*(call() for _ in range(count)))
+    return started
+
+
+async def test_calls_beyond_the_limit_wait_for_the_window_to_pass() -> None:
+    started = await _calls(Pacer({"overwrite": Limit(3, WINDOW)}), 5)
+    assert started[3] - started[0] >= WINDOW
+    assert started[2] - started[0] < WINDOW, "the first three go at once"
+    for first, fourth in zip(started, started[3:], strict=False):
+        assert fourth - first >= WINDOW, "never four in one window"
+
+
+async def test_a_slot_that_sent_nothing_does_not_count() -> None:
+    pacer = Pacer({"overwrite": Limit(2, WINDOW)})
+    began = time.monotonic()
+    await _calls(pacer, 6, use=False)
+    await _calls(pacer, 2)
+    assert time.monotonic() - began < WINDOW
+
+
+async def test_other_channels_and_kinds_have_their_own_room() -> None:
+    pacer = Pacer({"overwrite": Limit(1, WINDOW)})
+    began = time.monotonic()
+    for scope in (1, 2, 3):
+        async with pacer.slot("overwrite", scope):
+            pass
+    async with pacer.slot("not limited", 1):
+        pass
+    assert time.monotonic() - began < WINDOW
+
+
+def test_scaling_shrinks_every_window_and_keeps_the_counts() -> None:
+    shrunk = scaled(0.1)
+    assert {kind: (limit.calls, round(limit.per * 10, 6)) for kind, limit in shrunk.items()} == {
+        kind: (limit.calls, limit.per) for kind, limit in OBSERVED_LIMITS.items()
+    }
+    assert OBSERVED_LIMITS["overwrite"] == Limit(10, 15.0)
