@@ -18,7 +18,9 @@ from tests.fakediscord.world import (
     RefusedError,
     Role,
     ScheduledEvent,
+    StageInstance,
     User,
+    VoiceState,
     future_iso,
 )
 
@@ -42,7 +44,9 @@ __all__ = [
     "RequestRecord",
     "Role",
     "ScheduledEvent",
+    "StageInstance",
     "User",
+    "VoiceState",
     "future_iso",
     "make_token",
 ]

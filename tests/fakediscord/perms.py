@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 ALL_PERMISSIONS: int = discord.Permissions.all().value
 ADMINISTRATOR: int = discord.Permissions(administrator=True).value
 VIEW_CHANNEL: int = discord.Permissions(view_channel=True).value
+# As a new server's @everyone has them, REQUEST_TO_SPEAK included (its value 1071698660929 less a few we leave out).
 DEFAULT_EVERYONE: int = discord.Permissions(
     view_channel=True,
     send_messages=True,
@@ -25,6 +26,7 @@ DEFAULT_EVERYONE: int = discord.Permissions(
     use_voice_activation=True,
     create_instant_invite=True,
     change_nickname=True,
+    request_to_speak=True,
 ).value
 DEFAULT_BOT: int = discord.Permissions(
     view_channel=True,
@@ -46,6 +48,9 @@ DEFAULT_BOT: int = discord.Permissions(
     connect=True,
     speak=True,
 ).value
+
+# A Stage moderator has all three in the Stage channel (resources/stage-instance.mdx, "Definitions").
+STAGE_MODERATOR: tuple[str, ...] = ("manage_channels", "mute_members", "move_members")
 
 PermLike = discord.Permissions | int | None
 
@@ -78,6 +83,21 @@ def base_permissions(guild: Guild, member: Member) -> int:
     if value & ADMINISTRATOR:
         return ALL_PERMISSIONS
     return value
+
+
+def top_position(guild: Guild, member: Member) -> int:
+    """The position of the member's highest role (0, @everyone's, when they have none)."""
+    return max((guild.roles[r].position for r in member.role_ids if r in guild.roles), default=0)
+
+
+def outranks(guild: Guild, actor: Member, target: Member) -> bool:
+    """Discord's hierarchy for kick, ban, nickname and timeout: the owner is out of reach, else the higher role wins.
+
+    Server mute, deafen and move do not obey it (topics/permissions.mdx, "Permission Hierarchy").
+    """
+    if target.id == guild.owner_id:
+        return False
+    return actor.id == guild.owner_id or top_position(guild, actor) > top_position(guild, target)
 
 
 def channel_permissions(guild: Guild, member: Member, channel: Channel) -> int:

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Any
 
 from tests.fakediscord.errors import ApiError, invalid_form, missing_access, missing_permissions
 from tests.fakediscord.ids import iso_now, snowflake, snowflake_time
-from tests.fakediscord.perms import ADMINISTRATOR, base_permissions, channel_permissions, flag
+from tests.fakediscord.perms import (
+    ADMINISTRATOR,
+    STAGE_MODERATOR,
+    base_permissions,
+    channel_permissions,
+    flag,
+    outranks,
+    top_position,
+)
 from tests.fakediscord.world import (
     DM,
     STAGE,
@@ -20,6 +28,7 @@ from tests.fakediscord.world import (
     Message,
     Overwrite,
     ScheduledEvent,
+    StageInstance,
     User,
 )
 
@@ -369,6 +378,7 @@ def register(fake: FakeDiscord) -> None:
         require(channel, "manage_channels")
         channel.deleted = True
         await fake.dispatch("CHANNEL_DELETE", channel.payload())
+        fake.empty_channel(channel)
         return ok(channel.payload())
 
     @route("PUT", "/channels/{channel_id}/permissions/{overwrite_id}")
@@ -564,42 +574,233 @@ def register(fake: FakeDiscord) -> None:
         guild = guild_of(request)
         return ok(member_of(guild, request.params["user_id"]).payload())
 
-    @route("PATCH", "/guilds/{guild_id}/members/{user_id}")
-    async def edit_member(request: ApiRequest) -> Result:
-        guild = guild_of(request)
-        member = member_of(guild, request.params["user_id"])
-        body: Json = request.body or {}
-        voice_changed = False
+    def require_in_voice(guild: Guild, member: Member, name: str) -> None:
+        # Voice moderation is checked where the member is connected, so a channel overwrite can grant or deny it.
+        channel = member.voice_channel
+        value = channel_permissions(guild, guild.me, channel) if channel else base_permissions(guild, guild.me)
+        if not value & flag(name):
+            raise forbidden()
+        if member.voice is None:
+            raise api_error(400, 40032, "Target user is not connected to voice.")
+
+    def move_target(guild: Guild, member: Member, raw: Any) -> Channel | None:
+        require_in_voice(guild, member, "move_members")
+        if not raw:
+            return None
+        target = guild.channels.get(int(raw))
+        if target is None or target.deleted:
+            raise api_error(404, 10003, "Unknown Channel")
+        if target.type not in (VOICE, STAGE):
+            raise api_error(400, 50024, "Cannot execute action on this channel type")
+        require(target, "connect")
+        return target
+
+    def check_member_edit(guild: Guild, member: Member, body: Json) -> None:
+        """Every check of a member edit, made before any change so that a refusal changes nothing."""
         for key, perm in (("mute", "mute_members"), ("deaf", "deafen_members")):
             if key in body:
-                require_guild(guild, perm)
-                if member.voice is None:
-                    raise api_error(400, 40032, "Target user is not connected to voice.")
+                require_in_voice(guild, member, perm)
+        if "channel_id" in body:
+            move_target(guild, member, body["channel_id"])
+        if "nick" in body:
+            require_guild(guild, "manage_nicknames")
+            if not outranks(guild, guild.me, member):
+                raise forbidden()
+        if "roles" in body:
+            require_guild(guild, "manage_roles")
+            changed = set(member.role_ids) ^ {int(r) for r in body["roles"] or []}
+            top = top_position(guild, guild.me)
+            for role_id in changed:
+                role = guild.roles.get(role_id)
+                if role is None:
+                    raise invalid("roles", f"Unknown role {role_id}")
+                if role.managed or (role.position >= top and guild.owner_id != fake.bot_user.id):
+                    raise forbidden()
+        if "communication_disabled_until" in body:
+            require_guild(guild, "moderate_members")
+            if not outranks(guild, guild.me, member) or base_permissions(guild, member) & ADMINISTRATOR:
+                raise forbidden()
+
+    def member_edit(request: ApiRequest) -> tuple[Guild, Member, Json]:
+        guild = guild_of(request)
+        return guild, member_of(guild, request.params["user_id"]), request.body or {}
+
+    @route("PATCH", "/guilds/{guild_id}/members/{user_id}")
+    async def edit_member(request: ApiRequest) -> Result:
+        guild, member, body = member_edit(request)
+        check_member_edit(guild, member, body)
+        voice_changed = False
+        for key in ("mute", "deaf"):
+            if key in body:
                 setattr(member, key, bool(body[key]))
                 voice_changed = True
         if "channel_id" in body:
-            require_guild(guild, "move_members")
-            if member.voice is None:
-                raise api_error(400, 40032, "Target user is not connected to voice.")
-            target = guild.channels.get(int(body["channel_id"])) if body["channel_id"] else None
-            if target is None:
-                member.voice = None
-            else:
-                member.voice.channel_id = target.id
+            target = move_target(guild, member, body["channel_id"])
+            if target is None or member.voice is None or target.id != member.voice.channel_id:
+                fake.place_in_voice(member, target)
             voice_changed = True
         if "nick" in body:
-            require_guild(guild, "manage_nicknames")
             member.nick = body["nick"]
         if "roles" in body:
-            require_guild(guild, "manage_roles")
             member.role_ids = [int(r) for r in body["roles"] or []]
         if "communication_disabled_until" in body:
-            require_guild(guild, "moderate_members")
             member.timeout_until = body["communication_disabled_until"]
         await fake.dispatch("GUILD_MEMBER_UPDATE", {"guild_id": str(guild.id), **member.payload()})
         if voice_changed:
             await fake.dispatch("VOICE_STATE_UPDATE", fake.voice_state_payload(member))
         return ok(member.payload())
+
+    # ----- voice states on Stages ---------------------------------------------------------------------------------
+
+    def stage_of(guild: Guild, member: Member, body: Json) -> Channel:
+        """The Stage named by ``channel_id``, which must be the one the member is in (resources/voice.mdx)."""
+        if not body.get("channel_id"):
+            raise invalid("channel_id", "This field is required")
+        channel = guild.channels.get(int(body["channel_id"]))
+        if channel is None or channel.deleted:
+            raise api_error(404, 10003, "Unknown Channel")
+        if channel.type != STAGE:
+            raise api_error(400, 50024, "Cannot execute action on this channel type")
+        if member.voice is None:
+            raise api_error(404, 10065, "Unknown Voice State")
+        if member.voice.channel_id != channel.id:
+            raise invalid("channel_id", "The user is not connected to this channel.")
+        return channel
+
+    def voice_state_of(guild: Guild, member: Member) -> Json:
+        if member.voice is None:
+            raise api_error(404, 10065, "Unknown Voice State")
+        channel = member.voice_channel
+        if channel is not None and member is not guild.me:
+            require(channel, "connect")
+        return fake.voice_state_payload(member)
+
+    @route("GET", "/guilds/{guild_id}/voice-states/@me")
+    async def get_my_voice_state(request: ApiRequest) -> Result:
+        guild = guild_of(request)
+        return ok(voice_state_of(guild, guild.me))
+
+    @route("GET", "/guilds/{guild_id}/voice-states/{user_id}")
+    async def get_voice_state(request: ApiRequest) -> Result:
+        guild = guild_of(request)
+        return ok(voice_state_of(guild, member_of(guild, request.params["user_id"])))
+
+    @route("PATCH", "/guilds/{guild_id}/voice-states/@me")
+    async def edit_my_voice_state(request: ApiRequest) -> Result:
+        guild = guild_of(request)
+        me = guild.me
+        body: Json = request.body or {}
+        channel = stage_of(guild, me, body)
+        assert me.voice is not None
+        # Unsuppressing oneself needs MUTE_MEMBERS and raising a hand REQUEST_TO_SPEAK; suppressing oneself and
+        # lowering one's hand are always allowed.
+        if body.get("suppress") is False:
+            require(channel, "mute_members")
+        requested = body.get("request_to_speak_timestamp")
+        if requested:
+            require(channel, "request_to_speak")
+            moment = datetime.datetime.fromisoformat(str(requested))
+            now = datetime.datetime.now(datetime.UTC)
+            if moment.tzinfo is None or moment < now - datetime.timedelta(seconds=5):
+                raise invalid("request_to_speak_timestamp", "Must be the present or a future time.")
+        if "suppress" in body:
+            me.voice.suppress = bool(body["suppress"])
+        if "request_to_speak_timestamp" in body:
+            me.voice.request_to_speak_timestamp = requested or None
+        await fake.dispatch("VOICE_STATE_UPDATE", fake.voice_state_payload(me))
+        return ok()
+
+    @route("PATCH", "/guilds/{guild_id}/voice-states/{user_id}")
+    async def edit_voice_state(request: ApiRequest) -> Result:
+        guild, member, body = member_edit(request)
+        channel = stage_of(guild, member, body)
+        voice = member.voice
+        assert voice is not None
+        # Only suppress is editable; discord.py also sends request_to_speak_timestamp, which is not a field here.
+        if "suppress" in body:
+            require(channel, "mute_members")
+            if body["suppress"]:
+                voice.suppress, voice.request_to_speak_timestamp = True, None
+            elif not voice.speaking:
+                # A human is invited (a timestamp, until they accept); a bot becomes a speaker at once.
+                voice.suppress = False
+                voice.request_to_speak_timestamp = None if member.user.bot else iso_now()
+        await fake.dispatch("VOICE_STATE_UPDATE", fake.voice_state_payload(member))
+        return ok()
+
+    # ----- Stage instances ------------------------------------------------------------------------------------------
+
+    def stage_channel(channel_id: Any) -> Channel:
+        channel = fake.find_channel(int(channel_id or 0))
+        if channel is None:
+            raise api_error(404, 10003, "Unknown Channel")
+        if channel.type != STAGE:
+            raise api_error(400, 50024, "Cannot execute action on this channel type")
+        return channel
+
+    def instance_of(channel: Channel) -> StageInstance:
+        instance = channel.stage_instance
+        if instance is None:
+            raise api_error(404, 10067, "Unknown Stage Instance")
+        return instance
+
+    def check_instance_body(body: Json) -> None:
+        if "topic" in body and not 1 <= len(str(body["topic"] or "")) <= 120:
+            raise invalid("topic", "Must be between 1 and 120 in length.")
+        if "privacy_level" in body and body["privacy_level"] not in (1, 2):
+            raise invalid("privacy_level", "Value must be one of {1, 2}.")
+
+    @route("POST", "/stage-instances")
+    async def create_stage_instance(request: ApiRequest) -> Result:
+        body: Json = request.body or {}
+        channel = stage_channel(body.get("channel_id"))
+        require(channel, *STAGE_MODERATOR)
+        guild = channel.guild
+        assert guild is not None
+        if "topic" not in body:
+            raise invalid("topic", "This field is required")
+        check_instance_body(body)
+        event_id = int(body["guild_scheduled_event_id"]) if body.get("guild_scheduled_event_id") else None
+        if event_id is not None and event_id not in guild.events:
+            raise invalid("guild_scheduled_event_id", "Unknown guild scheduled event.")
+        if channel.stage_instance is not None:
+            raise api_error(400, 150006, "The Stage is already open")
+        instance = StageInstance(
+            snowflake(), guild.id, channel.id, str(body["topic"]), int(body.get("privacy_level") or 2), event_id
+        )
+        guild.stage_instances[channel.id] = instance
+        await fake.dispatch("STAGE_INSTANCE_CREATE", instance.payload())
+        return ok(instance.payload())
+
+    @route("GET", "/stage-instances/{channel_id}")
+    async def get_stage_instance(request: ApiRequest) -> Result:
+        channel = stage_channel(request.params["channel_id"])
+        require(channel)
+        return ok(instance_of(channel).payload())
+
+    @route("PATCH", "/stage-instances/{channel_id}")
+    async def edit_stage_instance(request: ApiRequest) -> Result:
+        channel = stage_channel(request.params["channel_id"])
+        require(channel, *STAGE_MODERATOR)
+        instance = instance_of(channel)
+        body: Json = request.body or {}
+        check_instance_body(body)
+        if "topic" in body:
+            instance.topic = str(body["topic"])
+        if "privacy_level" in body:
+            instance.privacy_level = int(body["privacy_level"])
+        await fake.dispatch("STAGE_INSTANCE_UPDATE", instance.payload())
+        return ok(instance.payload())
+
+    @route("DELETE", "/stage-instances/{channel_id}")
+    async def delete_stage_instance(request: ApiRequest) -> Result:
+        channel = stage_channel(request.params["channel_id"])
+        require(channel, *STAGE_MODERATOR)
+        instance = instance_of(channel)
+        assert channel.guild is not None
+        del channel.guild.stage_instances[channel.id]
+        await fake.dispatch("STAGE_INSTANCE_DELETE", instance.payload())
+        return ok()
 
     def role_change(request: ApiRequest) -> tuple[Guild, Member, int]:
         guild = guild_of(request)
@@ -608,8 +809,7 @@ def register(fake: FakeDiscord) -> None:
         role = guild.roles.get(int(request.params["role_id"]))
         if role is None:
             raise api_error(404, 10011, "Unknown Role")
-        top = max((guild.roles[r].position for r in guild.me.role_ids if r in guild.roles), default=0)
-        if role.managed or (role.position >= top and guild.owner_id != fake.bot_user.id):
+        if role.managed or (role.position >= top_position(guild, guild.me) and guild.owner_id != fake.bot_user.id):
             raise forbidden()
         return guild, member, role.id
 

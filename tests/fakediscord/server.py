@@ -26,6 +26,8 @@ from tests.fakediscord.interactions import InteractionEngine
 from tests.fakediscord.perms import DEFAULT_BOT, PermLike, perm_value
 from tests.fakediscord.ratelimits import RateLimiter, Verdict
 from tests.fakediscord.world import (
+    STAGE,
+    VOICE,
     Channel,
     Guild,
     Json,
@@ -115,7 +117,8 @@ class Faults:
         """Apply Discord's observed per-route buckets and the global 50 per second from now on (off by default).
 
         Overwrites 10 per 15 s per channel (PUT and DELETE together), message create and edit 5 per 5 s per
-        channel, message delete 5 per 1 s per channel, member modify and member roles 10 per 10 s per guild.
+        channel, message delete 5 per 1 s per channel, member modify (mute, deafen, move) and member roles 10 per
+        10 s per guild, Stage voice-state edits 5 per 5 s for the whole bot.
         ``time_scale`` shrinks every window so a test runs in seconds; ``announced=False`` leaves the buckets out
         of the headers, so the client meets them only as 429s. ``faults.limiter = None`` turns them off again.
         """
@@ -537,9 +540,11 @@ class FakeDiscord:
             return
         channel_id = data.get("channel_id")
         channel = guild.channels.get(int(channel_id)) if channel_id else None
-        member = guild.me
-        member.voice = VoiceState(channel.id, secrets.token_hex(8)) if channel else None
-        self.dispatch_soon("VOICE_STATE_UPDATE", self.voice_state_payload(member))
+        self.place_in_voice(guild.me, channel)
+        if guild.me.voice is not None:
+            guild.me.voice.self_mute = bool(data.get("self_mute"))
+            guild.me.voice.self_deaf = bool(data.get("self_deaf"))
+        self.dispatch_soon("VOICE_STATE_UPDATE", self.voice_state_payload(guild.me))
 
     # ----- test-side actions --------------------------------------------------------------------------------------
 
@@ -557,25 +562,87 @@ class FakeDiscord:
             "self_mute": voice.self_mute if voice else False,
             "self_stream": False,
             "self_video": False,
-            "suppress": False,
-            "request_to_speak_timestamp": None,
+            "suppress": voice.suppress if voice else False,
+            "request_to_speak_timestamp": voice.request_to_speak_timestamp if voice else None,
         }
         if include_member:
             data["member"] = member.payload()
         return data
 
-    async def set_voice(self, member: Member, channel: Channel | None) -> None:
-        """Connect/disconnect a member to/from voice and dispatch VOICE_STATE_UPDATE."""
-        if channel is not None:
-            if channel.type not in (2, 13):
-                raise ValueError(f"#{channel.name} is not a voice or stage channel")
-            if not (member.can("view_channel", channel) and member.can("connect", channel)):
-                raise RefusedError(403, 50013, "Missing Permissions")
-            member.voice = VoiceState(channel.id, secrets.token_hex(8))
-        else:
+    def place_in_voice(self, member: Member, channel: Channel | None) -> None:
+        """Connect, move or disconnect a member, with no permission check and no dispatch.
+
+        A move keeps the voice session and self mute; the server ``mute``/``deaf`` live on the member, so they
+        outlive the call. Suppression is worked out on joining and never again (discord-api-docs#4032): the
+        audience on a Stage, and in a voice channel whoever lacks SPEAK there (discord-api-docs#5216).
+        """
+        if channel is None:
             member.voice = None
+            return
+        if channel.type not in (VOICE, STAGE):
+            raise ValueError(f"#{channel.name} is not a voice or stage channel")
+        old = member.voice
+        member.voice = VoiceState(channel.id, old.session_id if old else secrets.token_hex(8))
+        if old is not None:
+            member.voice.self_mute, member.voice.self_deaf = old.self_mute, old.self_deaf
+        member.voice.suppress = channel.type == STAGE or not member.can("speak", channel)
+
+    def empty_channel(self, channel: Channel) -> None:
+        """What a deleted channel takes with it: its Stage instance ends and whoever was in it is disconnected."""
+        guild = channel.guild
+        if guild is None:
+            return
+        instance = guild.stage_instances.pop(channel.id, None)
+        if instance is not None:
+            self.dispatch_soon("STAGE_INSTANCE_DELETE", instance.payload())
+        for member in channel.voice_members:
+            member.voice = None
+            self.dispatch_soon("VOICE_STATE_UPDATE", self.voice_state_payload(member))
+
+    async def set_voice(self, member: Member, channel: Channel | None) -> None:
+        """Connect/move/disconnect a member (needs VIEW_CHANNEL+CONNECT) and dispatch one VOICE_STATE_UPDATE."""
+        if channel is not None and not (member.can("view_channel", channel) and member.can("connect", channel)):
+            raise RefusedError(403, 50013, "Missing Permissions")
+        self.place_in_voice(member, channel)
         await self.dispatch("VOICE_STATE_UPDATE", self.voice_state_payload(member))
         await self.settle()
+
+    def stage_voice(self, member: Member) -> VoiceState:
+        """The member's voice state on a Stage; RefusedError 400 when they are not on one."""
+        channel = member.voice_channel
+        if member.voice is None or channel is None or channel.type != STAGE:
+            raise RefusedError(400, 50024, "Cannot execute action on this channel type")
+        return member.voice
+
+    async def update_voice(self, member: Member, **changes: Any) -> None:
+        """A member changes their own Stage state (``suppress``, ``request_to_speak_timestamp``); dispatches."""
+        voice = self.stage_voice(member)
+        for key, value in changes.items():
+            setattr(voice, key, value)
+        await self.dispatch("VOICE_STATE_UPDATE", self.voice_state_payload(member))
+        await self.settle()
+
+    def voice_edits(self, member: Member | None = None) -> list[RequestRecord]:
+        """Successful REST edits of voice: server mute/deafen/move and Stage suppress, oldest first.
+
+        Each record has the ``body`` the bot sent and ``at``; ``member`` keeps those aimed at one member
+        (``@me`` edits count as the bot's).
+        """
+        wanted = {
+            "PATCH /guilds/{guild_id}/members/{user_id}",
+            "PATCH /guilds/{guild_id}/voice-states/{user_id}",
+            "PATCH /guilds/{guild_id}/voice-states/@me",
+        }
+        voice_keys = {"mute", "deaf", "channel_id", "suppress", "request_to_speak_timestamp"}
+        edits = [
+            r
+            for r in self.requests
+            if r.key in wanted and r.status < 300 and isinstance(r.body, dict) and voice_keys & set(r.body)
+        ]
+        if member is None:
+            return edits
+        targets = {str(member.id), "@me"} if member.id == self.bot_user.id else {str(member.id)}
+        return [r for r in edits if r.path.rsplit("/", 1)[-1] in targets]
 
     async def user_post(self, member: Member, channel: Channel, content: str, *, age: float = 0.0) -> Message:
         """A human posts in a channel (``age`` seconds ago, for old messages); Discord's permission rules apply."""

@@ -1,4 +1,4 @@
-"""The fake Discord world: users, guilds, roles, channels, overwrites, members, messages, voice and events."""
+"""The fake Discord world: users, guilds, roles, channels, overwrites, members, messages, voice, Stages, events."""
 
 from __future__ import annotations
 
@@ -409,6 +409,43 @@ class Channel:
         key = target if isinstance(target, int) else target.id
         return self.overwrites.get(key)
 
+    @property
+    def voice_members(self) -> list[Member]:
+        """Members connected to this voice or Stage channel, in the guild's member order."""
+        if self.guild is None:
+            return []
+        return [m for m in self.guild.members.values() if m.voice is not None and m.voice.channel_id == self.id]
+
+    @property
+    def speakers(self) -> list[Member]:
+        """On a Stage: the members who may speak (not suppressed, no pending request or invitation)."""
+        return [m for m in self.voice_members if m.voice is not None and m.voice.speaking]
+
+    @property
+    def audience(self) -> list[Member]:
+        """On a Stage: the suppressed members (hands raised or not)."""
+        return [m for m in self.voice_members if m.voice is not None and m.voice.suppress]
+
+    @property
+    def requesting_to_speak(self) -> list[Member]:
+        """On a Stage: members of the audience with a raised hand, oldest request first."""
+        raised = [m for m in self.audience if m.voice is not None and m.voice.request_to_speak_timestamp]
+        return sorted(raised, key=lambda m: str(m.voice.request_to_speak_timestamp if m.voice else ""))
+
+    @property
+    def invited_to_speak(self) -> list[Member]:
+        """On a Stage: members a moderator invited to speak who have not yet accepted or declined."""
+        return [
+            m
+            for m in self.voice_members
+            if m.voice is not None and not m.voice.suppress and m.voice.request_to_speak_timestamp
+        ]
+
+    @property
+    def stage_instance(self) -> StageInstance | None:
+        """The live Stage instance on this channel, if any."""
+        return self.guild.stage_instances.get(self.id) if self.guild is not None else None
+
     def payload(self) -> Json:
         """The channel object as Discord sends it."""
         if self.type == DM:
@@ -447,12 +484,48 @@ class Channel:
 
 @dataclass(eq=False)
 class VoiceState:
-    """A member's voice connection."""
+    """A member's voice connection; ``suppress`` and ``request_to_speak_timestamp`` are the Stage's speaker state.
+
+    On a Stage, a speaker is neither suppressed nor has a timestamp; the audience is suppressed (with a timestamp
+    when their hand is raised); a member invited to speak is unsuppressed with a timestamp until they accept
+    (``resources/voice.mdx``, ``resources/stage-instance.mdx`` "Speakers").
+    """
 
     channel_id: int
     session_id: str
     self_mute: bool = False
     self_deaf: bool = False
+    suppress: bool = False
+    request_to_speak_timestamp: str | None = None
+
+    @property
+    def speaking(self) -> bool:
+        """Whether the member may speak: not suppressed and no pending request or invitation."""
+        return not self.suppress and self.request_to_speak_timestamp is None
+
+
+@dataclass(eq=False)
+class StageInstance:
+    """A live Stage: the instance on a Stage channel (one per channel), with its topic."""
+
+    id: int
+    guild_id: int
+    channel_id: int
+    topic: str
+    privacy_level: int = 2
+    scheduled_event_id: int | None = None
+
+    def payload(self) -> Json:
+        """The Stage instance object as Discord sends it."""
+        return {
+            "id": str(self.id),
+            "guild_id": str(self.guild_id),
+            "channel_id": str(self.channel_id),
+            "topic": self.topic,
+            "privacy_level": self.privacy_level,
+            "discoverable_disabled": False,
+            "guild_scheduled_event_id": str(self.scheduled_event_id) if self.scheduled_event_id else None,
+        }
 
 
 @dataclass(eq=False)
@@ -623,12 +696,40 @@ class Member:
         await self.world.user_delete(self, message)
 
     async def join_voice(self, channel: Channel) -> None:
-        """Connect to a voice/stage channel (needs VIEW_CHANNEL+CONNECT); dispatches VOICE_STATE_UPDATE."""
+        """Connect to (or move to) a voice/Stage channel; needs VIEW_CHANNEL+CONNECT; dispatches VOICE_STATE_UPDATE.
+
+        A server mute (and deafen) carries over from before. On a Stage the member joins the audience (suppressed);
+        in a voice channel they are suppressed when they lack SPEAK there, worked out only now, as Discord does.
+        """
         await self.world.set_voice(self, channel)
 
     async def leave_voice(self) -> None:
-        """Disconnect from voice; dispatches VOICE_STATE_UPDATE."""
+        """Disconnect from voice (a server mute stays on the member); dispatches VOICE_STATE_UPDATE."""
         await self.world.set_voice(self, None)
+
+    async def request_to_speak(self) -> None:
+        """Raise a hand on the Stage the member is in (needs REQUEST_TO_SPEAK there; RefusedError 403 otherwise)."""
+        self.world.stage_voice(self)
+        if not self.can("request_to_speak", self.voice_channel):
+            raise RefusedError(403, 50013, "Missing Permissions")
+        await self.world.update_voice(self, request_to_speak_timestamp=iso_now())
+
+    async def lower_hand(self) -> None:
+        """Withdraw a request to speak (always allowed)."""
+        self.world.stage_voice(self)
+        await self.world.update_voice(self, request_to_speak_timestamp=None)
+
+    async def accept_speak_invite(self) -> None:
+        """Accept a moderator's invitation to speak: the member becomes a speaker (LookupError if not invited)."""
+        voice = self.world.stage_voice(self)
+        if voice.suppress or voice.request_to_speak_timestamp is None:
+            raise LookupError(f"{self.name} has no pending invitation to speak")
+        await self.world.update_voice(self, request_to_speak_timestamp=None)
+
+    async def decline_speak_invite(self) -> None:
+        """Decline an invitation to speak, or step down as a speaker: back to the audience."""
+        self.world.stage_voice(self)
+        await self.world.update_voice(self, suppress=True, request_to_speak_timestamp=None)
 
     def can(self, permission: str, channel: Channel | None = None) -> bool:
         """Whether the member has a permission (guild-level, or in ``channel``)."""
@@ -647,6 +748,7 @@ class Guild:
         self.channels: dict[int, Channel] = {}
         self.members: dict[int, Member] = {}
         self.events: dict[int, ScheduledEvent] = {}
+        self.stage_instances: dict[int, StageInstance] = {}
         self.members[owner.id] = Member(self, owner)
         bot_user = world.bot_user
         self.bot_role = Role(
@@ -745,6 +847,7 @@ class Guild:
         """Delete a channel as an admin would in the Discord client: CHANNEL_DELETE goes to the bot (Guilds intent)."""
         channel.deleted = True
         self.world.dispatch_soon("CHANNEL_DELETE", channel.payload())
+        self.world.empty_channel(channel)
 
     def channel_named(self, name: str) -> Channel:
         """The live channel with this name; raises LookupError listing the existing names."""
@@ -780,6 +883,37 @@ class Guild:
     def can(self, member: Member, permission: str, channel: Channel | None = None) -> bool:
         """Whether a member has the named permission (guild-level or in ``channel``)."""
         return bool(self.permissions_for(member, channel).value & flag(permission))
+
+    @property
+    def server_muted(self) -> list[Member]:
+        """Members server-muted now, in voice or not (a server mute outlives the call)."""
+        return [m for m in self.members.values() if m.mute]
+
+    @property
+    def in_voice(self) -> list[Member]:
+        """Members connected to any voice or Stage channel of the guild."""
+        return [m for m in self.members.values() if m.voice is not None]
+
+    def stage_topic(self, channel: Channel) -> str | None:
+        """The topic of the live Stage instance on ``channel``, or None when the Stage is not live."""
+        instance = self.stage_instances.get(channel.id)
+        return instance.topic if instance is not None else None
+
+    def start_stage(self, channel: Channel, topic: str) -> StageInstance:
+        """Make a Stage live as a moderator would in the Discord client; dispatches STAGE_INSTANCE_CREATE."""
+        if channel.type != STAGE or channel.id in self.stage_instances:
+            raise ValueError(f"#{channel.name} is not a Stage, or is live already")
+        instance = StageInstance(snowflake(), self.id, channel.id, topic)
+        self.stage_instances[channel.id] = instance
+        self.world.dispatch_soon("STAGE_INSTANCE_CREATE", instance.payload())
+        return instance
+
+    def auto_close_stage(self, channel: Channel) -> None:
+        """End a Stage as Discord does minutes after its last speaker leaves: STAGE_INSTANCE_DELETE (Guilds intent)."""
+        instance = self.stage_instances.pop(channel.id, None)
+        if instance is None:
+            raise LookupError(f"#{channel.name} has no live Stage instance")
+        self.world.dispatch_soon("STAGE_INSTANCE_DELETE", instance.payload())
 
     @property
     def scheduled_events(self) -> list[ScheduledEvent]:
@@ -831,7 +965,7 @@ class Guild:
             "threads": [],
             "presences": [],
             "voice_states": voice_states,
-            "stage_instances": [],
+            "stage_instances": [i.payload() for i in self.stage_instances.values()],
             "guild_scheduled_events": [e.payload() for e in self.events.values()],
             "soundboard_sounds": [],
         }
