@@ -131,6 +131,11 @@ class Cadence(ABC):
             raise ValueError("a meeting time is a naive wall-clock time in whole minutes")
         if self.zone not in _zone_names():
             raise TimeZoneUnknownError(_unknown_zone_message(self.zone))
+        self.check_rule()
+
+    @abstractmethod
+    def check_rule(self) -> None:
+        """Raise if the rule's own fields are out of range (a `CadenceInvalidError`) or of the wrong type."""
 
     @property
     def tz(self) -> ZoneInfo:
@@ -159,8 +164,8 @@ class MonthlyOnWeekday(Cadence):
     ordinal: Ordinal
     weekday: Weekday
 
-    def __post_init__(self) -> None:
-        super().__post_init__()
+    def check_rule(self) -> None:
+        """Only an `Ordinal` (there is no fifth) and a `Weekday`."""
         if not isinstance(self.ordinal, Ordinal) or not isinstance(self.weekday, Weekday):
             raise ValueError("a monthly weekday cadence takes an Ordinal and a Weekday")
 
@@ -188,8 +193,8 @@ class MonthlyOnDay(Cadence):
 
     day: int
 
-    def __post_init__(self) -> None:
-        super().__post_init__()
+    def check_rule(self) -> None:
+        """The day is 1 to 31."""
         _check_day(self.day)
 
     def dates_from(self, start: date) -> Iterator[date]:
@@ -220,9 +225,11 @@ class EveryNWeeks(Cadence):
     weeks: int
     first: date
 
-    def __post_init__(self) -> None:
-        super().__post_init__()
+    def check_rule(self) -> None:
+        """The weeks are 1 to 12, and the first meeting is a calendar date, not a datetime."""
         _check_weeks(self.weeks)
+        if isinstance(self.first, datetime):
+            raise ValueError("the first meeting's date is a date, not a datetime")
 
     def dates_from(self, start: date) -> Iterator[date]:
         """The first date plus whole multiples of N weeks, from `start` on."""
@@ -251,6 +258,11 @@ class SingleDate(Cadence):
     kind: ClassVar[CadenceKind] = CadenceKind.ONCE
 
     on: date
+
+    def check_rule(self) -> None:
+        """The date is a calendar date, not a datetime (which would compare and print as something else)."""
+        if isinstance(self.on, datetime):
+            raise ValueError("a single meeting's date is a date, not a datetime")
 
     def dates_from(self, start: date) -> Iterator[date]:
         """The date, if it is not before `start`."""
