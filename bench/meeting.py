@@ -41,6 +41,7 @@ from bot.bootstrap import build_services
 from bot.domain.clock import FixedClock
 from bot.domain.meeting import Phase
 from bot.services.meetings import MeetingService, MeetingView
+from bot.ui.pacing import OBSERVED_LIMITS
 from tests.fakediscord import Channel, FakeDiscord, InteractionRecord, Member, Message, RequestRecord
 
 GROUPS = int(os.environ.get("BENCH_MEETINGS", "200"))
@@ -126,6 +127,9 @@ async def to_catch_up(world: FakeDiscord, groups: list[SeededGroup]) -> list[Mes
     )
     await answered(world, list(nexts))
     await world.settle(quiet=0.2, within=60.0)
+    # The catch-up's start took posting from six people in each channel: Discord's window for a channel's
+    # overwrites passes before the first speaker is done, as it would in a meeting (a turn takes minutes).
+    await asyncio.sleep(OBSERVED_LIMITS["overwrite"].per)
     return cards
 
 
