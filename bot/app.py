@@ -181,8 +181,7 @@ class Setkeeper(commands.Bot):
 
     async def on_guild_channel_update(self, before: discord.abc.GuildChannel, after: discord.abc.GuildChannel) -> None:
         """Discord shows a channel's overwrites: what the bot last wrote there is forgotten where they differ."""
-        seen = {target.id: (ow.pair()[0].value, ow.pair()[1].value) for target, ow in after.overwrites.items()}
-        self.applier.overwrites_seen(after.id, seen)
+        self.applier.overwrites_seen(after.id, lambda user_id: after.overwrites_for(discord.Object(user_id)).pair())
 
     async def on_guild_available(self, guild: discord.Guild) -> None:
         """A guild that arrived after on_ready gets the same start-up work (once per process)."""

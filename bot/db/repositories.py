@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Select, Text, and_, case, delete, func, or_, select, type_coerce, update
+from sqlalchemy import Select, Text, and_, case, delete, func, insert, or_, select, type_coerce, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -113,6 +114,13 @@ class MembershipRepository:
         query = select(Membership).where(Membership.group_id == group_id, Membership.user_id == user_id)
         return (await self.session.execute(query)).scalar_one_or_none()
 
+    async def of_users(self, group_id: int, user_ids: Sequence[int]) -> dict[int, Membership]:
+        """Several people's standing in the group at once, by user id (those who never had one are left out)."""
+        if not user_ids:
+            return {}
+        query = select(Membership).where(Membership.group_id == group_id, Membership.user_id.in_(user_ids))
+        return {row.user_id: row for row in (await self.session.execute(query)).scalars()}
+
     async def by_id(self, membership_id: int, *, lock: bool = False) -> Membership | None:
         """A membership by its id; `lock` holds its row until the unit of work ends."""
         query = select(Membership).where(Membership.id == membership_id)
@@ -141,11 +149,12 @@ class EffectRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, row: PendingEffect) -> PendingEffect:
-        """Queue an effect and learn its id."""
-        self.session.add(row)
-        await self.session.flush()
-        return row
+    async def add_all(self, rows: Sequence[dict[str, Any]]) -> list[int]:
+        """Queue effects (column values) and learn their ids, in order: one INSERT for them all."""
+        if not rows:
+            return []
+        query = insert(PendingEffect).returning(PendingEffect.id, sort_by_parameter_order=True)
+        return list((await self.session.scalars(query, list(rows))).all())
 
     async def pending(self, guild_ids: Sequence[int], max_attempts: int) -> Sequence[PendingEffect]:
         """Effects not yet carried out for these guilds, oldest first (those no key can read are left out)."""
@@ -277,19 +286,24 @@ class DueRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add_once(self, row: DueWork) -> None:
-        """Insert the work unless the same (subject, kind, due time) is already there, done or not."""
-        values = {
-            "guild_id": row.guild_id,
-            "subject": row.subject,
-            "kind": row.kind,
-            "due_at": row.due_at,
-            "attempts": 0,
-            "gave_up": False,
-        }
+    async def add_once(self, rows: Sequence[DueWork]) -> None:
+        """Insert the work (one statement) unless the same (subject, kind, due time) is already there, done or not."""
+        if not rows:
+            return
+        values = [
+            {
+                "guild_id": row.guild_id,
+                "subject": row.subject,
+                "kind": row.kind,
+                "due_at": row.due_at,
+                "attempts": 0,
+                "gave_up": False,
+            }
+            for row in rows
+        ]
         dialect = self.session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        await self.session.execute(insert(DueWork).values(**values).on_conflict_do_nothing())
+        await self.session.execute(insert(DueWork).values(values).on_conflict_do_nothing())
 
     async def next_due(self, guild_ids: Sequence[int]) -> datetime | None:
         """When the earliest open work of these guilds can next be claimed."""

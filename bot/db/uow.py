@@ -12,7 +12,6 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.engine import Database
-from bot.db.models import PendingEffect
 from bot.db.outbox import EFFECT_LEASE, QueuedEffect, current_answering
 from bot.db.repositories import (
     BidRepository,
@@ -91,22 +90,25 @@ class UnitOfWork:
         if command is not None and self._decided_in is not None:
             emitted.append((self._decided_in, command.answer([effect for _, effect in emitted])))
         now = self._clock.now()
+        ids = await self.effects.add_all(
+            [
+                {
+                    "guild_id": guild_id,
+                    "group_id": effect.group_id,
+                    "kind": effect_kind(effect),
+                    "payload": effect_to_payload(effect),
+                    "created_at": now,
+                    "attempts": 0,
+                    "lease_until": now + EFFECT_LEASE,
+                }
+                for guild_id, effect in emitted
+            ]
+        )
         queued = []
-        for guild_id, effect in emitted:
-            row = await self.effects.add(
-                PendingEffect(
-                    guild_id=guild_id,
-                    group_id=effect.group_id,
-                    kind=effect_kind(effect),
-                    payload=effect_to_payload(effect),
-                    created_at=now,
-                    attempts=0,
-                    lease_until=now + EFFECT_LEASE,
-                )
-            )
-            queued.append(QueuedEffect(row.id, guild_id, effect, now))
+        for effect_id, (guild_id, effect) in zip(ids, emitted, strict=True):
+            queued.append(QueuedEffect(effect_id, guild_id, effect, now))
             if command is not None and isinstance(effect, Answer):
-                command.answer_ids.append(row.id)
+                command.answer_ids.append(effect_id)
         return queued
 
     async def __aexit__(

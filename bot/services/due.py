@@ -24,9 +24,11 @@ class DueItem:
     attempts: int
 
 
-async def schedule_in(uow: UnitOfWork, guild_id: int, key: DueKey) -> None:
+async def schedule_in(uow: UnitOfWork, guild_id: int, *keys: DueKey) -> None:
     """Add due work inside the caller's unit of work (so it commits with the decision); a repeat is a no-op."""
-    await uow.due.add_once(DueWork(guild_id=guild_id, subject=key.subject, kind=key.kind, due_at=key.due_at))
+    await uow.due.add_once(
+        [DueWork(guild_id=guild_id, subject=key.subject, kind=key.kind, due_at=key.due_at) for key in keys]
+    )
 
 
 class DueWorkService:

@@ -62,6 +62,8 @@ class EffectService:
         self._uow = uow
         self._clock = clock
         self._settled: list[int] = []
+        self._done: list[int] = []
+        self._writing_done = asyncio.Lock()
         self._flush: asyncio.Task[None] | None = None
 
     def on_commit(self, listener: Callable[[list[QueuedEffect]], None]) -> None:
@@ -96,18 +98,26 @@ class EffectService:
             return _readable(rows)
 
     async def done(self, effect_ids: Sequence[int]) -> None:
-        """These effects have been carried out (answers settled meanwhile are forgotten in the same write)."""
-        settled, self._settled = self._settled, []
-        ids = [*effect_ids, *settled]
-        if not ids:
-            return
-        try:
-            async with self._uow() as uow:
-                await uow.effects.remove(ids)
-                await uow.commit()
-        except BaseException:
-            self._settled.extend(settled)  # not lost: the next write takes them along
-            raise
+        """These effects have been carried out (answers settled meanwhile are forgotten in the same write).
+
+        One write at a time; whoever writes takes along everything that became done while they waited, so a
+        burst of hand-overs costs a few writes, not one each, and the single writer stays free for decisions.
+        """
+        self._done.extend(effect_ids)
+        async with self._writing_done:
+            gathered, self._done = self._done, []
+            settled, self._settled = self._settled, []
+            ids = [*gathered, *settled]
+            if not ids:
+                return  # an earlier writer took ours along
+            try:
+                async with self._uow() as uow:
+                    await uow.effects.remove(ids)
+                    await uow.commit()
+            except BaseException:
+                self._done.extend(gathered)  # not lost: the next write takes them along
+                self._settled.extend(settled)
+                raise
 
     def settle_soon(self, answer_ids: Sequence[int]) -> None:
         """Commands replied: their stored answers can go, with the next write of the outbox or within a second.

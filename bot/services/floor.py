@@ -95,9 +95,13 @@ async def store(
     meeting.state = to_json(after)
     effects: list[Effect] = []
     # Only those whose floor changed: a hand-over is two overwrites, never one per member.
-    for user_id in dict.fromkeys((*before.present, *after.present)):
-        if floor_of(before, user_id) != floor_of(after, user_id):
-            effects.append(set_access(group, user_id, await uow.memberships.get(group.id, user_id)))
+    changed = [
+        user_id
+        for user_id in dict.fromkeys((*before.present, *after.present))
+        if floor_of(before, user_id) != floor_of(after, user_id)
+    ]
+    standing = await uow.memberships.of_users(group.id, changed)
+    effects += [set_access(group, user_id, standing.get(user_id)) for user_id in changed]
     for note in step.notes:
         match note:
             case FloorTo(user_id=user_id):
@@ -113,8 +117,8 @@ async def store(
     effects += refresh_card(group, meeting)
     if after.phase is Phase.CLOSED and meeting.status == MeetingStatus.OPEN:
         effects += await _close(uow, group, meeting, now)
-    for _, at in deadlines(after):
-        await schedule_in(uow, group.guild_id, DueKey(meeting_subject(meeting), MEETING_DUE, at))
+    due = [DueKey(meeting_subject(meeting), MEETING_DUE, at) for _, at in deadlines(after)]
+    await schedule_in(uow, group.guild_id, *due)
     return effects
 
 

@@ -190,9 +190,11 @@ class MeetingService:
             effects = await advance(uow, group, meeting, event, now)
             effects += await _after(uow, group, meeting, now)
             uow.emit(guild_id, *effects)
-            view = await _view(uow, group, meeting)
             await uow.commit()
-            return Outcome(view, uow.committed)
+            committed = uow.committed
+        # Drawn once the write lock is given back: the next click does not wait for what this one reads.
+        async with self._uow(write=False) as uow:
+            return Outcome(await _view(uow, group, meeting), committed)
 
     async def commit_actions(
         self, guild_id: int, user_id: int, meeting_id: int, actions: list[str], learnt: str

@@ -48,6 +48,8 @@ LiveRenderer = Callable[[Notice], Awaitable[Post | None]]
 Posted = Callable[[Notify, int], Awaitable[None]]
 AccessOf = Callable[[int, int], Awaitable[Access | None]]
 Wake = Callable[[datetime | None], None]
+OverwriteOf = Callable[[int], tuple[discord.Permissions, discord.Permissions]]
+"""A member's overwrite in a channel as Discord last showed it, as (allow, deny); both empty when there is none."""
 KEEP_RESULTS = 60.0
 """Seconds a carried-out batch's result waits for the command that committed it to ask."""
 
@@ -282,15 +284,19 @@ class EffectApplier:
         written[user_id] = wanted
         return True
 
-    def overwrites_seen(self, channel_id: int, overwrites: dict[int, tuple[int, int]]) -> None:
-        """Discord showed a channel's member overwrites (a channel update): forget what no longer matches them.
+    def overwrites_seen(self, channel_id: int, overwrite_of: OverwriteOf) -> None:
+        """Discord showed a channel's overwrites (a channel update): forget what no longer matches them.
 
         Someone else (a moderator, another process) may have changed an overwrite: the next write is then sent
-        whatever this process wrote last. A late echo of an older write of ours only costs one write.
+        whatever this process wrote last. A late echo of an older write of ours only costs one write. Only the
+        members this process wrote for are looked up: resolving every overwrite of a busy channel costs more.
         """
         written = self._written.get(channel_id, {})
-        for user_id in [user for user, pair in written.items() if overwrites.get(user) != pair]:
-            del written[user_id]
+        for user_id in list(written):
+            allow, deny = overwrite_of(user_id)
+            seen = (allow.value, deny.value)
+            if seen != (written[user_id] or (0, 0)):  # no overwrite at all reads as an empty one
+                del written[user_id]
 
     async def _post(self, effect: Notify, effect_id: int) -> None:
         channel = self._client.get_partial_messageable(effect.channel_id)

@@ -15,7 +15,6 @@ from sqlalchemy.engine import make_url
 from bot.app import Services
 from bot.db.crypto import Cipher
 from bot.db.engine import Database
-from bot.db.models import PendingEffect
 from bot.db.outbox import EFFECT_LEASE
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.clock import FixedClock
@@ -58,11 +57,10 @@ async def _queue_welcome_with_lost_key(lost_key_database: Database, clock: Fixed
     notice = {"kind": "group.welcome", "group": MARKER, "facilitator_id": FACILITATOR}
     payload = {"group_id": group_id, "channel_id": TEXT, "notice": notice, "edit_message_id": None}
     async with UnitOfWorkFactory(lost_key_database, clock)() as unit:
-        row = await unit.effects.add(
-            PendingEffect(guild_id=GUILD, group_id=group_id, kind="notify", payload=payload, created_at=clock.now())
-        )
+        row = {"guild_id": GUILD, "group_id": group_id, "kind": "notify", "payload": payload, "created_at": clock.now()}
+        (effect_id,) = await unit.effects.add_all([{**row, "attempts": 0}])
         await unit.commit()
-        return row.id
+        return effect_id
 
 
 async def test_a_queued_post_is_stored_encrypted(

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 
-from bot.db.models import PendingEffect
 from bot.db.outbox import EFFECT_LEASE
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.clock import FixedClock
@@ -154,10 +153,17 @@ async def test_an_effect_this_version_cannot_read_is_left_aside_not_fatal(
 ) -> None:
     group = await make_group(groups)
     async with uow() as unit:
-        await unit.effects.add(
-            PendingEffect(
-                guild_id=GUILD, group_id=group.id, kind="notify", payload={"notice": "welcome"}, created_at=clock.now()
-            )
+        await unit.effects.add_all(
+            [
+                {
+                    "guild_id": GUILD,
+                    "group_id": group.id,
+                    "kind": "notify",
+                    "payload": {"notice": "welcome"},
+                    "created_at": clock.now(),
+                    "attempts": 0,
+                }
+            ]
         )
         await unit.commit()
     clock.moment += EFFECT_LEASE + timedelta(seconds=1)
@@ -223,3 +229,25 @@ async def test_leaving_from_the_groups_own_channel_needs_no_group_option(groups:
     await add_members(groups, group, 20)
     left = await groups.leave(GUILD, 20, None, channel_id=TEXT)
     assert (left.value.group.id, left.value.withdrew) == (group.id, False)
+
+
+async def test_effects_done_at_the_same_moment_are_forgotten_in_few_writes(
+    groups: GroupService, effects: EffectService, uow: UnitOfWorkFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    group = await make_group(groups)
+    queued = [
+        item for person in range(20, 26) for item in (await groups.add_member(GUILD, FAC, group.id, person)).effects
+    ]
+    writes = 0
+    opened = uow
+
+    def counting(*, write: bool = True) -> object:
+        nonlocal writes
+        writes += write
+        return opened(write=write)
+
+    monkeypatch.setattr(effects, "_uow", counting)
+    await asyncio.gather(*(effects.done([item.id]) for item in queued))
+    left = {item.id for item in await effects.pending([GUILD])}
+    assert left.isdisjoint(item.id for item in queued)
+    assert writes < len(queued) / 2, f"{writes} writes for {len(queued)} effects done at once"
