@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import io
 import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable, Sequence
@@ -40,6 +41,7 @@ class Post:
     embed: discord.Embed | None = None
     view: discord.ui.View | None = None
     mentions: discord.AllowedMentions = field(default_factory=discord.AllowedMentions.none)
+    attachment: tuple[str, str] | None = None  # (file name, text): the whole of what the content had to cut short
 
 
 Renderer = Callable[[Notice], Post]
@@ -391,6 +393,9 @@ class EffectApplier:
             options["embed"] = post.embed
         if post.view is not None:
             options["view"] = post.view
+        if post.attachment is not None:
+            name, text = post.attachment
+            options["file"] = discord.File(io.BytesIO(text.encode()), filename=name)
         return await channel.send(**options)
 
     @staticmethod

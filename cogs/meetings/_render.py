@@ -21,6 +21,8 @@ from cogs.groups._render import plain
 from cogs.votes._render import echo
 
 COLOUR = discord.Colour.blurple()
+MESSAGE_LIMIT = 2000
+TOO_LONG = "(Too long for one message: all of it is in the attached file.)"
 PHASE_NAMES = {
     Phase.OPENING: "Opening",
     Phase.CATCH_UP: "Catch-up on last time's actions",
@@ -106,7 +108,7 @@ def summary(view: MeetingView) -> Post:
         if not round_view.ran:
             lines.append("   - (this round did not run)")
     lines.append("Next meeting: not set yet. The catch-up next time asks about these actions.")
-    return Post(content="\n".join(lines)[:2000])
+    return _whole(lines, "meeting-summary.md")
 
 
 def digest(view: MeetingView, round_index: int) -> Post | None:
@@ -130,7 +132,23 @@ def digest(view: MeetingView, round_index: int) -> Post | None:
     if round_view.learnt:
         lines.append(f"What you learnt: {echo(round_view.learnt)}")
     lines += [f"- action: {echo(text)}" for text in round_view.actions] or ["No actions recorded."]
-    return Post(content="\n".join(lines)[:2000])
+    return _whole(lines, "your-round.md")
+
+
+def _whole(lines: list[str], filename: str) -> Post:
+    """The lines as one post, or, when too long for a message, as many whole lines as fit and all in a file.
+
+    Nothing anyone said or committed to is cut off.
+    """
+    text = "\n".join(lines)
+    if len(text) <= MESSAGE_LIMIT:
+        return Post(content=text)
+    shown: list[str] = []
+    for line in lines:
+        if len("\n".join([*shown, line, TOO_LONG])) > MESSAGE_LIMIT:
+            break
+        shown.append(line)
+    return Post(content="\n".join([*shown, TOO_LONG]), attachment=(filename, text + "\n"))
 
 
 def render_notice(notice: Notice) -> Post:

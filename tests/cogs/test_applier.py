@@ -168,3 +168,18 @@ async def test_a_reply_waits_only_so_long_for_paced_changes(groups: GroupService
     assert (progress.pending, client.http.edit_channel_permissions.await_count) == (True, 1)
     await asyncio.sleep(0.6)
     assert client.http.edit_channel_permissions.await_count == 2, "carried out all the same, once there was room"
+
+
+async def test_a_post_too_long_for_a_message_carries_its_whole_text_as_a_file(
+    groups: GroupService, effects: EffectService
+) -> None:
+    group = await make_group(groups)
+    added = await groups.add_member(GUILD, FAC, group.id, 20)  # set access, then the rules prompt (a post)
+    client = _client()
+    applier = EffectApplier(client, effects, groups.current_access)
+    applier.render_with(GROUP_NOTICES, lambda _notice: Post("the start", attachment=("all.md", "every word\n")))
+    await applier.apply(added.effects)
+    sent = client.get_partial_messageable.return_value.send.await_args
+    assert sent.kwargs["content"] == "the start"
+    file = sent.kwargs["file"]
+    assert (file.filename, file.fp.read()) == ("all.md", b"every word\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -1004,3 +1005,13 @@ async def test_the_global_limit_answers_global_429s_that_discord_py_waits_out(
     assert {r.bucket for r in limited} == {"global"}
     assert all(r.response["global"] is True for r in limited)
     assert len([r for r in discord_world.requests_to("GET /channels/{channel_id}") if r.status == 200]) == 70
+
+
+async def test_a_message_with_a_file_keeps_what_the_file_held(harness: Harness, discord_world: FakeDiscord) -> None:
+    channel = harness.guild.text_channels[0]
+    sent = await channel.send("see the file", file=discord.File(io.BytesIO(b"all of it\n"), filename="notes.md"))
+    stored = discord_world.guild.channel_named("general").last_message
+    assert stored is not None
+    assert stored.id == sent.id
+    assert [a.filename for a in sent.attachments] == ["notes.md"]
+    assert stored.files == {"notes.md": b"all of it\n"}

@@ -92,6 +92,7 @@ def new_message(channel: Channel, author: User, body: Json, **extra: Any) -> Mes
         flags=int(body.get("flags") or 0),
         allowed_mentions=body.get("allowed_mentions"),
         attachments=attachments,
+        files={str(f.get("filename") or "file"): f.get("data", b"") for f in body.get("_files") or []},
         tts=bool(body.get("tts", False)),
         **extra,
     )

@@ -735,7 +735,8 @@ class FakeDiscord:
                 if name == "payload_json":
                     body.update(json.loads(raw.decode()))
                 elif name is not None:
-                    files.append({"name": name, "filename": getattr(part, "filename", None), "size": len(raw)})
+                    filename = getattr(part, "filename", None)
+                    files.append({"name": name, "filename": filename, "size": len(raw), "data": bytes(raw)})
             if files:
                 body["_files"] = files
             return body

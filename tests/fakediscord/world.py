@@ -173,6 +173,7 @@ class Message:
     flags: int = 0
     allowed_mentions: Json | None = None
     attachments: list[Json] = field(default_factory=list)
+    files: dict[str, bytes] = field(default_factory=dict)  # what each attachment held, by file name (for tests)
     type: int = 0
     interaction: InteractionRecord | None = None
     webhook_id: int | None = None

@@ -1,0 +1,62 @@
+"""What the meeting posts: a summary or digest too long for one message keeps every word, in an attached file."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.domain.meeting import MeetingState, Mode, Phase
+from bot.services.meetings import MeetingView, RoundView
+from cogs.meetings._render import MESSAGE_LIMIT, TOO_LONG, digest, summary
+
+HOLDERS = (21, 22, 23, 24)
+
+
+def _view(action_length: int, said_length: int = 0) -> MeetingView:
+    rounds = [
+        RoundView(
+            holder_id=holder,
+            title=f"Issue {number}",
+            mode=Mode.SUPPORTIVE,
+            actions=[f"{number}.{n} " + "x" * action_length for n in range(1, 4)],
+            learnt="Ask early",
+            inputs=[h for h in HOLDERS if h != holder],
+            passes=[],
+            said=[(h, "input", "y" * said_length) for h in HOLDERS if h != holder] if said_length else [],
+            ran=True,
+        )
+        for number, holder in enumerate(HOLDERS, start=1)
+    ]
+    state = MeetingState(facilitator_id=10, phase=Phase.CLOSED, present=HOLDERS, rotation=0, voted_before=True)
+    moment = datetime(2026, 11, 27, 18, tzinfo=UTC)
+    return MeetingView(1, 1, "Set A", False, state, None, None, rounds, [], moment, moment)
+
+
+def test_a_short_summary_is_one_message_without_a_file() -> None:
+    post = summary(_view(action_length=20))
+    assert post.attachment is None
+    assert post.content is not None
+    assert "4.3 " in post.content
+
+
+def test_a_summary_too_long_for_a_message_ends_on_a_whole_line_and_attaches_everything() -> None:
+    post = summary(_view(action_length=190))
+    assert post.content is not None
+    assert post.attachment is not None
+    assert len(post.content) <= MESSAGE_LIMIT
+    assert post.content.endswith(TOO_LONG)
+    name, text = post.attachment
+    assert name == "meeting-summary.md"
+    for number in range(1, 5):
+        for n in range(1, 4):
+            assert f"   - action: {number}.{n} " + "x" * 190 in text, "every action, whole"
+    shown = post.content.removesuffix(TOO_LONG).rstrip("\n").splitlines()
+    assert all(line in text.splitlines() for line in shown), "no line cut in the middle"
+
+
+def test_a_long_digest_keeps_what_every_peer_said() -> None:
+    post = digest(_view(action_length=20, said_length=900), 0)
+    assert post is not None
+    assert post.attachment is not None
+    assert post.content is not None
+    assert len(post.content) <= MESSAGE_LIMIT
+    assert post.attachment[1].count("y" * 900) == 3
