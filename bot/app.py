@@ -14,6 +14,7 @@ import discord
 from discord.ext import commands
 
 from bot.scheduling.runtime import DueRuntime
+from bot.services.actions import ActionService
 from bot.services.due import DueItem, DueWorkService
 from bot.services.effects import EFFECT_RETRY, EffectService
 from bot.services.floor import MEETING_DUE
@@ -28,7 +29,7 @@ from bot.ui.replies import reply
 
 log = logging.getLogger("setkeeper")
 
-EXTENSIONS = ("cogs.groups", "cogs.votes", "cogs.meetings")
+EXTENSIONS = ("cogs.groups", "cogs.votes", "cogs.meetings", "cogs.actions")
 GUILD_READY_TIMEOUT = 0.5
 UNHANDLED_AFTER = 2.0
 SWEEP_EVERY = 60.0
@@ -53,6 +54,7 @@ class Services:
     due: DueWorkService
     votes: VoteService
     meetings: MeetingService
+    actions: ActionService
 
 
 @runtime_checkable

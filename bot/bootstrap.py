@@ -10,6 +10,7 @@ from bot.config import Settings
 from bot.db.engine import Database
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.clock import Clock
+from bot.services.actions import ActionService
 from bot.services.due import DueWorkService
 from bot.services.effects import EffectService
 from bot.services.floor import meeting_floor
@@ -40,6 +41,7 @@ def build_services(
         due=DueWorkService(uow, clock, instance_id),
         votes=VoteService(uow, clock),
         meetings=MeetingService(uow, clock),
+        actions=ActionService(uow, clock),
     )
 
 

@@ -254,6 +254,20 @@ class Action(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class ActionReport(Base):
+    """One report on an action: the status it gave, what happened and what was learnt, and when."""
+
+    __tablename__ = "action_reports"
+    __table_args__ = (Index("ix_action_reports_action_id", "action_id"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16))
+    happened: Mapped[str] = mapped_column(EncryptedText())
+    learnt: Mapped[str] = mapped_column(EncryptedText())
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class RoundNote(Base):
     """What an issue holder said they learnt in their round."""
 

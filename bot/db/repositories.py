@@ -17,6 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from bot.db.crypto import EncryptionKeyError
 from bot.db.models import (
     Action,
+    ActionReport,
     Ballot,
     Bid,
     BotState,
@@ -31,6 +32,7 @@ from bot.db.models import (
     VoteBid,
 )
 from bot.db.types import UTCDateTime
+from bot.domain.actions import STILL_TO_DO
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +87,20 @@ class GroupRepository:
             .order_by(Group.name_key)
         )
         return [(row.id, row.name) for row in await self.session.execute(query)]
+
+    async def of_person(self, guild_id: int, user_id: int) -> Sequence[Group]:
+        """The guild's active groups the person belongs to, as an active member or as the facilitator, by name."""
+        member_of = select(Membership.group_id).where(Membership.user_id == user_id, Membership.status == "active")
+        query = (
+            select(Group)
+            .where(
+                Group.guild_id == guild_id,
+                Group.status == "active",
+                or_(Group.facilitator_id == user_id, Group.id.in_(member_of)),
+            )
+            .order_by(Group.name_key)
+        )
+        return (await self.session.execute(query)).scalars().all()
 
     async def in_status(self, guild_id: int, status: str) -> Sequence[Group]:
         """Every group of the guild in this status."""
@@ -525,10 +541,10 @@ class MeetingRepository:
         return (await self.session.execute(query)).scalars().all()
 
     async def open_actions(self, group_id: int, owner_ids: Sequence[int]) -> Sequence[Action]:
-        """Open actions of these members in the group, oldest first (the catch-up asks about them)."""
+        """Actions of these members in the group still to do (open, partly, not yet), oldest first (the catch-up)."""
         query = (
             select(Action)
-            .where(Action.group_id == group_id, Action.owner_id.in_(owner_ids), Action.status == "open")
+            .where(Action.group_id == group_id, Action.owner_id.in_(owner_ids), Action.status.in_(STILL_TO_DO))
             .order_by(Action.created_at, Action.id)
         )
         return (await self.session.execute(query)).scalars().all()
@@ -555,3 +571,42 @@ class MeetingRepository:
         """Store (or replace) what the holder learnt."""
         await self.session.merge(note)
         await self.session.flush()
+
+
+class ActionRepository:
+    """Actions across a member's groups, and the reports on them."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, action_id: int, *, lock: bool = False) -> Action | None:
+        """An action by id; `lock` holds its row until the unit of work ends."""
+        query = select(Action).where(Action.id == action_id)
+        if lock:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def of_owner(self, owner_id: int, group_ids: Sequence[int]) -> Sequence[Action]:
+        """A member's actions in these groups, newest first."""
+        query = (
+            select(Action)
+            .where(Action.owner_id == owner_id, Action.group_id.in_(group_ids))
+            .order_by(Action.created_at.desc(), Action.id.desc())
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def add_report(self, report: ActionReport) -> None:
+        """Record a report on an action."""
+        self.session.add(report)
+        await self.session.flush()
+
+    async def reports_of(self, action_ids: Sequence[int]) -> Sequence[ActionReport]:
+        """The reports on these actions, oldest first."""
+        if not action_ids:
+            return []
+        query = (
+            select(ActionReport)
+            .where(ActionReport.action_id.in_(action_ids))
+            .order_by(ActionReport.reported_at, ActionReport.id)
+        )
+        return (await self.session.execute(query)).scalars().all()

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db.engine import Database
 from bot.db.outbox import EFFECT_LEASE, QueuedEffect, current_answering
 from bot.db.repositories import (
+    ActionRepository,
     BidRepository,
     DueRepository,
     EffectRepository,
@@ -66,6 +67,7 @@ class UnitOfWork:
         self.bids = BidRepository(self.session)
         self.votes = VoteRepository(self.session)
         self.meetings = MeetingRepository(self.session)
+        self.actions = ActionRepository(self.session)
         self.emitted: list[tuple[int, Effect]] = []
         self.committed: list[QueuedEffect] = []
         self._decided_in: int | None = None

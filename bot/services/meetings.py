@@ -12,6 +12,7 @@ from datetime import datetime
 
 from bot.db.models import Action, Contribution, Group, Meeting, RoundNote
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
+from bot.domain.actions import ACTION_MAX, REPORT_MAX, ActionTextInvalidError
 from bot.domain.bids import BidStatus, VoteStatus
 from bot.domain.clock import Clock
 from bot.domain.effects import DirectNotice, Effect, Notice
@@ -59,8 +60,7 @@ from bot.services.votes._base import require_eligible
 from bot.services.votes._shared import open_on_bids, settle
 
 FACILITATOR_EVENTS = (Next, Skip, Extend, Pause, Resume, Break, End)
-ACTION_MAX = 300
-LEARNT_MAX = 1000
+LEARNT_MAX = REPORT_MAX
 
 
 def turn_mark(state: MeetingState) -> str:
@@ -78,10 +78,6 @@ class MeetingNotFoundError(UserFacingError):
 
 class MeetingUnderWayError(UserFacingError):
     """The group already has a meeting under way."""
-
-
-class ActionTextInvalidError(UserFacingError):
-    """An action or a learning cannot be stored as written."""
 
 
 @dataclass(frozen=True)

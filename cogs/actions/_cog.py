@@ -1,0 +1,172 @@
+"""The `/action` commands: set yourself an action, list actions, report how one went (a form)."""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import TYPE_CHECKING, Any, cast
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.domain.actions import REPORT_MAX, REPORTED, ActionStatus
+from bot.domain.errors import UserFacingError
+from bot.services.actions import ActionView
+from bot.ui.replies import defer, reply
+from cogs._feature import FeatureCog
+from cogs.groups._views import guarded
+from cogs.votes._render import echo
+from cogs.votes._views import submitted
+
+if TYPE_CHECKING:
+    from bot.app import Setkeeper
+
+ACTION = app_commands.Group(name="action", description="Your actions between meetings", guild_only=True)
+REPORT_FORM = re.compile(r"setkeeper:report:(?P<action>[0-9]{1,12}):(?P<status>[a-z_]{1,16})")
+STATUS_CHOICES = [app_commands.Choice(name=status.label, value=status.value) for status in REPORTED]
+NOT_A_CHOICE = "Pick one of your actions from the list as you type (use /action list to see them)."
+
+
+class Actions(FeatureCog):
+    """What members committed to, between meetings."""
+
+    action = ACTION
+
+    def __init__(self, bot: Setkeeper) -> None:
+        super().__init__(bot)
+        self.actions = bot.services.actions
+
+    @ACTION.command(name="add", description="Set yourself an action in your group, between meetings")
+    @app_commands.describe(text="What you will do", group="The group (defaults to this channel's group)")
+    @app_commands.autocomplete(group=FeatureCog.group_autocomplete)
+    async def add(
+        self,
+        interaction: discord.Interaction[Any],
+        text: app_commands.Range[str, 1, 300],
+        group: str | None = None,
+    ) -> None:
+        """Record an action the member sets themselves."""
+        await defer(interaction)
+        try:
+            outcome = await self.actions.add(
+                interaction.guild_id or 0, interaction.user.id, text, group, interaction.channel_id
+            )
+        except UserFacingError as exc:
+            await reply(interaction, f"{exc.message}\n\nWhat you wrote, to keep: {echo(text)}"[:2000], settles=False)
+            return
+        view = outcome.value
+        await self._finish(
+            interaction,
+            outcome.effects,
+            f"Your action in {echo(view.group_name)} is recorded: {echo(view.text)}\n"
+            "Report how it went with /action report; the next catch-up asks about it.",
+        )
+
+    @ACTION.command(name="list", description="Your actions, or a fellow member's in a group you share")
+    @app_commands.describe(member="Whose actions (defaults to yours)")
+    async def list_(self, interaction: discord.Interaction[Any], member: discord.Member | None = None) -> None:
+        """Actions still to do, then the most recent others, with their last report."""
+        await defer(interaction)
+        owner = member.id if member is not None else interaction.user.id
+        views = await self.actions.listing(interaction.guild_id or 0, interaction.user.id, owner)
+        whose = "Your" if owner == interaction.user.id else f"<@{owner}>'s"
+        if not views:
+            empty = (
+                "You have no actions here yet."
+                if owner == interaction.user.id
+                else (f"{whose} actions are not in any group you share with them, or they have none.")
+            )
+            await reply(interaction, empty)
+            return
+        await reply(interaction, listing(whose, views))
+
+    @ACTION.command(name="report", description="Say how one of your actions went")
+    @app_commands.describe(action="One of your actions", status="How it went")
+    @app_commands.choices(status=STATUS_CHOICES)
+    async def report(
+        self, interaction: discord.Interaction[Any], action: str, status: app_commands.Choice[str]
+    ) -> None:
+        """Open the report form for the chosen action."""
+        if not action.isdigit():
+            await reply(interaction, NOT_A_CHOICE)
+            return
+        try:
+            view = await self.actions.mine(interaction.guild_id or 0, interaction.user.id, int(action))
+        except UserFacingError as exc:
+            await reply(interaction, exc.message, settles=False)
+            return
+        await interaction.response.send_modal(report_form(view, ActionStatus(status.value)))
+
+    @report.autocomplete("action")
+    async def _action_choices(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        found = await self.actions.choices(interaction.guild_id or 0, interaction.user.id, current)
+        return [app_commands.Choice(name=label, value=str(action_id)) for action_id, label in found]
+
+    async def _reported(self, interaction: discord.Interaction[Any], action_id: int, status: str) -> None:
+        values = submitted(cast("dict[str, Any]", interaction.data or {}))
+        happened, learnt = str(values.get("happened") or ""), str(values.get("learnt") or "")
+        await defer(interaction)
+        try:
+            outcome = await self.actions.report(
+                interaction.guild_id or 0, interaction.user.id, action_id, status, happened, learnt
+            )
+        except UserFacingError as exc:
+            # What they wrote is not lost: it comes back with the refusal, whole, as a file.
+            kept = discord.File(io.BytesIO(f"{happened}\n\n{learnt}\n".encode()), filename="your-report.txt")
+            await reply(interaction, exc.message, file=kept, settles=False)
+            return
+        view = outcome.value
+        await self._finish(
+            interaction, outcome.effects, f"Thank you: {echo(view.text)} is now **{view.status.label}**."
+        )
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """The report form is answered by its custom id, so one opened before a restart is answered after it."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        data = cast("dict[str, Any]", interaction.data or {})
+        found = REPORT_FORM.fullmatch(str(data.get("custom_id", "")))
+        if found is not None:
+            action_id, status = int(found["action"]), found["status"]
+            await guarded(interaction, lambda: self._reported(interaction, action_id, status))
+
+
+def report_form(view: ActionView, status: ActionStatus) -> discord.ui.Modal:
+    """What happened and what was learnt, for one action and the status chosen."""
+    form = discord.ui.Modal(
+        title=f"{status.label}: your report"[:45], custom_id=f"setkeeper:report:{view.id}:{status.value}", timeout=None
+    )
+    for custom_id, label, hint in (
+        ("happened", "What happened?", view.text),
+        ("learnt", "What did you learn?", "Optional"),
+    ):
+        form.add_item(
+            discord.ui.Label(
+                text=label,
+                description=hint[:100],
+                component=discord.ui.TextInput(
+                    custom_id=custom_id, style=discord.TextStyle.paragraph, required=False, max_length=REPORT_MAX
+                ),
+            )
+        )
+    return form
+
+
+def listing(whose: str, views: list[ActionView]) -> str:
+    """The list: each action with its group, status and when it was set, and its last report."""
+    lines = [f"**{whose} actions**"]
+    for view in views:
+        lines.append(
+            f"- **{view.status.label}**: {echo(view.text)} ({echo(view.group_name)}, "
+            f"set <t:{int(view.created_at.timestamp())}:d>)"
+        )
+        if view.reports:
+            last = view.reports[-1]
+            said = f": {echo(last.happened)}" if last.happened else ""
+            lines.append(f"  - reported <t:{int(last.at.timestamp())}:R>{said}"[:300])
+    text = "\n".join(lines)
+    return text if len(text) <= 2000 else text[: text.rfind("\n", 0, 1950)] + "\n(more: the list is cut here)"
