@@ -16,6 +16,7 @@ from bot.services.floor import meeting_floor
 from bot.services.groups import GroupService
 from bot.services.meetings import MeetingService
 from bot.services.state import BotStateService
+from bot.services.voice import VoiceFloorService
 from bot.services.votes import VoteService
 from bot.ui.pacing import Pacer, scaled
 
@@ -40,6 +41,7 @@ def build_services(
         due=DueWorkService(uow, clock, instance_id),
         votes=VoteService(uow, clock),
         meetings=MeetingService(uow, clock),
+        voice=VoiceFloorService(uow, clock),
     )
 
 
