@@ -182,7 +182,7 @@ async def test_a_missing_bot_permission_is_named_and_nothing_is_created(world: F
     assert {channel.name for channel in guild.text_channels} == channels_before
 
     guild.set_role_permissions(role, BOT_PERMISSIONS)
-    created = await admin.run("/group create", name="Set A", facilitator=fran, **options)
+    created = await admin.run("/group create", name="Set A", facilitator=fran)
     assert "Created **Set A**" in created.text
 
 
