@@ -121,6 +121,8 @@ class MeetingView:
     speaker_actions: list[str]
     started_at: datetime
     ended_at: datetime | None
+    voice_channel_id: int | None = None
+    """The voice channel whose floor the meeting keeps by server mute (None: text only)."""
 
     @property
     def phase(self) -> Phase:
@@ -586,4 +588,5 @@ async def _view(uow: UnitOfWork, group: Group, meeting: Meeting) -> MeetingView:
         speaker_actions=speaker_actions,
         started_at=meeting.started_at,
         ended_at=meeting.ended_at,
+        voice_channel_id=meeting.voice_channel_id,
     )

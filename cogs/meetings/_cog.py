@@ -115,6 +115,17 @@ class Meetings(FeatureCog):
         if isinstance(effect.notice, FloorCard):
             await self.bot.applier.carried_out(await self.meetings.record_card(effect.notice.meeting_id, message_id))
 
+    async def _present_in_voice(self, guild: discord.Guild | None, view: MeetingView) -> None:
+        """Those already in the meeting's voice channel when it starts are there, as if they had just joined."""
+        if guild is None or view.voice_channel_id is None:
+            return
+        channel = guild.get_channel(view.voice_channel_id)
+        if not isinstance(channel, discord.VoiceChannel):
+            return
+        for person in channel.members:
+            if not person.bot:
+                await self.bot.applier.carried_out(await self.meetings.joined_voice(guild.id, person.id, channel.id))
+
     async def _act(
         self,
         interaction: discord.Interaction[Any],
@@ -154,6 +165,7 @@ class Meetings(FeatureCog):
             interaction.guild_id or 0, actor_of(interaction), group, interaction.channel_id, voice=voice and not missing
         )
         said = "The meeting has started. Members press Here on the card; press Next to begin the catch-up."
+        await self._present_in_voice(interaction.guild, outcome.value)
         if voice and not missing:
             said += " Joining the group's voice channel counts as Here; listeners are muted while someone else speaks."
         if missing:
