@@ -78,24 +78,21 @@ def _mutes(client: Any) -> list[tuple[int, bool]]:
     return [(call.args[1], call.kwargs["mute"]) for call in client.http.edit_member.await_args_list]
 
 
-async def test_a_listener_is_muted_and_unmuted_at_a_pause_and_the_row_then_goes(services: Services) -> None:
+@pytest.mark.parametrize(
+    ("muted_before", "edits"),
+    [(False, [True, False]), (True, [])],
+    ids=["the bot's mute", "a moderator's mute"],
+)
+async def test_a_listener_is_muted_then_unmuted_at_a_pause_unless_a_moderator_muted_them_first(
+    services: Services, muted_before: bool, edits: list[bool]
+) -> None:
     speaker, listener, muting = await _listening(services)
-    client = _client({speaker: False, listener: False})
+    client = _client({speaker: False, listener: muted_before})
     applier = _applier(client, services)
     assert await applier.apply(muting) == []
     assert await applier.apply(await _pause(services)) == []
-    assert _mutes(client) == [(listener, True), (listener, False)]
-    assert not (await services.voice.target(GUILD, listener)).owned
-
-
-async def test_a_moderators_mute_is_neither_made_again_nor_undone(services: Services) -> None:
-    speaker, listener, muting = await _listening(services)
-    client = _client({speaker: False, listener: True})
-    applier = _applier(client, services)
-    await applier.apply(muting)
-    await applier.apply(await _pause(services))
-    assert _mutes(client) == []
-    assert not (await services.voice.target(GUILD, listener)).owned
+    assert _mutes(client) == [(listener, mute) for mute in edits]
+    assert not (await services.voice.target(GUILD, listener)).owned, "the row goes once the floor no longer wants it"
 
 
 async def test_an_unmute_refused_with_40032_keeps_the_row_for_the_next_join(services: Services) -> None:

@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from discord import Permissions
 
-from bot.ui.access import BOT_PERMISSIONS
 from tests.e2e.test_groups_e2e import _group_of, wait_for
-from tests.e2e.test_meeting_e2e import _card, _phase, done, speaker_on
+from tests.e2e.test_meeting_e2e import _card, _phase, done, speaker_on, world
 from tests.fakediscord import BotProcess, FakeDiscord, Member
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def world(discord_world: FakeDiscord) -> FakeDiscord:
-    """The README's invite permissions (Mute Members among them) plus Mention Everyone, as in the meeting test."""
-    (role,) = discord_world.guild.me.roles
-    discord_world.guild.set_role_permissions(
-        role, Permissions(BOT_PERMISSIONS.value | Permissions(mention_everyone=True).value)
-    )
-    return discord_world
+__all__ = ["world"]  # the meeting test's fixture: the README's invite permissions (Mute Members among them)
 
 
 async def _muted_by_a_moderator(world: FakeDiscord, member: Member) -> None:
