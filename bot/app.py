@@ -21,6 +21,7 @@ from bot.services.floor import MEETING_DUE
 from bot.services.groups import GroupService
 from bot.services.meetings import MeetingService
 from bot.services.state import BotStateService
+from bot.services.voice import VoiceFloorService
 from bot.services.votes import VOTE_DEADLINE, VoteService
 from bot.ui.applier import EffectApplier
 from bot.ui.errors import SetkeeperTree
@@ -55,6 +56,7 @@ class Services:
     votes: VoteService
     meetings: MeetingService
     actions: ActionService
+    voice: VoiceFloorService
 
 
 @runtime_checkable
@@ -87,13 +89,18 @@ class Setkeeper(commands.Bot):
         # with the privileged message-content intent, when the owner turns it on.
         intents.guild_messages = True
         intents.message_content = message_content
+        # Who is in voice, for the meeting's voice floor: mutes go only to people connected (FACTS §1j).
+        intents.voice_states = True
+        # Only members in voice are cached (cheap, and what muting needs), never the whole member list.
+        members = discord.MemberCacheFlags.none()
+        members.voice = True
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,
             tree_cls=SetkeeperTree,
             help_command=None,
             allowed_mentions=discord.AllowedMentions.none(),
-            member_cache_flags=discord.MemberCacheFlags.none(),
+            member_cache_flags=members,
             max_messages=None,
             chunk_guilds_at_startup=False,
             max_ratelimit_timeout=30.0,
@@ -102,7 +109,7 @@ class Setkeeper(commands.Bot):
             guild_ready_timeout=GUILD_READY_TIMEOUT,
         )
         self.services = services
-        self.applier = EffectApplier(self, services.effects, services.groups.current_access, pacer)
+        self.applier = EffectApplier(self, services.effects, services.groups.current_access, pacer, services.voice)
         # Every committed batch of effects reaches the applier at once; what fails comes back as due work.
         services.effects.on_commit(self.applier.submit)
         self.applier.attach()

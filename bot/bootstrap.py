@@ -17,6 +17,7 @@ from bot.services.floor import meeting_floor
 from bot.services.groups import GroupService
 from bot.services.meetings import MeetingService
 from bot.services.state import BotStateService
+from bot.services.voice import VoiceFloorService
 from bot.services.votes import VoteService
 from bot.ui.pacing import Pacer, scaled
 
@@ -42,6 +43,7 @@ def build_services(
         votes=VoteService(uow, clock),
         meetings=MeetingService(uow, clock),
         actions=ActionService(uow, clock),
+        voice=VoiceFloorService(uow, clock),
     )
 
 

@@ -235,6 +235,8 @@ class Meeting(Base):
     card_message_id: Mapped[int | None] = mapped_column(BigInteger)
     # The vote held during the meeting, if the group had not voted before it.
     vote_id: Mapped[int | None] = mapped_column(Integer)
+    # The voice channel whose floor the meeting keeps by server mute; None for a meeting held in text only.
+    voice_channel_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Action(Base):
@@ -293,3 +295,23 @@ class Contribution(Base):
     author_id: Mapped[int] = mapped_column(BigInteger)
     text: Mapped[str] = mapped_column(EncryptedText())
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class VoiceMute(Base):
+    """A server mute the bot owns: written before the mute is made, removed once it is undone.
+
+    A server mute is per guild and outlives the call, so there is at most one row per person and guild. `theirs`
+    is what the bot saw just before it first came to mute them: None until then, True when someone else (a
+    moderator) had already muted them, so the bot leaves that mute alone and never undoes it.
+    """
+
+    __tablename__ = "voice_mutes"
+    __table_args__ = (UniqueConstraint("guild_id", "user_id"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    # The group whose meeting wants the mute; no foreign key, so that a deleted group's mutes are still undone.
+    group_id: Mapped[int] = mapped_column(Integer)
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    theirs: Mapped[bool | None] = mapped_column()

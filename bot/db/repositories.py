@@ -28,6 +28,7 @@ from bot.db.models import (
     Membership,
     PendingEffect,
     RoundNote,
+    VoiceMute,
     Vote,
     VoteBid,
 )
@@ -513,6 +514,16 @@ class MeetingRepository:
             query = query.with_for_update().execution_options(populate_existing=True)
         return (await self.session.execute(query.limit(1))).scalar_one_or_none()
 
+    async def open_in_voice(self, guild_id: int, channel_id: int) -> Meeting | None:
+        """The meeting under way whose floor is kept in this voice channel, if any."""
+        query = (
+            select(Meeting)
+            .join(Group, Group.id == Meeting.group_id)
+            .where(Group.guild_id == guild_id, Meeting.voice_channel_id == channel_id, Meeting.status == "open")
+            .order_by(Meeting.id)
+        )
+        return (await self.session.execute(query.limit(1))).scalar_one_or_none()
+
     async def count_in(self, group_id: int) -> int:
         """How many meetings the group has had (open or ended)."""
         query = select(func.count()).where(Meeting.group_id == group_id)
@@ -609,4 +620,34 @@ class ActionRepository:
             .where(ActionReport.action_id.in_(action_ids))
             .order_by(ActionReport.reported_at, ActionReport.id)
         )
+        return (await self.session.execute(query)).scalars().all()
+
+
+class VoiceMuteRepository:
+    """The ledger of server mutes the bot owns, one row per person and guild."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, guild_id: int, user_id: int, *, lock: bool = False) -> VoiceMute | None:
+        """The person's row, if the bot owns (or is about to make) their mute."""
+        query = select(VoiceMute).where(VoiceMute.guild_id == guild_id, VoiceMute.user_id == user_id)
+        if lock:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def add(self, row: VoiceMute) -> VoiceMute:
+        """Record a mute about to be made."""
+        self.session.add(row)
+        await self.session.flush()
+        return row
+
+    async def remove(self, row: VoiceMute) -> None:
+        """The mute is undone (or was never the bot's to undo)."""
+        await self.session.delete(row)
+        await self.session.flush()
+
+    async def in_guilds(self, guild_ids: Sequence[int]) -> Sequence[VoiceMute]:
+        """Every row in these guilds (start-up reconciles each)."""
+        query = select(VoiceMute).where(VoiceMute.guild_id.in_(guild_ids)).order_by(VoiceMute.id)
         return (await self.session.execute(query)).scalars().all()

@@ -22,6 +22,7 @@ from bot.db.repositories import (
     MeetingRepository,
     MembershipRepository,
     StateRepository,
+    VoiceMuteRepository,
     VoteRepository,
 )
 from bot.domain.clock import Clock
@@ -68,6 +69,7 @@ class UnitOfWork:
         self.votes = VoteRepository(self.session)
         self.meetings = MeetingRepository(self.session)
         self.actions = ActionRepository(self.session)
+        self.voice_mutes = VoiceMuteRepository(self.session)
         self.emitted: list[tuple[int, Effect]] = []
         self.committed: list[QueuedEffect] = []
         self._decided_in: int | None = None

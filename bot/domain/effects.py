@@ -65,6 +65,19 @@ class SetAccess:
 
 
 @dataclass(frozen=True)
+class SetMute:
+    """Bring `user_id`'s server mute into line with the meeting's voice floor and the ledger of the bot's mutes.
+
+    Like `SetAccess`, it names whom to reconcile, not what to do: the applier reads the ledger and the floor when it
+    carries the effect out, and only ever undoes a mute the ledger says the bot made.
+    """
+
+    group_id: int
+    guild_id: int
+    user_id: int
+
+
+@dataclass(frozen=True)
 class Notify:
     """Post `notice` in the group's text channel, or rewrite the post `edit_message_id` (without its buttons)."""
 
@@ -97,7 +110,7 @@ class Answer:
     done: tuple[Notice, ...] = field(default_factory=tuple)
 
 
-Effect = SetAccess | Notify | DirectNotice | Answer
+Effect = SetAccess | SetMute | Notify | DirectNotice | Answer
 
 
 def effect_kind(effect: Effect) -> str:
@@ -105,6 +118,8 @@ def effect_kind(effect: Effect) -> str:
     match effect:
         case SetAccess():
             return "set_access"
+        case SetMute():
+            return "set_mute"
         case Notify():
             return "notify"
         case DirectNotice():
@@ -118,7 +133,7 @@ def effect_kind(effect: Effect) -> str:
 def effect_to_payload(effect: Effect) -> dict[str, Any]:
     """A JSON-ready form of the effect."""
     match effect:
-        case SetAccess():
+        case SetAccess() | SetMute():
             return dataclasses.asdict(effect)
         case Notify():
             return {
@@ -140,6 +155,8 @@ def effect_from_payload(kind: str, payload: dict[str, Any]) -> Effect:
     """Rebuild an effect from its stored form."""
     if kind == "set_access":
         return SetAccess(**{**payload, "access": Access(payload["access"])})
+    if kind == "set_mute":
+        return SetMute(**payload)
     if kind == "notify":
         return Notify(**{**payload, "notice": notice_from_payload(payload["notice"])})
     if kind == "direct":

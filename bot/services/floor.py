@@ -35,6 +35,7 @@ from bot.domain.meeting_notices import FloorCard, MeetingSummary, RoundDigest, T
 from bot.domain.meeting_notices import FloorTo as FloorToNotice
 from bot.services.access import set_access
 from bot.services.due import schedule_in
+from bot.services.voice import mute_changes
 
 MEETING_DUE = "meeting_due"
 """Due work of a meeting: a turn's warning, its end, a break's end (the domain tells them apart by time)."""
@@ -94,7 +95,7 @@ async def store(
         return []  # a stale timer or a repeat: nothing changed, nothing to redraw
     meeting.state = to_json(after)
     effects: list[Effect] = []
-    # Only those whose floor changed: a hand-over is two overwrites, never one per member.
+    # Only those whose floor changed: a hand-over is two overwrites (and in voice two mutes), never one per member.
     changed = [
         user_id
         for user_id in dict.fromkeys((*before.present, *after.present))
@@ -117,6 +118,7 @@ async def store(
     effects += refresh_card(group, meeting)
     if after.phase is Phase.CLOSED and meeting.status == MeetingStatus.OPEN:
         effects += await _close(uow, group, meeting, now)
+    effects += await mute_changes(uow, group, meeting, changed, now)
     due = [DueKey(meeting_subject(meeting), MEETING_DUE, at) for _, at in deadlines(after)]
     await schedule_in(uow, group.guild_id, *due)
     return effects

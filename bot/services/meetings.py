@@ -15,10 +15,11 @@ from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.actions import ACTION_MAX, REPORT_MAX, ActionTextInvalidError
 from bot.domain.bids import BidStatus, VoteStatus
 from bot.domain.clock import Clock
-from bot.domain.effects import DirectNotice, Effect, Notice
-from bot.domain.errors import UserFacingError
-from bot.domain.groups import CrossTalk, GroupStatus
+from bot.domain.effects import DirectNotice, Effect, Notice, SetMute
+from bot.domain.errors import NotEligibleError, UserFacingError
+from bot.domain.groups import CrossTalk, GroupStatus, VoiceKind
 from bot.domain.meeting import (
+    Arrive,
     Break,
     Committed,
     Done,
@@ -56,6 +57,7 @@ from bot.services.floor import MeetingStatus, advance, meeting_of, refresh_card,
 from bot.services.groups._effects import post
 from bot.services.groups._guards import get_group, open_group, require_facilitator
 from bot.services.groups._views import Actor, GroupKey, Outcome
+from bot.services.voice import mute_changes
 from bot.services.votes._base import require_eligible
 from bot.services.votes._shared import open_on_bids, settle
 
@@ -78,6 +80,10 @@ class MeetingNotFoundError(UserFacingError):
 
 class MeetingUnderWayError(UserFacingError):
     """The group already has a meeting under way."""
+
+
+class NoVoiceChannelError(UserFacingError):
+    """A meeting in voice was asked of a group without a voice channel."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +117,8 @@ class MeetingView:
     speaker_actions: list[str]
     started_at: datetime
     ended_at: datetime | None
+    voice_channel_id: int | None = None
+    """The voice channel whose floor the meeting keeps by server mute (None: text only)."""
 
     @property
     def phase(self) -> Phase:
@@ -125,12 +133,22 @@ class MeetingService:
         self._uow = uow
         self._clock = clock
 
-    async def start(self, guild_id: int, actor: Actor, which: GroupKey, channel_id: int | None) -> Outcome[MeetingView]:
-        """The facilitator starts a meeting: the card goes up in the opening, taking attendance (Here)."""
+    async def start(
+        self, guild_id: int, actor: Actor, which: GroupKey, channel_id: int | None, *, voice: bool = False
+    ) -> Outcome[MeetingView]:
+        """The facilitator starts a meeting: the card goes up in the opening, taking attendance (Here).
+
+        With `voice`, the floor is kept in the group's voice channel too, by server mute.
+        """
         now = self._clock.now()
         async with self._uow() as uow:
             group = await open_group(uow, guild_id, which, channel_id=channel_id)
             require_facilitator(group, actor)
+            if voice and (group.voice_channel_id is None or group.voice_kind != VoiceKind.VOICE):
+                raise NoVoiceChannelError(
+                    f"{group.name} has no voice channel the floor can be kept in (a Stage is not supported yet). "
+                    "Start the meeting without voice, or give the group a voice channel first."
+                )
             if await uow.meetings.open_in(group.id) is not None:
                 raise MeetingUnderWayError(
                     f"{group.name} already has a meeting under way. End it with /meeting end before starting another."
@@ -152,6 +170,7 @@ class MeetingService:
                     state=to_json(state),
                     started_by=actor.user_id,
                     started_at=now,
+                    voice_channel_id=group.voice_channel_id if voice else None,
                 )
             )
             uow.emit(guild_id, post(group, FloorCard(meeting.id)))
@@ -398,8 +417,47 @@ class MeetingService:
                     if group.text_channel_id is not None:
                         uow.emit(group.guild_id, set_access(group, user_id, membership))
                 uow.emit(group.guild_id, *refresh_card(group, meeting))
+                uow.emit(group.guild_id, *await mute_changes(uow, group, meeting, state.present, self._clock.now()))
+            # Every mute the bot owns is reconciled: one whose meeting is no longer running is undone.
+            for row in await uow.voice_mutes.in_guilds(guild_ids):
+                uow.emit(row.guild_id, SetMute(row.group_id, row.guild_id, row.user_id))
             await uow.commit()
             return uow.committed
+
+    async def joined_voice(self, guild_id: int, user_id: int, channel_id: int) -> list[QueuedEffect]:
+        """Someone joined (or moved to) a voice channel of the guild.
+
+        A mute the bot owns is reconciled (one it could not undo while they were away is undone now). Joining the
+        voice channel of a meeting under way counts as pressing Here for a member who may take part; a listener is
+        muted on arrival.
+        """
+        now = self._clock.now()
+        async with self._uow() as uow:
+            row = await uow.voice_mutes.get(guild_id, user_id)
+            if row is not None:
+                uow.emit(guild_id, SetMute(row.group_id, guild_id, user_id))
+            found = await uow.meetings.open_in_voice(guild_id, channel_id)
+            group = await uow.groups.get(guild_id, found.group_id, lock=True) if found is not None else None
+            meeting = await uow.meetings.get(found.id, lock=True) if found is not None else None
+            if group is not None and meeting is not None and meeting.status == MeetingStatus.OPEN:
+                uow.emit(guild_id, *await self._arrived_by_voice(uow, group, meeting, user_id, now))
+            await uow.commit()
+            return uow.committed
+
+    @staticmethod
+    async def _arrived_by_voice(
+        uow: UnitOfWork, group: Group, meeting: Meeting, user_id: int, now: datetime
+    ) -> list[Effect]:
+        state = from_json(meeting.state)
+        if user_id == state.facilitator_id:
+            return []
+        if user_id in state.present:
+            return await mute_changes(uow, group, meeting, [user_id], now)
+        try:
+            await require_eligible(uow, group, user_id, doing="take part in the meeting")
+        except NotEligibleError:
+            return []  # a visitor in the channel: the bot leaves them be
+        return await advance(uow, group, meeting, Arrive(user_id), now)
 
 
 @dataclass(frozen=True)
@@ -528,4 +586,5 @@ async def _view(uow: UnitOfWork, group: Group, meeting: Meeting) -> MeetingView:
         speaker_actions=speaker_actions,
         started_at=meeting.started_at,
         ended_at=meeting.ended_at,
+        voice_channel_id=meeting.voice_channel_id,
     )

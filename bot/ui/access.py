@@ -59,13 +59,17 @@ BOT_PERMISSIONS = discord.Permissions(
     send_messages_in_threads=True,
     connect=True,
     speak=True,
+    mute_members=True,
 )
 """What the bot's role needs (the README's invite link carries exactly this): Discord lets a bot allow or deny
 in an overwrite only what it has itself."""
 
 _VOICE_ONLY = {"connect", "speak"}
+_MEETING_ONLY = {"mute_members"}
+"""Checked when a meeting starts in voice (`/meeting start voice:true`), not to make a channel."""
 
 
 def required_to_create(*, voice: bool) -> list[str]:
     """Guild permissions the bot needs to make a private group channel."""
-    return [name for name, granted in BOT_PERMISSIONS if granted and (voice or name not in _VOICE_ONLY)]
+    needed = [name for name, granted in BOT_PERMISSIONS if granted and name not in _MEETING_ONLY]
+    return [name for name in needed if voice or name not in _VOICE_ONLY]

@@ -15,10 +15,11 @@ from typing import Any, Literal, assert_never
 
 import discord
 
-from bot.domain.effects import Answer, DirectNotice, Notice, Notify, SetAccess
+from bot.domain.effects import Answer, DirectNotice, Notice, Notify, SetAccess, SetMute
 from bot.domain.groups import Access
 from bot.services.due import DueItem
 from bot.services.effects import EffectService, QueuedEffect, effect_of
+from bot.services.voice import VoiceFloorService
 from bot.ui.access import overwrite_for
 from bot.ui.pacing import Pacer
 
@@ -29,6 +30,7 @@ UNKNOWN_OVERWRITE = 10009
 UNKNOWN_CHANNEL = 10003
 CANNOT_DM = 50007
 UNKNOWN_MESSAGE = 10008
+NOT_IN_VOICE = 40032
 TOKEN_LIFETIME = timedelta(minutes=15)
 LOST_ANSWER = "I could not answer you at the time (I may have restarted), but your {command} went through."
 
@@ -106,9 +108,15 @@ class EffectApplier:
     """
 
     def __init__(
-        self, client: discord.Client, effects: EffectService, access_of: AccessOf, pacer: Pacer | None = None
+        self,
+        client: discord.Client,
+        effects: EffectService,
+        access_of: AccessOf,
+        pacer: Pacer | None = None,
+        mutes: VoiceFloorService | None = None,
     ) -> None:
         self._client = client
+        self._mutes = mutes
         self._pacer = pacer or Pacer()
         # What this process last wrote to each (channel, member) overwrite, as (allow, deny), None for deleted: a
         # write that would change nothing is not sent. Forgotten when Discord shows something else (`overwrites_seen`).
@@ -222,6 +230,8 @@ class EffectApplier:
             match effect:
                 case SetAccess():
                     await self._set_access(effect)
+                case SetMute():
+                    await self._set_mute(effect)
                 case Notify():
                     await self._post(effect, item.id)
                 case DirectNotice():
@@ -265,6 +275,42 @@ class EffectApplier:
                         return
                     if not await self._put_overwrite(channel_id, effect.user_id, overwrite_for(access, voice=voice)):
                         slot.unused()
+
+    async def _set_mute(self, effect: SetMute) -> None:
+        # Like access, the ledger and the floor decide when this is carried out; only the ledger's mutes are undone.
+        async with self._turns.take(("mute", effect.guild_id, effect.user_id)) as last:
+            if not last or self._mutes is None:
+                return  # a later effect for this person is waiting: it reconciles them as things are then
+            target = await self._mutes.target(effect.guild_id, effect.user_id)
+            guild = self._client.get_guild(effect.guild_id)
+            member = guild.get_member(effect.user_id) if guild is not None else None
+            voice = member.voice if member is not None else None
+            if not target.owned or voice is None or voice.channel is None:
+                return  # not the bot's mute, or not in voice: a mute waits for them to join, an unmute for a rejoin
+            if target.channel_id == voice.channel.id:
+                if target.theirs is None:
+                    # Written before the mute is made: a mute already there (a moderator's) is never the bot's to undo.
+                    await self._mutes.noted(effect.guild_id, effect.user_id, theirs=voice.mute)
+                    if voice.mute:
+                        return
+                elif target.theirs:
+                    return
+                await self._edit_mute(effect.guild_id, effect.user_id, mute=True)
+                return
+            if target.theirs is False and not await self._edit_mute(effect.guild_id, effect.user_id, mute=False):
+                return  # they left voice meanwhile: the row stays, and the mute is undone when they next join
+            await self._mutes.undone(effect.guild_id, effect.user_id)
+
+    async def _edit_mute(self, guild_id: int, user_id: int, *, mute: bool) -> bool:
+        """Server-mute or unmute, within the guild's member-edit limit; False if they are not in voice (40032)."""
+        async with self._pacer.slot("member_edit", guild_id):
+            try:
+                await self._client.http.edit_member(guild_id, user_id, mute=mute, reason="Setkeeper: the floor")
+            except discord.HTTPException as exc:
+                if exc.code == NOT_IN_VOICE:
+                    return False
+                raise
+        return True
 
     async def _put_overwrite(
         self, channel_id: int, user_id: int, overwrite: discord.PermissionOverwrite | None

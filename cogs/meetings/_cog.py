@@ -63,6 +63,18 @@ SAID = {
 }
 
 
+NO_MUTE_MEMBERS = (
+    "The floor is kept in text only: I lack the Mute Members permission, so I cannot keep it in voice. "
+    "Give my role Mute Members and start the next meeting with voice again."
+)
+
+
+def _can_mute(interaction: discord.Interaction[Any]) -> bool:
+    """Whether the bot's role may server-mute in this server."""
+    guild = interaction.guild
+    return guild is not None and guild.me.guild_permissions.mute_members
+
+
 class Meetings(FeatureCog):
     """The meeting: one speaker at a time, in the method's order, with the floor kept in the group's channel."""
 
@@ -103,6 +115,17 @@ class Meetings(FeatureCog):
         if isinstance(effect.notice, FloorCard):
             await self.bot.applier.carried_out(await self.meetings.record_card(effect.notice.meeting_id, message_id))
 
+    async def _present_in_voice(self, guild: discord.Guild | None, view: MeetingView) -> None:
+        """Those already in the meeting's voice channel when it starts are there, as if they had just joined."""
+        if guild is None or view.voice_channel_id is None:
+            return
+        channel = guild.get_channel(view.voice_channel_id)
+        if not isinstance(channel, discord.VoiceChannel):
+            return
+        for person in channel.members:
+            if not person.bot:
+                await self.bot.applier.carried_out(await self.meetings.joined_voice(guild.id, person.id, channel.id))
+
     async def _act(
         self,
         interaction: discord.Interaction[Any],
@@ -129,19 +152,25 @@ class Meetings(FeatureCog):
     # The facilitator's commands
 
     @MEETING.command(name="start", description="Start a meeting in the group's channel (facilitator)")
-    @app_commands.describe(group="The group (defaults to this channel's group)")
+    @app_commands.describe(
+        group="The group (defaults to this channel's group)",
+        voice="Keep the floor in the group's voice channel too: listeners are server-muted",
+    )
     @app_commands.autocomplete(group=FeatureCog.group_autocomplete)
-    async def start(self, interaction: discord.Interaction[Any], group: str | None = None) -> None:
+    async def start(self, interaction: discord.Interaction[Any], group: str | None = None, voice: bool = False) -> None:
         """Post the floor card and take attendance."""
         await defer(interaction)
+        missing = voice and not _can_mute(interaction)
         outcome = await self.meetings.start(
-            interaction.guild_id or 0, actor_of(interaction), group, interaction.channel_id
+            interaction.guild_id or 0, actor_of(interaction), group, interaction.channel_id, voice=voice and not missing
         )
-        await self._finish(
-            interaction,
-            outcome.effects,
-            "The meeting has started. Members press Here on the card; press Next to begin the catch-up.",
-        )
+        said = "The meeting has started. Members press Here on the card; press Next to begin the catch-up."
+        await self._present_in_voice(interaction.guild, outcome.value)
+        if voice and not missing:
+            said += " Joining the group's voice channel counts as Here; listeners are muted while someone else speaks."
+        if missing:
+            said += f" {NO_MUTE_MEMBERS}"
+        await self._finish(interaction, outcome.effects, said)
 
     @MEETING.command(name="next", description="End the current turn or phase and move on (facilitator)")
     async def next_(self, interaction: discord.Interaction[Any]) -> None:
@@ -288,6 +317,17 @@ class Meetings(FeatureCog):
             with contextlib.suppress(discord.NotFound, discord.Forbidden):
                 await message.delete()
         await self.bot.applier.carried_out(check.effects)
+
+    @commands.Cog.listener()
+    async def on_voice_state_update(
+        self, member: discord.Member, before: discord.VoiceState, after: discord.VoiceState
+    ) -> None:
+        """Someone joined or moved to a voice channel: a mute the bot owes is undone, a meeting's listener muted."""
+        if after.channel is None or before.channel == after.channel or member.bot:
+            return
+        await self.bot.applier.carried_out(
+            await self.meetings.joined_voice(member.guild.id, member.id, after.channel.id)
+        )
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:

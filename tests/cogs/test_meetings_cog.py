@@ -112,3 +112,17 @@ def test_the_card_names_the_speaker_who_is_next_and_then_the_rest_once() -> None
         f"setkeeper:meet:1:next:{mark}",  # Next carries the turn it was drawn in
         "setkeeper:meet:1:pause",
     ]
+
+
+async def test_a_voice_meeting_without_mute_members_names_it_and_keeps_the_floor_in_text(bot: Setkeeper) -> None:
+    group_id = await group_with(bot, GUILD, CHANNEL, FACILITATOR, 21)
+    fake = interaction(member(FACILITATOR), guild(GUILD, bot_permissions=discord.Permissions(manage_roles=True)))
+    fake.channel_id = CHANNEL
+    fake.client = bot
+    await _cog(bot).start.callback(_cog(bot), fake, None, True)
+    (said,) = sent(fake)
+    assert "The meeting has started" in said["content"]
+    assert "I lack the Mute Members permission" in said["content"]
+    assert said["ephemeral"]
+    view = await bot.services.meetings.view(GUILD, FACILITATOR, which=group_id)
+    assert view.phase is Phase.OPENING

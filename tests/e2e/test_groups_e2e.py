@@ -48,13 +48,13 @@ async def wait_for(condition: Callable[[], bool], within: float = 10.0) -> None:
         await asyncio.sleep(0.05)
 
 
-async def _group_of(world: FakeDiscord, size: int) -> tuple[Member, list[Member]]:
-    """A facilitator and `size` members who have all accepted the ground rules of "Set A"."""
+async def _group_of(world: FakeDiscord, size: int, **options: object) -> tuple[Member, list[Member]]:
+    """A facilitator and `size` members who have all accepted the ground rules of "Set A" (made with `options`)."""
     guild = world.guild
     admin = guild.add_member("Ada", permissions=Permissions(manage_guild=True))
     fran = guild.add_member("Fran")
     members = [guild.add_member(name) for name in ["Alice", "Bob", "Cleo", "Dev", "Eve", "Finn", "Gus"][:size]]
-    created = await admin.run("/group create", name="Set A", facilitator=fran)
+    created = await admin.run("/group create", name="Set A", facilitator=fran, **options)
     assert "Created **Set A**" in created.text
     channel = guild.channel_named("set-a")
     for person in members:

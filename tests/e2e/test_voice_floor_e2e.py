@@ -1,0 +1,103 @@
+"""A meeting in a voice channel end to end: server mutes follow the floor, and nobody is left muted by the bot."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.test_groups_e2e import _group_of, wait_for
+from tests.e2e.test_meeting_e2e import _card, _phase, done, speaker_on, world
+from tests.fakediscord import BotProcess, FakeDiscord, Member
+
+pytestmark = pytest.mark.e2e
+__all__ = ["world"]  # the meeting test's fixture: the README's invite permissions (Mute Members among them)
+
+
+async def _muted_by_a_moderator(world: FakeDiscord, member: Member) -> None:
+    """A moderator server-mutes the member themselves (the bot hears of it as a voice state update)."""
+    member.mute = True
+    await world.dispatch("VOICE_STATE_UPDATE", world.voice_state_payload(member))
+    await world.settle()
+
+
+async def _muted_are(world: FakeDiscord, expected: set[Member]) -> None:
+    await world.settle()
+    await wait_for(lambda: set(world.guild.server_muted) == expected)
+
+
+def _edits(world: FakeDiscord, member: Member) -> list[bool]:
+    return [bool(record.body["mute"]) for record in world.voice_edits(member) if "mute" in record.body]
+
+
+async def test_a_voice_meeting_of_five_mutes_only_listeners_and_leaves_nobody_muted(
+    world: FakeDiscord, bot: BotProcess
+) -> None:
+    fran, people = await _group_of(world, 5, voice="voice")
+    alice, bob, cleo, dev, eve = people
+    guild, channel = world.guild, world.guild.channel_named("set-a")
+    room = guild.channel_named("Set A")
+    for person in (fran, alice, dev):
+        await person.join_voice(room)
+    await _muted_by_a_moderator(world, dev)  # before the meeting: the moderator's mute, never the bot's to undo
+
+    started = await fran.run("/meeting start", voice=True, in_channel=channel)
+    assert "The meeting has started" in started.text
+    card = _card(channel)
+    for person in (bob, cleo):
+        await person.join_voice(room)  # joining the meeting's voice channel counts as Here, as being in it at the start
+    await wait_for(lambda: all(p.mention in card.text.split("Present: ")[-1] for p in (alice, bob, cleo, dev)))
+    assert _edits(world, alice) == [], "joining the voice channel counted as Here; nobody is muted in the opening"
+
+    # The catch-up: everyone in voice but the speaker and the facilitator is muted; each hand-over touches two.
+    await fran.click(card, "Next")
+    await wait_for(lambda: "Catch-up" in _phase(card))
+    present = {alice, bob, cleo, dev}
+    by_id = {p.id: p for p in people}
+    speaker = by_id[speaker_on(card) or 0]
+    await _muted_are(world, (present - {speaker}) | {dev})
+    turn = 0
+    while "Catch-up" in _phase(card):
+        speaker = by_id[speaker_on(card) or 0]
+        if turn == 0:
+            await eve.join_voice(room)  # a late joiner: present by voice, muted on arrival, added to the turns
+            present.add(eve)
+            await _muted_are(world, (present - {speaker}) | {dev})
+            assert _edits(world, eve) == [True]
+        elif turn == 1:
+            # A muted listener leaves voice; a break unmutes everyone in voice; their mute is undone on return.
+            away = next(p for p in (alice, bob, cleo, eve) if p in guild.server_muted)
+            await away.leave_voice()
+            await fran.run("/meeting break", minutes=10, in_channel=channel)
+            await _muted_are(world, {away, dev})
+            await away.join_voice(room)
+            await _muted_are(world, {dev})
+            assert _edits(world, away)[-1] is False
+            await fran.run("/meeting resume", in_channel=channel)
+            await _muted_are(world, (present - {speaker}) | {dev})
+        elif turn == 2:
+            # kill -9 with members muted, then a restart: the same floor, nobody muted or unmuted wrongly.
+            muted_before = set(guild.server_muted)
+            await bot.kill()
+            await bot.start()
+            await _muted_are(world, muted_before)
+        turn += 1
+        await world.settle()
+        before = len(world.voice_edits())
+        await done(speaker)
+        await world.settle()
+        following = speaker_on(card)
+        if following is None or "Catch-up" not in _phase(card):
+            break
+        await _muted_are(world, (present - {by_id[following]}) | {dev})
+        touched = {int(r.path.rsplit("/", 1)[1]) for r in world.voice_edits()[before:]}
+        assert touched == {speaker.id, following} - {dev.id}, "only the two whose floor changed"
+    assert turn == len(present), "each present member, the late joiner too, had one turn"
+    assert _edits(world, dev) == [], "the moderator's mute is left alone, even when Dev had the floor"
+
+    # The end (the catch-up had no bids to vote on, or the facilitator ends it): the bot's mutes are all undone.
+    if "ended" not in card.text:
+        await fran.run("/meeting end", in_channel=channel)
+    await _muted_are(world, {dev})
+    await bot.kill()
+    await bot.start()
+    await world.settle()
+    assert set(guild.server_muted) == {dev}, "nothing at start-up mutes anyone again, or undoes the moderator's mute"

@@ -1,0 +1,188 @@
+"""The voice floor's ledger on a real database: every mute written before it is made, undone only if the bot's."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app import Services
+from bot.domain.effects import SetMute
+from bot.domain.groups import VoiceKind
+from bot.domain.meeting import Arrive, Break, Done, End, Leave, Next, Pause, Resume
+from bot.services.effects import QueuedEffect
+from bot.services.groups import Actor, GroupService, GroupView
+from bot.services.meetings import MeetingService, MeetingView, NoVoiceChannelError
+from bot.services.voice import MuteTarget, VoiceFloorService
+from tests.service.helpers import ADMIN, FAC, FACILITATOR, GUILD, TEXT, VOICE, add_members, make_group
+
+A, B, C, D, VISITOR = 21, 22, 23, 24, 99
+
+
+@pytest.fixture
+def meetings(services: Services) -> MeetingService:
+    """The meeting service on the test database."""
+    return services.meetings
+
+
+@pytest.fixture
+def ledger(services: Services) -> VoiceFloorService:
+    """The ledger as the applier reads it."""
+    return services.voice
+
+
+async def _voice_group(groups: GroupService, *members: int) -> GroupView:
+    reserved = await groups.begin_creation(GUILD, ADMIN, "Set A", FACILITATOR, voice=VoiceKind.VOICE)
+    group = (await groups.complete_creation(GUILD, reserved.id, TEXT, VOICE)).value
+    await add_members(groups, group, *members)
+    return group
+
+
+async def _act(meetings: MeetingService, user: int, event: object, meeting_id: int) -> tuple[MeetingView, set[int]]:
+    actor = FAC if user == FACILITATOR else Actor(user)
+    outcome = await meetings.act(GUILD, actor, event, meeting_id=meeting_id)  # type: ignore[arg-type]
+    return outcome.value, _mutes(outcome.effects)
+
+
+def _mutes(effects: list[QueuedEffect]) -> set[int]:
+    return {e.effect.user_id for e in effects if isinstance(e.effect, SetMute)}
+
+
+async def _wanted(ledger: VoiceFloorService, *users: int) -> dict[int, int | None]:
+    """Where the floor wants each person muted (None: unmuted); every one of them must have a ledger row."""
+    targets = {user: await ledger.target(GUILD, user) for user in users}
+    assert all(target.owned for target in targets.values()), targets
+    return {user: target.channel_id for user, target in targets.items()}
+
+
+async def _catch_up(groups: GroupService, meetings: MeetingService) -> tuple[MeetingView, set[int]]:
+    group = await _voice_group(groups, A, B, C)
+    meeting = (await meetings.start(GUILD, FAC, group.id, None, voice=True)).value
+    for user in (A, B, C):
+        await _act(meetings, user, Arrive(user), meeting.id)
+    return await _act(meetings, FACILITATOR, Next(), meeting.id)
+
+
+async def test_listeners_are_written_in_the_ledger_when_the_floor_closes_and_the_speaker_is_not(
+    groups: GroupService, meetings: MeetingService, ledger: VoiceFloorService
+) -> None:
+    view, muted = await _catch_up(groups, meetings)
+    listeners = {A, B, C} - {view.speaker}
+    assert muted == listeners
+    assert await _wanted(ledger, *listeners) == dict.fromkeys(listeners, VOICE)
+    assert view.speaker is not None
+    assert await ledger.target(GUILD, view.speaker) == MuteTarget(owned=False)
+    assert await ledger.target(GUILD, FACILITATOR) == MuteTarget(owned=False)
+
+
+async def test_a_hand_over_touches_only_the_two_whose_floor_changed(
+    groups: GroupService, meetings: MeetingService, ledger: VoiceFloorService
+) -> None:
+    view, _ = await _catch_up(groups, meetings)
+    first = view.speaker
+    assert first is not None
+    after, muted = await _act(meetings, first, Done(first), view.id)
+    assert after.speaker is not None
+    assert muted == {first, after.speaker}
+    wanted = await _wanted(ledger, first, after.speaker)
+    assert wanted == {first: VOICE, after.speaker: None}
+
+
+async def test_a_text_meeting_mutes_nobody(
+    groups: GroupService, meetings: MeetingService, ledger: VoiceFloorService
+) -> None:
+    group = await _voice_group(groups, A, B)
+    meeting = (await meetings.start(GUILD, FAC, group.id, None)).value
+    for user in (A, B):
+        await _act(meetings, user, Arrive(user), meeting.id)
+    _, muted = await _act(meetings, FACILITATOR, Next(), meeting.id)
+    assert muted == set()
+    assert not (await ledger.target(GUILD, A)).owned
+    assert not (await ledger.target(GUILD, B)).owned
+
+
+async def test_voice_needs_a_voice_channel(groups: GroupService, meetings: MeetingService) -> None:
+    group = await make_group(groups, "Set B")
+    with pytest.raises(NoVoiceChannelError, match="no voice channel"):
+        await meetings.start(GUILD, FAC, group.id, None, voice=True)
+
+
+@pytest.mark.parametrize("hold", [Pause(), Break(10)], ids=["pause", "break"])
+async def test_pause_and_break_unmute_everyone_the_bot_muted_and_resume_mutes_them_again(
+    groups: GroupService, meetings: MeetingService, ledger: VoiceFloorService, hold: object
+) -> None:
+    view, _ = await _catch_up(groups, meetings)
+    listeners = {A, B, C} - {view.speaker}
+    _, unmuted = await _act(meetings, FACILITATOR, hold, view.id)
+    assert unmuted == listeners
+    assert await _wanted(ledger, *listeners) == dict.fromkeys(listeners, None)
+    _, muted = await _act(meetings, FACILITATOR, Resume(), view.id)
+    assert muted == listeners
+    assert await _wanted(ledger, *listeners) == dict.fromkeys(listeners, VOICE)
+
+
+async def test_the_end_and_a_leaver_are_unmuted_and_their_rows_go_only_once_undone(
+    groups: GroupService, meetings: MeetingService, ledger: VoiceFloorService
+) -> None:
+    view, _ = await _catch_up(groups, meetings)
+    leaver, *others = sorted({A, B, C} - {view.speaker})
+    _, unmuted = await _act(meetings, leaver, Leave(leaver), view.id)
+    assert unmuted == {leaver}
+    assert await _wanted(ledger, leaver) == {leaver: None}
+    await ledger.undone(GUILD, leaver)
+    assert not (await ledger.target(GUILD, leaver)).owned
+    _, unmuted = await _act(meetings, FACILITATOR, End(), view.id)
+    assert unmuted == set(others)
+    assert await _wanted(ledger, *others) == dict.fromkeys(others, None)
+
+
+async def test_a_row_the_floor_still_wants_is_kept_when_an_unmute_is_reported(
+    groups: GroupService, meetings: MeetingService, ledger: VoiceFloorService
+) -> None:
+    view, _ = await _catch_up(groups, meetings)
+    listener = min({A, B, C} - {view.speaker})
+    await ledger.undone(GUILD, listener)  # an unmute carried out for a listener who moved away: still wanted here
+    assert await _wanted(ledger, listener) == {listener: VOICE}
+
+
+async def test_a_mute_someone_else_made_first_is_noted_as_theirs_once(
+    groups: GroupService, meetings: MeetingService, ledger: VoiceFloorService
+) -> None:
+    view, _ = await _catch_up(groups, meetings)
+    listener = min({A, B, C} - {view.speaker})
+    await ledger.noted(GUILD, listener, theirs=True)
+    await ledger.noted(GUILD, listener, theirs=False)  # a later look (after the bot's own mute) changes nothing
+    assert (await ledger.target(GUILD, listener)).theirs is True
+
+
+async def test_start_up_reconciles_every_row_including_those_of_an_ended_meeting(
+    groups: GroupService, meetings: MeetingService, ledger: VoiceFloorService
+) -> None:
+    view, _ = await _catch_up(groups, meetings)
+    listeners = {A, B, C} - {view.speaker}
+    await _act(meetings, FACILITATOR, End(), view.id)
+    resumed = await meetings.resume([GUILD])
+    assert _mutes(resumed) == listeners
+    assert await _wanted(ledger, *listeners) == dict.fromkeys(listeners, None)
+
+
+async def test_joining_the_meetings_voice_channel_counts_as_here_and_mutes_a_listener(
+    groups: GroupService, meetings: MeetingService, ledger: VoiceFloorService
+) -> None:
+    view, _ = await _catch_up(groups, meetings)
+    await groups.add_member(GUILD, FAC, view.group_id, D)
+    await groups.accept_ground_rules(GUILD, D, view.group_id)
+    assert _mutes(await meetings.joined_voice(GUILD, D, VOICE)) == {D}
+    assert await _wanted(ledger, D) == {D: VOICE}
+    assert D in (await meetings.view(GUILD, FACILITATOR, meeting_id=view.id)).state.present
+    assert _mutes(await meetings.joined_voice(GUILD, VISITOR, VOICE)) == set()
+    assert not (await ledger.target(GUILD, VISITOR)).owned
+    assert _mutes(await meetings.joined_voice(GUILD, FACILITATOR, VOICE)) == set()
+
+
+async def test_an_owed_unmute_is_emitted_when_they_join_any_voice_channel(
+    groups: GroupService, meetings: MeetingService, ledger: VoiceFloorService
+) -> None:
+    view, _ = await _catch_up(groups, meetings)
+    listener = min({A, B, C} - {view.speaker})
+    await _act(meetings, FACILITATOR, End(), view.id)
+    assert _mutes(await meetings.joined_voice(GUILD, listener, 777)) == {listener}
+    assert await _wanted(ledger, listener) == {listener: None}
