@@ -12,6 +12,9 @@ ON_REQUEST = ("mutation",)  # too slow for the default run: only when named
 
 def main(names: list[str]) -> int:
     """Run each benchmark's `main()`; later features add their module's name to BENCHMARKS."""
+    if names == ["meeting", "--voice"]:  # the voice floor: one meeting in a voice channel
+        asyncio.run(importlib.import_module("bench.meeting").voice_main())
+        return 0
     unknown = [name for name in names if name not in BENCHMARKS + ON_REQUEST]
     if unknown:
         choices = ", ".join(BENCHMARKS + ON_REQUEST)

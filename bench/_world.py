@@ -22,10 +22,12 @@ from bot.db.crypto import Cipher
 from bot.db.engine import Database
 from bot.db.migrate import migrate
 from bot.domain.clock import FixedClock
+from bot.domain.groups import VoiceKind
 from bot.services.groups import Actor
 from bot.ui.access import BOT_PERMISSIONS
 from tests.conftest import TEST_ENCRYPTION_KEY
 from tests.fakediscord import BotProcess, FakeDiscord, Member
+from tests.fakediscord.world import VOICE
 
 POSTGRES_URL = os.environ.get("SETKEEPER_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 ROOT = Path(__file__).resolve().parents[1]
@@ -92,10 +94,13 @@ class SeededGroup:
     channel_id: int
     facilitator: Member
     members: list[Member]
+    voice_channel_id: int | None = None
 
 
-async def seed_groups(world: FakeDiscord, url: str, count: int, *, members: int = 5) -> list[SeededGroup]:
-    """Make `count` active groups through the real services, with their channels in the fake Discord."""
+async def seed_groups(
+    world: FakeDiscord, url: str, count: int, *, members: int = 5, voice: bool = False
+) -> list[SeededGroup]:
+    """Make `count` active groups through the real services, with their channels (and voice channels) in the fake."""
     await migrate(url)
     database = open_database(url)
     services = build_services(database, FixedClock(datetime.now(UTC)), instance_id="bench-seed")
@@ -106,12 +111,14 @@ async def seed_groups(world: FakeDiscord, url: str, count: int, *, members: int 
         facilitator = world.guild.add_member(f"Fac{number}")
         people = [world.guild.add_member(f"M{number}-{n}") for n in range(members)]
         channel = world.guild.add_channel(f"set-{number}")
-        reserved = await service.begin_creation(world.guild.id, admin, f"Set {number}", facilitator.id)
-        await service.complete_creation(world.guild.id, reserved.id, channel.id, None)
+        room = world.guild.add_channel(f"Set {number}", VOICE) if voice else None
+        kind = VoiceKind.VOICE if voice else VoiceKind.NONE
+        reserved = await service.begin_creation(world.guild.id, admin, f"Set {number}", facilitator.id, voice=kind)
+        await service.complete_creation(world.guild.id, reserved.id, channel.id, room.id if room else None)
         for person in people:
             await service.add_member(world.guild.id, admin, reserved.id, person.id)
             await service.accept_ground_rules(world.guild.id, person.id, reserved.id)
-        seeded.append(SeededGroup(reserved.id, channel.id, facilitator, people))
+        seeded.append(SeededGroup(reserved.id, channel.id, facilitator, people, room.id if room else None))
     # The seeded world is already as these effects would make it.
     await services.effects.done([item.id for item in await services.effects.pending([world.guild.id])])
     await database.dispose()

@@ -19,6 +19,7 @@ Run: .venv/bin/python -m bench meeting
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import time
 from collections import Counter
@@ -353,3 +354,122 @@ async def main() -> None:
 
 if __name__ == "__main__":
     asyncio.run(main())
+
+
+VOICE_TURN = 3.0
+"""Seconds each speaker holds the floor before pressing Done in the voice meeting: quick, but at human speed."""
+MEMBER_EDITS = "PATCH /guilds/*/members/*"
+
+
+@dataclass
+class VoicePaced:
+    """One voice meeting of 7 run against the observed rate limits."""
+
+    edits: list[int]
+    unmuted: list[float]
+    able_to_post: list[float]
+    limited: Counter[str]
+    left_muted: int
+
+
+async def voice_meeting() -> VoicePaced:
+    """A meeting of 7 in a voice channel, start to close at human speed, with Discord's observed rate limits.
+
+    Member edits per hand-over; Done to the next speaker unmuted, and to able to post (the text floor, same run).
+    """
+    async with fake_discord() as world, database_url("sqlite") as url:
+        (group,) = await seed_groups(world, url, 1, members=MEMBERS - 1, voice=True)
+        await seed_bids(world, url, [group], per_group=1)
+        room = world.guild.channels[group.voice_channel_id or 0]
+        database = open_database(url)
+        meetings = build_services(database, FixedClock(datetime.now(UTC)), instance_id="bench-read").meetings
+        try:
+            async with running_bot(world, SETKEEPER, url):
+                for person in [group.facilitator, *group.members]:
+                    await person.join_voice(room)
+                await world.settle()
+                world.faults.realistic_rate_limits(time_scale=1.0, announced=False)
+                channel = channel_of(world, group)
+                started = await world.interactions.send_command(
+                    group.facilitator, "meeting start", {"voice": True}, channel
+                )
+                await answered(world, [started])
+                await world.settle(quiet=0.2)
+                if not any("Meeting of " in m.text for m in channel.live_messages):
+                    raise RuntimeError(
+                        f"the meeting did not start: {(await world.interactions.wait(started, 10)).text!r}"
+                    )
+                card = channel.message_containing("Meeting of ")
+                await answered(world, [await world.interactions.send_click(group.facilitator, card, "Next")])
+                timed: list[tuple[float, int]] = []
+                (view,) = await views(meetings, world, [group])
+                deadline = time.monotonic() + 600
+                while view.phase is not Phase.CLOSED and time.monotonic() < deadline:
+                    if view.speaker is None:
+                        await asyncio.sleep(0.05)
+                    else:
+                        await asyncio.sleep(VOICE_TURN)
+                        person = member(group, view.speaker)
+                        if view.up_next is not None and view.up_next != group.facilitator.id:
+                            timed.append((time.monotonic(), view.up_next))
+                        if view.phase is Phase.COMMIT:
+                            await shown(card, "Record my actions")
+                            form = await person.click(card, "Record my actions", within=120.0)
+                            await person.submit_modal(form, {"action:1": "Try it"}, within=120.0)
+                        elif view.phase is Phase.FACILITATOR:
+                            await shown(card, "Next")
+                            await person.click(card, "Next", within=120.0)
+                        else:
+                            await shown(card, "Done")
+                            await person.click(card, "Done", within=120.0)
+                    view = await meetings.view(world.guild.id, group.facilitator.id, meeting_id=view.id)
+                await world.settle(quiet=1.0, within=60.0)
+                edits, unmuted, able = [], [], []
+                for (clicked, following), (until, _) in zip(timed, [*timed[1:], (math.inf, 0)], strict=True):
+                    made = [r for r in world.requests_to(MEMBER_EDITS) if clicked < world.answered_at(r) < until]
+                    edits.append(len(made))
+                    unmute = [
+                        world.answered_at(r) - clicked
+                        for r in made
+                        if r.path.endswith(f"/{following}") and r.body.get("mute") is False
+                    ]
+                    unmuted += unmute[:1]
+                    grant = [
+                        world.answered_at(r) - clicked
+                        for r in world.requests_to(OVERWRITES)
+                        if r.path.endswith(f"/permissions/{following}") and clicked < world.answered_at(r) < until
+                    ]
+                    able += grant[:1]
+                limited = Counter(str(r.bucket) for r in world.rate_limited)
+                return VoicePaced(edits, unmuted, able, limited, len(world.guild.server_muted))
+        finally:
+            await database.dispose()
+
+
+async def voice_main() -> None:
+    """`python -m bench meeting --voice`: the voice floor beside the text floor, in one meeting."""
+    run = await voice_meeting()
+    print(f"one voice meeting of {MEMBERS}, each speaker pressing Done after {VOICE_TURN:.0f} s, observed limits on")
+    print(f"member edits per hand-over, hand-overs by edits made: {dict(sorted(Counter(run.edits).items()))}")
+    print(
+        table(
+            [
+                "hand-overs",
+                "member edits per hand-over (mean / max)",
+                "Done to unmuted p50 / p99",
+                "Done to able to post p50 / p99",
+                "429s",
+                "left muted at the end",
+            ],
+            [
+                [
+                    len(run.edits),
+                    f"{sum(run.edits) / max(1, len(run.edits)):.2f} / {max(run.edits, default=0)}",
+                    ms(run.unmuted),
+                    ms(run.able_to_post),
+                    sum(run.limited.values()),
+                    run.left_muted,
+                ]
+            ],
+        )
+    )
