@@ -32,6 +32,7 @@ class ActionView:
     """An action as its owner and fellow members see it, with its reports, oldest first."""
 
     id: int
+    group_id: int
     group_name: str
     owner_id: int
     text: str
@@ -92,6 +93,14 @@ class ActionService:
         found = [view for view in views if wanted in view.text.casefold() or wanted in view.group_name.casefold()]
         return [(view.id, f"{view.text[:60]} ({view.status.label}, {view.group_name})"[:100]) for view in found][
             :CHOICES
+        ]
+
+    async def to_report(self, guild_id: int, user_id: int, group_id: int) -> list[ActionView]:
+        """The member's actions in one group that the catch-up still asks about, oldest first."""
+        return [
+            view
+            for view in await self.listing(guild_id, user_id)
+            if view.status.still_to_do and view.group_id == group_id
         ]
 
     async def mine(self, guild_id: int, user_id: int, action_id: int) -> ActionView:
@@ -158,6 +167,7 @@ def _report(row: ActionReport) -> Report:
 def _view(action: Action, group: Group, reports: list[Report]) -> ActionView:
     return ActionView(
         id=action.id,
+        group_id=group.id,
         group_name=group.name,
         owner_id=action.owner_id,
         text=action.text,

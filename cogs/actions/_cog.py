@@ -15,6 +15,7 @@ from bot.domain.errors import UserFacingError
 from bot.services.actions import ActionView
 from bot.ui.replies import defer, reply
 from cogs._feature import FeatureCog
+from cogs.actions._views import ActionButton, report_panel
 from cogs.groups._views import guarded
 from cogs.votes._render import echo
 from cogs.votes._views import submitted
@@ -36,6 +37,29 @@ class Actions(FeatureCog):
     def __init__(self, bot: Setkeeper) -> None:
         super().__init__(bot)
         self.actions = bot.services.actions
+
+    async def cog_load(self) -> None:
+        """Register the report buttons, so those already shown work after a restart."""
+        self.bot.add_dynamic_items(ActionButton)
+
+    async def status_pressed(self, interaction: discord.Interaction[Any], action_id: int, status: ActionStatus) -> None:
+        """A report button: the action's status, in one click (only its owner's click counts)."""
+        await defer(interaction)
+        outcome = await self.actions.report(
+            interaction.guild_id or 0, interaction.user.id, action_id, status.value, "", ""
+        )
+        view = outcome.value
+        await self._finish(
+            interaction,
+            outcome.effects,
+            f"Recorded: {echo(view.text)} is **{view.status.label}**. Add what happened with /action report.",
+        )
+
+    async def panel(self, interaction: discord.Interaction[Any], group_id: int) -> None:
+        """The member's own actions in the group with a row of report buttons each (from the floor card)."""
+        views = await self.actions.to_report(interaction.guild_id or 0, interaction.user.id, group_id)
+        text, buttons = report_panel(views)
+        await reply(interaction, text, view=buttons)
 
     @ACTION.command(name="add", description="Set yourself an action in your group, between meetings")
     @app_commands.describe(text="What you will do", group="The group (defaults to this channel's group)")

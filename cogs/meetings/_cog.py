@@ -266,6 +266,11 @@ class Meetings(FeatureCog):
         if action == "input":
             await interaction.response.send_modal(rehearsal_form(meeting_id))
             return
+        if action == "report":
+            await defer(interaction)
+            meeting = await self.meetings.view(interaction.guild_id or 0, user_id, meeting_id=meeting_id)
+            await self.bot.get_cog("Actions").panel(interaction, meeting.group_id)  # type: ignore[union-attr]
+            return
         events: dict[str, Event] = {
             "here": Arrive(user_id),
             "done": Done(user_id),

@@ -26,13 +26,14 @@ LABELS = {
     "next": ("Next", discord.ButtonStyle.secondary),
     "pause": ("Pause", discord.ButtonStyle.secondary),
     "resume": ("Resume", discord.ButtonStyle.success),
+    "report": ("My actions", discord.ButtonStyle.secondary),
 }
 
 
 class FloorButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=(
-        r"setkeeper:meet:(?P<meeting>[0-9]{1,12}):(?P<action>here|done|pass|hand|commit|input|next|pause|resume)"
+        r"setkeeper:meet:(?P<meeting>[0-9]{1,12}):(?P<action>here|done|pass|hand|commit|input|next|pause|resume|report)"
         r"(?::(?P<mark>[0-9a-f]{8}))?"
     ),
 ):
@@ -78,6 +79,8 @@ def card_buttons(view: MeetingView) -> discord.ui.View:
         actions = ["done", "pass", "hand", "next", "pause"]
         if state.phase not in (Phase.CATCH_UP, Phase.FACILITATOR):
             actions.remove("hand")
+        if state.phase is Phase.CATCH_UP:
+            actions.append("report")  # each member reports on last time's actions from here, in a click or two
     if state.phase not in (Phase.OPENING, Phase.VOTE):
         actions.insert(0, "here")  # a late joiner can still arrive
     mark = turn_mark(state)

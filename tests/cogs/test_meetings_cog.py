@@ -111,6 +111,7 @@ def test_the_card_names_the_speaker_who_is_next_and_then_the_rest_once() -> None
         *(f"setkeeper:meet:1:{action}" for action in ("here", "done", "pass", "hand")),
         f"setkeeper:meet:1:next:{mark}",  # Next carries the turn it was drawn in
         "setkeeper:meet:1:pause",
+        "setkeeper:meet:1:report",  # in the catch-up, each member's own actions to report on
     ]
 
 

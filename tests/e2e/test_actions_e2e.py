@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.test_groups_e2e import _group_of, world
-from tests.fakediscord import BotProcess, FakeDiscord
+from tests.e2e.test_groups_e2e import _group_of, wait_for, world
+from tests.fakediscord import BotProcess, FakeDiscord, RefusedError
 
 __all__ = ["world"]  # the fake with the README's invite permissions
 
@@ -50,3 +50,34 @@ async def test_a_member_sets_an_action_reports_on_it_once_and_a_fellow_member_se
     assert refused.modal_title is None
     typed = await bob.run("/action report", action="my action", status="done", in_channel=channel)
     assert "Pick one of your actions from the list" in typed.text
+
+
+async def test_in_the_catch_up_a_member_reports_from_the_floor_card_in_two_clicks(
+    world: FakeDiscord, bot: BotProcess
+) -> None:
+    fran, (alice, bob) = await _group_of(world, 2)
+    channel = world.guild.channel_named("set-a")
+    for text in ("Call the supplier", "Write the plan"):
+        await alice.run("/action add", text=text, in_channel=channel)
+    await fran.run("/meeting start", in_channel=channel)
+    card = channel.message_containing("Meeting of Set A")
+    for person in (alice, bob):
+        await person.click(card, "Here")
+    await fran.click(card, "Next")
+    await wait_for(lambda: "My actions" in card.buttons)
+
+    opened = await alice.click(card, "My actions")
+    (panel,) = [m for m in opened.messages if m.buttons]
+    assert panel.ephemeral
+    assert "1. Call the supplier (Open)" in panel.text
+    assert panel.buttons[:4] == ["1. Done", "1. Partly done", "1. Not yet", "1. Dropped"]
+    recorded = await alice.click(panel, "1. Partly done")
+    assert "Call the supplier is **Partly done**" in recorded.text
+    with pytest.raises(RefusedError):
+        await bob.click(panel, "2. Done")  # only Alice sees her panel (and the service checks the owner too)
+
+    listed = await alice.run("/action list", in_channel=channel)
+    assert "**Partly done**: Call the supplier" in listed.text
+    assert "**Open**: Write the plan" in listed.text
+    mine = await bob.click(card, "My actions")
+    assert "no actions to report on" in mine.text
