@@ -59,13 +59,19 @@ BOT_PERMISSIONS = discord.Permissions(
     send_messages_in_threads=True,
     connect=True,
     speak=True,
+    manage_events=True,
 )
 """What the bot's role needs (the README's invite link carries exactly this): Discord lets a bot allow or deny
 in an overwrite only what it has itself."""
 
 _VOICE_ONLY = {"connect", "speak"}
+_NOT_FOR_CHANNELS = {"manage_events"}  # the meeting's scheduled event: a group's channels do without it
 
 
 def required_to_create(*, voice: bool) -> list[str]:
     """Guild permissions the bot needs to make a private group channel."""
-    return [name for name, granted in BOT_PERMISSIONS if granted and (voice or name not in _VOICE_ONLY)]
+    return [
+        name
+        for name, granted in BOT_PERMISSIONS
+        if granted and name not in _NOT_FOR_CHANNELS and (voice or name not in _VOICE_ONLY)
+    ]
