@@ -168,3 +168,72 @@ async def test_a_reply_waits_only_so_long_for_paced_changes(groups: GroupService
     assert (progress.pending, client.http.edit_channel_permissions.await_count) == (True, 1)
     await asyncio.sleep(0.6)
     assert client.http.edit_channel_permissions.await_count == 2, "carried out all the same, once there was room"
+
+
+def _events_client() -> Any:
+    client = _client()
+    client.http.create_guild_scheduled_event = AsyncMock(return_value={"id": "555"})
+    client.http.edit_scheduled_event = AsyncMock()
+    client.http.delete_scheduled_event = AsyncMock()
+    return client
+
+
+async def _scheduled(groups: GroupService) -> Any:
+    group = await make_group(groups)
+    outcome = await groups.set_schedule(
+        GUILD, FAC, group.id, "monthly_weekday", at="18:30", zone="Europe/London", weekday="tuesday", ordinal="first"
+    )
+    return group, outcome.effects
+
+
+async def test_a_meeting_event_carried_out_twice_is_made_once_then_moved(
+    groups: GroupService, effects: EffectService
+) -> None:
+    group, queued = await _scheduled(groups)
+    client = _events_client()
+    applier = _applier(client, effects, groups)
+    applier.events_with(groups.event_plan, groups.record_event)
+    assert await applier.apply(queued) == []
+    assert await applier.apply(queued) == []
+    client.http.create_guild_scheduled_event.assert_awaited_once()
+    fields = client.http.create_guild_scheduled_event.await_args.kwargs
+    assert (fields["entity_type"], fields["scheduled_start_time"]) == (3, "2026-12-01T18:30:00+00:00")
+    assert client.http.edit_scheduled_event.await_args.args == (GUILD, 555)
+    plan = await groups.event_plan(group.id)
+    assert plan is not None
+    assert plan.event_id == 555
+
+
+async def test_a_meeting_event_deleted_on_discord_is_made_again(groups: GroupService, effects: EffectService) -> None:
+    group, queued = await _scheduled(groups)
+    await groups.record_event(group.id, 444)
+    client = _events_client()
+    client.http.edit_scheduled_event.side_effect = discord.NotFound(_NotFound(), {"code": 10070, "message": "Unknown"})
+    applier = _applier(client, effects, groups)
+    applier.events_with(groups.event_plan, groups.record_event)
+    assert await applier.apply(queued) == []
+    client.http.create_guild_scheduled_event.assert_awaited_once()
+    plan = await groups.event_plan(group.id)
+    assert plan is not None
+    assert plan.event_id == 555
+
+
+async def test_a_cleared_schedule_deletes_the_event_and_forgets_it(
+    groups: GroupService, effects: EffectService
+) -> None:
+    group, _ = await _scheduled(groups)
+    await groups.record_event(group.id, 444)
+    cleared = await groups.set_schedule(GUILD, FAC, group.id, "none")
+    client = _events_client()
+    applier = _applier(client, effects, groups)
+    applier.events_with(groups.event_plan, groups.record_event)
+    assert await applier.apply(cleared.effects) == []
+    client.http.delete_scheduled_event.assert_awaited_once_with(GUILD, 444, reason="Setkeeper: schedule")
+    client.http.create_guild_scheduled_event.assert_not_awaited()
+    plan = await groups.event_plan(group.id)
+    assert plan is not None
+    assert (plan.event_id, plan.wanted) == (None, None)
+
+
+class _NotFound:
+    status, reason = 404, "Not Found"
