@@ -32,6 +32,10 @@ from bot.ui.applier import Post
 
 COLOUR = discord.Colour.teal()
 NO_SCHEDULE = "No schedule yet (/group schedule)"
+NO_EVENTS_NOTE = (
+    "\nI do not have the Manage Events permission, so the meeting cannot show as a Discord event. "
+    "Once a server manager gives it to me, run /group schedule again."
+)
 RETRY_NOTE = (
     "\nDiscord did not take every change yet (if this keeps happening, check my Manage Roles permission); "
     "I will keep trying for a few minutes."

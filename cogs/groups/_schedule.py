@@ -11,7 +11,7 @@ from bot.domain.cadence import CadenceKind, Ordinal, Weekday, zones_matching
 from bot.services.groups.scheduling import NO_SCHEDULE
 from bot.ui.replies import defer
 from cogs.groups._base import GROUP, GroupsBase
-from cogs.groups._render import schedule_reply
+from cogs.groups._render import NO_EVENTS_NOTE, schedule_reply
 from cogs.groups._views import actor_of
 
 DESCRIPTION = "When a group meets; its next meeting becomes a Discord event (facilitator)"
@@ -72,7 +72,10 @@ class ScheduleCommands(GroupsBase):
             weeks=weeks,
             on=date,
         )
-        await self._finish(interaction, outcome.effects, schedule_reply(outcome.value))
+        message = schedule_reply(outcome.value)
+        if outcome.value.schedule is not None and not self._guild(interaction).me.guild_permissions.manage_events:
+            message += NO_EVENTS_NOTE
+        await self._finish(interaction, outcome.effects, message)
 
     @schedule.autocomplete("zone")
     async def zone_autocomplete(

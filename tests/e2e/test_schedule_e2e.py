@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from discord import Permissions
 
+from bot.ui.access import BOT_PERMISSIONS
 from tests.e2e.test_groups_e2e import _group_of, wait_for, world
 from tests.fakediscord import BotProcess, FakeDiscord
 
@@ -92,3 +93,19 @@ async def test_a_group_with_a_voice_channel_meets_there(world: FakeDiscord, bot:
     assert event.channel_id is not None
     assert event.data["entity_type"] == VOICE_EVENT
     assert guild.channels[event.channel_id].type == VOICE_EVENT  # a voice channel's type is 2 too
+
+
+async def test_without_manage_events_the_schedule_is_kept_and_the_reply_says_why_no_event(
+    world: FakeDiscord, bot: BotProcess
+) -> None:
+    guild = world.guild
+    fran, _ = await _group_of(world, 0)
+    (role,) = guild.me.roles
+    lacking = Permissions(BOT_PERMISSIONS.value)
+    lacking.manage_events = False
+    guild.set_role_permissions(role, lacking)
+    channel = guild.channel_named("set-a")
+    reply = await fran.run("/group schedule", in_channel=channel, kind="monthly_day", day=1, time="09:00", zone="UTC")
+    assert "Schedule saved" in reply.text
+    assert "Manage Events permission" in reply.text
+    assert not guild.scheduled_events
