@@ -103,10 +103,12 @@ class SyncMeetingEvent:
     """Bring the group's Discord scheduled event into line with its schedule: made, moved or deleted.
 
     Like access, what the event should be is drawn from the database when the effect is carried out, so an old or
-    repeated effect moves the one remembered event to the latest meeting and never makes a second one.
+    repeated effect moves the one remembered event to the latest meeting and never makes a second one. A meeting
+    that was held retires its event (`retire_event_id`, deleted first): the following meeting gets an event of its own.
     """
 
     group_id: int
+    retire_event_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -169,7 +171,7 @@ def effect_to_payload(effect: Effect) -> dict[str, Any]:
             done = [notice_to_payload(notice) for notice in effect.done]
             return {"group_id": effect.group_id, "token": effect.token, "command": effect.command, "done": done}
         case SyncMeetingEvent():
-            return {"group_id": effect.group_id}
+            return {"group_id": effect.group_id, "retire_event_id": effect.retire_event_id}
         case _:
             assert_never(effect)
 

@@ -29,12 +29,17 @@ def store_schedule(group: Group, cadence: Cadence | None, now: datetime) -> list
 
 
 def advance_schedule(group: Group, now: datetime) -> list[Effect]:
-    """A meeting ended: the next one is the rule's next after now, and the event moves to it."""
+    """A meeting ended: the next one is the rule's next after now, and its event replaces the one of the meeting held.
+
+    A meeting held off the schedule, before the next scheduled one, leaves that meeting and its event as they are.
+    """
     cadence = cadence_of(group)
-    if cadence is None:
+    following = next_after(cadence, now) if cadence is not None else None
+    if cadence is None or following == group.next_meeting_at:
         return []
-    group.next_meeting_at = next_after(cadence, now)
-    return sync_event(group)
+    retired, group.event_id = group.event_id, None
+    group.next_meeting_at = following
+    return [SyncMeetingEvent(group.id, retired)]
 
 
 def sync_event(group: Group) -> list[Effect]:

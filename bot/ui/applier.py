@@ -363,12 +363,17 @@ class EffectApplier:
         plan_of, made = self._events
         reason = "Setkeeper: schedule"
         async with self._turns.take(("event", effect.group_id)) as last:
-            if not last:
-                return  # a later change of this group's schedule is waiting, and it draws the event as it is then
-            plan = await plan_of(effect.group_id)
+            plan = await plan_of(effect.group_id) if last or effect.retire_event_id is not None else None
             if plan is None:
                 return
             http = self._client.http
+            if effect.retire_event_id is not None and effect.retire_event_id != plan.event_id:
+                # The meeting held: its event goes (deleting twice is harmless), the next meeting gets its own.
+                await self._ignore_missing(
+                    http.delete_scheduled_event(plan.guild_id, effect.retire_event_id, reason=reason)
+                )
+            if not last:
+                return  # a later change of this group's schedule is waiting, and it draws the event as it is then
             if plan.wanted is None:
                 if plan.event_id is not None:
                     await self._ignore_missing(http.delete_scheduled_event(plan.guild_id, plan.event_id, reason=reason))

@@ -9,8 +9,9 @@ from unittest.mock import AsyncMock, create_autospec
 import discord
 import pytest
 
+from bot.domain.effects import SyncMeetingEvent
 from bot.domain.group_notices import GROUP_NOTICES
-from bot.services.effects import EffectService
+from bot.services.effects import EffectService, QueuedEffect
 from bot.services.groups import GroupService
 from bot.ui.applier import EffectApplier, Post, Turns
 from bot.ui.pacing import Limit, Pacer
@@ -233,6 +234,23 @@ async def test_a_cleared_schedule_deletes_the_event_and_forgets_it(
     plan = await groups.event_plan(group.id)
     assert plan is not None
     assert (plan.event_id, plan.wanted) == (None, None)
+
+
+async def test_a_retired_event_is_deleted_and_the_next_meeting_gets_its_own(
+    groups: GroupService, effects: EffectService
+) -> None:
+    group, queued = await _scheduled(groups)
+    client = _events_client()
+    applier = _applier(client, effects, groups)
+    applier.events_with(groups.event_plan, groups.record_event)
+    retire = [
+        QueuedEffect(item.id, item.guild_id, SyncMeetingEvent(group.id, retire_event_id=444), item.created_at)
+        for item in queued
+        if isinstance(item.effect, SyncMeetingEvent)
+    ]
+    assert await applier.apply(retire) == []
+    client.http.delete_scheduled_event.assert_awaited_once_with(GUILD, 444, reason="Setkeeper: schedule")
+    client.http.create_guild_scheduled_event.assert_awaited_once()
 
 
 class _NotFound:

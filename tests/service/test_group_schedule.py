@@ -168,9 +168,27 @@ async def test_a_meeting_that_ends_moves_the_next_meeting_and_its_event_on(
     group = await make_group(groups)
     await add_members(groups, group, 21, 22)
     await _first_tuesday(groups, group)
+    await groups.record_event(group.id, 777)
     clock.moment = DEC_1_1830
     meeting = (await services.meetings.start(GUILD, FAC, group.id, None)).value
     clock.moment = DEC_1_1830 + timedelta(hours=2)
     ended = await services.meetings.act(GUILD, FAC, End(), meeting_id=meeting.id)
-    assert _event_syncs(ended.effects) == [group.id]
+    assert [item.effect for item in ended.effects if isinstance(item.effect, SyncMeetingEvent)] == [
+        SyncMeetingEvent(group.id, retire_event_id=777)
+    ]
     assert (await _stored(groups, group)).next_meeting_at == datetime(2027, 1, 5, 18, 30, tzinfo=UTC)
+    plan = await groups.event_plan(group.id)
+    assert plan is not None
+    assert plan.event_id is None, "the meeting held keeps its event; the following one gets a new event"
+
+
+async def test_a_meeting_held_before_the_scheduled_one_leaves_its_event_alone(
+    groups: GroupService, services: Services
+) -> None:
+    group = await make_group(groups)
+    await add_members(groups, group, 21, 22)
+    await _first_tuesday(groups, group)
+    meeting = (await services.meetings.start(GUILD, FAC, group.id, None)).value
+    ended = await services.meetings.act(GUILD, FAC, End(), meeting_id=meeting.id)
+    assert _event_syncs(ended.effects) == []
+    assert (await _stored(groups, group)).next_meeting_at == DEC_1_1830
