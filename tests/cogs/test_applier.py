@@ -179,6 +179,18 @@ def _events_client() -> Any:
     return client
 
 
+def _events_applier(client: Any, effects: EffectService, groups: GroupService) -> EffectApplier:
+    applier = _applier(client, effects, groups)
+    applier.events_with(groups.event_plan, groups.record_event)
+    return applier
+
+
+async def _event_id(groups: GroupService, group_id: int) -> int | None:
+    plan = await groups.event_plan(group_id)
+    assert plan is not None
+    return plan.event_id
+
+
 async def _scheduled(groups: GroupService) -> Any:
     group = await make_group(groups)
     outcome = await groups.set_schedule(
@@ -192,17 +204,14 @@ async def test_a_meeting_event_carried_out_twice_is_made_once_then_moved(
 ) -> None:
     group, queued = await _scheduled(groups)
     client = _events_client()
-    applier = _applier(client, effects, groups)
-    applier.events_with(groups.event_plan, groups.record_event)
+    applier = _events_applier(client, effects, groups)
     assert await applier.apply(queued) == []
     assert await applier.apply(queued) == []
     client.http.create_guild_scheduled_event.assert_awaited_once()
     fields = client.http.create_guild_scheduled_event.await_args.kwargs
     assert (fields["entity_type"], fields["scheduled_start_time"]) == (3, "2026-12-01T18:30:00+00:00")
     assert client.http.edit_scheduled_event.await_args.args == (GUILD, 555)
-    plan = await groups.event_plan(group.id)
-    assert plan is not None
-    assert plan.event_id == 555
+    assert await _event_id(groups, group.id) == 555
 
 
 async def test_a_meeting_event_deleted_on_discord_is_made_again(groups: GroupService, effects: EffectService) -> None:
@@ -210,13 +219,10 @@ async def test_a_meeting_event_deleted_on_discord_is_made_again(groups: GroupSer
     await groups.record_event(group.id, 444)
     client = _events_client()
     client.http.edit_scheduled_event.side_effect = discord.NotFound(_NotFound(), {"code": 10070, "message": "Unknown"})
-    applier = _applier(client, effects, groups)
-    applier.events_with(groups.event_plan, groups.record_event)
+    applier = _events_applier(client, effects, groups)
     assert await applier.apply(queued) == []
     client.http.create_guild_scheduled_event.assert_awaited_once()
-    plan = await groups.event_plan(group.id)
-    assert plan is not None
-    assert plan.event_id == 555
+    assert await _event_id(groups, group.id) == 555
 
 
 async def test_a_cleared_schedule_deletes_the_event_and_forgets_it(
@@ -226,14 +232,11 @@ async def test_a_cleared_schedule_deletes_the_event_and_forgets_it(
     await groups.record_event(group.id, 444)
     cleared = await groups.set_schedule(GUILD, FAC, group.id, "none")
     client = _events_client()
-    applier = _applier(client, effects, groups)
-    applier.events_with(groups.event_plan, groups.record_event)
+    applier = _events_applier(client, effects, groups)
     assert await applier.apply(cleared.effects) == []
     client.http.delete_scheduled_event.assert_awaited_once_with(GUILD, 444, reason="Setkeeper: schedule")
     client.http.create_guild_scheduled_event.assert_not_awaited()
-    plan = await groups.event_plan(group.id)
-    assert plan is not None
-    assert (plan.event_id, plan.wanted) == (None, None)
+    assert await _event_id(groups, group.id) is None
 
 
 async def test_a_retired_event_is_deleted_and_the_next_meeting_gets_its_own(
@@ -241,8 +244,7 @@ async def test_a_retired_event_is_deleted_and_the_next_meeting_gets_its_own(
 ) -> None:
     group, queued = await _scheduled(groups)
     client = _events_client()
-    applier = _applier(client, effects, groups)
-    applier.events_with(groups.event_plan, groups.record_event)
+    applier = _events_applier(client, effects, groups)
     retire = [
         QueuedEffect(item.id, item.guild_id, SyncMeetingEvent(group.id, retire_event_id=444), item.created_at)
         for item in queued
