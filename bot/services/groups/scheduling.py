@@ -27,7 +27,11 @@ class Scheduling(GroupServiceBase):
         at: str | None = None,
         zone: str | None = None,
         channel_id: int | None = None,
-        **parts: str | int | None,
+        weekday: str | None = None,
+        ordinal: str | None = None,
+        day: int | None = None,
+        weeks: int | None = None,
+        on: str | None = None,
     ) -> Outcome[GroupView]:
         """Set (or, with kind "none", clear) the schedule; input the cadence refuses stores nothing."""
         async with self._uow() as uow:
@@ -38,7 +42,9 @@ class Scheduling(GroupServiceBase):
             if kind != NO_SCHEDULE:
                 if not at or not zone:
                     raise CadenceInvalidError("A schedule needs a time (HH:MM, 24-hour clock) and a time zone.")
-                cadence = parse_cadence(kind, at=at, zone=zone, now=now, **parts)  # type: ignore[arg-type]
+                cadence = parse_cadence(
+                    kind, at=at, zone=zone, now=now, weekday=weekday, ordinal=ordinal, day=day, weeks=weeks, on=on
+                )
             uow.emit(guild_id, *store_schedule(group, cadence, now))
             await uow.commit()
             return Outcome(view_of(group), uow.committed)
