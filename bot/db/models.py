@@ -66,6 +66,12 @@ class Group(Base):
     # sent that way by direct message, so a restart between the two still tells them, and only once.
     channel_lost_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     channel_loss_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The meeting schedule: the cadence's rule as `bot.domain.cadence.to_dict` gives it (never a fixed offset, so
+    # "monthly" does not drift), the next meeting it gives (UTC), and the Discord scheduled event made for that
+    # meeting, remembered so that a change moves the same event and a repeated effect makes no second one.
+    schedule: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    next_meeting_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    event_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Membership(Base):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, ClassVar, assert_never
 
 from bot.domain.groups import Access
@@ -110,7 +111,42 @@ class Answer:
     done: tuple[Notice, ...] = field(default_factory=tuple)
 
 
-Effect = SetAccess | SetMute | Notify | DirectNotice | Answer
+@dataclass(frozen=True)
+class SyncMeetingEvent:
+    """Bring the group's Discord scheduled event into line with its schedule: made, moved or deleted.
+
+    Like access, what the event should be is drawn from the database when the effect is carried out, so an old or
+    repeated effect moves the one remembered event to the latest meeting and never makes a second one. A meeting
+    that was held retires its event (`retire_event_id`, deleted first): the following meeting gets an event of its own.
+    """
+
+    group_id: int
+    retire_event_id: int | None = None
+
+
+@dataclass(frozen=True)
+class MeetingEvent:
+    """The Discord scheduled event a group's next meeting should have."""
+
+    name: str
+    description: str
+    start: datetime
+    end: datetime
+    text_channel_id: int
+    voice_channel_id: int | None = None
+    stage: bool = False
+
+
+@dataclass(frozen=True)
+class EventPlan:
+    """What `SyncMeetingEvent` finds when carried out: the event remembered (if any) and the one wanted (if any)."""
+
+    guild_id: int
+    event_id: int | None
+    wanted: MeetingEvent | None
+
+
+Effect = SetAccess | SetMute | Notify | DirectNotice | Answer | SyncMeetingEvent
 
 
 def effect_kind(effect: Effect) -> str:
@@ -126,6 +162,8 @@ def effect_kind(effect: Effect) -> str:
             return "direct"
         case Answer():
             return "answer"
+        case SyncMeetingEvent():
+            return "meeting_event"
         case _:
             assert_never(effect)
 
@@ -147,6 +185,8 @@ def effect_to_payload(effect: Effect) -> dict[str, Any]:
         case Answer():
             done = [notice_to_payload(notice) for notice in effect.done]
             return {"group_id": effect.group_id, "token": effect.token, "command": effect.command, "done": done}
+        case SyncMeetingEvent():
+            return {"group_id": effect.group_id, "retire_event_id": effect.retire_event_id}
         case _:
             assert_never(effect)
 
@@ -163,4 +203,6 @@ def effect_from_payload(kind: str, payload: dict[str, Any]) -> Effect:
         return DirectNotice(**{**payload, "notice": notice_from_payload(payload["notice"])})
     if kind == "answer":
         return Answer(**{**payload, "done": tuple(notice_from_payload(notice) for notice in payload["done"])})
+    if kind == "meeting_event":
+        return SyncMeetingEvent(**payload)
     raise ValueError(f"unknown effect kind {kind!r}")

@@ -60,16 +60,21 @@ BOT_PERMISSIONS = discord.Permissions(
     connect=True,
     speak=True,
     mute_members=True,
+    manage_events=True,
 )
 """What the bot's role needs (the README's invite link carries exactly this): Discord lets a bot allow or deny
 in an overwrite only what it has itself."""
 
 _VOICE_ONLY = {"connect", "speak"}
-_MEETING_ONLY = {"mute_members"}
-"""Checked when a meeting starts in voice (`/meeting start voice:true`), not to make a channel."""
+_NOT_FOR_CHANNELS = {"mute_members", "manage_events"}
+"""Not needed to make a group's channels: Mute Members is checked when a meeting starts in voice
+(`/meeting start voice:true`), Manage Events when a schedule makes the meeting's scheduled event."""
 
 
 def required_to_create(*, voice: bool) -> list[str]:
     """Guild permissions the bot needs to make a private group channel."""
-    needed = [name for name, granted in BOT_PERMISSIONS if granted and name not in _MEETING_ONLY]
-    return [name for name in needed if voice or name not in _VOICE_ONLY]
+    return [
+        name
+        for name, granted in BOT_PERMISSIONS
+        if granted and name not in _NOT_FOR_CHANNELS and (voice or name not in _VOICE_ONLY)
+    ]

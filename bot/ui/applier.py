@@ -15,7 +15,17 @@ from typing import Any, Literal, assert_never
 
 import discord
 
-from bot.domain.effects import Answer, DirectNotice, Notice, Notify, SetAccess, SetMute
+from bot.domain.effects import (
+    Answer,
+    DirectNotice,
+    EventPlan,
+    MeetingEvent,
+    Notice,
+    Notify,
+    SetAccess,
+    SetMute,
+    SyncMeetingEvent,
+)
 from bot.domain.groups import Access
 from bot.services.due import DueItem
 from bot.services.effects import EffectService, QueuedEffect, effect_of
@@ -31,6 +41,9 @@ UNKNOWN_CHANNEL = 10003
 CANNOT_DM = 50007
 UNKNOWN_MESSAGE = 10008
 NOT_IN_VOICE = 40032
+UNKNOWN_EVENT = 10070
+GUILD_ONLY = 2  # a scheduled event's only privacy level
+EVENT_STAGE, EVENT_VOICE, EVENT_EXTERNAL = 1, 2, 3
 TOKEN_LIFETIME = timedelta(minutes=15)
 LOST_ANSWER = "I could not answer you at the time (I may have restarted), but your {command} went through."
 
@@ -52,6 +65,10 @@ LiveRenderer = Callable[[Notice], Awaitable[Post | None]]
 Posted = Callable[[Notify, int], Awaitable[None]]
 AccessOf = Callable[[int, int], Awaitable[Access | None]]
 Wake = Callable[[datetime | None], None]
+EventPlanOf = Callable[[int], Awaitable[EventPlan | None]]
+"""What a group's Discord scheduled event should be, drawn from the database when carried out (None: group gone)."""
+EventMade = Callable[[int, int | None], Awaitable[None]]
+"""Remember the group's scheduled event id (None: it was deleted)."""
 OverwriteOf = Callable[[int], tuple[discord.Permissions, discord.Permissions]]
 """A member's overwrite in a channel as Discord last showed it, as (allow, deny); both empty when there is none."""
 KEEP_RESULTS = 60.0
@@ -130,6 +147,7 @@ class EffectApplier:
         self._inflight: dict[tuple[int, ...], asyncio.Task[list[QueuedEffect]]] = {}
         self._attached = False
         self._wake: Wake = lambda at: None
+        self._events: tuple[EventPlanOf, EventMade] | None = None
 
     def render_with(self, kinds: Iterable[type[Notice]], renderer: Renderer) -> None:
         """Register how a feature's notices look; each kind has exactly one renderer."""
@@ -154,6 +172,10 @@ class EffectApplier:
         if kind in self._posted:
             raise ValueError(f"notice {kind.__qualname__} already has a listener")
         self._posted[kind] = remember
+
+    def events_with(self, plan_of: EventPlanOf, made: EventMade) -> None:
+        """Where meeting events are drawn from when carried out, and where the event made is remembered."""
+        self._events = (plan_of, made)
 
     def wake_for_retries(self, wake: Wake) -> None:
         """Who to tell when a failed effect falls due again (the due-work runtime)."""
@@ -238,6 +260,8 @@ class EffectApplier:
                     await self._direct(effect)
                 case Answer():
                     await self._answer(effect, item.created_at)
+                case SyncMeetingEvent():
+                    await self._sync_event(effect)
                 case _:
                     assert_never(effect)
         except Exception as exc:  # one effect's failure (HTTP, rate limit, network) must not stop the others
@@ -377,6 +401,61 @@ class EffectApplier:
                     return
                 await self._rewrite(message, post)
 
+    async def _sync_event(self, effect: SyncMeetingEvent) -> None:
+        """Make, move or delete the group's one scheduled event, as the database says now.
+
+        The event made is remembered as soon as Discord answers, and a remembered event is moved, never made again,
+        so carrying this out twice (or an old effect after a newer one) leaves one event at the latest meeting.
+        """
+        if self._events is None:
+            raise RuntimeError("no reader registered for meeting events")
+        plan_of, made = self._events
+        reason = "Setkeeper: schedule"
+        async with self._turns.take(("event", effect.group_id)) as last:
+            plan = await plan_of(effect.group_id) if last or effect.retire_event_id is not None else None
+            if plan is None:
+                return
+            http = self._client.http
+            if effect.retire_event_id is not None and effect.retire_event_id != plan.event_id:
+                # The meeting held: its event goes (deleting twice is harmless), the next meeting gets its own.
+                await self._ignore_missing(
+                    http.delete_scheduled_event(plan.guild_id, effect.retire_event_id, reason=reason)
+                )
+            if not last:
+                return  # a later change of this group's schedule is waiting, and it draws the event as it is then
+            if plan.wanted is None:
+                if plan.event_id is not None:
+                    await self._ignore_missing(http.delete_scheduled_event(plan.guild_id, plan.event_id, reason=reason))
+                    await made(effect.group_id, None)
+                return
+            fields = self._event_fields(plan.wanted)
+            if plan.event_id is not None:
+                try:
+                    await http.edit_scheduled_event(plan.guild_id, plan.event_id, reason=reason, **fields)
+                    return
+                except discord.NotFound as exc:
+                    if exc.code != UNKNOWN_EVENT:
+                        raise
+                    # Deleted by someone on Discord: the meeting still needs its event, so a new one is made.
+            event = await http.create_guild_scheduled_event(plan.guild_id, reason=reason, **fields)
+            await made(effect.group_id, int(event["id"]))
+
+    def _event_fields(self, wanted: MeetingEvent) -> dict[str, Any]:
+        """The event's fields: in the group's voice or Stage channel, else "external" at its text channel."""
+        fields: dict[str, Any] = {
+            "name": wanted.name,
+            "description": wanted.description,
+            "privacy_level": GUILD_ONLY,
+            "scheduled_start_time": wanted.start.isoformat(),
+            "scheduled_end_time": wanted.end.isoformat(),
+        }
+        if wanted.voice_channel_id is not None:
+            kind = EVENT_STAGE if wanted.stage else EVENT_VOICE
+            return {**fields, "entity_type": kind, "channel_id": wanted.voice_channel_id, "entity_metadata": None}
+        channel = self._client.get_channel(wanted.text_channel_id)
+        location = f"#{channel.name}" if isinstance(channel, discord.abc.GuildChannel) else wanted.name
+        return {**fields, "entity_type": EVENT_EXTERNAL, "channel_id": None, "entity_metadata": {"location": location}}
+
     async def _answer(self, effect: Answer, created_at: datetime | None) -> None:
         """Tell the person what their command did, in the reply it never got; past the token's life, nobody can."""
         application_id = self._client.application_id
@@ -449,5 +528,5 @@ class EffectApplier:
         try:
             await call
         except discord.NotFound as exc:
-            if exc.code not in (UNKNOWN_OVERWRITE, UNKNOWN_CHANNEL):
+            if exc.code not in (UNKNOWN_OVERWRITE, UNKNOWN_CHANNEL, UNKNOWN_EVENT):
                 raise

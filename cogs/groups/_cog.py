@@ -17,6 +17,7 @@ from cogs.groups._base import FACILITATOR, GROUP, name_of
 from cogs.groups._creation import CreationCommands
 from cogs.groups._membership import MembershipCommands
 from cogs.groups._render import render_notice
+from cogs.groups._schedule import ScheduleCommands
 from cogs.groups._views import (
     AcceptRulesButton,
     JoinAnswerButton,
@@ -40,8 +41,8 @@ def render(notice: Notice) -> Post:
     return render_notice(notice, view)
 
 
-class Groups(CreationCommands, MembershipCommands, AdminCommands):
-    """Set up action learning sets: create, membership, join requests, facilitators, moves, splits, archive.
+class Groups(CreationCommands, MembershipCommands, AdminCommands, ScheduleCommands):
+    """Set up action learning sets: create, membership, join requests, facilitators, schedule, moves, splits, archive.
 
     One cog and one `/group` command group; its commands live in one module per concern.
     """
@@ -54,6 +55,7 @@ class Groups(CreationCommands, MembershipCommands, AdminCommands):
         self.bot.add_dynamic_items(AcceptRulesButton, JoinAnswerButton)
         self.bot.applier.render_with(GROUP_NOTICES, render)
         self.bot.applier.when_posted(JoinRequest, self._request_posted)
+        self.bot.applier.events_with(self.groups.event_plan, self.groups.record_event)
 
     async def _request_posted(self, effect: Notify, message_id: int) -> None:
         """Remember the request's post so that any answer can close it; close it now if it was answered meanwhile."""

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import assert_never
 
 import discord
 from discord.utils import escape_markdown
 
+from bot.domain.cadence import CLOCK_CHANGE_RULE, describe, moved_by_clock_change
 from bot.domain.ground_rules import GROUND_RULES
 from bot.domain.group_notices import (
     Archived,
@@ -29,6 +31,11 @@ from bot.services.groups import GroupInfo, GroupView
 from bot.ui.applier import Post
 
 COLOUR = discord.Colour.teal()
+NO_SCHEDULE = "No schedule yet (/group schedule)"
+NO_EVENTS_NOTE = (
+    "\nI do not have the Manage Events permission, so the meeting cannot show as a Discord event. "
+    "Once a server manager gives it to me, run /group schedule again."
+)
 RETRY_NOTE = (
     "\nDiscord did not take every change yet (if this keeps happening, check my Manage Roles permission); "
     "I will keep trying for a few minutes."
@@ -155,12 +162,38 @@ def info_embed(info: GroupInfo) -> discord.Embed:
     )
     if info.requests:
         embed.add_field(name="Asking to join", value=" ".join(f"<@{user}>" for user in info.requests), inline=False)
-    embed.add_field(name="Cadence", value="Not scheduled yet", inline=True)
-    embed.add_field(name="Next meeting", value="Not scheduled yet", inline=True)
+    cadence, next_meeting = schedule_texts(group)
+    embed.add_field(name="Cadence", value=cadence, inline=True)
+    embed.add_field(name="Next meeting", value=next_meeting, inline=True)
     embed.add_field(name="Action follow-through", value="No actions recorded yet", inline=True)
     embed.add_field(name="Settings", value=settings_text(group), inline=False)
     embed.set_footer(text=f"Created {group.created_at:%d %b %Y}")
     return embed
+
+
+def timestamps(moment: datetime) -> str:
+    """A moment as everyone sees it in their own time zone: the full date and time, and how far off it is."""
+    seconds = int(moment.timestamp())
+    return f"<t:{seconds}:F> (<t:{seconds}:R>)"
+
+
+def schedule_texts(group: GroupView) -> tuple[str, str]:
+    """The group's cadence in words and its next meeting as Discord timestamps (or that there is none)."""
+    if group.schedule is None:
+        return NO_SCHEDULE, NO_SCHEDULE
+    upcoming = timestamps(group.next_meeting_at) if group.next_meeting_at else "None to come"
+    return describe(group.schedule), upcoming
+
+
+def schedule_reply(group: GroupView) -> str:
+    """What `/group schedule` answers: the schedule, the next meeting, and the clock-change rule where it applies."""
+    if group.schedule is None:
+        return f"{name(group.name)} has no schedule now; its Discord event for the next meeting is removed."
+    cadence, upcoming = schedule_texts(group)
+    lines = [f"Schedule saved for {name(group.name)}: {cadence}.", f"Next meeting: {upcoming}."]
+    if group.next_meeting_at is not None and moved_by_clock_change(group.schedule, group.next_meeting_at):
+        lines.append(CLOCK_CHANGE_RULE)
+    return "\n".join(lines)
 
 
 def settings_text(group: GroupView) -> str:

@@ -9,8 +9,9 @@ from unittest.mock import AsyncMock, create_autospec
 import discord
 import pytest
 
+from bot.domain.effects import SyncMeetingEvent
 from bot.domain.group_notices import GROUP_NOTICES
-from bot.services.effects import EffectService
+from bot.services.effects import EffectService, QueuedEffect
 from bot.services.groups import GroupService
 from bot.ui.applier import EffectApplier, Post, Turns
 from bot.ui.pacing import Limit, Pacer
@@ -183,3 +184,91 @@ async def test_a_post_too_long_for_a_message_carries_its_whole_text_as_a_file(
     assert sent.kwargs["content"] == "the start"
     file = sent.kwargs["file"]
     assert (file.filename, file.fp.read()) == ("all.md", b"every word\n")
+
+
+def _events_client() -> Any:
+    client = _client()
+    client.http.create_guild_scheduled_event = AsyncMock(return_value={"id": "555"})
+    client.http.edit_scheduled_event = AsyncMock()
+    client.http.delete_scheduled_event = AsyncMock()
+    return client
+
+
+def _events_applier(client: Any, effects: EffectService, groups: GroupService) -> EffectApplier:
+    applier = _applier(client, effects, groups)
+    applier.events_with(groups.event_plan, groups.record_event)
+    return applier
+
+
+async def _event_id(groups: GroupService, group_id: int) -> int | None:
+    plan = await groups.event_plan(group_id)
+    assert plan is not None
+    return plan.event_id
+
+
+async def _scheduled(groups: GroupService) -> Any:
+    group = await make_group(groups)
+    outcome = await groups.set_schedule(
+        GUILD, FAC, group.id, "monthly_weekday", at="18:30", zone="Europe/London", weekday="tuesday", ordinal="first"
+    )
+    return group, outcome.effects
+
+
+async def test_a_meeting_event_carried_out_twice_is_made_once_then_moved(
+    groups: GroupService, effects: EffectService
+) -> None:
+    group, queued = await _scheduled(groups)
+    client = _events_client()
+    applier = _events_applier(client, effects, groups)
+    assert await applier.apply(queued) == []
+    assert await applier.apply(queued) == []
+    client.http.create_guild_scheduled_event.assert_awaited_once()
+    fields = client.http.create_guild_scheduled_event.await_args.kwargs
+    assert (fields["entity_type"], fields["scheduled_start_time"]) == (3, "2026-12-01T18:30:00+00:00")
+    assert client.http.edit_scheduled_event.await_args.args == (GUILD, 555)
+    assert await _event_id(groups, group.id) == 555
+
+
+async def test_a_meeting_event_deleted_on_discord_is_made_again(groups: GroupService, effects: EffectService) -> None:
+    group, queued = await _scheduled(groups)
+    await groups.record_event(group.id, 444)
+    client = _events_client()
+    client.http.edit_scheduled_event.side_effect = discord.NotFound(_NotFound(), {"code": 10070, "message": "Unknown"})
+    applier = _events_applier(client, effects, groups)
+    assert await applier.apply(queued) == []
+    client.http.create_guild_scheduled_event.assert_awaited_once()
+    assert await _event_id(groups, group.id) == 555
+
+
+async def test_a_cleared_schedule_deletes_the_event_and_forgets_it(
+    groups: GroupService, effects: EffectService
+) -> None:
+    group, _ = await _scheduled(groups)
+    await groups.record_event(group.id, 444)
+    cleared = await groups.set_schedule(GUILD, FAC, group.id, "none")
+    client = _events_client()
+    applier = _events_applier(client, effects, groups)
+    assert await applier.apply(cleared.effects) == []
+    client.http.delete_scheduled_event.assert_awaited_once_with(GUILD, 444, reason="Setkeeper: schedule")
+    client.http.create_guild_scheduled_event.assert_not_awaited()
+    assert await _event_id(groups, group.id) is None
+
+
+async def test_a_retired_event_is_deleted_and_the_next_meeting_gets_its_own(
+    groups: GroupService, effects: EffectService
+) -> None:
+    group, queued = await _scheduled(groups)
+    client = _events_client()
+    applier = _events_applier(client, effects, groups)
+    retire = [
+        QueuedEffect(item.id, item.guild_id, SyncMeetingEvent(group.id, retire_event_id=444), item.created_at)
+        for item in queued
+        if isinstance(item.effect, SyncMeetingEvent)
+    ]
+    assert await applier.apply(retire) == []
+    client.http.delete_scheduled_event.assert_awaited_once_with(GUILD, 444, reason="Setkeeper: schedule")
+    client.http.create_guild_scheduled_event.assert_awaited_once()
+
+
+class _NotFound:
+    status, reason = 404, "Not Found"

@@ -37,6 +37,7 @@ async def test_the_commands_are_the_ones_documented(bot: Setkeeper) -> None:
         "group leave",
         "group info",
         "group settings",
+        "group schedule",
         "group move",
         "group split",
         "group archive",

@@ -161,6 +161,11 @@ CASES: dict[str, Case] = {
     "/group settings, only looking": Case(
         lambda g, w, actor: g.update_settings(GUILD, actor, w.a.id, {}), FACILITATORS, NotFacilitatorError, writes=False
     ),
+    "/group schedule": Case(
+        lambda g, w, actor: g.set_schedule(GUILD, actor, w.a.id, "monthly_day", at="18:30", zone="UTC", day=1),
+        FACILITATORS,
+        NotFacilitatorError,
+    ),
     "/group archive (before the panel shows)": Case(
         lambda g, w, actor: g.facilitated(GUILD, actor, None, TEXT_A), FACILITATORS, NotFacilitatorError, writes=False
     ),
@@ -248,6 +253,7 @@ COVERED = {
     "begin_split",
     "complete_split",
     "update_settings",
+    "set_schedule",
     "archive",
     "accept_ground_rules",
     "answer_join_request",

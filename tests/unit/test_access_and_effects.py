@@ -14,9 +14,11 @@ from bot.domain.due import DueKey
 from bot.domain.effects import (
     Answer,
     DirectNotice,
+    Effect,
     Notice,
     Notify,
     SetAccess,
+    SyncMeetingEvent,
     effect_from_payload,
     effect_kind,
     effect_to_payload,
@@ -133,9 +135,10 @@ def test_every_group_notice_survives_storage_as_itself(notice: GroupNotice) -> N
             st.integers(1, 10**18),
             st.sampled_from(Access),
         ),
+        st.builds(SyncMeetingEvent, st.integers(1, 10**6), st.none() | st.integers(1, 10**18)),
     )
 )
-def test_every_effect_survives_storage_as_itself(effect: SetAccess | Notify | DirectNotice | Answer) -> None:
+def test_every_effect_survives_storage_as_itself(effect: Effect) -> None:
     assert effect_from_payload(effect_kind(effect), effect_to_payload(effect)) == effect
 
 

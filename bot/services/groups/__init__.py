@@ -1,7 +1,7 @@
 """Group set-up: one service whose parts sit in modules by concern.
 
-The parts: lookups, creation, channels, membership, facilitation, lifecycle; `_guards` holds the checks that the
-meeting's services share.
+The parts: lookups, creation, channels, membership, facilitation, lifecycle, scheduling; `_guards` holds the checks
+that the meeting's services share.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from bot.services.groups.facilitation import Facilitation
 from bot.services.groups.lifecycle import Lifecycle
 from bot.services.groups.lookups import Lookups
 from bot.services.groups.membership import Memberships
+from bot.services.groups.scheduling import Scheduling
 
 __all__ = [
     "Actor",
@@ -45,5 +46,5 @@ __all__ = [
 ]
 
 
-class GroupService(Lookups, Creation, Channels, Memberships, Facilitation, Lifecycle):
+class GroupService(Lookups, Creation, Channels, Memberships, Facilitation, Lifecycle, Scheduling):
     """Every use case of group set-up. Each method is one unit of work."""

@@ -8,8 +8,10 @@ from typing import Any, Generic, TypeVar
 
 from bot.db.models import Group
 from bot.db.outbox import QueuedEffect
+from bot.domain.cadence import Cadence
 from bot.domain.errors import UserFacingError
 from bot.domain.groups import CrossTalk, GroupSettings, GroupStatus, MembershipStatus, VoiceKind, VotingMethod
+from bot.services.schedule import cadence_of
 
 T = TypeVar("T")
 GroupKey = int | str | None
@@ -42,6 +44,8 @@ class GroupView:
     archived_at: datetime | None
     creation_reply_token: str | None = None
     channel_lost_at: datetime | None = None
+    schedule: Cadence | None = None
+    next_meeting_at: datetime | None = None
 
     @property
     def archived(self) -> bool:
@@ -138,6 +142,8 @@ def view_of(group: Group) -> GroupView:
         archived_at=group.archived_at,
         creation_reply_token=group.creation_reply_token,
         channel_lost_at=group.channel_lost_at,
+        schedule=cadence_of(group),
+        next_meeting_at=group.next_meeting_at,
     )
 
 

@@ -14,6 +14,7 @@ from bot.services.groups._changes import activate, admit, depart
 from bot.services.groups._effects import close_request, declined, post
 from bot.services.groups._guards import change_status, creating_group, open_group, require_facilitator
 from bot.services.groups._views import Actor, GroupKey, GroupView, Outcome, settings_of, store_settings, view_of
+from bot.services.schedule import sync_event
 from bot.services.votes._shared import end_cycle
 
 
@@ -83,6 +84,7 @@ class Lifecycle(GroupServiceBase):
                 guild_id,
                 set_access(group, group.facilitator_id, facilitator),
                 post(group, Archived(group.name, actor.user_id)),
+                *sync_event(group),
             )
             await uow.commit()
             return Outcome(view_of(group), uow.committed)
