@@ -151,6 +151,8 @@ class Setkeeper(commands.Bot):
     async def on_ready(self) -> None:
         """Reconcile once per process (on_ready can fire many times), then say so."""
         if self._ready_once:
+            # Channel updates missed while disconnected: what the bot last wrote may no longer be what Discord has.
+            self.applier.forget_written()
             log.info("gateway session resumed or re-identified", extra={"guilds": len(self.guilds)})
             return
         self._ready_once = True

@@ -17,6 +17,7 @@ from bot.domain.actions import (
     report_of,
 )
 from bot.domain.clock import Clock
+from bot.domain.groups import GroupStatus
 from bot.services.groups._guards import open_group
 from bot.services.groups._views import GroupKey, Outcome
 from bot.services.votes._base import require_eligible
@@ -150,6 +151,8 @@ async def _own(
     group = await uow.groups.get(guild_id, action.group_id) if action is not None else None
     if action is None or group is None or action.owner_id != user_id:
         raise ActionNotFoundError("That is not one of your actions here. Pick one from the list as you type.")
+    if group.status != GroupStatus.ACTIVE:
+        raise ActionNotFoundError(f"{group.name} has been archived, so its actions can no longer be reported on.")
     return action, group
 
 

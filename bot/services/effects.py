@@ -131,7 +131,7 @@ class EffectService:
 
     async def flush(self) -> None:
         """Forget the settled answers now (at shutdown)."""
-        if self._settled:
+        if self._settled or self._done:
             await self.done([])
 
     async def _flush_soon(self) -> None:

@@ -23,7 +23,8 @@ from bot.domain.meeting import MeetingState, floor_of, from_json
 def wants_mute(state: MeetingState, user_id: int) -> bool:
     """Whether the voice floor keeps this person muted: a listener while someone else has the floor.
 
-    The facilitator is never muted; nobody is muted in the opening, the vote, a pause or a break (`floor_of`).
+    The facilitator is never muted; nobody is muted in the opening, a pause or a break (`floor_of`). Through the
+    vote the floor stays closed, as in text: ballots are buttons, and the facilitator may speak.
     """
     return user_id != state.facilitator_id and floor_of(state, user_id) is Floor.LISTENING
 

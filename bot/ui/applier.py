@@ -326,8 +326,15 @@ class EffectApplier:
             await self._mutes.undone(effect.guild_id, effect.user_id)
 
     async def _edit_mute(self, guild_id: int, user_id: int, *, mute: bool) -> bool:
-        """Server-mute or unmute, within the guild's member-edit limit; False if they are not in voice (40032)."""
-        async with self._pacer.slot("member_edit", guild_id):
+        """Server-mute or unmute, within the guild's member-edit limit; False if not made (not in voice: 40032).
+
+        An edit that had to wait for room is dropped when a later effect for the person came meanwhile: the floor
+        moved on, and that effect decides (the ledger row stays until a mute is undone).
+        """
+        async with self._pacer.slot("member_edit", guild_id) as slot:
+            if slot.waited and self._turns.behind(("mute", guild_id, user_id)):
+                slot.unused()
+                return False
             try:
                 await self._client.http.edit_member(guild_id, user_id, mute=mute, reason="Setkeeper: the floor")
             except discord.HTTPException as exc:
@@ -355,6 +362,10 @@ class EffectApplier:
             )
         written[user_id] = wanted
         return True
+
+    def forget_written(self) -> None:
+        """Forget every overwrite this process wrote (after a re-identify, channel updates may have been missed)."""
+        self._written.clear()
 
     def overwrites_seen(self, channel_id: int, overwrite_of: OverwriteOf) -> None:
         """Discord showed a channel's overwrites (a channel update): forget what no longer matches them.

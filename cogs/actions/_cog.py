@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 ACTION = app_commands.Group(name="action", description="Your actions between meetings", guild_only=True)
 REPORT_FORM = re.compile(r"setkeeper:report:(?P<action>[0-9]{1,12}):(?P<status>[a-z_]{1,16})")
 STATUS_CHOICES = [app_commands.Choice(name=status.label, value=status.value) for status in REPORTED]
+MAX_ID = 2**31 - 1
+"""Action ids are 32-bit: anything larger was typed, not picked."""
 NOT_A_CHOICE = "Pick one of your actions from the list as you type (use /action list to see them)."
 
 
@@ -112,7 +114,7 @@ class Actions(FeatureCog):
         self, interaction: discord.Interaction[Any], action: str, status: app_commands.Choice[str]
     ) -> None:
         """Open the report form for the chosen action."""
-        if not action.isdigit():
+        if not (action.isascii() and action.isdigit()) or int(action) > MAX_ID:
             await reply(interaction, NOT_A_CHOICE)
             return
         try:

@@ -48,8 +48,9 @@ async def test_a_member_sets_an_action_reports_on_it_once_and_a_fellow_member_se
     refused = await bob.run("/action report", action=choices[0]["value"], status="done", in_channel=channel)
     assert "not one of your actions" in refused.text
     assert refused.modal_title is None
-    typed = await bob.run("/action report", action="my action", status="done", in_channel=channel)
-    assert "Pick one of your actions from the list" in typed.text
+    for typed in ("my action", "²", "99999999999"):
+        answer = await bob.run("/action report", action=typed, status="done", in_channel=channel)
+        assert "Pick one of your actions from the list" in answer.text, typed
 
 
 async def test_in_the_catch_up_a_member_reports_from_the_floor_card_in_two_clicks(

@@ -15,7 +15,7 @@ from bot.domain.clock import FixedClock
 from bot.domain.errors import NotEligibleError
 from bot.services.actions import ActionService
 from bot.services.groups import GroupService
-from tests.service.helpers import GUILD, add_members, make_group
+from tests.service.helpers import ADMIN, GUILD, add_members, make_group
 
 A, B, C = 21, 22, 23
 SECRET = "Call the supplier about the late order"
@@ -157,3 +157,11 @@ async def test_the_list_puts_what_is_still_to_do_first(groups: GroupService, act
     ids = [(await actions.add(GUILD, A, f"Action {n}", first)).value.id for n in range(3)]
     await actions.report(GUILD, A, ids[0], "done", "", "")
     assert [view.text for view in await actions.listing(GUILD, A)] == ["Action 1", "Action 2", "Action 0"]
+
+
+async def test_an_archived_groups_actions_are_not_reported_on(groups: GroupService, actions: ActionService) -> None:
+    first, _ = await _two_groups(groups)
+    action = (await actions.add(GUILD, A, SECRET, first)).value
+    await groups.archive(GUILD, ADMIN, first)
+    with pytest.raises(ActionNotFoundError, match="archived"):
+        await actions.report(GUILD, A, action.id, "done", "Too late", "")

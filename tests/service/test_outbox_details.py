@@ -251,3 +251,22 @@ async def test_effects_done_at_the_same_moment_are_forgotten_in_few_writes(
     left = {item.id for item in await effects.pending([GUILD])}
     assert left.isdisjoint(item.id for item in queued)
     assert writes < len(queued) / 2, f"{writes} writes for {len(queued)} effects done at once"
+
+
+async def test_effects_whose_done_write_failed_are_forgotten_at_shutdown(
+    groups: GroupService, effects: EffectService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    group = await make_group(groups)
+    queued = (await groups.add_member(GUILD, FAC, group.id, 20)).effects
+    working = effects._uow
+
+    def failing(*, write: bool = True) -> object:
+        raise OSError("database went away")
+
+    monkeypatch.setattr(effects, "_uow", failing)
+    with pytest.raises(OSError, match="went away"):
+        await effects.done([item.id for item in queued])
+    monkeypatch.setattr(effects, "_uow", working)
+    await effects.flush()  # the shutdown's last write takes them along
+    left = {item.id for item in await effects.pending([GUILD])}
+    assert left.isdisjoint(item.id for item in queued)
