@@ -432,6 +432,12 @@ class MeetingService:
         muted on arrival.
         """
         now = self._clock.now()
+        async with self._uow(write=False) as uow:
+            # Most joins anywhere in a server concern no meeting and no mute: they never take the single writer.
+            concerned = await uow.voice_mutes.get(guild_id, user_id) is not None
+            concerned = concerned or await uow.meetings.open_in_voice(guild_id, channel_id) is not None
+        if not concerned:
+            return []
         async with self._uow() as uow:
             row = await uow.voice_mutes.get(guild_id, user_id)
             if row is not None:

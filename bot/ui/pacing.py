@@ -44,6 +44,10 @@ class Slot:
         self.used = False
 
 
+HOLD = 35.0
+"""Seconds one call may hold its slot: discord.py waits out a 429 for up to 30 s (`max_ratelimit_timeout`)."""
+
+
 def scaled(scale: float) -> dict[str, Limit]:
     """The observed limits with every window shrunk by `scale` (a fake Discord's realistic mode, in tests)."""
     return {kind: Limit(limit.calls, limit.per * scale) for kind, limit in OBSERVED_LIMITS.items()}
@@ -57,8 +61,9 @@ class Pacer:
     came back, which is no earlier than Discord counted it, so clocks on either side never disagree about a window.
     """
 
-    def __init__(self, limits: dict[str, Limit] | None = None) -> None:
+    def __init__(self, limits: dict[str, Limit] | None = None, *, hold: float = HOLD) -> None:
         self._limits = OBSERVED_LIMITS if limits is None else limits
+        self._hold = hold
         self._clock = time.monotonic
         self._done: dict[tuple[str, Hashable], deque[float]] = {}
         self._locks: dict[tuple[str, Hashable], asyncio.Lock] = {}
@@ -82,7 +87,9 @@ class Pacer:
                 await asyncio.sleep(done[0] + limit.per - self._clock())
                 done.popleft()
             try:
-                yield slot
+                # A call that hangs must not hold up the channel's floor: it fails, and is retried as due work.
+                async with asyncio.timeout(self._hold):
+                    yield slot
             finally:
                 if slot.used:
                     done.append(self._clock())

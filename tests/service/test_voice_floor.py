@@ -186,3 +186,20 @@ async def test_an_owed_unmute_is_emitted_when_they_join_any_voice_channel(
     await _act(meetings, FACILITATOR, End(), view.id)
     assert _mutes(await meetings.joined_voice(GUILD, listener, 777)) == {listener}
     assert await _wanted(ledger, listener) == {listener: None}
+
+
+async def test_a_join_that_concerns_no_meeting_and_no_mute_takes_no_write(
+    groups: GroupService, meetings: MeetingService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _voice_group(groups, 21)
+    writes = 0
+    opened = meetings._uow
+
+    def counting(*, write: bool = True) -> object:
+        nonlocal writes
+        writes += write
+        return opened(write=write)
+
+    monkeypatch.setattr(meetings, "_uow", counting)
+    assert await meetings.joined_voice(GUILD, 21, 777) == []  # another voice channel, nothing of the bot's
+    assert writes == 0

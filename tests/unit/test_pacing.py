@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
+
 from bot.ui.pacing import OBSERVED_LIMITS, Limit, Pacer, scaled
 
 WINDOW = 0.3
@@ -56,3 +58,14 @@ def test_scaling_shrinks_every_window_and_keeps_the_counts() -> None:
         kind: (limit.calls, limit.per) for kind, limit in OBSERVED_LIMITS.items()
     }
     assert OBSERVED_LIMITS["overwrite"] == Limit(10, 15.0)
+
+
+async def test_a_call_that_hangs_gives_its_slot_back() -> None:
+    pacer = Pacer({"overwrite": Limit(10, WINDOW)}, hold=0.05)
+    with pytest.raises(TimeoutError):
+        async with pacer.slot("overwrite", 1):
+            await asyncio.sleep(5)
+    began = time.monotonic()
+    async with pacer.slot("overwrite", 1):
+        pass
+    assert time.monotonic() - began < WINDOW, "the channel is free again"
