@@ -226,11 +226,12 @@ class EffectRepository:
         *,
         created_before: datetime | None = None,
         effect_ids: Sequence[int] | None = None,
+        excluding: Sequence[int] = (),
     ) -> Sequence[PendingEffect]:
         """Hold for `lease_length` the effects that nobody holds (their lease or wait is over), oldest first.
 
         `created_before`: also take those an earlier process of these guilds queued (it was killed while holding
-        them). `effect_ids`: only these.
+        them). `effect_ids`: only these. `excluding`: not these (this process is still carrying them out).
         """
         free = or_(PendingEffect.lease_until.is_(None), PendingEffect.lease_until <= now)
         if created_before is not None:
@@ -245,6 +246,8 @@ class EffectRepository:
         )
         if effect_ids is not None:
             query = query.where(PendingEffect.id.in_(effect_ids))
+        if excluding:
+            query = query.where(PendingEffect.id.not_in(excluding))
         query = query.order_by(PendingEffect.id).with_for_update(skip_locked=True)
         rows = await self._readable(query, lease_until=now + lease_length)
         await self.session.flush()

@@ -82,8 +82,12 @@ class EffectService:
         *,
         created_before: datetime | None = None,
         effect_ids: Sequence[int] | None = None,
+        excluding: Sequence[int] = (),
     ) -> list[QueuedEffect]:
-        """Take the effects of these guilds that nobody holds (and, at start-up, those a killed process held)."""
+        """Take the effects of these guilds that nobody holds (and, at start-up, those a killed process held).
+
+        `excluding`: effects this process is still carrying out, whatever their lease says (pacing can outlast it).
+        """
         now = self._clock.now()
         async with self._uow() as uow:
             rows = await uow.effects.claim(
@@ -93,6 +97,7 @@ class EffectService:
                 MAX_ATTEMPTS,
                 created_before=created_before,
                 effect_ids=effect_ids,
+                excluding=excluding,
             )
             await uow.commit()
             return _readable(rows)

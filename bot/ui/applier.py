@@ -236,8 +236,12 @@ class EffectApplier:
         return len(claimed) - len(failed)
 
     async def sweep(self, guild_ids: Sequence[int]) -> int:
-        """Safety net: carry out what nobody holds any more (a lease ran out: a reply refused, a write that failed)."""
-        claimed = await self._effects.claim(guild_ids)
+        """Safety net: carry out what nobody holds any more (a lease ran out: a reply refused, a write that failed).
+
+        A batch this process is still carrying out is left to it, however long Discord's pacing has made it take.
+        """
+        busy = [effect_id for key, task in self._inflight.items() if not task.done() for effect_id in key]
+        claimed = await self._effects.claim(guild_ids, excluding=busy)
         failed = await self.apply(claimed, answers=True)
         return len(claimed) - len(failed)
 

@@ -270,3 +270,15 @@ async def test_effects_whose_done_write_failed_are_forgotten_at_shutdown(
     await effects.flush()  # the shutdown's last write takes them along
     left = {item.id for item in await effects.pending([GUILD])}
     assert left.isdisjoint(item.id for item in queued)
+
+
+async def test_effects_this_process_still_carries_out_are_not_swept(
+    groups: GroupService, effects: EffectService, clock: FixedClock
+) -> None:
+    group = await make_group(groups)
+    queued = (await groups.add_member(GUILD, FAC, group.id, 20)).effects
+    clock.moment += EFFECT_LEASE + timedelta(seconds=1)  # paced so long that the lease ran out
+    busy = queued[0].id
+    claimed = {item.id for item in await effects.claim([GUILD], excluding=[busy])}
+    assert busy not in claimed
+    assert {item.id for item in queued[1:]} <= claimed
