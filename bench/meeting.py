@@ -241,6 +241,18 @@ async def shown(card: Message, label: str, within: float = 60.0) -> None:
         await asyncio.sleep(0.01)
 
 
+async def end_turn(person: Member, card: Message, phase: Phase) -> None:
+    """The speaker ends their turn with what the card shows them, once it shows it (its edits are paced too)."""
+    if phase is Phase.COMMIT:
+        await shown(card, "Record my actions")
+        form = await person.click(card, "Record my actions", within=120.0)
+        await person.submit_modal(form, {"action:1": "Try it"}, within=120.0)
+        return
+    label = "Next" if phase is Phase.FACILITATOR else "Done"
+    await shown(card, label)
+    await person.click(card, label, within=120.0)
+
+
 async def as_fast_as_people_click(announced: bool) -> Paced:
     """One meeting of 7, start to close, with Discord's observed rate limits, each press made once the last is answered.
 
@@ -270,16 +282,7 @@ async def as_fast_as_people_click(announced: bool) -> Paced:
                     person = member(group, view.speaker)
                     if view.up_next is not None and view.up_next != group.facilitator.id:
                         timed.append((time.monotonic(), view.up_next))
-                    # A person presses what the card shows them, once it shows it (its edits are paced too).
-                    if view.phase is Phase.COMMIT:
-                        await shown(card, "Record my actions")
-                        form = await person.click(card, "Record my actions", within=120.0)
-                        await person.submit_modal(form, {"action:1": "Try it"}, within=120.0)
-                    elif view.phase is Phase.FACILITATOR:
-                        await person.click(card, "Next", within=120.0)
-                    else:
-                        await shown(card, "Done")
-                        await person.click(card, "Done", within=120.0)
+                    await end_turn(person, card, view.phase)
                     turns += 1
                 took = time.monotonic() - began
                 # Paced writes wait in silence: the end is when everyone can post again, not when the fake is quiet.
@@ -412,16 +415,7 @@ async def voice_meeting() -> VoicePaced:
                         person = member(group, view.speaker)
                         if view.up_next is not None and view.up_next != group.facilitator.id:
                             timed.append((time.monotonic(), view.up_next))
-                        if view.phase is Phase.COMMIT:
-                            await shown(card, "Record my actions")
-                            form = await person.click(card, "Record my actions", within=120.0)
-                            await person.submit_modal(form, {"action:1": "Try it"}, within=120.0)
-                        elif view.phase is Phase.FACILITATOR:
-                            await shown(card, "Next")
-                            await person.click(card, "Next", within=120.0)
-                        else:
-                            await shown(card, "Done")
-                            await person.click(card, "Done", within=120.0)
+                        await end_turn(person, card, view.phase)
                     view = await meetings.view(world.guild.id, group.facilitator.id, meeting_id=view.id)
                 await world.settle(quiet=1.0, within=60.0)
                 edits, unmuted, able = [], [], []
