@@ -45,6 +45,21 @@ async def _present(meetings: MeetingService, meeting_id: int, *users: int) -> Me
     return view
 
 
+async def _a_round_for_a(
+    groups: GroupService, meetings: MeetingService, services: Services, *present: int
+) -> tuple[GroupView, MeetingView, MeetingView]:
+    """A and B in a group, A's bid chosen by a vote before the meeting, the meeting started and moved on.
+
+    `present` are there; returns the group, the meeting as started, and the meeting now (its catch-up).
+    """
+    group = await _group(groups, A, B)
+    await services.votes.put_in(GUILD, A, group.id, "Managing up", "")
+    await services.votes.open_vote(GUILD, FAC, group.id, None)  # one bid: A's round is chosen
+    meeting = (await meetings.start(GUILD, FAC, group.id, None)).value
+    await _present(meetings, meeting.id, *present)
+    return group, meeting, await _act(meetings, FACILITATOR, Next(), meeting.id)
+
+
 def _accesses(effects: list[QueuedEffect]) -> set[int]:
     return {e.effect.user_id for e in effects if isinstance(e.effect, SetAccess)}
 
@@ -297,12 +312,7 @@ async def test_two_presses_of_one_cards_next_move_the_meeting_once(
 async def test_the_holder_chooses_the_mode_of_their_own_round_only(
     groups: GroupService, meetings: MeetingService, services: Services
 ) -> None:
-    group = await _group(groups, A, B)
-    await services.votes.put_in(GUILD, A, group.id, "Managing up", "")
-    await services.votes.open_vote(GUILD, FAC, group.id, None)  # one bid: A's round is chosen
-    meeting = (await meetings.start(GUILD, FAC, group.id, None)).value
-    await _present(meetings, meeting.id, A, B)
-    view = await _act(meetings, FACILITATOR, Next(), meeting.id)
+    _, meeting, view = await _a_round_for_a(groups, meetings, services, A, B)
     while view.phase is Phase.CATCH_UP:
         assert view.speaker is not None
         view = await _act(meetings, view.speaker, Done(view.speaker), meeting.id)
@@ -337,12 +347,7 @@ async def test_a_vote_closed_during_the_catch_up_chooses_the_rounds(
 async def test_what_a_peer_says_in_a_round_is_kept_for_the_holder_and_a_statement_in_clarify_is_pointed_out(
     groups: GroupService, meetings: MeetingService, services: Services
 ) -> None:
-    group = await _group(groups, A, B)
-    await services.votes.put_in(GUILD, A, group.id, "Managing up", "")
-    await services.votes.open_vote(GUILD, FAC, group.id, None)  # one bid: A's round is chosen
-    meeting = (await meetings.start(GUILD, FAC, group.id, None)).value
-    await _present(meetings, meeting.id, A, B)
-    view = await _act(meetings, FACILITATOR, Next(), meeting.id)
+    group, meeting, view = await _a_round_for_a(groups, meetings, services, A, B)
     while view.phase is not Phase.CLARIFY:
         assert view.speaker is not None
         view = await _act(meetings, view.speaker, Done(view.speaker), meeting.id)
@@ -359,12 +364,7 @@ async def test_what_a_peer_says_in_a_round_is_kept_for_the_holder_and_a_statemen
 async def test_a_round_whose_holder_is_away_is_marked_as_not_run(
     groups: GroupService, meetings: MeetingService, services: Services
 ) -> None:
-    group = await _group(groups, A, B)
-    await services.votes.put_in(GUILD, A, group.id, "Managing up", "")
-    await services.votes.open_vote(GUILD, FAC, group.id, None)  # one bid: A's round is chosen
-    meeting = (await meetings.start(GUILD, FAC, group.id, None)).value
-    await _present(meetings, meeting.id, B)  # A is away
-    view = await _act(meetings, FACILITATOR, Next(), meeting.id)
+    group, meeting, view = await _a_round_for_a(groups, meetings, services, B)  # A is away
     view = await _act(meetings, B, Done(B), meeting.id)
     assert view.phase is Phase.CLOSED
     assert [r.ran for r in view.rounds] == [False]
