@@ -13,6 +13,8 @@ from typing import Any, Protocol, runtime_checkable
 import discord
 from discord.ext import commands
 
+from bot.db.uow import UnitOfWorkFactory
+from bot.domain.reminders import ReminderKind
 from bot.scheduling.runtime import DueRuntime
 from bot.services.actions import ActionService
 from bot.services.due import DueItem, DueWorkService
@@ -20,6 +22,8 @@ from bot.services.effects import EFFECT_RETRY, EffectService
 from bot.services.floor import MEETING_DUE
 from bot.services.groups import GroupService
 from bot.services.meetings import MeetingService
+from bot.services.reminder_plan import ROLL
+from bot.services.reminders import ReminderService
 from bot.services.state import BotStateService
 from bot.services.voice import VoiceFloorService
 from bot.services.votes import VOTE_DEADLINE, VoteService
@@ -30,7 +34,7 @@ from bot.ui.replies import reply
 
 log = logging.getLogger("setkeeper")
 
-EXTENSIONS = ("cogs.groups", "cogs.votes", "cogs.meetings", "cogs.actions")
+EXTENSIONS = ("cogs.groups", "cogs.votes", "cogs.meetings", "cogs.actions", "cogs.reminders")
 GUILD_READY_TIMEOUT = 0.5
 UNHANDLED_AFTER = 2.0
 SWEEP_EVERY = 60.0
@@ -57,6 +61,9 @@ class Services:
     meetings: MeetingService
     actions: ActionService
     voice: VoiceFloorService
+    reminders: ReminderService
+    units: UnitOfWorkFactory
+    """The units of work every service shares (the bot listens on it for new due work)."""
 
 
 @runtime_checkable
@@ -117,6 +124,10 @@ class Setkeeper(commands.Bot):
         self.due.handle(EFFECT_RETRY, self.applier.retry)
         self.due.handle(VOTE_DEADLINE, self._close_vote_at_deadline)
         self.due.handle(MEETING_DUE, self._meeting_due)
+        for kind in (*ReminderKind, ROLL):
+            self.due.handle(kind, self._scheduled_post)
+        # Work added by any decision (a schedule set, a meeting ended) wakes the scheduler in time for it.
+        services.units.on_due = self.due.wake
         self.due.every(SWEEP_EVERY, lambda: self.applier.sweep(sorted(self._reconciled)))
         self.applier.wake_for_retries(self.due.wake)
         self.started_at = datetime.now(UTC)
@@ -170,6 +181,10 @@ class Setkeeper(commands.Bot):
     async def _meeting_due(self, item: DueItem) -> None:
         """A meeting's timer fell due: warn the speaker, end their turn, or end the break."""
         await self.applier.carried_out(await self.services.meetings.on_due(item))
+
+    async def _scheduled_post(self, item: DueItem) -> None:
+        """A reminder, the bid nudge or the facilitator's digest fell due (or a meeting day passed): decide it once."""
+        await self.applier.carried_out(await self.services.reminders.on_due(item))
 
     async def settle_answers(self, effect_ids: list[int]) -> None:
         """A command has replied: the answers stored in case its reply was lost are not needed."""

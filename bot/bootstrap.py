@@ -16,6 +16,7 @@ from bot.services.effects import EffectService
 from bot.services.floor import meeting_floor
 from bot.services.groups import GroupService
 from bot.services.meetings import MeetingService
+from bot.services.reminders import ReminderService
 from bot.services.state import BotStateService
 from bot.services.voice import VoiceFloorService
 from bot.services.votes import VoteService
@@ -44,6 +45,8 @@ def build_services(
         meetings=MeetingService(uow, clock),
         actions=ActionService(uow, clock),
         voice=VoiceFloorService(uow, clock),
+        reminders=ReminderService(uow, clock, instance_id),
+        units=uow,
     )
 
 

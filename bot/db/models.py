@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.db.crypto import EncryptedJSON, EncryptedText
@@ -54,6 +54,13 @@ class Group(Base):
     auto_advance: Mapped[bool] = mapped_column(default=False)
     report_back_lead_hours: Mapped[int] = mapped_column(Integer)
     bid_nudge_lead_hours: Mapped[int] = mapped_column(Integer)
+    # Reminders: no post inside the quiet hours (whole local hours; equal means none); a post the bot could not make
+    # on time still goes up to this many hours late (before the meeting), else it is recorded missed; and whether
+    # members get the report-back reminder by direct message unless they chose otherwise.
+    quiet_start_hour: Mapped[int] = mapped_column(Integer, default=22, server_default="22")
+    quiet_end_hour: Mapped[int] = mapped_column(Integer, default=8, server_default="8")
+    reminder_late_hours: Mapped[int] = mapped_column(Integer, default=24, server_default="24")
+    reminder_dms: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -95,6 +102,9 @@ class Membership(Base):
     # The post in the group's channel that carries the Approve / Decline buttons, so that however the request is
     # answered (a click, a withdrawal, an archive, an add) the post can be made to say so.
     request_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The member's own choice for the report-back reminder: by direct message (True), in the channel (False), or as
+    # the group's setting says (None).
+    reminder_dm: Mapped[bool | None] = mapped_column()
 
 
 class PendingEffect(Base):
@@ -151,6 +161,8 @@ class DueWork(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     gave_up: Mapped[bool] = mapped_column(default=False)
+    # What became of work that decides for itself (a scheduled post): sent, missed, superseded, nothing, cancelled.
+    outcome: Mapped[str | None] = mapped_column(String(16))
 
 
 class Bid(Base):

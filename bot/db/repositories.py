@@ -355,11 +355,26 @@ class DueRepository:
         await self.session.flush()
         return rows
 
-    async def finish(self, work_id: int, now: datetime) -> None:
-        """The work is done."""
-        await self.session.execute(
-            update(DueWork).where(DueWork.id == work_id).values(done_at=now, claimed_by=None, not_before=None)
+    async def finish(self, work_id: int, now: datetime, *, held_by: str, outcome: str | None = None) -> bool:
+        """The work is done, if `held_by` still holds it and nobody finished it; returns whether it was.
+
+        A handler that decides for itself calls this in the transaction of its decision: if another process took
+        the work over (the lease ran out), the decision is rolled back and nothing is done twice.
+        """
+        values: dict[str, object] = {"done_at": now, "claimed_by": None, "not_before": None}
+        if outcome is not None:
+            values["outcome"] = outcome
+        result = await self.session.execute(
+            update(DueWork)
+            .where(DueWork.id == work_id, DueWork.claimed_by == held_by, DueWork.done_at.is_(None))
+            .values(**values)
         )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def outcomes(self, subject: str) -> Sequence[DueWork]:
+        """The work of one subject, oldest due first (what was sent, missed or superseded, and what is to come)."""
+        query = select(DueWork).where(DueWork.subject == subject).order_by(DueWork.due_at, DueWork.id)
+        return (await self.session.execute(query)).scalars().all()
 
     async def release(self, work_id: int, again: datetime | None, now: datetime) -> None:
         """The work failed: free it to be claimed again at `again`, or give it up (None)."""
@@ -532,6 +547,11 @@ class MeetingRepository:
         query = select(func.count()).where(Meeting.group_id == group_id)
         return int((await self.session.execute(query)).scalar_one())
 
+    async def last_ended(self, group_id: int) -> datetime | None:
+        """When the group's latest meeting ended, if one has."""
+        query = select(type_coerce(func.max(Meeting.ended_at), UTCDateTime())).where(Meeting.group_id == group_id)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
     async def open_in_guilds(self, guild_ids: Sequence[int]) -> Sequence[tuple[Meeting, Group]]:
         """Every meeting under way in these guilds, with its group (start-up resumes them)."""
         query = (
@@ -606,6 +626,15 @@ class ActionRepository:
             select(Action)
             .where(Action.owner_id == owner_id, Action.group_id.in_(group_ids))
             .order_by(Action.created_at.desc(), Action.id.desc())
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def of_owners(self, group_id: int, owner_ids: Sequence[int]) -> Sequence[Action]:
+        """These members' actions in one group, oldest first."""
+        query = (
+            select(Action)
+            .where(Action.group_id == group_id, Action.owner_id.in_(owner_ids))
+            .order_by(Action.created_at, Action.id)
         )
         return (await self.session.execute(query)).scalars().all()
 

@@ -50,11 +50,13 @@ class UnitOfWork:
         writer_lock: asyncio.Lock | None = None,
         clock: Clock | None = None,
         on_commit: Callable[[list[QueuedEffect]], None] | None = None,
+        on_due: Callable[[datetime], None] | None = None,
     ) -> None:
         self._sessions = sessions
         self._writer_lock = writer_lock
         self._clock = clock or _UTCClock()
         self._on_commit = on_commit
+        self._on_due = on_due
 
     async def __aenter__(self) -> UnitOfWork:
         if self._writer_lock is not None:
@@ -72,8 +74,13 @@ class UnitOfWork:
         self.voice_mutes = VoiceMuteRepository(self.session)
         self.emitted: list[tuple[int, Effect]] = []
         self.committed: list[QueuedEffect] = []
+        self.due_from: datetime | None = None
         self._decided_in: int | None = None
         return self
+
+    def due_added(self, at: datetime) -> None:
+        """Due work falling due at `at` was added: whoever carries it out is told once the unit commits."""
+        self.due_from = at if self.due_from is None else min(self.due_from, at)
 
     def emit(self, guild_id: int, *effects: Effect) -> None:
         """The decision in this guild implies these effects (none is fine: the command is still answered)."""
@@ -85,8 +92,11 @@ class UnitOfWork:
         queued = await self._store_effects()
         await self.session.commit()
         self.committed, self.emitted, self._decided_in = queued, [], None
+        due_from, self.due_from = self.due_from, None
         if self._on_commit is not None and queued:
             self._on_commit(queued)
+        if self._on_due is not None and due_from is not None:
+            self._on_due(due_from)
 
     async def _store_effects(self) -> list[QueuedEffect]:
         emitted = list(self.emitted)
@@ -138,6 +148,8 @@ class UnitOfWorkFactory:
         self.clock = clock or _UTCClock()
         # Whoever carries effects out (the applier) is told of each committed batch; nobody, in service tests.
         self.on_commit: Callable[[list[QueuedEffect]], None] | None = None
+        # Whoever carries out due work (the scheduler) is told when new work falls due; nobody, in service tests.
+        self.on_due: Callable[[datetime], None] | None = None
         # SQLite has one writer at a time. Writers of this process queue here, in order, instead of meeting in
         # SQLite's busy handler, whose growing sleeps (up to 100 ms) turn a burst of clicks into a convoy.
         # BEGIN IMMEDIATE still guards against other processes.
@@ -146,5 +158,5 @@ class UnitOfWorkFactory:
     def __call__(self, *, write: bool = True) -> UnitOfWork:
         """A new unit of work; `write=False` for one that only reads."""
         if write:
-            return UnitOfWork(self.database.write_sessions, self._writer_lock, self.clock, self.on_commit)
+            return UnitOfWork(self.database.write_sessions, self._writer_lock, self.clock, self.on_commit, self.on_due)
         return UnitOfWork(self.database.read_sessions, clock=self.clock)

@@ -90,11 +90,15 @@ class Notify:
 
 @dataclass(frozen=True)
 class DirectNotice:
-    """Tell one person something in a direct message (for someone who cannot see the group's channel)."""
+    """Tell one person something in a direct message (for someone who cannot see the group's channel).
+
+    When their direct messages are closed, the notice is posted in `fallback_channel_id` instead, if given.
+    """
 
     group_id: int
     user_id: int
     notice: Notice
+    fallback_channel_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -181,7 +185,12 @@ def effect_to_payload(effect: Effect) -> dict[str, Any]:
                 "edit_message_id": effect.edit_message_id,
             }
         case DirectNotice():
-            return {"group_id": effect.group_id, "user_id": effect.user_id, "notice": notice_to_payload(effect.notice)}
+            return {
+                "group_id": effect.group_id,
+                "user_id": effect.user_id,
+                "notice": notice_to_payload(effect.notice),
+                "fallback_channel_id": effect.fallback_channel_id,
+            }
         case Answer():
             done = [notice_to_payload(notice) for notice in effect.done]
             return {"group_id": effect.group_id, "token": effect.token, "command": effect.command, "done": done}

@@ -105,6 +105,9 @@ RANGES: dict[str, SettingRange] = {
     "presentation_minutes": SettingRange(1, 15, "minutes"),
     "report_back_lead_hours": SettingRange(1, 336, "hours"),
     "bid_nudge_lead_hours": SettingRange(1, 168, "hours"),
+    "quiet_start_hour": SettingRange(0, 23, "o'clock"),
+    "quiet_end_hour": SettingRange(0, 23, "o'clock"),
+    "reminder_late_hours": SettingRange(1, 168, "hours"),
 }
 
 
@@ -123,6 +126,10 @@ class GroupSettings:
     crosstalk: CrossTalk = CrossTalk.LOCK
     report_back_lead_hours: int = 72
     bid_nudge_lead_hours: int = 24
+    quiet_start_hour: int = 22
+    quiet_end_hour: int = 8
+    reminder_late_hours: int = 24
+    reminder_dms: bool = False
 
     def changed(self, member_count: int, **changes: int | str | bool) -> GroupSettings:
         """Return the settings with `changes` applied, or raise `SettingInvalidError` saying what to fix."""

@@ -82,7 +82,7 @@ class ActionService:
             if not groups:
                 return []
             actions = await uow.actions.of_owner(owner_id, list(groups))
-            views = await _views(uow, actions, groups)
+            views = await views_of(uow, actions, groups)
         to_do = [view for view in views if view.status.still_to_do]
         others = [view for view in views if not view.status.still_to_do][:RECENT]
         return [*reversed(to_do), *others]
@@ -104,14 +104,14 @@ class ActionService:
             if view.status.still_to_do and view.group_id == group_id
         ]
 
-    async def mine(self, guild_id: int, user_id: int, action_id: int) -> ActionView:
+    async def mine(self, guild_id: int | None, user_id: int, action_id: int) -> ActionView:
         """One of the member's own actions (to report on): refused when it is not theirs or not in this server."""
         async with self._uow(write=False) as uow:
             action, group = await _own(uow, guild_id, user_id, action_id)
-            return (await _views(uow, [action], {group.id: group}))[0]
+            return (await views_of(uow, [action], {group.id: group}))[0]
 
     async def report(
-        self, guild_id: int, user_id: int, action_id: int, status: str, happened: str, learnt: str
+        self, guild_id: int | None, user_id: int, action_id: int, status: str, happened: str, learnt: str
     ) -> Outcome[ActionView]:
         """The owner says how the action went; the same report sent twice in a row is recorded once."""
         report = report_of(status, happened, learnt, self._clock.now())
@@ -130,7 +130,7 @@ class ActionService:
                 )
                 action.status, action.updated_at = report.status.value, report.at
                 earlier.append(report)
-            uow.emit(guild_id)
+            uow.emit(group.guild_id)
             await uow.commit()
             return Outcome(_view(action, group, earlier), uow.committed)
 
@@ -145,10 +145,15 @@ async def _shared(uow: UnitOfWork, guild_id: int, viewer_id: int, owner_id: int)
 
 
 async def _own(
-    uow: UnitOfWork, guild_id: int, user_id: int, action_id: int, *, lock: bool = False
+    uow: UnitOfWork, guild_id: int | None, user_id: int, action_id: int, *, lock: bool = False
 ) -> tuple[Action, Group]:
+    """One of the person's own actions; `guild_id` None for a press in a direct message (the owner alone counts)."""
     action = await uow.actions.get(action_id, lock=lock)
-    group = await uow.groups.get(guild_id, action.group_id) if action is not None else None
+    group = None
+    if action is not None:
+        group = await (
+            uow.groups.by_id(action.group_id) if guild_id is None else uow.groups.get(guild_id, action.group_id)
+        )
     if action is None or group is None or action.owner_id != user_id:
         raise ActionNotFoundError("That is not one of your actions here. Pick one from the list as you type.")
     if group.status != GroupStatus.ACTIVE:
@@ -156,7 +161,8 @@ async def _own(
     return action, group
 
 
-async def _views(uow: UnitOfWork, actions: Sequence[Action], groups: dict[int, Group]) -> list[ActionView]:
+async def views_of(uow: UnitOfWork, actions: Sequence[Action], groups: dict[int, Group]) -> list[ActionView]:
+    """The actions as members see them, each with its reports (`groups` holds each action's group by id)."""
     reports: dict[int, list[Report]] = {}
     for row in await uow.actions.reports_of([action.id for action in actions]):
         reports.setdefault(row.action_id, []).append(_report(row))

@@ -29,6 +29,8 @@ async def schedule_in(uow: UnitOfWork, guild_id: int, *keys: DueKey) -> None:
     await uow.due.add_once(
         [DueWork(guild_id=guild_id, subject=key.subject, kind=key.kind, due_at=key.due_at) for key in keys]
     )
+    if keys:
+        uow.due_added(min(key.due_at for key in keys))
 
 
 class DueWorkService:
@@ -60,10 +62,19 @@ class DueWorkService:
                 DueItem(row.id, row.guild_id, DueKey(row.subject, row.kind, row.due_at), row.attempts) for row in rows
             ]
 
+    @property
+    def instance_id(self) -> str:
+        """Who this process is when it claims work."""
+        return self._instance_id
+
     async def done(self, item: DueItem) -> None:
-        """The work is done: it is never claimed again (the row stays, so the same key cannot be added again)."""
+        """The work is done: it is never claimed again (the row stays, so the same key cannot be added again).
+
+        Only while this process still holds it: work whose lease ran out and that another process took over is
+        theirs to finish (a handler that decided for itself has already finished it with its decision).
+        """
         async with self._uow() as uow:
-            await uow.due.finish(item.id, self._clock.now())
+            await uow.due.finish(item.id, self._clock.now(), held_by=self._instance_id)
             await uow.commit()
 
     async def failed(self, item: DueItem) -> datetime | None:

@@ -35,6 +35,7 @@ from bot.domain.meeting_notices import FloorCard, MeetingSummary, RoundDigest, T
 from bot.domain.meeting_notices import FloorTo as FloorToNotice
 from bot.services.access import set_access
 from bot.services.due import schedule_in
+from bot.services.reminder_plan import plan_reminders
 from bot.services.schedule import advance_schedule
 from bot.services.voice import mute_changes
 
@@ -147,7 +148,9 @@ async def _close(uow: UnitOfWork, group: Group, meeting: Meeting, now: datetime)
         for index, round_ in enumerate(state.rounds)
         if round_.ran
     ]
-    return effects + advance_schedule(group, now)
+    effects += advance_schedule(group, now)
+    await plan_reminders(uow, group, now)  # the next meeting's reminders (or, without a schedule, next month's)
+    return effects
 
 
 async def left_meeting(uow: UnitOfWork, group: Group, user_id: int, now: datetime) -> list[Effect]:

@@ -261,7 +261,7 @@ class EffectApplier:
                 case Notify():
                     await self._post(effect, item.id)
                 case DirectNotice():
-                    await self._direct(effect)
+                    await self._direct(effect, item.id)
                 case Answer():
                     await self._answer(effect, item.created_at)
                 case SyncMeetingEvent():
@@ -503,17 +503,25 @@ class EffectApplier:
             if exc.code != UNKNOWN_MESSAGE:
                 raise
 
-    async def _direct(self, effect: DirectNotice) -> None:
+    async def _direct(self, effect: DirectNotice, effect_id: int) -> None:
+        """Send the notice by direct message; if the person's DMs are closed, post it in the fallback channel."""
+        post = await self._render(effect.notice)
+        if post is None:
+            return
+        nonce = f"setkeeper-{effect_id}"
         try:
             channel = await self._client.create_dm(discord.Object(effect.user_id))
-            post = await self._render(effect.notice)
-            if post is not None:
-                await self._send(channel, post)
+            await self._send(channel, post, nonce=nonce)
         except discord.Forbidden as exc:
             if exc.code != CANNOT_DM:
                 raise
-            # The person does not take direct messages: there is nothing more to try.
-            log.info("direct message refused", extra={"group_id": effect.group_id, "user_id": effect.user_id})
+            where = effect.fallback_channel_id
+            extra = {"group_id": effect.group_id, "user_id": effect.user_id, "fallback": where is not None}
+            log.info("direct message refused", extra=extra)
+            if where is None:
+                return  # the person does not take direct messages, and the notice is for them alone
+            async with self._pacer.slot("message_create", where):
+                await self._send(self._client.get_partial_messageable(where), post, nonce=nonce)
 
     async def _render(self, notice: Notice) -> Post | None:
         live = self._live.get(type(notice))

@@ -47,9 +47,7 @@ class Actions(FeatureCog):
     async def status_pressed(self, interaction: discord.Interaction[Any], action_id: int, status: ActionStatus) -> None:
         """A report button: the action's status, in one click (only its owner's click counts)."""
         await defer(interaction)
-        outcome = await self.actions.report(
-            interaction.guild_id or 0, interaction.user.id, action_id, status.value, "", ""
-        )
+        outcome = await self.actions.report(interaction.guild_id, interaction.user.id, action_id, status.value, "", "")
         view = outcome.value
         await self._finish(
             interaction,
@@ -118,7 +116,7 @@ class Actions(FeatureCog):
             await reply(interaction, NOT_A_CHOICE)
             return
         try:
-            view = await self.actions.mine(interaction.guild_id or 0, interaction.user.id, int(action))
+            view = await self.actions.mine(interaction.guild_id, interaction.user.id, int(action))
         except UserFacingError as exc:
             await reply(interaction, exc.message, settles=False)
             return
@@ -137,7 +135,7 @@ class Actions(FeatureCog):
         await defer(interaction)
         try:
             outcome = await self.actions.report(
-                interaction.guild_id or 0, interaction.user.id, action_id, status, happened, learnt
+                interaction.guild_id, interaction.user.id, action_id, status, happened, learnt
             )
         except UserFacingError as exc:
             # What they wrote is not lost: it comes back with the refusal, whole, as a file.

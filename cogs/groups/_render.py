@@ -209,7 +209,14 @@ def settings_text(group: GroupView) -> str:
             f"Cross-talk: {CROSSTALK_LABELS[s.crosstalk]}; when time is up: "
             + ("the floor moves on" if s.auto_advance else "the speaker is told"),
             f"Report-back reminder: {s.report_back_lead_hours} h before a meeting; "
-            f"bid nudge: {s.bid_nudge_lead_hours} h before",
+            f"bid nudge: {s.bid_nudge_lead_hours} h before; quiet hours: "
+            + (
+                "none"
+                if s.quiet_start_hour == s.quiet_end_hour
+                else f"{s.quiet_start_hour:02d}:00 to {s.quiet_end_hour:02d}:00"
+            )
+            + f"; reminders by {'direct message' if s.reminder_dms else 'a post in the channel'} "
+            f"(see /reminder settings)",
         ]
     )
 

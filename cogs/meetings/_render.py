@@ -108,7 +108,7 @@ def summary(view: MeetingView) -> Post:
         if not round_view.ran:
             lines.append("   - (this round did not run)")
     lines.append("Next meeting: not set yet. The catch-up next time asks about these actions.")
-    return _whole(lines, "meeting-summary.md")
+    return whole(lines, "meeting-summary.md")
 
 
 def digest(view: MeetingView, round_index: int) -> Post | None:
@@ -132,10 +132,10 @@ def digest(view: MeetingView, round_index: int) -> Post | None:
     if round_view.learnt:
         lines.append(f"What you learnt: {echo(round_view.learnt)}")
     lines += [f"- action: {echo(text)}" for text in round_view.actions] or ["No actions recorded."]
-    return _whole(lines, "your-round.md")
+    return whole(lines, "your-round.md")
 
 
-def _whole(lines: list[str], filename: str) -> Post:
+def whole(lines: list[str], filename: str) -> Post:
     """The lines as one post, or, when too long for a message, as many whole lines as fit and all in a file.
 
     Nothing anyone said or committed to is cut off.

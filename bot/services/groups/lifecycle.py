@@ -14,6 +14,7 @@ from bot.services.groups._changes import activate, admit, depart
 from bot.services.groups._effects import close_request, declined, post
 from bot.services.groups._guards import change_status, creating_group, open_group, require_facilitator
 from bot.services.groups._views import Actor, GroupKey, GroupView, Outcome, settings_of, store_settings, view_of
+from bot.services.reminder_plan import plan_reminders
 from bot.services.schedule import sync_event
 from bot.services.votes._shared import end_cycle
 
@@ -60,6 +61,7 @@ class Lifecycle(GroupServiceBase):
             if changes:
                 count = await uow.memberships.count_active(group.id)
                 store_settings(group, settings_of(group).changed(count, **changes))
+                await plan_reminders(uow, group, self._clock.now())  # lead times or quiet hours may have moved
                 uow.emit(guild_id)  # nothing to do on Discord, but the command is answered even if its reply is lost
                 await uow.commit()
             return view_of(group)

@@ -8,6 +8,7 @@ from bot.domain.groups import GroupStatus
 from bot.services.groups._base import GroupServiceBase
 from bot.services.groups._guards import open_group, require_facilitator
 from bot.services.groups._views import Actor, GroupKey, GroupView, Outcome, view_of
+from bot.services.reminder_plan import plan_reminders
 from bot.services.schedule import event_plan, store_schedule
 
 NO_SCHEDULE = "none"
@@ -46,6 +47,7 @@ class Scheduling(GroupServiceBase):
                     kind, at=at, zone=zone, now=now, weekday=weekday, ordinal=ordinal, day=day, weeks=weeks, on=on
                 )
             uow.emit(guild_id, *store_schedule(group, cadence, now))
+            await plan_reminders(uow, group, now)
             await uow.commit()
             return Outcome(view_of(group), uow.committed)
 
