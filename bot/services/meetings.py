@@ -51,6 +51,7 @@ from bot.domain.meeting_notices import (
     OffTurnRemoved,
 )
 from bot.services.access import set_access
+from bot.services.actions import ActionView, views_of
 from bot.services.due import DueItem
 from bot.services.effects import QueuedEffect
 from bot.services.floor import MeetingStatus, advance, meeting_of, refresh_card, timing_of
@@ -114,7 +115,7 @@ class MeetingView:
     speaker: int | None
     up_next: int | None
     rounds: list[RoundView]
-    speaker_actions: list[str]
+    speaker_actions: list[ActionView]
     started_at: datetime
     ended_at: datetime | None
     voice_channel_id: int | None = None
@@ -576,10 +577,9 @@ async def _view(uow: UnitOfWork, group: Group, meeting: Meeting) -> MeetingView:
             )
         )
     holder = speaker(state)
-    speaker_actions: list[str] = []
+    speaker_actions: list[ActionView] = []
     if state.phase is Phase.CATCH_UP and holder is not None:
-        earlier = [a for a in await uow.meetings.open_actions(group.id, [holder]) if a.meeting_id != meeting.id]
-        speaker_actions = [action.text for action in earlier]
+        speaker_actions = await _from_last_time(uow, group, meeting, holder)
     return MeetingView(
         id=meeting.id,
         group_id=group.id,
@@ -594,3 +594,18 @@ async def _view(uow: UnitOfWork, group: Group, meeting: Meeting) -> MeetingView:
         ended_at=meeting.ended_at,
         voice_channel_id=meeting.voice_channel_id,
     )
+
+
+async def _from_last_time(uow: UnitOfWork, group: Group, meeting: Meeting, holder: int) -> list[ActionView]:
+    """The catch-up speaker's actions from before this meeting, each with its reports, oldest first.
+
+    Those still to do, and those reported on since the last meeting (done or dropped in between).
+    """
+    since = await uow.meetings.last_ended(group.id)
+    owned = [a for a in await uow.actions.of_owners(group.id, [holder]) if a.meeting_id != meeting.id]
+    views = await views_of(uow, owned, {group.id: group})
+    return [
+        view
+        for view in views
+        if view.status.still_to_do or any(since is None or report.at > since for report in view.reports)
+    ]

@@ -15,6 +15,7 @@ from bot.domain.meeting_notices import (
     TurnOver,
     TurnWarning,
 )
+from bot.services.actions import ActionView
 from bot.services.meetings import MeetingView
 from bot.ui.applier import Post
 from cogs.groups._render import plain
@@ -88,11 +89,18 @@ def floor_card(view: MeetingView, buttons: discord.ui.View | None) -> Post:
     if state.hands:
         embed.add_field(name="Hands raised", value=_people(state.hands), inline=False)
     if view.speaker_actions:
-        lines = "\n".join(f"- {echo(text)}" for text in view.speaker_actions)
+        lines = "\n".join(_action_line(action) for action in view.speaker_actions)
         embed.add_field(name="Their actions from last time", value=lines[:1024], inline=False)
     if state.phase is not Phase.CLOSED:
         embed.add_field(name="Present", value=_people(state.present)[:1024], inline=False)
     return Post(embed=embed, view=buttons if view.open else None)
+
+
+def _action_line(action: ActionView) -> str:
+    """An action in the catch-up: its status, and what its owner last reported of it."""
+    line = f"- {echo(action.text)} (**{action.status.label}**)"
+    said = action.reports[-1].happened if action.reports else ""
+    return f"{line}: {echo(said)}"[:300] if said else line
 
 
 def summary(view: MeetingView) -> Post:

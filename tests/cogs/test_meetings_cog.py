@@ -10,8 +10,10 @@ import discord
 import pytest
 
 from bot.app import Setkeeper
+from bot.domain.actions import ActionStatus, Report
 from bot.domain.errors import NotFacilitatorError
 from bot.domain.meeting import Arrive, Next, Phase, Timing, apply, speaker, start, up_next
+from bot.services.actions import ActionView
 from bot.services.groups import Actor
 from bot.services.meetings import MeetingView, turn_mark
 from cogs.meetings._render import floor_card
@@ -98,13 +100,19 @@ def test_the_card_names_the_speaker_who_is_next_and_then_the_rest_once() -> None
     state = start(FACILITATOR, present=(), rotation=0, timing=timing, voted=None, now=now)
     for event in (Arrive(21), Arrive(22), Arrive(23), Next()):
         state = apply(state, event, timing=timing, now=now).state
-    view = MeetingView(1, 1, "Set A", True, state, speaker(state), up_next(state), [], ["Call Sam"], now, None)
+    called = ActionView(7, 1, "Set A", 21, "Call Sam", ActionStatus.PARTLY, now, True, [])
+    called.reports.append(Report(ActionStatus.PARTLY, "Left a message @everyone", "", now))
+    opened = ActionView(8, 1, "Set A", 21, "Book the room", ActionStatus.OPEN, now, True, [])
+    actions = [called, opened]
+    view = MeetingView(1, 1, "Set A", True, state, speaker(state), up_next(state), [], actions, now, None)
     post = floor_card(view, card_buttons(view))
     assert post.embed is not None
     fields = {field.name: field.value for field in post.embed.fields}
     assert fields["Has the floor"].startswith("<@21>, time up <t:")
     assert (fields["Next"], fields["Then"]) == ("<@22>", "<@23>")
-    assert fields["Their actions from last time"] == "- Call Sam"
+    assert fields["Their actions from last time"] == (
+        "- Call Sam (**Partly done**): Left a message @\u200beveryone\n- Book the room (**Open**)"
+    )
     assert post.view is not None
     mark = turn_mark(state)
     assert [item.custom_id for item in post.view.children] == [  # type: ignore[attr-defined]

@@ -1,0 +1,139 @@
+"""The report-back reminder end to end: on time, with buttons that work, by DM or in the channel, once through a crash.
+
+The shortest lead Setkeeper allows is an hour and meetings start on the minute, so each test sets a single meeting an
+hour and a minute or so ahead and waits for the minute to turn (under 75 seconds).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.e2e.test_groups_e2e import _group_of, wait_for, world
+from tests.fakediscord import BotProcess, FakeDiscord, Member
+from tests.fakediscord.world import Channel, Message
+
+pytestmark = pytest.mark.e2e
+__all__ = ["world"]  # the fixture: the bot's role holds exactly the README's invite permissions
+
+LONDON = ZoneInfo("Europe/London")
+HEADING = "Time to report back, Set A"
+
+
+def _due_soon() -> datetime:
+    """The next whole minute at least 15 seconds away (when the reminder falls due)."""
+    now = datetime.now(UTC) + timedelta(seconds=15)
+    return now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+
+
+async def _meets_an_hour_after(fran: Member, channel: Channel, due: datetime) -> None:
+    """One meeting an hour after `due`, in London time; reminders an hour before it, no quiet hours."""
+    settings = await fran.run(
+        "/reminder settings", in_channel=channel, report_back_hours=1, bid_nudge_hours=1, quiet_from=0, quiet_until=0
+    )
+    assert "Settings saved for **Set A**" in settings.text, settings.text
+    local = (due + timedelta(hours=1)).astimezone(LONDON)
+    scheduled = await fran.run(
+        "/group schedule",
+        in_channel=channel,
+        kind="once",
+        date=local.date().isoformat(),
+        time=local.strftime("%H:%M"),
+        zone="Europe/London",
+    )
+    assert "Once" in scheduled.text or "meets" in scheduled.text, scheduled.text
+
+
+def _reminders(channel: Channel) -> list[Message]:
+    return [m for m in channel.live_messages if HEADING in m.text or "Time to report back" in m.text]
+
+
+async def test_the_reminder_arrives_on_time_with_working_buttons_and_shows_in_the_catch_up(
+    world: FakeDiscord, bot: BotProcess
+) -> None:
+    fran, (alice, bob, cleo) = await _group_of(world, 3)
+    channel = world.guild.channel_named("set-a")
+    await alice.run("/action add", text="Ask <@123> for feedback", in_channel=channel)
+    await bob.run("/action add", text="Draft the plan", in_channel=channel)
+    await cleo.run("/action add", text="Book the room", in_channel=channel)
+    for person in (bob, cleo):
+        chosen = await person.run("/reminder dm", where="dm", in_channel=channel)
+        assert "by direct message" in chosen.text
+    bob.dms_open = False  # Bob asked for DMs but has them closed: his reminder comes in the channel
+
+    due = _due_soon()
+    await _meets_an_hour_after(fran, channel, due)
+    preview = await fran.run("/reminder preview", in_channel=channel)
+    assert f"Report-back reminder: <t:{int(due.timestamp())}:F>" in preview.text, preview.text
+    assert "<@" + str(alice.id) + ">" in preview.text
+    assert not preview.messages[0].pinged_user_ids, "a preview pings nobody"
+
+    await wait_for(lambda: len(_reminders(channel)) == 2 and len(cleo.dms) >= 1, within=90)
+    arrived = time.time()
+    assert due.timestamp() <= arrived < due.timestamp() + 15, "on time, not early"
+    together, bobs = sorted(_reminders(channel), key=lambda m: str(bob.id) in m.text)
+    assert together.pinged_user_ids == {alice.id}, "Cleo chose DMs; Bob's came on its own"
+    assert "for feedback" in together.text
+    assert together.buttons == ["Done", "Partly done", "Not yet", "Dropped", "Tell more"]
+    assert bobs.pinged_user_ids == {bob.id}
+    assert "Draft the plan" in bobs.text
+    (cleos,) = [m for m in cleo.dms if "Time to report back" in m.text]
+    assert "Book the room" in cleos.text
+    nudge = channel.message_containing("Put in a bid with `/bid add`")
+    assert not nudge.pinged_user_ids
+    await wait_for(lambda: any("Not yet reported back" in m.text for m in fran.dms))  # the facilitator's digest
+
+    done = await alice.click(together, "Done")
+    assert "is **Done**" in done.text
+    told = await cleo.click(cleos, "Tell more")
+    (panel,) = [m for m in told.messages if m.buttons]
+    form = await cleo.click(panel, "1. Partly done…")
+    assert form.modal_title == "Partly done: your report"
+    sent = await cleo.submit_modal(form, {"happened": "Booked for Friday only", "learnt": "Book early"})
+    assert "is now **Partly done**" in sent.text
+    nothing = await bob.click(together, "Done")
+    assert "Draft the plan is **Done**" in nothing.text, "a button works for whoever presses it, on their own action"
+
+    await fran.run("/meeting start", in_channel=channel)
+    card = channel.message_containing("Meeting of Set A")
+    for person in (alice, bob, cleo):
+        await person.click(card, "Here")
+    await fran.click(card, "Next")
+    people = {person.id: person for person in (alice, bob, cleo)}
+    for _ in people:  # the catch-up goes round everyone present: each sees what they reported
+        await wait_for(lambda: "Their actions from last time" in card.text)
+        speaker = next(people[user] for user in people if f"Has the floor: <@{user}>" in card.text)
+        if speaker is cleo:
+            assert "Book the room (**Partly done**): Booked for Friday only" in card.text
+            return
+        if speaker is alice:
+            assert "(**Done**)" in card.text
+        before = card.text
+        await speaker.click(card, "Done")
+        await wait_for(lambda before=before: card.text != before)  # type: ignore[misc]
+    raise AssertionError("Cleo's turn in the catch-up never came")
+
+
+async def test_a_reminder_due_while_the_bot_was_killed_is_sent_once_when_it_returns(
+    world: FakeDiscord, bot: BotProcess
+) -> None:
+    fran, (alice,) = await _group_of(world, 1)
+    channel = world.guild.channel_named("set-a")
+    await alice.run("/action add", text="Write to the board", in_channel=channel)
+    due = _due_soon()
+    await _meets_an_hour_after(fran, channel, due)
+    await bot.kill()
+    await wait_for(lambda: time.time() > due.timestamp() + 2, within=90)
+    assert _reminders(channel) == []
+    await bot.start()
+    await wait_for(lambda: len(_reminders(channel)) == 1, within=20)
+    await bot.kill()  # and again, straight after: a restart must not send it a second time
+    await bot.start()
+    await world.settle(within=5.0)
+    (reminder,) = _reminders(channel)
+    assert reminder.pinged_user_ids == {alice.id}
+    done = await alice.click(reminder, "Done")
+    assert "Write to the board is **Done**" in done.text, "its buttons work after the restart"
