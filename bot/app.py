@@ -182,9 +182,13 @@ class Setkeeper(commands.Bot):
         """A meeting's timer fell due: warn the speaker, end their turn, or end the break."""
         await self.applier.carried_out(await self.services.meetings.on_due(item))
 
-    async def _scheduled_post(self, item: DueItem) -> None:
-        """A reminder, the bid nudge or the facilitator's digest fell due (or a meeting day passed): decide it once."""
+    async def _scheduled_post(self, item: DueItem) -> bool:
+        """A reminder, the bid nudge or the facilitator's digest fell due (or a meeting day passed): decide it once.
+
+        The decision finished the due work in its own transaction (or found another process had it).
+        """
         await self.applier.carried_out(await self.services.reminders.on_due(item))
+        return True
 
     async def settle_answers(self, effect_ids: list[int]) -> None:
         """A command has replied: the answers stored in case its reply was lost are not needed."""

@@ -220,7 +220,11 @@ async def _decide(
     uow: UnitOfWork, group: Group | None, kind: ReminderKind, due_at: datetime, now: datetime
 ) -> tuple[str, list[Effect]]:
     """Whether the post is still wanted and still useful, and if so what goes where."""
-    if group is None or not is_wanted(group, kind, due_at, await anchor_of(uow, group)):
+    if group is None:
+        return Outcome.SUPERSEDED, []
+    # A scheduled group's posts hang on its next meeting; only a group without a schedule counts from its last one.
+    anchor = group.created_at if group.schedule is not None else await anchor_of(uow, group)
+    if not is_wanted(group, kind, due_at, anchor):
         return Outcome.SUPERSEDED, []
     meeting_at = group.next_meeting_at if group.schedule is not None else None
     if not still_useful(due_at, now, plan_of(group), meeting_at):

@@ -510,7 +510,8 @@ class EffectApplier:
             return
         nonce = f"setkeeper-{effect_id}"
         try:
-            channel = await self._client.create_dm(discord.Object(effect.user_id))
+            async with self._pacer.admit():
+                channel = await self._client.create_dm(discord.Object(effect.user_id))
             await self._send(channel, post, nonce=nonce)
         except discord.Forbidden as exc:
             if exc.code != CANNOT_DM:
@@ -532,8 +533,8 @@ class EffectApplier:
             raise RuntimeError(f"no renderer registered for notice {type(notice).__qualname__}")
         return renderer(notice)
 
-    @staticmethod
-    async def _send(channel: discord.abc.Messageable, post: Post, nonce: str | None = None) -> discord.Message:
+    async def _send(self, channel: discord.abc.Messageable, post: Post, nonce: str | None = None) -> discord.Message:
+        """Post within the bot's global limit (a burst of scheduled posts waits its turn rather than meeting a 429)."""
         options: dict[str, Any] = {"content": post.content, "allowed_mentions": post.mentions}
         if nonce is not None:
             options["nonce"] = nonce
@@ -544,7 +545,8 @@ class EffectApplier:
         if post.attachment is not None:
             name, text = post.attachment
             options["file"] = discord.File(io.BytesIO(text.encode()), filename=name)
-        return await channel.send(**options)
+        async with self._pacer.admit():
+            return await channel.send(**options)
 
     @staticmethod
     async def _ignore_missing(call: Awaitable[Any]) -> None:

@@ -69,3 +69,35 @@ async def test_a_call_that_hangs_gives_its_slot_back() -> None:
     async with pacer.slot("overwrite", 1):
         pass
     assert time.monotonic() - began < WINDOW, "the channel is free again"
+
+
+async def test_the_global_limit_lets_calls_overlap_but_never_more_than_its_count_in_a_window() -> None:
+    pacer = Pacer({"global": Limit(4, WINDOW)})
+    spans: list[tuple[float, float]] = []
+
+    async def call() -> None:
+        async with pacer.admit():
+            began = time.monotonic()
+            await asyncio.sleep(0.05)
+            spans.append((began, time.monotonic()))
+
+    first = time.monotonic()
+    await asyncio.gather(*(call() for _ in range(10)))
+    starts = sorted(start for start, _ in spans)
+    assert starts[3] - first < 0.05, "the first four go at once, in flight together"
+    for start, _ in spans:
+        # Discord counts a call no later than its answer: those answered within the window before this one began,
+        # and those still in flight, take room; with this one they never make more than four.
+        counted = [other for other in spans if other[0] < start and start - WINDOW < other[1]]
+        assert len(counted) <= 3
+    first_end = min(end for _, end in spans)
+    assert starts[4] >= first_end + WINDOW - 0.01, "the fifth waits for the first answer's window to pass"
+
+
+async def test_without_a_global_limit_nothing_waits() -> None:
+    pacer = Pacer({})
+    began = time.monotonic()
+    for _ in range(100):
+        async with pacer.admit():
+            pass
+    assert time.monotonic() - began < 0.1
