@@ -19,6 +19,7 @@ from bot.services.due import DueItem, DueWorkService
 from bot.services.effects import EFFECT_RETRY, EffectService
 from bot.services.floor import MEETING_DUE
 from bot.services.groups import GroupService
+from bot.services.ledger import LedgerService
 from bot.services.meetings import MeetingService
 from bot.services.state import BotStateService
 from bot.services.voice import VoiceFloorService
@@ -57,6 +58,7 @@ class Services:
     meetings: MeetingService
     actions: ActionService
     voice: VoiceFloorService
+    ledger: LedgerService
 
 
 @runtime_checkable

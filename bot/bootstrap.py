@@ -15,6 +15,7 @@ from bot.services.due import DueWorkService
 from bot.services.effects import EffectService
 from bot.services.floor import meeting_floor
 from bot.services.groups import GroupService
+from bot.services.ledger import LedgerService
 from bot.services.meetings import MeetingService
 from bot.services.state import BotStateService
 from bot.services.voice import VoiceFloorService
@@ -44,6 +45,7 @@ def build_services(
         meetings=MeetingService(uow, clock),
         actions=ActionService(uow, clock),
         voice=VoiceFloorService(uow, clock),
+        ledger=LedgerService(uow, clock),
     )
 
 

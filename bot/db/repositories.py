@@ -541,6 +541,11 @@ class MeetingRepository:
         )
         return [(row[0], row[1]) for row in await self.session.execute(query)]
 
+    async def of_group(self, group_id: int) -> Sequence[Meeting]:
+        """Every meeting of the group, open or ended, in the order they were held."""
+        query = select(Meeting).where(Meeting.group_id == group_id).order_by(Meeting.number, Meeting.id)
+        return (await self.session.execute(query)).scalars().all()
+
     async def add_action(self, action: Action) -> Action:
         """Insert an action and learn its id."""
         self.session.add(action)
@@ -607,6 +612,11 @@ class ActionRepository:
             .where(Action.owner_id == owner_id, Action.group_id.in_(group_ids))
             .order_by(Action.created_at.desc(), Action.id.desc())
         )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def of_group(self, group_id: int) -> Sequence[Action]:
+        """Every action set in the group, oldest first."""
+        query = select(Action).where(Action.group_id == group_id).order_by(Action.created_at, Action.id)
         return (await self.session.execute(query)).scalars().all()
 
     async def add_report(self, report: ActionReport) -> None:
