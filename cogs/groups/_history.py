@@ -10,7 +10,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.services.ledger import History
+from bot.services.groups.history import History
 from bot.ui.replies import defer, interaction_context, reply
 from cogs.groups._base import GROUP, GroupsBase
 from cogs.groups._history_files import chart, markdown, table
@@ -30,7 +30,7 @@ class HistoryCommands(GroupsBase):
     async def history(self, interaction: discord.Interaction[Any], group: str | None = None) -> None:
         """Three files, in a reply only the facilitator sees: what members wrote never goes anywhere else."""
         await defer(interaction)
-        found = await self.bot.services.ledger.history(
+        found = await self.groups.history(
             interaction.guild_id or 0, actor_of(interaction), group, interaction.channel_id
         )
         names = await _names(self._guild(interaction), found)

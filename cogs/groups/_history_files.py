@@ -15,7 +15,7 @@ from datetime import datetime
 from bot.domain.actions import REPORTED, ActionStatus
 from bot.domain.ledger import FOLLOW_THROUGH_RULE, StatusCounts, percent
 from bot.domain.meeting import MODE_NAMES
-from bot.services.ledger import ActionRecord, History
+from bot.services.groups.history import ActionRecord, History
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~=:])")
 MENTION = re.compile(r"<(@[!&]?|#|/)[^>]*>")

@@ -17,7 +17,7 @@ from bot.domain.errors import NotFacilitatorError
 from bot.domain.ledger import ledger
 from bot.domain.meeting import Mode
 from bot.services.cycle import CycleView
-from bot.services.ledger import ActionRecord, History, MeetingRecord, RoundRecord
+from bot.services.groups.history import ActionRecord, History, MeetingRecord, RoundRecord
 from cogs.groups._history_files import cell, chart, label, markdown, md, table
 from tests.cogs.fakes import group_with, guild, interaction, member, sent
 

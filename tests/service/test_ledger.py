@@ -121,9 +121,9 @@ async def test_the_history_goes_only_to_the_facilitator_with_every_report(
 
     for outsider in (Actor(A), Actor(B), Actor(99)):
         with pytest.raises(NotFacilitatorError):
-            await services.ledger.history(GUILD, outsider, group.id)
+            await groups.history(GUILD, outsider, group.id)
     for facilitator in (FAC, ADMIN):
-        history = await services.ledger.history(GUILD, facilitator, group.id)
+        history = await groups.history(GUILD, facilitator, group.id)
         assert history.group_name == "Set A"
         assert history.members == (A, B)
         (meeting,) = history.meetings
