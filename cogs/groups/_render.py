@@ -247,12 +247,12 @@ def schedule_texts(group: GroupView) -> tuple[str, str]:
 
 def schedule_reply(group: GroupView) -> str:
     """What `/group schedule` answers: the schedule, the next meeting, and the clock-change rule where it applies."""
+    cycle = [] if group.cycle_length is None else [f"A cycle is {group.cycle_length} meetings."]
     if group.schedule is None:
-        return f"{name(group.name)} has no schedule now; its Discord event for the next meeting is removed."
+        cleared = f"{name(group.name)} has no schedule now; its Discord event for the next meeting is removed."
+        return "\n".join([cleared, *cycle])
     cadence, upcoming = schedule_texts(group)
-    lines = [f"Schedule saved for {name(group.name)}: {cadence}.", f"Next meeting: {upcoming}."]
-    if group.cycle_length is not None:
-        lines.append(f"A cycle is {group.cycle_length} meetings.")
+    lines = [f"Schedule saved for {name(group.name)}: {cadence}.", f"Next meeting: {upcoming}.", *cycle]
     if group.next_meeting_at is not None and moved_by_clock_change(group.schedule, group.next_meeting_at):
         lines.append(CLOCK_CHANGE_RULE)
     return "\n".join(lines)
