@@ -21,6 +21,7 @@ from bot.services.due import DueItem, DueWorkService
 from bot.services.effects import EFFECT_RETRY, EffectService
 from bot.services.floor import MEETING_DUE
 from bot.services.groups import GroupService
+from bot.services.ledger import LedgerService
 from bot.services.meetings import MeetingService
 from bot.services.reminder_plan import ROLL
 from bot.services.reminders import ReminderService
@@ -64,6 +65,7 @@ class Services:
     reminders: ReminderService
     units: UnitOfWorkFactory
     """The units of work every service shares (the bot listens on it for new due work)."""
+    ledger: LedgerService
 
 
 @runtime_checkable

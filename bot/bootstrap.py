@@ -15,6 +15,7 @@ from bot.services.due import DueWorkService
 from bot.services.effects import EffectService
 from bot.services.floor import meeting_floor
 from bot.services.groups import GroupService
+from bot.services.ledger import LedgerService
 from bot.services.meetings import MeetingService
 from bot.services.reminders import ReminderService
 from bot.services.state import BotStateService
@@ -47,6 +48,7 @@ def build_services(
         voice=VoiceFloorService(uow, clock),
         reminders=ReminderService(uow, clock, instance_id),
         units=uow,
+        ledger=LedgerService(uow, clock),
     )
 
 

@@ -79,6 +79,8 @@ class Group(Base):
     schedule: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     next_meeting_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     event_id: Mapped[int | None] = mapped_column(BigInteger)
+    # How many meetings make one cycle (4 to 6), counted from the group's first meeting; None: one open cycle.
+    cycle_length: Mapped[int | None] = mapped_column(Integer)
 
 
 class Membership(Base):

@@ -561,6 +561,11 @@ class MeetingRepository:
         )
         return [(row[0], row[1]) for row in await self.session.execute(query)]
 
+    async def of_group(self, group_id: int) -> Sequence[Meeting]:
+        """Every meeting of the group, open or ended, in the order they were held."""
+        query = select(Meeting).where(Meeting.group_id == group_id).order_by(Meeting.number, Meeting.id)
+        return (await self.session.execute(query)).scalars().all()
+
     async def add_action(self, action: Action) -> Action:
         """Insert an action and learn its id."""
         self.session.add(action)
@@ -636,6 +641,11 @@ class ActionRepository:
             .where(Action.group_id == group_id, Action.owner_id.in_(owner_ids))
             .order_by(Action.created_at, Action.id)
         )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def of_group(self, group_id: int) -> Sequence[Action]:
+        """Every action set in the group, oldest first."""
+        query = select(Action).where(Action.group_id == group_id).order_by(Action.created_at, Action.id)
         return (await self.session.execute(query)).scalars().all()
 
     async def add_report(self, report: ActionReport) -> None:

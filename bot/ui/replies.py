@@ -63,6 +63,7 @@ async def reply(
     embed: discord.Embed | None = None,
     view: discord.ui.View | None = None,
     file: discord.File | None = None,
+    files: list[discord.File] | None = None,
     ephemeral: bool = True,
     mentions: discord.AllowedMentions = NO_MENTIONS,
     settles: bool = True,
@@ -81,6 +82,8 @@ async def reply(
         options["view"] = view
     if file is not None:
         options["file"] = file
+    if files is not None:
+        options["files"] = files
     try:
         if interaction.response.is_done():
             await interaction.followup.send(**options)

@@ -18,7 +18,7 @@ class AdminCommands(GroupsBase):
     """The facilitator role, settings and archive."""
 
     @FACILITATOR.command(name="appoint", description="Hand the facilitator role to someone (facilitator)")
-    @app_commands.describe(member="The new facilitator", group="The group (defaults to this channel's group)")
+    @app_commands.describe(member="The new facilitator", group="The group (default: this channel's)")
     @app_commands.autocomplete(group=GroupsBase.group_autocomplete)
     async def appoint(
         self, interaction: discord.Interaction[Any], member: discord.Member, group: str | None = None
@@ -31,7 +31,7 @@ class AdminCommands(GroupsBase):
         await self._finish(interaction, outcome.effects, f"{member.mention} now facilitates {name_of(target)}.")
 
     @FACILITATOR.command(name="rotate", description="Pass the facilitator role to the next member (facilitator)")
-    @app_commands.describe(group="The group (defaults to this channel's group)")
+    @app_commands.describe(group="The group (default: this channel's)")
     @app_commands.autocomplete(group=GroupsBase.group_autocomplete)
     async def rotate(self, interaction: discord.Interaction[Any], group: str | None = None) -> None:
         """Rotate the role through the members in the order they joined."""
@@ -44,7 +44,7 @@ class AdminCommands(GroupsBase):
 
     @GROUP.command(name="settings", description="See or change a group's settings (facilitator)")
     @app_commands.describe(
-        group="The group (defaults to this channel's group)",
+        group="The group (default: this channel's)",
         min_size="Fewest members (2 or more)",
         max_size="Most members (up to 12)",
         rounds_per_meeting="Issues that get a round in one meeting",
@@ -101,7 +101,7 @@ class AdminCommands(GroupsBase):
         await reply(interaction, f"{heading} for {name_of(updated)}:\n{settings_text(updated)}")
 
     @GROUP.command(name="archive", description="End a group's cycle; its channel becomes read-only (facilitator)")
-    @app_commands.describe(group="The group (defaults to this channel's group)")
+    @app_commands.describe(group="The group (default: this channel's)")
     @app_commands.autocomplete(group=GroupsBase.group_autocomplete)
     async def archive(self, interaction: discord.Interaction[Any], group: str | None = None) -> None:
         """Ask for confirmation, then archive."""

@@ -15,6 +15,7 @@ from cogs.groups import _channels
 from cogs.groups._admin import AdminCommands
 from cogs.groups._base import FACILITATOR, GROUP, name_of
 from cogs.groups._creation import CreationCommands
+from cogs.groups._history import HistoryCommands
 from cogs.groups._membership import MembershipCommands
 from cogs.groups._render import render_notice
 from cogs.groups._schedule import ScheduleCommands
@@ -41,7 +42,7 @@ def render(notice: Notice) -> Post:
     return render_notice(notice, view)
 
 
-class Groups(CreationCommands, MembershipCommands, AdminCommands, ScheduleCommands):
+class Groups(CreationCommands, MembershipCommands, AdminCommands, ScheduleCommands, HistoryCommands):
     """Set up action learning sets: create, membership, join requests, facilitators, schedule, moves, splits, archive.
 
     One cog and one `/group` command group; its commands live in one module per concern.

@@ -103,7 +103,7 @@ class CreationCommands(GroupsBase):
     @GROUP.command(
         name="repair", description="Make a group's deleted channel again, with everyone's access (facilitator)"
     )
-    @app_commands.describe(group="The group (defaults to this channel's group)")
+    @app_commands.describe(group="The group (default: this channel's)")
     @app_commands.autocomplete(group=GroupsBase.group_autocomplete)
     async def repair(self, interaction: discord.Interaction[Any], group: str | None = None) -> None:
         """Make the missing channels again with the same private permissions, then give every member access."""

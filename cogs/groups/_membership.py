@@ -17,7 +17,7 @@ class MembershipCommands(GroupsBase):
     """Who is in a group."""
 
     @GROUP.command(name="add", description="Add a member to a group (facilitator)")
-    @app_commands.describe(member="Who to add", group="The group (defaults to this channel's group)")
+    @app_commands.describe(member="Who to add", group="The group (default: this channel's)")
     @app_commands.autocomplete(group=GroupsBase.group_autocomplete)
     async def add(
         self, interaction: discord.Interaction[Any], member: discord.Member, group: str | None = None
@@ -34,7 +34,7 @@ class MembershipCommands(GroupsBase):
         )
 
     @GROUP.command(name="remove", description="Remove a member from a group (facilitator)")
-    @app_commands.describe(member="Who to remove", group="The group (defaults to this channel's group)")
+    @app_commands.describe(member="Who to remove", group="The group (default: this channel's)")
     @app_commands.autocomplete(group=GroupsBase.group_autocomplete)
     async def remove(
         self, interaction: discord.Interaction[Any], member: discord.User, group: str | None = None
@@ -78,7 +78,7 @@ class MembershipCommands(GroupsBase):
         await self._finish(interaction, outcome.effects, message)
 
     @GROUP.command(name="info", description="Members, facilitator and settings of a group")
-    @app_commands.describe(group="The group (defaults to this channel's group)")
+    @app_commands.describe(group="The group (default: this channel's)")
     @app_commands.autocomplete(group=GroupsBase.group_autocomplete)
     async def info(self, interaction: discord.Interaction[Any], group: str | None = None) -> None:
         """Show a group's details to one of its members."""

@@ -8,6 +8,7 @@ from typing import assert_never
 import discord
 from discord.utils import escape_markdown
 
+from bot.domain.actions import REPORTED, ActionStatus
 from bot.domain.cadence import CLOCK_CHANGE_RULE, describe, moved_by_clock_change
 from bot.domain.ground_rules import GROUND_RULES
 from bot.domain.group_notices import (
@@ -27,6 +28,8 @@ from bot.domain.group_notices import (
     Welcome,
 )
 from bot.domain.groups import CrossTalk, VotingMethod
+from bot.domain.ledger import FOLLOW_THROUGH_RULE, StatusCounts, percent
+from bot.services.cycle import CycleView
 from bot.services.groups import GroupInfo, GroupView
 from bot.ui.applier import Post
 
@@ -165,10 +168,67 @@ def info_embed(info: GroupInfo) -> discord.Embed:
     cadence, next_meeting = schedule_texts(group)
     embed.add_field(name="Cadence", value=cadence, inline=True)
     embed.add_field(name="Next meeting", value=next_meeting, inline=True)
-    embed.add_field(name="Action follow-through", value="No actions recorded yet", inline=True)
+    if info.cycle is not None:
+        heading, *rows = ledger_lines(info.cycle)
+        embed.add_field(name="Ledger", value=_within("\n".join([f"**{heading}**", *rows]), 1024), inline=False)
     embed.add_field(name="Settings", value=settings_text(group), inline=False)
     embed.set_footer(text=f"Created {group.created_at:%d %b %Y}")
     return embed
+
+
+def cycle_heading(cycle: CycleView, *, summary: bool = False) -> str:
+    """The cycle and where the meeting stands in it: "Cycle 1: 2 of 6 meetings held; meeting 3 is next"."""
+    ledger = cycle.ledger
+    if ledger.length is None:
+        return f"Since the group began: {_count(ledger.held, 'meeting')} held"
+    heading = f"Cycle {ledger.cycle}: {ledger.held} of {ledger.length} meetings held"
+    if ledger.complete:
+        heading += " (complete)"
+    place = f"meeting {cycle.place} of {ledger.length}"
+    if cycle.starts_next_cycle:
+        place += f" of cycle {ledger.cycle + 1}"
+    if summary:
+        return f"{heading}; this was {place}"
+    return f"{heading}; {place} {'is under way' if cycle.under_way else 'is next'}"
+
+
+def ledger_lines(cycle: CycleView, *, summary: bool = False) -> list[str]:
+    """The cycle's ledger: its heading, the actions and their follow-through, then one line per member."""
+    ledger = cycle.ledger
+    counts = ledger.actions
+    lines = [cycle_heading(cycle, summary=summary)]
+    if counts.committed:
+        lines.append(
+            f"Actions: {counts.committed} committed ({status_counts(counts)}); follow-through {percent(counts.rate)}"
+        )
+    else:
+        lines.append("Actions: none committed yet")
+    for member in ledger.members:
+        left = "" if member.current else " (left)"
+        rate = f", follow-through {percent(member.actions.rate)}" if member.actions.reported else ""
+        lines.append(
+            f"- <@{member.user_id}>{left}: at {member.attended}/{ledger.held}, {_count(member.rounds, 'round')}, "
+            f"{_count(member.actions.committed, 'action')}{rate}"
+        )
+    lines.append(FOLLOW_THROUGH_RULE)
+    return lines
+
+
+def status_counts(counts: StatusCounts) -> str:
+    """Actions by status, the ones there are: "2 done, 1 partly done, 1 open"."""
+    shown = [status for status in (*REPORTED, ActionStatus.OPEN) if counts.count(status)]
+    return ", ".join(f"{counts.count(status)} {status.label.lower()}" for status in shown)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
+def _within(text: str, limit: int) -> str:
+    """Whole lines of `text` that fit in `limit` characters."""
+    if len(text) <= limit:
+        return text
+    return text[: text.rfind("\n", 0, limit - 2)] + "\n…"
 
 
 def timestamps(moment: datetime) -> str:
@@ -187,10 +247,12 @@ def schedule_texts(group: GroupView) -> tuple[str, str]:
 
 def schedule_reply(group: GroupView) -> str:
     """What `/group schedule` answers: the schedule, the next meeting, and the clock-change rule where it applies."""
+    cycle = [] if group.cycle_length is None else [f"A cycle is {group.cycle_length} meetings."]
     if group.schedule is None:
-        return f"{name(group.name)} has no schedule now; its Discord event for the next meeting is removed."
+        cleared = f"{name(group.name)} has no schedule now; its Discord event for the next meeting is removed."
+        return "\n".join([cleared, *cycle])
     cadence, upcoming = schedule_texts(group)
-    lines = [f"Schedule saved for {name(group.name)}: {cadence}.", f"Next meeting: {upcoming}."]
+    lines = [f"Schedule saved for {name(group.name)}: {cadence}.", f"Next meeting: {upcoming}.", *cycle]
     if group.next_meeting_at is not None and moved_by_clock_change(group.schedule, group.next_meeting_at):
         lines.append(CLOCK_CHANGE_RULE)
     return "\n".join(lines)

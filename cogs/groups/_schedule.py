@@ -14,7 +14,7 @@ from cogs.groups._base import GROUP, GroupsBase
 from cogs.groups._render import NO_EVENTS_NOTE, schedule_reply
 from cogs.groups._views import actor_of
 
-DESCRIPTION = "When a group meets; its next meeting becomes a Discord event (facilitator)"
+DESCRIPTION = "When a group meets, shown as a Discord event (facilitator)"
 KIND_LABELS = {
     CadenceKind.MONTHLY_WEEKDAY.value: "Monthly on a weekday",
     CadenceKind.MONTHLY_DAY.value: "Monthly on a day",
@@ -32,12 +32,13 @@ class ScheduleCommands(GroupsBase):
         kind="How often (No schedule clears it)",
         time="Local time, HH:MM",
         zone="Time zone, e.g. Europe/London",
-        weekday="Day of the week (monthly on a weekday)",
-        which="Which one in the month: first to fourth, or last",
-        day="Day of the month (31: the month's last day)",
+        weekday="Day of the week",
+        which="Which in the month: first to fourth, or last",
+        day="Day of the month (31: the last day)",
         weeks="Weeks between meetings",
         date="First meeting, or the one date: YYYY-MM-DD",
-        group="The group (defaults to this channel's group)",
+        cycle="Meetings per cycle, 4 to 6",
+        group="The group (default: this channel's)",
     )
     @app_commands.choices(
         kind=[app_commands.Choice(name=label, value=value) for value, label in KIND_LABELS.items()],
@@ -54,6 +55,7 @@ class ScheduleCommands(GroupsBase):
         day: app_commands.Range[int, 1, 31] | None = None,
         weeks: app_commands.Range[int, 1, 12] | None = None,
         date: str | None = None,
+        cycle: int | None = None,
         group: str | None = None,
     ) -> None:
         """Set, change or clear the schedule; the reply shows the next meeting in everyone's own time zone."""
@@ -71,6 +73,7 @@ class ScheduleCommands(GroupsBase):
             day=day,
             weeks=weeks,
             on=date,
+            cycle=cycle,
         )
         message = schedule_reply(outcome.value)
         if outcome.value.schedule is not None and not self._guild(interaction).me.guild_permissions.manage_events:

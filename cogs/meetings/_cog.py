@@ -106,7 +106,7 @@ class Meetings(FeatureCog):
             # Three quick passes ping once: only someone who still holds the floor when the ping goes out.
             return render_notice(notice) if view.open and view.speaker == notice.user_id else None
         if isinstance(notice, MeetingSummary):
-            return summary(view)
+            return summary(view, await self.bot.services.ledger.of_meeting(notice.meeting_id))
         if isinstance(notice, RoundDigest):
             return digest(view, notice.round_index)
         return floor_card(view, card_buttons(view))

@@ -16,9 +16,10 @@ from bot.domain.meeting_notices import (
     TurnWarning,
 )
 from bot.services.actions import ActionView
+from bot.services.cycle import CycleView
 from bot.services.meetings import MeetingView
 from bot.ui.applier import Post
-from cogs.groups._render import plain
+from cogs.groups._render import ledger_lines, plain
 from cogs.votes._render import echo
 
 COLOUR = discord.Colour.blurple()
@@ -103,8 +104,11 @@ def _action_line(action: ActionView) -> str:
     return f"{line}: {echo(said)}"[:300] if said else line
 
 
-def summary(view: MeetingView) -> Post:
-    """The summary posted when the meeting ends: who was there, whose issues had rounds, each holder's actions."""
+def summary(view: MeetingView, cycle: CycleView | None = None) -> Post:
+    """The summary posted when the meeting ends: who was there, whose issues had rounds, each holder's actions.
+
+    With `cycle`, the ledger of the cycle the meeting belongs to follows.
+    """
     state = view.state
     lines = [f"**Summary of the meeting of {plain(view.group_name)}**", f"Present: {_people(state.present)}"]
     if not view.rounds:
@@ -115,6 +119,8 @@ def summary(view: MeetingView) -> Post:
         lines += [f"   - action: {echo(text)}" for text in round_view.actions]
         if not round_view.ran:
             lines.append("   - (this round did not run)")
+    if cycle is not None:
+        lines += ["", *ledger_lines(cycle, summary=True), ""]
     lines.append("Next meeting: not set yet. The catch-up next time asks about these actions.")
     return whole(lines, "meeting-summary.md")
 

@@ -41,6 +41,7 @@ async def test_the_commands_are_the_ones_documented(bot: Setkeeper) -> None:
         "group move",
         "group split",
         "group archive",
+        "group history",
         "group repair",
         "group facilitator appoint",
         "group facilitator rotate",

@@ -36,3 +36,15 @@ async def test_info_shows_the_schedule_or_that_there_is_none(groups: GroupServic
     fields = {field.name: field.value for field in info_embed(GroupInfo(outcome.value, [], [])).fields}
     assert fields["Cadence"] == "Monthly on the 1st at 18:30, UTC"
     assert fields["Next meeting"] == f"<t:{DEC_1_1830}:F> (<t:{DEC_1_1830}:R>)"
+
+
+async def test_the_reply_says_how_many_meetings_make_a_cycle_whether_or_not_there_is_a_schedule(
+    groups: GroupService,
+) -> None:
+    group = await make_group(groups)
+    assert "cycle" not in schedule_reply(group)
+    cleared = await groups.set_schedule(GUILD, FAC, group.id, "none", cycle=5)
+    assert "has no schedule now" in schedule_reply(cleared.value)
+    assert "A cycle is 5 meetings." in schedule_reply(cleared.value)
+    saved = await groups.set_schedule(GUILD, FAC, group.id, "weeks", at="18:30", zone="UTC", weeks=6, on="2027-01-05")
+    assert "A cycle is 5 meetings." in schedule_reply(saved.value)

@@ -1015,3 +1015,15 @@ async def test_a_message_with_a_file_keeps_what_the_file_held(harness: Harness, 
     assert stored.id == sent.id
     assert [a.filename for a in sent.attachments] == ["notes.md"]
     assert stored.files == {"notes.md": b"all of it\n"}
+
+
+async def test_a_file_sent_with_an_edit_is_added_and_one_left_out_is_removed(
+    harness: Harness, discord_world: FakeDiscord
+) -> None:
+    channel = harness.guild.text_channels[0]
+    sent = await channel.send("see the file", file=discord.File(io.BytesIO(b"first\n"), filename="a.md"))
+    edited = await sent.edit(attachments=[discord.File(io.BytesIO(b"second\n"), filename="b.md")])
+    stored = discord_world.guild.channel_named("general").last_message
+    assert stored is not None
+    assert [a.filename for a in edited.attachments] == ["b.md"]
+    assert stored.files == {"b.md": b"second\n"}

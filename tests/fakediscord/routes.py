@@ -72,16 +72,7 @@ def validate_message_body(body: Json, *, editing: bool = False) -> None:
 
 def new_message(channel: Channel, author: User, body: Json, **extra: Any) -> Message:
     """Build a Message from a REST body (content, embeds, components, flags, allowed_mentions)."""
-    attachments = [
-        {
-            "id": str(snowflake()),
-            "filename": f.get("filename") or "file",
-            "size": f.get("size", 0),
-            "url": "",
-            "proxy_url": "",
-        }
-        for f in body.get("_files") or []
-    ]
+    attachments = _uploaded(body)
     return Message(
         snowflake(),
         channel,
@@ -96,6 +87,20 @@ def new_message(channel: Channel, author: User, body: Json, **extra: Any) -> Mes
         tts=bool(body.get("tts", False)),
         **extra,
     )
+
+
+def _uploaded(body: Json) -> list[Json]:
+    """The attachments that the files uploaded with a body become."""
+    return [
+        {
+            "id": str(snowflake()),
+            "filename": f.get("filename") or "file",
+            "size": f.get("size", 0),
+            "url": "",
+            "proxy_url": "",
+        }
+        for f in body.get("_files") or []
+    ]
 
 
 def apply_edit(message: Message, body: Json) -> None:
@@ -120,6 +125,11 @@ def apply_edit(message: Message, body: Json) -> None:
     if "attachments" in body and body["attachments"] is not None:
         keep = {str(a.get("id")) for a in body["attachments"]}
         message.attachments = [a for a in message.attachments if a["id"] in keep]
+        kept = {a["filename"] for a in message.attachments}
+        message.files = {name: data for name, data in message.files.items() if name in kept}
+    # As in Discord, files uploaded with an edit (or with the follow-up that fills a deferred reply) are added.
+    message.attachments += _uploaded(body)
+    message.files.update({str(f.get("filename") or "file"): f.get("data", b"") for f in body.get("_files") or []})
     message.edited_at = iso_now()
 
 

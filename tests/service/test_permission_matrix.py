@@ -166,6 +166,9 @@ CASES: dict[str, Case] = {
         FACILITATORS,
         NotFacilitatorError,
     ),
+    "/group history": Case(
+        lambda g, w, actor: g.history(GUILD, actor, w.a.id), FACILITATORS, NotFacilitatorError, writes=False
+    ),
     "/group archive (before the panel shows)": Case(
         lambda g, w, actor: g.facilitated(GUILD, actor, None, TEXT_A), FACILITATORS, NotFacilitatorError, writes=False
     ),
@@ -254,6 +257,7 @@ COVERED = {
     "complete_split",
     "update_settings",
     "set_schedule",
+    "history",
     "archive",
     "accept_ground_rules",
     "answer_join_request",

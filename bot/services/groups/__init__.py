@@ -1,7 +1,7 @@
 """Group set-up: one service whose parts sit in modules by concern.
 
-The parts: lookups, creation, channels, membership, facilitation, lifecycle, scheduling; `_guards` holds the checks
-that the meeting's services share.
+The parts: lookups, creation, channels, membership, facilitation, lifecycle, scheduling, history; `_guards` holds
+the checks that the meeting's services share.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from bot.services.groups._views import (
 from bot.services.groups.channels import Channels
 from bot.services.groups.creation import Creation
 from bot.services.groups.facilitation import Facilitation
+from bot.services.groups.history import Histories
 from bot.services.groups.lifecycle import Lifecycle
 from bot.services.groups.lookups import Lookups
 from bot.services.groups.membership import Memberships
@@ -46,5 +47,5 @@ __all__ = [
 ]
 
 
-class GroupService(Lookups, Creation, Channels, Memberships, Facilitation, Lifecycle, Scheduling):
+class GroupService(Lookups, Creation, Channels, Memberships, Facilitation, Lifecycle, Scheduling, Histories):
     """Every use case of group set-up. Each method is one unit of work."""

@@ -11,6 +11,7 @@ from bot.db.outbox import QueuedEffect
 from bot.domain.cadence import Cadence
 from bot.domain.errors import UserFacingError
 from bot.domain.groups import CrossTalk, GroupSettings, GroupStatus, MembershipStatus, VoiceKind, VotingMethod
+from bot.services.cycle import CycleView
 from bot.services.schedule import cadence_of
 
 T = TypeVar("T")
@@ -46,6 +47,7 @@ class GroupView:
     channel_lost_at: datetime | None = None
     schedule: Cadence | None = None
     next_meeting_at: datetime | None = None
+    cycle_length: int | None = None
 
     @property
     def archived(self) -> bool:
@@ -69,6 +71,7 @@ class GroupInfo:
     group: GroupView
     members: list[MemberView]
     requests: list[int]
+    cycle: CycleView | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,7 @@ def view_of(group: Group) -> GroupView:
         channel_lost_at=group.channel_lost_at,
         schedule=cadence_of(group),
         next_meeting_at=group.next_meeting_at,
+        cycle_length=group.cycle_length,
     )
 
 

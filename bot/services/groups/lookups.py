@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.domain.errors import NotMemberError
 from bot.domain.groups import Access, GroupStatus, MembershipStatus
 from bot.services.access import access_of
+from bot.services.cycle import read_cycle
 from bot.services.groups._base import GroupServiceBase
 from bot.services.groups._guards import find_group, get_group, open_group, require_facilitator
 from bot.services.groups._views import Actor, GroupInfo, GroupKey, GroupView, MemberView, view_of
@@ -63,4 +64,5 @@ class Lookups(GroupServiceBase):
                 group=view_of(group),
                 members=[MemberView(m.user_id, m.joined_at, m.rules_accepted_at) for m in active],
                 requests=[membership.user_id for membership in requested],
+                cycle=await read_cycle(uow, group),
             )

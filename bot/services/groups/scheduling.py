@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.domain.cadence import CadenceInvalidError, parse_cadence
 from bot.domain.effects import EventPlan
 from bot.domain.groups import GroupStatus
+from bot.domain.ledger import cycle_length
 from bot.services.groups._base import GroupServiceBase
 from bot.services.groups._guards import open_group, require_facilitator
 from bot.services.groups._views import Actor, GroupKey, GroupView, Outcome, view_of
@@ -33,8 +34,13 @@ class Scheduling(GroupServiceBase):
         day: int | None = None,
         weeks: int | None = None,
         on: str | None = None,
+        cycle: int | None = None,
     ) -> Outcome[GroupView]:
-        """Set (or, with kind "none", clear) the schedule; input the cadence refuses stores nothing."""
+        """Set (or, with kind "none", clear) the schedule; input the cadence refuses stores nothing.
+
+        `cycle`, when given, is how many meetings make one cycle (4 to 6); left out, the cycle length stays as it was.
+        """
+        length = cycle_length(cycle)
         async with self._uow() as uow:
             group = await open_group(uow, guild_id, which, channel_id=channel_id)
             require_facilitator(group, actor)
@@ -46,6 +52,8 @@ class Scheduling(GroupServiceBase):
                 cadence = parse_cadence(
                     kind, at=at, zone=zone, now=now, weekday=weekday, ordinal=ordinal, day=day, weeks=weeks, on=on
                 )
+            if length is not None:
+                group.cycle_length = length
             uow.emit(guild_id, *store_schedule(group, cadence, now))
             await plan_reminders(uow, group, now)
             await uow.commit()
