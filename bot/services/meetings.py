@@ -120,6 +120,8 @@ class MeetingView:
     ended_at: datetime | None
     voice_channel_id: int | None = None
     """The voice channel whose floor the meeting keeps by server mute (None: text only)."""
+    next_meeting_at: datetime | None = None
+    """The group's next scheduled meeting (None: it has no schedule)."""
 
     @property
     def phase(self) -> Phase:
@@ -593,6 +595,7 @@ async def _view(uow: UnitOfWork, group: Group, meeting: Meeting) -> MeetingView:
         started_at=meeting.started_at,
         ended_at=meeting.ended_at,
         voice_channel_id=meeting.voice_channel_id,
+        next_meeting_at=group.next_meeting_at if group.schedule is not None else None,
     )
 
 

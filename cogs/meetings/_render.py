@@ -121,7 +121,14 @@ def summary(view: MeetingView, cycle: CycleView | None = None) -> Post:
             lines.append("   - (this round did not run)")
     if cycle is not None:
         lines += ["", *ledger_lines(cycle, summary=True), ""]
-    lines.append("Next meeting: not set yet. The catch-up next time asks about these actions.")
+    if view.next_meeting_at is not None:
+        stamp = int(view.next_meeting_at.timestamp())
+        lines.append(
+            f"Next meeting: <t:{stamp}:F> (<t:{stamp}:R>). Its catch-up asks about these actions, and a reminder "
+            "to report back comes before it."
+        )
+    else:
+        lines.append("Next meeting: not set yet (`/group schedule`). The catch-up next time asks about these actions.")
     return whole(lines, "meeting-summary.md")
 
 

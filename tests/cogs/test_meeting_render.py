@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 from bot.domain.meeting import MeetingState, Mode, Phase
@@ -60,3 +61,13 @@ def test_a_long_digest_keeps_what_every_peer_said() -> None:
     assert post.content is not None
     assert len(post.content) <= MESSAGE_LIMIT
     assert post.attachment[1].count("y" * 900) == 3
+
+
+def test_the_summary_names_the_next_meeting_when_the_group_has_a_schedule() -> None:
+    unscheduled = summary(_view(action_length=20)).content or ""
+    assert "Next meeting: not set yet (`/group schedule`)" in unscheduled
+    following = datetime(2026, 12, 1, 18, 30, tzinfo=UTC)
+    scheduled = summary(dataclasses.replace(_view(action_length=20), next_meeting_at=following)).content or ""
+    stamp = int(following.timestamp())
+    assert f"Next meeting: <t:{stamp}:F> (<t:{stamp}:R>)" in scheduled
+    assert "not set yet" not in scheduled
