@@ -15,12 +15,13 @@ from bot.db.models import DueWork
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.clock import FixedClock
 from bot.domain.effects import DirectNotice, Notify
+from bot.domain.errors import NotFacilitatorError, NotMemberError, SettingInvalidError
 from bot.domain.reminder_notices import BidNudge, GroupReminder, MemberReminder, ReportDigest
 from bot.domain.reminders import ReminderKind
 from bot.scheduling.runtime import DueRuntime
 from bot.services.due import LEASE
 from bot.services.effects import QueuedEffect
-from bot.services.groups import GroupService, GroupView
+from bot.services.groups import Actor, GroupService, GroupView
 from bot.services.reminder_plan import ROLL
 from tests.service.helpers import FAC, FACILITATOR, GUILD, TEXT, add_members, make_group
 
@@ -262,3 +263,30 @@ async def test_an_archived_group_gets_no_posts(
     group = await _scheduled_group(groups, services)
     await groups.archive(GUILD, FAC, group.id)
     assert await _at(process, clock, NUDGE_AT) == []
+
+
+async def test_only_the_facilitator_sees_the_preview_and_only_members_choose_dms(
+    groups: GroupService, services: Services
+) -> None:
+    group = await _scheduled_group(groups, services)
+    with pytest.raises(NotFacilitatorError):
+        await services.reminders.preview(GUILD, Actor(ANN), group.id, None)
+    with pytest.raises(NotMemberError):
+        await services.reminders.choose_dm(GUILD, 99, group.id, None, True)
+    shown = await services.reminders.preview(GUILD, FAC, group.id, None)
+    assert shown.upcoming[ReminderKind.REPORT_BACK] == REPORT_AT
+    assert sorted(shown.in_channel) == sorted(set(shown.in_channel) | {ANN, BOB, CY})
+    assert set(shown.in_channel) - {ANN, BOB, CY} <= {FACILITATOR}
+    assert shown.by_dm == []
+
+
+async def test_a_setting_out_of_range_is_refused_and_nothing_moves(
+    groups: GroupService, services: Services, uow: UnitOfWorkFactory
+) -> None:
+    group = await _scheduled_group(groups, services)
+    before = await _rows(uow)
+    with pytest.raises(SettingInvalidError):
+        await groups.update_settings(GUILD, FAC, group.id, {"quiet_start_hour": 24})
+    with pytest.raises(SettingInvalidError):
+        await groups.update_settings(GUILD, FAC, group.id, {"reminder_late_hours": 0})
+    assert await _rows(uow) == before
