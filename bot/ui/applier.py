@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import io
 import logging
 from collections import defaultdict
@@ -25,11 +26,12 @@ from bot.domain.effects import (
     SetAccess,
     SetMute,
     SyncMeetingEvent,
+    SyncStage,
 )
 from bot.domain.groups import Access
 from bot.services.due import DueItem
 from bot.services.effects import EffectService, QueuedEffect, effect_of
-from bot.services.voice import VoiceFloorService
+from bot.services.voice import STAGE, MuteTarget, VoiceFloorService
 from bot.ui.access import overwrite_for
 from bot.ui.pacing import Pacer
 
@@ -41,6 +43,10 @@ UNKNOWN_CHANNEL = 10003
 CANNOT_DM = 50007
 UNKNOWN_MESSAGE = 10008
 NOT_IN_VOICE = 40032
+UNKNOWN_VOICE_STATE = 10065
+UNKNOWN_STAGE_INSTANCE = 10067
+STAGE_ALREADY_OPEN = 150006
+STAGE_GUILD_ONLY = 2  # a Stage instance's privacy level: members of the server only
 UNKNOWN_EVENT = 10070
 GUILD_ONLY = 2  # a scheduled event's only privacy level
 EVENT_STAGE, EVENT_VOICE, EVENT_EXTERNAL = 1, 2, 3
@@ -256,6 +262,8 @@ class EffectApplier:
             match effect:
                 case SetAccess():
                     await self._set_access(effect)
+                case SetMute(stage=True):
+                    await self._set_stage(effect)
                 case SetMute():
                     await self._set_mute(effect)
                 case Notify():
@@ -266,6 +274,8 @@ class EffectApplier:
                     await self._answer(effect, item.created_at)
                 case SyncMeetingEvent():
                     await self._sync_event(effect)
+                case SyncStage():
+                    await self._sync_stage(effect)
                 case _:
                     assert_never(effect)
         except Exception as exc:  # one effect's failure (HTTP, rate limit, network) must not stop the others
@@ -310,9 +320,7 @@ class EffectApplier:
             if not last or self._mutes is None:
                 return  # a later effect for this person is waiting: it reconciles them as things are then
             target = await self._mutes.target(effect.guild_id, effect.user_id)
-            guild = self._client.get_guild(effect.guild_id)
-            member = guild.get_member(effect.user_id) if guild is not None else None
-            voice = member.voice if member is not None else None
+            voice = self._voice_of(effect.guild_id, effect.user_id)
             if not target.owned or voice is None or voice.channel is None:
                 return  # not the bot's mute, or not in voice: a mute waits for them to join, an unmute for a rejoin
             if target.channel_id == voice.channel.id:
@@ -329,23 +337,124 @@ class EffectApplier:
                 return  # they left voice meanwhile: the row stays, and the mute is undone when they next join
             await self._mutes.undone(effect.guild_id, effect.user_id)
 
+    def _voice_of(self, guild_id: int, user_id: int) -> discord.VoiceState | None:
+        guild = self._client.get_guild(guild_id)
+        member = guild.get_member(user_id) if guild is not None else None
+        return member.voice if member is not None else None
+
+    async def _set_stage(self, effect: SetMute) -> None:
+        """Bring someone's Stage state into line with the floor, or back to their own (`wants_suppress`).
+
+        Their own state is written to the ledger before the bot first changes it; an undo restores it only if the
+        bot did change it and it is not already so, so a state someone else made is never undone.
+        """
+        key = (STAGE, effect.guild_id, effect.user_id)
+        async with self._turns.take(key) as last:
+            if not last or self._mutes is None:
+                return
+            target = await self._mutes.target(effect.guild_id, effect.user_id, kind=STAGE)
+            if not target.owned:
+                return
+            voice = self._voice_of(effect.guild_id, effect.user_id)
+            if voice is None or voice.channel is None or voice.channel.id != target.channel_id:
+                # Not on the meeting's Stage: their speaker state there ended with their call (a rejoin is audience).
+                await self._mutes.undone(effect.guild_id, effect.user_id, kind=STAGE)
+                return
+            wanted = self._stage_wanted(target, suppressed=voice.suppress)
+            if target.suppress is not None:
+                changing = wanted is not None
+                if target.theirs is None or changing:
+                    await self._mutes.noted(
+                        effect.guild_id, effect.user_id, theirs=voice.suppress, kind=STAGE, changing=changing
+                    )
+                if wanted is not None:
+                    await self._edit_suppress(effect.guild_id, effect.user_id, voice.channel.id, suppress=wanted)
+                return
+            if wanted is not None and not await self._edit_suppress(
+                effect.guild_id, effect.user_id, voice.channel.id, suppress=wanted
+            ):
+                return
+            await self._mutes.undone(effect.guild_id, effect.user_id, kind=STAGE)
+
+    @staticmethod
+    def _stage_wanted(target: MuteTarget, *, suppressed: bool) -> bool | None:
+        """The suppress to send, or None when nothing is to change: the floor's wish, else their own state back."""
+        if target.suppress is not None:
+            return target.suppress if suppressed != target.suppress else None
+        if target.changed and target.theirs is not None and suppressed != target.theirs:
+            return target.theirs
+        return None
+
     async def _edit_mute(self, guild_id: int, user_id: int, *, mute: bool) -> bool:
-        """Server-mute or unmute, within the guild's member-edit limit; False if not made (not in voice: 40032).
+        """Server-mute or unmute, within the guild's member-edit limit; False if not made (not in voice: 40032)."""
+        http = self._client.http
+        edit = functools.partial(http.edit_member, guild_id, user_id, mute=mute, reason="Setkeeper: the floor")
+        return await self._voice_edit(("mute", guild_id, user_id), "member_edit", guild_id, edit, NOT_IN_VOICE)
+
+    async def _edit_suppress(self, guild_id: int, user_id: int, channel_id: int, *, suppress: bool) -> bool:
+        """Move someone to a Stage's audience or on stage; False if not made (no longer on the Stage)."""
+        body = {"channel_id": channel_id, "suppress": suppress}
+        edit = functools.partial(self._client.http.edit_voice_state, guild_id, user_id, body)
+        return await self._voice_edit((STAGE, guild_id, user_id), "voice_state", 0, edit, UNKNOWN_VOICE_STATE)
+
+    async def _voice_edit(
+        self, key: Hashable, kind: str, scope: Hashable, edit: Callable[[], Awaitable[Any]], gone: int
+    ) -> bool:
+        """One voice edit within its limit; False if not made (the person is gone from voice: Discord's `gone`).
 
         An edit that had to wait for room is dropped when a later effect for the person came meanwhile: the floor
-        moved on, and that effect decides (the ledger row stays until a mute is undone).
+        moved on, and that effect decides (the ledger row stays until the change is undone).
         """
-        async with self._pacer.slot("member_edit", guild_id) as slot:
-            if slot.waited and self._turns.behind(("mute", guild_id, user_id)):
+        async with self._pacer.slot(kind, scope) as slot:
+            if slot.waited and self._turns.behind(key):
                 slot.unused()
                 return False
             try:
-                await self._client.http.edit_member(guild_id, user_id, mute=mute, reason="Setkeeper: the floor")
+                await edit()
             except discord.HTTPException as exc:
-                if exc.code == NOT_IN_VOICE:
+                if exc.code == gone:
                     return False
                 raise
         return True
+
+    async def _sync_stage(self, effect: SyncStage) -> None:
+        """Open the meeting's Stage instance while it runs and close it after, as the database says now.
+
+        Only an instance the bot opened is closed. One found already open with the group's name as its topic is
+        taken as the bot's own (opened just before a crash, before it could be remembered); any other is left be.
+        """
+        if self._mutes is None:
+            return
+        async with self._turns.take(("stage_instance", effect.meeting_id)) as last:
+            plan = await self._mutes.stage_plan(effect.meeting_id) if last else None
+            if plan is None:
+                return
+            http = self._client.http
+            reason = "Setkeeper: the meeting"
+            if plan.wanted and plan.instance_id is None:
+                try:
+                    made = await http.create_stage_instance(
+                        channel_id=plan.channel_id,
+                        topic=plan.topic[:120],
+                        privacy_level=STAGE_GUILD_ONLY,
+                        reason=reason,
+                    )
+                except discord.HTTPException as exc:
+                    if exc.code != STAGE_ALREADY_OPEN:
+                        raise
+                    made = await http.get_stage_instance(plan.channel_id)
+                    if made["topic"] != plan.topic[:120]:
+                        return  # someone else's Stage: the meeting runs without an instance of its own
+                await self._mutes.stage_opened(effect.meeting_id, int(made["id"]))
+            elif not plan.wanted and plan.instance_id is not None:
+                try:
+                    found = await http.get_stage_instance(plan.channel_id)
+                    if int(found["id"]) == plan.instance_id:
+                        await http.delete_stage_instance(plan.channel_id, reason=reason)
+                except discord.NotFound as exc:
+                    if exc.code not in (UNKNOWN_STAGE_INSTANCE, UNKNOWN_CHANNEL):
+                        raise
+                await self._mutes.stage_opened(effect.meeting_id, None)
 
     async def _put_overwrite(
         self, channel_id: int, user_id: int, overwrite: discord.PermissionOverwrite | None

@@ -29,6 +29,7 @@ OBSERVED_LIMITS: dict[str, Limit] = {
     "message_create": Limit(5, 5.0),  # per channel
     "message_edit": Limit(5, 5.0),  # per channel
     "member_edit": Limit(10, 10.0),  # server mute, deafen and move, per guild
+    "voice_state": Limit(5, 5.0),  # Stage suppress of others, for the whole bot (hata GROUP_VOICE_STATE_ACTION)
 }
 
 
