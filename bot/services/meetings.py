@@ -186,6 +186,7 @@ class MeetingService:
             uow.emit(guild_id, post(group, FloorCard(meeting.id)))
             if meeting.stage:
                 uow.emit(guild_id, SyncStage(group.id, meeting.id))
+                uow.emit(guild_id, *await mute_changes(uow, group, meeting, [group.facilitator_id], now))
             view = await _view(uow, group, meeting)
             await uow.commit()
             return Outcome(view, uow.committed)
@@ -498,7 +499,7 @@ class MeetingService:
     ) -> list[Effect]:
         state = from_json(meeting.state)
         if user_id == state.facilitator_id:
-            return []
+            return await mute_changes(uow, group, meeting, [user_id], now) if meeting.stage else []
         if user_id in state.present:
             return await mute_changes(uow, group, meeting, [user_id], now)
         try:
@@ -512,7 +513,8 @@ async def _reconcile_voice(uow: UnitOfWork, guild_ids: list[int], now: datetime)
     """Every meeting's voice floor set again, every ledger row reconciled, every Stage instance brought into line."""
     for meeting, group in await uow.meetings.open_in_guilds(guild_ids):
         state = from_json(meeting.state)
-        uow.emit(group.guild_id, *await mute_changes(uow, group, meeting, state.present, now))
+        everyone = dict.fromkeys((state.facilitator_id, *state.present))
+        uow.emit(group.guild_id, *await mute_changes(uow, group, meeting, everyone, now))
     # Every row the bot owns is reconciled: one whose meeting is no longer running is undone.
     for row in await uow.voice_mutes.in_guilds(guild_ids):
         uow.emit(row.guild_id, reconcile_row(row))

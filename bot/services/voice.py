@@ -39,16 +39,17 @@ def wants_suppress(state: MeetingState, user_id: int) -> bool | None:
     """Where the Stage floor wants this person: in the audience (True), on stage (False), or left alone (None).
 
     While the floor is kept, the speaker is on stage and every other member present in the audience; the
-    facilitator stays a speaker until the meeting ends. In the opening, a pause, a break and after the end the floor
-    forces nobody, and what the bot changed is undone: each person goes back to the state they had before the bot
-    first changed it (a speaker the bot brought on stage returns to the audience, someone the bot sent to the
-    audience is invited back on stage). On a Stage that is the honest reading of "everyone may talk": nobody is held
-    in the audience by the bot, and anyone may raise a hand as usual. A state the bot did not make is never undone.
+    facilitator is a speaker from the start of the meeting to its end. In the opening, a pause, a break and after
+    the end the floor forces nobody else, and what the bot changed is undone: each person goes back to the state they
+    had before the bot first changed it (a speaker the bot brought on stage returns to the audience, someone the bot
+    sent to the audience is invited back on stage). On a Stage that is the honest reading of "everyone may talk":
+    nobody is held in the audience by the bot, and anyone may raise a hand as usual. A state the bot did not make
+    is never undone, and someone who left the Stage has no state left to undo (a rejoin is in the audience).
     """
     if state.phase is Phase.CLOSED:
         return None
     if user_id == state.facilitator_id:
-        return False if user_id in state.present else None
+        return False
     match floor_of(state, user_id):
         case Floor.SPEAKING:
             return False

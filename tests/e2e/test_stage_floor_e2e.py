@@ -1,0 +1,114 @@
+"""A meeting on a Stage end to end: the speaker on stage, the rest in the audience, the Stage opened and closed."""
+
+from __future__ import annotations
+
+import pytest
+from discord import Permissions
+
+from tests.e2e.test_groups_e2e import wait_for
+from tests.e2e.test_meeting_e2e import _card, _phase, speaker_on, world
+from tests.e2e.test_voice_floor_e2e import hand_over, touched_since, voice_edits, voice_group
+from tests.fakediscord import BotProcess, Channel, FakeDiscord, Member
+
+pytestmark = pytest.mark.e2e
+__all__ = ["world"]  # the meeting test's fixture: the README's invite permissions (a Stage moderator's among them)
+
+
+def _on_stage(room: Channel) -> set[Member]:
+    """Who is on the Stage (a speaker, or invited to speak): everyone in it who is not in the audience."""
+    return {m for m in room.voice_members if m.voice is not None and not m.voice.suppress}
+
+
+async def _on_stage_are(world: FakeDiscord, room: Channel, expected: set[Member]) -> None:
+    await world.settle()
+    try:
+        await wait_for(lambda: _on_stage(room) == expected)
+    except AssertionError as exc:
+        names = sorted(m.name for m in _on_stage(room)), sorted(m.name for m in expected)
+        raise AssertionError("on stage: {}, expected: {}".format(*names)) from exc
+
+
+def _suppressions(world: FakeDiscord, member: Member) -> list[bool]:
+    return voice_edits(world, member, "suppress")
+
+
+async def test_a_stage_meeting_of_five_keeps_one_speaker_on_stage_and_restores_everyone_after(
+    world: FakeDiscord, bot: BotProcess
+) -> None:
+    fran, people, channel, room = await voice_group(world, "stage")
+    alice, bob, cleo, dev, eve = people
+    guild = world.guild
+    moderator = guild.add_member("Mo", permissions=Permissions(administrator=True))  # sees the private Stage
+    for person in (fran, alice, dev, moderator):
+        await person.join_voice(room)
+    # Before the meeting a moderator speaks on the Stage and has brought Dev up: their own states, not the bot's.
+    await world.update_voice(moderator, suppress=False)
+    await world.update_voice(dev, suppress=False)
+
+    started = await fran.run("/meeting start", voice=True, in_channel=channel)
+    assert "The meeting has started" in started.text
+    assert "brought on stage" in started.text
+    await wait_for(lambda: room.stage_instance is not None)
+    assert room.stage_instance is not None
+    assert (room.stage_instance.topic, room.stage_instance.privacy_level) == ("Set A", 2)
+    card = _card(channel)
+    for person in (bob, cleo):
+        await person.join_voice(room)  # joining the meeting's Stage counts as Here
+    await wait_for(lambda: all(p.mention in card.text.split("Present: ")[-1] for p in (alice, bob, cleo, dev)))
+    await _on_stage_are(world, room, {fran, moderator, dev})
+    assert {int(r.path.rsplit("/", 1)[1]) for r in world.voice_edits()} == {fran.id}, "only the facilitator, at once"
+
+    # The catch-up: the speaker and the facilitator on stage, everyone else present in the audience.
+    await fran.click(card, "Next")
+    await wait_for(lambda: "Catch-up" in _phase(card))
+    present = {alice, bob, cleo, dev}
+    by_id = {p.id: p for p in people}
+    speaker = by_id[speaker_on(card) or 0]
+    await _on_stage_are(world, room, {speaker, fran, moderator})
+    turn = 0
+    while "Catch-up" in _phase(card):
+        speaker = by_id[speaker_on(card) or 0]
+        if turn == 0:
+            await eve.join_voice(room)  # a late joiner: present by joining, already in the audience: not touched
+            present.add(eve)
+            await wait_for(lambda: eve.mention in card.text.split("Present: ")[-1])
+            await _on_stage_are(world, room, {speaker, fran, moderator})
+            assert _suppressions(world, eve) == []
+        elif turn == 1:
+            # A listener leaves the Stage; at a break nobody is held: each goes back to their own state.
+            away = next(p for p in (alice, bob, cleo, eve) if p is not speaker)
+            made = len(_suppressions(world, away))
+            await away.leave_voice()
+            await fran.run("/meeting break", minutes=10, in_channel=channel)
+            await _on_stage_are(world, room, {fran, moderator, dev})
+            await away.join_voice(room)
+            await world.settle()
+            assert len(_suppressions(world, away)) == made, "the leaver's state ended with the call: nothing to undo"
+            await fran.run("/meeting resume", in_channel=channel)
+            await _on_stage_are(world, room, {speaker, fran, moderator})
+        elif turn == 2:
+            # kill -9 with members in the audience by the bot, then a restart: the same floor, nothing else.
+            on_stage = _on_stage(room)
+            await bot.kill()
+            await bot.start()
+            await _on_stage_are(world, room, on_stage)
+        turn += 1
+        following, before = await hand_over(world, card, speaker)
+        if following is None:
+            break
+        await _on_stage_are(world, room, {by_id[following], fran, moderator})
+        touched = touched_since(world, before)
+        assert touched == {speaker.id, following}, "only the two whose state changed: never the facilitator"
+    assert turn == len(present), "each present member, the late joiner too, had one turn"
+    assert world.voice_edits(moderator) == [], "the moderator's own state is left alone"
+
+    # The end: the facilitator back to the audience they joined in, Dev (a speaker before) back on stage.
+    if "ended" not in card.text:
+        await fran.run("/meeting end", in_channel=channel)
+    await _on_stage_are(world, room, {moderator, dev})
+    await wait_for(lambda: room.stage_instance is None)
+    await bot.kill()
+    await bot.start()
+    await world.settle()
+    assert _on_stage(room) == {moderator, dev}, "nothing at start-up moves anyone again"
+    assert room.stage_instance is None
