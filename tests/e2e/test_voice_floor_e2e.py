@@ -6,7 +6,7 @@ import pytest
 
 from tests.e2e.test_groups_e2e import _group_of, wait_for
 from tests.e2e.test_meeting_e2e import _card, _phase, done, speaker_on, world
-from tests.fakediscord import BotProcess, Channel, FakeDiscord, Member, Message
+from tests.fakediscord import VOICE, BotProcess, Channel, FakeDiscord, Member, Message
 
 pytestmark = pytest.mark.e2e
 __all__ = ["world"]  # the meeting test's fixture: the README's invite permissions (Mute Members among them)
@@ -121,3 +121,28 @@ async def test_a_voice_meeting_of_five_mutes_only_listeners_and_leaves_nobody_mu
     await bot.start()
     await world.settle()
     assert set(guild.server_muted) == {dev}, "nothing at start-up mutes anyone again, or undoes the moderator's mute"
+
+
+async def test_after_a_re_identify_the_mutes_are_reconciled_with_the_voice_states_discord_sends(
+    world: FakeDiscord, bot: BotProcess
+) -> None:
+    fran, people, channel, room = await voice_group(world, "voice")
+    alice, bob = people[:2]
+    other = world.guild.add_channel("Lounge", VOICE)
+    for person in (fran, alice, bob):
+        await person.join_voice(room)
+    await fran.run("/meeting start", voice=True, in_channel=channel)
+    card = _card(channel)
+    await wait_for(lambda: all(p.mention in card.text.split("Present: ")[-1] for p in (alice, bob)))
+    await fran.click(card, "Next")
+    await wait_for(lambda: "Catch-up" in _phase(card))
+    listener = alice if speaker_on(card) == bob.id else bob
+    await _muted_are(world, {listener})
+
+    # The session is lost; while the bot is away the muted listener moves to another channel, where no floor wants
+    # them muted. Discord sends no update for it: only the new GUILD_CREATE shows where they are.
+    await world.drop_gateway(resumable=False)
+    await listener.join_voice(other)
+    await _muted_are(world, set())
+    assert world.identify_count == 2
+    assert _edits(world, listener) == [True, False]
