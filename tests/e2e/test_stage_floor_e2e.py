@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from discord import Permissions
 
-from tests.e2e.test_groups_e2e import wait_for
+from tests.e2e.test_groups_e2e import _group_of, wait_for
 from tests.e2e.test_meeting_e2e import _card, _phase, speaker_on, world
 from tests.e2e.test_voice_floor_e2e import hand_over, touched_since, voice_edits, voice_group
-from tests.fakediscord import BotProcess, Channel, FakeDiscord, Member
+from tests.fakediscord import BotProcess, Channel, FakeDiscord, Member, StageInstance
+from tests.fakediscord.ids import snowflake
 
 pytestmark = pytest.mark.e2e
 __all__ = ["world"]  # the meeting test's fixture: the README's invite permissions (a Stage moderator's among them)
@@ -112,3 +113,43 @@ async def test_a_stage_meeting_of_five_keeps_one_speaker_on_stage_and_restores_e
     await world.settle()
     assert _on_stage(room) == {moderator, dev}, "nothing at start-up moves anyone again"
     assert room.stage_instance is None
+
+
+async def _stage_meeting(world: FakeDiscord) -> tuple[Member, Channel, Channel]:
+    """A Stage meeting of Set A started by Fran, with Alice present: Fran, the text channel, the Stage."""
+    fran, (alice, *_) = await _group_of(world, 2, voice="stage")
+    channel, room = world.guild.channel_named("set-a"), world.guild.channel_named("Set A")
+    for person in (fran, alice):
+        await person.join_voice(room)
+    started = await fran.run("/meeting start", voice=True, in_channel=channel)
+    assert "The meeting has started" in started.text
+    return fran, channel, room
+
+
+async def test_a_stage_left_open_by_a_crash_after_the_end_is_closed_at_the_next_start(
+    world: FakeDiscord, bot: BotProcess
+) -> None:
+    fran, channel, room = await _stage_meeting(world)
+    await wait_for(lambda: room.stage_instance is not None)
+    world.faults.server_error("DELETE /stage-instances/*", count=100)
+    await fran.run("/meeting end", in_channel=channel)
+    await wait_for(lambda: bool(world.requests_to("DELETE /stage-instances/{channel_id}")))
+    await bot.kill()  # killed while Discord refuses to close the Stage
+    assert room.stage_instance is not None
+    world.faults.clear()
+    await bot.start()
+    await wait_for(lambda: room.stage_instance is None)
+
+
+async def test_a_stage_someone_else_opened_is_neither_taken_nor_closed(world: FakeDiscord, bot: BotProcess) -> None:
+    guild = world.guild
+    fran, _ = await _group_of(world, 2, voice="stage")
+    channel, room = guild.channel_named("set-a"), guild.channel_named("Set A")
+    theirs = StageInstance(snowflake(), guild.id, room.id, "Town hall")
+    guild.stage_instances[room.id] = theirs
+    await fran.run("/meeting start", voice=True, in_channel=channel)
+    await world.settle()
+    await fran.run("/meeting end", in_channel=channel)
+    await world.settle()
+    assert room.stage_instance is theirs
+    assert world.requests_to("DELETE /stage-instances/{channel_id}") == []
