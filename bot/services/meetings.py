@@ -346,6 +346,17 @@ class MeetingService:
                 return None
             return await _view(uow, group, meeting)
 
+    async def redraw_card(self, group_id: int) -> list[QueuedEffect]:
+        """Draw the card of the group's meeting under way again (something it shows changed outside the database)."""
+        async with self._uow() as uow:
+            meeting = await uow.meetings.open_in(group_id)
+            group = await uow.groups.by_id(group_id) if meeting is not None else None
+            if meeting is None or group is None:
+                return []
+            uow.emit(group.guild_id, *refresh_card(group, meeting))
+            await uow.commit()
+            return uow.committed
+
     async def record_card(self, meeting_id: int, message_id: int) -> list[QueuedEffect]:
         """Remember the card's message so that it is kept up to date; draw it again at once."""
         async with self._uow() as uow:

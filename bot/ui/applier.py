@@ -8,7 +8,7 @@ import functools
 import io
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Hashable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -79,6 +79,10 @@ OverwriteOf = Callable[[int], tuple[discord.Permissions, discord.Permissions]]
 """A member's overwrite in a channel as Discord last showed it, as (allow, deny); both empty when there is none."""
 KEEP_RESULTS = 60.0
 """Seconds a carried-out batch's result waits for the command that committed it to ask."""
+LAG_AFTER = 1.0
+"""Seconds a voice edit may take (waiting for room, or discord.py retrying a 429 or 5xx) before the floor lags."""
+LagChanged = Callable[[int], Coroutine[Any, Any, None]]
+"""Told a group's id when its voice floor starts or stops lagging (to redraw its card)."""
 
 
 @dataclass(frozen=True)
@@ -154,6 +158,10 @@ class EffectApplier:
         self._attached = False
         self._wake: Wake = lambda at: None
         self._events: tuple[EventPlanOf, EventMade] | None = None
+        # Whose voice edit is late, by group: waiting longer than LAG_AFTER, or failed and waiting to be retried.
+        self._late: defaultdict[int, set[int]] = defaultdict(set)
+        self._lag_changed: LagChanged | None = None
+        self._lag_tasks: set[asyncio.Task[None]] = set()
 
     def render_with(self, kinds: Iterable[type[Notice]], renderer: Renderer) -> None:
         """Register how a feature's notices look; each kind has exactly one renderer."""
@@ -182,6 +190,25 @@ class EffectApplier:
     def events_with(self, plan_of: EventPlanOf, made: EventMade) -> None:
         """Where meeting events are drawn from when carried out, and where the event made is remembered."""
         self._events = (plan_of, made)
+
+    def when_voice_lags(self, changed: LagChanged) -> None:
+        """Have `changed(group_id)` called when a group's voice floor starts or stops lagging."""
+        self._lag_changed = changed
+
+    def voice_lagging(self, group_id: int) -> bool:
+        """Whether a voice edit of the group's floor is late: held back by Discord's limits, or failed and retried."""
+        return bool(self._late.get(group_id))
+
+    def _late_is(self, group_id: int, user_id: int, *, late: bool) -> None:
+        late_ones = self._late[group_id]
+        was = bool(late_ones)
+        (late_ones.add if late else late_ones.discard)(user_id)
+        if not late_ones:
+            del self._late[group_id]
+        if was != late and self._lag_changed is not None:
+            task = asyncio.get_running_loop().create_task(self._lag_changed(group_id), context=contextvars.Context())
+            self._lag_tasks.add(task)
+            task.add_done_callback(self._lag_tasks.discard)
 
     def wake_for_retries(self, wake: Wake) -> None:
         """Who to tell when a failed effect falls due again (the due-work runtime)."""
@@ -279,6 +306,8 @@ class EffectApplier:
                 case _:
                     assert_never(effect)
         except Exception as exc:  # one effect's failure (HTTP, rate limit, network) must not stop the others
+            if isinstance(effect, SetMute):
+                self._late_is(effect.group_id, effect.user_id, late=True)  # until a later edit of theirs goes through
             log.warning(
                 "effect failed",
                 extra={
@@ -331,9 +360,9 @@ class EffectApplier:
                         return
                 elif target.theirs:
                     return
-                await self._edit_mute(effect.guild_id, effect.user_id, mute=True)
+                await self._edit_mute(effect, mute=True)
                 return
-            if target.theirs is False and not await self._edit_mute(effect.guild_id, effect.user_id, mute=False):
+            if target.theirs is False and not await self._edit_mute(effect, mute=False):
                 return  # they left voice meanwhile: the row stays, and the mute is undone when they next join
             await self._mutes.undone(effect.guild_id, effect.user_id)
 
@@ -368,11 +397,9 @@ class EffectApplier:
                         effect.guild_id, effect.user_id, theirs=voice.suppress, kind=STAGE, changing=changing
                     )
                 if wanted is not None:
-                    await self._edit_suppress(effect.guild_id, effect.user_id, voice.channel.id, suppress=wanted)
+                    await self._edit_suppress(effect, voice.channel.id, suppress=wanted)
                 return
-            if wanted is not None and not await self._edit_suppress(
-                effect.guild_id, effect.user_id, voice.channel.id, suppress=wanted
-            ):
+            if wanted is not None and not await self._edit_suppress(effect, voice.channel.id, suppress=wanted):
                 return
             await self._mutes.undone(effect.guild_id, effect.user_id, kind=STAGE)
 
@@ -385,37 +412,51 @@ class EffectApplier:
             return target.theirs
         return None
 
-    async def _edit_mute(self, guild_id: int, user_id: int, *, mute: bool) -> bool:
+    async def _edit_mute(self, effect: SetMute, *, mute: bool) -> bool:
         """Server-mute or unmute, within the guild's member-edit limit; False if not made (not in voice: 40032)."""
         http = self._client.http
-        edit = functools.partial(http.edit_member, guild_id, user_id, mute=mute, reason="Setkeeper: the floor")
-        return await self._voice_edit(("mute", guild_id, user_id), "member_edit", guild_id, edit, NOT_IN_VOICE)
+        edit = functools.partial(
+            http.edit_member, effect.guild_id, effect.user_id, mute=mute, reason="Setkeeper: the floor"
+        )
+        return await self._voice_edit(effect, "member_edit", effect.guild_id, edit, NOT_IN_VOICE)
 
-    async def _edit_suppress(self, guild_id: int, user_id: int, channel_id: int, *, suppress: bool) -> bool:
+    async def _edit_suppress(self, effect: SetMute, channel_id: int, *, suppress: bool) -> bool:
         """Move someone to a Stage's audience or on stage; False if not made (no longer on the Stage)."""
         body = {"channel_id": channel_id, "suppress": suppress}
-        edit = functools.partial(self._client.http.edit_voice_state, guild_id, user_id, body)
-        return await self._voice_edit((STAGE, guild_id, user_id), "voice_state", 0, edit, UNKNOWN_VOICE_STATE)
+        edit = functools.partial(self._client.http.edit_voice_state, effect.guild_id, effect.user_id, body)
+        return await self._voice_edit(effect, "voice_state", 0, edit, UNKNOWN_VOICE_STATE)
 
     async def _voice_edit(
-        self, key: Hashable, kind: str, scope: Hashable, edit: Callable[[], Awaitable[Any]], gone: int
+        self, effect: SetMute, kind: str, scope: Hashable, edit: Callable[[], Awaitable[Any]], gone: int
     ) -> bool:
         """One voice edit within its limit; False if not made (the person is gone from voice: Discord's `gone`).
 
         An edit that had to wait for room is dropped when a later effect for the person came meanwhile: the floor
-        moved on, and that effect decides (the ledger row stays until the change is undone).
+        moved on, and that effect decides (the ledger row stays until the change is undone). One that takes longer
+        than LAG_AFTER (held back here, or retried by discord.py after a 429 or 5xx) makes the floor lag until it
+        is made; one that fails keeps it lagging until a later edit of theirs goes through.
         """
-        async with self._pacer.slot(kind, scope) as slot:
-            if slot.waited and self._turns.behind(key):
-                slot.unused()
-                return False
-            try:
-                await edit()
-            except discord.HTTPException as exc:
-                if exc.code == gone:
+        key = (STAGE if effect.stage else "mute", effect.guild_id, effect.user_id)
+        late = asyncio.get_running_loop().call_later(
+            LAG_AFTER, functools.partial(self._late_is, effect.group_id, effect.user_id, late=True)
+        )
+        try:
+            async with self._pacer.slot(kind, scope) as slot:
+                if slot.waited and self._turns.behind(key):
+                    slot.unused()
                     return False
-                raise
-        return True
+                try:
+                    await edit()
+                except discord.HTTPException as exc:
+                    if exc.code != gone:
+                        raise
+                    made = False  # gone from voice: nothing is late for them any more
+                else:
+                    made = True
+        finally:
+            late.cancel()
+        self._late_is(effect.group_id, effect.user_id, late=False)
+        return made
 
     async def _sync_stage(self, effect: SyncStage) -> None:
         """Open the meeting's Stage instance while it runs and close it after, as the database says now.

@@ -110,6 +110,11 @@ class Meetings(FeatureCog):
         self.bot.applier.render_with(static, render_notice)
         self.bot.applier.render_live(LIVE_MEETING_NOTICES, self._render_live)
         self.bot.applier.when_posted(FloorCard, self._card_posted)
+        self.bot.applier.when_voice_lags(self._voice_lag_changed)
+
+    async def _voice_lag_changed(self, group_id: int) -> None:
+        """The voice floor started or stopped lagging: the card says so."""
+        await self.bot.applier.carried_out(await self.meetings.redraw_card(group_id))
 
     async def on_startup(self, guild_ids: list[int]) -> None:
         """Every meeting under way resumes: floors set again from the database, cards redrawn."""
@@ -128,7 +133,7 @@ class Meetings(FeatureCog):
             return summary(view)
         if isinstance(notice, RoundDigest):
             return digest(view, notice.round_index)
-        return floor_card(view, card_buttons(view))
+        return floor_card(view, card_buttons(view), lagging=self.bot.applier.voice_lagging(view.group_id))
 
     async def _card_posted(self, effect: Notify, message_id: int) -> None:
         if isinstance(effect.notice, FloorCard):

@@ -148,3 +148,15 @@ async def test_a_stage_meeting_with_a_stage_moderators_permissions_keeps_the_flo
     said, view = await _started_in_voice(bot, VoiceKind.STAGE, moderator)
     assert "brought on stage" in said
     assert view.voice_channel_id == CHANNEL + 1
+
+
+@pytest.mark.parametrize(("voice", "lagging", "shown"), [(7, True, True), (7, False, False), (None, True, False)])
+def test_the_card_says_the_voice_floor_lags_only_in_voice_and_only_when_it_does(
+    voice: int | None, lagging: bool, shown: bool
+) -> None:
+    now = datetime(2026, 6, 1, 18, 0, tzinfo=UTC)
+    state = start(FACILITATOR, present=(21,), rotation=0, timing=Timing(5, 3, False), voted=None, now=now)
+    view = MeetingView(1, 1, "Set A", True, state, None, None, [], [], now, None, voice_channel_id=voice)
+    post = floor_card(view, None, lagging=lagging)
+    assert post.embed is not None
+    assert ("Voice floor lagging" in [field.name for field in post.embed.fields]) is shown

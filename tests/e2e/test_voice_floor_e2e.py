@@ -123,12 +123,10 @@ async def test_a_voice_meeting_of_five_mutes_only_listeners_and_leaves_nobody_mu
     assert set(guild.server_muted) == {dev}, "nothing at start-up mutes anyone again, or undoes the moderator's mute"
 
 
-async def test_after_a_re_identify_the_mutes_are_reconciled_with_the_voice_states_discord_sends(
-    world: FakeDiscord, bot: BotProcess
-) -> None:
+async def _catch_up_of_two(world: FakeDiscord) -> tuple[Message, Member, Member]:
+    """A voice meeting of Alice and Bob in its catch-up, the listener muted: the card, the speaker, the listener."""
     fran, people, channel, room = await voice_group(world, "voice")
     alice, bob = people[:2]
-    other = world.guild.add_channel("Lounge", VOICE)
     for person in (fran, alice, bob):
         await person.join_voice(room)
     await fran.run("/meeting start", voice=True, in_channel=channel)
@@ -136,8 +134,16 @@ async def test_after_a_re_identify_the_mutes_are_reconciled_with_the_voice_state
     await wait_for(lambda: all(p.mention in card.text.split("Present: ")[-1] for p in (alice, bob)))
     await fran.click(card, "Next")
     await wait_for(lambda: "Catch-up" in _phase(card))
-    listener = alice if speaker_on(card) == bob.id else bob
+    speaking, listener = (alice, bob) if speaker_on(card) == alice.id else (bob, alice)
     await _muted_are(world, {listener})
+    return card, speaking, listener
+
+
+async def test_after_a_re_identify_the_mutes_are_reconciled_with_the_voice_states_discord_sends(
+    world: FakeDiscord, bot: BotProcess
+) -> None:
+    _card_now, _speaking, listener = await _catch_up_of_two(world)
+    other = world.guild.add_channel("Lounge", VOICE)
 
     # The session is lost; while the bot is away the muted listener moves to another channel, where no floor wants
     # them muted. Discord sends no update for it: only the new GUILD_CREATE shows where they are.
@@ -145,4 +151,21 @@ async def test_after_a_re_identify_the_mutes_are_reconciled_with_the_voice_state
     await listener.join_voice(other)
     await _muted_are(world, set())
     assert world.identify_count == 2
-    assert _edits(world, listener) == [True, False]
+    first, *after = _edits(world, listener)
+    assert first is True
+    assert after, "unmuted"
+    assert not any(after), "only unmuted since (once more is harmless, should an update arrive after all)"
+
+
+async def test_the_card_says_when_the_voice_floor_lags_and_stops_saying_it_once_caught_up(
+    world: FakeDiscord, bot: BotProcess
+) -> None:
+    card, first, _listener = await _catch_up_of_two(world)
+    assert "lagging" not in card.text
+
+    # Discord fails the next member edits with 5xx: discord.py retries them seconds apart, and the card says so.
+    world.faults.server_error("PATCH /guilds/{guild_id}/members/{user_id}", count=2)
+    await done(first)
+    await wait_for(lambda: "Voice floor lagging" in card.text)
+    await _muted_are(world, {first})
+    await wait_for(lambda: "lagging" not in card.text)
