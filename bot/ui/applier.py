@@ -387,7 +387,8 @@ class EffectApplier:
             voice = self._voice_of(effect.guild_id, effect.user_id)
             if voice is None or voice.channel is None or voice.channel.id != target.channel_id:
                 # Not on the meeting's Stage: their speaker state there ended with their call (a rejoin is audience).
-                await self._mutes.undone(effect.guild_id, effect.user_id, kind=STAGE)
+                if target.suppress is None or target.theirs is not None or target.changed:
+                    await self._mutes.undone(effect.guild_id, effect.user_id, kind=STAGE)
                 return
             wanted = self._stage_wanted(target, suppressed=voice.suppress)
             if target.suppress is not None:
