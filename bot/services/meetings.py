@@ -119,6 +119,8 @@ class MeetingView:
     ended_at: datetime | None
     voice_channel_id: int | None = None
     """The voice channel whose floor the meeting keeps by server mute (None: text only)."""
+    stage: bool = False
+    """The voice channel is a Stage: the floor is kept by speaker state."""
 
     @property
     def phase(self) -> Phase:
@@ -661,4 +663,5 @@ async def _view(uow: UnitOfWork, group: Group, meeting: Meeting) -> MeetingView:
         started_at=meeting.started_at,
         ended_at=meeting.ended_at,
         voice_channel_id=meeting.voice_channel_id,
+        stage=meeting.stage,
     )

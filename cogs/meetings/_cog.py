@@ -43,7 +43,7 @@ from bot.ui.applier import Post
 from bot.ui.replies import defer, reply
 from cogs._feature import FeatureCog
 from cogs.groups._views import actor_of, guarded
-from cogs.meetings._render import digest, floor_card, render_notice, summary
+from cogs.meetings._render import digest, floor_card, on_stage, render_notice, summary
 from cogs.meetings._views import COMMIT_FORM, REHEARSAL_FORM, FloorButton, card_buttons, commit_form, rehearsal_form
 from cogs.votes._views import submitted
 
@@ -128,7 +128,13 @@ class Meetings(FeatureCog):
             return None
         if isinstance(notice, FloorTo):
             # Three quick passes ping once: only someone who still holds the floor when the ping goes out.
-            return render_notice(notice) if view.open and view.speaker == notice.user_id else None
+            if not view.open or view.speaker != notice.user_id:
+                return None
+            return (
+                on_stage(render_notice(notice))
+                if view.stage and view.voice_channel_id is not None
+                else render_notice(notice)
+            )
         if isinstance(notice, MeetingSummary):
             return summary(view)
         if isinstance(notice, RoundDigest):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import discord
 
 from bot.domain.effects import Notice
@@ -159,6 +161,14 @@ def _whole(lines: list[str], filename: str) -> Post:
             break
         shown.append(line)
     return Post(content="\n".join([*shown, TOO_LONG]), attachment=(filename, text + "\n"))
+
+
+STAGE_INVITED = "On the Stage you are invited to speak: accept the invitation to come on stage."
+
+
+def on_stage(post: Post) -> Post:
+    """The floor ping of a Stage meeting: Discord brings a member on stage by an invitation they accept."""
+    return dataclasses.replace(post, content=f"{post.content} {STAGE_INVITED}")
 
 
 def render_notice(notice: Notice) -> Post:

@@ -66,6 +66,10 @@ async def test_a_stage_meeting_of_five_keeps_one_speaker_on_stage_and_restores_e
     by_id = {p.id: p for p in people}
     speaker = by_id[speaker_on(card) or 0]
     await _on_stage_are(world, room, {speaker, fran, moderator})
+    ping = f"{speaker.mention}, you have the floor"
+    await wait_for(lambda: any(ping in m.text for m in channel.live_messages))
+    assert "accept the invitation" in channel.message_containing(ping).text
+    await speaker.accept_speak_invite()  # a real speaker accepts; the floor does not depend on it
     turn = 0
     while "Catch-up" in _phase(card):
         speaker = by_id[speaker_on(card) or 0]
