@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from discord import Permissions
 
+from bot.ui.access import BOT_PERMISSIONS
 from tests.e2e.test_groups_e2e import _group_of, wait_for
 from tests.e2e.test_meeting_e2e import _card, _phase, speaker_on, world
 from tests.e2e.test_voice_floor_e2e import hand_over, touched_since, voice_edits, voice_group
@@ -157,3 +158,24 @@ async def test_a_stage_someone_else_opened_is_neither_taken_nor_closed(world: Fa
     await world.settle()
     assert room.stage_instance is theirs
     assert world.requests_to("DELETE /stage-instances/{channel_id}") == []
+
+
+async def test_without_move_members_a_stage_meeting_names_it_and_keeps_the_floor_in_text(
+    world: FakeDiscord, bot: BotProcess
+) -> None:
+    guild = world.guild
+    fran, (alice, *_) = await _group_of(world, 2, voice="stage")
+    (role,) = guild.me.roles
+    guild.set_role_permissions(role, Permissions(BOT_PERMISSIONS.value & ~Permissions(move_members=True).value))
+    channel, room = guild.channel_named("set-a"), guild.channel_named("Set A")
+    for person in (fran, alice):
+        await person.join_voice(room)
+    started = await fran.run("/meeting start", voice=True, in_channel=channel)
+    assert started.ephemeral
+    assert "I lack the Move Members permission" in started.text
+    assert "text only" in started.text
+    card = _card(channel)
+    await fran.click(card, "Next")
+    await world.settle()
+    assert world.voice_edits() == []
+    assert room.stage_instance is None
