@@ -203,9 +203,10 @@ class EffectApplier:
         late_ones = self._late[group_id]
         was = bool(late_ones)
         (late_ones.add if late else late_ones.discard)(user_id)
-        if not late_ones:
+        now = bool(late_ones)
+        if not now:
             del self._late[group_id]
-        if was != late and self._lag_changed is not None:
+        if was != now and self._lag_changed is not None:
             task = asyncio.get_running_loop().create_task(self._lag_changed(group_id), context=contextvars.Context())
             self._lag_tasks.add(task)
             task.add_done_callback(self._lag_tasks.discard)
@@ -305,6 +306,8 @@ class EffectApplier:
                     await self._sync_stage(effect)
                 case _:
                     assert_never(effect)
+            if isinstance(effect, SetMute):
+                self._late_is(effect.group_id, effect.user_id, late=False)  # carried out: nothing of theirs is late
         except Exception as exc:  # one effect's failure (HTTP, rate limit, network) must not stop the others
             if isinstance(effect, SetMute):
                 self._late_is(effect.group_id, effect.user_id, late=True)  # until a later edit of theirs goes through
@@ -434,8 +437,8 @@ class EffectApplier:
 
         An edit that had to wait for room is dropped when a later effect for the person came meanwhile: the floor
         moved on, and that effect decides (the ledger row stays until the change is undone). One that takes longer
-        than LAG_AFTER (held back here, or retried by discord.py after a 429 or 5xx) makes the floor lag until it
-        is made; one that fails keeps it lagging until a later edit of theirs goes through.
+        than LAG_AFTER (held back here, or retried by discord.py after a 429 or 5xx) makes the floor lag until an
+        effect for the person is carried out; one that fails keeps it lagging until then (`_apply_one`).
         """
         key = (STAGE if effect.stage else "mute", effect.guild_id, effect.user_id)
         late = asyncio.get_running_loop().call_later(
@@ -449,15 +452,12 @@ class EffectApplier:
                 try:
                     await edit()
                 except discord.HTTPException as exc:
-                    if exc.code != gone:
-                        raise
-                    made = False  # gone from voice: nothing is late for them any more
-                else:
-                    made = True
+                    if exc.code == gone:
+                        return False
+                    raise
         finally:
             late.cancel()
-        self._late_is(effect.group_id, effect.user_id, late=False)
-        return made
+        return True
 
     async def _sync_stage(self, effect: SyncStage) -> None:
         """Open the meeting's Stage instance while it runs and close it after, as the database says now.
