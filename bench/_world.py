@@ -27,7 +27,7 @@ from bot.services.groups import Actor
 from bot.ui.access import BOT_PERMISSIONS
 from tests.conftest import TEST_ENCRYPTION_KEY
 from tests.fakediscord import BotProcess, FakeDiscord, Member
-from tests.fakediscord.world import VOICE
+from tests.fakediscord.world import STAGE, VOICE
 
 POSTGRES_URL = os.environ.get("SETKEEPER_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,9 +98,12 @@ class SeededGroup:
 
 
 async def seed_groups(
-    world: FakeDiscord, url: str, count: int, *, members: int = 5, voice: bool = False
+    world: FakeDiscord, url: str, count: int, *, members: int = 5, voice: bool = False, stage: bool = False
 ) -> list[SeededGroup]:
-    """Make `count` active groups through the real services, with their channels (and voice channels) in the fake."""
+    """Make `count` active groups through the real services, with their channels in the fake.
+
+    With `voice`, each has a voice channel too (a Stage with `stage`).
+    """
     await migrate(url)
     database = open_database(url)
     services = build_services(database, FixedClock(datetime.now(UTC)), instance_id="bench-seed")
@@ -111,8 +114,8 @@ async def seed_groups(
         facilitator = world.guild.add_member(f"Fac{number}")
         people = [world.guild.add_member(f"M{number}-{n}") for n in range(members)]
         channel = world.guild.add_channel(f"set-{number}")
-        room = world.guild.add_channel(f"Set {number}", VOICE) if voice else None
-        kind = VoiceKind.VOICE if voice else VoiceKind.NONE
+        room = world.guild.add_channel(f"Set {number}", STAGE if stage else VOICE) if voice else None
+        kind = (VoiceKind.STAGE if stage else VoiceKind.VOICE) if voice else VoiceKind.NONE
         reserved = await service.begin_creation(world.guild.id, admin, f"Set {number}", facilitator.id, voice=kind)
         await service.complete_creation(world.guild.id, reserved.id, channel.id, room.id if room else None)
         for person in people:

@@ -362,6 +362,7 @@ if __name__ == "__main__":
 VOICE_TURN = 3.0
 """Seconds each speaker holds the floor before pressing Done in the voice meeting: quick, but at human speed."""
 MEMBER_EDITS = "PATCH /guilds/*/members/*"
+STAGE_EDITS = "PATCH /guilds/*/voice-states/*"
 
 
 @dataclass
@@ -373,15 +374,18 @@ class VoicePaced:
     able_to_post: list[float]
     limited: Counter[str]
     left_muted: int
+    """Muted at the end (in voice); on a Stage, on stage though they joined the audience, and a Stage left open."""
 
 
-async def voice_meeting() -> VoicePaced:
-    """A meeting of 7 in a voice channel, start to close at human speed, with Discord's observed rate limits.
+async def voice_meeting(*, stage: bool = False) -> VoicePaced:
+    """A meeting of 7 in a voice channel or on a Stage, start to close at human speed, with the observed limits on.
 
-    Member edits per hand-over; Done to the next speaker unmuted, and to able to post (the text floor, same run).
+    Voice edits per hand-over; Done to the next speaker unmuted (or brought on stage), and to able to post (the text
+    floor, same run).
     """
+    route, lever = (STAGE_EDITS, "suppress") if stage else (MEMBER_EDITS, "mute")
     async with fake_discord() as world, database_url("sqlite") as url:
-        (group,) = await seed_groups(world, url, 1, members=MEMBERS - 1, voice=True)
+        (group,) = await seed_groups(world, url, 1, members=MEMBERS - 1, voice=True, stage=stage)
         await seed_bids(world, url, [group], per_group=1)
         room = world.guild.channels[group.voice_channel_id or 0]
         database = open_database(url)
@@ -420,12 +424,12 @@ async def voice_meeting() -> VoicePaced:
                 await world.settle(quiet=1.0, within=60.0)
                 edits, unmuted, able = [], [], []
                 for (clicked, following), (until, _) in zip(timed, [*timed[1:], (math.inf, 0)], strict=True):
-                    made = [r for r in world.requests_to(MEMBER_EDITS) if clicked < world.answered_at(r) < until]
+                    made = [r for r in world.requests_to(route) if clicked < world.answered_at(r) < until]
                     edits.append(len(made))
                     unmute = [
                         world.answered_at(r) - clicked
                         for r in made
-                        if r.path.endswith(f"/{following}") and r.body.get("mute") is False
+                        if r.path.endswith(f"/{following}") and r.body.get(lever) is False
                     ]
                     unmuted += unmute[:1]
                     grant = [
@@ -435,35 +439,42 @@ async def voice_meeting() -> VoicePaced:
                     ]
                     able += grant[:1]
                 limited = Counter(str(r.bucket) for r in world.rate_limited)
-                return VoicePaced(edits, unmuted, able, limited, len(world.guild.server_muted))
+                left = len(world.guild.server_muted)
+                if stage:  # everyone joined the audience: anyone still on stage, or a Stage still open, is left over
+                    left = sum(1 for m in room.voice_members if m.voice and not m.voice.suppress)
+                    left += room.stage_instance is not None
+                return VoicePaced(edits, unmuted, able, limited, left)
         finally:
             await database.dispose()
 
 
 async def voice_main() -> None:
-    """`python -m bench meeting --voice`: the voice floor beside the text floor, in one meeting."""
-    run = await voice_meeting()
-    print(f"one voice meeting of {MEMBERS}, each speaker pressing Done after {VOICE_TURN:.0f} s, observed limits on")
-    print(f"member edits per hand-over, hand-overs by edits made: {dict(sorted(Counter(run.edits).items()))}")
-    print(
-        table(
-            [
-                "hand-overs",
-                "member edits per hand-over (mean / max)",
-                "Done to unmuted p50 / p99",
-                "Done to able to post p50 / p99",
-                "429s",
-                "left muted at the end",
-            ],
-            [
+    """`python -m bench meeting --voice`: the voice floor beside the text floor, in one meeting; then on a Stage."""
+    for stage in (False, True):
+        run = await voice_meeting(stage=stage)
+        where, edit, speaking = ("Stage", "Stage edits", "on stage") if stage else ("voice", "member edits", "unmuted")
+        pace = f"each speaker pressing Done after {VOICE_TURN:.0f} s, observed limits on"
+        print(f"\none {where} meeting of {MEMBERS}, {pace}")
+        print(f"{edit} per hand-over, hand-overs by edits made: {dict(sorted(Counter(run.edits).items()))}")
+        print(
+            table(
                 [
-                    len(run.edits),
-                    f"{sum(run.edits) / max(1, len(run.edits)):.2f} / {max(run.edits, default=0)}",
-                    ms(run.unmuted),
-                    ms(run.able_to_post),
-                    sum(run.limited.values()),
-                    run.left_muted,
-                ]
-            ],
+                    "hand-overs",
+                    f"{edit} per hand-over (mean / max)",
+                    f"Done to {speaking} p50 / p99",
+                    "Done to able to post p50 / p99",
+                    "429s",
+                    "left muted at the end" if not stage else "left on stage, or the Stage open, at the end",
+                ],
+                [
+                    [
+                        len(run.edits),
+                        f"{sum(run.edits) / max(1, len(run.edits)):.2f} / {max(run.edits, default=0)}",
+                        ms(run.unmuted),
+                        ms(run.able_to_post),
+                        sum(run.limited.values()),
+                        run.left_muted,
+                    ]
+                ],
+            )
         )
-    )

@@ -167,6 +167,8 @@ class Setkeeper(commands.Bot):
             # Channel updates missed while disconnected: what the bot last wrote may no longer be what Discord has.
             self.applier.forget_written()
             log.info("gateway session resumed or re-identified", extra={"guilds": len(self.guilds)})
+            # Voice updates were missed too: the ledger is reconciled against the voice states just received.
+            await self.applier.carried_out(await self.services.meetings.recheck_voice(sorted(self._reconciled)))
             return
         self._ready_once = True
         available = [guild.id for guild in self.guilds if not guild.unavailable]

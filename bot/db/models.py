@@ -257,6 +257,10 @@ class Meeting(Base):
     vote_id: Mapped[int | None] = mapped_column(Integer)
     # The voice channel whose floor the meeting keeps by server mute; None for a meeting held in text only.
     voice_channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The voice channel is a Stage: the floor is kept by speaker state, and the bot opens a Stage instance.
+    stage: Mapped[bool] = mapped_column(default=False)
+    # The Stage instance the bot opened for the meeting (closed at its end); None if it opened none.
+    stage_instance_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Action(Base):
@@ -318,15 +322,16 @@ class Contribution(Base):
 
 
 class VoiceMute(Base):
-    """A server mute the bot owns: written before the mute is made, removed once it is undone.
+    """A server mute or Stage suppression the bot owns: written before it is made, removed once it is undone.
 
-    A server mute is per guild and outlives the call, so there is at most one row per person and guild. `theirs`
-    is what the bot saw just before it first came to mute them: None until then, True when someone else (a
-    moderator) had already muted them, so the bot leaves that mute alone and never undoes it.
+    A server mute is per guild and outlives the call, so there is at most one row per person, guild and `kind`
+    ("mute", or "stage" for a Stage's speaker state). `theirs` is the person's own state just before the bot first
+    came to change it: None until then; for a mute, True when someone else (a moderator) had already muted them, so
+    the bot leaves that mute alone and never undoes it; on a Stage, True when they were in the audience.
     """
 
     __tablename__ = "voice_mutes"
-    __table_args__ = (UniqueConstraint("guild_id", "user_id"), {"sqlite_autoincrement": True})
+    __table_args__ = (UniqueConstraint("guild_id", "user_id", "kind"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     guild_id: Mapped[int] = mapped_column(BigInteger)
@@ -335,3 +340,8 @@ class VoiceMute(Base):
     group_id: Mapped[int] = mapped_column(Integer)
     written_at: Mapped[datetime] = mapped_column(UTCDateTime())
     theirs: Mapped[bool | None] = mapped_column()
+    kind: Mapped[str] = mapped_column(String(8), default="mute")
+    # On a Stage: the Stage the state belongs to (a suppression ends with the call), and whether the bot has
+    # changed it from `theirs` at all (only then is anything undone).
+    channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    changed: Mapped[bool] = mapped_column(default=False)

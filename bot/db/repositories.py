@@ -566,6 +566,20 @@ class MeetingRepository:
         query = select(Meeting).where(Meeting.group_id == group_id).order_by(Meeting.number, Meeting.id)
         return (await self.session.execute(query)).scalars().all()
 
+    async def on_stage(self, guild_ids: Sequence[int]) -> Sequence[tuple[Meeting, Group]]:
+        """Every Stage meeting in these guilds that is under way or whose Stage instance the bot has not closed."""
+        query = (
+            select(Meeting, Group)
+            .join(Group, Group.id == Meeting.group_id)
+            .where(
+                Group.guild_id.in_(guild_ids),
+                Meeting.stage.is_(True),
+                (Meeting.status == "open") | Meeting.stage_instance_id.is_not(None),
+            )
+            .order_by(Meeting.id)
+        )
+        return [(row[0], row[1]) for row in await self.session.execute(query)]
+
     async def add_action(self, action: Action) -> Action:
         """Insert an action and learn its id."""
         self.session.add(action)
@@ -666,14 +680,16 @@ class ActionRepository:
 
 
 class VoiceMuteRepository:
-    """The ledger of server mutes the bot owns, one row per person and guild."""
+    """The ledger of server mutes and Stage suppressions the bot owns, one row per person, guild and kind."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, guild_id: int, user_id: int, *, lock: bool = False) -> VoiceMute | None:
-        """The person's row, if the bot owns (or is about to make) their mute."""
-        query = select(VoiceMute).where(VoiceMute.guild_id == guild_id, VoiceMute.user_id == user_id)
+    async def get(self, guild_id: int, user_id: int, *, kind: str = "mute", lock: bool = False) -> VoiceMute | None:
+        """The person's row of this kind, if the bot owns (or is about to make) their mute or suppression."""
+        query = select(VoiceMute).where(
+            VoiceMute.guild_id == guild_id, VoiceMute.user_id == user_id, VoiceMute.kind == kind
+        )
         if lock:
             query = query.with_for_update().execution_options(populate_existing=True)
         return (await self.session.execute(query)).scalar_one_or_none()
@@ -693,3 +709,8 @@ class VoiceMuteRepository:
         """Every row in these guilds (start-up reconciles each)."""
         query = select(VoiceMute).where(VoiceMute.guild_id.in_(guild_ids)).order_by(VoiceMute.id)
         return (await self.session.execute(query)).scalars().all()
+
+    async def of_person(self, guild_id: int, user_id: int) -> Sequence[VoiceMute]:
+        """The person's rows of every kind in the guild."""
+        query = select(VoiceMute).where(VoiceMute.guild_id == guild_id, VoiceMute.user_id == user_id)
+        return (await self.session.execute(query.order_by(VoiceMute.id))).scalars().all()

@@ -70,12 +70,26 @@ class SetMute:
     """Bring `user_id`'s server mute into line with the meeting's voice floor and the ledger of the bot's mutes.
 
     Like `SetAccess`, it names whom to reconcile, not what to do: the applier reads the ledger and the floor when it
-    carries the effect out, and only ever undoes a mute the ledger says the bot made.
+    carries the effect out, and only ever undoes a mute the ledger says the bot made. With `stage`, the same for
+    their speaker state on the meeting's Stage (suppress), from the ledger's rows of that kind.
     """
 
     group_id: int
     guild_id: int
     user_id: int
+    stage: bool = False
+
+
+@dataclass(frozen=True)
+class SyncStage:
+    """Open or close the Stage instance of a Stage meeting, as the database says when carried out.
+
+    Open while the meeting is open, closed once it ended; only an instance the bot opened (remembered on the
+    meeting) is ever closed, so carrying this out twice, late or after a crash is harmless.
+    """
+
+    group_id: int
+    meeting_id: int
 
 
 @dataclass(frozen=True)
@@ -150,7 +164,7 @@ class EventPlan:
     wanted: MeetingEvent | None
 
 
-Effect = SetAccess | SetMute | Notify | DirectNotice | Answer | SyncMeetingEvent
+Effect = SetAccess | SetMute | Notify | DirectNotice | Answer | SyncMeetingEvent | SyncStage
 
 
 def effect_kind(effect: Effect) -> str:
@@ -168,6 +182,8 @@ def effect_kind(effect: Effect) -> str:
             return "answer"
         case SyncMeetingEvent():
             return "meeting_event"
+        case SyncStage():
+            return "stage_instance"
         case _:
             assert_never(effect)
 
@@ -175,7 +191,7 @@ def effect_kind(effect: Effect) -> str:
 def effect_to_payload(effect: Effect) -> dict[str, Any]:
     """A JSON-ready form of the effect."""
     match effect:
-        case SetAccess() | SetMute():
+        case SetAccess() | SetMute() | SyncStage():
             return dataclasses.asdict(effect)
         case Notify():
             return {
@@ -214,4 +230,6 @@ def effect_from_payload(kind: str, payload: dict[str, Any]) -> Effect:
         return Answer(**{**payload, "done": tuple(notice_from_payload(notice) for notice in payload["done"])})
     if kind == "meeting_event":
         return SyncMeetingEvent(**payload)
+    if kind == "stage_instance":
+        return SyncStage(**payload)
     raise ValueError(f"unknown effect kind {kind!r}")

@@ -12,7 +12,7 @@ from bot.db.models import Group, Meeting
 from bot.db.uow import UnitOfWork
 from bot.domain.bids import BidStatus
 from bot.domain.due import DueKey
-from bot.domain.effects import DirectNotice, Effect, Notify
+from bot.domain.effects import DirectNotice, Effect, Notify, SyncStage
 from bot.domain.groups import Floor
 from bot.domain.meeting import (
     End,
@@ -120,7 +120,9 @@ async def store(
     effects += refresh_card(group, meeting)
     if after.phase is Phase.CLOSED and meeting.status == MeetingStatus.OPEN:
         effects += await _close(uow, group, meeting, now)
-    effects += await mute_changes(uow, group, meeting, changed, now)
+    # At the end the facilitator, whose floor may not change, leaves the stage the bot kept them on too.
+    ended = [after.facilitator_id] if after.phase is Phase.CLOSED else []
+    effects += await mute_changes(uow, group, meeting, dict.fromkeys((*changed, *ended)), now)
     due = [DueKey(meeting_subject(meeting), MEETING_DUE, at) for _, at in deadlines(after)]
     await schedule_in(uow, group.guild_id, *due)
     return effects
@@ -140,7 +142,7 @@ async def _close(uow: UnitOfWork, group: Group, meeting: Meeting, now: datetime)
         bid = await uow.bids.get(round_.bid_id) if round_.bid_id is not None else None
         if bid is not None and bid.status == BidStatus.CHOSEN:
             bid.status = BidStatus.HEARD
-    effects: list[Effect] = []
+    effects: list[Effect] = [SyncStage(group.id, meeting.id)] if meeting.stage else []
     if group.text_channel_id is not None:
         effects.append(Notify(group.id, group.text_channel_id, MeetingSummary(meeting.id)))
     effects += [

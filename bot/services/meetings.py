@@ -15,7 +15,7 @@ from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.actions import ACTION_MAX, REPORT_MAX, ActionTextInvalidError
 from bot.domain.bids import BidStatus, VoteStatus
 from bot.domain.clock import Clock
-from bot.domain.effects import DirectNotice, Effect, Notice, SetMute
+from bot.domain.effects import DirectNotice, Effect, Notice, SyncStage
 from bot.domain.errors import NotEligibleError, UserFacingError
 from bot.domain.groups import CrossTalk, GroupStatus, VoiceKind
 from bot.domain.meeting import (
@@ -58,7 +58,7 @@ from bot.services.floor import MeetingStatus, advance, meeting_of, refresh_card,
 from bot.services.groups._effects import post
 from bot.services.groups._guards import get_group, open_group, require_facilitator
 from bot.services.groups._views import Actor, GroupKey, Outcome
-from bot.services.voice import mute_changes
+from bot.services.voice import STAGE, mute_changes, reconcile_row
 from bot.services.votes._base import require_eligible
 from bot.services.votes._shared import open_on_bids, settle
 
@@ -122,11 +122,21 @@ class MeetingView:
     """The voice channel whose floor the meeting keeps by server mute (None: text only)."""
     next_meeting_at: datetime | None = None
     """The group's next scheduled meeting (None: it has no schedule)."""
+    stage: bool = False
+    """The voice channel is a Stage: the floor is kept by speaker state."""
 
     @property
     def phase(self) -> Phase:
         """The meeting's phase."""
         return self.state.phase
+
+
+@dataclass(frozen=True)
+class VoicePlace:
+    """Where a group's meeting would keep its voice floor: the channel, and whether it is a Stage."""
+
+    channel_id: int
+    stage: bool
 
 
 class MeetingService:
@@ -141,15 +151,16 @@ class MeetingService:
     ) -> Outcome[MeetingView]:
         """The facilitator starts a meeting: the card goes up in the opening, taking attendance (Here).
 
-        With `voice`, the floor is kept in the group's voice channel too, by server mute.
+        With `voice`, the floor is kept in the group's voice channel too: by server mute, or on a Stage by speaker
+        state, with a Stage instance opened for the meeting (topic: the group's name) and closed at its end.
         """
         now = self._clock.now()
         async with self._uow() as uow:
             group = await open_group(uow, guild_id, which, channel_id=channel_id)
             require_facilitator(group, actor)
-            if voice and (group.voice_channel_id is None or group.voice_kind != VoiceKind.VOICE):
+            if voice and (group.voice_channel_id is None or group.voice_kind == VoiceKind.NONE):
                 raise NoVoiceChannelError(
-                    f"{group.name} has no voice channel the floor can be kept in (a Stage is not supported yet). "
+                    f"{group.name} has no voice or Stage channel the floor can be kept in. "
                     "Start the meeting without voice, or give the group a voice channel first."
                 )
             if await uow.meetings.open_in(group.id) is not None:
@@ -174,12 +185,24 @@ class MeetingService:
                     started_by=actor.user_id,
                     started_at=now,
                     voice_channel_id=group.voice_channel_id if voice else None,
+                    stage=voice and group.voice_kind == VoiceKind.STAGE,
                 )
             )
             uow.emit(guild_id, post(group, FloorCard(meeting.id)))
+            if meeting.stage:
+                uow.emit(guild_id, SyncStage(group.id, meeting.id))
+                uow.emit(guild_id, *await mute_changes(uow, group, meeting, [group.facilitator_id], now))
             view = await _view(uow, group, meeting)
             await uow.commit()
             return Outcome(view, uow.committed)
+
+    async def voice_place(self, guild_id: int, which: GroupKey, channel_id: int | None) -> VoicePlace | None:
+        """The group's voice or Stage channel, where `/meeting start voice:true` would keep the floor (None: none)."""
+        async with self._uow(write=False) as uow:
+            group = await open_group(uow, guild_id, which, channel_id=channel_id)
+            if group.voice_channel_id is None or group.voice_kind == VoiceKind.NONE:
+                return None
+            return VoicePlace(group.voice_channel_id, stage=group.voice_kind == VoiceKind.STAGE)
 
     async def act(
         self,
@@ -328,6 +351,17 @@ class MeetingService:
                 return None
             return await _view(uow, group, meeting)
 
+    async def redraw_card(self, group_id: int) -> list[QueuedEffect]:
+        """Draw the card of the group's meeting under way again (something it shows changed outside the database)."""
+        async with self._uow() as uow:
+            meeting = await uow.meetings.open_in(group_id)
+            group = await uow.groups.by_id(group_id) if meeting is not None else None
+            if meeting is None or group is None:
+                return []
+            uow.emit(group.guild_id, *refresh_card(group, meeting))
+            await uow.commit()
+            return uow.committed
+
     async def record_card(self, meeting_id: int, message_id: int) -> list[QueuedEffect]:
         """Remember the card's message so that it is kept up to date; draw it again at once."""
         async with self._uow() as uow:
@@ -420,10 +454,17 @@ class MeetingService:
                     if group.text_channel_id is not None:
                         uow.emit(group.guild_id, set_access(group, user_id, membership))
                 uow.emit(group.guild_id, *refresh_card(group, meeting))
-                uow.emit(group.guild_id, *await mute_changes(uow, group, meeting, state.present, self._clock.now()))
-            # Every mute the bot owns is reconciled: one whose meeting is no longer running is undone.
-            for row in await uow.voice_mutes.in_guilds(guild_ids):
-                uow.emit(row.guild_id, SetMute(row.group_id, row.guild_id, row.user_id))
+            await _reconcile_voice(uow, guild_ids, self._clock.now())
+            await uow.commit()
+            return uow.committed
+
+    async def recheck_voice(self, guild_ids: list[int]) -> list[QueuedEffect]:
+        """After a gateway re-identify: every mute, Stage state and Stage instance the bot owns is reconciled again.
+
+        Discord sent every voice state afresh in the new GUILD_CREATE; what changed while the bot was away is caught up.
+        """
+        async with self._uow() as uow:
+            await _reconcile_voice(uow, guild_ids, self._clock.now())
             await uow.commit()
             return uow.committed
 
@@ -437,19 +478,34 @@ class MeetingService:
         now = self._clock.now()
         async with self._uow(write=False) as uow:
             # Most joins anywhere in a server concern no meeting and no mute: they never take the single writer.
-            concerned = await uow.voice_mutes.get(guild_id, user_id) is not None
+            concerned = bool(await uow.voice_mutes.of_person(guild_id, user_id))
             concerned = concerned or await uow.meetings.open_in_voice(guild_id, channel_id) is not None
         if not concerned:
             return []
         async with self._uow() as uow:
-            row = await uow.voice_mutes.get(guild_id, user_id)
-            if row is not None:
-                uow.emit(guild_id, SetMute(row.group_id, guild_id, user_id))
+            for row in await uow.voice_mutes.of_person(guild_id, user_id):
+                uow.emit(guild_id, reconcile_row(row))
             found = await uow.meetings.open_in_voice(guild_id, channel_id)
             group = await uow.groups.get(guild_id, found.group_id, lock=True) if found is not None else None
             meeting = await uow.meetings.get(found.id, lock=True) if found is not None else None
             if group is not None and meeting is not None and meeting.status == MeetingStatus.OPEN:
                 uow.emit(guild_id, *await self._arrived_by_voice(uow, group, meeting, user_id, now))
+            await uow.commit()
+            return uow.committed
+
+    async def left_voice(self, guild_id: int, user_id: int) -> list[QueuedEffect]:
+        """Someone left (or moved from) a voice channel: a Stage state the bot keeps for them is reconciled.
+
+        Their speaker state ended with their call, so the ledger forgets it; a server mute outlives the call and
+        waits for them to join again.
+        """
+        async with self._uow(write=False) as uow:
+            if await uow.voice_mutes.get(guild_id, user_id, kind=STAGE) is None:
+                return []
+        async with self._uow() as uow:
+            row = await uow.voice_mutes.get(guild_id, user_id, kind=STAGE)
+            if row is not None:
+                uow.emit(guild_id, reconcile_row(row))
             await uow.commit()
             return uow.committed
 
@@ -459,7 +515,7 @@ class MeetingService:
     ) -> list[Effect]:
         state = from_json(meeting.state)
         if user_id == state.facilitator_id:
-            return []
+            return await mute_changes(uow, group, meeting, [user_id], now) if meeting.stage else []
         if user_id in state.present:
             return await mute_changes(uow, group, meeting, [user_id], now)
         try:
@@ -467,6 +523,20 @@ class MeetingService:
         except NotEligibleError:
             return []  # a visitor in the channel: the bot leaves them be
         return await advance(uow, group, meeting, Arrive(user_id), now)
+
+
+async def _reconcile_voice(uow: UnitOfWork, guild_ids: list[int], now: datetime) -> None:
+    """Every meeting's voice floor set again, every ledger row reconciled, every Stage instance brought into line."""
+    for meeting, group in await uow.meetings.open_in_guilds(guild_ids):
+        state = from_json(meeting.state)
+        everyone = dict.fromkeys((state.facilitator_id, *state.present))
+        uow.emit(group.guild_id, *await mute_changes(uow, group, meeting, everyone, now))
+    # Every row the bot owns is reconciled: one whose meeting is no longer running is undone.
+    for row in await uow.voice_mutes.in_guilds(guild_ids):
+        uow.emit(row.guild_id, reconcile_row(row))
+    # A Stage instance opened for a meeting is opened (if a crash came first) or closed (if the meeting ended).
+    for meeting, group in await uow.meetings.on_stage(guild_ids):
+        uow.emit(group.guild_id, SyncStage(group.id, meeting.id))
 
 
 @dataclass(frozen=True)
@@ -596,6 +666,7 @@ async def _view(uow: UnitOfWork, group: Group, meeting: Meeting) -> MeetingView:
         ended_at=meeting.ended_at,
         voice_channel_id=meeting.voice_channel_id,
         next_meeting_at=group.next_meeting_at if group.schedule is not None else None,
+        stage=meeting.stage,
     )
 
 

@@ -1,9 +1,12 @@
-"""The meeting's voice floor: the ledger of server mutes the bot owns, and what each change of the floor implies.
+"""The meeting's voice floor: the ledger of mutes and Stage states the bot owns, and what each floor change implies.
 
 A server mute outlives the call and is one flag per person and guild (FACTS §1j). So every mute the bot makes is
 written here, in the transaction that decided it, before it is made; the applier reads the ledger and the floor
 afresh when it carries a `SetMute` out, undoes only what the ledger says the bot made, and the row goes only once
 the mute is undone. Whatever fails (a crash, a member gone from voice), the row is still there to undo it later.
+
+On a Stage the floor is kept by speaker state instead (`wants_suppress`): the same ledger, with rows of kind
+"stage", records each person's own state before the bot first changed it, and that state is what an undo restores.
 """
 
 from __future__ import annotations
@@ -17,7 +20,10 @@ from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.clock import Clock
 from bot.domain.effects import Effect, SetMute
 from bot.domain.groups import Floor
-from bot.domain.meeting import MeetingState, floor_of, from_json
+from bot.domain.meeting import MeetingState, Phase, floor_of, from_json
+
+MUTE = "mute"
+STAGE = "stage"
 
 
 def wants_mute(state: MeetingState, user_id: int) -> bool:
@@ -29,46 +35,105 @@ def wants_mute(state: MeetingState, user_id: int) -> bool:
     return user_id != state.facilitator_id and floor_of(state, user_id) is Floor.LISTENING
 
 
-async def own(uow: UnitOfWork, group: Group, user_id: int, now: datetime) -> None:
-    """Record that the bot is about to mute this person for the group's meeting (before the mute is made)."""
-    row = await uow.voice_mutes.get(group.guild_id, user_id, lock=True)
+def wants_suppress(state: MeetingState, user_id: int) -> bool | None:
+    """Where the Stage floor wants this person: in the audience (True), on stage (False), or left alone (None).
+
+    While the floor is kept, the speaker is on stage and every other member present in the audience; the
+    facilitator is a speaker from the start of the meeting to its end. In the opening, a pause, a break and after
+    the end the floor forces nobody else, and what the bot changed is undone: each person goes back to the state they
+    had before the bot first changed it (a speaker the bot brought on stage returns to the audience, someone the bot
+    sent to the audience is invited back on stage). On a Stage that is the honest reading of "everyone may talk":
+    nobody is held in the audience by the bot, and anyone may raise a hand as usual. A state the bot did not make
+    is never undone, and someone who left the Stage has no state left to undo (a rejoin is in the audience).
+    """
+    if state.phase is Phase.CLOSED:
+        return None
+    if user_id == state.facilitator_id:
+        return False
+    match floor_of(state, user_id):
+        case Floor.SPEAKING:
+            return False
+        case Floor.LISTENING:
+            return True
+        case _:
+            return None
+
+
+def forced(meeting: Meeting, state: MeetingState, user_id: int) -> bool:
+    """Whether the meeting's voice floor wants something of this person now (a mute, or a Stage state)."""
+    if meeting.voice_channel_id is None or meeting.status != "open":
+        return False
+    return wants_suppress(state, user_id) is not None if meeting.stage else wants_mute(state, user_id)
+
+
+async def own(
+    uow: UnitOfWork, group: Group, user_id: int, now: datetime, *, kind: str = MUTE, channel_id: int | None = None
+) -> None:
+    """Record that the bot is about to mute (or set the Stage state of) this person for the group's meeting."""
+    row = await uow.voice_mutes.get(group.guild_id, user_id, kind=kind, lock=True)
     if row is None:
         row = VoiceMute(guild_id=group.guild_id, user_id=user_id, group_id=group.id, written_at=now)
+        row.kind, row.channel_id = kind, channel_id
         await uow.voice_mutes.add(row)
-    elif row.group_id != group.id:
-        row.group_id = group.id  # one mute per guild: the meeting that wants it now answers for it
+        return
+    if row.group_id != group.id:
+        row.group_id = group.id  # one row per guild and kind: the meeting that wants it now answers for it
+    if row.channel_id != channel_id:
+        # Another Stage: the state the row knew ended with that call.
+        row.channel_id, row.theirs, row.changed = channel_id, None, False
 
 
 async def mute_changes(
     uow: UnitOfWork, group: Group, meeting: Meeting, user_ids: Iterable[int], now: datetime
 ) -> list[Effect]:
-    """These people's floor changed in a meeting: a new listener's mute is recorded, and each mute reconciled.
+    """These people's floor changed in a meeting: a new listener's mute (or Stage state) is recorded, each reconciled.
 
-    Someone the floor no longer keeps muted is reconciled only if the bot owns their mute (a ledger row).
+    Someone the floor no longer forces is reconciled only if the bot owns a row for them.
     """
     state = from_json(meeting.state)
+    kind = STAGE if meeting.stage else MUTE
+    stage_id = meeting.voice_channel_id if meeting.stage else None
     effects: list[Effect] = []
     for user_id in user_ids:
-        if meeting.voice_channel_id is not None and meeting.status == "open" and wants_mute(state, user_id):
-            await own(uow, group, user_id, now)
-        elif await uow.voice_mutes.get(group.guild_id, user_id) is None:
+        if forced(meeting, state, user_id):
+            await own(uow, group, user_id, now, kind=kind, channel_id=stage_id)
+        elif await uow.voice_mutes.get(group.guild_id, user_id, kind=kind) is None:
             continue  # not the bot's mute (or none at all): nothing to undo
-        effects.append(SetMute(group.id, group.guild_id, user_id))
+        effects.append(SetMute(group.id, group.guild_id, user_id, stage=meeting.stage))
     return effects
+
+
+def reconcile_row(row: VoiceMute) -> SetMute:
+    """The effect that reconciles one ledger row."""
+    return SetMute(row.group_id, row.guild_id, row.user_id, stage=row.kind == STAGE)
 
 
 @dataclass(frozen=True)
 class MuteTarget:
-    """What the applier should make of someone's server mute, read when it carries a `SetMute` out.
+    """What the applier should make of someone's server mute or Stage state, read when it carries a `SetMute` out.
 
-    `owned`: the ledger has a row (only then is anything done); `theirs`: someone else had muted them before the bot
-    came to (True), the bot made the mute (False), or not known yet (None); `channel_id`: the voice channel where the
-    floor wants them muted, None when it wants them unmuted.
+    `owned`: the ledger has a row (only then is anything done); `theirs`: the person's own state before the bot came
+    to change it (muted, or in a Stage's audience), None if not known yet; `channel_id`: for a mute, the voice
+    channel where the floor wants them muted (None: unmuted); on a Stage, the Stage the row belongs to. `suppress`:
+    what the Stage floor wants (`wants_suppress`); `changed`: the bot has changed their Stage state from `theirs`.
     """
 
     owned: bool
     theirs: bool | None = None
     channel_id: int | None = None
+    suppress: bool | None = None
+    changed: bool = False
+
+
+@dataclass(frozen=True)
+class StagePlan:
+    """A Stage meeting's instance as the database says now: wanted (the meeting is open) and the one the bot opened."""
+
+    guild_id: int
+    channel_id: int
+    topic: str
+    wanted: bool
+    instance_id: int | None
 
 
 class VoiceFloorService:
@@ -78,34 +143,86 @@ class VoiceFloorService:
         self._uow = uow
         self._clock = clock
 
-    async def target(self, guild_id: int, user_id: int) -> MuteTarget:
-        """The person's mute as the ledger and the floor say now."""
+    async def target(self, guild_id: int, user_id: int, *, kind: str = MUTE) -> MuteTarget:
+        """The person's mute (or Stage state) as the ledger and the floor say now."""
         async with self._uow(write=False) as uow:
-            row = await uow.voice_mutes.get(guild_id, user_id)
+            row = await uow.voice_mutes.get(guild_id, user_id, kind=kind)
             if row is None:
                 return MuteTarget(owned=False)
+            if kind == STAGE:
+                return MuteTarget(True, row.theirs, row.channel_id, await _stage_wants(uow, row), row.changed)
             return MuteTarget(True, row.theirs, await _wanted_in(uow, row))
 
-    async def noted(self, guild_id: int, user_id: int, *, theirs: bool) -> None:
-        """Just before the bot first mutes them: were they already muted by someone else? Written before the mute."""
+    async def noted(
+        self, guild_id: int, user_id: int, *, theirs: bool, kind: str = MUTE, changing: bool = False
+    ) -> None:
+        """Just before the bot first changes them: their own state, and whether the bot is about to change it.
+
+        Their own state is whether they were muted already, or on a Stage in the audience. Written before the change.
+        """
         async with self._uow() as uow:
-            row = await uow.voice_mutes.get(guild_id, user_id, lock=True)
-            if row is not None and row.theirs is None:
-                row.theirs = theirs
+            row = await uow.voice_mutes.get(guild_id, user_id, kind=kind, lock=True)
+            if row is not None:
+                if row.theirs is None:
+                    row.theirs = theirs
+                row.changed = row.changed or changing
             await uow.commit()
 
-    async def undone(self, guild_id: int, user_id: int) -> None:
-        """The bot's mute is undone (or was never the bot's): the row goes, unless the floor wants them muted again."""
+    async def undone(self, guild_id: int, user_id: int, *, kind: str = MUTE) -> None:
+        """The bot's change is undone (or was never the bot's): the row goes, unless the floor wants it made again.
+
+        On a Stage a row still wanted is kept but forgets the state it knew: this is also how a person who left the
+        Stage is settled, and their suppression ended with their call.
+        """
         async with self._uow() as uow:
-            row = await uow.voice_mutes.get(guild_id, user_id, lock=True)
-            if row is not None and await _wanted_in(uow, row) is None:
-                await uow.voice_mutes.remove(row)
+            row = await uow.voice_mutes.get(guild_id, user_id, kind=kind, lock=True)
+            if row is not None:
+                wanted = await _stage_wants(uow, row) is not None if kind == STAGE else await _wanted_in(uow, row)
+                if not wanted:
+                    await uow.voice_mutes.remove(row)
+                elif kind == STAGE:
+                    row.theirs, row.changed = None, False
             await uow.commit()
+
+    async def stage_plan(self, meeting_id: int) -> StagePlan | None:
+        """A Stage meeting's instance as it should be now (None: not a Stage meeting, or gone)."""
+        async with self._uow(write=False) as uow:
+            meeting = await uow.meetings.get(meeting_id)
+            if meeting is None or not meeting.stage or meeting.voice_channel_id is None:
+                return None
+            group = await uow.groups.by_id(meeting.group_id)
+            if group is None:
+                return None
+            wanted = meeting.status == "open"
+            return StagePlan(group.guild_id, meeting.voice_channel_id, group.name, wanted, meeting.stage_instance_id)
+
+    async def stage_opened(self, meeting_id: int, instance_id: int | None) -> None:
+        """Remember the Stage instance the bot opened for the meeting (None: it is closed)."""
+        async with self._uow() as uow:
+            meeting = await uow.meetings.get(meeting_id, lock=True)
+            if meeting is not None:
+                meeting.stage_instance_id = instance_id
+            await uow.commit()
+
+
+async def _meeting_of(uow: UnitOfWork, row: VoiceMute) -> tuple[Meeting, MeetingState] | None:
+    meeting = await uow.meetings.open_in(row.group_id)
+    if meeting is None or meeting.voice_channel_id is None:
+        return None
+    return meeting, from_json(meeting.state)
 
 
 async def _wanted_in(uow: UnitOfWork, row: VoiceMute) -> int | None:
     """The voice channel where the row's meeting wants the person muted now, or None."""
-    meeting = await uow.meetings.open_in(row.group_id)
-    if meeting is None or meeting.voice_channel_id is None or not wants_mute(from_json(meeting.state), row.user_id):
+    found = await _meeting_of(uow, row)
+    if found is None or found[0].stage or not wants_mute(found[1], row.user_id):
         return None
-    return meeting.voice_channel_id
+    return found[0].voice_channel_id
+
+
+async def _stage_wants(uow: UnitOfWork, row: VoiceMute) -> bool | None:
+    """What the row's Stage meeting wants of the person now (`wants_suppress`), or None if it wants nothing."""
+    found = await _meeting_of(uow, row)
+    if found is None or not found[0].stage or found[0].voice_channel_id != row.channel_id:
+        return None
+    return wants_suppress(found[1], row.user_id)

@@ -60,15 +60,16 @@ BOT_PERMISSIONS = discord.Permissions(
     connect=True,
     speak=True,
     mute_members=True,
+    move_members=True,
     manage_events=True,
 )
 """What the bot's role needs (the README's invite link carries exactly this): Discord lets a bot allow or deny
 in an overwrite only what it has itself."""
 
 _VOICE_ONLY = {"connect", "speak"}
-_NOT_FOR_CHANNELS = {"mute_members", "manage_events"}
-"""Not needed to make a group's channels: Mute Members is checked when a meeting starts in voice
-(`/meeting start voice:true`), Manage Events when a schedule makes the meeting's scheduled event."""
+_NOT_FOR_CHANNELS = {"mute_members", "move_members", "manage_events"}
+"""Not needed to make a group's channels: Mute Members (and on a Stage Move Members) is checked when a meeting starts
+in voice (`/meeting start voice:true`), Manage Events when a schedule makes the meeting's scheduled event."""
 
 
 def required_to_create(*, voice: bool) -> list[str]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import io
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Hashable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -25,11 +26,12 @@ from bot.domain.effects import (
     SetAccess,
     SetMute,
     SyncMeetingEvent,
+    SyncStage,
 )
 from bot.domain.groups import Access
 from bot.services.due import DueItem
 from bot.services.effects import EffectService, QueuedEffect, effect_of
-from bot.services.voice import VoiceFloorService
+from bot.services.voice import STAGE, MuteTarget, VoiceFloorService
 from bot.ui.access import overwrite_for
 from bot.ui.pacing import Pacer
 
@@ -41,6 +43,10 @@ UNKNOWN_CHANNEL = 10003
 CANNOT_DM = 50007
 UNKNOWN_MESSAGE = 10008
 NOT_IN_VOICE = 40032
+UNKNOWN_VOICE_STATE = 10065
+UNKNOWN_STAGE_INSTANCE = 10067
+STAGE_ALREADY_OPEN = 150006
+STAGE_GUILD_ONLY = 2  # a Stage instance's privacy level: members of the server only
 UNKNOWN_EVENT = 10070
 GUILD_ONLY = 2  # a scheduled event's only privacy level
 EVENT_STAGE, EVENT_VOICE, EVENT_EXTERNAL = 1, 2, 3
@@ -73,6 +79,10 @@ OverwriteOf = Callable[[int], tuple[discord.Permissions, discord.Permissions]]
 """A member's overwrite in a channel as Discord last showed it, as (allow, deny); both empty when there is none."""
 KEEP_RESULTS = 60.0
 """Seconds a carried-out batch's result waits for the command that committed it to ask."""
+LAG_AFTER = 1.0
+"""Seconds a voice edit may take (waiting for room, or discord.py retrying a 429 or 5xx) before the floor lags."""
+LagChanged = Callable[[int], Coroutine[Any, Any, None]]
+"""Told a group's id when its voice floor starts or stops lagging (to redraw its card)."""
 
 
 @dataclass(frozen=True)
@@ -148,6 +158,10 @@ class EffectApplier:
         self._attached = False
         self._wake: Wake = lambda at: None
         self._events: tuple[EventPlanOf, EventMade] | None = None
+        # Whose voice edit is late, by group: waiting longer than LAG_AFTER, or failed and waiting to be retried.
+        self._late: defaultdict[int, set[int]] = defaultdict(set)
+        self._lag_changed: LagChanged | None = None
+        self._lag_tasks: set[asyncio.Task[None]] = set()
 
     def render_with(self, kinds: Iterable[type[Notice]], renderer: Renderer) -> None:
         """Register how a feature's notices look; each kind has exactly one renderer."""
@@ -176,6 +190,26 @@ class EffectApplier:
     def events_with(self, plan_of: EventPlanOf, made: EventMade) -> None:
         """Where meeting events are drawn from when carried out, and where the event made is remembered."""
         self._events = (plan_of, made)
+
+    def when_voice_lags(self, changed: LagChanged) -> None:
+        """Have `changed(group_id)` called when a group's voice floor starts or stops lagging."""
+        self._lag_changed = changed
+
+    def voice_lagging(self, group_id: int) -> bool:
+        """Whether a voice edit of the group's floor is late: held back by Discord's limits, or failed and retried."""
+        return bool(self._late.get(group_id))
+
+    def _late_is(self, group_id: int, user_id: int, *, late: bool) -> None:
+        late_ones = self._late[group_id]
+        was = bool(late_ones)
+        (late_ones.add if late else late_ones.discard)(user_id)
+        now = bool(late_ones)
+        if not now:
+            del self._late[group_id]
+        if was != now and self._lag_changed is not None:
+            task = asyncio.get_running_loop().create_task(self._lag_changed(group_id), context=contextvars.Context())
+            self._lag_tasks.add(task)
+            task.add_done_callback(self._lag_tasks.discard)
 
     def wake_for_retries(self, wake: Wake) -> None:
         """Who to tell when a failed effect falls due again (the due-work runtime)."""
@@ -256,6 +290,8 @@ class EffectApplier:
             match effect:
                 case SetAccess():
                     await self._set_access(effect)
+                case SetMute(stage=True):
+                    await self._set_stage(effect)
                 case SetMute():
                     await self._set_mute(effect)
                 case Notify():
@@ -266,9 +302,15 @@ class EffectApplier:
                     await self._answer(effect, item.created_at)
                 case SyncMeetingEvent():
                     await self._sync_event(effect)
+                case SyncStage():
+                    await self._sync_stage(effect)
                 case _:
                     assert_never(effect)
+            if isinstance(effect, SetMute):
+                self._late_is(effect.group_id, effect.user_id, late=False)  # carried out: nothing of theirs is late
         except Exception as exc:  # one effect's failure (HTTP, rate limit, network) must not stop the others
+            if isinstance(effect, SetMute):
+                self._late_is(effect.group_id, effect.user_id, late=True)  # until a later edit of theirs goes through
             log.warning(
                 "effect failed",
                 extra={
@@ -310,9 +352,7 @@ class EffectApplier:
             if not last or self._mutes is None:
                 return  # a later effect for this person is waiting: it reconciles them as things are then
             target = await self._mutes.target(effect.guild_id, effect.user_id)
-            guild = self._client.get_guild(effect.guild_id)
-            member = guild.get_member(effect.user_id) if guild is not None else None
-            voice = member.voice if member is not None else None
+            voice = self._voice_of(effect.guild_id, effect.user_id)
             if not target.owned or voice is None or voice.channel is None:
                 return  # not the bot's mute, or not in voice: a mute waits for them to join, an unmute for a rejoin
             if target.channel_id == voice.channel.id:
@@ -323,29 +363,140 @@ class EffectApplier:
                         return
                 elif target.theirs:
                     return
-                await self._edit_mute(effect.guild_id, effect.user_id, mute=True)
+                await self._edit_mute(effect, mute=True)
                 return
-            if target.theirs is False and not await self._edit_mute(effect.guild_id, effect.user_id, mute=False):
+            if target.theirs is False and not await self._edit_mute(effect, mute=False):
                 return  # they left voice meanwhile: the row stays, and the mute is undone when they next join
             await self._mutes.undone(effect.guild_id, effect.user_id)
 
-    async def _edit_mute(self, guild_id: int, user_id: int, *, mute: bool) -> bool:
-        """Server-mute or unmute, within the guild's member-edit limit; False if not made (not in voice: 40032).
+    def _voice_of(self, guild_id: int, user_id: int) -> discord.VoiceState | None:
+        guild = self._client.get_guild(guild_id)
+        member = guild.get_member(user_id) if guild is not None else None
+        return member.voice if member is not None else None
+
+    async def _set_stage(self, effect: SetMute) -> None:
+        """Bring someone's Stage state into line with the floor, or back to their own (`wants_suppress`).
+
+        Their own state is written to the ledger before the bot first changes it; an undo restores it only if the
+        bot did change it and it is not already so, so a state someone else made is never undone.
+        """
+        key = (STAGE, effect.guild_id, effect.user_id)
+        async with self._turns.take(key) as last:
+            if not last or self._mutes is None:
+                return
+            target = await self._mutes.target(effect.guild_id, effect.user_id, kind=STAGE)
+            if not target.owned:
+                return
+            voice = self._voice_of(effect.guild_id, effect.user_id)
+            if voice is None or voice.channel is None or voice.channel.id != target.channel_id:
+                # Not on the meeting's Stage: their speaker state there ended with their call (a rejoin is audience).
+                if target.suppress is None or target.theirs is not None or target.changed:
+                    await self._mutes.undone(effect.guild_id, effect.user_id, kind=STAGE)
+                return
+            wanted = self._stage_wanted(target, suppressed=voice.suppress)
+            if target.suppress is not None:
+                changing = wanted is not None
+                if target.theirs is None or changing:
+                    await self._mutes.noted(
+                        effect.guild_id, effect.user_id, theirs=voice.suppress, kind=STAGE, changing=changing
+                    )
+                if wanted is not None:
+                    await self._edit_suppress(effect, voice.channel.id, suppress=wanted)
+                return
+            if wanted is not None and not await self._edit_suppress(effect, voice.channel.id, suppress=wanted):
+                return
+            await self._mutes.undone(effect.guild_id, effect.user_id, kind=STAGE)
+
+    @staticmethod
+    def _stage_wanted(target: MuteTarget, *, suppressed: bool) -> bool | None:
+        """The suppress to send, or None when nothing is to change: the floor's wish, else their own state back."""
+        if target.suppress is not None:
+            return target.suppress if suppressed != target.suppress else None
+        if target.changed and target.theirs is not None and suppressed != target.theirs:
+            return target.theirs
+        return None
+
+    async def _edit_mute(self, effect: SetMute, *, mute: bool) -> bool:
+        """Server-mute or unmute, within the guild's member-edit limit; False if not made (not in voice: 40032)."""
+        http = self._client.http
+        edit = functools.partial(
+            http.edit_member, effect.guild_id, effect.user_id, mute=mute, reason="Setkeeper: the floor"
+        )
+        return await self._voice_edit(effect, "member_edit", effect.guild_id, edit, NOT_IN_VOICE)
+
+    async def _edit_suppress(self, effect: SetMute, channel_id: int, *, suppress: bool) -> bool:
+        """Move someone to a Stage's audience or on stage; False if not made (no longer on the Stage)."""
+        body = {"channel_id": channel_id, "suppress": suppress}
+        edit = functools.partial(self._client.http.edit_voice_state, effect.guild_id, effect.user_id, body)
+        return await self._voice_edit(effect, "voice_state", 0, edit, UNKNOWN_VOICE_STATE)
+
+    async def _voice_edit(
+        self, effect: SetMute, kind: str, scope: Hashable, edit: Callable[[], Awaitable[Any]], gone: int
+    ) -> bool:
+        """One voice edit within its limit; False if not made (the person is gone from voice: Discord's `gone`).
 
         An edit that had to wait for room is dropped when a later effect for the person came meanwhile: the floor
-        moved on, and that effect decides (the ledger row stays until a mute is undone).
+        moved on, and that effect decides (the ledger row stays until the change is undone). One that takes longer
+        than LAG_AFTER (held back here, or retried by discord.py after a 429 or 5xx) makes the floor lag until an
+        effect for the person is carried out; one that fails keeps it lagging until then (`_apply_one`).
         """
-        async with self._pacer.slot("member_edit", guild_id) as slot:
-            if slot.waited and self._turns.behind(("mute", guild_id, user_id)):
-                slot.unused()
-                return False
-            try:
-                await self._client.http.edit_member(guild_id, user_id, mute=mute, reason="Setkeeper: the floor")
-            except discord.HTTPException as exc:
-                if exc.code == NOT_IN_VOICE:
+        key = (STAGE if effect.stage else "mute", effect.guild_id, effect.user_id)
+        late = asyncio.get_running_loop().call_later(
+            LAG_AFTER, functools.partial(self._late_is, effect.group_id, effect.user_id, late=True)
+        )
+        try:
+            async with self._pacer.slot(kind, scope) as slot:
+                if slot.waited and self._turns.behind(key):
+                    slot.unused()
                     return False
-                raise
+                try:
+                    await edit()
+                except discord.HTTPException as exc:
+                    if exc.code == gone:
+                        return False
+                    raise
+        finally:
+            late.cancel()
         return True
+
+    async def _sync_stage(self, effect: SyncStage) -> None:
+        """Open the meeting's Stage instance while it runs and close it after, as the database says now.
+
+        Only an instance the bot opened is closed. One found already open with the group's name as its topic is
+        taken as the bot's own (opened just before a crash, before it could be remembered); any other is left be.
+        """
+        if self._mutes is None:
+            return
+        async with self._turns.take(("stage_instance", effect.meeting_id)) as last:
+            plan = await self._mutes.stage_plan(effect.meeting_id) if last else None
+            if plan is None:
+                return
+            http = self._client.http
+            reason = "Setkeeper: the meeting"
+            if plan.wanted and plan.instance_id is None:
+                try:
+                    made = await http.create_stage_instance(
+                        channel_id=plan.channel_id,
+                        topic=plan.topic[:120],
+                        privacy_level=STAGE_GUILD_ONLY,
+                        reason=reason,
+                    )
+                except discord.HTTPException as exc:
+                    if exc.code != STAGE_ALREADY_OPEN:
+                        raise
+                    made = await http.get_stage_instance(plan.channel_id)
+                    if made["topic"] != plan.topic[:120]:
+                        return  # someone else's Stage: the meeting runs without an instance of its own
+                await self._mutes.stage_opened(effect.meeting_id, int(made["id"]))
+            elif not plan.wanted and plan.instance_id is not None:
+                try:
+                    found = await http.get_stage_instance(plan.channel_id)
+                    if int(found["id"]) == plan.instance_id:
+                        await http.delete_stage_instance(plan.channel_id, reason=reason)
+                except discord.NotFound as exc:
+                    if exc.code not in (UNKNOWN_STAGE_INSTANCE, UNKNOWN_CHANNEL):
+                        raise
+                await self._mutes.stage_opened(effect.meeting_id, None)
 
     async def _put_overwrite(
         self, channel_id: int, user_id: int, overwrite: discord.PermissionOverwrite | None

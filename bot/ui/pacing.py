@@ -33,6 +33,7 @@ OBSERVED_LIMITS: dict[str, Limit] = {
     # Documented (topics/rate-limits.mdx): 50 requests per second per bot, across every route. Announced with a
     # 429 when met, which discord.py waits out, but a burst of scheduled posts should never meet it.
     "global": Limit(50, 1.0),
+    "voice_state": Limit(5, 5.0),  # Stage suppress of others, for the whole bot (hata GROUP_VOICE_STATE_ACTION)
 }
 GLOBAL = "global"
 

@@ -38,12 +38,12 @@ from bot.domain.meeting_notices import (
     MeetingSummary,
     RoundDigest,
 )
-from bot.services.meetings import MeetingView
+from bot.services.meetings import MeetingView, VoicePlace
 from bot.ui.applier import Post
 from bot.ui.replies import defer, reply
 from cogs._feature import FeatureCog
 from cogs.groups._views import actor_of, guarded
-from cogs.meetings._render import digest, floor_card, render_notice, summary
+from cogs.meetings._render import digest, floor_card, on_stage, render_notice, summary
 from cogs.meetings._views import COMMIT_FORM, REHEARSAL_FORM, FloorButton, card_buttons, commit_form, rehearsal_form
 from cogs.votes._views import submitted
 
@@ -63,16 +63,35 @@ SAID = {
 }
 
 
-NO_MUTE_MEMBERS = (
-    "The floor is kept in text only: I lack the Mute Members permission, so I cannot keep it in voice. "
-    "Give my role Mute Members and start the next meeting with voice again."
-)
+VOICE_NEEDS = {"mute_members": "Mute Members"}
+STAGE_NEEDS = {**VOICE_NEEDS, "move_members": "Move Members", "manage_channels": "Manage Channels"}
+"""Mute Members, Move Members and Manage Channels in a Stage make the bot a Stage moderator (FACTS §1j)."""
 
 
-def _can_mute(interaction: discord.Interaction[Any]) -> bool:
-    """Whether the bot's role may server-mute in this server."""
-    guild = interaction.guild
-    return guild is not None and guild.me.guild_permissions.mute_members
+def missing_for_voice(guild: discord.Guild | None, place: VoicePlace | None) -> list[str]:
+    """The permissions the bot lacks to keep the floor in the group's voice channel or Stage, by their Discord names.
+
+    Read in that channel, where a channel's overwrites can take them away; a channel not cached reads the server's.
+    """
+    if guild is None or place is None:
+        return []
+    channel = guild.get_channel(place.channel_id)
+    have = channel.permissions_for(guild.me) if isinstance(channel, discord.abc.GuildChannel) else None
+    have = have if have is not None else guild.me.guild_permissions
+    needs = STAGE_NEEDS if place.stage else VOICE_NEEDS
+    return [name for flag, name in needs.items() if not getattr(have, flag)]
+
+
+def text_only(missing: list[str], place: VoicePlace) -> str:
+    """Why the floor stays in text only, and what to do about it."""
+    names = " and ".join([", ".join(missing[:-1]), missing[-1]] if len(missing) > 1 else missing)
+    plural = "s" if len(missing) > 1 else ""
+    where = f"<#{place.channel_id}>"
+    stage = " (together they make me a Stage moderator)" if place.stage else ""
+    return (
+        f"The floor is kept in text only: I lack the {names} permission{plural} in {where}{stage}, so I cannot keep "
+        f"it in voice. Give my role {names} there and start the next meeting with voice again."
+    )
 
 
 class Meetings(FeatureCog):
@@ -91,6 +110,11 @@ class Meetings(FeatureCog):
         self.bot.applier.render_with(static, render_notice)
         self.bot.applier.render_live(LIVE_MEETING_NOTICES, self._render_live)
         self.bot.applier.when_posted(FloorCard, self._card_posted)
+        self.bot.applier.when_voice_lags(self._voice_lag_changed)
+
+    async def _voice_lag_changed(self, group_id: int) -> None:
+        """The voice floor started or stopped lagging: the card says so."""
+        await self.bot.applier.carried_out(await self.meetings.redraw_card(group_id))
 
     async def on_startup(self, guild_ids: list[int]) -> None:
         """Every meeting under way resumes: floors set again from the database, cards redrawn."""
@@ -104,12 +128,18 @@ class Meetings(FeatureCog):
             return None
         if isinstance(notice, FloorTo):
             # Three quick passes ping once: only someone who still holds the floor when the ping goes out.
-            return render_notice(notice) if view.open and view.speaker == notice.user_id else None
+            if not view.open or view.speaker != notice.user_id:
+                return None
+            return (
+                on_stage(render_notice(notice))
+                if view.stage and view.voice_channel_id is not None
+                else render_notice(notice)
+            )
         if isinstance(notice, MeetingSummary):
             return summary(view, await self.bot.services.ledger.of_meeting(notice.meeting_id))
         if isinstance(notice, RoundDigest):
             return digest(view, notice.round_index)
-        return floor_card(view, card_buttons(view))
+        return floor_card(view, card_buttons(view), lagging=self.bot.applier.voice_lagging(view.group_id))
 
     async def _card_posted(self, effect: Notify, message_id: int) -> None:
         if isinstance(effect.notice, FloorCard):
@@ -120,7 +150,7 @@ class Meetings(FeatureCog):
         if guild is None or view.voice_channel_id is None:
             return
         channel = guild.get_channel(view.voice_channel_id)
-        if not isinstance(channel, discord.VoiceChannel):
+        if not isinstance(channel, discord.VoiceChannel | discord.StageChannel):
             return
         for person in channel.members:
             if not person.bot:
@@ -154,22 +184,29 @@ class Meetings(FeatureCog):
     @MEETING.command(name="start", description="Start a meeting in the group's channel (facilitator)")
     @app_commands.describe(
         group="The group (defaults to this channel's group)",
-        voice="Keep the floor in the group's voice channel too: listeners are server-muted",
+        voice="Keep the floor in the group's voice channel or Stage too: listeners are muted or kept in the audience",
     )
     @app_commands.autocomplete(group=FeatureCog.group_autocomplete)
     async def start(self, interaction: discord.Interaction[Any], group: str | None = None, voice: bool = False) -> None:
         """Post the floor card and take attendance."""
         await defer(interaction)
-        missing = voice and not _can_mute(interaction)
+        guild_id = interaction.guild_id or 0
+        place = await self.meetings.voice_place(guild_id, group, interaction.channel_id) if voice else None
+        missing = missing_for_voice(interaction.guild, place)
         outcome = await self.meetings.start(
-            interaction.guild_id or 0, actor_of(interaction), group, interaction.channel_id, voice=voice and not missing
+            guild_id, actor_of(interaction), group, interaction.channel_id, voice=voice and not missing
         )
         said = "The meeting has started. Members press Here on the card; press Next to begin the catch-up."
         await self._present_in_voice(interaction.guild, outcome.value)
-        if voice and not missing:
+        if place is not None and missing:
+            said += f" {text_only(missing, place)}"
+        elif place is not None and place.stage:
+            said += (
+                " Joining the group's Stage counts as Here; the speaker is brought on stage and listeners stay in the"
+                " audience while someone else speaks."
+            )
+        elif voice:
             said += " Joining the group's voice channel counts as Here; listeners are muted while someone else speaks."
-        if missing:
-            said += f" {NO_MUTE_MEMBERS}"
         await self._finish(interaction, outcome.effects, said)
 
     @MEETING.command(name="next", description="End the current turn or phase and move on (facilitator)")
@@ -327,12 +364,19 @@ class Meetings(FeatureCog):
     async def on_voice_state_update(
         self, member: discord.Member, before: discord.VoiceState, after: discord.VoiceState
     ) -> None:
-        """Someone joined or moved to a voice channel: a mute the bot owes is undone, a meeting's listener muted."""
-        if after.channel is None or before.channel == after.channel or member.bot:
+        """Someone joined, moved or left voice: the bot's mutes and Stage states for them are reconciled.
+
+        A mute the bot owes is undone, a meeting's listener muted or sent to the audience, and a Stage state the bot
+        kept for someone who left is forgotten (it ended with their call).
+        """
+        if before.channel == after.channel or member.bot:
             return
-        await self.bot.applier.carried_out(
-            await self.meetings.joined_voice(member.guild.id, member.id, after.channel.id)
-        )
+        if before.channel is not None:
+            await self.bot.applier.carried_out(await self.meetings.left_voice(member.guild.id, member.id))
+        if after.channel is not None:
+            await self.bot.applier.carried_out(
+                await self.meetings.joined_voice(member.guild.id, member.id, after.channel.id)
+            )
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import discord
 
 from bot.domain.effects import Notice
@@ -42,8 +44,16 @@ def _people(user_ids: list[int] | tuple[int, ...]) -> str:
     return ", ".join(f"<@{user_id}>" for user_id in user_ids) or "nobody"
 
 
-def floor_card(view: MeetingView, buttons: discord.ui.View | None) -> Post:
-    """The one card per meeting, kept current: phase, mode, floor, next, queue, time left (as a relative time)."""
+VOICE_LAGGING = (
+    "Discord is holding back my voice changes: a mute, or a move on or off the stage, may come a few seconds late."
+)
+
+
+def floor_card(view: MeetingView, buttons: discord.ui.View | None, *, lagging: bool = False) -> Post:
+    """The one card per meeting, kept current: phase, mode, floor, next, queue, time left (as a relative time).
+
+    `lagging`: the voice floor is behind the card (a voice edit held back by Discord's limits, or retried).
+    """
     state = view.state
     title = f"Meeting of {plain(view.group_name)}: {PHASE_NAMES[state.phase]}"
     current = state.round
@@ -94,6 +104,8 @@ def floor_card(view: MeetingView, buttons: discord.ui.View | None) -> Post:
         embed.add_field(name="Their actions from last time", value=lines[:1024], inline=False)
     if state.phase is not Phase.CLOSED:
         embed.add_field(name="Present", value=_people(state.present)[:1024], inline=False)
+    if lagging and view.open and view.voice_channel_id is not None:
+        embed.add_field(name="Voice floor lagging", value=VOICE_LAGGING, inline=False)
     return Post(embed=embed, view=buttons if view.open else None)
 
 
@@ -170,6 +182,14 @@ def whole(lines: list[str], filename: str) -> Post:
             break
         shown.append(line)
     return Post(content="\n".join([*shown, TOO_LONG]), attachment=(filename, text + "\n"))
+
+
+STAGE_INVITED = "On the Stage you are invited to speak: accept the invitation to come on stage."
+
+
+def on_stage(post: Post) -> Post:
+    """The floor ping of a Stage meeting: Discord brings a member on stage by an invitation they accept."""
+    return dataclasses.replace(post, content=f"{post.content} {STAGE_INVITED}")
 
 
 def render_notice(notice: Notice) -> Post:

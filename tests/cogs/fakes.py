@@ -9,6 +9,7 @@ from unittest.mock import AsyncMock, MagicMock, create_autospec
 import discord
 
 from bot.app import Services, Setkeeper
+from bot.domain.groups import VoiceKind
 from bot.services.groups import Actor
 from bot.ui.applier import EffectApplier, Progress
 
@@ -83,12 +84,18 @@ def bot_with(services: Services) -> Setkeeper:
     return bot
 
 
-async def group_with(bot: Setkeeper, guild_id: int, channel_id: int, facilitator: int, *members: int) -> int:
-    """An active group made through the real services, with members who accepted the ground rules; its id."""
+async def group_with(
+    bot: Setkeeper, guild_id: int, channel_id: int, facilitator: int, *members: int, voice: VoiceKind = VoiceKind.NONE
+) -> int:
+    """An active group made through the real services, with members who accepted the ground rules; its id.
+
+    With a `voice` kind, its voice (or Stage) channel is `channel_id + 1`.
+    """
     groups = bot.services.groups
     admin = Actor(1, manages_server=True)
-    reserved = await groups.begin_creation(guild_id, admin, "Set A", facilitator)
-    group = (await groups.complete_creation(guild_id, reserved.id, channel_id, None)).value
+    reserved = await groups.begin_creation(guild_id, admin, "Set A", facilitator, voice=voice)
+    voice_id = channel_id + 1 if voice is not VoiceKind.NONE else None
+    group = (await groups.complete_creation(guild_id, reserved.id, channel_id, voice_id)).value
     for user_id in members:
         await groups.add_member(guild_id, admin, group.id, user_id)
         await groups.accept_ground_rules(guild_id, user_id, group.id)

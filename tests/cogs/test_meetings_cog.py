@@ -12,6 +12,7 @@ import pytest
 from bot.app import Setkeeper
 from bot.domain.actions import ActionStatus, Report
 from bot.domain.errors import NotFacilitatorError
+from bot.domain.groups import VoiceKind
 from bot.domain.meeting import Arrive, Next, Phase, Timing, apply, speaker, start, up_next
 from bot.services.actions import ActionView
 from bot.services.groups import Actor
@@ -123,15 +124,47 @@ def test_the_card_names_the_speaker_who_is_next_and_then_the_rest_once() -> None
     ]
 
 
-async def test_a_voice_meeting_without_mute_members_names_it_and_keeps_the_floor_in_text(bot: Setkeeper) -> None:
-    group_id = await group_with(bot, GUILD, CHANNEL, FACILITATOR, 21)
-    fake = interaction(member(FACILITATOR), guild(GUILD, bot_permissions=discord.Permissions(manage_roles=True)))
+async def _started_in_voice(bot: Setkeeper, kind: VoiceKind, have: discord.Permissions) -> tuple[str, MeetingView]:
+    """`/meeting start voice:true` in a group with a `kind` channel, the bot having `have`: its reply, the meeting."""
+    group_id = await group_with(bot, GUILD, CHANNEL, FACILITATOR, 21, voice=kind)
+    fake = interaction(member(FACILITATOR), guild(GUILD, bot_permissions=have))
     fake.channel_id = CHANNEL
     fake.client = bot
     await _cog(bot).start.callback(_cog(bot), fake, None, True)
     (said,) = sent(fake)
-    assert "The meeting has started" in said["content"]
-    assert "I lack the Mute Members permission" in said["content"]
     assert said["ephemeral"]
-    view = await bot.services.meetings.view(GUILD, FACILITATOR, which=group_id)
+    assert "The meeting has started" in said["content"]
+    return said["content"], await bot.services.meetings.view(GUILD, FACILITATOR, which=group_id)
+
+
+async def test_a_voice_meeting_without_mute_members_names_it_and_keeps_the_floor_in_text(bot: Setkeeper) -> None:
+    said, view = await _started_in_voice(bot, VoiceKind.VOICE, discord.Permissions(manage_roles=True))
+    assert "I lack the Mute Members permission" in said
     assert view.phase is Phase.OPENING
+    assert view.voice_channel_id is None
+
+
+async def test_a_stage_meeting_without_a_stage_moderators_permissions_names_those_missing(bot: Setkeeper) -> None:
+    said, view = await _started_in_voice(bot, VoiceKind.STAGE, discord.Permissions(mute_members=True))
+    assert "I lack the Move Members and Manage Channels permissions" in said
+    assert "Stage moderator" in said
+    assert view.voice_channel_id is None, "the floor is kept in text only"
+
+
+async def test_a_stage_meeting_with_a_stage_moderators_permissions_keeps_the_floor_on_the_stage(bot: Setkeeper) -> None:
+    moderator = discord.Permissions(mute_members=True, move_members=True, manage_channels=True, manage_roles=True)
+    said, view = await _started_in_voice(bot, VoiceKind.STAGE, moderator)
+    assert "brought on stage" in said
+    assert view.voice_channel_id == CHANNEL + 1
+
+
+@pytest.mark.parametrize(("voice", "lagging", "shown"), [(7, True, True), (7, False, False), (None, True, False)])
+def test_the_card_says_the_voice_floor_lags_only_in_voice_and_only_when_it_does(
+    voice: int | None, lagging: bool, shown: bool
+) -> None:
+    now = datetime(2026, 6, 1, 18, 0, tzinfo=UTC)
+    state = start(FACILITATOR, present=(21,), rotation=0, timing=Timing(5, 3, False), voted=None, now=now)
+    view = MeetingView(1, 1, "Set A", True, state, None, None, [], [], now, None, voice_channel_id=voice)
+    post = floor_card(view, None, lagging=lagging)
+    assert post.embed is not None
+    assert ("Voice floor lagging" in [field.name for field in post.embed.fields]) is shown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from unittest.mock import AsyncMock, MagicMock, create_autospec
 
@@ -115,3 +116,24 @@ async def test_a_failed_mute_is_retried_later_and_the_row_kept(services: Service
     assert [item.id for item in failed] == [item.id for item in muting]
     assert {item.id for item in muting} <= {item.id for item in await services.effects.pending([GUILD])}
     assert (await services.voice.target(GUILD, listener)).owned
+
+
+async def test_the_card_is_told_only_when_a_groups_voice_floor_starts_or_stops_lagging() -> None:
+    applier = EffectApplier(MagicMock(), MagicMock(), AsyncMock())
+    told: list[int] = []
+
+    async def changed(group_id: int) -> None:
+        told.append(group_id)
+
+    applier.when_voice_lags(changed)
+    applier._late_is(1, 21, late=True)
+    applier._late_is(1, 22, late=True)
+    applier._late_is(1, 21, late=False)  # one of the two caught up: the floor still lags
+    await asyncio.sleep(0)
+    assert applier.voice_lagging(1)
+    assert told == [1]
+    applier._late_is(1, 22, late=False)
+    applier._late_is(2, 23, late=False)  # nothing was late there: nothing to tell
+    await asyncio.sleep(0)
+    assert not applier.voice_lagging(1)
+    assert told == [1, 1]

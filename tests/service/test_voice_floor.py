@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from bot.app import Services
-from bot.domain.effects import SetMute
+from bot.domain.effects import SetMute, SyncStage
 from bot.domain.groups import VoiceKind
 from bot.domain.meeting import Arrive, Break, Done, End, Leave, Next, Pause, Resume
 from bot.services.effects import QueuedEffect
 from bot.services.groups import Actor, GroupService, GroupView
 from bot.services.meetings import MeetingService, MeetingView, NoVoiceChannelError
-from bot.services.voice import MuteTarget, VoiceFloorService
+from bot.services.voice import STAGE, MuteTarget, VoiceFloorService
 from tests.service.helpers import ADMIN, FAC, FACILITATOR, GUILD, TEXT, VOICE, add_members, make_group
 
 A, B, C, D, VISITOR = 21, 22, 23, 24, 99
@@ -29,8 +29,8 @@ def ledger(services: Services) -> VoiceFloorService:
     return services.voice
 
 
-async def _voice_group(groups: GroupService, *members: int) -> GroupView:
-    reserved = await groups.begin_creation(GUILD, ADMIN, "Set A", FACILITATOR, voice=VoiceKind.VOICE)
+async def _voice_group(groups: GroupService, *members: int, kind: VoiceKind = VoiceKind.VOICE) -> GroupView:
+    reserved = await groups.begin_creation(GUILD, ADMIN, "Set A", FACILITATOR, voice=kind)
     group = (await groups.complete_creation(GUILD, reserved.id, TEXT, VOICE)).value
     await add_members(groups, group, *members)
     return group
@@ -53,8 +53,10 @@ async def _wanted(ledger: VoiceFloorService, *users: int) -> dict[int, int | Non
     return {user: target.channel_id for user, target in targets.items()}
 
 
-async def _catch_up(groups: GroupService, meetings: MeetingService) -> tuple[MeetingView, set[int]]:
-    group = await _voice_group(groups, A, B, C)
+async def _catch_up(
+    groups: GroupService, meetings: MeetingService, kind: VoiceKind = VoiceKind.VOICE
+) -> tuple[MeetingView, set[int]]:
+    group = await _voice_group(groups, A, B, C, kind=kind)
     meeting = (await meetings.start(GUILD, FAC, group.id, None, voice=True)).value
     for user in (A, B, C):
         await _act(meetings, user, Arrive(user), meeting.id)
@@ -101,7 +103,7 @@ async def test_a_text_meeting_mutes_nobody(
 
 async def test_voice_needs_a_voice_channel(groups: GroupService, meetings: MeetingService) -> None:
     group = await make_group(groups, "Set B")
-    with pytest.raises(NoVoiceChannelError, match="no voice channel"):
+    with pytest.raises(NoVoiceChannelError, match="no voice or Stage channel"):
         await meetings.start(GUILD, FAC, group.id, None, voice=True)
 
 
@@ -203,3 +205,70 @@ async def test_a_join_that_concerns_no_meeting_and_no_mute_takes_no_write(
     monkeypatch.setattr(meetings, "_uow", counting)
     assert await meetings.joined_voice(GUILD, 21, 777) == []  # another voice channel, nothing of the bot's
     assert writes == 0
+
+
+def _stages(effects: list[QueuedEffect]) -> set[int]:
+    return {e.effect.meeting_id for e in effects if isinstance(e.effect, SyncStage)}
+
+
+async def test_a_stage_meeting_opens_its_stage_and_wants_the_facilitator_on_stage_from_the_start(
+    groups: GroupService, meetings: MeetingService, ledger: VoiceFloorService
+) -> None:
+    group = await _voice_group(groups, A, kind=VoiceKind.STAGE)
+    started = await meetings.start(GUILD, FAC, group.id, None, voice=True)
+    assert _stages(started.effects) == {started.value.id}
+    assert _mutes(started.effects) == {FACILITATOR}
+    target = await ledger.target(GUILD, FACILITATOR, kind=STAGE)
+    assert (target.owned, target.channel_id, target.suppress) == (True, VOICE, False)
+    assert not (await ledger.target(GUILD, FACILITATOR)).owned, "no server mute is ever the Stage's way"
+    plan = await ledger.stage_plan(started.value.id)
+    assert plan is not None
+    assert (plan.channel_id, plan.topic, plan.wanted, plan.instance_id) == (VOICE, "Set A", True, None)
+
+
+async def test_on_a_stage_the_speaker_is_wanted_on_stage_and_the_listeners_in_the_audience(
+    groups: GroupService, meetings: MeetingService, ledger: VoiceFloorService
+) -> None:
+    view, changed = await _catch_up(groups, meetings, VoiceKind.STAGE)
+    assert changed == {A, B, C}
+    targets = {user: await ledger.target(GUILD, user, kind=STAGE) for user in (A, B, C)}
+    assert {user: t.suppress for user, t in targets.items()} == {u: u != view.speaker for u in (A, B, C)}
+    assert all(t.owned and t.channel_id == VOICE for t in targets.values())
+
+
+async def test_on_a_stage_the_bots_own_changes_are_recorded_before_and_forgotten_when_they_leave(
+    groups: GroupService, meetings: MeetingService, ledger: VoiceFloorService
+) -> None:
+    view, _ = await _catch_up(groups, meetings, VoiceKind.STAGE)
+    await ledger.noted(GUILD, A, theirs=True, kind=STAGE, changing=view.speaker == A)
+    await ledger.noted(GUILD, A, theirs=False, kind=STAGE)  # a later look keeps the first, and what was changed
+    target = await ledger.target(GUILD, A, kind=STAGE)
+    assert (target.theirs, target.changed) == (True, view.speaker == A)
+    await ledger.undone(GUILD, A, kind=STAGE)  # they left the Stage while the floor still wants them
+    target = await ledger.target(GUILD, A, kind=STAGE)
+    assert (target.owned, target.theirs, target.changed) == (True, None, False)
+
+
+async def test_the_end_of_a_stage_meeting_closes_its_stage_and_undoes_every_state_even_the_facilitators(
+    groups: GroupService, meetings: MeetingService, ledger: VoiceFloorService
+) -> None:
+    view, _ = await _catch_up(groups, meetings, VoiceKind.STAGE)
+    await _act(meetings, FACILITATOR, Pause(), view.id)  # the facilitator's floor does not change at the end
+    outcome = await meetings.act(GUILD, FAC, End(), meeting_id=view.id)
+    assert _stages(outcome.effects) == {view.id}
+    assert FACILITATOR in _mutes(outcome.effects)
+    assert (await ledger.target(GUILD, FACILITATOR, kind=STAGE)).suppress is None
+
+
+async def test_start_up_closes_a_stage_the_bot_opened_for_a_meeting_that_ended(
+    groups: GroupService, meetings: MeetingService, ledger: VoiceFloorService
+) -> None:
+    view, _ = await _catch_up(groups, meetings, VoiceKind.STAGE)
+    await ledger.stage_opened(view.id, 555)
+    await _act(meetings, FACILITATOR, End(), view.id)
+    assert _stages(await meetings.resume([GUILD])) == {view.id}
+    plan = await ledger.stage_plan(view.id)
+    assert plan is not None
+    assert (plan.wanted, plan.instance_id) == (False, 555)
+    await ledger.stage_opened(view.id, None)
+    assert _stages(await meetings.resume([GUILD])) == set(), "once closed, never again"

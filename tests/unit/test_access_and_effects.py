@@ -18,7 +18,9 @@ from bot.domain.effects import (
     Notice,
     Notify,
     SetAccess,
+    SetMute,
     SyncMeetingEvent,
+    SyncStage,
     effect_from_payload,
     effect_kind,
     effect_to_payload,
@@ -136,6 +138,8 @@ def test_every_group_notice_survives_storage_as_itself(notice: GroupNotice) -> N
             st.sampled_from(Access),
         ),
         st.builds(SyncMeetingEvent, st.integers(1, 10**6), st.none() | st.integers(1, 10**18)),
+        st.builds(SetMute, st.integers(1, 10**6), st.integers(1, 10**18), st.integers(1, 10**18), st.booleans()),
+        st.builds(SyncStage, st.integers(1, 10**6), st.integers(1, 10**6)),
     )
 )
 def test_every_effect_survives_storage_as_itself(effect: Effect) -> None:
