@@ -61,6 +61,9 @@ class Group(Base):
     quiet_end_hour: Mapped[int] = mapped_column(Integer, default=8, server_default="8")
     reminder_late_hours: Mapped[int] = mapped_column(Integer, default=24, server_default="24")
     reminder_dms: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # What each kind of scheduled post last went out for (the meeting's time, or a monthly reminder's own), so that
+    # a lead time or quiet hours changed after a post went out do not send it a second time.
+    reminded: Mapped[dict[str, str] | None] = mapped_column(JSON)
     created_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

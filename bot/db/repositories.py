@@ -345,7 +345,8 @@ class DueRepository:
                 DueWork.due_at <= now,
                 or_(DueWork.not_before.is_(None), DueWork.not_before <= now),
             )
-            .order_by(DueWork.due_at, DueWork.id)
+            # A burst of scheduled posts never keeps a meeting's timers, a vote's close or a retry waiting.
+            .order_by(case((DueWork.kind.like("remind.%"), 1), else_=0), DueWork.due_at, DueWork.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
@@ -376,12 +377,28 @@ class DueRepository:
         query = select(DueWork).where(DueWork.subject == subject).order_by(DueWork.due_at, DueWork.id)
         return (await self.session.execute(query)).scalars().all()
 
-    async def release(self, work_id: int, again: datetime | None, now: datetime) -> None:
-        """The work failed: free it to be claimed again at `again`, or give it up (None)."""
+    async def release(self, work_id: int, again: datetime | None, now: datetime, *, held_by: str) -> None:
+        """The work failed: free it to be claimed again at `again`, or give it up (None).
+
+        Only while `held_by` holds it: work another process took over, or that its handler finished, stays as it is.
+        """
         values: dict[str, object] = {"claimed_by": None, "attempts": DueWork.attempts + 1, "not_before": again}
         if again is None:
             values.update(done_at=now, gave_up=True)
-        await self.session.execute(update(DueWork).where(DueWork.id == work_id).values(**values))
+        await self.session.execute(
+            update(DueWork)
+            .where(DueWork.id == work_id, DueWork.claimed_by == held_by, DueWork.done_at.is_(None))
+            .values(**values)
+        )
+
+    async def postpone(self, work_id: int, until: datetime, *, held_by: str) -> bool:
+        """Free the work to be claimed again at `until` (not a failure), if `held_by` still holds it."""
+        result = await self.session.execute(
+            update(DueWork)
+            .where(DueWork.id == work_id, DueWork.claimed_by == held_by, DueWork.done_at.is_(None))
+            .values(claimed_by=None, not_before=until)
+        )
+        return bool(getattr(result, "rowcount", 0))
 
 
 class BidRepository:

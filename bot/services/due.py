@@ -82,6 +82,6 @@ class DueWorkService:
         now = self._clock.now()
         again = retry_at(now, item.attempts + 1)
         async with self._uow() as uow:
-            await uow.due.release(item.id, again, now)
+            await uow.due.release(item.id, again, now, held_by=self._instance_id)
             await uow.commit()
         return again

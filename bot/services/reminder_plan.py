@@ -32,13 +32,18 @@ ROLL_AFTER = timedelta(hours=12)
 
 
 def plan_of(group: Group) -> ReminderPlan:
-    """The group's reminder settings, in its schedule's time zone (UTC without a schedule)."""
+    """The group's reminder settings, in its schedule's time zone.
+
+    Without a schedule the group has no time zone, so its quiet hours cannot be placed: it has none, and its
+    monthly reminder goes at the time of day its last meeting ended (a time its members were awake).
+    """
     cadence = cadence_of(group)
+    quiet = QuietHours(group.quiet_start_hour, group.quiet_end_hour) if cadence is not None else QuietHours(0, 0)
     return ReminderPlan(
         zone=cadence.zone if cadence is not None else "UTC",
         report_back_lead=timedelta(hours=group.report_back_lead_hours),
         bid_nudge_lead=timedelta(hours=group.bid_nudge_lead_hours),
-        quiet=QuietHours(group.quiet_start_hour, group.quiet_end_hour),
+        quiet=quiet,
         late_after=timedelta(hours=group.reminder_late_hours),
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.db.models import Group
 from bot.db.outbox import QueuedEffect
@@ -13,7 +13,7 @@ from bot.domain.clock import Clock
 from bot.domain.effects import DirectNotice, Effect, Notify
 from bot.domain.groups import GroupStatus, MembershipStatus
 from bot.domain.reminder_notices import BidNudge, GroupReminder, MemberReminder, ReportDigest
-from bot.domain.reminders import QuietHours, ReminderKind, group_of_subject, still_useful
+from bot.domain.reminders import QuietHours, ReminderKind, group_of_subject, out_of_quiet, still_useful
 from bot.services.actions import ActionView, views_of
 from bot.services.due import DueItem
 from bot.services.groups._guards import active_membership, get_group, require_facilitator
@@ -30,6 +30,12 @@ class Outcome:
     SUPERSEDED = "superseded"
     NOTHING = "nothing"
     MOVED_ON = "moved_on"
+    REPEAT = "repeat"
+
+
+QUIET_GRACE = timedelta(minutes=15)
+"""A post this late that would land in the quiet hours waits for them to end (a little late is just late)."""
+SAME_MONTHLY = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -102,11 +108,17 @@ class ReminderService:
         group_id = group_of_subject(item.key.subject)
         now = self._clock.now()
         async with self._uow() as uow:
-            group = await uow.groups.by_id(group_id) if group_id is not None else None
+            # Locked, like every writer of the group: a meeting ending at the same moment waits, and vice versa.
+            group = await uow.groups.get(item.guild_id, group_id, lock=True) if group_id is not None else None
+            outcome: str | datetime
             if item.key.kind == ROLL:
                 outcome, effects = await _roll(uow, group, item.key.due_at, now)
             else:
                 outcome, effects = await _decide(uow, group, ReminderKind(item.key.kind), item.key.due_at, now)
+            if isinstance(outcome, datetime):  # late, and now in the quiet hours: it goes when they end
+                if await uow.due.postpone(item.id, outcome, held_by=self._instance_id):
+                    await uow.commit()
+                return []
             if not await uow.due.finish(item.id, now, held_by=self._instance_id, outcome=outcome):
                 return []
             if group is not None:
@@ -203,6 +215,25 @@ class ReminderService:
             await uow.commit()
             return group.name, _wants_dm(group, choice)
 
+    async def plan_all(self, guild_ids: Sequence[int]) -> int:
+        """Plan the coming posts of every active group of these guilds made before reminders existed; returns how many.
+
+        Once per guild (a group made since is planned when it is made): one guild, one transaction at a time.
+        """
+        planned = 0
+        for guild_id in guild_ids:
+            async with self._uow() as uow:
+                flag = f"reminders-planned:{guild_id}"
+                if await uow.state.get(flag) is not None:
+                    continue
+                now = self._clock.now()
+                for group in await uow.groups.in_status(guild_id, GroupStatus.ACTIVE):
+                    await plan_reminders(uow, group, now)
+                    planned += 1
+                await uow.state.put(flag, "1", now)
+                await uow.commit()
+        return planned
+
     async def replan(self, group_id: int) -> None:
         """Plan the group's coming posts afresh (after its settings changed)."""
         async with self._uow() as uow:
@@ -212,14 +243,27 @@ class ReminderService:
                 await uow.commit()
 
 
+def _went_out(group: Group, kind: ReminderKind, occasion: str, monthly: bool) -> bool:
+    """Whether this post already went out for this meeting (a lead time or quiet hours changed after it went).
+
+    A monthly reminder counts as the same one within a week of the last.
+    """
+    last = (group.reminded or {}).get(kind.value)
+    if last is None:
+        return False
+    if not monthly:
+        return last == occasion
+    return abs(datetime.fromisoformat(occasion) - datetime.fromisoformat(last)) < SAME_MONTHLY
+
+
 def _wants_dm(group: Group, choice: bool | None) -> bool:
     return group.reminder_dms if choice is None else choice
 
 
 async def _decide(
     uow: UnitOfWork, group: Group | None, kind: ReminderKind, due_at: datetime, now: datetime
-) -> tuple[str, list[Effect]]:
-    """Whether the post is still wanted and still useful, and if so what goes where."""
+) -> tuple[str | datetime, list[Effect]]:
+    """Whether the post is still wanted and still useful, and if so what goes where (or, a time: not before then)."""
     if group is None:
         return Outcome.SUPERSEDED, []
     # A scheduled group's posts hang on its next meeting; only a group without a schedule counts from its last one.
@@ -227,8 +271,16 @@ async def _decide(
     if not is_wanted(group, kind, due_at, anchor):
         return Outcome.SUPERSEDED, []
     meeting_at = group.next_meeting_at if group.schedule is not None else None
-    if not still_useful(due_at, now, plan_of(group), meeting_at):
+    plan = plan_of(group)
+    if not still_useful(due_at, now, plan, meeting_at):
         return Outcome.MISSED, []
+    occasion = (meeting_at or due_at).isoformat()
+    if _went_out(group, kind, occasion, meeting_at is None):
+        return Outcome.REPEAT, []
+    if now - due_at > QUIET_GRACE and plan.quiet.covers(now.astimezone(plan.tz)):
+        later = out_of_quiet(now, plan.quiet, plan.tz, before=meeting_at)
+        return (later, []) if later > now and still_useful(due_at, later, plan, meeting_at) else (Outcome.MISSED, [])
+    group.reminded = {**(group.reminded or {}), kind.value: occasion}
     channel = group.text_channel_id
     if channel is None:
         return Outcome.SUPERSEDED, []  # is_wanted already says so: a group without its channel has no posts

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -25,6 +27,7 @@ from cogs.votes._render import echo
 if TYPE_CHECKING:
     from bot.app import Setkeeper
 
+log = logging.getLogger(__name__)
 REMINDER = app_commands.Group(name="reminder", description="The posts between meetings", guild_only=True)
 DM_CHOICES = [
     app_commands.Choice(name="By direct message", value="dm"),
@@ -41,11 +44,27 @@ class Reminders(FeatureCog):
     def __init__(self, bot: Setkeeper) -> None:
         super().__init__(bot)
         self.reminders = bot.services.reminders
+        self._planning: set[asyncio.Task[None]] = set()
 
     async def cog_load(self) -> None:
         """Register the buttons (so those already posted work after a restart) and how the posts look."""
         self.bot.add_dynamic_items(ReminderButton, TellButton)
         self.bot.applier.render_live((GroupReminder, MemberReminder, BidNudge, ReportDigest), self._render_live)
+
+    async def on_startup(self, guild_ids: list[int]) -> None:
+        """Groups made before reminders existed get theirs planned (once per guild, off the start-up's path)."""
+        task = asyncio.get_running_loop().create_task(self._plan_all(guild_ids))
+        self._planning.add(task)
+        task.add_done_callback(self._planning.discard)
+
+    async def _plan_all(self, guild_ids: list[int]) -> None:
+        try:
+            planned = await self.reminders.plan_all(guild_ids)
+        except Exception:  # planned at the next start instead; meanwhile meetings and schedules plan their own
+            log.exception("could not plan the reminders of existing groups")
+            return
+        if planned:
+            log.info("reminders planned for existing groups", extra={"groups": planned})
 
     async def _render_live(self, notice: Notice) -> Post | None:
         match notice:
@@ -141,9 +160,8 @@ class Reminders(FeatureCog):
         )
         view = await self.reminders.preview(interaction.guild_id or 0, actor_of(interaction), updated.id, None)
         heading = "Settings saved" if changes else "Current settings"
-        await reply(
-            interaction, f"{heading} for {name_of(updated)}:\n{settings_text(updated)}\n\n{preview(view, None)}"[:2000]
-        )
+        coming = preview(view, None, with_reminder=False)
+        await reply(interaction, f"{heading} for {name_of(updated)}:\n{settings_text(updated)}\n\n{coming}"[:2000])
 
     @REMINDER.command(name="dm", description="Get the report-back reminder by direct message, or in the channel")
     @app_commands.describe(where="Where you get it", group="The group (defaults to this channel's group)")

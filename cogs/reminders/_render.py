@@ -44,11 +44,13 @@ def group_reminder(view: ReminderView, buttons: discord.ui.View) -> Post:
     """Each member mentioned with their actions still to do, and one row of buttons for everyone."""
     lines = [
         _heading(view),
+        # Every mention in the first lines: a long reminder keeps the rest in a file, where a mention pings nobody.
+        " ".join(f"<@{member.user_id}>" for member in view.members),
         "How did your actions go? Press how it went (one click records it if you have one action; with more, "
         "you pick which), or **Tell more** to say what happened and what you learnt.",
     ]
     for member in view.members:
-        lines.append(f"<@{member.user_id}>")
+        lines.append(f"**<@{member.user_id}>**")
         lines.extend(_actions(member))
     post = whole(lines, "report-back.md")
     return Post(
@@ -86,15 +88,15 @@ def digest(view: DigestView) -> Post:
     return whole(lines, "digest.md")
 
 
-def preview(view: PreviewView, reminder: Post | None) -> str:
+def preview(view: PreviewView, reminder: Post | None, *, with_reminder: bool = True) -> str:
     """`/reminder preview`: when each post goes, the settings, and the report-back reminder as it would read now."""
     lines = [f"**Scheduled posts of {plain(view.group_name)}**"]
     if not view.upcoming:
         lines.append(
-            "None to come: set a schedule with `/group schedule`, or hold a meeting (without a schedule the "
-            "report-back reminder goes a month after the last one)."
+            "None to come before the next meeting."
             if view.scheduled
-            else "None to come yet."
+            else "None to come: set a schedule with `/group schedule` (without one, the report-back reminder goes a "
+            "month after the last meeting)."
         )
     for kind in ReminderKind:
         at = view.upcoming.get(kind)
@@ -104,11 +106,13 @@ def preview(view: PreviewView, reminder: Post | None) -> str:
         f"Quiet hours ({view.zone}): {view.quiet.describe()}; a post the bot could not make on time still goes up to "
         f"{view.late_hours} h late, before the meeting."
     )
+    if view.scheduled:
+        lines.append("Your digest comes to you by direct message: it is lost if your DMs from this server are closed.")
     if view.by_dm:
         lines.append("By direct message: " + ", ".join(f"<@{user}>" for user in view.by_dm))
-    if reminder is None or reminder.content is None:
+    if with_reminder and (reminder is None or reminder.content is None):
         lines.append("Nobody has actions to report on now, so the reminder would not be posted.")
-    else:
+    elif reminder is not None and reminder.content is not None:
         lines += ["", "**The report-back reminder, as it would be posted now:**", reminder.content]
     text = "\n".join(lines)
     return text if len(text) <= 2000 else text[:1990] + "\n(…)"

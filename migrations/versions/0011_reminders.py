@@ -26,6 +26,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('quiet_end_hour', sa.Integer(), nullable=False, server_default='8'))
         batch_op.add_column(sa.Column('reminder_late_hours', sa.Integer(), nullable=False, server_default='24'))
         batch_op.add_column(sa.Column('reminder_dms', sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.add_column(sa.Column('reminded', sa.JSON(), nullable=True))
     with op.batch_alter_table('memberships', table_kwargs={'sqlite_autoincrement': True}) as batch_op:
         batch_op.add_column(sa.Column('reminder_dm', sa.Boolean(), nullable=True))
     with op.batch_alter_table('due_work', table_kwargs={'sqlite_autoincrement': True}) as batch_op:
@@ -39,6 +40,7 @@ def downgrade() -> None:
     with op.batch_alter_table('memberships', table_kwargs={'sqlite_autoincrement': True}) as batch_op:
         batch_op.drop_column('reminder_dm')
     with op.batch_alter_table('groups', table_kwargs={'sqlite_autoincrement': True}) as batch_op:
+        batch_op.drop_column('reminded')
         batch_op.drop_column('reminder_dms')
         batch_op.drop_column('reminder_late_hours')
         batch_op.drop_column('quiet_end_hour')

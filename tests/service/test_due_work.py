@@ -164,3 +164,12 @@ def test_a_kind_has_exactly_one_handler(due: DueWorkService) -> None:
     runtime.handle("reminder", handle)
     with pytest.raises(ValueError, match="already has a handler"):
         runtime.handle("reminder", handle)
+
+
+async def test_a_burst_of_scheduled_posts_never_keeps_other_due_work_waiting(
+    due: DueWorkService, clock: FixedClock
+) -> None:
+    await due.schedule(GUILD, DueKey("group:1", "remind.report", clock.now() - timedelta(minutes=1)))
+    await due.schedule(GUILD, DueKey("meeting:1", "meeting.due", clock.now()))
+    (first,) = await due.claim([GUILD], limit=1)
+    assert first.key.kind == "meeting.due"

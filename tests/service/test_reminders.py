@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from bot.app import Services
 from bot.bootstrap import build_services
@@ -73,6 +73,11 @@ async def _rows(uow: UnitOfWorkFactory) -> list[tuple[str, datetime, str | None]
         return sorted((row.kind, row.due_at, row.outcome) for row in rows)
 
 
+async def _outcome(uow: UnitOfWorkFactory, kind: ReminderKind, due_at: datetime) -> str | None:
+    (found,) = [outcome for k, at, outcome in await _rows(uow) if (k, at) == (kind.value, due_at)]
+    return found
+
+
 async def _at(process: Process, clock: FixedClock, moment: datetime) -> list[object]:
     """Travel to `moment` and let the scheduler do what is due; returns what it posted this time."""
     clock.moment = moment
@@ -85,10 +90,13 @@ async def test_a_schedule_plans_each_post_at_the_groups_local_time(
     groups: GroupService, services: Services, uow: UnitOfWorkFactory
 ) -> None:
     await _scheduled_group(groups, services)
+    made = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
     assert await _rows(uow) == [
         (ReminderKind.BID_NUDGE.value, NUDGE_AT, None),
         (ReminderKind.DIGEST.value, NUDGE_AT, None),
         (ReminderKind.REPORT_BACK.value, REPORT_AT, None),
+        # Planned when the group was made without a schedule; superseded by the schedule when it falls due.
+        (ReminderKind.REPORT_BACK.value, made + timedelta(days=30), None),
         (ROLL, DEC_1_1830 + timedelta(hours=12), None),
     ]
 
@@ -126,9 +134,9 @@ async def test_a_post_due_while_the_bot_was_down_is_sent_once_on_start(
     groups: GroupService, services: Services, process: Process, clock: FixedClock
 ) -> None:
     await _scheduled_group(groups, services)
-    posted = await _at(process, clock, REPORT_AT + timedelta(hours=5))
+    posted = await _at(process, clock, REPORT_AT + timedelta(hours=3))  # 21:30 in London, before the quiet hours
     assert [type(n) for n in posted] == [GroupReminder]
-    assert await _at(process, clock, REPORT_AT + timedelta(hours=6)) == []
+    assert await _at(process, clock, REPORT_AT + timedelta(hours=4)) == []
 
 
 async def test_a_post_too_late_to_be_useful_is_recorded_missed_not_sent(
@@ -136,8 +144,7 @@ async def test_a_post_too_late_to_be_useful_is_recorded_missed_not_sent(
 ) -> None:
     await _scheduled_group(groups, services)
     assert await _at(process, clock, REPORT_AT + timedelta(hours=25)) == []
-    outcomes = {kind: outcome for kind, _, outcome in await _rows(uow)}
-    assert outcomes[ReminderKind.REPORT_BACK.value] == "missed"
+    assert await _outcome(uow, ReminderKind.REPORT_BACK, REPORT_AT) == "missed"
 
 
 async def test_a_schedule_changed_after_planning_posts_at_the_new_time_only(
@@ -227,8 +234,8 @@ async def test_quiet_hours_hold_a_post_until_they_end(
 ) -> None:
     group = await _scheduled_group(groups, services)
     await groups.update_settings(GUILD, FAC, group.id, {"report_back_lead_hours": 20})  # 22:30 the night before
-    held = await _at(process, clock, DEC_1_1830 - timedelta(hours=20))
-    assert [type(n) for n in held] == [BidNudge, ReportDigest], "the nudge (24 h before, 18:30) was not quiet"
+    assert [type(n) for n in await _at(process, clock, NUDGE_AT)] == [BidNudge, ReportDigest]
+    assert await _at(process, clock, DEC_1_1830 - timedelta(hours=20)) == []
     morning = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
     assert [type(n) for n in await _at(process, clock, morning)] == [GroupReminder]
 
@@ -239,8 +246,7 @@ async def test_without_a_schedule_the_reminder_is_monthly(
     group = await make_group(groups)
     await add_members(groups, group, ANN)
     await services.actions.add(GUILD, ANN, "Read the book", group.id)
-    await services.reminders.replan(group.id)
-    made = clock.now()  # the group was made now: a month on is its first reminder
+    made = clock.now()  # planned when the group was made: a month on is its first reminder
     (posted,) = await _at(process, clock, made + timedelta(days=30))
     assert posted == GroupReminder(group.id, (ANN,), None)
     assert [type(n) for n in await _at(process, clock, made + timedelta(days=61))] == [GroupReminder]
@@ -253,8 +259,7 @@ async def test_nobody_with_actions_means_no_post(
     await add_members(groups, group, CY)
     await groups.set_schedule(GUILD, FAC, group.id, "monthly_day", at="18:30", zone="Europe/London", day=1)
     assert [type(n) for n in await _at(process, clock, REPORT_AT)] == []
-    outcomes = {kind: outcome for kind, _, outcome in await _rows(uow)}
-    assert outcomes[ReminderKind.REPORT_BACK.value] == "nothing"
+    assert await _outcome(uow, ReminderKind.REPORT_BACK, REPORT_AT) == "nothing"
 
 
 async def test_an_archived_group_gets_no_posts(
@@ -290,3 +295,45 @@ async def test_a_setting_out_of_range_is_refused_and_nothing_moves(
     with pytest.raises(SettingInvalidError):
         await groups.update_settings(GUILD, FAC, group.id, {"reminder_late_hours": 0})
     assert await _rows(uow) == before
+
+
+async def test_a_lead_time_changed_after_the_reminder_went_does_not_send_it_again(
+    groups: GroupService, services: Services, process: Process, clock: FixedClock
+) -> None:
+    group = await _scheduled_group(groups, services)
+    assert [type(n) for n in await _at(process, clock, REPORT_AT)] == [GroupReminder]
+    await groups.update_settings(GUILD, FAC, group.id, {"report_back_lead_hours": 48})
+    assert await _at(process, clock, DEC_1_1830 - timedelta(hours=48)) == [], "one reminder per meeting"
+
+
+async def test_a_late_post_that_would_land_in_the_quiet_hours_waits_for_them_to_end(
+    groups: GroupService, services: Services, process: Process, clock: FixedClock, uow: UnitOfWorkFactory
+) -> None:
+    await _scheduled_group(groups, services)  # due 18:30 London time; the bot was down until 23:00
+    assert await _at(process, clock, REPORT_AT + timedelta(hours=4, minutes=30)) == []
+    morning = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
+    assert await _at(process, clock, morning - timedelta(minutes=1)) == []
+    assert [type(n) for n in await _at(process, clock, morning)] == [GroupReminder]
+    assert await _at(process, clock, morning + timedelta(hours=1)) == []
+    assert await _outcome(uow, ReminderKind.REPORT_BACK, REPORT_AT) == "sent"
+
+
+async def test_groups_made_before_reminders_existed_are_planned_once_at_start(
+    groups: GroupService, services: Services, uow: UnitOfWorkFactory
+) -> None:
+    await _scheduled_group(groups, services)
+    async with uow() as unit:  # as a database from before reminders holds it: a schedule, no posts planned
+        await unit.session.execute(delete(DueWork))
+        await unit.commit()
+    assert await services.reminders.plan_all([GUILD]) == 1
+    assert (ReminderKind.REPORT_BACK.value, REPORT_AT, None) in await _rows(uow)
+    assert await services.reminders.plan_all([GUILD]) == 0, "once per guild"
+
+
+async def test_without_a_schedule_there_are_no_quiet_hours_to_place(
+    groups: GroupService, services: Services, uow: UnitOfWorkFactory, clock: FixedClock
+) -> None:
+    clock.moment = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 21:00 in New York: no time zone is known
+    await make_group(groups, "Set N")
+    ((kind, at, _),) = await _rows(uow)
+    assert (kind, at) == (ReminderKind.REPORT_BACK.value, datetime(2026, 12, 23, 2, 0, tzinfo=UTC))

@@ -15,6 +15,7 @@ from bot.services.groups._changes import activate
 from bot.services.groups._effects import post
 from bot.services.groups._guards import creating_group, open_group, require_facilitator
 from bot.services.groups._views import Actor, GroupView, Outcome, settings_of, store_settings, view_of
+from bot.services.reminder_plan import plan_reminders
 
 
 class Creation(GroupServiceBase):
@@ -86,6 +87,7 @@ class Creation(GroupServiceBase):
             group = await creating_group(uow, guild_id, group_id)
             activate(group, (text_channel_id, voice_channel_id))
             uow.emit(guild_id, post(group, Welcome(group.name, group.facilitator_id)))
+            await plan_reminders(uow, group, self._clock.now())  # without a schedule: monthly, from today
             await uow.commit()
             return Outcome(view_of(group), uow.committed)
 
