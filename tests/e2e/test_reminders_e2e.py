@@ -82,6 +82,7 @@ async def test_the_reminder_arrives_on_time_with_working_buttons_and_shows_in_th
     assert "Draft the plan" in bobs.text
     (cleos,) = [m for m in cleo.dms if "Time to report back" in m.text]
     assert "Book the room" in cleos.text
+    await wait_for(lambda: any("Put in a bid with `/bid add`" in m.text for m in channel.live_messages))
     nudge = channel.message_containing("Put in a bid with `/bid add`")
     assert not nudge.pinged_user_ids
     await wait_for(lambda: any("Not yet reported back" in m.text for m in fran.dms))  # the facilitator's digest

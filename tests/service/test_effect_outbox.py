@@ -6,7 +6,7 @@ So no effect is carried out by two workers, and none is dropped.
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -76,7 +76,8 @@ async def test_a_failed_effect_comes_back_as_due_work_and_is_given_up_after_a_fe
         await due.done(retry)
         (item,) = await effects.claim([GUILD], effect_ids=[item.id])
     assert await effects.pending([GUILD]) == []
-    assert await due.next_due([GUILD]) is None
+    # No retry left: all that is still due is the group's first monthly reminder, a month after it was made.
+    assert await due.next_due([GUILD]) == datetime(2026, 12, 23, 9, 0, tzinfo=UTC)
     assert group.id == welcome.effect.group_id
 
 
