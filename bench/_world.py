@@ -81,6 +81,33 @@ async def database_url(backend: str) -> AsyncIterator[str]:
         await run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def group_row(number: int, guild_id: int, channel_id: int, now: datetime, **extra: object) -> dict[str, object]:
+    """An active group's row as a bulk insert takes it (id `number` + 1, default settings), with `extra` fields."""
+    return {
+        "id": number + 1,
+        "guild_id": guild_id,
+        "name": f"Set {number}",
+        "name_key": f"set {number}",
+        "status": "active",
+        "facilitator_id": 10_000_000 + number,
+        "text_channel_id": channel_id,
+        "voice_channel_id": None,
+        "voice_kind": "none",
+        "min_size": 2,
+        "max_size": 7,
+        "rounds_per_meeting": 2,
+        "turn_minutes": 3,
+        "presentation_minutes": 5,
+        "voting": "single",
+        "crosstalk": "lock",
+        "report_back_lead_hours": 72,
+        "bid_nudge_lead_hours": 24,
+        "created_by": 1,
+        "created_at": now,
+        **extra,
+    }
+
+
 def open_database(url: str) -> Database:
     """The database as the bot under benchmark opens it, with the key `running_bot` gives it."""
     return Database(url, cipher=Cipher([TEST_ENCRYPTION_KEY]))

@@ -17,7 +17,16 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert
 
-from bench._world import SETKEEPER, database_url, fake_discord, open_database, rss_kib, running_bot, table
+from bench._world import (
+    SETKEEPER,
+    database_url,
+    fake_discord,
+    group_row,
+    open_database,
+    rss_kib,
+    running_bot,
+    table,
+)
 from bot.db.migrate import migrate
 from bot.db.models import Action, DueWork, Group, Membership
 from bot.domain.cadence import parse_cadence, to_dict
@@ -56,42 +65,12 @@ async def seed(url: str, channels: list[tuple[int, Channel]], due: datetime) -> 
         parse_cadence("once", at=meeting.strftime("%H:%M"), zone="UTC", now=due - LEAD, on=meeting.date().isoformat())
     )
     now = datetime.now(UTC)
-    common = {
-        "status": "active",
-        "voice_kind": "none",
-        "min_size": 2,
-        "max_size": 7,
-        "rounds_per_meeting": 2,
-        "turn_minutes": 3,
-        "presentation_minutes": 5,
-        "voting": "approval",
-        "crosstalk": "lock",
-        "own_bid_votes": True,
-        "auto_advance": False,
-        "report_back_lead_hours": 72,
-        "bid_nudge_lead_hours": 24,
-        "quiet_start_hour": 0,
-        "quiet_end_hour": 0,
-        "reminder_late_hours": 24,
-        "reminder_dms": False,
-        "created_at": now,
-        "created_by": 1,
-        "schedule": rule,
-        "next_meeting_at": meeting,
-    }
+    settings = {"quiet_start_hour": 0, "quiet_end_hour": 0, "schedule": rule, "next_meeting_at": meeting}
     async with database.write_sessions() as session:
         for start in range(0, len(channels), 1000):
             chunk = channels[start : start + 1000]
             groups = [
-                {
-                    **common,
-                    "id": start + n + 1,
-                    "guild_id": guild_id,
-                    "name": f"Set {start + n}",
-                    "name_key": f"set {start + n}",
-                    "facilitator_id": 10_000_000 + start + n,
-                    "text_channel_id": channel.id,
-                }
+                group_row(start + n, guild_id, channel.id, now, **settings)
                 for n, (guild_id, channel) in enumerate(chunk)
             ]
             await session.execute(insert(Group), groups)

@@ -14,7 +14,16 @@ from datetime import UTC, datetime
 
 from sqlalchemy import insert
 
-from bench._world import SETKEEPER, database_url, fake_discord, open_database, rss_kib, running_bot, table
+from bench._world import (
+    SETKEEPER,
+    database_url,
+    fake_discord,
+    group_row,
+    open_database,
+    rss_kib,
+    running_bot,
+    table,
+)
 from bot.db.migrate import migrate
 from bot.db.models import Group, Membership
 from bot.ui.access import BOT_PERMISSIONS
@@ -45,34 +54,7 @@ async def seed_bulk(url: str, placements: list[tuple[int, int]]) -> None:
         return
     database = open_database(url)
     now = datetime.now(UTC)
-    rows = [
-        {
-            "id": n + 1,
-            "guild_id": placements[n][0],
-            "name": f"Set {n}",
-            "name_key": f"set {n}",
-            "status": "active",
-            "facilitator_id": 10_000_000 + n,
-            "text_channel_id": placements[n][1],
-            "voice_channel_id": None,
-            "voice_kind": "none",
-            "min_size": 2,
-            "max_size": 7,
-            "rounds_per_meeting": 2,
-            "turn_minutes": 3,
-            "presentation_minutes": 5,
-            "voting": "single",
-            "crosstalk": "lock",
-            "report_back_lead_hours": 72,
-            "bid_nudge_lead_hours": 24,
-            "created_by": 1,
-            "created_at": now,
-            "archived_at": None,
-            "creator_instance": None,
-            "creation_reply_token": None,
-        }
-        for n in range(groups)
-    ]
+    rows = [group_row(n, placements[n][0], placements[n][1], now) for n in range(groups)]
     members = [
         {
             "group_id": n + 1,

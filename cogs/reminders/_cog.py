@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from bot.app import Setkeeper
 
 log = logging.getLogger(__name__)
+PLAN_AFTER = 30.0
+"""Seconds after start-up that groups made before reminders existed get theirs planned (once per guild)."""
 REMINDER = app_commands.Group(name="reminder", description="The posts between meetings", guild_only=True)
 DM_CHOICES = [
     app_commands.Choice(name="By direct message", value="dm"),
@@ -58,6 +60,7 @@ class Reminders(FeatureCog):
         task.add_done_callback(self._planning.discard)
 
     async def _plan_all(self, guild_ids: list[int]) -> None:
+        await asyncio.sleep(PLAN_AFTER)  # start-up's own reconciling goes first: it holds the database's writer
         try:
             planned = await self.reminders.plan_all(guild_ids)
         except Exception:  # planned at the next start instead; meanwhile meetings and schedules plan their own
