@@ -234,14 +234,6 @@ class ReminderService:
                 await uow.commit()
         return planned
 
-    async def replan(self, group_id: int) -> None:
-        """Plan the group's coming posts afresh (after its settings changed)."""
-        async with self._uow() as uow:
-            group = await uow.groups.by_id(group_id)
-            if group is not None:
-                await plan_reminders(uow, group, self._clock.now())
-                await uow.commit()
-
 
 def _went_out(group: Group, kind: ReminderKind, occasion: str, monthly: bool) -> bool:
     """Whether this post already went out for this meeting (a lead time or quiet hours changed after it went).

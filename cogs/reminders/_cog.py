@@ -20,7 +20,7 @@ from cogs.actions._views import report_panel
 from cogs.groups._base import name_of
 from cogs.groups._render import plain, settings_text
 from cogs.groups._views import actor_of
-from cogs.reminders._render import digest, group_reminder, member_reminder, next_stamp, nudge, preview
+from cogs.reminders._render import digest, group_reminder, member_reminder, nudge, preview
 from cogs.reminders._views import MORE, ReminderButton, TellButton, reminder_buttons, tell_panel
 from cogs.votes._render import echo
 
@@ -185,6 +185,3 @@ class Reminders(FeatureCog):
             else "in the group's channel"
         )
         await reply(interaction, f"You will get {plain(name)}'s report-back reminder {where_text}.")
-
-
-__all__ = ["Reminders", "next_stamp"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import discord
 
 from bot.domain.reminders import ReminderKind
@@ -116,8 +114,3 @@ def preview(view: PreviewView, reminder: Post | None, *, with_reminder: bool = T
         lines += ["", "**The report-back reminder, as it would be posted now:**", reminder.content]
     text = "\n".join(lines)
     return text if len(text) <= 2000 else text[:1990] + "\n(…)"
-
-
-def next_stamp(at: datetime | None) -> int | None:
-    """Unix seconds of a moment, if any."""
-    return int(at.timestamp()) if at is not None else None
