@@ -13,7 +13,7 @@ import uuid
 import aiohttp
 import discord
 
-from bot.app import SystemClock
+from bot.app import MovedClock, SystemClock
 from bot.bootstrap import build_bot, build_services
 from bot.config import ConfigError, Settings, load_settings
 from bot.db.engine import Database, ensure_sqlite_folder, safe_url
@@ -85,7 +85,8 @@ async def run(settings: Settings) -> None:
     except KeyFileError as exc:
         raise StartupError(str(exc)) from None
     database = Database(settings.database_url, cipher=cipher)
-    services = build_services(database, SystemClock(), instance_id=str(uuid.uuid4()))
+    clock = MovedClock(settings.test_clock_file) if settings.test_clock_file else SystemClock()
+    services = build_services(database, clock, instance_id=str(uuid.uuid4()))
     if not await services.state.key_reads_this_database(cipher):
         await database.dispose()
         if made and key_path is not None:
@@ -99,6 +100,8 @@ async def run(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))
+    if isinstance(clock, MovedClock):  # tests move the clock by rewriting its file, then say so with SIGUSR1
+        loop.add_signal_handler(signal.SIGUSR1, lambda: asyncio.ensure_future(bot.clock_moved(clock.reread())))
     try:
         async with bot:
             await bot.start(settings.discord_token.get_secret_value())

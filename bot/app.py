@@ -7,7 +7,8 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import discord
@@ -48,6 +49,28 @@ class SystemClock:
     def now(self) -> datetime:
         """The current moment in UTC."""
         return datetime.now(UTC)
+
+
+class MovedClock:
+    """The real clock moved on by the seconds a file holds (the test setting TEST_CLOCK_FILE; tests move it).
+
+    The file is read at start and whenever the process is told the clock moved (SIGUSR1), never on each reading.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self.offset = timedelta(0)
+        self.reread()
+
+    def reread(self) -> datetime:
+        """Read the offset again; returns the moved time. A missing or empty file moves nothing."""
+        text = self._path.read_text().strip() if self._path.exists() else ""
+        self.offset = timedelta(seconds=float(text or 0))
+        return self.now()
+
+    def now(self) -> datetime:
+        """The real time plus the offset, in UTC."""
+        return datetime.now(UTC) + self.offset
 
 
 @dataclass(frozen=True)
@@ -91,6 +114,7 @@ class Setkeeper(commands.Bot):
         sync_guild_id: int | None = None,
         message_content: bool = False,
         pacer: Pacer | None = None,
+        guild_ready_timeout: float = GUILD_READY_TIMEOUT,
     ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
@@ -115,7 +139,7 @@ class Setkeeper(commands.Bot):
             max_ratelimit_timeout=30.0,
             # discord.py waits this long after the last GUILD_CREATE before on_ready (default 2 s); a guild
             # that arrives later is reconciled by on_guild_available instead.
-            guild_ready_timeout=GUILD_READY_TIMEOUT,
+            guild_ready_timeout=guild_ready_timeout,
         )
         self.services = services
         self.applier = EffectApplier(self, services.effects, services.groups.current_access, pacer, services.voice)
@@ -132,7 +156,7 @@ class Setkeeper(commands.Bot):
         services.units.on_due = self.due.wake
         self.due.every(SWEEP_EVERY, lambda: self.applier.sweep(sorted(self._reconciled)))
         self.applier.wake_for_retries(self.due.wake)
-        self.started_at = datetime.now(UTC)
+        self.started_at = services.units.clock.now()  # effects are stamped by the services' clock
         self._sync_guild_id = sync_guild_id
         self._ready_once = False
         self._reconciled: set[int] = set()
@@ -177,6 +201,11 @@ class Setkeeper(commands.Bot):
         finally:
             await self.due.start()  # retries, and whatever fell due while the bot was down, whatever start-up met
         log.info("bot ready", extra={"guilds": len(self.guilds), "effects_replayed": replayed})
+
+    async def clock_moved(self, now: datetime) -> None:
+        """The clock was moved on to `now` (a test setting): what is due by then is done, then the log says so."""
+        done = await self.due.clock_moved()
+        log.info("clock moved", extra={"now": now.isoformat(), "due_work_done": done})
 
     async def _close_vote_at_deadline(self, item: DueItem) -> None:
         """A vote's closing time has come: close it and post its result."""

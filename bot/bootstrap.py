@@ -66,4 +66,5 @@ def build_bot(settings: Settings, services: Services) -> Setkeeper:
         sync_guild_id=settings.sync_guild_id,
         message_content=settings.message_content_intent,
         pacer=Pacer(scaled(settings.discord_limits_scale)),
+        guild_ready_timeout=settings.discord_guild_ready_timeout,
     )

@@ -7,9 +7,10 @@ import binascii
 import re
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/setkeeper.db"
@@ -46,6 +47,12 @@ class Settings(BaseSettings):
     discord_limits_scale: float = Field(
         1.0, gt=0, le=1, description="Test setting: shrink the observed rate limits' windows, as a fake Discord does."
     )
+    discord_guild_ready_timeout: float = Field(
+        0.5, gt=0, le=5, description="Test setting: seconds to wait after the last guild arrives before being ready."
+    )
+    test_clock_file: Path | None = Field(
+        None, description="Test setting: a file holding seconds to move the bot's clock by (a fake Discord only)."
+    )
 
     @field_validator("discord_token")
     @classmethod
@@ -75,6 +82,14 @@ class Settings(BaseSettings):
                 )
         return SecretStr(",".join(keys))
 
+    @model_validator(mode="after")
+    def _moved_clock_only_against_a_fake_discord(self) -> Settings:
+        # A moved clock would send every reminder at the wrong time: it is refused unless the bot talks to a fake
+        # Discord on this machine, so that a production run cannot switch it on by accident.
+        if self.test_clock_file is not None and not talks_to_loopback(self.discord_api_base):
+            raise ValueError("TEST_CLOCK_FILE is for the test suite only, with DISCORD_API_BASE on 127.0.0.1")
+        return self
+
     def encryption_key_list(self) -> list[str]:
         """The configured keys, newest (the one that encrypts) first; empty when the key file is to be used."""
         return split_keys(self.encryption_keys.get_secret_value()) if self.encryption_keys else []
@@ -85,6 +100,11 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
         return value
+
+
+def talks_to_loopback(url: str | None) -> bool:
+    """Whether `url` names a server on this machine (the fake Discord of the tests)."""
+    return url is not None and urlsplit(url).hostname in {"127.0.0.1", "localhost", "::1"}
 
 
 def split_keys(text: str) -> list[str]:
@@ -135,12 +155,12 @@ def describe_validation_error(exc: ValidationError) -> str:
     """Turn pydantic's report into one line that names each setting as it is spelt in `.env`."""
     problems = []
     for error in exc.errors():
-        name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+        name = str(error["loc"][0]).upper() if error["loc"] else ""  # a rule across settings names them itself
         if error["type"] == "missing" and name == "DISCORD_TOKEN":
             problems.append("DISCORD_TOKEN is not set: put your bot's token in .env (see the README)")
         elif error["type"] == "extra_forbidden":
             problems.append(f"{name} is not a setting Setkeeper knows (see the README's configuration table)")
         else:
             message = str(error["msg"]).removeprefix("Value error, ")
-            problems.append(f"{name} {message}")
+            problems.append(f"{name} {message}".strip())
     return "; ".join(problems)

@@ -92,6 +92,11 @@ class DueRuntime:
                 await self._arm(guild_ids)
         return done
 
+    async def clock_moved(self) -> int:
+        """The clock jumped (a test setting): do what is due by the new time at once, and set the next wake-up anew."""
+        self._armed_for = None
+        return await self.run_due()
+
     def wake(self, at: datetime | None) -> None:
         """New work falls due at `at`: make sure the scheduler wakes by then."""
         if at is None or self._scheduler is None:
@@ -140,9 +145,10 @@ class DueRuntime:
             upcoming = await self._service.next_due(guild_ids) if guild_ids else None
         except Exception:  # the database is away: look again in a while rather than never
             log.exception("could not read when due work is next due")
-            upcoming = datetime.now(UTC) + RETRY_ARMING
+            upcoming = self._service.clock.now() + RETRY_ARMING
         if self._woken_during_run:
-            upcoming = datetime.now(UTC) if upcoming is None else min(upcoming, datetime.now(UTC))
+            now = self._service.clock.now()
+            upcoming = now if upcoming is None else min(upcoming, now)
         if upcoming is None:
             self._armed_for = None
             if self._scheduler is not None and self._scheduler.get_job(_JOB) is not None:
@@ -154,10 +160,12 @@ class DueRuntime:
         if self._scheduler is None:
             return
         self._armed_for = at
+        # APScheduler waits by the real clock: the wait is the same as by the service's clock (which a test may move).
+        run_date = datetime.now(UTC) + (at - self._service.clock.now())
         # More than one instance: a run re-armed for "now" from inside itself must not be skipped as overlapping
         # (the runs still take turns on `_running`).
         self._scheduler.add_job(
-            self._guarded(self.run_due), "date", run_date=at, id=_JOB, replace_existing=True, max_instances=3
+            self._guarded(self.run_due), "date", run_date=run_date, id=_JOB, replace_existing=True, max_instances=3
         )
 
     @staticmethod

@@ -41,6 +41,11 @@ class DueWorkService:
         self._clock = clock
         self._instance_id = instance_id
 
+    @property
+    def clock(self) -> Clock:
+        """The clock work falls due by (the scheduler turns its times into waits on the real one)."""
+        return self._clock
+
     async def schedule(self, guild_id: int, key: DueKey) -> None:
         """Add due work on its own (a repeat of the same key is a no-op)."""
         async with self._uow() as uow:

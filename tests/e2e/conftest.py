@@ -16,6 +16,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 ECHO_BOT = REPO_ROOT / "tests" / "fakediscord" / "echo_bot.py"
 LIMITS_SCALE = 0.05
 """Discord's rate-limit windows shrunk twentyfold, on both sides, so a test of pacing runs in seconds."""
+GUILD_READY_TIMEOUT = 0.05
 
 
 def _report(fake: FakeDiscord, bot: BotProcess | None) -> str | None:
@@ -62,7 +63,7 @@ def bot_database_url(fresh_database_url: str) -> str:
 
 
 @pytest.fixture
-def bot_env(discord_world: FakeDiscord, bot_database_url: str) -> dict[str, str]:
+def bot_env(discord_world: FakeDiscord, bot_database_url: str, tmp_path: Path) -> dict[str, str]:
     """The bot process environment (tests may add keys)."""
     env = {
         **discord_world.bot_env(),
@@ -73,6 +74,10 @@ def bot_env(discord_world: FakeDiscord, bot_database_url: str) -> dict[str, str]
         "PYTHONUNBUFFERED": "1",
         # The bot paces itself within Discord's observed limits; the fake's realistic mode counts at this pace.
         "DISCORD_LIMITS_SCALE": str(LIMITS_SCALE),
+        # The fake sends every guild at once: waiting half a second for more, as for Discord, buys nothing here.
+        "DISCORD_GUILD_READY_TIMEOUT": str(GUILD_READY_TIMEOUT),
+        # A clock the test moves (`bot.move_clock`): a reminder an hour away is tested without waiting an hour.
+        "TEST_CLOCK_FILE": str(tmp_path / "bot-clock"),
     }
     for key in ("PATH", "HOME"):
         if key in os.environ:

@@ -1,13 +1,13 @@
 """The report-back reminder end to end: on time, with buttons that work, by DM or in the channel, once through a crash.
 
 The shortest lead Setkeeper allows is an hour and meetings start on the minute, so each test sets a single meeting an
-hour and a minute or so ahead and waits for the minute to turn (under 75 seconds).
+hour and a few minutes ahead and moves the bot's clock (its TEST_CLOCK_FILE) to the moment the reminder falls due,
+instead of waiting for it.
 """
 
 from __future__ import annotations
 
-import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,10 +23,9 @@ LONDON = ZoneInfo("Europe/London")
 HEADING = "Time to report back, Set A"
 
 
-def _due_soon() -> datetime:
-    """The next whole minute at least 15 seconds away (when the reminder falls due)."""
-    now = datetime.now(UTC) + timedelta(seconds=15)
-    return now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+def _due_soon(bot: BotProcess) -> datetime:
+    """A whole minute a few minutes ahead by the bot's clock (when the reminder falls due)."""
+    return bot.now().replace(second=0, microsecond=0) + timedelta(minutes=3)
 
 
 async def _meets_an_hour_after(fran: Member, channel: Channel, due: datetime) -> None:
@@ -64,16 +63,20 @@ async def test_the_reminder_arrives_on_time_with_working_buttons_and_shows_in_th
         assert "by direct message" in chosen.text
     bob.dms_open = False  # Bob asked for DMs but has them closed: his reminder comes in the channel
 
-    due = _due_soon()
+    due = _due_soon(bot)
     await _meets_an_hour_after(fran, channel, due)
     preview = await fran.run("/reminder preview", in_channel=channel)
     assert f"Report-back reminder: <t:{int(due.timestamp())}:F>" in preview.text, preview.text
     assert "<@" + str(alice.id) + ">" in preview.text
     assert not preview.messages[0].pinged_user_ids, "a preview pings nobody"
 
-    await wait_for(lambda: len(_reminders(channel)) == 2 and len(cleo.dms) >= 1, within=90)
-    arrived = time.time()
-    assert due.timestamp() <= arrived < due.timestamp() + 15, "on time, not early"
+    await bot.move_clock(to=due - timedelta(seconds=2))
+    await world.settle(within=5.0)
+    assert _reminders(channel) == [], "not early"
+    assert not [m for m in cleo.dms if "Time to report back" in m.text]
+    await bot.move_clock(to=due)
+    await wait_for(lambda: len(_reminders(channel)) == 2 and len(cleo.dms) >= 1, within=10)
+    assert bot.now() < due + timedelta(seconds=10), "on time"
     together, bobs = sorted(_reminders(channel), key=lambda m: str(bob.id) in m.text)
     assert together.pinged_user_ids == {alice.id}, "Cleo chose DMs; Bob's came on its own"
     assert "for feedback" in together.text
@@ -124,10 +127,11 @@ async def test_a_reminder_due_while_the_bot_was_killed_is_sent_once_when_it_retu
     fran, (alice,) = await _group_of(world, 1)
     channel = world.guild.channel_named("set-a")
     await alice.run("/action add", text="Write to the board", in_channel=channel)
-    due = _due_soon()
+    due = _due_soon(bot)
     await _meets_an_hour_after(fran, channel, due)
     await bot.kill()
-    await wait_for(lambda: time.time() > due.timestamp() + 2, within=90)
+    await bot.move_clock(to=due + timedelta(seconds=2))  # the reminder falls due while the bot is down
+    await world.settle(within=2.0)
     assert _reminders(channel) == []
     await bot.start()
     await wait_for(lambda: len(_reminders(channel)) == 1, within=20)

@@ -7,9 +7,11 @@ import contextlib
 import os
 import signal
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 TRACEBACK_MARKER = "Traceback (most recent call last)"
+CLOCK_MOVED = "clock moved"
 
 
 class BotProcess:
@@ -71,6 +73,48 @@ class BotProcess:
             if TRACEBACK_MARKER in line:
                 found.append("\n".join(text for _, text in self.lines[max(0, index - 2) : index + 25]))
         return found
+
+    @property
+    def clock_offset(self) -> timedelta:
+        """How far the bot's clock is moved on from the real one (its TEST_CLOCK_FILE)."""
+        path = self._clock_file()
+        text = path.read_text().strip() if path.exists() else ""
+        return timedelta(seconds=float(text or 0))
+
+    def now(self) -> datetime:
+        """The time by the bot's clock."""
+        return datetime.now(UTC) + self.clock_offset
+
+    async def move_clock(self, to: datetime) -> None:
+        """Move the bot's clock on to `to`; a running bot carries out what is due by then before this returns.
+
+        A stopped bot reads the moved clock when it starts. The clock only moves forward, as time does.
+        """
+        offset = to - datetime.now(UTC)
+        if offset < self.clock_offset:
+            raise ValueError(f"the clock moves forward only: {to.isoformat()} is before {self.now().isoformat()}")
+        path = self._clock_file()
+        written = path.with_suffix(".new")
+        written.write_text(f"{offset.total_seconds():.6f}\n")
+        written.replace(path)  # whole, never half-written, when the bot reads it
+        if not self.running:
+            return
+        assert self._proc is not None
+        moved_before = sum(CLOCK_MOVED in line for _, line in self.lines)
+        os.kill(self._proc.pid, signal.SIGUSR1)
+        deadline = time.monotonic() + 10.0
+        while sum(CLOCK_MOVED in line for _, line in self.lines) == moved_before:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the bot did not log {CLOCK_MOVED!r} within 10 s; output:\n{self.tail(40)}")
+            self._new_line.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._new_line.wait(), 0.2)
+
+    def _clock_file(self) -> Path:
+        name = self.env.get("TEST_CLOCK_FILE")
+        if not name:
+            raise RuntimeError("this bot runs on the real clock: its environment has no TEST_CLOCK_FILE")
+        return Path(name)
 
     async def _read(self, stream: asyncio.StreamReader, name: str) -> None:
         while True:

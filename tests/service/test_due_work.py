@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -173,3 +173,39 @@ async def test_a_burst_of_scheduled_posts_never_keeps_other_due_work_waiting(
     await due.schedule(GUILD, DueKey("meeting:1", "meeting.due", clock.now()))
     (first,) = await due.claim([GUILD], limit=1)
     assert first.key.kind == "meeting.due"
+
+
+async def test_the_scheduler_waits_as_long_by_the_real_clock_as_by_the_services_clock(
+    due: DueWorkService, clock: FixedClock
+) -> None:
+    """The services' clock may be far from the real one (a fixed clock here, a moved one in the e2e tests)."""
+    runtime = DueRuntime(due, lambda: [GUILD])
+    await due.schedule(GUILD, _key(clock, 90))
+    await runtime.start()
+    try:
+        assert runtime.armed_for == clock.now() + timedelta(minutes=90)
+        (job,) = runtime._scheduler.get_jobs()  # type: ignore[union-attr]
+        wait = job.next_run_time - datetime.now(UTC)
+        assert timedelta(minutes=89) < wait <= timedelta(minutes=90)
+    finally:
+        await runtime.stop()
+
+
+async def test_a_moved_clock_does_at_once_what_fell_due_by_the_new_time(due: DueWorkService, clock: FixedClock) -> None:
+    done: list[str] = []
+
+    async def record(item: DueItem) -> None:
+        done.append(item.key.subject)
+
+    runtime = DueRuntime(due, lambda: [GUILD])
+    runtime.handle("reminder", record)
+    await due.schedule(GUILD, _key(clock, 60, "in-an-hour"))
+    await due.schedule(GUILD, _key(clock, 120, "in-two-hours"))
+    await runtime.start()
+    try:
+        clock.moment += timedelta(minutes=61)
+        assert await runtime.clock_moved() == 1
+        assert done == ["in-an-hour"]
+        assert runtime.armed_for == clock.now() + timedelta(minutes=59)
+    finally:
+        await runtime.stop()

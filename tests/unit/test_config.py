@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.app import MovedClock
 from bot.config import ConfigError, load_settings
 from tests.conftest import TEST_ENCRYPTION_KEY
 
@@ -22,6 +24,8 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "AUTO_MIGRATE",
         "ENCRYPTION_KEYS",
         "ENCRYPTION_KEY_FILE",
+        "TEST_CLOCK_FILE",
+        "DISCORD_API_BASE",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -93,3 +97,29 @@ def test_a_malformed_encryption_key_is_one_line_that_does_not_echo_it(
     assert "\n" not in message
     assert "not-a-key-secret" not in message
     assert TEST_ENCRYPTION_KEY not in message
+
+
+def test_a_moved_clock_is_refused_unless_the_bot_talks_to_a_fake_discord_here(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", GOOD_TOKEN)
+    monkeypatch.setenv("TEST_CLOCK_FILE", str(tmp_path / "clock"))
+    with pytest.raises(ConfigError) as caught:
+        load_settings(tmp_path / ".env")
+    assert str(caught.value) == "TEST_CLOCK_FILE is for the test suite only, with DISCORD_API_BASE on 127.0.0.1"
+    monkeypatch.setenv("DISCORD_API_BASE", "https://discord.com/api/v10")
+    with pytest.raises(ConfigError):
+        load_settings(tmp_path / ".env")
+    monkeypatch.setenv("DISCORD_API_BASE", "http://127.0.0.1:8123/api/v10")
+    assert load_settings(tmp_path / ".env").test_clock_file == tmp_path / "clock"
+
+
+def test_a_moved_clock_reads_its_offset_when_told(tmp_path: Path) -> None:
+    path = tmp_path / "clock"
+    clock = MovedClock(path)  # no file yet: the real time
+    assert abs(clock.now() - datetime.now(UTC)) < timedelta(seconds=5)
+    path.write_text("7200.5\n")
+    assert clock.offset == timedelta(0), "read only when told"
+    moved = clock.reread()
+    assert clock.offset == timedelta(hours=2, milliseconds=500)
+    assert timedelta(hours=2) - timedelta(seconds=5) < moved - datetime.now(UTC) < timedelta(hours=2, seconds=1)
