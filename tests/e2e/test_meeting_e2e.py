@@ -57,9 +57,15 @@ def _overwritten(world: FakeDiscord, channel: Channel, since: int = 0) -> list[i
     return [int(r.path.rsplit("/", 1)[1]) for r in calls[since:]]
 
 
-async def _can_post(person: Member, channel: Channel, text: str) -> None:
-    said = await person.post(channel, text)
-    assert said in channel.live_messages
+async def _can_post(person: Member, channel: Channel, text: str) -> Message:
+    """`person` posts; the post is returned at once, for `_still_there` once the bot has gone quiet."""
+    return await person.post(channel, text, settle=False)
+
+
+def _still_there(channel: Channel, posts: list[Message]) -> None:
+    """Posts made with the floor (checked once the bot is quiet): the bot removed none of them."""
+    removed = [post.text for post in posts if post not in channel.live_messages]
+    assert not removed, f"posts made with the floor were removed: {removed}"
 
 
 async def _refused(person: Member, channel: Channel) -> None:
@@ -70,18 +76,22 @@ async def _refused(person: Member, channel: Channel) -> None:
 
 async def assert_floor(
     world: FakeDiscord, channel: Channel, card: Message, speaker: Member, people: list[Member], fran: Member
-) -> None:
-    """Only the speaker, the facilitator (and the bot, and an administrator) can post; the card names the speaker."""
+) -> list[Message]:
+    """Only the speaker, the facilitator (and the bot, and an administrator) can post; the card names the speaker.
+
+    Returns the posts that went through: the caller checks with `_still_there` once the bot has gone quiet.
+    """
     guild = world.guild
     await wait_for(lambda: speaker_on(card) == speaker.id and guild.can(speaker, "send_messages", channel))
     for person in people:
         if person is not speaker and not person.can("administrator"):
             assert not guild.can(person, "send_messages", channel), f"{person.name} can post out of turn"
             assert guild.can(person, "view_channel", channel), f"{person.name} no longer sees the meeting"
-    await _can_post(speaker, channel, f"{speaker.name} speaking?")
+    posted = [await _can_post(speaker, channel, f"{speaker.name} speaking?")]
     listener = next(p for p in people if p is not speaker and not p.can("administrator"))
     await _refused(listener, channel)
-    await _can_post(fran, channel, "(facilitator) thank you")
+    posted.append(await _can_post(fran, channel, "(facilitator) thank you"))
+    return posted
 
 
 async def _crosstalk_by_an_administrator(world: FakeDiscord, channel: Channel, author: Member, speaker: Member) -> None:
@@ -122,11 +132,11 @@ async def take_turns(scene: Scene, phase: str, act: Turn) -> list[Member]:
         holder = speaker_on(card)
         speaker = next(p for p in [*people, fran] if p.id == holder)
         spoke.append(speaker)
-        await assert_floor(world, channel, card, speaker, people, fran)
-        await world.settle()
-        before = _overwrites_on(world, channel)
+        posted = await assert_floor(world, channel, card, speaker, people, fran)
+        before = _overwrites_on(world, channel)  # a post with the floor changes no overwrite
         baseline = await act(speaker)
         await world.settle()
+        _still_there(channel, posted)
         changed = _overwritten(world, channel, before if baseline is None else baseline)
         if phase in _phase(card):
             following = speaker_on(card)
@@ -167,8 +177,9 @@ async def test_a_whole_meeting_of_five_and_a_facilitator(world: FakeDiscord, bot
         assert here.ephemeral
     await wait_for(lambda: all(p.mention in card.text.split("Present: ")[-1] for p in people))
     assert _overwrites_on(world, channel) == before, "attendance changes nobody's posting"
-    for person in people:
-        await _can_post(person, channel, "hello all")
+    posted = [await _can_post(person, channel, "hello all") for person in people]
+    await world.settle()
+    _still_there(channel, posted)
 
     # The catch-up: each present member in turn, the floor moving with Done; an administrator talks out of turn.
     mode = await fran.run("/meeting mode", mode="questioning", in_channel=channel)
@@ -201,13 +212,14 @@ async def test_a_whole_meeting_of_five_and_a_facilitator(world: FakeDiscord, bot
     for person in people:
         if person is not eve:  # an administrator can always post
             assert not guild.can(person, "send_messages", channel), f"{person.name} may post during the vote"
-    await _can_post(fran, channel, "(facilitator) please vote")
+    please = await _can_post(fran, channel, "(facilitator) please vote")
     at_vote = _overwrites_on(world, channel)
     ballot = channel.message_containing("Vote in Set A")
     for person in people:
         chosen = ["Managing up", "Hiring a lead"] if person is not cleo else ["Managing up", "Remote team"]
         await vote(person, ballot, chosen)
     await wait_for(lambda: "The issue holder presents" in _phase(card))
+    _still_there(channel, [please])
     assert "(round 1 of 2)" in _phase(card)
     assert "Mode: Questioning" in card.text
     assert "**Managing up** by " + alice.mention in card.text
@@ -236,10 +248,13 @@ async def test_a_whole_meeting_of_five_and_a_facilitator(world: FakeDiscord, bot
             await world.settle()
             assert "Input" in _phase(card)
             assert speaker_on(card) == speaker.id, "the same speaker after the restart"
-            await assert_floor(world, channel, card, speaker, people, fran)
+            posted = await assert_floor(world, channel, card, speaker, people, fran)
             baseline = _overwrites_on(world, channel)
+            await done(speaker)
+            _still_there(channel, posted)
+            return baseline
         await done(speaker)
-        return baseline
+        return None
 
     inputs = await take_turns(scene, "Input", give_input)
     assert killed
@@ -334,10 +349,13 @@ async def test_a_whole_meeting_of_five_and_a_facilitator(world: FakeDiscord, bot
         assert _digest(person) is None, "only holders get a digest"
     assert card.buttons == []
     await world.settle()
+    thanks = []
     for person in [*people, fran]:
         overwrite = channel.overwrite_for(person)
         assert overwrite is None or not overwrite.denies("send_messages"), f"{person.name} is left quiet"
-        await _can_post(person, channel, "thank you all")
+        thanks.append(await _can_post(person, channel, "thank you all"))
+    await world.settle()
+    _still_there(channel, thanks)
 
 
 async def _wait_message(channel: Channel, text: str) -> Message:

@@ -644,7 +644,9 @@ class FakeDiscord:
         targets = {str(member.id), "@me"} if member.id == self.bot_user.id else {str(member.id)}
         return [r for r in edits if r.path.rsplit("/", 1)[-1] in targets]
 
-    async def user_post(self, member: Member, channel: Channel, content: str, *, age: float = 0.0) -> Message:
+    async def user_post(
+        self, member: Member, channel: Channel, content: str, *, age: float = 0.0, settle: bool = True
+    ) -> Message:
         """A human posts in a channel (``age`` seconds ago, for old messages); Discord's permission rules apply."""
         if channel.guild is not None:
             if not member.can("view_channel", channel):
@@ -656,7 +658,8 @@ class FakeDiscord:
         message = Message(snowflake(at), channel, member.user, content, created_at=created)
         channel.messages.append(message)
         await self.dispatch("MESSAGE_CREATE", message.payload())
-        await self.settle()
+        if settle:
+            await self.settle()
         return message
 
     async def user_delete(self, member: Member, message: Message) -> None:

@@ -684,13 +684,15 @@ class Member:
         """Submit a modal the bot opened; ``values`` maps field custom_id or label to the text entered."""
         return await self.world.interactions.submit_modal(self, modal, values, within=within)
 
-    async def post(self, channel: Channel, content: str, *, age: float = 0.0) -> Message:
+    async def post(self, channel: Channel, content: str, *, age: float = 0.0, settle: bool = True) -> Message:
         """Post a message as this member; raises RefusedError (50013) without VIEW_CHANNEL+SEND_MESSAGES.
 
         The bot hears of it as MESSAGE_CREATE only with the GUILD_MESSAGES intent, and reads its text only with
-        MESSAGE_CONTENT (or when it is mentioned). ``age`` backdates the message by that many seconds.
+        MESSAGE_CONTENT (or when it is mentioned). ``age`` backdates the message by that many seconds. With
+        ``settle=False`` it returns once the bot was told, without waiting for the bot to go quiet (a test that
+        posts several times checks what the bot did after one wait).
         """
-        return await self.world.user_post(self, channel, content, age=age)
+        return await self.world.user_post(self, channel, content, age=age, settle=settle)
 
     async def delete(self, message: Message) -> None:
         """Delete a message: one's own always, another's with MANAGE_MESSAGES; the bot hears MESSAGE_DELETE."""
