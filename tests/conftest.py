@@ -45,18 +45,20 @@ def _postgres_reachable() -> bool:
 
 
 def _backends() -> tuple[list[str], str]:
-    if CHOICE not in {"auto", "sqlite", "postgresql"}:
-        raise pytest.UsageError(f"SETKEEPER_TEST_DB must be auto, sqlite or postgresql, not {CHOICE!r}")
+    if CHOICE not in {"auto", "sqlite", "postgresql", "both"}:
+        raise pytest.UsageError(f"SETKEEPER_TEST_DB must be auto, sqlite, postgresql or both, not {CHOICE!r}")
     if CHOICE == "sqlite":
         return ["sqlite"], "database back end: SQLite (SETKEEPER_TEST_DB=sqlite)"
     reachable = _postgres_reachable()
+    if CHOICE in {"postgresql", "both"} and not reachable:
+        raise pytest.UsageError(
+            f"SETKEEPER_TEST_DB={CHOICE} but PostgreSQL is not reachable at {make_url(POSTGRES_URL).host}:"
+            f"{make_url(POSTGRES_URL).port}; start it or set SETKEEPER_TEST_POSTGRES_URL"
+        )
     if CHOICE == "postgresql":
-        if not reachable:
-            raise pytest.UsageError(
-                f"SETKEEPER_TEST_DB=postgresql but PostgreSQL is not reachable at {make_url(POSTGRES_URL).host}:"
-                f"{make_url(POSTGRES_URL).port}; start it or set SETKEEPER_TEST_POSTGRES_URL"
-            )
         return ["postgresql"], "database back end: PostgreSQL (SETKEEPER_TEST_DB=postgresql)"
+    if CHOICE == "both":
+        return ["sqlite", "postgresql"], "database back ends: SQLite and PostgreSQL (SETKEEPER_TEST_DB=both)"
     if reachable:
         return ["sqlite", "postgresql"], "database back ends: SQLite and PostgreSQL"
     return ["sqlite"], "PostgreSQL is not reachable: running on SQLite only (SETKEEPER_TEST_DB=postgresql to insist)"
@@ -82,6 +84,11 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """How many workers ``-n auto`` starts (the default): two a core, since most tests wait rather than compute."""
     return max(2, WORKERS_PER_CORE * (os.cpu_count() or 1))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that run `alone` come last, when the other workers are finishing and waiting for them costs least."""
+    items[:] = sorted(items, key=lambda item: item.get_closest_marker("alone") is not None)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -34,6 +34,7 @@ async def test_echo_round_trip(discord_world: FakeDiscord, bot: BotProcess) -> N
     assert discord_world.guild.channel_named("general").last_message is reply.message
 
 
+@pytest.mark.alone  # it asserts how long an answer took
 async def test_components_modal_and_autocomplete_through_the_process(
     discord_world: FakeDiscord, bot: BotProcess
 ) -> None:
@@ -121,6 +122,7 @@ async def test_real_discord_refusals_reach_the_bot(discord_world: FakeDiscord, b
     assert (await alice.run("/say", channel=hidden, text="hi")).text == "forbidden (50001)"
 
 
+@pytest.mark.alone  # it asserts how long an answer took
 async def test_deadline_and_faults_through_the_process(discord_world: FakeDiscord, bot: BotProcess) -> None:
     alice = discord_world.guild.add_member("Alice")
     discord_world.faults.server_error("POST /interactions/*", count=1, status=500)

@@ -232,6 +232,7 @@ async def test_set_up_survives_a_429_storm(world: FakeDiscord, bot: BotProcess) 
     assert sorted(posts) == sorted(expected), "each post exactly once, despite the retries"
 
 
+@pytest.mark.alone  # it asserts how long an answer took
 async def test_a_slow_discord_gets_a_deferred_answer_in_time(world: FakeDiscord, bot: BotProcess) -> None:
     guild = world.guild
     admin = guild.add_member("Ada", permissions=Permissions(manage_guild=True))

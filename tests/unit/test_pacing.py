@@ -9,6 +9,7 @@ import pytest
 
 from bot.ui.pacing import OBSERVED_LIMITS, Limit, Pacer, scaled
 
+pytestmark = pytest.mark.alone  # each test asserts how long the pacer made calls wait
 WINDOW = 0.3
 
 
