@@ -168,9 +168,10 @@ async def seed_bids(world: FakeDiscord, url: str, groups: list[SeededGroup], *, 
 
 
 @asynccontextmanager
-async def running_bot(world: FakeDiscord, command: list[str], url: str) -> AsyncIterator[BotProcess]:
-    """The bot process connected to the fake Discord, stopped afterwards."""
+async def running_bot(world: FakeDiscord, command: list[str], url: str, **settings: str) -> AsyncIterator[BotProcess]:
+    """The bot process connected to the fake Discord (with further `settings`), stopped afterwards."""
     env = {
+        **settings,
         **world.bot_env(),
         "DATABASE_URL": url,
         # The key the seeding used; and no key file written into the working directory.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -162,8 +163,13 @@ async def test_a_whole_meeting_of_five_and_a_facilitator(world: FakeDiscord, bot
     guild.members[eve.id].role_ids.append(eve_admin.id)
 
     await fran.run("/group settings", rounds_per_meeting=2, in_channel=channel)
-    for person, title in ((alice, "Managing up"), (bob, "Hiring a lead"), (cleo, "Remote team")):
-        await put_in(person, channel, title, "Ideas, please")
+    # Members act at the same time, as people do: three bids, then five "Here"s, then five ballots at once.
+    await asyncio.gather(
+        *(
+            put_in(person, channel, title, "Ideas, please")
+            for person, title in ((alice, "Managing up"), (bob, "Hiring a lead"), (cleo, "Remote team"))
+        )
+    )
 
     started = await fran.run("/meeting start", in_channel=channel)
     assert "The meeting has started" in started.text
@@ -171,8 +177,7 @@ async def test_a_whole_meeting_of_five_and_a_facilitator(world: FakeDiscord, bot
     card = _card(channel)
     assert card.buttons == ["Here", "Next"]
     before = _overwrites_on(world, channel)
-    for person in people:
-        here = await person.click(card, "Here")
+    for here in await asyncio.gather(*(person.click(card, "Here") for person in people)):
         assert "You are marked present" in here.text
         assert here.ephemeral
     await wait_for(lambda: all(p.mention in card.text.split("Present: ")[-1] for p in people))
@@ -215,9 +220,16 @@ async def test_a_whole_meeting_of_five_and_a_facilitator(world: FakeDiscord, bot
     please = await _can_post(fran, channel, "(facilitator) please vote")
     at_vote = _overwrites_on(world, channel)
     ballot = channel.message_containing("Vote in Set A")
-    for person in people:
-        chosen = ["Managing up", "Hiring a lead"] if person is not cleo else ["Managing up", "Remote team"]
-        await vote(person, ballot, chosen)
+    await asyncio.gather(
+        *(
+            vote(
+                person,
+                ballot,
+                ["Managing up", "Hiring a lead"] if person is not cleo else ["Managing up", "Remote team"],
+            )
+            for person in people
+        )
+    )
     await wait_for(lambda: "The issue holder presents" in _phase(card))
     _still_there(channel, [please])
     assert "(round 1 of 2)" in _phase(card)
