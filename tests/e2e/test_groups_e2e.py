@@ -60,9 +60,13 @@ async def _group_of(world: FakeDiscord, size: int, **options: object) -> tuple[M
     for person in members:
         added = await fran.run("/group add", member=person, in_channel=channel)
         assert added.ephemeral
+
+    async def accept(person: Member) -> None:
         prompt = channel.message_containing(f"{person.mention}, welcome to **Set A**")
         accepted = await person.click(prompt, "I accept the ground rules")
         assert "You have accepted the ground rules" in accepted.text
+
+    await asyncio.gather(*(accept(person) for person in members))  # each reads the welcome when it comes: together
     return fran, members
 
 
