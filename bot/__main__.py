@@ -101,7 +101,14 @@ async def run(settings: Settings) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))
     if isinstance(clock, MovedClock):  # tests move the clock by rewriting its file, then say so with SIGUSR1
-        loop.add_signal_handler(signal.SIGUSR1, lambda: asyncio.ensure_future(bot.clock_moved(clock.reread())))
+        moving: set[asyncio.Future[None]] = set()
+
+        def clock_moved() -> None:
+            task = asyncio.ensure_future(bot.clock_moved(clock.reread()))
+            moving.add(task)  # held until done: the loop keeps only a weak reference to a task
+            task.add_done_callback(moving.discard)
+
+        loop.add_signal_handler(signal.SIGUSR1, clock_moved)
     try:
         async with bot:
             await bot.start(settings.discord_token.get_secret_value())

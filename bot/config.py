@@ -94,6 +94,11 @@ class Settings(BaseSettings):
         """The configured keys, newest (the one that encrypts) first; empty when the key file is to be used."""
         return split_keys(self.encryption_keys.get_secret_value()) if self.encryption_keys else []
 
+    @field_validator("test_clock_file", mode="before")
+    @classmethod
+    def _no_clock_file_when_empty(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("database_url")
     @classmethod
     def _database_is_supported(cls, value: str) -> str:

@@ -8,8 +8,8 @@ import os
 import shutil
 import socket
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from bot.app import Services
 from bot.bootstrap import build_services
 from bot.db.crypto import Cipher
 from bot.db.engine import Database
-from bot.db.migrate import migrate
+from bot.db.migrate import head_revision, migrate
 from bot.db.models import Base
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.clock import FixedClock
@@ -83,9 +83,16 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.write_line(BACKEND_NOTE)
 
 
+MAX_WORKERS = 8
+"""Each worker may run a bot with a pool of PostgreSQL connections: past eight, PostgreSQL's default limit of 100
+connections comes near."""
+
+
+@pytest.hookimpl(optionalhook=True)
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
-    """How many workers ``-n auto`` starts (the default): one and a half a core, since most tests wait."""
-    return max(2, WORKERS_PER_TWO_CORES * (os.cpu_count() or 1) // 2)
+    """How many workers ``-n auto`` starts (the default): one and a half for each core this process may use."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return min(MAX_WORKERS, max(2, WORKERS_PER_TWO_CORES * cores // 2))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -112,7 +119,25 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if hasattr(session.config, "workerinput") or "postgresql" not in BACKENDS:
         return
     if _postgres_reachable():
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{_template_name(session.config)}" WITH (FORCE)'))
+        asyncio.run(_drop_the_runs_databases(session.config))
+
+
+async def _drop_the_runs_databases(config: pytest.Config) -> None:
+    url = make_url(POSTGRES_URL)
+    connection = await asyncpg.connect(
+        host=url.host, port=url.port, user=url.username, password=url.password, database=url.database
+    )
+    try:
+        template, run = _template_name(config), config.stash[RUN_ID][:16]
+        names = await connection.fetch(
+            "SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname LIKE $2",
+            f"{template}%",
+            f"setkeeper\\_test\\_{run}\\_%",
+        )
+        for (name,) in names:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
 
 
 RUN_ID = pytest.StashKey[str]()
@@ -120,6 +145,11 @@ RUN_ID = pytest.StashKey[str]()
 
 def _template_name(config: pytest.Config) -> str:
     return f"setkeeper_template_{config.stash[RUN_ID][:16]}"
+
+
+def _test_database_name(config: pytest.Config) -> str:
+    """A new test database's name; the run's id in it lets the run drop what a crashed worker left."""
+    return f"setkeeper_test_{config.stash[RUN_ID][:16]}_{uuid.uuid4().hex[:8]}"
 
 
 def run_folder(tmp_path_factory: pytest.TempPathFactory, config: pytest.Config) -> Path:
@@ -193,12 +223,12 @@ def _postgres_url(name: str) -> str:
 
 
 @pytest.fixture
-def fresh_database_url(backend: str, tmp_path: Path) -> Iterator[str]:
+def fresh_database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     """The URL of a new, empty database on the chosen back end, for the tests of migrations; dropped afterwards."""
     if backend == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'setkeeper.db'}"
         return
-    name = f"setkeeper_test_{uuid.uuid4().hex[:12]}"
+    name = _test_database_name(request.config)
     asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
     try:
         yield _postgres_url(name)
@@ -215,7 +245,9 @@ def migrated_template(request: pytest.FixtureRequest, tmp_path_factory: pytest.T
     """
     folder = run_folder(tmp_path_factory, request.config)
     made: dict[str, str] = {}
-    with _locked(folder / "template.lock", fcntl.LOCK_EX):
+    # A build is work like a test's: a test that runs alone does not run beside it.
+    building = turn(folder, alone=False) if hasattr(request.config, "workerinput") else nullcontext()
+    with building, _locked(folder / "template.lock", fcntl.LOCK_EX):
         if "sqlite" in BACKENDS:
             path = folder / "template.db"
             if not path.exists():
@@ -258,8 +290,9 @@ class PostgresPool:
 
     EMPTY_WITHIN = "5s"
 
-    def __init__(self, template: str) -> None:
+    def __init__(self, template: str, name: Callable[[], str]) -> None:
         self.template = template
+        self._name = name
         self.idle: list[str] = []
         self.made: list[str] = []
 
@@ -267,7 +300,7 @@ class PostgresPool:
         """A database in the template's state: an emptied one, or a new clone."""
         if self.idle:
             return self.idle.pop()
-        name = f"setkeeper_test_{uuid.uuid4().hex[:12]}"
+        name = self._name()
         asyncio.run(_admin(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"'))
         self.made.append(name)
         return name
@@ -276,7 +309,7 @@ class PostgresPool:
         """Empty the database for the next test, or drop it if it cannot be emptied in time."""
         try:
             asyncio.run(self._empty(name))
-        except (OSError, asyncpg.PostgresError):
+        except (OSError, RuntimeError, asyncpg.PostgresError):
             self._drop(name)
             return
         self.idle.append(name)
@@ -298,6 +331,13 @@ class PostgresPool:
             host=url.host, port=url.port, user=url.username, password=url.password, database=name
         )
         try:
+            # A bot or an engine a test left behind would write on: nobody else stays connected.
+            await connection.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if await connection.fetchval("SELECT version_num FROM alembic_version") != head_revision():
+                raise RuntimeError("a test moved this database off the newest revision")  # dropped, never reused
             async with connection.transaction():
                 await connection.execute(f"SET LOCAL lock_timeout = '{self.EMPTY_WITHIN}'")
                 for table in reversed(Base.metadata.sorted_tables):  # those that refer to others first
@@ -311,12 +351,12 @@ class PostgresPool:
 
 
 @pytest.fixture(scope="session")
-def postgres_pool(migrated_template: dict[str, str]) -> Iterator[PostgresPool | None]:
+def postgres_pool(migrated_template: dict[str, str], request: pytest.FixtureRequest) -> Iterator[PostgresPool | None]:
     """The worker's pool of migrated PostgreSQL databases (None when the run is on SQLite only)."""
     if "postgresql" not in migrated_template:
         yield None
         return
-    pool = PostgresPool(migrated_template["postgresql"])
+    pool = PostgresPool(migrated_template["postgresql"], lambda: _test_database_name(request.config))
     try:
         yield pool
     finally:

@@ -66,6 +66,11 @@ class EffectService:
         self._writing_done = asyncio.Lock()
         self._flush: asyncio.Task[None] | None = None
 
+    @property
+    def clock(self) -> Clock:
+        """The clock that stamps effects (a stored answer's age is read by it)."""
+        return self._clock
+
     def on_commit(self, listener: Callable[[list[QueuedEffect]], None]) -> None:
         """Hand every batch of effects to `listener` as soon as the unit of work that emitted it commits."""
         self._uow.on_commit = listener

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Hashable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal, assert_never
 
 import discord
@@ -625,7 +625,7 @@ class EffectApplier:
     async def _answer(self, effect: Answer, created_at: datetime | None) -> None:
         """Tell the person what their command did, in the reply it never got; past the token's life, nobody can."""
         application_id = self._client.application_id
-        if application_id is None or created_at is None or datetime.now(UTC) - created_at > TOKEN_LIFETIME:
+        if application_id is None or created_at is None or self._effects.clock.now() - created_at > TOKEN_LIFETIME:
             return
         lines = [LOST_ANSWER.format(command=effect.command)]
         for notice in effect.done:
