@@ -121,9 +121,30 @@ async def run(settings: Settings) -> None:
             raise  # connected once: not a start-up problem
         raise StartupError(f"cannot reach Discord: {why_discord_is_unreachable(exc)}") from None
     finally:
+        await finish_work_in_flight(FINISH_WITHIN)
         await database.dispose()
         if bot.user is not None:
             log.info("stopped")
+
+
+FINISH_WITHIN = 3.0
+"""Seconds a stopping bot gives the handlers still running (one may be inside a transaction) to finish."""
+
+
+async def finish_work_in_flight(within: float) -> None:
+    """Let what still runs once the bot has closed finish, then cancel the rest, all before the database closes.
+
+    Left to `asyncio.run`, a handler would be cancelled after the database was disposed, in the middle of its
+    transaction, and SQLAlchemy would log the interrupted rollback as an error with a traceback.
+    """
+    current = asyncio.current_task()
+    running = {task for task in asyncio.all_tasks() if task is not current and not task.done()}
+    if not running:
+        return
+    _, left = await asyncio.wait(running, timeout=within)
+    for task in left:
+        task.cancel()
+    await asyncio.gather(*left, return_exceptions=True)
 
 
 def main() -> int:

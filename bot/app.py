@@ -99,6 +99,14 @@ class StartupTask(Protocol):
         """Reconcile what an earlier process left behind."""
 
 
+@runtime_checkable
+class ClosingTask(Protocol):
+    """A cog with background work of its own to stop when the bot stops."""
+
+    async def on_close(self) -> None:
+        """Stop it; what is left undone is done at the next start."""
+
+
 def command_tree_digest(payload: list[dict[str, Any]]) -> str:
     """A stable fingerprint of the command tree as Discord would receive it."""
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
@@ -162,6 +170,7 @@ class Setkeeper(commands.Bot):
         self._reconciled: set[int] = set()
         self._reconcile_lock = asyncio.Lock()
         self._claimed: set[int] = set()
+        self._watching: set[asyncio.Task[Any]] = set()
 
     async def setup_hook(self) -> None:
         """Load the cogs and sync the command tree if it differs from what was last synced."""
@@ -235,6 +244,10 @@ class Setkeeper(commands.Bot):
         """A click that no handler claims (a short-lived view from before a restart) gets a reply, not a failure."""
         if interaction.type is not discord.InteractionType.component:
             return
+        watching = asyncio.current_task()
+        if watching is not None:  # a stopping bot cancels the wait rather than sit it out
+            self._watching.add(watching)
+            watching.add_done_callback(self._watching.discard)
         await asyncio.sleep(UNHANDLED_AFTER)
         try:
             if interaction.id not in self._claimed and not interaction.response.is_done():
@@ -266,5 +279,10 @@ class Setkeeper(commands.Bot):
     async def close(self) -> None:
         """Stop waking for due work (a run in progress finishes), then disconnect."""
         await self.due.stop()
+        for task in list(self._watching):
+            task.cancel()
+        for cog in self.cogs.values():
+            if isinstance(cog, ClosingTask):
+                await cog.on_close()
         await self.services.effects.flush()
         await super().close()

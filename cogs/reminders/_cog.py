@@ -59,6 +59,12 @@ class Reminders(FeatureCog):
         self._planning.add(task)
         task.add_done_callback(self._planning.discard)
 
+    async def on_close(self) -> None:
+        """The bot is stopping: planning that has not begun waits for the next start (it is planned then)."""
+        for task in list(self._planning):
+            task.cancel()
+        await asyncio.gather(*self._planning, return_exceptions=True)
+
     async def _plan_all(self, guild_ids: list[int]) -> None:
         await asyncio.sleep(PLAN_AFTER)  # start-up's own reconciling goes first: it holds the database's writer
         try:
