@@ -440,6 +440,16 @@ class BidRepository:
         )
         return [(row[0], row[1]) for row in await self.session.execute(query)]
 
+    async def chosen_in_guild(self, guild_id: int) -> Sequence[tuple[Bid, Group]]:
+        """The chosen bids of this guild's groups, their rounds yet to run, with each one's group."""
+        query = (
+            select(Bid, Group)
+            .join(Group, Group.id == Bid.group_id)
+            .where(Group.guild_id == guild_id, Bid.status == "chosen")
+            .order_by(Bid.put_in_at, Bid.id)
+        )
+        return [(row[0], row[1]) for row in await self.session.execute(query)]
+
     async def rounds_had(self, group_id: int, author_ids: Sequence[int]) -> dict[int, int]:
         """How many of each author's bids have been chosen for a round in the group (this cycle)."""
         query = (

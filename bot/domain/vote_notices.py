@@ -22,12 +22,13 @@ class BidPutIn(Notice, kind="vote.bid_put_in"):
 
 @dataclass(frozen=True)
 class BidWithdrawn(Notice, kind="vote.bid_withdrawn"):
-    """A member withdrew their bid (or left the group, which withdraws it)."""
+    """A member withdrew their bid (or left the group, which withdraws it; or the facilitator released it)."""
 
     author_id: int
     title: str
     struck_from_vote: bool = False
     left: bool = False
+    released_by: int | None = None  # the facilitator who released a chosen bid from waiting for its round
 
 
 @dataclass(frozen=True)

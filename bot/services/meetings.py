@@ -60,7 +60,7 @@ from bot.services.groups._guards import get_group, open_group, require_facilitat
 from bot.services.groups._views import Actor, GroupKey, Outcome
 from bot.services.voice import STAGE, mute_changes, reconcile_row
 from bot.services.votes._base import require_eligible
-from bot.services.votes._shared import open_on_bids, settle
+from bot.services.votes._shared import open_on_bids, settle, waiting_rounds
 
 FACILITATOR_EVENTS = (Next, Skip, Extend, Pause, Resume, Break, End)
 LEARNT_MAX = REPORT_MAX
@@ -173,7 +173,7 @@ class MeetingService:
                 present=(),
                 rotation=held_before,
                 timing=timing_of(group),
-                voted=await _chosen_rounds(uow, group),
+                voted=None,  # the vote phase decides, once it knows who is here (`_after`)
                 now=now,
             )
             meeting = await uow.meetings.add(
@@ -594,37 +594,34 @@ async def _after(uow: UnitOfWork, group: Group, meeting: Meeting, now: datetime)
     state = from_json(meeting.state)
     if state.phase is not Phase.VOTE or meeting.vote_id is not None:
         return []
-    chosen = await _chosen_rounds(uow, group)
-    if chosen:
-        # The group voted while the meeting was under way (before its vote phase): that vote chose the rounds.
-        return await advance(uow, group, meeting, Voted(tuple(chosen)), now)
+    # Rounds a vote chose earlier go first if their holders are here. When the group voted for this meeting (since
+    # the last one ended), that vote chose its rounds; rounds carried from before take seats and the vote fills the
+    # rest. A chosen round whose holder is away waits for a meeting they come to, and takes no seat.
+    carried = await waiting_rounds(uow, group, present=state)
+    seats = group.rounds_per_meeting - len(carried)
     vote = await uow.votes.open_in(group.id)
+    if carried and vote is None and (seats <= 0 or await _voted_for_this_meeting(uow, group)):
+        return await advance(uow, group, meeting, Voted(tuple(carried)), now)
     effects: list[Effect] = []
     if vote is None:
-        vote, effects = await open_on_bids(
-            uow, group, state.facilitator_id, now, seats=group.rounds_per_meeting, closes_at=None
-        )
+        vote, effects = await open_on_bids(uow, group, state.facilitator_id, now, seats=seats, closes_at=None)
     if vote is None:
-        # Nothing to vote on: no rounds this time; the meeting goes on to its close.
-        return effects + await advance(uow, group, meeting, Voted(()), now)
+        # Nothing (more) to vote on: the rounds carried over, if any (then no need to say so); the meeting goes on.
+        return (effects if not carried else []) + await advance(uow, group, meeting, Voted(tuple(carried)), now)
     meeting.vote_id = vote.id
     if vote.status == VoteStatus.OPEN:
         effects += await settle(uow, group, vote, now)
     return effects
 
 
-async def _chosen_rounds(uow: UnitOfWork, group: Group) -> list[tuple[int, int | None]] | None:
-    """Bids a vote chose before the meeting and whose rounds have not run, in the vote's order; None if none."""
-    chosen = await uow.bids.in_status(group.id, BidStatus.CHOSEN)
-    if not chosen:
-        return None
-    order: dict[int, int] = {}
-    for bid in chosen:
+async def _voted_for_this_meeting(uow: UnitOfWork, group: Group) -> bool:
+    """Whether a vote that closed since the group's last meeting ended chose bids still waiting for their round."""
+    since = await uow.meetings.last_ended(group.id)
+    for bid in await uow.bids.in_status(group.id, BidStatus.CHOSEN):
         vote = await uow.votes.get(bid.chosen_by_vote_id) if bid.chosen_by_vote_id is not None else None
-        winners = list(vote.result["winners"]) if vote is not None and vote.result else []
-        order[bid.id] = winners.index(bid.id) if bid.id in winners else len(winners)
-    chosen = sorted(chosen, key=lambda bid: (bid.chosen_by_vote_id or 0, order[bid.id], bid.id))
-    return [(bid.author_id, bid.id) for bid in chosen]
+        if vote is not None and vote.closed_at is not None and (since is None or vote.closed_at > since):
+            return True
+    return False
 
 
 async def _view(uow: UnitOfWork, group: Group, meeting: Meeting) -> MeetingView:

@@ -12,7 +12,6 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.domain.bids import bid_id_in
 from bot.domain.effects import Notice, Notify
 from bot.domain.errors import UserFacingError
 from bot.domain.vote_notices import VOTE_NOTICES, VoteCard, VoteResult
@@ -21,7 +20,8 @@ from bot.ui.errors import message_for
 from bot.ui.replies import defer, reply
 from cogs._feature import FeatureCog
 from cogs.groups._views import actor_of, guarded, single_item_view
-from cogs.votes._render import ballot_summary, board_embed, echo, render_notice, vote_card, vote_result
+from cogs.votes._bid_lists import BEFORE_FORM, BID, BidLists
+from cogs.votes._render import ballot_summary, echo, render_notice, vote_card, vote_result
 from cogs.votes._views import (
     BALLOT_FORM,
     BID_FORM,
@@ -40,16 +40,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-BEFORE_FORM = 2.5
-"""Seconds after the click by which a form must be ready to open: Discord allows three for the first answer, and a
-form must be it; the rest is for the answer to travel."""
 BUSY = "I could not check that in time (my database is slow right now). Nothing was lost: please try again."
-BID = app_commands.Group(name="bid", description="Bring an issue to your group", guild_only=True)
 VOTE = app_commands.Group(name="vote", description="Choose which bids get a round", guild_only=True)
 LIVE_NOTICES = (VoteCard, VoteResult)
 
 
-class Votes(FeatureCog):
+class Votes(BidLists):
     """Bids and the vote: members bring issues, the group chooses which get a round."""
 
     bid = BID
@@ -142,46 +138,6 @@ class Votes(FeatureCog):
             message = f"Your new bid **{echo(placed.bid.title)}** replaces **{echo(placed.replaced.title)}**."
         if placed.vote_open:
             message += " A vote is already under way, so this bid will be in the next one."
-        await self._finish(interaction, outcome.effects, message)
-
-    @BID.command(name="list", description="The open bids of your group")
-    @app_commands.describe(group="The group (defaults to this channel's group)")
-    @app_commands.autocomplete(group=FeatureCog.group_autocomplete)
-    async def bid_list(self, interaction: discord.Interaction[Any], group: str | None = None) -> None:
-        """Show the group's open bids and their authors, to a member only."""
-        await defer(interaction)
-        board = await self.votes.board(interaction.guild_id or 0, interaction.user.id, group, interaction.channel_id)
-        await reply(interaction, embed=board_embed(board))
-
-    async def own_bid_autocomplete(
-        self, interaction: discord.Interaction[Any], current: str
-    ) -> list[app_commands.Choice[str]]:
-        """The member's own open bids, by title."""
-        try:
-            found = await asyncio.wait_for(
-                self.votes.own_open_bids(interaction.guild_id or 0, interaction.user.id), BEFORE_FORM
-            )
-        except (TimeoutError, UserFacingError):
-            return []
-        typed = current.casefold()
-        return [
-            app_commands.Choice(name=f"{bid.title} ({group})"[:100], value=f"bid:{bid.id}")
-            for bid, group in found
-            if typed in bid.title.casefold()
-        ][:25]
-
-    @BID.command(name="withdraw", description="Withdraw one of your open bids")
-    @app_commands.describe(bid="Your bid (pick from the list)")
-    @app_commands.autocomplete(bid=own_bid_autocomplete)
-    async def bid_withdraw(self, interaction: discord.Interaction[Any], bid: str) -> None:
-        """Withdraw a bid; an open vote strikes it, and its voters are told privately."""
-        await defer(interaction)
-        outcome = await self.votes.withdraw_bid(interaction.guild_id or 0, interaction.user.id, bid_id_in(bid))
-        withdrawal = outcome.value
-        message = f"You withdrew your bid **{echo(withdrawal.bid.title)}**."
-        if withdrawal.struck:
-            # Never how many ballots named it: that would be its count before the close.
-            message += " It is struck from the open vote, and anyone whose ballot named it has been told privately."
         await self._finish(interaction, outcome.effects, message)
 
     # The vote

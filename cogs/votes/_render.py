@@ -35,6 +35,7 @@ CLOSED_BECAUSE = {
     CloseReason.ARCHIVED: "cancelled: the group's cycle has ended",
 }
 MAX_LIST = 3500
+MAX_FIELD = 800  # of an embed field's 1,024 characters, leaving room for the line that follows
 
 
 def echo(text: str) -> str:
@@ -125,8 +126,13 @@ def render_notice(notice: Notice) -> Post:
         case BidPutIn(author_id=author, title=title, replaced=replaced):
             verb = "replaced their bid with" if replaced else "put in a bid:"
             return Post(content=f"<@{author}> {verb} **{echo(title)}**. See every open bid with /bid list.")
-        case BidWithdrawn(author_id=author, title=title, struck_from_vote=struck, left=left):
+        case BidWithdrawn(author_id=author, title=title, struck_from_vote=struck, left=left, released_by=by):
             extra = " It is struck from the open vote." if struck else ""
+            if by is not None:
+                return Post(
+                    content=f"<@{by}> released the chosen bid **{echo(title)}** of <@{author}>: "
+                    "it no longer waits for a round."
+                )
             if left:
                 return Post(
                     content=f"The bid **{echo(title)}** of <@{author}>, who left the group, is withdrawn.{extra}"
@@ -156,6 +162,14 @@ def render_notice(notice: Notice) -> Post:
 def board_embed(board: BidBoard) -> discord.Embed:
     """`/bid list`: the group's open bids with their authors."""
     embed = discord.Embed(title=f"Open bids in {plain(board.group.name)}", colour=COLOUR)
+    waiting = [f"- **{echo(bid.title)}** by <@{bid.author_id}>" for bid in board.waiting]
+    if waiting:
+        embed.add_field(
+            name="Chosen, waiting for a round",
+            value="\n".join(waiting)[:MAX_FIELD] + "\nEach goes first at the next meeting its holder comes to. "
+            "The facilitator can free one with /bid release.",
+            inline=False,
+        )
     if not board.bids:
         embed.description = "No open bids. Put one in with /bid add."
         return embed

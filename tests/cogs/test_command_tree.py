@@ -48,6 +48,7 @@ async def test_the_commands_are_the_ones_documented(bot: Setkeeper) -> None:
         "bid add",
         "bid list",
         "bid withdraw",
+        "bid release",
         "vote open",
         "vote close",
         "meeting start",

@@ -225,8 +225,11 @@ async def test_a_chosen_bid_gets_its_round_in_the_next_meeting_without_a_vote(
     await votes.put_in(GUILD, A, group.id, "Managing up", "")
     await votes.open_vote(GUILD, FAC, group.id, None)  # one bid: chosen at once
     meeting = (await meetings.start(GUILD, FAC, group.id, None)).value
-    assert meeting.state.voted_before
-    assert [r.holder_id for r in meeting.rounds] == [A]
+    await _present(meetings, meeting.id, A)
+    view = await _act(meetings, FACILITATOR, Next(), meeting.id)
+    view = await _act(meetings, A, Done(A), meeting.id)
+    assert (view.phase, view.speaker) == (Phase.PRESENT, A), "no vote: the group voted for this meeting"
+    assert [r.holder_id for r in view.rounds] == [A]
     await meetings.act(GUILD, FAC, End(), meeting_id=meeting.id)
     assert [b.status for b in (await votes.board(GUILD, A, group.id, None)).bids] == []
 
@@ -361,12 +364,20 @@ async def test_what_a_peer_says_in_a_round_is_kept_for_the_holder_and_a_statemen
     assert after.rounds[0].said == [(B, "clarify", "Why now?"), (B, "clarify", "You should quit.")]
 
 
-async def test_a_round_whose_holder_is_away_is_marked_as_not_run(
+async def test_a_round_whose_holder_is_away_waits_for_the_next_meeting(
     groups: GroupService, meetings: MeetingService, services: Services
 ) -> None:
     group, meeting, view = await _a_round_for_a(groups, meetings, services, B)  # A is away
     view = await _act(meetings, B, Done(B), meeting.id)
     assert view.phase is Phase.CLOSED
-    assert [r.ran for r in view.rounds] == [False]
+    assert view.rounds == [], "A's chosen round takes no seat while A is away"
+    board = await services.votes.board(GUILD, A, group.id, None)
+    assert [b.title for b in board.waiting] == ["Managing up"]  # the bid waits, chosen, for the next meeting
     again = (await meetings.start(GUILD, FAC, group.id, None)).value
-    assert [r.title for r in again.rounds] == ["Managing up"]  # the bid waits, chosen, for the next meeting
+    await _present(meetings, again.id, A, B)
+    view = await _act(meetings, FACILITATOR, Next(), again.id)
+    while view.phase is Phase.CATCH_UP:
+        assert view.speaker is not None
+        view = await _act(meetings, view.speaker, Done(view.speaker), again.id)
+    assert (view.phase, view.speaker) == (Phase.PRESENT, A)
+    assert [r.title for r in view.rounds] == ["Managing up"]

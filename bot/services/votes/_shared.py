@@ -15,7 +15,7 @@ from bot.domain.bids import BidStatus, CloseReason, VoteStatus
 from bot.domain.due import DueKey
 from bot.domain.effects import DirectNotice, Effect, Notify
 from bot.domain.groups import MembershipStatus, VotingMethod
-from bot.domain.meeting import Voted
+from bot.domain.meeting import MeetingState, Voted, from_json
 from bot.domain.vote_notices import BallotChanged, BidWithdrawn, NothingToVoteOn, VoteCard, VoteResult
 from bot.domain.votes import Candidate, tally, without_bid
 from bot.services.floor import advance
@@ -56,7 +56,13 @@ async def electorate(uow: UnitOfWork, group: Group) -> list[int]:
 
 
 async def withdraw(
-    uow: UnitOfWork, group: Group, bid: Bid, now: datetime, *, why: Literal["withdrawn", "left", "replaced"]
+    uow: UnitOfWork,
+    group: Group,
+    bid: Bid,
+    now: datetime,
+    *,
+    why: Literal["withdrawn", "left", "replaced"],
+    released_by: int | None = None,
 ) -> tuple[int, list[Effect]]:
     """Take a bid out of play; strike it from an open vote, and tell each voter whose ballot named it, privately.
 
@@ -84,7 +90,9 @@ async def withdraw(
             for voter, emptied in told
         ]
     if why != "replaced" and group.text_channel_id is not None:
-        notice = BidWithdrawn(bid.author_id, bid.title, struck_from_vote=struck, left=why == "left")
+        notice = BidWithdrawn(
+            bid.author_id, bid.title, struck_from_vote=struck, left=why == "left", released_by=released_by
+        )
         effects.append(Notify(group.id, group.text_channel_id, notice))
     return changed, effects
 
@@ -125,15 +133,39 @@ async def close(
         "ties": [[t.ahead, t.behind, t.points, t.reason, t.ahead_rounds, t.behind_rounds] for t in result.ties],
     }
     by_id = {bid.id: bid for bid in live}
+    meeting = await uow.meetings.open_in(group.id)
+    ours = meeting is not None and meeting.vote_id == vote.id
+    # The rounds that waited from an earlier vote go first in the meeting that held this one (holders present).
+    carried = await waiting_rounds(uow, group, present=from_json(meeting.state)) if meeting and ours else []
     for bid_id in result.winners:
         won = by_id[bid_id]
         won.status, won.closed_at, won.chosen_by_vote_id = BidStatus.CHOSEN, now, vote.id
     effects = [*refresh_card(group, vote), Notify(group.id, channel_of(group), VoteResult(vote.id))]
-    meeting = await uow.meetings.open_in(group.id)
-    if meeting is not None and meeting.vote_id == vote.id:
+    if meeting is not None and ours:
         winners = tuple((by_id[bid_id].author_id, bid_id) for bid_id in result.winners)
-        effects += await advance(uow, group, meeting, Voted(winners), now)
+        effects += await advance(uow, group, meeting, Voted((*carried, *winners)), now)
     return effects
+
+
+async def waiting_rounds(
+    uow: UnitOfWork, group: Group, *, present: MeetingState | None = None
+) -> list[tuple[int, int | None]]:
+    """Bids an earlier vote chose whose rounds have not run, as (holder, bid), in the vote's order.
+
+    With `present` (a meeting's state), only those whose holder is at that meeting: the others keep waiting, for a
+    meeting they come to, and take no seat from this one's vote.
+    """
+    chosen = await uow.bids.in_status(group.id, BidStatus.CHOSEN)
+    if present is not None:
+        here = {*present.present, present.facilitator_id}
+        chosen = [bid for bid in chosen if bid.author_id in here]
+    order: dict[int, int] = {}
+    for bid in chosen:
+        earlier = await uow.votes.get(bid.chosen_by_vote_id) if bid.chosen_by_vote_id is not None else None
+        winners = list(earlier.result["winners"]) if earlier is not None and earlier.result else []
+        order[bid.id] = winners.index(bid.id) if bid.id in winners else len(winners)
+    chosen = sorted(chosen, key=lambda bid: (bid.chosen_by_vote_id or 0, order[bid.id], bid.id))
+    return [(bid.author_id, bid.id) for bid in chosen]
 
 
 async def open_on_bids(
@@ -180,11 +212,18 @@ async def end_cycle(uow: UnitOfWork, group: Group, now: datetime) -> list[Effect
 
 
 async def member_gone(uow: UnitOfWork, group: Group, user_id: int, now: datetime) -> list[Effect]:
-    """A member left, was removed or moved: their open bid is withdrawn, their ballot in an open vote dropped."""
+    """A member left, was removed or moved: their bids are withdrawn, and their ballot in an open vote dropped.
+
+    Their chosen bids still waiting for a round go too: nobody would be there to present them, and they would hold
+    seats of the group's later votes.
+    """
     effects: list[Effect] = []
     bid = await uow.bids.open_of(group.id, user_id)
     if bid is not None:
         effects += (await withdraw(uow, group, bid, now, why="left"))[1]
+    for chosen in await uow.bids.in_status(group.id, BidStatus.CHOSEN):
+        if chosen.author_id == user_id:
+            effects += (await withdraw(uow, group, chosen, now, why="left"))[1]
     vote = await uow.votes.open_in(group.id)
     if vote is not None:
         ballot = await uow.votes.ballot_of(vote.id, user_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.db.models import Bid
@@ -50,11 +50,12 @@ class BidPlaced:
 
 @dataclass(frozen=True)
 class BidBoard:
-    """What `/bid list` shows: the group's open bids, oldest first, and its open vote if any."""
+    """What `/bid list` shows: the group's open bids, oldest first, its open vote if any, and the chosen bids."""
 
     group: GroupView
     bids: list[BidView]
     open_vote_id: int | None
+    waiting: list[BidView] = field(default_factory=list)  # chosen by a vote, their rounds yet to run
 
 
 @dataclass(frozen=True)

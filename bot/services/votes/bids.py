@@ -6,10 +6,11 @@ from bot.db.models import Bid
 from bot.domain.bids import BidStatus, VoteStatus, bid_text
 from bot.domain.effects import Notify
 from bot.domain.errors import BidExistsError, BidNotFoundError
+from bot.domain.meeting import from_json
 from bot.domain.vote_notices import BidPutIn, BidWithdrawn
 from bot.services.groups._effects import post
-from bot.services.groups._guards import get_group, open_group
-from bot.services.groups._views import GroupKey, Outcome, view_of
+from bot.services.groups._guards import get_group, open_group, require_facilitator
+from bot.services.groups._views import Actor, GroupKey, Outcome, view_of
 from bot.services.votes._base import VoteServiceBase, require_eligible
 from bot.services.votes._shared import withdraw
 from bot.services.votes._views import BidBoard, BidGate, BidPlaced, BidView, Withdrawal, bid_view
@@ -67,15 +68,58 @@ class Bids(VoteServiceBase):
         """A group's open bids with their authors, for its members only."""
         async with self._uow(write=False) as uow:
             group = await get_group(uow, guild_id, which, channel_id=channel_id)
-            await require_eligible(uow, group, user_id, doing="see the bids")
+            if user_id != group.facilitator_id:
+                await require_eligible(uow, group, user_id, doing="see the bids")
             bids = [bid_view(bid) for bid in await uow.bids.in_status(group.id, BidStatus.OPEN)]
             vote = await uow.votes.open_in(group.id)
-            return BidBoard(view_of(group), bids, vote.id if vote else None)
+            waiting = [bid_view(bid) for bid in await uow.bids.in_status(group.id, BidStatus.CHOSEN)]
+            return BidBoard(view_of(group), bids, vote.id if vote else None, waiting)
 
     async def own_open_bids(self, guild_id: int, user_id: int) -> list[tuple[BidView, str]]:
         """The member's open bids in this server, each with its group's name (for autocomplete)."""
         async with self._uow(write=False) as uow:
             return [(bid_view(bid), name) for bid, name in await uow.bids.open_by_author(guild_id, user_id)]
+
+    async def waiting_bids(self, guild_id: int, user_id: int, manages_server: bool) -> list[tuple[BidView, str]]:
+        """The chosen bids waiting for a round in the groups this person may release them in (for autocomplete)."""
+        async with self._uow(write=False) as uow:
+            return [
+                (bid_view(bid), group.name)
+                for bid, group in await uow.bids.chosen_in_guild(guild_id)
+                if manages_server or group.facilitator_id == user_id
+            ]
+
+    async def release_bid(self, guild_id: int, actor: Actor, bid_id: int | None) -> Outcome[BidView]:
+        """The facilitator frees a chosen bid from waiting for its round (its holder cannot or will not take it)."""
+        missing = BidNotFoundError("There is no chosen bid like that. Pick one from the list as you type.")
+        found = await self._bid_in_guild(guild_id, bid_id)
+        if found is None:
+            raise missing
+        async with self._uow() as uow:
+            group = await open_group(uow, guild_id, found)
+            require_facilitator(group, actor)
+            bid = await uow.bids.get(bid_id or 0, lock=True)
+            if bid is None or bid.group_id != group.id or bid.status != BidStatus.CHOSEN:
+                raise missing
+            meeting = await uow.meetings.open_in(group.id)
+            if meeting is not None and any(r.bid_id == bid.id for r in from_json(meeting.state).rounds):
+                raise BidNotFoundError(
+                    f"**{bid.title}** has its round in the meeting under way. Skip it there, or release it after "
+                    "the meeting ends."
+                )
+            _, effects = await withdraw(uow, group, bid, self._clock.now(), why="withdrawn", released_by=actor.user_id)
+            uow.emit(guild_id, *effects)
+            await uow.commit()
+            return Outcome(bid_view(bid), uow.committed)
+
+    async def _bid_in_guild(self, guild_id: int, bid_id: int | None) -> int | None:
+        """The group id of a bid of this server (None: no such bid)."""
+        if bid_id is None:
+            return None
+        async with self._uow(write=False) as uow:
+            bid = await uow.bids.get(bid_id)
+            group = await uow.groups.get(guild_id, bid.group_id) if bid is not None else None
+            return group.id if group is not None else None
 
     async def withdraw_bid(self, guild_id: int, user_id: int, bid_id: int | None) -> Outcome[Withdrawal]:
         """A member withdraws one of their own open bids; an open vote strikes it and its voters are told."""
