@@ -7,10 +7,11 @@ from bot.domain.bids import BidStatus, VoteStatus, bid_text
 from bot.domain.effects import Notify
 from bot.domain.errors import BidExistsError, BidNotFoundError
 from bot.domain.vote_notices import BidPutIn, BidWithdrawn
+from bot.services.eligibility import require_eligible
 from bot.services.groups._effects import post
 from bot.services.groups._guards import get_group, open_group
 from bot.services.groups._views import GroupKey, Outcome, view_of
-from bot.services.votes._base import VoteServiceBase, require_eligible
+from bot.services.votes._base import VoteServiceBase
 from bot.services.votes._shared import withdraw
 from bot.services.votes._views import BidBoard, BidGate, BidPlaced, BidView, Withdrawal, bid_view
 
