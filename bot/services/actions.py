@@ -18,9 +18,9 @@ from bot.domain.actions import (
 )
 from bot.domain.clock import Clock
 from bot.domain.groups import GroupStatus
+from bot.services.eligibility import require_eligible
 from bot.services.groups._guards import open_group
 from bot.services.groups._views import GroupKey, Outcome
-from bot.services.votes._base import require_eligible
 
 RECENT = 10
 """Actions no longer to do that a list still shows, newest first."""

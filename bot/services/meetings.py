@@ -54,12 +54,12 @@ from bot.services.access import set_access
 from bot.services.actions import ActionView, views_of
 from bot.services.due import DueItem
 from bot.services.effects import QueuedEffect
+from bot.services.eligibility import require_eligible
 from bot.services.floor import MeetingStatus, advance, meeting_of, refresh_card, timing_of
 from bot.services.groups._effects import post
 from bot.services.groups._guards import get_group, open_group, require_facilitator
 from bot.services.groups._views import Actor, GroupKey, Outcome
 from bot.services.voice import STAGE, mute_changes, reconcile_row
-from bot.services.votes._base import require_eligible
 from bot.services.votes._shared import open_on_bids, settle, waiting_rounds
 
 FACILITATOR_EVENTS = (Next, Skip, Extend, Pause, Resume, Break, End)

@@ -8,10 +8,11 @@ from bot.domain.effects import Notify
 from bot.domain.errors import BidExistsError, BidNotFoundError
 from bot.domain.meeting import from_json
 from bot.domain.vote_notices import BidPutIn, BidWithdrawn
+from bot.services.eligibility import require_eligible
 from bot.services.groups._effects import post
 from bot.services.groups._guards import get_group, open_group, require_facilitator
 from bot.services.groups._views import Actor, GroupKey, Outcome, view_of
-from bot.services.votes._base import VoteServiceBase, require_eligible
+from bot.services.votes._base import VoteServiceBase
 from bot.services.votes._shared import withdraw
 from bot.services.votes._views import BidBoard, BidGate, BidPlaced, BidView, Withdrawal, bid_view
 

@@ -9,9 +9,10 @@ from bot.domain.groups import VotingMethod
 from bot.domain.votes import Candidate, ballot_choices, closing_time
 from bot.services.due import DueItem, schedule_in
 from bot.services.effects import QueuedEffect
+from bot.services.eligibility import require_eligible
 from bot.services.groups._guards import get_group, open_group, require_facilitator
 from bot.services.groups._views import Actor, GroupKey, Outcome, view_of
-from bot.services.votes._base import VoteServiceBase, require_eligible, vote_and_group
+from bot.services.votes._base import VoteServiceBase, vote_and_group
 from bot.services.votes._count import state_of
 from bot.services.votes._shared import close, deadline_key, open_on_bids, refresh_card, settle, vote_of
 from bot.services.votes._views import BallotCast, BallotForm, OnBallot, VoteOpened, VoteState

@@ -1,0 +1,155 @@
+"""One meeting as a state machine with no I/O, in one module per concern.
+
+- `state`: phases, modes, limits, the stored state, and who holds the floor (`speaker`, `up_next`, `floor_of`);
+- `events` and `notes`: what can happen to a meeting, and what a step tells the service to announce;
+- `machine`: `start` and `apply`, which hands each event to the part it concerns:
+  `turns` (phases and turn order), `timers` (deadlines, extend, pause, break), `rounds` (the vote's rounds,
+  modes and commitments), `attendance` (arriving and leaving);
+- `storage`: the state to JSON and back; `texts`: the modes' names and what each phase asks.
+
+Every name is re-exported here, so `from bot.domain.meeting import X` is all a caller needs.
+"""
+
+from __future__ import annotations
+
+from bot.domain.meeting.events import (
+    Arrive,
+    Break,
+    Committed,
+    Done,
+    End,
+    Event,
+    Extend,
+    Leave,
+    LowerHand,
+    Next,
+    Pass,
+    Pause,
+    RaiseHand,
+    Resume,
+    SetMode,
+    Skip,
+    TimeUp,
+    Voted,
+)
+from bot.domain.meeting.machine import (
+    apply,
+    start,
+)
+from bot.domain.meeting.notes import (
+    ActionsRecorded,
+    Arrived,
+    BreakStarted,
+    Extended,
+    FloorTo,
+    HandLowered,
+    HandRaised,
+    Left,
+    ModeChanged,
+    Note,
+    Paused,
+    PhaseEntered,
+    Resumed,
+    Step,
+    TimeUpNote,
+    TurnEnded,
+    Warned,
+)
+from bot.domain.meeting.state import (
+    CLOSED_FLOOR_PHASES,
+    MAX_ACTIONS,
+    MAX_BREAK_MINUTES,
+    MAX_EXTEND_MINUTES,
+    OPEN_PHASES,
+    ROUND_PHASES,
+    TURN_PHASES,
+    WARNING,
+    MeetingRuleError,
+    MeetingState,
+    Mode,
+    Phase,
+    RoundState,
+    Timing,
+    TurnOutcome,
+    floor_of,
+    speaker,
+    up_next,
+)
+from bot.domain.meeting.storage import (
+    JSON_VERSION,
+    from_json,
+    to_json,
+)
+from bot.domain.meeting.texts import (
+    MODE_NAMES,
+    MODE_PROMPTS,
+    PHASE_PROMPTS,
+)
+from bot.domain.meeting.timers import (
+    deadlines,
+)
+
+__all__ = [
+    "CLOSED_FLOOR_PHASES",
+    "JSON_VERSION",
+    "MAX_ACTIONS",
+    "MAX_BREAK_MINUTES",
+    "MAX_EXTEND_MINUTES",
+    "MODE_NAMES",
+    "MODE_PROMPTS",
+    "OPEN_PHASES",
+    "PHASE_PROMPTS",
+    "ROUND_PHASES",
+    "TURN_PHASES",
+    "WARNING",
+    "ActionsRecorded",
+    "Arrive",
+    "Arrived",
+    "Break",
+    "BreakStarted",
+    "Committed",
+    "Done",
+    "End",
+    "Event",
+    "Extend",
+    "Extended",
+    "FloorTo",
+    "HandLowered",
+    "HandRaised",
+    "Leave",
+    "Left",
+    "LowerHand",
+    "MeetingRuleError",
+    "MeetingState",
+    "Mode",
+    "ModeChanged",
+    "Next",
+    "Note",
+    "Pass",
+    "Pause",
+    "Paused",
+    "Phase",
+    "PhaseEntered",
+    "RaiseHand",
+    "Resume",
+    "Resumed",
+    "RoundState",
+    "SetMode",
+    "Skip",
+    "Step",
+    "TimeUp",
+    "TimeUpNote",
+    "Timing",
+    "TurnEnded",
+    "TurnOutcome",
+    "Voted",
+    "Warned",
+    "apply",
+    "deadlines",
+    "floor_of",
+    "from_json",
+    "speaker",
+    "start",
+    "to_json",
+    "up_next",
+]

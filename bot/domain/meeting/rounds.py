@@ -1,0 +1,82 @@
+"""Rounds and commitments: the rounds the vote chose, their modes, and the actions a holder commits to."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from bot.domain.meeting.notes import ActionsRecorded, ModeChanged
+from bot.domain.meeting.state import MAX_ACTIONS, ROUND_PHASES, MeetingRuleError, Mode, Phase, RoundState, TurnOutcome
+from bot.domain.meeting.turns import Turns
+
+
+def chosen_rounds(winners: Sequence[tuple[int, int | None]], first_mode: Mode | None) -> tuple[RoundState, ...]:
+    """The rounds for the vote's winners, in order: the first in the mode chosen before the vote."""
+    return tuple(
+        RoundState(holder_id=holder, bid_id=bid, mode=first_mode if index == 0 and first_mode else Mode.SUPPORTIVE)
+        for index, (holder, bid) in enumerate(winners)
+    )
+
+
+class Rounds(Turns):
+    """Applying the vote's result, a round's mode and the holder's actions."""
+
+    def set_mode(self, mode: Mode) -> None:
+        """Set the mode of the current round if its input has not started, else of the next round."""
+        state = self.state
+        if state.phase in (Phase.PRESENT, Phase.CLARIFY):
+            target = state.round_index
+        elif state.phase in ROUND_PHASES:
+            target = state.round_index + 1
+        else:
+            target = 0
+        rounds_known = state.voted_before or state.phase in ROUND_PHASES
+        if not rounds_known:
+            if state.next_mode is not mode:
+                self.state = replace(self.state, next_mode=mode)
+                self.notes.append(ModeChanged(target, mode))
+            return
+        if target >= len(state.rounds):
+            raise MeetingRuleError(
+                "This round's input has begun and there is no later round, so the mode can no longer change."
+            )
+        chosen = state.rounds[target]
+        if chosen.mode is not mode:
+            rounds = list(state.rounds)
+            rounds[target] = replace(chosen, mode=mode)
+            self.state = replace(self.state, rounds=tuple(rounds))
+            self.notes.append(ModeChanged(target, mode))
+
+    def voted(self, winners: tuple[tuple[int, int | None], ...]) -> None:
+        """The vote's winners get the rounds, and the first round begins."""
+        if self.state.phase is not Phase.VOTE:
+            raise MeetingRuleError(
+                "The meeting is not waiting for a vote just now, so this result cannot choose its rounds."
+            )
+        self.state = replace(self.state, rounds=chosen_rounds(winners, self.state.next_mode), next_mode=None)
+        if self.state.rounds:
+            self.enter(Phase.PRESENT, 0)
+        else:
+            self.enter(Phase.CLOSED, 0)
+
+    def committed(self, user_id: int, actions: int) -> None:
+        """The holder recorded their actions in the commit step: their round ends."""
+        state = self.state
+        current = state.round
+        if current is None or user_id != current.holder_id or state.phase is not Phase.COMMIT:
+            raise MeetingRuleError(
+                "Actions are recorded by an issue's holder at the end of their round: keep them until then, or add "
+                "them with /action add after the meeting."
+            )
+        if actions < 0:
+            raise MeetingRuleError("Record zero or more actions.")
+        if current.actions + actions > MAX_ACTIONS:
+            raise MeetingRuleError(
+                f"A round ends with at most {MAX_ACTIONS} actions and you have {current.actions} recorded: "
+                f"choose the {MAX_ACTIONS - current.actions} that matter most."
+            )
+        self.put_round(replace(current, actions=current.actions + actions))
+        self.notes.append(ActionsRecorded(user_id, state.round_index, current.actions + actions))
+        self.end_turn(TurnOutcome.DONE)
+
+    # -- phases

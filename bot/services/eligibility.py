@@ -1,0 +1,28 @@
+"""Who may take part in a group's work (bid, vote, follow a meeting, set an action): one rule every feature shares.
+
+Outside any feature's package, so that votes, meetings and actions each import it without reaching into another's
+private modules.
+"""
+
+from __future__ import annotations
+
+from bot.db.models import Group
+from bot.db.uow import UnitOfWork
+from bot.domain.errors import NotEligibleError
+from bot.domain.groups import MembershipStatus
+
+
+async def require_eligible(uow: UnitOfWork, group: Group, user_id: int, *, doing: str) -> None:
+    """Only an active member who has accepted the ground rules may take part: bid, vote, follow a meeting, add actions.
+
+    `doing` names the part, in the refusal's words.
+    """
+    membership = await uow.memberships.get(group.id, user_id)
+    if membership is None or membership.status != MembershipStatus.ACTIVE:
+        raise NotEligibleError(
+            f"Only members of {group.name} can {doing} there. If you would like to join, use /group join."
+        )
+    if membership.rules_accepted_at is None:
+        raise NotEligibleError(
+            f"Accept the ground rules of {group.name} first (the button in its channel), then {doing}."
+        )

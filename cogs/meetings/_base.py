@@ -1,0 +1,60 @@
+"""What every part of the meeting cog shares: the `/meeting` command group, what it says, and acting on a meeting."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+
+from bot.domain.meeting import Event
+from bot.services.meetings import MeetingView
+from bot.ui.replies import defer
+from cogs._feature import FeatureCog
+from cogs.groups._views import actor_of
+
+if TYPE_CHECKING:
+    from bot.app import Setkeeper
+
+MEETING = app_commands.Group(name="meeting", description="Run an action learning meeting", guild_only=True)
+SAID = {
+    "here": "You are marked present.",
+    "done": "Your turn is over. Thank you.",
+    "pass": "You passed this turn.",
+    "hand": "Your hand is raised: you are in the queue.",
+    "lower": "Your hand is lowered.",
+    "next": "Moved on.",
+    "pause": "Paused: everyone can post until you resume.",
+    "resume": "Resumed.",
+}
+
+
+class MeetingsBase(FeatureCog):
+    """The meeting service and one way to act on a meeting; the parts are mixed into `Meetings`."""
+
+    def __init__(self, bot: Setkeeper) -> None:
+        super().__init__(bot)
+        self.meetings = bot.services.meetings
+
+    async def _act(
+        self,
+        interaction: discord.Interaction[Any],
+        event: Event,
+        said: str,
+        *,
+        meeting_id: int | None = None,
+        group: str | None = None,
+        mark: str | None = None,
+    ) -> MeetingView:
+        await defer(interaction)
+        outcome = await self.meetings.act(
+            interaction.guild_id or 0,
+            actor_of(interaction),
+            event,
+            meeting_id=meeting_id,
+            which=group,
+            channel_id=interaction.channel_id,
+            mark=mark,
+        )
+        await self._finish(interaction, outcome.effects, said)
+        return outcome.value

@@ -1,0 +1,123 @@
+"""What a member does in a meeting: `/done`, `/pass`, `/hand`, the floor card's buttons and the forms."""
+
+from __future__ import annotations
+
+import io
+from typing import Any, cast
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.domain.errors import UserFacingError
+from bot.domain.meeting import Arrive, Done, Event, LowerHand, Next, Pass, Pause, RaiseHand, Resume
+from bot.ui.replies import defer, reply
+from cogs.groups._views import guarded
+from cogs.meetings._base import SAID, MeetingsBase
+from cogs.meetings._views import COMMIT_FORM, REHEARSAL_FORM, commit_form, rehearsal_form
+from cogs.votes._views import submitted
+
+
+class MemberCommands(MeetingsBase):
+    """A member's turn, hand and forms; the card's buttons, the facilitator's Next among them."""
+
+    @app_commands.command(name="done", description="End your turn in the meeting")
+    @app_commands.guild_only()
+    async def done(self, interaction: discord.Interaction[Any]) -> None:
+        """End your turn."""
+        await self._act(interaction, Done(interaction.user.id), SAID["done"])
+
+    @app_commands.command(name="pass", description="Pass your turn in the meeting")
+    @app_commands.guild_only()
+    async def pass_(self, interaction: discord.Interaction[Any]) -> None:
+        """Abstain."""
+        await self._act(interaction, Pass(interaction.user.id), SAID["pass"])
+
+    @app_commands.command(name="hand", description="Raise (or lower) your hand to speak in the meeting")
+    @app_commands.guild_only()
+    async def hand(self, interaction: discord.Interaction[Any]) -> None:
+        """Raise your hand, or lower it if raised."""
+        view = await self.meetings.view(
+            interaction.guild_id or 0, interaction.user.id, channel_id=interaction.channel_id
+        )
+        raised = interaction.user.id in view.state.hands
+        event: Event = LowerHand(interaction.user.id) if raised else RaiseHand(interaction.user.id)
+        await self._act(interaction, event, SAID["lower" if raised else "hand"])
+
+    # The card's buttons and the forms
+
+    async def pressed(
+        self, interaction: discord.Interaction[Any], meeting_id: int, action: str, mark: str | None = None
+    ) -> None:
+        """A button on the floor card."""
+        user_id = interaction.user.id
+        if action == "commit":
+            await interaction.response.send_modal(commit_form(meeting_id))
+            return
+        if action == "input":
+            await interaction.response.send_modal(rehearsal_form(meeting_id))
+            return
+        if action == "report":
+            await defer(interaction)
+            meeting = await self.meetings.view(interaction.guild_id or 0, user_id, meeting_id=meeting_id)
+            await self.bot.get_cog("Actions").panel(interaction, meeting.group_id)  # type: ignore[union-attr]
+            return
+        events: dict[str, Event] = {
+            "here": Arrive(user_id),
+            "done": Done(user_id),
+            "pass": Pass(user_id),
+            "hand": RaiseHand(user_id),
+            "next": Next(),
+            "pause": Pause(),
+            "resume": Resume(),
+        }
+        await self._act(interaction, events[action], SAID[action], meeting_id=meeting_id, mark=mark)
+
+    async def _committed(self, interaction: discord.Interaction[Any], meeting_id: int) -> None:
+        values = submitted(cast("dict[str, Any]", interaction.data or {}))
+        actions = [str(values.get(f"action:{n}") or "") for n in range(1, 4)]
+        learnt = str(values.get("learnt") or "")
+        await defer(interaction)
+        try:
+            outcome = await self.meetings.commit_actions(
+                interaction.guild_id or 0, interaction.user.id, meeting_id, actions, learnt
+            )
+        except UserFacingError as exc:
+            await _refused_with_text(interaction, exc, [*actions, learnt])
+            return
+        await self._finish(interaction, outcome.effects, "Your learning and actions are recorded. Thank you.")
+
+    async def _rehearsed(self, interaction: discord.Interaction[Any], meeting_id: int) -> None:
+        values = submitted(cast("dict[str, Any]", interaction.data or {}))
+        criticism = str(values.get("criticism") or "")
+        positives = [str(values.get(f"positive:{n}") or "") for n in range(1, 4)]
+        await defer(interaction)
+        try:
+            outcome = await self.meetings.dress_rehearsal(
+                interaction.guild_id or 0, interaction.user.id, meeting_id, criticism, positives
+            )
+        except UserFacingError as exc:
+            await _refused_with_text(interaction, exc, [criticism, *positives])
+            return
+        await self._finish(interaction, outcome.effects, "Your input is posted, and your turn is over. Thank you.")
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """Forms are answered by their custom id, so one opened before a restart is answered after it."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        custom_id = str(cast("dict[str, Any]", interaction.data or {}).get("custom_id", ""))
+        commit = COMMIT_FORM.fullmatch(custom_id)
+        rehearsal = REHEARSAL_FORM.fullmatch(custom_id)
+        if commit is not None:
+            meeting_id = int(commit["meeting"])
+            await guarded(interaction, lambda: self._committed(interaction, meeting_id))
+        elif rehearsal is not None:
+            meeting_id = int(rehearsal["meeting"])
+            await guarded(interaction, lambda: self._rehearsed(interaction, meeting_id))
+
+
+async def _refused_with_text(interaction: discord.Interaction[Any], error: UserFacingError, texts: list[str]) -> None:
+    """A refused form: the reason, and what the member wrote, exactly, in a file to copy from."""
+    kept = discord.File(io.BytesIO(("\n\n".join(t for t in texts if t) + "\n").encode()), filename="what-you-wrote.txt")
+    await reply(interaction, error.message + "\nWhat you wrote is attached, to keep.", file=kept, settles=False)
