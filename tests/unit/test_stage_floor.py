@@ -8,7 +8,7 @@ import pytest
 
 from bot.domain.meeting import Arrive, Break, End, Event, MeetingState, Next, Pause, Timing, apply, speaker, start
 from bot.services.voice import MuteTarget, wants_mute, wants_suppress
-from bot.ui.applier import EffectApplier
+from bot.ui.effects.suppress import stage_wanted
 
 NOW = datetime(2026, 11, 28, 18, 0, tzinfo=UTC)
 TIMING = Timing(present_minutes=5, turn_minutes=3, auto_advance=False)
@@ -75,4 +75,4 @@ def test_the_facilitator_is_never_muted_in_voice_but_is_on_stage_on_a_stage() ->
 def test_the_applier_sends_only_a_change_and_undoes_only_its_own(
     target: MuteTarget, suppressed: bool, sent: bool | None
 ) -> None:
-    assert EffectApplier._stage_wanted(target, suppressed=suppressed) is sent
+    assert stage_wanted(target, suppressed=suppressed) is sent

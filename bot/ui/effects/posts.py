@@ -1,0 +1,36 @@
+"""Posts: a notice posted in a group's channel, once, its message remembered when a feature asks."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bot.domain.effects import Notice, Notify
+from bot.ui.effects.base import Kit, nonce_of
+
+Posted = Callable[[Notify, int], Awaitable[None]]
+
+
+class Posts:
+    """Carries out a `Notify` that posts something new."""
+
+    def __init__(self, kit: Kit) -> None:
+        self._kit = kit
+        self._posted: dict[type[Notice], Posted] = {}
+
+    def when_posted(self, kind: type[Notice], remember: Posted) -> None:
+        """Have `remember(effect, message_id)` called once a notice of this kind is posted."""
+        if kind in self._posted:
+            raise ValueError(f"notice {kind.__qualname__} already has a listener")
+        self._posted[kind] = remember
+
+    async def apply(self, effect: Notify, effect_id: int) -> None:
+        """Post the notice with the effect's nonce, within the channel's limit."""
+        post = await self._kit.renderers.render(effect.notice)
+        if post is None:
+            return
+        channel = self._kit.client.get_partial_messageable(effect.channel_id)
+        async with self._kit.pacer.slot("message_create", effect.channel_id):
+            message = await self._kit.send(channel, post, nonce=nonce_of(effect_id))
+        remember = self._posted.get(type(effect.notice))
+        if remember is not None:
+            await remember(effect, message.id)
