@@ -101,6 +101,7 @@ class RoundView:
     said: list[tuple[int, str, str]]
     """What peers said, where it could be read: (author, phase, text), in order."""
     ran: bool
+    cut_short: bool = False  # the holder left the group during it
 
 
 @dataclass(frozen=True)
@@ -643,6 +644,7 @@ async def _view(uow: UnitOfWork, group: Group, meeting: Meeting) -> MeetingView:
                 passes=list(round_.passes),
                 said=said,
                 ran=round_.ran,
+                cut_short=round_.cut_short,
             )
         )
     holder = speaker(state)

@@ -131,6 +131,8 @@ def summary(view: MeetingView, cycle: CycleView | None = None) -> Post:
         lines += [f"   - action: {echo(text)}" for text in round_view.actions]
         if not round_view.ran:
             lines.append("   - (this round did not run)")
+        elif round_view.cut_short:
+            lines.append("   - (cut short: its holder left the group during it)")
     if cycle is not None:
         lines += ["", *ledger_lines(cycle, summary=True), ""]
     if view.next_meeting_at is not None:

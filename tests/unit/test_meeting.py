@@ -264,6 +264,26 @@ def test_a_meeting_whose_only_holder_is_absent_closes_after_the_catch_up() -> No
     assert not state.rounds[0].ran
 
 
+@pytest.mark.parametrize("phase", [Phase.PRESENT, Phase.CLARIFY, Phase.INPUT, Phase.FACILITATOR, Phase.COMMIT])
+def test_a_holder_who_leaves_during_their_round_cuts_it_short_and_the_next_round_begins(phase: Phase) -> None:
+    state = run(reach(begin(), phase, 0), Leave(A)).state
+    assert state.rounds[0].ran and state.rounds[0].cut_short
+    assert (state.phase, state.round_index, speaker(state)) == (Phase.PRESENT, 1, B), "nobody helps an empty chair"
+    assert from_json(to_json(state)) == state
+
+
+def test_the_last_holder_leaving_during_their_round_closes_the_meeting() -> None:
+    state = run(reach(begin(voted=((A, 1),)), Phase.INPUT), Leave(A)).state
+    assert state.phase is Phase.CLOSED
+    assert state.rounds[0].cut_short
+
+
+def test_a_peer_who_leaves_during_a_round_does_not_cut_it_short() -> None:
+    state = run(reach(begin(), Phase.CLARIFY, 0), Leave(C)).state
+    assert (state.phase, state.round_index) == (Phase.CLARIFY, 0)
+    assert not state.rounds[0].cut_short
+
+
 def test_the_facilitator_cannot_leave_their_own_meeting() -> None:
     refused(begin(), Leave(FAC), "You are facilitating this meeting: end it with /meeting end")
 

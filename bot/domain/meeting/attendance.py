@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from bot.domain.meeting._run import without
 from bot.domain.meeting.notes import Arrived, HandLowered, Left
-from bot.domain.meeting.state import MeetingRuleError, TurnOutcome
+from bot.domain.meeting.state import ROUND_PHASES, MeetingRuleError, Phase, TurnOutcome
 from bot.domain.meeting.turns import Turns
 
 
@@ -43,7 +43,13 @@ class Attendance(Turns):
             queue=state.queue[:1] + without(state.queue[1:], user_id),
         )
         self.notes.append(Left(user_id))
-        if holding:
+        current = state.round
+        if state.phase in ROUND_PHASES and current is not None and current.holder_id == user_id:
+            # Nobody is left to help: the round ends here, cut short, and the meeting goes on to the next.
+            self.put_round(replace(current, cut_short=True))
+            following = state.round_index + 1
+            self.enter(Phase.PRESENT if following < len(state.rounds) else Phase.CLOSED, following)
+        elif holding:
             self.end_turn(TurnOutcome.LEFT)
 
     # -- turns

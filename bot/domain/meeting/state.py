@@ -86,6 +86,7 @@ class RoundState:
     passes: tuple[int, ...] = ()  # peers who passed their input turn, in order
     clarify_passes: tuple[int, ...] = ()  # peers who passed their clarify turn, in order
     ran: bool = False  # the round began with its holder there; a round whose holder is away waits for next time
+    cut_short: bool = False  # its holder left the group during it: it ended there and then
 
 
 @dataclass(frozen=True)

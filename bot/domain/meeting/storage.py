@@ -30,6 +30,7 @@ def to_json(state: MeetingState) -> dict[str, Any]:
                 "passes": list(item.passes),
                 "clarify_passes": list(item.clarify_passes),
                 "ran": item.ran,
+                "cut_short": item.cut_short,
             }
             for item in state.rounds
         ],
@@ -68,6 +69,7 @@ def from_json(data: dict[str, Any]) -> MeetingState:
                 passes=_ids(item["passes"]),
                 clarify_passes=_ids(item["clarify_passes"]),
                 ran=bool(item.get("ran", False)),
+                cut_short=bool(item.get("cut_short", False)),
             )
             for item in data["rounds"]
         ),
