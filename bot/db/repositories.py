@@ -613,6 +613,11 @@ class MeetingRepository:
         await self.session.flush()
         return action
 
+    async def remove_action(self, action: Action) -> None:
+        """Delete an action (a holder changing their round's actions before the meeting ends)."""
+        await self.session.delete(action)
+        await self.session.flush()
+
     async def actions_of_round(self, meeting_id: int, round_index: int) -> Sequence[Action]:
         """The actions committed in one round, in the order they were written."""
         query = (

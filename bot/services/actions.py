@@ -18,6 +18,7 @@ from bot.domain.actions import (
 )
 from bot.domain.clock import Clock
 from bot.domain.groups import GroupStatus
+from bot.domain.meeting import MeetingRuleError, from_json
 from bot.services.eligibility import require_eligible
 from bot.services.groups._guards import open_group
 from bot.services.groups._views import GroupKey, Outcome
@@ -59,6 +60,7 @@ class ActionService:
         async with self._uow() as uow:
             group = await open_group(uow, guild_id, which, channel_id=channel_id)
             await require_eligible(uow, group, user_id, doing="set yourself an action")
+            await _not_a_holder_in_the_meeting(uow, group, user_id)
             action = Action(
                 group_id=group.id,
                 meeting_id=None,
@@ -184,4 +186,16 @@ def _view(action: Action, group: Group, reports: list[Report]) -> ActionView:
         created_at=action.created_at,
         from_meeting=action.meeting_id is not None,
         reports=list(reports),
+    )
+
+
+async def _not_a_holder_in_the_meeting(uow: UnitOfWork, group: Group, user_id: int) -> None:
+    """A round's actions are its holder's three, recorded in the meeting: no fourth by /action add while it lasts."""
+    meeting = await uow.meetings.open_in(group.id)
+    if meeting is None or all(item.holder_id != user_id for item in from_json(meeting.state).rounds):
+        return
+    raise MeetingRuleError(
+        f"You hold a round in the meeting of {group.name} under way: its actions (up to three) are the ones you "
+        "record with Record my actions, and you can change them until the meeting ends. Add other actions with "
+        "/action add after the meeting."
     )

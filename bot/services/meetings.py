@@ -35,6 +35,7 @@ from bot.domain.meeting import (
     Resume,
     SetMode,
     Skip,
+    Step,
     TimeUp,
     Voted,
     from_json,
@@ -43,6 +44,7 @@ from bot.domain.meeting import (
     to_json,
     up_next,
 )
+from bot.domain.meeting.rounds import corrected, round_to_correct
 from bot.domain.meeting_notices import (
     DressRehearsalInput,
     FloorCard,
@@ -55,7 +57,7 @@ from bot.services.actions import ActionView, views_of
 from bot.services.due import DueItem
 from bot.services.effects import QueuedEffect
 from bot.services.eligibility import require_eligible
-from bot.services.floor import MeetingStatus, advance, meeting_of, refresh_card, timing_of
+from bot.services.floor import MeetingStatus, advance, meeting_of, refresh_card, store, timing_of
 from bot.services.groups._effects import post
 from bot.services.groups._guards import get_group, open_group, require_facilitator
 from bot.services.groups._views import Actor, GroupKey, Outcome
@@ -241,7 +243,10 @@ class MeetingService:
     async def commit_actions(
         self, guild_id: int, user_id: int, meeting_id: int, actions: list[str], learnt: str
     ) -> Outcome[MeetingView]:
-        """The holder records up to three actions and what they learnt; their round then ends."""
+        """The holder records up to three actions and what they learnt; their round then ends.
+
+        Sent again once the round has ended (until the meeting ends), the form replaces what the round recorded.
+        """
         cleaned = [" ".join(text.split()) for text in actions if text.strip()]
         learnt = learnt.strip()
         if any(len(text) > ACTION_MAX for text in cleaned):
@@ -253,36 +258,61 @@ class MeetingService:
             group, meeting = await _open_meeting(uow, guild_id, meeting_id, None, None)
             before = from_json(meeting.state)
             current = before.round
-            effects = await advance(uow, group, meeting, Committed(user_id, len(cleaned)), now)
-            if current is not None:
-                for text in cleaned:
-                    await uow.meetings.add_action(
-                        Action(
-                            group_id=group.id,
-                            meeting_id=meeting.id,
-                            round_index=before.round_index,
-                            owner_id=user_id,
-                            text=text,
-                            status="open",
-                            created_at=now,
-                            updated_at=now,
-                        )
+            if before.phase is Phase.COMMIT and current is not None and current.holder_id == user_id:
+                index = before.round_index
+                effects = await advance(uow, group, meeting, Committed(user_id, len(cleaned)), now)
+            else:
+                # A second form (a stale button, the form opened twice): until the meeting ends the holder may
+                # change the actions of their round; the three-per-round rule holds.
+                index = round_to_correct(before, user_id)
+                step = Step(corrected(before, index, len(cleaned)), ())
+                effects = await store(uow, group, meeting, before, step, now)
+            kept = list(await uow.meetings.actions_of_round(meeting.id, index))
+            for action, text in zip(kept, cleaned, strict=False):
+                action.text, action.updated_at = text, now
+            for action in kept[len(cleaned) :]:
+                await uow.meetings.remove_action(action)
+            for text in cleaned[len(kept) :]:
+                await uow.meetings.add_action(
+                    Action(
+                        group_id=group.id,
+                        meeting_id=meeting.id,
+                        round_index=index,
+                        owner_id=user_id,
+                        text=text,
+                        status="open",
+                        created_at=now,
+                        updated_at=now,
                     )
-                if learnt:
-                    await uow.meetings.put_note(
-                        RoundNote(
-                            meeting_id=meeting.id,
-                            round_index=before.round_index,
-                            holder_id=user_id,
-                            learnt=learnt,
-                            written_at=now,
-                        )
+                )
+            if learnt or kept:
+                await uow.meetings.put_note(
+                    RoundNote(
+                        meeting_id=meeting.id, round_index=index, holder_id=user_id, learnt=learnt, written_at=now
                     )
+                )
             effects += await _after(uow, group, meeting, now)
             uow.emit(guild_id, *effects)
             view = await _view(uow, group, meeting)
             await uow.commit()
             return Outcome(view, uow.committed)
+
+    async def commit_draft(self, guild_id: int, user_id: int, meeting_id: int) -> tuple[list[str], str] | None:
+        """Before the holder's form opens: None in their commit step, or what their round recorded, to change.
+
+        A round that has ended in this meeting can be changed until the meeting ends; for anyone else, a
+        `MeetingRuleError` says what is true for them.
+        """
+        async with self._uow(write=False) as uow:
+            _, meeting = await _open_meeting(uow, guild_id, meeting_id, None, None)
+            state = from_json(meeting.state)
+            current = state.round
+            if state.phase is Phase.COMMIT and current is not None and current.holder_id == user_id:
+                return None
+            index = round_to_correct(state, user_id)
+            note = await uow.meetings.note_of(meeting.id, index)
+            texts = [action.text for action in await uow.meetings.actions_of_round(meeting.id, index)]
+            return texts, note.learnt if note is not None else ""
 
     async def dress_rehearsal(
         self, guild_id: int, user_id: int, meeting_id: int, criticism: str, positives: list[str]

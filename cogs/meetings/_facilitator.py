@@ -13,6 +13,7 @@ from cogs._feature import FeatureCog
 from cogs.groups._views import actor_of
 from cogs.meetings._base import MEETING, SAID
 from cogs.meetings._render import floor_card
+from cogs.meetings._views import own_buttons
 from cogs.meetings._voice import VoiceFloor, missing_for_voice, text_only
 
 
@@ -101,4 +102,4 @@ class FacilitatorCommands(VoiceFloor):
             interaction.guild_id or 0, interaction.user.id, channel_id=interaction.channel_id
         )
         post = floor_card(view, None)
-        await reply(interaction, embed=post.embed)
+        await reply(interaction, embed=post.embed, view=own_buttons(view, interaction.user.id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from typing import Any, cast
 
@@ -15,6 +16,7 @@ from bot.ui.replies import defer, reply
 from cogs.groups._views import guarded
 from cogs.meetings._base import SAID, MeetingsBase
 from cogs.meetings._views import COMMIT_FORM, REHEARSAL_FORM, commit_form, rehearsal_form
+from cogs.votes._bid_lists import BEFORE_FORM
 from cogs.votes._views import submitted
 
 
@@ -52,7 +54,7 @@ class MemberCommands(MeetingsBase):
         """A button on the floor card."""
         user_id = interaction.user.id
         if action == "commit":
-            await interaction.response.send_modal(commit_form(meeting_id))
+            await self._open_commit_form(interaction, meeting_id)
             return
         if action == "input":
             await interaction.response.send_modal(rehearsal_form(meeting_id))
@@ -73,6 +75,18 @@ class MemberCommands(MeetingsBase):
         }
         await self._act(interaction, events[action], SAID[action], meeting_id=meeting_id, mark=mark)
 
+    async def _open_commit_form(self, interaction: discord.Interaction[Any], meeting_id: int) -> None:
+        """The holder's form, empty in their commit step, or with what their ended round recorded, to change."""
+        draft = self.meetings.commit_draft(interaction.guild_id or 0, interaction.user.id, meeting_id)
+        try:
+            found = await asyncio.wait_for(draft, BEFORE_FORM)
+        except TimeoutError:
+            found = None  # a slow database: the empty form, which the submission checks all the same
+        except UserFacingError as exc:
+            await reply(interaction, exc.message)
+            return
+        await interaction.response.send_modal(commit_form(meeting_id, found))
+
     async def _committed(self, interaction: discord.Interaction[Any], meeting_id: int) -> None:
         values = submitted(cast("dict[str, Any]", interaction.data or {}))
         actions = [str(values.get(f"action:{n}") or "") for n in range(1, 4)]
@@ -85,7 +99,12 @@ class MemberCommands(MeetingsBase):
         except UserFacingError as exc:
             await _refused_with_text(interaction, exc, [*actions, learnt])
             return
-        await self._finish(interaction, outcome.effects, "Your learning and actions are recorded. Thank you.")
+        await self._finish(
+            interaction,
+            outcome.effects,
+            "Your learning and actions are recorded. Thank you. Until the meeting ends you can change them: press "
+            "Record my actions again (it is under /meeting status too).",
+        )
 
     async def _rehearsed(self, interaction: discord.Interaction[Any], meeting_id: int) -> None:
         values = submitted(cast("dict[str, Any]", interaction.data or {}))

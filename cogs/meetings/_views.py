@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
-from bot.domain.meeting import MAX_ACTIONS, Mode, Phase
+from bot.domain.meeting import MAX_ACTIONS, MeetingRuleError, Mode, Phase
+from bot.domain.meeting.rounds import round_to_correct
 from bot.services.meetings import MeetingView, turn_mark
 from cogs.groups._views import guarded, single_item_view
 
@@ -87,22 +88,66 @@ def card_buttons(view: MeetingView) -> discord.ui.View:
     return single_item_view(*(FloorButton(view.id, action, mark if action == "next" else None) for action in actions))
 
 
-def commit_form(meeting_id: int) -> discord.ui.Modal:
-    """The holder's form: up to three actions and what they learnt."""
-    form = discord.ui.Modal(title="Your learning and actions", custom_id=f"setkeeper:commit:{meeting_id}", timeout=None)
+def own_buttons(view: MeetingView, user_id: int) -> discord.ui.View | None:
+    """The card's buttons that `user_id` may press now, for `/meeting status`; None when there are none.
+
+    A holder whose round has ended in this meeting also gets Record my actions, to change what they recorded.
+    """
+    state = view.state
+    present = user_id in state.present
+    speaking = view.speaker == user_id
+    may = {
+        "here": not present and user_id != state.facilitator_id,
+        "done": speaking,
+        "pass": speaking,
+        "input": speaking,
+        "commit": speaking,
+        "hand": present and not speaking,
+        "report": present,
+        "next": user_id == state.facilitator_id,
+        "pause": user_id == state.facilitator_id,
+        "resume": user_id == state.facilitator_id,
+    }
+    items = [item for item in card_buttons(view).children if isinstance(item, FloorButton) and may[item.action]]
+    if view.open and not any(item.action == "commit" for item in items):
+        try:
+            round_to_correct(state, user_id)
+        except MeetingRuleError:
+            pass  # no round of theirs has ended here: nothing to change
+        else:
+            items.append(FloorButton(view.id, "commit"))
+    return single_item_view(*items) if items else None
+
+
+def commit_form(meeting_id: int, draft: tuple[list[str], str] | None = None) -> discord.ui.Modal:
+    """The holder's form: up to three actions and what they learnt; with `draft`, what they recorded, to change."""
+    texts, learnt = draft if draft is not None else ([], "")
+    title = "Change your learning and actions" if draft is not None else "Your learning and actions"
+    form = discord.ui.Modal(title=title, custom_id=f"setkeeper:commit:{meeting_id}", timeout=None)
     for number in range(1, MAX_ACTIONS + 1):
         form.add_item(
             discord.ui.Label(
                 text=f"Action {number}",
-                description="Something you will do before the next meeting" if number == 1 else None,
-                component=discord.ui.TextInput(custom_id=f"action:{number}", required=number == 1, max_length=300),
+                description="Something you will do before the next meeting; you can change it until the meeting ends"
+                if number == 1
+                else None,
+                component=discord.ui.TextInput(
+                    custom_id=f"action:{number}",
+                    required=number == 1,
+                    max_length=300,
+                    default=texts[number - 1] if number <= len(texts) else None,
+                ),
             )
         )
     form.add_item(
         discord.ui.Label(
             text="What you learnt",
             component=discord.ui.TextInput(
-                custom_id="learnt", style=discord.TextStyle.paragraph, required=False, max_length=1000
+                custom_id="learnt",
+                style=discord.TextStyle.paragraph,
+                required=False,
+                max_length=1000,
+                default=learnt or None,
             ),
         )
     )

@@ -9,7 +9,8 @@ from tests.e2e.test_groups_e2e import _group_of, wait_for
 from tests.e2e.test_groups_e2e import world as invited_world
 from tests.e2e.test_meeting_e2e import _phase, speaker_on
 from tests.e2e.test_votes_e2e import put_in
-from tests.fakediscord import BotProcess, FakeDiscord
+from tests.fakediscord import BotProcess, FakeDiscord, Member, Message, Reply
+from tests.fakediscord.world import flatten_components
 
 pytestmark = pytest.mark.e2e
 
@@ -40,3 +41,67 @@ async def test_a_holder_who_leaves_mid_round_cuts_it_short_and_the_next_round_be
     await wait_for(lambda: any("Summary of the meeting" in m.text for m in channel.live_messages))
     summary = channel.message_containing("Summary of the meeting")
     assert "cut short: its holder left the group during it" in summary.text, summary.text
+
+
+async def _to_phase(card: Message, phase: str, people: list[Member]) -> None:
+    """Whoever has the floor presses Done until the card shows `phase`."""
+    while phase not in _phase(card):
+        holder, was = speaker_on(card), _phase(card)
+        speaker = next(p for p in people if p.id == holder)
+        await speaker.click(card, "Done")
+        await wait_for(lambda gone=holder, then=was: _phase(card) != then or speaker_on(card) != gone)
+
+
+def _defaults(form: Reply) -> dict[str, str]:
+    """A form's fields that open filled in: custom id to text."""
+    assert form.modal is not None, form
+    return {
+        str(field["custom_id"]): str(field["value"])
+        for field in flatten_components(form.modal["components"])
+        if field.get("value")
+    }
+
+
+async def test_a_holder_changes_their_three_actions_until_the_meeting_ends_and_no_fourth_creeps_in(
+    world: FakeDiscord, bot: BotProcess
+) -> None:
+    fran, (alice, bob) = await _group_of(world, 2)
+    channel = world.guild.channel_named("set-a")
+    await put_in(alice, channel, "Managing up", "Ideas, please")
+    await put_in(bob, channel, "Hiring a lead", "Ideas, please")
+    card = await _to_the_rounds(fran, [alice, bob], channel)
+    await wait_for(lambda: "The issue holder presents (round 1 of 2)" in _phase(card))
+    holder = alice if speaker_on(card) == alice.id else bob
+    await _to_phase(card, "actions", [alice, bob, fran])
+
+    first = await holder.click(card, "Record my actions")
+    assert first.modal_title == "Your learning and actions"
+    second = await holder.click(card, "Record my actions")  # the form opened twice, as happens
+    typo = {"action:1": "Ask for feedbak", "action:2": "Book a 1:1", "action:3": "Draft the plan", "learnt": "Ask"}
+    recorded = await holder.submit_modal(first, typo)
+    assert "Your learning and actions are recorded" in recorded.text
+    assert "you can change them" in recorded.text
+    await wait_for(lambda: "(round 2 of 2)" in _phase(card))
+
+    fixed = {**typo, "action:1": "Ask for feedback"}
+    changed = await holder.submit_modal(second, fixed)
+    assert "Your learning and actions are recorded" in changed.text, "a second form changes the round's actions"
+
+    status = await holder.run("/meeting status", in_channel=channel)
+    assert "Record my actions" in status.buttons, status.buttons
+    again = await holder.click(status.messages[-1], "Record my actions")
+    assert again.modal_title == "Change your learning and actions"
+    assert _defaults(again) == fixed, "it opens with what is recorded"
+
+    fourth = await holder.run("/action add", text="A fourth thing", in_channel=channel)
+    assert fourth.ephemeral
+    assert "You hold a round in the meeting of Set A" in fourth.text
+
+    await fran.run("/meeting end", in_channel=channel)
+    await wait_for(lambda: any("Summary of the meeting" in m.text for m in channel.live_messages))
+    summary = channel.message_containing("Summary of the meeting").text
+    assert "action: Ask for feedback" in summary
+    assert "feedbak" not in summary
+    assert summary.count("action:") == 3, summary
+    later = await holder.run("/action add", text="A fourth thing", in_channel=channel)
+    assert "Your action in Set A is recorded" in later.text, "after the meeting, actions are free again"

@@ -922,8 +922,10 @@ class Meetings(RuleBasedStateMachine):
             return  # refused: nothing changed, and nothing else may be raised
         self.check_the_clock(self.state, event, step.state)
         self.first_turn = False
+        # A holder leaving their own round cuts it short: like End, nobody is owed the turns it did not reach.
+        cut = sum(item.cut_short for item in step.state.rounds) > sum(item.cut_short for item in self.state.rounds)
         for note in step.notes:
-            self.follow(note, step.state, ended=isinstance(event, End))
+            self.follow(note, step.state, ended=isinstance(event, End) or cut)
         self.state = step.state
 
     def check_the_clock(self, before: MeetingState, event: Event, after: MeetingState) -> None:

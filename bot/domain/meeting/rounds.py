@@ -6,8 +6,46 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.domain.meeting.notes import ActionsRecorded, ModeChanged
-from bot.domain.meeting.state import MAX_ACTIONS, ROUND_PHASES, MeetingRuleError, Mode, Phase, RoundState, TurnOutcome
+from bot.domain.meeting.state import (
+    MAX_ACTIONS,
+    ROUND_PHASES,
+    MeetingRuleError,
+    MeetingState,
+    Mode,
+    Phase,
+    RoundState,
+    TurnOutcome,
+)
 from bot.domain.meeting.turns import Turns
+
+
+def round_to_correct(state: MeetingState, user_id: int) -> int:
+    """The round of `user_id` whose actions they may still change: one of theirs that has ended in this meeting.
+
+    Raises `MeetingRuleError` saying what is true for them otherwise.
+    """
+    ended = [
+        index
+        for index, item in enumerate(state.rounds)
+        if item.holder_id == user_id and item.ran and (index < state.round_index or state.phase is Phase.CLOSED)
+    ]
+    if ended:
+        return ended[-1]
+    current = state.round
+    if current is not None and current.holder_id == user_id and state.phase in ROUND_PHASES:
+        raise MeetingRuleError(
+            "Your round is still going: you record your actions at its end, when the card shows Record my actions."
+        )
+    raise MeetingRuleError("Only an issue's holder records actions, at the end of their round in the meeting.")
+
+
+def corrected(state: MeetingState, round_index: int, actions: int) -> MeetingState:
+    """The state with round `round_index`'s actions changed to `actions` (at most three)."""
+    if not 0 <= actions <= MAX_ACTIONS:
+        raise MeetingRuleError(f"A round ends with at most {MAX_ACTIONS} actions: choose the ones that matter most.")
+    rounds = list(state.rounds)
+    rounds[round_index] = replace(rounds[round_index], actions=actions)
+    return replace(state, rounds=tuple(rounds))
 
 
 def chosen_rounds(winners: Sequence[tuple[int, int | None]], first_mode: Mode | None) -> tuple[RoundState, ...]:
