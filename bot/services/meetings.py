@@ -69,11 +69,15 @@ LEARNT_MAX = REPORT_MAX
 
 
 def turn_mark(state: MeetingState) -> str:
-    """A short mark of where the meeting stands: phase, round, whose turn, how far along.
+    """A short mark of where the meeting stands: phase, round, which turn (every turn its own), held or not.
 
-    A card's Next carries it, so that two presses of one card's Next (or Next racing a Done) move the meeting once.
+    A card's Next carries it, so that two presses of one card's Next (or Next racing a Done) move the meeting once;
+    the turn's number tells apart two turns of one member in one phase (a raised hand's, then their own).
     """
-    where = f"{state.phase.value}:{state.round_index}:{state.queue[:1]}:{len(state.had_turn)}:{state.held}"
+    where = (
+        f"{state.phase.value}:{state.round_index}:{state.queue[:1]}:{len(state.had_turn)}:{state.turn_number}:"
+        f"{state.held}"
+    )
     return hashlib.blake2s(where.encode(), digest_size=4).hexdigest()
 
 
@@ -217,20 +221,20 @@ class MeetingService:
         which: GroupKey = None,
         channel_id: int | None = None,
         mark: str | None = None,
+        command: bool = False,
     ) -> Outcome[MeetingView]:
         """Apply one event from a command or a card button, by `actor`, to the meeting (by id, or the group's).
 
-        `mark` is the `turn_mark` the pressed card was drawn with: if the meeting has moved on since, nothing happens.
+        `mark` is the `turn_mark` the pressed card was drawn with (or, with `command`, the one `turn_seen` read when
+        the command arrived): if the meeting has moved on since, nothing happens.
         """
         now = self._clock.now()
         async with self._uow() as uow:
             group, meeting = await _open_meeting(uow, guild_id, meeting_id, which, channel_id)
             await _authorise(uow, group, meeting, actor, event)
-            if mark is not None and mark != turn_mark(from_json(meeting.state)):
-                raise MeetingRuleError(
-                    "The meeting moved on while you pressed that, so nothing changed: look at the card and press "
-                    "again if you still mean it."
-                )
+            state = from_json(meeting.state)
+            if mark is not None and mark != turn_mark(state):
+                raise MeetingRuleError(_moved_on(state, command=command))
             effects = await advance(uow, group, meeting, event, now)
             effects += await _after(uow, group, meeting, now)
             uow.emit(guild_id, *effects)
@@ -239,6 +243,18 @@ class MeetingService:
         # Drawn once the write lock is given back: the next click does not wait for what this one reads.
         async with self._uow(write=False) as uow:
             return Outcome(await _view(uow, group, meeting), committed)
+
+    async def turn_seen(self, guild_id: int, *, which: GroupKey = None, channel_id: int | None = None) -> str | None:
+        """The `turn_mark` of the group's meeting as it stands now; None when it has no meeting under way.
+
+        `/meeting next` reads it first, the moment the command reaches the bot, before it answers Discord or waits
+        for the group's lock: the turn the facilitator saw when they sent it. A Done sent at the same moment and
+        handled first moves the meeting on, and the Next then finds its turn gone instead of ending the next one.
+        """
+        async with self._uow(write=False) as uow:
+            group = await get_group(uow, guild_id, which, channel_id=channel_id)
+            found = await uow.meetings.open_in(group.id)
+            return None if found is None else turn_mark(from_json(found.state))
 
     async def commit_actions(
         self, guild_id: int, user_id: int, meeting_id: int, actions: list[str], learnt: str
@@ -568,6 +584,21 @@ async def _reconcile_voice(uow: UnitOfWork, guild_ids: list[int], now: datetime)
     # A Stage instance opened for a meeting is opened (if a crash came first) or closed (if the meeting ended).
     for meeting, group in await uow.meetings.on_stage(guild_ids):
         uow.emit(group.guild_id, SyncStage(group.id, meeting.id))
+
+
+def _moved_on(state: MeetingState, *, command: bool) -> str:
+    """Why a Next meant for a turn that has ended changed nothing, in the words of how it was sent."""
+    if not command:
+        return (
+            "The meeting moved on while you pressed that, so nothing changed: look at the card and press again if "
+            "you still mean it."
+        )
+    holder = speaker(state)
+    now = f" <@{holder}> has the floor now." if holder is not None else ""
+    return (
+        f"The turn had already moved on when your /meeting next arrived, so nothing changed.{now} Send it again "
+        "if you mean to move on from here."
+    )
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ class MeetingsBase(FeatureCog):
         meeting_id: int | None = None,
         group: str | None = None,
         mark: str | None = None,
+        command: bool = False,
     ) -> MeetingView:
         await defer(interaction)
         outcome = await self.meetings.act(
@@ -55,6 +56,7 @@ class MeetingsBase(FeatureCog):
             which=group,
             channel_id=interaction.channel_id,
             mark=mark,
+            command=command,
         )
         await self._finish(interaction, outcome.effects, said)
         return outcome.value

@@ -50,8 +50,9 @@ class FacilitatorCommands(VoiceFloor):
 
     @MEETING.command(name="next", description="End the current turn or phase and move on (facilitator)")
     async def next_(self, interaction: discord.Interaction[Any]) -> None:
-        """Move the meeting on."""
-        await self._act(interaction, Next(), SAID["next"])
+        """Move the meeting on from the turn as it stood when the command arrived, never from a later one."""
+        seen = await self.meetings.turn_seen(interaction.guild_id or 0, channel_id=interaction.channel_id)
+        await self._act(interaction, Next(), SAID["next"], mark=seen, command=True)
 
     @MEETING.command(name="skip", description="Pass someone's turn (facilitator)")
     @app_commands.describe(member="Whose turn to pass")

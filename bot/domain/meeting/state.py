@@ -111,6 +111,7 @@ class MeetingState:
     warned: bool = False  # the one-minute warning was given for this turn
     overtime: bool = False  # this turn's time ran out and the speaker was told
     next_mode: Mode | None = None  # the first round's mode, chosen before the rounds are known
+    turn_number: int = 0  # turns begun in this meeting, hand turns included: no two turns share one
 
     @property
     def held(self) -> bool:

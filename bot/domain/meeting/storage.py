@@ -46,6 +46,7 @@ def to_json(state: MeetingState) -> dict[str, Any]:
         "warned": state.warned,
         "overtime": state.overtime,
         "next_mode": None if state.next_mode is None else state.next_mode.value,
+        "turn_number": state.turn_number,
     }
 
 
@@ -85,6 +86,7 @@ def from_json(data: dict[str, Any]) -> MeetingState:
         warned=bool(data["warned"]),
         overtime=bool(data["overtime"]),
         next_mode=None if data["next_mode"] is None else Mode(data["next_mode"]),
+        turn_number=int(data.get("turn_number", 0)),  # not stored before turns were counted
     )
 
 

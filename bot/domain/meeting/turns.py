@@ -90,6 +90,7 @@ class Turns(RunBase):
         state = self.state
         minutes = self.timing.present_minutes if state.phase is Phase.PRESENT else self.timing.turn_minutes
         length = timedelta(minutes=minutes)
+        self.state = replace(self.state, turn_number=state.turn_number + 1)
         if state.held:
             self.state = replace(self.state, turn_ends_at=None, time_left=length, warned=False, overtime=False)
         else:
