@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.domain.reminders import add_months
+from bot.services.due import LEASE
 from tests.e2e.test_groups_e2e import _group_of, wait_for, world
 from tests.fakediscord import BotProcess, FakeDiscord, Member
 from tests.fakediscord.world import Channel, Message
@@ -215,3 +216,40 @@ async def test_without_a_schedule_the_quiet_hours_hold_in_utc_as_the_preview_say
     (reminder,) = _reminders(channel)
     assert "it has been a month since your last meeting" in reminder.text
     assert reminder.pinged_user_ids == {alice.id}
+
+
+async def test_a_kill_while_reminders_are_being_decided_delays_none_and_doubles_none(
+    world: FakeDiscord, bot: BotProcess
+) -> None:
+    fran, _alice, channel = await _one_member_with_an_action(world)
+    due = _due_soon(bot)
+    await _meets_an_hour_after(fran, channel, due)  # the reminder, the nudge and the digest all fall due at `due`
+    # The first of the three posts waits 20 s on Discord: the other two are claimed, their decision still to come.
+    world.faults.rate_limit("POST /channels/*/messages", count=1, retry_after=20)
+    posts = "POST /channels/{channel_id}/messages"
+    limited = len(world.requests_to(posts))
+    # Two seconds short, and left there: the scheduler wakes by itself (a moved clock would wait for the 20 s).
+    await bot.move_clock(to=due - timedelta(seconds=2))
+    await wait_for(lambda: any(r.rate_limited for r in world.requests_to(posts)[limited:]))
+    claimed_at = bot.now()
+    await bot.kill()
+
+    await bot.start()  # the bot's clock stands still: nothing the dead process held may wait for its claim to run out
+    nudge = "Put in a bid with `/bid add`"
+    await wait_for(
+        lambda: (
+            len(_reminders(channel)) == 1
+            and any(nudge in m.text for m in channel.live_messages)
+            and any("Not yet reported back" in m.text for m in fran.dms)
+        ),
+        within=10,
+    )
+    assert bot.now() < claimed_at + LEASE, "promptly, not when the dead process's claim ran out"
+    taken_back = [line for line in bot.stderr.splitlines() if "due work taken back" in line]
+    assert len(taken_back) == 1, bot.tail(40)
+    assert "pieces=2" in taken_back[0], "the nudge and the digest were claimed and not yet decided at the kill"
+    await bot.move_clock(to=claimed_at + LEASE + timedelta(minutes=1))
+    await world.settle(within=5.0)
+    assert len(_reminders(channel)) == 1
+    assert len([m for m in channel.live_messages if nudge in m.text]) == 1
+    assert len([m for m in fran.dms if "Not yet reported back" in m.text]) == 1
