@@ -39,7 +39,7 @@ def plan_of(group: Group) -> ReminderPlan:
     """The group's reminder settings, in its schedule's time zone.
 
     Without a schedule the group has no time zone of its own: its quiet hours are kept in UTC (and the preview says
-    so), and its monthly reminder goes at the time of day its last meeting ended, or after the quiet hours.
+    so), and its monthly reminder goes at the time of day its last meeting ended (or it was made), moved out of them.
     """
     cadence = cadence_of(group)
     return ReminderPlan(
