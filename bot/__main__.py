@@ -86,7 +86,7 @@ async def run(settings: Settings) -> None:
         raise StartupError(str(exc)) from None
     database = Database(settings.database_url, cipher=cipher)
     clock = MovedClock(settings.test_clock_file) if settings.test_clock_file else SystemClock()
-    services = build_services(database, clock, instance_id=str(uuid.uuid4()))
+    services = build_services(database, clock, instance_id=str(uuid.uuid4()), owner=settings.process_name)
     if not await services.state.key_reads_this_database(cipher):
         await database.dispose()
         if made and key_path is not None:

@@ -11,7 +11,7 @@ from bot.db.engine import Database
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.clock import Clock
 from bot.services.actions import ActionService
-from bot.services.due import DueWorkService
+from bot.services.due import DEFAULT_OWNER, DueWorkService
 from bot.services.effects import EffectService
 from bot.services.floor import meeting_floor
 from bot.services.groups import GroupService
@@ -25,13 +25,19 @@ from bot.ui.pacing import Pacer, scaled
 
 
 def build_services(
-    database: Database, clock: Clock, instance_id: str, *, uow: UnitOfWorkFactory | None = None
+    database: Database,
+    clock: Clock,
+    instance_id: str,
+    *,
+    uow: UnitOfWorkFactory | None = None,
+    owner: str = DEFAULT_OWNER,
 ) -> Services:
     """Every service on one unit-of-work factory, so that this process's SQLite writers queue on one lock.
 
-    `instance_id` names this process: what it left half-done, and the due work it holds, are told apart from
-    another process's by it. `uow` shares the caller's units of work on `database` (tests read and write beside
-    the services); without it one is made here. Connects to nothing.
+    `instance_id` names this life of the process: what it left half-done, and the due work it holds, are told apart
+    from another process's by it. `owner` is the process's name across restarts: due work its killed life held is
+    taken back at once by the next life under the same name. `uow` shares the caller's units of work on `database`
+    (tests read and write beside the services); without it one is made here. Connects to nothing.
     """
     if uow is None:
         uow = UnitOfWorkFactory(database, clock)
@@ -41,7 +47,7 @@ def build_services(
         groups=GroupService(uow, clock, instance_id, floor=meeting_floor),
         effects=EffectService(uow, clock),
         state=BotStateService(uow, clock),
-        due=DueWorkService(uow, clock, instance_id),
+        due=DueWorkService(uow, clock, instance_id, owner),
         votes=VoteService(uow, clock),
         meetings=MeetingService(uow, clock),
         actions=ActionService(uow, clock),

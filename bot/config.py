@@ -32,6 +32,13 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     auto_migrate: bool = Field(True, description="Upgrade the database to the newest revision at start-up.")
     sync_guild_id: int | None = Field(None, description="Register commands in this one guild only (development).")
+    process_name: str = Field(
+        "main",
+        min_length=1,
+        max_length=100,
+        description="This process's name among those sharing the database; due work it held when it was killed is "
+        "taken back at once when it starts again under the same name.",
+    )
     message_content_intent: bool = Field(
         False,
         description="Ask Discord for message text (privileged): an off-turn post removed is returned to its author.",

@@ -152,6 +152,7 @@ class DueWork(Base):
     __table_args__ = (
         UniqueConstraint("subject", "kind", "due_at"),
         Index("ix_due_work_pending", "guild_id", "done_at", "due_at"),
+        Index("ix_due_work_claim_owner", "claim_owner"),
         {"sqlite_autoincrement": True},
     )
 
@@ -163,6 +164,9 @@ class DueWork(Base):
     # While claimed: when the claim's lease runs out; after a failure: when to try again.
     not_before: Mapped[datetime | None] = mapped_column(UTCDateTime())
     claimed_by: Mapped[str | None] = mapped_column(String(36))
+    # Who holds the claim, by a name that outlives one life of the process (`claimed_by` is the life): a process
+    # started again under the same name takes back at once what its killed life held, and no one else's claims.
+    claim_owner: Mapped[str | None] = mapped_column(String(100))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     gave_up: Mapped[bool] = mapped_column(default=False)

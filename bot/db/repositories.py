@@ -334,9 +334,18 @@ class DueRepository:
         return (await self.session.execute(query)).scalar_one_or_none()
 
     async def claim(
-        self, guild_ids: Sequence[int], now: datetime, lease_until: datetime, worker: str, limit: int
+        self,
+        guild_ids: Sequence[int],
+        now: datetime,
+        lease_until: datetime,
+        worker: str,
+        limit: int,
+        owner: str | None = None,
     ) -> Sequence[DueWork]:
-        """Hold the open work that is due and free (never claimed, or its lease or wait is over) until `lease_until`."""
+        """Hold the open work that is due and free (never claimed, or its lease or wait is over) until `lease_until`.
+
+        `worker` is this life of the process, `owner` the name it keeps across restarts (see `take_back`).
+        """
         query = (
             select(DueWork)
             .where(
@@ -352,9 +361,26 @@ class DueRepository:
         )
         rows = (await self.session.execute(query)).scalars().all()
         for row in rows:
-            row.claimed_by, row.not_before = worker, lease_until
+            row.claimed_by, row.claim_owner, row.not_before = worker, owner, lease_until
         await self.session.flush()
         return rows
+
+    async def take_back(self, owner: str, worker: str) -> int:
+        """Free at once the open work that an earlier life of `owner` held (it was killed); returns how many pieces.
+
+        Only `owner`'s: another process's claims are left to run out, as that process may be alive.
+        """
+        result = await self.session.execute(
+            update(DueWork)
+            .where(
+                DueWork.claim_owner == owner,
+                DueWork.claimed_by.is_not(None),
+                DueWork.claimed_by != worker,
+                DueWork.done_at.is_(None),
+            )
+            .values(claimed_by=None, claim_owner=None, not_before=None)
+        )
+        return int(getattr(result, "rowcount", 0))
 
     async def finish(self, work_id: int, now: datetime, *, held_by: str, outcome: str | None = None) -> bool:
         """The work is done, if `held_by` still holds it and nobody finished it; returns whether it was.
@@ -362,7 +388,7 @@ class DueRepository:
         A handler that decides for itself calls this in the transaction of its decision: if another process took
         the work over (the lease ran out), the decision is rolled back and nothing is done twice.
         """
-        values: dict[str, object] = {"done_at": now, "claimed_by": None, "not_before": None}
+        values: dict[str, object] = {"done_at": now, "claimed_by": None, "claim_owner": None, "not_before": None}
         if outcome is not None:
             values["outcome"] = outcome
         result = await self.session.execute(
@@ -382,7 +408,12 @@ class DueRepository:
 
         Only while `held_by` holds it: work another process took over, or that its handler finished, stays as it is.
         """
-        values: dict[str, object] = {"claimed_by": None, "attempts": DueWork.attempts + 1, "not_before": again}
+        values: dict[str, object] = {
+            "claimed_by": None,
+            "claim_owner": None,
+            "attempts": DueWork.attempts + 1,
+            "not_before": again,
+        }
         if again is None:
             values.update(done_at=now, gave_up=True)
         await self.session.execute(
@@ -396,7 +427,7 @@ class DueRepository:
         result = await self.session.execute(
             update(DueWork)
             .where(DueWork.id == work_id, DueWork.claimed_by == held_by, DueWork.done_at.is_(None))
-            .values(claimed_by=None, not_before=until)
+            .values(claimed_by=None, claim_owner=None, not_before=until)
         )
         return bool(getattr(result, "rowcount", 0))
 

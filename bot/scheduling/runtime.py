@@ -57,8 +57,12 @@ class DueRuntime:
         self._sweeps.append((seconds, sweep))
 
     async def start(self) -> None:
-        """Start the scheduler and do whatever fell due while the bot was down."""
+        """Start the scheduler and do whatever fell due while the bot was down, or was held by its killed life."""
         if self._scheduler is None:
+            # Before anything is claimed: what this process held when it was killed goes now, not when the lease ends.
+            taken_back = await self._service.take_back()
+            if taken_back:
+                log.info("due work taken back from this process's earlier life", extra={"pieces": taken_back})
             self._scheduler = AsyncIOScheduler(
                 timezone=UTC, job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
             )

@@ -12,6 +12,8 @@ from bot.domain.clock import Clock
 from bot.domain.due import DueKey, retry_at
 
 LEASE = timedelta(minutes=2)
+DEFAULT_OWNER = "main"
+"""The name a process claims due work under when none is given (one process per database)."""
 
 
 @dataclass(frozen=True)
@@ -34,12 +36,18 @@ async def schedule_in(uow: UnitOfWork, guild_id: int, *keys: DueKey) -> None:
 
 
 class DueWorkService:
-    """Claims due work with a lease, so that two workers (or a restart) never carry out the same piece twice."""
+    """Claims due work with a lease, so that two workers (or a restart) never carry out the same piece twice.
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, instance_id: str) -> None:
+    A claim names this life of the process (`instance_id`, new at every start) and its owner (a name that outlives
+    a restart): what a killed life held is taken back by the next life of the same owner at once, while the claims
+    of another owner (a process that may be alive) are left to run out.
+    """
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, instance_id: str, owner: str = DEFAULT_OWNER) -> None:
         self._uow = uow
         self._clock = clock
         self._instance_id = instance_id
+        self._owner = owner
 
     @property
     def clock(self) -> Clock:
@@ -61,11 +69,18 @@ class DueWorkService:
         """Take the work of these guilds that is due now and held by nobody, for the length of a lease."""
         now = self._clock.now()
         async with self._uow() as uow:
-            rows = await uow.due.claim(guild_ids, now, now + LEASE, self._instance_id, limit)
+            rows = await uow.due.claim(guild_ids, now, now + LEASE, self._instance_id, limit, owner=self._owner)
             await uow.commit()
             return [
                 DueItem(row.id, row.guild_id, DueKey(row.subject, row.kind, row.due_at), row.attempts) for row in rows
             ]
+
+    async def take_back(self) -> int:
+        """At start-up: free at once what an earlier life of this process held when it died; returns how many pieces."""
+        async with self._uow() as uow:
+            freed = await uow.due.take_back(self._owner, self._instance_id)
+            await uow.commit()
+            return freed
 
     @property
     def instance_id(self) -> str:

@@ -31,21 +31,47 @@ ROLL_AFTER = timedelta(hours=12)
 """How long after a scheduled meeting's start the schedule moves on if nobody ended it."""
 
 
+SAME_MONTHLY = timedelta(days=7)
+"""A monthly reminder within this of the last one that went is that one again (its quiet hours moved it)."""
+
+
 def plan_of(group: Group) -> ReminderPlan:
     """The group's reminder settings, in its schedule's time zone.
 
-    Without a schedule the group has no time zone, so its quiet hours cannot be placed: it has none, and its
-    monthly reminder goes at the time of day its last meeting ended (a time its members were awake).
+    Without a schedule the group has no time zone of its own: its quiet hours are kept in UTC (and the preview says
+    so), and its monthly reminder goes at the time of day its last meeting ended (or it was made), moved out of them.
     """
     cadence = cadence_of(group)
-    quiet = QuietHours(group.quiet_start_hour, group.quiet_end_hour) if cadence is not None else QuietHours(0, 0)
     return ReminderPlan(
         zone=cadence.zone if cadence is not None else "UTC",
         report_back_lead=timedelta(hours=group.report_back_lead_hours),
         bid_nudge_lead=timedelta(hours=group.bid_nudge_lead_hours),
-        quiet=quiet,
+        quiet=QuietHours(group.quiet_start_hour, group.quiet_end_hour),
         late_after=timedelta(hours=group.reminder_late_hours),
     )
+
+
+def occasion_of(group: Group, due_at: datetime) -> datetime:
+    """What a post due at `due_at` is for: the scheduled meeting, or (without a schedule) its own month."""
+    return group.next_meeting_at if group.schedule is not None and group.next_meeting_at is not None else due_at
+
+
+def went_out(group: Group, kind: ReminderKind, occasion: datetime) -> bool:
+    """Whether this kind of post already went out for this occasion (a lead time or quiet hours changed after it went).
+
+    A monthly reminder counts as the same one within a week of the last.
+    """
+    last = (group.reminded or {}).get(kind.value)
+    if last is None:
+        return False
+    if group.schedule is not None:
+        return last == occasion.isoformat()
+    return abs(occasion - datetime.fromisoformat(last)) < SAME_MONTHLY
+
+
+def mark_went_out(group: Group, kind: ReminderKind, occasion: datetime) -> None:
+    """Remember that this kind of post was decided for this occasion: it is neither promised nor sent again."""
+    group.reminded = {**(group.reminded or {}), kind.value: occasion.isoformat()}
 
 
 async def anchor_of(uow: UnitOfWork, group: Group) -> datetime:
@@ -64,16 +90,21 @@ def is_wanted(group: Group, kind: ReminderKind, due_at: datetime, anchor: dateti
 
 
 async def upcoming(uow: UnitOfWork, group: Group, now: datetime) -> dict[ReminderKind, datetime]:
-    """The group's posts still to come after `now`, by kind."""
+    """The group's posts still to come after `now`, by kind: only what will go (not what went for this occasion)."""
     if group.status != GroupStatus.ACTIVE or group.text_channel_id is None:
         return {}
     plan = plan_of(group)
     if group.schedule is not None:
-        if group.next_meeting_at is None:
+        meeting = group.next_meeting_at
+        if meeting is None:
             return {}
-        return {kind: at for kind, at in scheduled_posts(group.next_meeting_at, plan).items() if at > now}
-    following = next_monthly(await anchor_of(uow, group), plan, now)
-    return {} if following is None else {ReminderKind.REPORT_BACK: following}
+        posts = scheduled_posts(meeting, plan).items()
+        return {kind: at for kind, at in posts if at > now and not went_out(group, kind, meeting)}
+    anchor, kind = await anchor_of(uow, group), ReminderKind.REPORT_BACK
+    following = next_monthly(anchor, plan, now)
+    while following is not None and went_out(group, kind, following):
+        following = next_monthly(anchor, plan, following)
+    return {} if following is None else {kind: following}
 
 
 async def plan_reminders(uow: UnitOfWork, group: Group, now: datetime) -> None:

@@ -13,12 +13,30 @@ from bot.domain.clock import Clock
 from bot.domain.effects import DirectNotice, Effect, Notify
 from bot.domain.groups import GroupStatus, MembershipStatus
 from bot.domain.reminder_notices import BidNudge, GroupReminder, MemberReminder, ReportDigest
-from bot.domain.reminders import QuietHours, ReminderKind, group_of_subject, out_of_quiet, still_useful
+from bot.domain.reminders import (
+    QuietHours,
+    ReminderKind,
+    group_of_subject,
+    group_subject,
+    out_of_quiet,
+    still_useful,
+)
 from bot.services.actions import ActionView, views_of
 from bot.services.due import DueItem
 from bot.services.groups._guards import active_membership, get_group, require_facilitator
 from bot.services.groups._views import Actor, GroupKey
-from bot.services.reminder_plan import ROLL, ROLL_AFTER, anchor_of, is_wanted, plan_of, plan_reminders, upcoming
+from bot.services.reminder_plan import (
+    ROLL,
+    ROLL_AFTER,
+    anchor_of,
+    is_wanted,
+    mark_went_out,
+    occasion_of,
+    plan_of,
+    plan_reminders,
+    upcoming,
+    went_out,
+)
 from bot.services.schedule import advance_schedule
 
 
@@ -35,7 +53,6 @@ class Outcome:
 
 QUIET_GRACE = timedelta(minutes=15)
 """A post this late that would land in the quiet hours waits for them to end (a little late is just late)."""
-SAME_MONTHLY = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -76,6 +93,14 @@ class NudgeView:
 
 
 @dataclass(frozen=True)
+class WentOut:
+    """A post of this meeting that is not to come again: when it was decided, and whether anything was posted."""
+
+    at: datetime
+    posted: bool
+
+
+@dataclass(frozen=True)
 class PreviewView:
     """What `/reminder preview` shows: the coming posts and when, the settings, and who gets the reminder where."""
 
@@ -86,6 +111,7 @@ class PreviewView:
     late_hours: int
     scheduled: bool
     upcoming: dict[ReminderKind, datetime]
+    went: dict[ReminderKind, WentOut]
     in_channel: list[int]
     by_dm: list[int]
     meeting_at: int | None
@@ -186,6 +212,7 @@ class ReminderService:
             group = await get_group(uow, guild_id, which, channel_id=channel_id)
             require_facilitator(group, actor)
             coming = await upcoming(uow, group, now)
+            went = await _went_for_next_meeting(uow, group)
             members = await uow.memberships.with_status(group.id, MembershipStatus.ACTIVE)
         dm = [m.user_id for m in members if _wants_dm(group, m.reminder_dm)]
         plan = plan_of(group)
@@ -198,6 +225,7 @@ class ReminderService:
             late_hours=group.reminder_late_hours,
             scheduled=group.schedule is not None,
             upcoming=coming,
+            went=went,
             in_channel=[m.user_id for m in members if m.user_id not in dm],
             by_dm=dm,
             meeting_at=int(meeting.timestamp()) if meeting is not None and group.schedule is not None else None,
@@ -235,17 +263,19 @@ class ReminderService:
         return planned
 
 
-def _went_out(group: Group, kind: ReminderKind, occasion: str, monthly: bool) -> bool:
-    """Whether this post already went out for this meeting (a lead time or quiet hours changed after it went).
-
-    A monthly reminder counts as the same one within a week of the last.
-    """
-    last = (group.reminded or {}).get(kind.value)
-    if last is None:
-        return False
-    if not monthly:
-        return last == occasion
-    return abs(datetime.fromisoformat(occasion) - datetime.fromisoformat(last)) < SAME_MONTHLY
+async def _went_for_next_meeting(uow: UnitOfWork, group: Group) -> dict[ReminderKind, WentOut]:
+    """The posts of a scheduled group's next meeting that were already decided, and when (from their due work)."""
+    meeting = group.next_meeting_at if group.schedule is not None else None
+    if meeting is None:
+        return {}
+    kinds = {kind.value: kind for kind in ReminderKind if went_out(group, kind, meeting)}
+    decided = [
+        (row.done_at, kinds[row.kind], row.outcome == Outcome.SENT)
+        for row in await uow.due.outcomes(group_subject(group.id))
+        if row.kind in kinds and row.done_at is not None and row.outcome in (Outcome.SENT, Outcome.NOTHING)
+    ]
+    # The latest decision of each kind wins (an earlier meeting's is older).
+    return {kind: WentOut(done_at, posted) for done_at, kind, posted in sorted(decided)}
 
 
 def _wants_dm(group: Group, choice: bool | None) -> bool:
@@ -266,13 +296,13 @@ async def _decide(
     plan = plan_of(group)
     if not still_useful(due_at, now, plan, meeting_at):
         return Outcome.MISSED, []
-    occasion = (meeting_at or due_at).isoformat()
-    if _went_out(group, kind, occasion, meeting_at is None):
+    occasion = occasion_of(group, due_at)
+    if went_out(group, kind, occasion):
         return Outcome.REPEAT, []
     if now - due_at > QUIET_GRACE and plan.quiet.covers(now.astimezone(plan.tz)):
         later = out_of_quiet(now, plan.quiet, plan.tz, before=meeting_at)
         return (later, []) if later > now and still_useful(due_at, later, plan, meeting_at) else (Outcome.MISSED, [])
-    group.reminded = {**(group.reminded or {}), kind.value: occasion}
+    mark_went_out(group, kind, occasion)
     channel = group.text_channel_id
     if channel is None:
         return Outcome.SUPERSEDED, []  # is_wanted already says so: a group without its channel has no posts

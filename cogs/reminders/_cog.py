@@ -136,7 +136,7 @@ class Reminders(FeatureCog):
         group="The group (defaults to this channel's group)",
         report_back_hours="Hours before a meeting to ask everyone to report back on their actions",
         bid_nudge_hours="Hours before a meeting to nudge for bids (and send you the digest)",
-        quiet_from="Quiet hours begin at this hour (0-23, the group's time zone)",
+        quiet_from="Quiet hours begin at this hour (0-23, the group's time zone; UTC while it has no schedule)",
         quiet_until="Quiet hours end at this hour (0-23; the same as quiet_from: no quiet hours)",
         late_hours="A post the bot could not make on time still goes up to this many hours late",
         dms="Send members the report-back reminder by direct message (each can choose with /reminder dm)",

@@ -97,11 +97,19 @@ def preview(view: PreviewView, reminder: Post | None, *, with_reminder: bool = T
             "month after the last meeting)."
         )
     for kind in ReminderKind:
-        at = view.upcoming.get(kind)
+        at, went = view.upcoming.get(kind), view.went.get(kind)
         if at is not None:
             lines.append(f"- {kind.label}: {when(int(at.timestamp()))}")
+        elif went is not None:  # decided for this meeting already: it is not promised again
+            stamp = when(int(went.at.timestamp()))
+            lines.append(
+                f"- {kind.label}: went {stamp}, for this meeting"
+                if went.posted
+                else f"- {kind.label}: not posted, as nobody had actions to report on at {stamp}"
+            )
+    zone = view.zone if view.scheduled else f"UTC, as {plain(view.group_name)} has no schedule to give its time zone"
     lines.append(
-        f"Quiet hours ({view.zone}): {view.quiet.describe()}; a post the bot could not make on time still goes up to "
+        f"Quiet hours ({zone}): {view.quiet.describe()}; a post the bot could not make on time still goes up to "
         f"{view.late_hours} h late, before the meeting."
     )
     if view.scheduled:

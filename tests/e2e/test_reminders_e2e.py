@@ -7,11 +7,14 @@ instead of waiting for it.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import re
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.domain.reminders import add_months
+from bot.services.due import LEASE
 from tests.e2e.test_groups_e2e import _group_of, wait_for, world
 from tests.fakediscord import BotProcess, FakeDiscord, Member
 from tests.fakediscord.world import Channel, Message
@@ -28,13 +31,18 @@ def _due_soon(bot: BotProcess) -> datetime:
     return bot.now().replace(second=0, microsecond=0) + timedelta(minutes=3)
 
 
-async def _meets_an_hour_after(fran: Member, channel: Channel, due: datetime) -> None:
-    """One meeting an hour after `due`, in London time; reminders an hour before it, no quiet hours."""
+async def _meets_an_hour_after(fran: Member, channel: Channel, due: datetime, hours: int = 1) -> None:
+    """One meeting `hours` after `due`, in London time; reminders that long before it, no quiet hours."""
     settings = await fran.run(
-        "/reminder settings", in_channel=channel, report_back_hours=1, bid_nudge_hours=1, quiet_from=0, quiet_until=0
+        "/reminder settings",
+        in_channel=channel,
+        report_back_hours=hours,
+        bid_nudge_hours=hours,
+        quiet_from=0,
+        quiet_until=0,
     )
     assert "Settings saved for **Set A**" in settings.text, settings.text
-    local = (due + timedelta(hours=1)).astimezone(LONDON)
+    local = (due + timedelta(hours=hours)).astimezone(LONDON)
     scheduled = await fran.run(
         "/group schedule",
         in_channel=channel,
@@ -44,6 +52,14 @@ async def _meets_an_hour_after(fran: Member, channel: Channel, due: datetime) ->
         zone="Europe/London",
     )
     assert "Once" in scheduled.text or "meets" in scheduled.text, scheduled.text
+
+
+async def _one_member_with_an_action(world: FakeDiscord) -> tuple[Member, Member, Channel]:
+    """Set A: Fran facilitates, Alice has one action to report on ("Write to the board")."""
+    fran, (alice,) = await _group_of(world, 1)
+    channel = world.guild.channel_named("set-a")
+    await alice.run("/action add", text="Write to the board", in_channel=channel)
+    return fran, alice, channel
 
 
 def _reminders(channel: Channel) -> list[Message]:
@@ -126,9 +142,7 @@ async def test_the_reminder_arrives_on_time_with_working_buttons_and_shows_in_th
 async def test_a_reminder_due_while_the_bot_was_killed_is_sent_once_when_it_returns(
     world: FakeDiscord, bot: BotProcess
 ) -> None:
-    fran, (alice,) = await _group_of(world, 1)
-    channel = world.guild.channel_named("set-a")
-    await alice.run("/action add", text="Write to the board", in_channel=channel)
+    fran, alice, channel = await _one_member_with_an_action(world)
     due = _due_soon(bot)
     await _meets_an_hour_after(fran, channel, due)
     await bot.kill()
@@ -144,3 +158,98 @@ async def test_a_reminder_due_while_the_bot_was_killed_is_sent_once_when_it_retu
     assert reminder.pinged_user_ids == {alice.id}
     done = await alice.click(reminder, "Done")
     assert "Write to the board is **Done**" in done.text, "its buttons work after the restart"
+
+
+async def test_a_reminder_that_went_is_not_promised_again_when_its_lead_time_changes(
+    world: FakeDiscord, bot: BotProcess
+) -> None:
+    fran, _alice, channel = await _one_member_with_an_action(world)
+    due = _due_soon(bot)
+    meeting = due + timedelta(hours=2)
+    await _meets_an_hour_after(fran, channel, due, hours=2)
+    await bot.move_clock(to=due + timedelta(seconds=1))
+    await wait_for(lambda: len(_reminders(channel)) == 1)
+    went = bot.now()
+
+    # The facilitator shortens the lead time after the reminder went: the new time is not a post to come.
+    shorter = meeting - timedelta(hours=1)
+    changed = await fran.run("/reminder settings", in_channel=channel, report_back_hours=1)
+    assert "Settings saved for **Set A**" in changed.text, changed.text
+    preview = await fran.run("/reminder preview", in_channel=channel)
+    for shown in (changed.text, preview.text):
+        assert f"Report-back reminder: <t:{int(shorter.timestamp())}:F>" not in shown, shown
+        stamp = re.search(r"Report-back reminder: went <t:(\d+):F>", shown)
+        assert stamp is not None, shown
+        assert int(due.timestamp()) <= int(stamp.group(1)) <= int(went.timestamp()), "when it went, by the bot's clock"
+    assert "Nudge to put in bids: went <t:" in preview.text, "it went with the reminder, two hours before"
+
+    # Restarted after the new time, still within late_hours: it rightly does not go again, as the preview said.
+    await bot.kill()
+    await bot.move_clock(to=shorter + timedelta(seconds=2))
+    await bot.start()  # what fell due while it was down is done before it says it is ready
+    await world.settle(within=5.0)
+    assert len(_reminders(channel)) == 1
+
+
+async def test_without_a_schedule_the_quiet_hours_hold_in_utc_as_the_preview_says(
+    world: FakeDiscord, bot: BotProcess
+) -> None:
+    now = bot.now()
+    evening = now.replace(hour=23, minute=30, second=0, microsecond=0)
+    await bot.move_clock(to=evening if evening > now else evening + timedelta(days=1))  # inside 22:00 to 08:00 UTC
+    fran, alice, channel = await _one_member_with_an_action(world)
+    made = bot.now()
+    month_on = add_months(made, 1)  # the time of day the group was made: within the quiet hours
+    morning = datetime.combine(month_on.date() + timedelta(days=1), time(8), tzinfo=UTC)
+
+    preview = await fran.run("/reminder preview", in_channel=channel)
+    assert "Quiet hours (UTC, as Set A has no schedule to give its time zone): 22:00 to 08:00" in preview.text, (
+        preview.text
+    )
+    assert f"Report-back reminder: <t:{int(morning.timestamp())}:F>" in preview.text, preview.text
+
+    await bot.move_clock(to=month_on + timedelta(minutes=1))
+    await world.settle(within=5.0)
+    assert _reminders(channel) == [], "not in the quiet hours"
+    await bot.move_clock(to=morning + timedelta(seconds=1))
+    await wait_for(lambda: len(_reminders(channel)) == 1)
+    (reminder,) = _reminders(channel)
+    assert "it has been a month since your last meeting" in reminder.text
+    assert reminder.pinged_user_ids == {alice.id}
+
+
+async def test_a_kill_while_reminders_are_being_decided_delays_none_and_doubles_none(
+    world: FakeDiscord, bot: BotProcess
+) -> None:
+    fran, _alice, channel = await _one_member_with_an_action(world)
+    due = _due_soon(bot)
+    await _meets_an_hour_after(fran, channel, due)  # the reminder, the nudge and the digest all fall due at `due`
+    # The first of the three posts waits 20 s on Discord: the other two are claimed, their decision still to come.
+    world.faults.rate_limit("POST /channels/*/messages", count=1, retry_after=20)
+    posts = "POST /channels/{channel_id}/messages"
+    limited = len(world.requests_to(posts))
+    # Two seconds short, and left there: the scheduler wakes by itself (a moved clock would wait for the 20 s).
+    await bot.move_clock(to=due - timedelta(seconds=2))
+    await wait_for(lambda: any(r.rate_limited for r in world.requests_to(posts)[limited:]))
+    claimed_at = bot.now()
+    await bot.kill()
+
+    await bot.start()  # the bot's clock stands still: nothing the dead process held may wait for its claim to run out
+    nudge = "Put in a bid with `/bid add`"
+    await wait_for(
+        lambda: (
+            len(_reminders(channel)) == 1
+            and any(nudge in m.text for m in channel.live_messages)
+            and any("Not yet reported back" in m.text for m in fran.dms)
+        ),
+        within=10,
+    )
+    assert bot.now() < claimed_at + LEASE, "promptly, not when the dead process's claim ran out"
+    taken_back = [line for line in bot.stderr.splitlines() if "due work taken back" in line]
+    assert len(taken_back) == 1, bot.tail(40)
+    assert "pieces=2" in taken_back[0], "the nudge and the digest were claimed and not yet decided at the kill"
+    await bot.move_clock(to=claimed_at + LEASE + timedelta(minutes=1))
+    await world.settle(within=5.0)
+    assert len(_reminders(channel)) == 1
+    assert len([m for m in channel.live_messages if nudge in m.text]) == 1
+    assert len([m for m in fran.dms if "Not yet reported back" in m.text]) == 1

@@ -209,3 +209,31 @@ async def test_a_moved_clock_does_at_once_what_fell_due_by_the_new_time(due: Due
         assert runtime.armed_for == clock.now() + timedelta(minutes=59)
     finally:
         await runtime.stop()
+
+
+async def test_a_restarted_process_takes_back_at_once_what_its_earlier_life_held(
+    database: Database, clock: FixedClock
+) -> None:
+    """Its own claims only: a process of another name may still be alive and at work on its own."""
+    killed = build_services(database, clock, "first life", owner="shards 0-1").due
+    neighbour = build_services(database, clock, "neighbour", owner="shards 2-3").due
+    await killed.schedule(GUILD, _key(clock, 0, "mine"))
+    await neighbour.schedule(OTHER_GUILD, _key(clock, 0, "theirs"))
+    (held,) = await killed.claim([GUILD])
+    (theirs,) = await neighbour.claim([OTHER_GUILD])
+
+    restarted = build_services(database, clock, "second life", owner="shards 0-1").due
+    done: list[str] = []
+
+    async def record(item: DueItem) -> None:
+        done.append(item.key.subject)
+
+    runtime = DueRuntime(restarted, lambda: [GUILD, OTHER_GUILD])
+    runtime.handle("reminder", record)
+    await runtime.start()  # the clock has not moved: nothing waits for the dead life's lease to run out
+    await runtime.stop()
+    assert done == ["mine"]
+    await killed.done(held)  # a word from the first life, had it lived on, changes nothing
+    await neighbour.done(theirs)
+    clock.moment += LEASE + timedelta(minutes=1)
+    assert await restarted.claim([GUILD, OTHER_GUILD]) == [], "each piece done once"

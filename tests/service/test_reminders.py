@@ -23,6 +23,7 @@ from bot.services.due import LEASE
 from bot.services.effects import QueuedEffect
 from bot.services.groups import Actor, GroupService, GroupView
 from bot.services.reminder_plan import ROLL
+from bot.services.reminders import WentOut
 from tests.service.helpers import FAC, FACILITATOR, GUILD, TEXT, add_members, make_group
 
 DEC_1_1830 = datetime(2026, 12, 1, 18, 30, tzinfo=UTC)  # the first Tuesday in December, 18:30 in London (GMT)
@@ -330,10 +331,31 @@ async def test_groups_made_before_reminders_existed_are_planned_once_at_start(
     assert await services.reminders.plan_all([GUILD]) == 0, "once per guild"
 
 
-async def test_without_a_schedule_there_are_no_quiet_hours_to_place(
+async def test_without_a_schedule_the_quiet_hours_are_kept_in_utc(
     groups: GroupService, services: Services, uow: UnitOfWorkFactory, clock: FixedClock
 ) -> None:
-    clock.moment = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 21:00 in New York: no time zone is known
-    await make_group(groups, "Set N")
+    clock.moment = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # inside the default quiet hours, 22 to 8, in UTC
+    group = await make_group(groups, "Set N")
     ((kind, at, _),) = await _rows(uow)
-    assert (kind, at) == (ReminderKind.REPORT_BACK.value, datetime(2026, 12, 23, 2, 0, tzinfo=UTC))
+    morning = datetime(2026, 12, 23, 8, 0, tzinfo=UTC)
+    assert (kind, at) == (ReminderKind.REPORT_BACK.value, morning), "a month on, when the quiet hours end"
+    shown = await services.reminders.preview(GUILD, FAC, group.id, None)
+    assert (shown.zone, shown.quiet.describe(), shown.scheduled) == ("UTC", "22:00 to 08:00", False)
+    assert shown.upcoming == {ReminderKind.REPORT_BACK: morning}
+
+
+async def test_a_preview_does_not_promise_a_post_that_already_went_for_the_meeting(
+    groups: GroupService, services: Services, process: Process, clock: FixedClock, uow: UnitOfWorkFactory
+) -> None:
+    group = await _scheduled_group(groups, services)
+    assert [type(n) for n in await _at(process, clock, REPORT_AT)] == [GroupReminder]
+    await groups.update_settings(GUILD, FAC, group.id, {"report_back_lead_hours": 30})
+    shown = await services.reminders.preview(GUILD, FAC, group.id, None)
+    assert ReminderKind.REPORT_BACK not in shown.upcoming
+    assert shown.went[ReminderKind.REPORT_BACK] == WentOut(REPORT_AT, posted=True)
+    assert shown.upcoming[ReminderKind.BID_NUDGE] == NUDGE_AT, "what is still to come is still shown"
+    assert (ReminderKind.REPORT_BACK.value, DEC_1_1830 - timedelta(hours=30), None) not in await _rows(uow), (
+        "nor planned"
+    )
+    await _at(process, clock, DEC_1_1830 + timedelta(days=1))  # the meeting passes; the next one's posts are promised
+    assert ReminderKind.REPORT_BACK in (await services.reminders.preview(GUILD, FAC, group.id, None)).upcoming
