@@ -1,6 +1,6 @@
 """due work claims name their owner (stable across a restart), so a restarted process takes back at once what it held
 
-Revision ID: 0014_reminders
+Revision ID: 0014
 Revises: 0013
 Create Date: 2026-12-01 00:00:00
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0014_reminders'
+revision: str = '0014'
 down_revision: str | None = '0013'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
