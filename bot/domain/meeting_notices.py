@@ -49,6 +49,7 @@ class OffTurnRemoved(Notice, kind="meeting.off_turn_removed"):
     group: str
     speaker_id: int | None
     text: str | None
+    member: bool = True  # False: someone who can see the channel (an administrator) but is not in the group
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class OffTurnReminder(Notice, kind="meeting.off_turn_reminder"):
 
     group: str
     speaker_id: int | None
+    member: bool = True
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from bot.domain.bids import BidStatus, VoteStatus
 from bot.domain.clock import Clock
 from bot.domain.effects import DirectNotice, Effect, Notice, SyncStage
 from bot.domain.errors import NotEligibleError, UserFacingError
-from bot.domain.groups import CrossTalk, GroupStatus, VoiceKind
+from bot.domain.groups import CrossTalk, GroupStatus, MembershipStatus, VoiceKind
 from bot.domain.meeting import (
     Arrive,
     Break,
@@ -454,6 +454,8 @@ class MeetingService:
             if group is None or meeting is None:
                 return PostCheck(False, [])
             state = from_json(meeting.state)
+            membership = await uow.memberships.get(group.id, author_id)
+        member = membership is not None and membership.status == MembershipStatus.ACTIVE
         holder = speaker(state)
         if holder is None or author_id == group.facilitator_id:
             return PostCheck(False, [])
@@ -469,9 +471,9 @@ class MeetingService:
             # What a peer says in the holder's round goes into the holder's digest, where it can be read.
             keep = bool(text) and state.phase in (Phase.CLARIFY, Phase.INPUT)
         elif group.crosstalk in (CrossTalk.LOCK, CrossTalk.DELETE):
-            remove, notice = True, OffTurnRemoved(group.name, holder, text)
+            remove, notice = True, OffTurnRemoved(group.name, holder, text, member=member)
         elif group.crosstalk == CrossTalk.REMIND:
-            notice = OffTurnReminder(group.name, holder)
+            notice = OffTurnReminder(group.name, holder, member=member)
         if notice is None and not keep:
             return PostCheck(remove, [])
         async with self._uow() as uow:
@@ -482,7 +484,7 @@ class MeetingService:
                         round_index=state.round_index,
                         phase=state.phase.value,
                         author_id=author_id,
-                        text=text[:2000],
+                        text=text,  # whole: with Nitro a post can hold 4,000 characters
                         posted_at=self._clock.now(),
                     )
                 )

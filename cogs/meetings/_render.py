@@ -194,6 +194,16 @@ def on_stage(post: Post) -> Post:
     return dataclasses.replace(post, content=f"{post.content} {STAGE_INVITED}")
 
 
+def _off_turn(group: str, who: str, member: bool) -> str:
+    """Why a post out of turn was caught, and what to do instead, for a member of the group or for someone else."""
+    if member:
+        return f"{who}. Raise your hand to speak."
+    return (
+        f"{group} is in a meeting, where its members speak one at a time ({who}). You are not a member of {group}: "
+        "please leave the channel to them until the meeting ends."
+    )
+
+
 def render_notice(notice: Notice) -> Post:
     """The meeting's other posts and private notes."""
     match notice:
@@ -207,22 +217,31 @@ def render_notice(notice: Notice) -> Post:
         case TurnOver(group=group, moved_on=moved_on):
             after = "The floor has moved on." if moved_on else "Please finish up and press Done."
             return Post(content=f"Your time is up in {plain(group)}. {after}")
-        case OffTurnRemoved(group=group, speaker_id=speaker_id, text=text):
+        case OffTurnRemoved(group=group, speaker_id=speaker_id, text=text, member=member):
             who = f"<@{speaker_id}> has the floor" if speaker_id else "someone else has the floor"
-            kept = f"\nWhat you wrote, to keep:\n{echo(text)}" if text else ""
-            return Post(
-                content=f"Your post in {plain(group)} was removed: {who}. Raise your hand to speak.{kept}"[:2000]
+            why = _off_turn(plain(group), who, member)
+            if not text:
+                return Post(content=f"Your post in {plain(group)} was removed: {why}")
+            return whole(
+                [f"Your post in {plain(group)} was removed: {why}", "What you wrote, to keep:", echo(text)],
+                "what-you-wrote.md",
             )
-        case OffTurnReminder(group=group, speaker_id=speaker_id):
+        case OffTurnReminder(group=group, speaker_id=speaker_id, member=member):
             who = f"<@{speaker_id}> has the floor" if speaker_id else "someone else has the floor"
+            if not member:
+                return Post(content=f"A gentle reminder in {plain(group)}: {_off_turn(plain(group), who, False)}")
             return Post(content=f"A gentle reminder in {plain(group)}: {who}, one speaker at a time.")
         case NotAQuestion(group=group):
             return Post(content=f"In {plain(group)} this part of the round is for questions only.")
         case DressRehearsalInput(user_id=user_id, criticism=criticism, positives=positives):
-            good = "\n".join(f"- {echo(text)}" for text in positives)
-            return Post(
-                content=f"<@{user_id}>'s input (Dress Rehearsal)\nOne constructive criticism: {echo(criticism)}\n"
-                f"Three positives:\n{good}"[:2000]
+            return whole(
+                [
+                    f"<@{user_id}>'s input (Dress Rehearsal)",
+                    f"One constructive criticism: {echo(criticism)}",
+                    "Three positives:",
+                    *(f"- {echo(text)}" for text in positives),
+                ],
+                "dress-rehearsal-input.md",
             )
         case _:
             raise TypeError(f"{type(notice).__qualname__} is not a meeting notice")

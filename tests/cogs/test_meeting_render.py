@@ -6,8 +6,9 @@ import dataclasses
 from datetime import UTC, datetime
 
 from bot.domain.meeting import MeetingState, Mode, Phase
+from bot.domain.meeting_notices import DressRehearsalInput, OffTurnReminder, OffTurnRemoved
 from bot.services.meetings import MeetingView, RoundView
-from cogs.meetings._render import MESSAGE_LIMIT, TOO_LONG, digest, summary
+from cogs.meetings._render import MESSAGE_LIMIT, TOO_LONG, digest, render_notice, summary
 
 HOLDERS = (21, 22, 23, 24)
 
@@ -71,3 +72,40 @@ def test_the_summary_names_the_next_meeting_when_the_group_has_a_schedule() -> N
     stamp = int(following.timestamp())
     assert f"Next meeting: <t:{stamp}:F> (<t:{stamp}:R>)" in scheduled
     assert "not set yet" not in scheduled
+
+
+def test_a_long_post_removed_out_of_turn_comes_back_whole_in_a_file() -> None:
+    said = "I think " + "we should *really* say so. " * 150  # 4,000 characters, as Nitro allows
+    post = render_notice(OffTurnRemoved("Set A", 21, said))
+    assert post.content is not None
+    assert len(post.content) <= MESSAGE_LIMIT
+    assert TOO_LONG in post.content
+    assert post.attachment is not None
+    assert said.strip() in post.attachment[1].replace("\\*", "*"), "every word comes back"
+
+
+def test_a_short_post_removed_out_of_turn_comes_back_in_the_message() -> None:
+    post = render_notice(OffTurnRemoved("Set A", 21, "May I just add"))
+    assert post.attachment is None
+    assert post.content is not None
+    assert "May I just add" in post.content
+    assert "Raise your hand to speak" in post.content
+
+
+def test_someone_outside_the_group_is_told_what_applies_to_them() -> None:
+    removed = render_notice(OffTurnRemoved("Set A", 21, None, member=False)).content or ""
+    reminded = render_notice(OffTurnReminder("Set A", 21, member=False)).content or ""
+    for text in (removed, reminded):
+        assert "You are not a member of Set A" in text
+        assert "raise your hand" not in text.casefold()
+
+
+def test_a_long_dress_rehearsal_input_is_shown_whole() -> None:
+    criticism = "_" * 500  # every character escaped doubles it
+    positives = ("*" * 300, "~" * 300, "`" * 300)
+    post = render_notice(DressRehearsalInput(21, criticism, positives))
+    assert post.content is not None
+    assert len(post.content) <= MESSAGE_LIMIT
+    assert post.attachment is not None
+    assert post.attachment[1].count("\\*") == 300
+    assert post.attachment[1].count("\\`") == 300

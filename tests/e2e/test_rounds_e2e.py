@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from discord import Permissions
 
 from tests.e2e.test_chosen_bids_e2e import _to_the_rounds
 from tests.e2e.test_groups_e2e import _group_of, wait_for
 from tests.e2e.test_groups_e2e import world as invited_world
-from tests.e2e.test_meeting_e2e import _phase, speaker_on
+from tests.e2e.test_meeting_e2e import _card, _phase, speaker_on
 from tests.e2e.test_votes_e2e import put_in
 from tests.fakediscord import BotProcess, FakeDiscord, Member, Message, Reply
 from tests.fakediscord.world import flatten_components
@@ -105,3 +106,24 @@ async def test_a_holder_changes_their_three_actions_until_the_meeting_ends_and_n
     assert summary.count("action:") == 3, summary
     later = await holder.run("/action add", text="A fourth thing", in_channel=channel)
     assert "Your action in Set A is recorded" in later.text, "after the meeting, actions are free again"
+
+
+async def test_an_administrator_outside_the_group_posting_mid_meeting_is_told_what_applies_to_them(
+    world: FakeDiscord, bot: BotProcess
+) -> None:
+    fran, (alice, bob) = await _group_of(world, 2)
+    channel = world.guild.channel_named("set-a")
+    owner = world.guild.add_member("Olga", permissions=Permissions(administrator=True))
+    await fran.run("/meeting start", in_channel=channel)
+    card = _card(channel)
+    for person in (alice, bob):
+        await person.click(card, "Here")
+    await fran.click(card, "Next")
+    await wait_for(lambda: "Catch-up" in _phase(card) and speaker_on(card) is not None)
+
+    post = await owner.post(channel, "Quick notice for everyone")
+    await wait_for(lambda: post.deleted and len(owner.dms) == 1)
+    (note,) = owner.dms
+    assert "Your post in Set A was removed" in note.text
+    assert "You are not a member of Set A" in note.text, note.text
+    assert "raise your hand" not in note.text.casefold()
