@@ -409,6 +409,32 @@ class MeetingService:
             await uow.commit()
             return uow.committed
 
+    async def card_gone(self, meeting_id: int, message_id: int) -> list[QueuedEffect]:
+        """The card of a meeting under way was deleted (by anyone): it is posted anew, once, and its buttons with it."""
+        async with self._uow() as uow:
+            found = await uow.meetings.get(meeting_id)
+            group = await uow.groups.by_id(found.group_id) if found is not None else None
+            if group is None:
+                return []
+            await uow.groups.get(group.guild_id, group.id, lock=True)
+            meeting = await uow.meetings.get(meeting_id, lock=True)
+            if meeting is None or meeting.status != MeetingStatus.OPEN or meeting.card_message_id != message_id:
+                return []  # the meeting has ended, or the card is already back
+            meeting.card_message_id = None
+            uow.emit(group.guild_id, post(group, FloorCard(meeting.id)))
+            await uow.commit()
+            return uow.committed
+
+    async def card_deleted(self, guild_id: int, channel_id: int, message_id: int) -> list[QueuedEffect]:
+        """A message was deleted in a channel: if it was the card of the group's meeting under way, it comes back."""
+        async with self._uow(write=False) as uow:
+            group = await uow.groups.by_channel(guild_id, channel_id)
+            meeting = await uow.meetings.open_in(group.id) if group is not None else None
+            if meeting is None or meeting.card_message_id != message_id:
+                return []
+            meeting_id = meeting.id
+        return await self.card_gone(meeting_id, message_id)
+
     async def record_card(self, meeting_id: int, message_id: int) -> list[QueuedEffect]:
         """Remember the card's message so that it is kept up to date; draw it again at once."""
         async with self._uow() as uow:

@@ -108,6 +108,10 @@ class EffectApplier:
         """Have `remember(effect, message_id)` called once a notice of this kind is posted (to edit it later)."""
         self._posts.when_posted(kind, remember)
 
+    def when_gone(self, kind: type[Notice], hook: Posted) -> None:
+        """Have `hook(effect, message_id)` called when an edit finds a notice of this kind deleted (to post it anew)."""
+        self._edits.when_gone(kind, hook)
+
     def events_with(self, plan_of: EventPlanOf, made: EventMade) -> None:
         """Where meeting events are drawn from when carried out, and where the event made is remembered."""
         self._events.drawn_from(plan_of, made)

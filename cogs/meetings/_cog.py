@@ -39,11 +39,24 @@ class Meetings(FacilitatorCommands, MemberCommands):
         self.bot.applier.render_with(static, render_notice)
         self.bot.applier.render_live(LIVE_MEETING_NOTICES, self._render_live)
         self.bot.applier.when_posted(FloorCard, self._card_posted)
+        self.bot.applier.when_gone(FloorCard, self._card_gone)
         self.bot.applier.when_voice_lags(self._voice_lag_changed)
 
     async def _voice_lag_changed(self, group_id: int) -> None:
         """The voice floor started or stopped lagging: the card says so."""
         await self.bot.applier.carried_out(await self.meetings.redraw_card(group_id))
+
+    async def _card_gone(self, effect: Notify, message_id: int) -> None:
+        """An edit found the card deleted: it comes back."""
+        if isinstance(effect.notice, FloorCard):
+            await self.bot.applier.carried_out(await self.meetings.card_gone(effect.notice.meeting_id, message_id))
+
+    @commands.Cog.listener()
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        """Someone deleted the floor card: it comes back at once (and at the next change, or start-up, otherwise)."""
+        if payload.guild_id is not None:
+            found = await self.meetings.card_deleted(payload.guild_id, payload.channel_id, payload.message_id)
+            await self.bot.applier.carried_out(found)
 
     async def on_startup(self, guild_ids: list[int]) -> None:
         """Every meeting under way resumes: floors set again from the database, cards redrawn."""

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import discord
 
-from bot.domain.effects import Notify
+from bot.domain.effects import Notice, Notify
 from bot.ui.effects.base import UNKNOWN_MESSAGE, Kit, Post
+
+Gone = Callable[[Notify, int], Awaitable[None]]
 
 
 class Edits:
@@ -13,6 +17,13 @@ class Edits:
 
     def __init__(self, kit: Kit) -> None:
         self._kit = kit
+        self._gone: dict[type[Notice], Gone] = {}
+
+    def when_gone(self, kind: type[Notice], hook: Gone) -> None:
+        """Have `hook(effect, message_id)` called when an edit finds a notice of this kind deleted."""
+        if kind in self._gone:
+            raise ValueError(f"notice {kind.__qualname__} already has a listener")
+        self._gone[kind] = hook
 
     async def apply(self, effect: Notify, message_id: int) -> None:
         """Rewrite the post; of several edits of one post waiting, a live notice's last one draws it."""
@@ -31,16 +42,21 @@ class Edits:
                 if post is None:
                     slot.unused()
                     return
-                await rewrite(message, post)
+                there = await rewrite(message, post)
+        hook = self._gone.get(type(effect.notice))
+        if not there and hook is not None:
+            await hook(effect, message_id)
 
 
-async def rewrite(message: discord.PartialMessage, post: Post) -> None:
+async def rewrite(message: discord.PartialMessage, post: Post) -> bool:
     """Replace a post's text and buttons with the notice's (a notice without buttons takes them away).
 
-    A post deleted meanwhile needs nothing more.
+    False: the post was deleted meanwhile (the caller decides whether it comes back).
     """
     try:
         await message.edit(content=post.content, embed=post.embed, view=post.view, allowed_mentions=post.mentions)
     except discord.NotFound as exc:
         if exc.code != UNKNOWN_MESSAGE:
             raise
+        return False
+    return True
