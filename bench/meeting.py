@@ -46,6 +46,7 @@ from bot.domain.meeting import Phase
 from bot.services.meetings import MeetingService, MeetingView
 from bot.ui.pacing import OBSERVED_LIMITS
 from tests.fakediscord import Channel, FakeDiscord, InteractionRecord, Member, Message, RequestRecord
+from tests.fakediscord.floor import FloorWatch
 
 GROUPS = int(os.environ.get("BENCH_MEETINGS", "200"))
 MEMBERS = 7
@@ -163,11 +164,11 @@ def kind(record: RequestRecord) -> str:
     return f"{record.method} {record.route}"
 
 
-async def many(rate: float | None) -> tuple[list[float], list[int], Counter[str], int]:
-    """200 meetings at once: click-to-able-to-post seconds, channel calls per hand-over, their kinds, and 429s.
+async def many(rate: float | None) -> tuple[list[float], list[int], Counter[str], int, list[float]]:
+    """200 meetings at once: click-to-able-to-post seconds, channel calls per hand-over, their kinds, 429s, overlaps.
 
-    In each wave every meeting's speaker presses Done: all at the same moment (`rate` None), or spread evenly at
-    `rate` presses a second.
+    The overlaps are the seconds at each hand-over in which two members could post at once. In each wave every
+    meeting's speaker presses Done: all at the same moment (`rate` None), or spread evenly at `rate` presses a second.
     """
     async with fake_discord() as world, database_url("sqlite") as url:
         groups = await seed_groups(world, url, GROUPS, members=MEMBERS)
@@ -179,11 +180,13 @@ async def many(rate: float | None) -> tuple[list[float], list[int], Counter[str]
                 seconds: list[float] = []
                 per_handover: list[int] = []
                 kinds: Counter[str] = Counter()
+                overlaps: list[float] = []
                 for _ in range(WAVES):
                     now = await views(meetings, world, groups)
                     if any(v.phase is not Phase.CATCH_UP or v.up_next is None for v in now):
                         raise RuntimeError("a meeting is not in its catch-up with someone up next")
                     first = len(world.requests)
+                    watches = [FloorWatch.start(world, channel_of(world, g), g.members) for g in groups]
                     presses = [
                         (member(g, v.speaker), card, "Done") for g, v, card in zip(groups, now, cards, strict=True)
                     ]
@@ -191,6 +194,7 @@ async def many(rate: float | None) -> tuple[list[float], list[int], Counter[str]
                     await answered(world, clicks)
                     await world.settle(quiet=0.2, within=60.0)
                     wave = world.requests[first:]
+                    overlaps += [sum(watch.overlaps()) for watch in watches]
                     for group, view, click in zip(groups, now, clicks, strict=True):
                         mine = calls_on(wave, group.channel_id)
                         per_handover.append(len(mine))
@@ -201,7 +205,7 @@ async def many(rate: float | None) -> tuple[list[float], list[int], Counter[str]
                         if len(granted) != 1:
                             raise RuntimeError(f"the next speaker's overwrite was set {len(granted)} times")
                         seconds.append(world.answered_at(granted[0]) - click.dispatched_at)
-                return seconds, per_handover, kinds, len(world.rate_limited)
+                return seconds, per_handover, kinds, len(world.rate_limited), overlaps
         finally:
             await database.dispose()
 
@@ -216,6 +220,8 @@ class Paced:
     handovers: list[float]
     coalesced: int
     unlocked: float
+    overlap: list[float]
+    """Seconds at each hand-over in which two members could post at once."""
 
     def row(self, mode: str) -> list[object]:
         """Its line in the table."""
@@ -227,6 +233,7 @@ class Paced:
             ms(self.handovers),
             f"{max(self.handovers) * 1000:.0f} ms",
             f"{self.unlocked:.1f} s",
+            f"{max(self.overlap, default=0.0) * 1000:.0f} ms / {sum(self.overlap) * 1000:.0f} ms",
             sum(self.limited.values()),
             ", ".join(f"{bucket}: {n}" for bucket, n in self.limited.items()) or "-",
         ]
@@ -268,6 +275,9 @@ async def as_fast_as_people_click(announced: bool) -> Paced:
                 world.faults.realistic_rate_limits(time_scale=1.0, announced=announced)
                 began = time.monotonic()
                 (card,) = await to_catch_up(world, [group])
+                channel = channel_of(world, group)
+                watch = FloorWatch.start(world, channel, group.members)
+                last_press = time.monotonic()
                 turns = 0
                 timed: list[tuple[float, int]] = []
                 deadline = time.monotonic() + 600
@@ -282,11 +292,11 @@ async def as_fast_as_people_click(announced: bool) -> Paced:
                     person = member(group, view.speaker)
                     if view.up_next is not None and view.up_next != group.facilitator.id:
                         timed.append((time.monotonic(), view.up_next))
+                    last_press = time.monotonic()
                     await end_turn(person, card, view.phase)
                     turns += 1
                 took = time.monotonic() - began
                 # Paced writes wait in silence: the end is when everyone can post again, not when the fake is quiet.
-                channel = channel_of(world, group)
                 everyone = [group.facilitator, *group.members]
                 while not all(world.guild.can(person, "send_messages", channel) for person in everyone):
                     if time.monotonic() > deadline:
@@ -310,7 +320,9 @@ async def as_fast_as_people_click(announced: bool) -> Paced:
                         continue
                     handovers.append(min(granted) - clicked)
                 limited = Counter(str(r.bucket) for r in world.rate_limited)
-                return Paced(limited, turns, took, handovers, coalesced, unlocked)
+                await world.settle(quiet=0.5, within=60.0)
+                overlap = watch.overlaps(until=last_press)  # the last press closes the meeting: everyone may post
+                return Paced(limited, turns, took, handovers, coalesced, unlocked, overlap)
         finally:
             await database.dispose()
 
@@ -327,7 +339,7 @@ async def main() -> None:
     notes = []
     for rate in (None, PACE):
         floor_seconds = await floor(rate)
-        seconds, per_handover, kinds, limited = await many(rate)
+        seconds, per_handover, kinds, limited, overlaps = await many(rate)
         how = "all at the same moment" if rate is None else f"spread, {rate:.0f} a second"
         rows.append(
             [
@@ -344,6 +356,8 @@ async def main() -> None:
             f"{how}: REST calls on the meeting's channel per hand-over: mean "
             f"{sum(per_handover) / len(per_handover):.2f}, max {max(per_handover)} (hand-overs by calls made: "
             f"{dict(sorted(spread.items()))}); by kind over all {len(per_handover)}: {dict(kinds)}; 429s met: {limited}"
+            f"; floor overlap at a hand-over (two members able to post at once): max {max(overlaps) * 1000:.1f} ms, "
+            f"in {sum(1 for o in overlaps if o)} of {len(overlaps)} hand-overs"
         )
     print("Done click to the next speaker able to post (the no-op floor: the echo bot's Ping, pressed the same way)")
     print(table(["scenario", "samples", "no-op p50 / p99", "Setkeeper p50 / p99", "ratio p50 / p99"], rows))
@@ -351,7 +365,15 @@ async def main() -> None:
     limits = [(await as_fast_as_people_click(announced)).row(mode) for announced, mode in LIMIT_MODES]
     heading = f"one meeting of {MEMBERS}, observed rate limits, each press at once"
     print()
-    columns = ["turns", "took", "carried out / coalesced", "to able to post p50 / p99", "max", "all post again"]
+    columns = [
+        "turns",
+        "took",
+        "carried out / coalesced",
+        "to able to post p50 / p99",
+        "max",
+        "all post again",
+        "floor overlap max / total",
+    ]
     print(table([heading, *columns, "429s", "by bucket"], limits))
 
 

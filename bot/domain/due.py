@@ -24,8 +24,11 @@ class DueKey:
             raise ValueError("due work needs a subject and a kind")
 
 
-def retry_at(failed_at: datetime, attempts: int) -> datetime | None:
-    """When to try again after `attempts` failures (doubling from a minute), or None once it is time to give up."""
+def retry_at(failed_at: datetime, attempts: int, first: timedelta = FIRST_RETRY) -> datetime | None:
+    """When to try again after `attempts` failures, or None once it is time to give up.
+
+    The waits double from `first`: a minute, unless the work is urgent.
+    """
     if attempts >= MAX_ATTEMPTS:
         return None
-    return failed_at + FIRST_RETRY * (1 << max(0, attempts - 1))
+    return failed_at + first * (1 << max(0, attempts - 1))

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.db.models import PendingEffect
 from bot.db.outbox import EFFECT_LEASE, Answering, QueuedEffect, answering, current_answering, no_command
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.clock import Clock
-from bot.domain.due import MAX_ATTEMPTS, DueKey, retry_at
+from bot.domain.due import FIRST_RETRY, MAX_ATTEMPTS, DueKey, retry_at
 from bot.domain.effects import effect_from_payload
 from bot.services.due import schedule_in
 
@@ -151,11 +151,14 @@ class EffectService:
         except Exception:  # kept for the next write; an answer re-sent after a restart is the worst that follows
             log.warning("could not forget settled answers yet", exc_info=True)
 
-    async def failed(self, item: QueuedEffect) -> datetime | None:
-        """Carrying out the effect failed: it is tried again later (due work), a few times at most; returns when."""
+    async def failed(self, item: QueuedEffect, first: timedelta = FIRST_RETRY) -> datetime | None:
+        """Carrying out the effect failed: it is tried again later (due work), a few times at most; returns when.
+
+        The tries double from `first`: a minute, or seconds for what a meeting waits on (the floor).
+        """
         now = self._clock.now()
         async with self._uow() as uow:
-            again = retry_at(now, await uow.effects.attempts(item.id) + 1)
+            again = retry_at(now, await uow.effects.attempts(item.id) + 1, first)
             await uow.effects.count_attempt(item.id, again)  # the lease now says when it may be tried, not who
             if again is not None:
                 await schedule_in(uow, item.guild_id, DueKey(effect_subject(item.id), EFFECT_RETRY, again))

@@ -8,11 +8,12 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, assert_never
 
 import discord
 
+from bot.domain.due import FIRST_RETRY
 from bot.domain.effects import (
     Answer,
     DirectNotice,
@@ -47,6 +48,14 @@ KEEP_RESULTS = 60.0
 """Seconds a carried-out batch's result waits for the command that committed it to ask."""
 LagChanged = Callable[[int], Coroutine[Any, Any, None]]
 """Told a group's id when its voice floor starts or stops lagging (to redraw its card)."""
+
+
+FLOOR_RETRY = timedelta(seconds=2)
+"""A failed access change (the floor a meeting waits on) is tried again after 2 s, doubling: seconds, not a minute."""
+
+
+class FloorPendingError(Exception):
+    """A group's live notice waits: an access change of the group failed and is being tried again."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +100,8 @@ class EffectApplier:
         self._late: defaultdict[int, set[int]] = defaultdict(set)
         self._lag_changed: LagChanged | None = None
         self._lag_tasks: set[asyncio.Task[None]] = set()
+        # A group's live notices (its card, the ping) held while one of its overwrites failed and is tried again.
+        self._held: defaultdict[int, list[QueuedEffect]] = defaultdict(list)
 
     def render_with(self, kinds: Iterable[type[Notice]], renderer: Renderer) -> None:
         """Register how a feature's notices look; each kind has exactly one renderer."""
@@ -209,9 +220,20 @@ class EffectApplier:
         claimed = await self._effects.claim([item.guild_id], effect_ids=[effect_of(item.key.subject)])
         await self.apply(claimed, answers=True)
 
+    async def _floor_carried_out(self, effect: SetAccess) -> None:
+        """An access change went through: once none of the group's is failing, what waited for it goes at once."""
+        if not self._overwrites.unsettled(effect.group_id) and effect.group_id in self._held:
+            await self.apply(self._held.pop(effect.group_id))
+
     async def _apply_one(self, item: QueuedEffect) -> bool:
         effect = item.effect
         try:
+            if (
+                isinstance(effect, Notify)
+                and self._renderers.is_live(effect.notice)
+                and self._overwrites.unsettled(effect.group_id)
+            ):
+                raise FloorPendingError  # the card (or the ping) would name someone Discord does not let post yet
             match effect:
                 case SetAccess():
                     await self._overwrites.apply(effect)
@@ -235,6 +257,8 @@ class EffectApplier:
                     assert_never(effect)
             if isinstance(effect, SetMute):
                 self._late_is(effect.group_id, effect.user_id, late=False)  # carried out: nothing of theirs is late
+            if isinstance(effect, SetAccess):
+                await self._floor_carried_out(effect)
         except Exception as exc:  # one effect's failure (HTTP, rate limit, network) must not stop the others
             if isinstance(effect, SetMute):
                 self._late_is(effect.group_id, effect.user_id, late=True)  # until a later edit of theirs goes through
@@ -249,7 +273,15 @@ class EffectApplier:
                     "code": getattr(exc, "code", None),
                 },
             )
-            self._wake(await self._effects.failed(item))
+            if isinstance(exc, FloorPendingError) and isinstance(effect, Notify):
+                self._held[effect.group_id].append(item)
+            urgent = isinstance(effect, SetAccess) or isinstance(exc, FloorPendingError)
+            again = await self._effects.failed(item, FLOOR_RETRY if urgent else FIRST_RETRY)
+            if isinstance(effect, SetAccess) and again is None:
+                # Given up: the group's card no longer waits for it (what waited is tried again as due work).
+                self._overwrites.give_up(effect.group_id, effect.user_id)
+                self._held.pop(effect.group_id, None)
+            self._wake(again)
             return False
         return True
 
