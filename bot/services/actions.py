@@ -192,7 +192,12 @@ def _view(action: Action, group: Group, reports: list[Report]) -> ActionView:
 async def _not_a_holder_in_the_meeting(uow: UnitOfWork, group: Group, user_id: int) -> None:
     """A round's actions are its holder's three, recorded in the meeting: no fourth by /action add while it lasts."""
     meeting = await uow.meetings.open_in(group.id)
-    if meeting is None or all(item.holder_id != user_id for item in from_json(meeting.state).rounds):
+    state = from_json(meeting.state) if meeting is not None else None
+    # Their round has run, or is still to come with them here (one they missed waits for another meeting).
+    if state is None or not any(
+        item.holder_id == user_id and (item.ran or (index >= state.round_index and user_id in state.present))
+        for index, item in enumerate(state.rounds)
+    ):
         return
     raise MeetingRuleError(
         f"You hold a round in the meeting of {group.name} under way: its actions (up to three) are the ones you "

@@ -44,7 +44,7 @@ from bot.domain.meeting import (
     to_json,
     up_next,
 )
-from bot.domain.meeting.rounds import corrected, round_to_correct
+from bot.domain.meeting.rounds import corrected, last_to_run, round_to_correct
 from bot.domain.meeting_notices import (
     DressRehearsalInput,
     FloorCard,
@@ -108,6 +108,17 @@ class RoundView:
     """What peers said, where it could be read: (author, phase, text), in order."""
     ran: bool
     cut_short: bool = False  # the holder left the group during it
+
+
+@dataclass(frozen=True)
+class CommitDraft:
+    """What the holder's actions form opens with: its round, what is recorded, and whether sending is final."""
+
+    round_index: int
+    actions: list[str]
+    learnt: str
+    changing: bool  # the round has ended: the form changes what it recorded
+    final: bool  # sending ends the meeting, so nothing can change after it
 
 
 @dataclass(frozen=True)
@@ -257,11 +268,19 @@ class MeetingService:
             return None if found is None else turn_mark(from_json(found.state))
 
     async def commit_actions(
-        self, guild_id: int, user_id: int, meeting_id: int, actions: list[str], learnt: str
+        self,
+        guild_id: int,
+        user_id: int,
+        meeting_id: int,
+        actions: list[str],
+        learnt: str,
+        *,
+        round_index: int | None = None,
     ) -> Outcome[MeetingView]:
         """The holder records up to three actions and what they learnt; their round then ends.
 
-        Sent again once the round has ended (until the meeting ends), the form replaces what the round recorded.
+        `round_index` is the round the form was opened for (None: a form from before forms carried it). Sent for a
+        round that has ended (until the meeting ends), the form replaces what that round recorded.
         """
         cleaned = [" ".join(text.split()) for text in actions if text.strip()]
         learnt = learnt.strip()
@@ -272,15 +291,15 @@ class MeetingService:
         now = self._clock.now()
         async with self._uow() as uow:
             group, meeting = await _open_meeting(uow, guild_id, meeting_id, None, None)
+            await _holder_may_write(uow, group, user_id)
             before = from_json(meeting.state)
-            current = before.round
-            if before.phase is Phase.COMMIT and current is not None and current.holder_id == user_id:
+            if _committing(before, user_id) and round_index in (None, before.round_index):
                 index = before.round_index
                 effects = await advance(uow, group, meeting, Committed(user_id, len(cleaned)), now)
             else:
                 # A second form (a stale button, the form opened twice): until the meeting ends the holder may
-                # change the actions of their round; the three-per-round rule holds.
-                index = round_to_correct(before, user_id)
+                # change the actions of the round it was opened for; the three-per-round rule holds.
+                index = round_to_correct(before, user_id, round_index)
                 step = Step(corrected(before, index, len(cleaned)), ())
                 effects = await store(uow, group, meeting, before, step, now)
             kept = list(await uow.meetings.actions_of_round(meeting.id, index))
@@ -313,22 +332,23 @@ class MeetingService:
             await uow.commit()
             return Outcome(view, uow.committed)
 
-    async def commit_draft(self, guild_id: int, user_id: int, meeting_id: int) -> tuple[list[str], str] | None:
-        """Before the holder's form opens: None in their commit step, or what their round recorded, to change.
+    async def commit_draft(self, guild_id: int, user_id: int, meeting_id: int) -> CommitDraft:
+        """Before the holder's form opens: the round it is for, and what that round recorded if it has ended.
 
-        A round that has ended in this meeting can be changed until the meeting ends; for anyone else, a
+        In their commit step the form is for the round under way (empty; `final` when sending it ends the meeting);
+        after it, for their latest ended round, to change until the meeting ends. For anyone else, a
         `MeetingRuleError` says what is true for them.
         """
         async with self._uow(write=False) as uow:
-            _, meeting = await _open_meeting(uow, guild_id, meeting_id, None, None)
+            group, meeting = await _open_meeting(uow, guild_id, meeting_id, None, None)
+            await _holder_may_write(uow, group, user_id)
             state = from_json(meeting.state)
-            current = state.round
-            if state.phase is Phase.COMMIT and current is not None and current.holder_id == user_id:
-                return None
+            if _committing(state, user_id):
+                return CommitDraft(state.round_index, [], "", changing=False, final=last_to_run(state))
             index = round_to_correct(state, user_id)
             note = await uow.meetings.note_of(meeting.id, index)
             texts = [action.text for action in await uow.meetings.actions_of_round(meeting.id, index)]
-            return texts, note.learnt if note is not None else ""
+            return CommitDraft(index, texts, note.learnt if note is not None else "", changing=True, final=False)
 
     async def dress_rehearsal(
         self, guild_id: int, user_id: int, meeting_id: int, criticism: str, positives: list[str]
@@ -702,6 +722,18 @@ async def _after(uow: UnitOfWork, group: Group, meeting: Meeting, now: datetime)
     if vote.status == VoteStatus.OPEN:
         effects += await settle(uow, group, vote, now)
     return effects
+
+
+def _committing(state: MeetingState, user_id: int) -> bool:
+    """Whether `user_id` is the holder in their round's commit step just now."""
+    current = state.round
+    return state.phase is Phase.COMMIT and current is not None and current.holder_id == user_id
+
+
+async def _holder_may_write(uow: UnitOfWork, group: Group, user_id: int) -> None:
+    """A holder records or changes their actions only while a member (the facilitator may hold a round too)."""
+    if user_id != group.facilitator_id:
+        await require_eligible(uow, group, user_id, doing="record your actions")
 
 
 async def _voted_for_this_meeting(uow: UnitOfWork, group: Group) -> bool:

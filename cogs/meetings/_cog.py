@@ -58,6 +58,15 @@ class Meetings(FacilitatorCommands, MemberCommands):
             found = await self.meetings.card_deleted(payload.guild_id, payload.channel_id, payload.message_id)
             await self.bot.applier.carried_out(found)
 
+    @commands.Cog.listener()
+    async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
+        """A purge (a moderation bot's, say) that took the floor card with it: the card comes back at once."""
+        if payload.guild_id is None:
+            return
+        for message_id in payload.message_ids:
+            found = await self.meetings.card_deleted(payload.guild_id, payload.channel_id, message_id)
+            await self.bot.applier.carried_out(found)
+
     async def on_startup(self, guild_ids: list[int]) -> None:
         """Every meeting under way resumes: floors set again from the database, cards redrawn."""
         await self.bot.applier.carried_out(await self.meetings.resume(guild_ids))

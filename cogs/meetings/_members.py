@@ -87,24 +87,25 @@ class MemberCommands(MeetingsBase):
             return
         await interaction.response.send_modal(commit_form(meeting_id, found))
 
-    async def _committed(self, interaction: discord.Interaction[Any], meeting_id: int) -> None:
+    async def _committed(self, interaction: discord.Interaction[Any], meeting_id: int, round_index: int | None) -> None:
         values = submitted(cast("dict[str, Any]", interaction.data or {}))
         actions = [str(values.get(f"action:{n}") or "") for n in range(1, 4)]
         learnt = str(values.get("learnt") or "")
         await defer(interaction)
         try:
             outcome = await self.meetings.commit_actions(
-                interaction.guild_id or 0, interaction.user.id, meeting_id, actions, learnt
+                interaction.guild_id or 0, interaction.user.id, meeting_id, actions, learnt, round_index=round_index
             )
         except UserFacingError as exc:
             await _refused_with_text(interaction, exc, [*actions, learnt])
             return
-        await self._finish(
-            interaction,
-            outcome.effects,
-            "Your learning and actions are recorded. Thank you. Until the meeting ends you can change them: press "
-            "Record my actions again (it is under /meeting status too).",
+        after = (
+            "Until the meeting ends you can change them: press Record my actions again (it is under /meeting status "
+            "too)."
+            if outcome.value.open
+            else "That was the meeting's last round: it has ended, and the summary is posted."
         )
+        await self._finish(interaction, outcome.effects, f"Your learning and actions are recorded. Thank you. {after}")
 
     async def _rehearsed(self, interaction: discord.Interaction[Any], meeting_id: int) -> None:
         values = submitted(cast("dict[str, Any]", interaction.data or {}))
@@ -129,8 +130,11 @@ class MemberCommands(MeetingsBase):
         commit = COMMIT_FORM.fullmatch(custom_id)
         rehearsal = REHEARSAL_FORM.fullmatch(custom_id)
         if commit is not None:
-            meeting_id = int(commit["meeting"])
-            await guarded(interaction, lambda: self._committed(interaction, meeting_id))
+            meeting_id, round_index = int(commit["meeting"]), commit["round"]
+            await guarded(
+                interaction,
+                lambda: self._committed(interaction, meeting_id, int(round_index) if round_index else None),
+            )
         elif rehearsal is not None:
             meeting_id = int(rehearsal["meeting"])
             await guarded(interaction, lambda: self._rehearsed(interaction, meeting_id))

@@ -170,10 +170,11 @@ def digest(view: MeetingView, round_index: int) -> Post | None:
     return whole(lines, "your-round.md")
 
 
-def whole(lines: list[str], filename: str) -> Post:
+def whole(lines: list[str], filename: str, file_text: str | None = None) -> Post:
     """The lines as one post, or, when too long for a message, as many whole lines as fit and all in a file.
 
-    Nothing anyone said or committed to is cut off.
+    Nothing anyone said or committed to is cut off. `file_text`: what the file holds instead of the lines (a
+    member's own words as they wrote them, where the lines show them escaped).
     """
     text = "\n".join(lines)
     if len(text) <= MESSAGE_LIMIT:
@@ -183,7 +184,7 @@ def whole(lines: list[str], filename: str) -> Post:
         if len("\n".join([*shown, line, TOO_LONG])) > MESSAGE_LIMIT:
             break
         shown.append(line)
-    return Post(content="\n".join([*shown, TOO_LONG]), attachment=(filename, text + "\n"))
+    return Post(content="\n".join([*shown, TOO_LONG]), attachment=(filename, (file_text or text) + "\n"))
 
 
 STAGE_INVITED = "On the Stage you are invited to speak: accept the invitation to come on stage."
@@ -224,7 +225,8 @@ def render_notice(notice: Notice) -> Post:
                 return Post(content=f"Your post in {plain(group)} was removed: {why}")
             return whole(
                 [f"Your post in {plain(group)} was removed: {why}", "What you wrote, to keep:", echo(text)],
-                "what-you-wrote.md",
+                "what-you-wrote.txt",
+                file_text=text,
             )
         case OffTurnReminder(group=group, speaker_id=speaker_id, member=member):
             who = f"<@{speaker_id}> has the floor" if speaker_id else "someone else has the floor"

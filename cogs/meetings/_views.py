@@ -9,13 +9,13 @@ import discord
 
 from bot.domain.meeting import MAX_ACTIONS, MeetingRuleError, Mode, Phase
 from bot.domain.meeting.rounds import round_to_correct
-from bot.services.meetings import MeetingView, turn_mark
+from bot.services.meetings import CommitDraft, MeetingView, turn_mark
 from cogs.groups._views import guarded, single_item_view
 
 if TYPE_CHECKING:
     from bot.app import Setkeeper
 
-COMMIT_FORM = re.compile(r"setkeeper:commit:(?P<meeting>[0-9]{1,12})")
+COMMIT_FORM = re.compile(r"setkeeper:commit:(?P<meeting>[0-9]{1,12})(?::(?P<round>[0-9]{1,3}))?")
 REHEARSAL_FORM = re.compile(r"setkeeper:rehearse:(?P<meeting>[0-9]{1,12})")
 LABELS = {
     "here": ("Here", discord.ButtonStyle.success),
@@ -119,18 +119,22 @@ def own_buttons(view: MeetingView, user_id: int) -> discord.ui.View | None:
     return single_item_view(*items) if items else None
 
 
-def commit_form(meeting_id: int, draft: tuple[list[str], str] | None = None) -> discord.ui.Modal:
-    """The holder's form: up to three actions and what they learnt; with `draft`, what they recorded, to change."""
-    texts, learnt = draft if draft is not None else ([], "")
-    title = "Change your learning and actions" if draft is not None else "Your learning and actions"
-    form = discord.ui.Modal(title=title, custom_id=f"setkeeper:commit:{meeting_id}", timeout=None)
+def commit_form(meeting_id: int, draft: CommitDraft | None = None) -> discord.ui.Modal:
+    """The holder's form: up to three actions and what they learnt, for the draft's round (with what it recorded)."""
+    texts, learnt = (draft.actions, draft.learnt) if draft is not None else ([], "")
+    changing = draft is not None and draft.changing
+    title = "Change your learning and actions" if changing else "Your learning and actions"
+    custom_id = f"setkeeper:commit:{meeting_id}" + (f":{draft.round_index}" if draft is not None else "")
+    if draft is not None and draft.final:
+        hint = "Sending ends the meeting, so these are final: check them first"
+    else:
+        hint = "Something you will do before the next meeting; you can change it until the meeting ends"
+    form = discord.ui.Modal(title=title, custom_id=custom_id, timeout=None)
     for number in range(1, MAX_ACTIONS + 1):
         form.add_item(
             discord.ui.Label(
                 text=f"Action {number}",
-                description="Something you will do before the next meeting; you can change it until the meeting ends"
-                if number == 1
-                else None,
+                description=hint if number == 1 else None,
                 component=discord.ui.TextInput(
                     custom_id=f"action:{number}",
                     required=number == 1,

@@ -81,7 +81,7 @@ def test_a_long_post_removed_out_of_turn_comes_back_whole_in_a_file() -> None:
     assert len(post.content) <= MESSAGE_LIMIT
     assert TOO_LONG in post.content
     assert post.attachment is not None
-    assert said.strip() in post.attachment[1].replace("\\*", "*"), "every word comes back"
+    assert post.attachment[1] == said + "\n", "every word comes back, as written"
 
 
 def test_a_short_post_removed_out_of_turn_comes_back_in_the_message() -> None:

@@ -22,10 +22,11 @@ world = invited_world  # the README's invite permissions
 async def _chosen_before_the_meeting(fran: Member, voters: list[Member], channel: Channel, title: str) -> None:
     """A vote before the meeting, for one round: everyone backs `title`, which is chosen."""
     opened = await fran.run("/vote open", rounds=1, in_channel=channel)
-    assert "The vote is open" in opened.text, opened.text
-    ballot = channel.message_containing("Vote in Set A")
-    for person in voters:
-        await vote(person, ballot, [title])
+    if "only one open bid" not in opened.text:  # with one bid there is nothing to vote on: it is chosen at once
+        assert "The vote is open" in opened.text, opened.text
+        ballot = channel.message_containing("Vote in Set A")
+        for person in voters:
+            await vote(person, ballot, [title])
     await wait_for(lambda: any("Vote result in Set A" in m.text for m in channel.live_messages))
     result = channel.message_containing("Vote result in Set A")
     assert f"**{title}**" in result.text.split("Chosen for a round")[1], result.text
@@ -118,3 +119,56 @@ async def test_the_facilitator_releases_a_chosen_bid(world: FakeDiscord, bot: Bo
     assert "Chosen, waiting for a round" not in board.text
     again = await fran.run("/bid release", bid=choice["value"], in_channel=channel)
     assert "no chosen bid like that" in again.text.lower(), again.text
+
+
+async def _a_meeting_that_ended_before_its_vote(fran: Member, channel: Channel) -> None:
+    """A short meeting, ended in its opening: what was chosen before it now waits from an earlier meeting."""
+    await fran.run("/meeting start", in_channel=channel)
+    await fran.run("/meeting end", in_channel=channel)
+    await wait_for(lambda: any("Summary of the meeting" in m.text for m in channel.live_messages))
+
+
+async def test_a_member_whose_leaving_closes_the_vote_gets_no_round_in_it(world: FakeDiscord, bot: BotProcess) -> None:
+    fran, (alice, bob, cleo) = await _group_of(world, 3)
+    channel = world.guild.channel_named("set-a")
+    await put_in(alice, channel, "Managing up", "Ideas, please")
+    await put_in(bob, channel, "Hiring a lead", "Ideas, please")
+    await _chosen_before_the_meeting(fran, [alice, bob, cleo], channel, "Managing up")
+    await _a_meeting_that_ended_before_its_vote(fran, channel)
+    await put_in(alice, channel, "Alice again", "Ideas, please")
+    await put_in(cleo, channel, "Remote team", "Ideas, please")
+    card = await _to_the_rounds(fran, [alice, bob, cleo], channel)
+    await wait_for(lambda: "Vote on the bids" in _phase(card))
+    ballot = channel.message_containing("Vote in Set A")
+    await vote(bob, ballot, ["Remote team"])
+    await vote(cleo, ballot, ["Hiring a lead"])
+    await alice.run("/group leave", in_channel=channel)  # her ballot goes, so the vote closes
+    await wait_for(lambda: "presents" in _phase(card))
+    assert "Managing up" not in card.text, "no round for someone who left"
+    assert "(round 1 of 1)" in _phase(card), _phase(card)
+
+
+async def test_a_holder_who_comes_late_to_the_vote_takes_back_a_seat_not_an_extra_round(
+    world: FakeDiscord, bot: BotProcess
+) -> None:
+    fran, (alice, bob, cleo, dev) = await _group_of(world, 4)
+    channel = world.guild.channel_named("set-a")
+    await put_in(alice, channel, "Managing up", "Ideas, please")
+    await put_in(bob, channel, "Hiring a lead", "Ideas, please")
+    await _chosen_before_the_meeting(fran, [alice, bob, cleo, dev], channel, "Managing up")
+    await _a_meeting_that_ended_before_its_vote(fran, channel)
+    await put_in(cleo, channel, "Remote team", "Ideas, please")
+    await put_in(dev, channel, "Career change", "Ideas, please")
+    card = await _to_the_rounds(fran, [bob, cleo, dev], channel)  # Alice is late
+    await wait_for(lambda: "Vote on the bids" in _phase(card))
+    await alice.click(card, "Here")
+    ballot = channel.message_containing("Vote in Set A")
+    for person in (bob, cleo, dev):
+        await vote(person, ballot, ["Hiring a lead"])
+    await fran.run("/vote close", in_channel=channel)
+    await wait_for(lambda: "presents" in _phase(card))
+    assert "(round 1 of 2)" in _phase(card), _phase(card)
+    assert "**Managing up** by " + alice.mention in card.text, "her waiting round goes first"
+    board = await fran.run("/bid list", in_channel=channel)
+    assert "Chosen, waiting for a round" in board.text, "the vote's second winner waits, chosen"
+    assert "Managing up" not in board.text.split("Chosen, waiting for a round")[1], "this meeting holds hers"

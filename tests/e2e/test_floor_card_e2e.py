@@ -77,3 +77,15 @@ async def test_meeting_status_offers_the_buttons_its_caller_may_press(world: Fak
     pressed = await speaker.click(mine.messages[-1], "Done")
     assert "Your turn is over" in pressed.text
     await wait_for(lambda: speaker_on(card) == listener.id)
+
+
+async def test_a_card_taken_in_a_purge_comes_back_at_once(world: FakeDiscord, bot: BotProcess) -> None:
+    _, _, channel, card = await _in_catch_up(world)
+    other = next(m for m in reversed(channel.live_messages) if m is not card)
+    for message in (card, other):  # a moderation bot's bulk delete: Discord tells the bot in one event
+        world.record_deletion(message, world.bot_user)
+    await world.dispatch(
+        "MESSAGE_DELETE_BULK",
+        {"ids": [str(card.id), str(other.id)], "channel_id": str(channel.id), "guild_id": str(world.guild.id)},
+    )
+    await wait_for(lambda: len(_cards(channel)) == 1)

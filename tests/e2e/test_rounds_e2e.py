@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from discord import Permissions
 
-from tests.e2e.test_chosen_bids_e2e import _to_the_rounds
+from tests.e2e.test_chosen_bids_e2e import _chosen_before_the_meeting, _to_the_rounds
 from tests.e2e.test_groups_e2e import _group_of, wait_for
 from tests.e2e.test_groups_e2e import world as invited_world
 from tests.e2e.test_meeting_e2e import _card, _phase, speaker_on
@@ -127,3 +127,78 @@ async def test_an_administrator_outside_the_group_posting_mid_meeting_is_told_wh
     assert "Your post in Set A was removed" in note.text
     assert "You are not a member of Set A" in note.text, note.text
     assert "raise your hand" not in note.text.casefold()
+
+
+async def test_the_last_rounds_form_says_it_is_final_and_the_reply_does_not_promise_a_change(
+    world: FakeDiscord, bot: BotProcess
+) -> None:
+    fran, (alice, bob) = await _group_of(world, 2)
+    channel = world.guild.channel_named("set-a")
+    await fran.run("/group settings", rounds_per_meeting=1, in_channel=channel)
+    await put_in(alice, channel, "Managing up", "Ideas, please")
+    card = await _to_the_rounds(fran, [alice, bob], channel)
+    await wait_for(lambda: "(round 1 of 1)" in _phase(card))
+    await _to_phase(card, "actions", [alice, bob, fran])
+    form = await alice.click(card, "Record my actions")
+    hints = [str(f.get("description")) for f in flatten_components((form.modal or {})["components"])]
+    assert any("these are final" in hint for hint in hints), hints
+    recorded = await alice.submit_modal(form, {"action:1": "Ask for feedback", "learnt": "Ask"})
+    assert "That was the meeting's last round: it has ended" in recorded.text
+    assert "change them" not in recorded.text
+
+
+async def test_a_holder_who_left_after_their_round_keeps_it_heard_and_can_no_longer_change_it(
+    world: FakeDiscord, bot: BotProcess
+) -> None:
+    fran, (alice, bob, cleo) = await _group_of(world, 3)
+    channel = world.guild.channel_named("set-a")
+    await put_in(alice, channel, "Managing up", "Ideas, please")
+    await put_in(bob, channel, "Hiring a lead", "Ideas, please")
+    card = await _to_the_rounds(fran, [alice, bob, cleo], channel)
+    await wait_for(lambda: "(round 1 of 2)" in _phase(card))
+    first = alice if speaker_on(card) == alice.id else bob
+    await _to_phase(card, "actions", [alice, bob, cleo, fran])
+    form = await first.click(card, "Record my actions")
+    await first.submit_modal(form, {"action:1": "Ask for feedback", "learnt": "x"})
+    await wait_for(lambda: "(round 2 of 2)" in _phase(card))
+    status = await first.run("/meeting status", in_channel=channel)
+
+    await first.run("/group leave", in_channel=channel)
+    again = await first.click(status.messages[-1], "Record my actions")
+    assert again.modal is None
+    assert "Only members of Set A" in again.text, again.text
+    await fran.run("/meeting end", in_channel=channel)
+    await wait_for(lambda: any("Summary of the meeting" in m.text for m in channel.live_messages))
+    assert "action: Ask for feedback" in channel.message_containing("Summary of the meeting").text
+    assert not any("is withdrawn" in m.text for m in channel.live_messages), "a bid heard today was not withdrawn"
+
+
+async def test_a_change_goes_to_the_round_the_form_was_opened_for(world: FakeDiscord, bot: BotProcess) -> None:
+    fran, (alice, bob) = await _group_of(world, 2)
+    channel = world.guild.channel_named("set-a")
+    await put_in(alice, channel, "Managing up", "Ideas, please")
+    await _chosen_before_the_meeting(fran, [alice, bob], channel, "Managing up")
+    await fran.run("/meeting start", in_channel=channel)
+    await fran.run("/meeting end", in_channel=channel)  # ended before its vote: the chosen bid waits
+    await wait_for(lambda: any("Summary of the meeting" in m.text for m in channel.live_messages))
+    await put_in(alice, channel, "Alice again", "Ideas, please")
+    card = await _to_the_rounds(fran, [alice, bob], channel)
+    await wait_for(lambda: "(round 1 of 2)" in _phase(card))
+    await _to_phase(card, "actions", [alice, bob, fran])
+    first = await alice.click(card, "Record my actions")
+    await alice.submit_modal(first, {"action:1": "Round one action", "learnt": "one"})
+    await wait_for(lambda: "(round 2 of 2)" in _phase(card))
+    status = await alice.run("/meeting status", in_channel=channel)
+    change = await alice.click(status.messages[-1], "Record my actions")
+    assert _defaults(change)["action:1"] == "Round one action"
+    await _to_phase(card, "actions", [alice, bob, fran])  # round 2 reaches its actions step meanwhile
+    await alice.submit_modal(change, {"action:1": "Round one action, corrected", "learnt": "one, corrected"})
+    assert "(round 2 of 2)" in _phase(card), "the change to round 1 did not end round 2"
+    own = await alice.click(card, "Record my actions")
+    await alice.submit_modal(own, {"action:1": "Round two action", "learnt": "two"})
+    await wait_for(lambda: any("Summary of the meeting" in m.text for m in channel.live_messages))
+    summary = channel.message_containing("Summary of the meeting").text
+    one, two = summary.split("Alice again")
+    assert "Round one action, corrected" in one
+    assert "Round two action" in two
+    assert "corrected" not in two

@@ -19,24 +19,35 @@ from bot.domain.meeting.state import (
 from bot.domain.meeting.turns import Turns
 
 
-def round_to_correct(state: MeetingState, user_id: int) -> int:
-    """The round of `user_id` whose actions they may still change: one of theirs that has ended in this meeting.
+def round_to_correct(state: MeetingState, user_id: int, round_index: int | None = None) -> int:
+    """The round of `user_id` whose actions they may still change: `round_index`, or their latest ended one.
 
-    Raises `MeetingRuleError` saying what is true for them otherwise.
+    Only a round of theirs that has ended in this meeting can change; otherwise `MeetingRuleError` says what is
+    true for them.
     """
     ended = [
         index
         for index, item in enumerate(state.rounds)
         if item.holder_id == user_id and item.ran and (index < state.round_index or state.phase is Phase.CLOSED)
     ]
-    if ended:
+    if ended and round_index is None:
         return ended[-1]
+    if round_index in ended:
+        return round_index
     current = state.round
     if current is not None and current.holder_id == user_id and state.phase in ROUND_PHASES:
         raise MeetingRuleError(
             "Your round is still going: you record your actions at its end, when the card shows Record my actions."
         )
+    if ended or any(item.holder_id == user_id for item in state.rounds):
+        raise MeetingRuleError("That round's actions cannot change now. Use Record my actions on the card again.")
     raise MeetingRuleError("Only an issue's holder records actions, at the end of their round in the meeting.")
+
+
+def last_to_run(state: MeetingState) -> bool:
+    """Whether the current round is the meeting's last to run: its commit step ends the meeting."""
+    here = {*state.present, state.facilitator_id}
+    return all(item.holder_id not in here for item in state.rounds[state.round_index + 1 :])
 
 
 def corrected(state: MeetingState, round_index: int, actions: int) -> MeetingState:

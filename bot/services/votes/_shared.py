@@ -143,7 +143,10 @@ async def close(
     effects = [*refresh_card(group, vote), Notify(group.id, channel_of(group), VoteResult(vote.id))]
     if meeting is not None and ours:
         winners = tuple((by_id[bid_id].author_id, bid_id) for bid_id in result.winners)
-        effects += await advance(uow, group, meeting, Voted((*carried, *winners)), now)
+        # Never more rounds than the meeting holds: a holder who came late to the vote takes back their waiting
+        # round's seat, and the vote's last winner waits, chosen, for the next meeting.
+        seated = (*carried, *winners)[: max(group.rounds_per_meeting, len(carried))]
+        effects += await advance(uow, group, meeting, Voted(seated), now)
     return effects
 
 
@@ -201,12 +204,15 @@ def cancel(group: Group, vote: Vote, now: datetime, reason: CloseReason) -> list
 
 
 async def end_cycle(uow: UnitOfWork, group: Group, now: datetime) -> list[Effect]:
-    """The group's cycle ended (archived): open bids close and an open vote is cancelled."""
+    """The group's cycle ended (archived): its open and waiting bids close, and an open vote is cancelled."""
     effects: list[Effect] = []
     vote = await uow.votes.open_in(group.id)
     if vote is not None:
         effects += cancel(group, vote, now, CloseReason.ARCHIVED)
-    for bid in await uow.bids.in_status(group.id, BidStatus.OPEN):
+    for bid in [
+        *await uow.bids.in_status(group.id, BidStatus.OPEN),
+        *await uow.bids.in_status(group.id, BidStatus.CHOSEN),
+    ]:
         bid.status, bid.closed_at = BidStatus.CLOSED, now
     return effects
 
@@ -218,16 +224,22 @@ async def member_gone(uow: UnitOfWork, group: Group, user_id: int, now: datetime
     seats of the group's later votes.
     """
     effects: list[Effect] = []
-    bid = await uow.bids.open_of(group.id, user_id)
-    if bid is not None:
-        effects += (await withdraw(uow, group, bid, now, why="left"))[1]
+    # The chosen bids and the ballot go first: withdrawing the open bid may close the vote, and its count must
+    # neither seat a round of theirs nor wait for their ballot. A round of theirs that has run in the meeting under
+    # way keeps its bid, to be marked heard when the meeting ends.
+    meeting = await uow.meetings.open_in(group.id)
+    ran = {item.bid_id for item in from_json(meeting.state).rounds if item.ran} if meeting is not None else set()
     for chosen in await uow.bids.in_status(group.id, BidStatus.CHOSEN):
-        if chosen.author_id == user_id:
+        if chosen.author_id == user_id and chosen.id not in ran:
             effects += (await withdraw(uow, group, chosen, now, why="left"))[1]
     vote = await uow.votes.open_in(group.id)
     if vote is not None:
         ballot = await uow.votes.ballot_of(vote.id, user_id)
         if ballot is not None:
             await uow.votes.remove_ballot(ballot)
+    bid = await uow.bids.open_of(group.id, user_id)
+    if bid is not None:
+        effects += (await withdraw(uow, group, bid, now, why="left"))[1]
+    if vote is not None:
         effects += await settle(uow, group, vote, now)
     return effects

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from bot.db.models import Bid
+from bot.db.uow import UnitOfWork
 from bot.domain.bids import BidStatus, VoteStatus, bid_text
 from bot.domain.effects import Notify
 from bot.domain.errors import BidExistsError, BidNotFoundError
+from bot.domain.groups import GroupStatus
 from bot.domain.meeting import from_json
 from bot.domain.vote_notices import BidPutIn, BidWithdrawn
 from bot.services.eligibility import require_eligible
@@ -73,7 +75,12 @@ class Bids(VoteServiceBase):
                 await require_eligible(uow, group, user_id, doing="see the bids")
             bids = [bid_view(bid) for bid in await uow.bids.in_status(group.id, BidStatus.OPEN)]
             vote = await uow.votes.open_in(group.id)
-            waiting = [bid_view(bid) for bid in await uow.bids.in_status(group.id, BidStatus.CHOSEN)]
+            in_meeting = await _in_meeting(uow, group.id)
+            waiting = [
+                bid_view(bid)
+                for bid in await uow.bids.in_status(group.id, BidStatus.CHOSEN)
+                if bid.id not in in_meeting
+            ]
             return BidBoard(view_of(group), bids, vote.id if vote else None, waiting)
 
     async def own_open_bids(self, guild_id: int, user_id: int) -> list[tuple[BidView, str]]:
@@ -84,11 +91,12 @@ class Bids(VoteServiceBase):
     async def waiting_bids(self, guild_id: int, user_id: int, manages_server: bool) -> list[tuple[BidView, str]]:
         """The chosen bids waiting for a round in the groups this person may release them in (for autocomplete)."""
         async with self._uow(write=False) as uow:
-            return [
-                (bid_view(bid), group.name)
-                for bid, group in await uow.bids.chosen_in_guild(guild_id)
-                if manages_server or group.facilitator_id == user_id
-            ]
+            found = []
+            for bid, group in await uow.bids.chosen_in_guild(guild_id):
+                mine = manages_server or group.facilitator_id == user_id
+                if mine and group.status == GroupStatus.ACTIVE and bid.id not in await _in_meeting(uow, group.id):
+                    found.append((bid_view(bid), group.name))
+            return found
 
     async def release_bid(self, guild_id: int, actor: Actor, bid_id: int | None) -> Outcome[BidView]:
         """The facilitator frees a chosen bid from waiting for its round (its holder cannot or will not take it)."""
@@ -102,11 +110,10 @@ class Bids(VoteServiceBase):
             bid = await uow.bids.get(bid_id or 0, lock=True)
             if bid is None or bid.group_id != group.id or bid.status != BidStatus.CHOSEN:
                 raise missing
-            meeting = await uow.meetings.open_in(group.id)
-            if meeting is not None and any(r.bid_id == bid.id for r in from_json(meeting.state).rounds):
+            if bid.id in await _in_meeting(uow, group.id):
                 raise BidNotFoundError(
-                    f"**{bid.title}** has its round in the meeting under way. Skip it there, or release it after "
-                    "the meeting ends."
+                    f"**{bid.title}** has its round in the meeting under way, so it cannot be released now. If it "
+                    "does not run, release it after the meeting ends."
                 )
             _, effects = await withdraw(uow, group, bid, self._clock.now(), why="withdrawn", released_by=actor.user_id)
             uow.emit(guild_id, *effects)
@@ -148,3 +155,11 @@ class Bids(VoteServiceBase):
                 for e in effects
             )
             return Outcome(Withdrawal(view_of(group), bid_view(bid), changed, struck), uow.committed)
+
+
+async def _in_meeting(uow: UnitOfWork, group_id: int) -> set[int]:
+    """The bids whose rounds belong to the group's meeting under way (not waiting: the meeting holds them)."""
+    meeting = await uow.meetings.open_in(group_id)
+    if meeting is None:
+        return set()
+    return {item.bid_id for item in from_json(meeting.state).rounds if item.bid_id is not None}
