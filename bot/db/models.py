@@ -329,16 +329,22 @@ class Contribution(Base):
 
 
 class VoiceMute(Base):
-    """A server mute or Stage suppression the bot owns: written before it is made, removed once it is undone.
+    """A server mute or Stage suppression the bot owns for one meeting: written before it is made, removed once undone.
 
-    A server mute is per guild and outlives the call, so there is at most one row per person, guild and `kind`
-    ("mute", or "stage" for a Stage's speaker state). `theirs` is the person's own state just before the bot first
-    came to change it: None until then; for a mute, True when someone else (a moderator) had already muted them, so
-    the bot leaves that mute alone and never undoes it; on a Stage, True when they were in the audience.
+    One row per person, guild, `kind` ("mute", or "stage" for a Stage's speaker state), group and voice channel:
+    what one meeting muted someone for is its own, and another meeting's floor never settles it. A server mute is
+    still one flag per person and guild that follows them from channel to channel (FACTS §1j), so the applier reads
+    all of a person's "mute" rows together: they are muted while they sit in a channel one of them wants them muted
+    in. `theirs` is the person's own state just before the bot first came to change it: None until then; for a
+    mute, True when someone else (a moderator) had already muted them, so the bot leaves that mute alone and never
+    undoes it (a person's "mute" rows never disagree on it); on a Stage, True when they were in the audience.
     """
 
     __tablename__ = "voice_mutes"
-    __table_args__ = (UniqueConstraint("guild_id", "user_id", "kind"), {"sqlite_autoincrement": True})
+    __table_args__ = (
+        UniqueConstraint("guild_id", "user_id", "kind", "group_id", "channel_id"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     guild_id: Mapped[int] = mapped_column(BigInteger)
@@ -348,7 +354,7 @@ class VoiceMute(Base):
     written_at: Mapped[datetime] = mapped_column(UTCDateTime())
     theirs: Mapped[bool | None] = mapped_column()
     kind: Mapped[str] = mapped_column(String(8), default="mute")
-    # On a Stage: the Stage the state belongs to (a suppression ends with the call), and whether the bot has
-    # changed it from `theirs` at all (only then is anything undone).
+    # The meeting's voice channel or Stage (None only in rows written before 0015 whose meeting had ended). On a
+    # Stage, whether the bot has changed the person's state there from `theirs` at all (only then is it undone).
     channel_id: Mapped[int | None] = mapped_column(BigInteger)
     changed: Mapped[bool] = mapped_column(default=False)

@@ -743,19 +743,43 @@ class ActionRepository:
 
 
 class VoiceMuteRepository:
-    """The ledger of server mutes and Stage suppressions the bot owns, one row per person, guild and kind."""
+    """The ledger of server mutes and Stage suppressions the bot owns: per person, guild, kind, group and channel."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, guild_id: int, user_id: int, *, kind: str = "mute", lock: bool = False) -> VoiceMute | None:
-        """The person's row of this kind, if the bot owns (or is about to make) their mute or suppression."""
+    async def get(
+        self,
+        guild_id: int,
+        user_id: int,
+        group_id: int,
+        channel_id: int | None,
+        *,
+        kind: str = "mute",
+        lock: bool = False,
+    ) -> VoiceMute | None:
+        """The person's row of this kind for the group's meeting in this voice channel or Stage, if the bot owns one."""
+        query = select(VoiceMute).where(
+            VoiceMute.guild_id == guild_id,
+            VoiceMute.user_id == user_id,
+            VoiceMute.kind == kind,
+            VoiceMute.group_id == group_id,
+            VoiceMute.channel_id.is_(None) if channel_id is None else VoiceMute.channel_id == channel_id,
+        )
+        if lock:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def of_kind(
+        self, guild_id: int, user_id: int, *, kind: str = "mute", lock: bool = False
+    ) -> Sequence[VoiceMute]:
+        """The person's rows of this kind in the guild, for every meeting, oldest first."""
         query = select(VoiceMute).where(
             VoiceMute.guild_id == guild_id, VoiceMute.user_id == user_id, VoiceMute.kind == kind
         )
         if lock:
             query = query.with_for_update().execution_options(populate_existing=True)
-        return (await self.session.execute(query)).scalar_one_or_none()
+        return (await self.session.execute(query.order_by(VoiceMute.id))).scalars().all()
 
     async def add(self, row: VoiceMute) -> VoiceMute:
         """Record a mute about to be made."""

@@ -595,11 +595,10 @@ class MeetingService:
         waits for them to join again.
         """
         async with self._uow(write=False) as uow:
-            if await uow.voice_mutes.get(guild_id, user_id, kind=STAGE) is None:
+            if not await uow.voice_mutes.of_kind(guild_id, user_id, kind=STAGE):
                 return []
         async with self._uow() as uow:
-            row = await uow.voice_mutes.get(guild_id, user_id, kind=STAGE)
-            if row is not None:
+            for row in await uow.voice_mutes.of_kind(guild_id, user_id, kind=STAGE):
                 uow.emit(guild_id, reconcile_row(row))
             await uow.commit()
             return uow.committed

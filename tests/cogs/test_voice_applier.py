@@ -104,7 +104,7 @@ async def test_an_unmute_refused_with_40032_keeps_the_row_for_the_next_join(serv
     client.http.edit_member.side_effect = _refusal(400, 40032)
     assert await applier.apply(await _pause(services)) == [], "not a failure: there is nothing to retry until they join"
     target = await services.voice.target(GUILD, listener)
-    assert (target.owned, target.channel_id) == (True, None)
+    assert (target.owned, target.channels) == (True, frozenset())
 
 
 @pytest.mark.parametrize("failure", [_refusal(500, 0), discord.RateLimited(30.0)], ids=["5xx", "429"])

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 
 from bot.app import Services
+from bot.bootstrap import build_services
+from bot.db.crypto import Cipher
+from bot.db.engine import Database, migration_engine
+from bot.db.migrate import migrate
+from bot.db.uow import UnitOfWorkFactory
+from bot.domain.clock import FixedClock
 from bot.domain.effects import SetMute, SyncStage
 from bot.domain.groups import VoiceKind
 from bot.domain.meeting import Arrive, Break, Done, End, Leave, Next, Pause, Resume
 from bot.services.effects import QueuedEffect
 from bot.services.groups import Actor, GroupService, GroupView
 from bot.services.meetings import MeetingService, MeetingView, NoVoiceChannelError
-from bot.services.voice import STAGE, MuteTarget, VoiceFloorService
+from bot.services.voice import MuteTarget, StageTarget, VoiceFloorService
+from tests.conftest import TEST_ENCRYPTION_KEY
 from tests.service.helpers import ADMIN, FAC, FACILITATOR, GUILD, TEXT, VOICE, add_members, make_group
 
 A, B, C, D, VISITOR = 21, 22, 23, 24, 99
+TEXT_B, VOICE_B = 900_011, 900_012
 
 
 @pytest.fixture
@@ -29,9 +38,15 @@ def ledger(services: Services) -> VoiceFloorService:
     return services.voice
 
 
-async def _voice_group(groups: GroupService, *members: int, kind: VoiceKind = VoiceKind.VOICE) -> GroupView:
-    reserved = await groups.begin_creation(GUILD, ADMIN, "Set A", FACILITATOR, voice=kind)
-    group = (await groups.complete_creation(GUILD, reserved.id, TEXT, VOICE)).value
+async def _voice_group(
+    groups: GroupService,
+    *members: int,
+    kind: VoiceKind = VoiceKind.VOICE,
+    name: str = "Set A",
+    channels: tuple[int, int] = (TEXT, VOICE),
+) -> GroupView:
+    reserved = await groups.begin_creation(GUILD, ADMIN, name, FACILITATOR, voice=kind)
+    group = (await groups.complete_creation(GUILD, reserved.id, *channels)).value
     await add_members(groups, group, *members)
     return group
 
@@ -50,7 +65,14 @@ async def _wanted(ledger: VoiceFloorService, *users: int) -> dict[int, int | Non
     """Where the floor wants each person muted (None: unmuted); every one of them must have a ledger row."""
     targets = {user: await ledger.target(GUILD, user) for user in users}
     assert all(target.owned for target in targets.values()), targets
-    return {user: target.channel_id for user, target in targets.items()}
+    return {user: min(target.channels, default=None) for user, target in targets.items()}
+
+
+async def _stage(ledger: VoiceFloorService, user: int) -> StageTarget | None:
+    """The person's one Stage row (None: none)."""
+    targets = await ledger.stage_targets(GUILD, user)
+    assert len(targets) <= 1, targets
+    return targets[0] if targets else None
 
 
 async def _catch_up(
@@ -218,8 +240,9 @@ async def test_a_stage_meeting_opens_its_stage_and_wants_the_facilitator_on_stag
     started = await meetings.start(GUILD, FAC, group.id, None, voice=True)
     assert _stages(started.effects) == {started.value.id}
     assert _mutes(started.effects) == {FACILITATOR}
-    target = await ledger.target(GUILD, FACILITATOR, kind=STAGE)
-    assert (target.owned, target.channel_id, target.suppress) == (True, VOICE, False)
+    target = await _stage(ledger, FACILITATOR)
+    assert target is not None
+    assert (target.channel_id, target.suppress) == (VOICE, False)
     assert not (await ledger.target(GUILD, FACILITATOR)).owned, "no server mute is ever the Stage's way"
     plan = await ledger.stage_plan(started.value.id)
     assert plan is not None
@@ -231,22 +254,26 @@ async def test_on_a_stage_the_speaker_is_wanted_on_stage_and_the_listeners_in_th
 ) -> None:
     view, changed = await _catch_up(groups, meetings, VoiceKind.STAGE)
     assert changed == {A, B, C}
-    targets = {user: await ledger.target(GUILD, user, kind=STAGE) for user in (A, B, C)}
-    assert {user: t.suppress for user, t in targets.items()} == {u: u != view.speaker for u in (A, B, C)}
-    assert all(t.owned and t.channel_id == VOICE for t in targets.values())
+    targets = {user: await _stage(ledger, user) for user in (A, B, C)}
+    assert {user: t.suppress if t else None for user, t in targets.items()} == {u: u != view.speaker for u in (A, B, C)}
+    assert all(t is not None and t.channel_id == VOICE for t in targets.values())
 
 
 async def test_on_a_stage_the_bots_own_changes_are_recorded_before_and_forgotten_when_they_leave(
     groups: GroupService, meetings: MeetingService, ledger: VoiceFloorService
 ) -> None:
     view, _ = await _catch_up(groups, meetings, VoiceKind.STAGE)
-    await ledger.noted(GUILD, A, theirs=True, kind=STAGE, changing=view.speaker == A)
-    await ledger.noted(GUILD, A, theirs=False, kind=STAGE)  # a later look keeps the first, and what was changed
-    target = await ledger.target(GUILD, A, kind=STAGE)
+    row = await _stage(ledger, A)
+    assert row is not None
+    await ledger.stage_noted(row, GUILD, A, theirs=True, changing=view.speaker == A)
+    await ledger.stage_noted(row, GUILD, A, theirs=False, changing=False)  # a later look keeps the first, and changed
+    target = await _stage(ledger, A)
+    assert target is not None
     assert (target.theirs, target.changed) == (True, view.speaker == A)
-    await ledger.undone(GUILD, A, kind=STAGE)  # they left the Stage while the floor still wants them
-    target = await ledger.target(GUILD, A, kind=STAGE)
-    assert (target.owned, target.theirs, target.changed) == (True, None, False)
+    await ledger.stage_undone(target, GUILD, A)  # they left the Stage while the floor still wants them
+    target = await _stage(ledger, A)
+    assert target is not None
+    assert (target.theirs, target.changed) == (None, False)
 
 
 async def test_the_end_of_a_stage_meeting_closes_its_stage_and_undoes_every_state_even_the_facilitators(
@@ -257,7 +284,9 @@ async def test_the_end_of_a_stage_meeting_closes_its_stage_and_undoes_every_stat
     outcome = await meetings.act(GUILD, FAC, End(), meeting_id=view.id)
     assert _stages(outcome.effects) == {view.id}
     assert FACILITATOR in _mutes(outcome.effects)
-    assert (await ledger.target(GUILD, FACILITATOR, kind=STAGE)).suppress is None
+    target = await _stage(ledger, FACILITATOR)
+    assert target is not None
+    assert target.suppress is None
 
 
 async def test_start_up_closes_a_stage_the_bot_opened_for_a_meeting_that_ended(
@@ -272,3 +301,78 @@ async def test_start_up_closes_a_stage_the_bot_opened_for_a_meeting_that_ended(
     assert (plan.wanted, plan.instance_id) == (False, 555)
     await ledger.stage_opened(view.id, None)
     assert _stages(await meetings.resume([GUILD])) == set(), "once closed, never again"
+
+
+async def _second_meeting(groups: GroupService, meetings: MeetingService) -> MeetingView:
+    """Set B's voice meeting in its own channel, in its catch-up, with A (who is in Set A's meeting too) and D."""
+    group = await _voice_group(groups, A, D, name="Set B", channels=(TEXT_B, VOICE_B))
+    meeting = (await meetings.start(GUILD, FAC, group.id, None, voice=True)).value
+    for user in (A, D):
+        await _act(meetings, user, Arrive(user), meeting.id)
+    view, _ = await _act(meetings, FACILITATOR, Next(), meeting.id)
+    return view
+
+
+async def test_each_meeting_owns_its_mutes_and_another_meetings_floor_leaves_them_wanted(
+    groups: GroupService, meetings: MeetingService, ledger: VoiceFloorService
+) -> None:
+    first, _ = await _catch_up(groups, meetings)
+    while first.speaker == A:  # A listens in Set A's meeting
+        first, _ = await _act(meetings, A, Done(A), first.id)
+    second = await _second_meeting(groups, meetings)
+    for _turn in range(2):  # Set B's floor moves through A's turn and on
+        holder = second.speaker
+        assert holder is not None
+        assert (await ledger.target(GUILD, A)).channels == ({VOICE} if holder == A else {VOICE, VOICE_B}), (
+            "each meeting's wish, in its own channel"
+        )
+        second, muted = await _act(meetings, holder, Done(holder), second.id)
+        assert A in muted
+    # With no bids, Set B's meeting ended with its catch-up.
+    assert (await ledger.target(GUILD, A)).channels == {VOICE}, "Set B's end leaves Set A's mute wanted"
+    await _act(meetings, FACILITATOR, End(), first.id)
+    assert (await ledger.target(GUILD, A)).channels == set()
+    await ledger.undone(GUILD, A)
+    assert not (await ledger.target(GUILD, A)).owned, "no row is left once both meetings ended and A is unmuted"
+
+
+async def test_a_moderators_mute_noted_by_one_meeting_is_known_to_the_other(
+    groups: GroupService, meetings: MeetingService, ledger: VoiceFloorService
+) -> None:
+    first, _ = await _catch_up(groups, meetings)
+    while first.speaker == A:
+        first, _ = await _act(meetings, A, Done(A), first.id)
+    await ledger.noted(GUILD, A, theirs=True)
+    await _second_meeting(groups, meetings)
+    await ledger.noted(GUILD, A, theirs=False)  # a look after Set B's row was written: the first answer stands
+    assert (await ledger.target(GUILD, A)).theirs is True
+
+
+async def test_migration_0015_gives_each_mute_the_channel_of_its_meeting_and_goes_back_to_one_row_a_person(
+    fresh_database_url: str, clock: FixedClock
+) -> None:
+    await migrate(fresh_database_url)
+    database = Database(fresh_database_url, cipher=Cipher([TEST_ENCRYPTION_KEY]))
+    services = build_services(database, clock, "test-instance", uow=UnitOfWorkFactory(database, clock))
+    first, _ = await _catch_up(services.groups, services.meetings)
+    while first.speaker == A:
+        first, _ = await _act(services.meetings, A, Done(A), first.id)
+    await _second_meeting(services.groups, services.meetings)
+    await database.dispose()
+
+    await migrate(fresh_database_url, "0014", downgrade=True)
+    before = await _rows(fresh_database_url)
+    assert [row for row in before if row[0] == A] == [(A, None)], "one row a person, as 0014 kept them"
+    await migrate(fresh_database_url, "0015")
+    after = await _rows(fresh_database_url)
+    assert len(after) == len(before)
+    assert all(channel in (VOICE, VOICE_B) for _user, channel in after), "each row has its meeting's channel"
+
+
+async def _rows(url: str) -> list[tuple[int, int | None]]:
+    engine = migration_engine(url)
+    async with engine.connect() as connection:
+        rows = await connection.execute(text("SELECT user_id, channel_id FROM voice_mutes WHERE kind = 'mute'"))
+        found = [(int(user), channel) for user, channel in rows.all()]
+    await engine.dispose()
+    return found

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.domain.meeting import Arrive, Break, End, Event, MeetingState, Next, Pause, Timing, apply, speaker, start
-from bot.services.voice import MuteTarget, wants_mute, wants_suppress
+from bot.services.voice import StageTarget, wants_mute, wants_suppress
 from bot.ui.effects.suppress import stage_wanted
 
 NOW = datetime(2026, 11, 28, 18, 0, tzinfo=UTC)
@@ -62,17 +62,17 @@ def test_the_facilitator_is_never_muted_in_voice_but_is_on_stage_on_a_stage() ->
 @pytest.mark.parametrize(
     ("target", "suppressed", "sent"),
     [
-        (MuteTarget(True, suppress=True), False, True),  # a listener on stage goes to the audience
-        (MuteTarget(True, suppress=True), True, None),  # already in the audience: not touched
-        (MuteTarget(True, suppress=False), True, False),  # the speaker is brought on stage
-        (MuteTarget(True, theirs=True, changed=True), False, True),  # undo: back to the audience they were in
-        (MuteTarget(True, theirs=False, changed=True), True, False),  # undo: back on the stage they were on
-        (MuteTarget(True, theirs=True, changed=True), True, None),  # someone else already put them back
-        (MuteTarget(True, theirs=True, changed=False), False, None),  # the bot never changed them: not its to undo
-        (MuteTarget(True, theirs=None, changed=False), False, None),  # nothing known: nothing undone
+        (StageTarget(1, 9, suppress=True), False, True),  # a listener on stage goes to the audience
+        (StageTarget(1, 9, suppress=True), True, None),  # already in the audience: not touched
+        (StageTarget(1, 9, suppress=False), True, False),  # the speaker is brought on stage
+        (StageTarget(1, 9, theirs=True, changed=True), False, True),  # undo: back to the audience they were in
+        (StageTarget(1, 9, theirs=False, changed=True), True, False),  # undo: back on the stage they were on
+        (StageTarget(1, 9, theirs=True, changed=True), True, None),  # someone else already put them back
+        (StageTarget(1, 9, theirs=True, changed=False), False, None),  # the bot never changed them: not its to undo
+        (StageTarget(1, 9, theirs=None, changed=False), False, None),  # nothing known: nothing undone
     ],
 )
 def test_the_applier_sends_only_a_change_and_undoes_only_its_own(
-    target: MuteTarget, suppressed: bool, sent: bool | None
+    target: StageTarget, suppressed: bool, sent: bool | None
 ) -> None:
     assert stage_wanted(target, suppressed=suppressed) is sent

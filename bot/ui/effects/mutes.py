@@ -21,8 +21,12 @@ class Mutes:
         self._late_is = late_is
 
     async def apply(self, effect: SetMute) -> None:
-        """Mute someone in the floor's voice channel, or undo the bot's mute once the floor no longer wants it."""
-        # Like access, the ledger and the floor decide when this is carried out; only the ledger's mutes are undone.
+        """Mute someone where a meeting's floor wants them muted, or undo the bot's mute where none does.
+
+        The mute follows the person across channels, so the channel they are in now decides: muted while a meeting
+        held there wants them muted, whatever another meeting wants of them elsewhere.
+        """
+        # Like access, the ledger and the floors decide when this is carried out; only the ledger's mutes are undone.
         async with self._kit.turns.take(("mute", effect.guild_id, effect.user_id)) as last:
             if not last or self._mutes is None:
                 return  # a later effect for this person is waiting: it reconciles them as things are then
@@ -30,7 +34,7 @@ class Mutes:
             voice = voice_of(self._kit.client, effect.guild_id, effect.user_id)
             if not target.owned or voice is None or voice.channel is None:
                 return  # not the bot's mute, or not in voice: a mute waits for them to join, an unmute for a rejoin
-            if target.channel_id == voice.channel.id:
+            if voice.channel.id in target.channels:
                 if target.theirs is None:
                     # Written before the mute is made: a mute already there (a moderator's) is never the bot's to undo.
                     await self._mutes.noted(effect.guild_id, effect.user_id, theirs=voice.mute)
@@ -41,7 +45,7 @@ class Mutes:
                 await self._edit_mute(effect, mute=True)
                 return
             if target.theirs is False and not await self._edit_mute(effect, mute=False):
-                return  # they left voice meanwhile: the row stays, and the mute is undone when they next join
+                return  # they left voice meanwhile: the rows stay, and the mute is undone when they next join
             await self._mutes.undone(effect.guild_id, effect.user_id)
 
     async def _edit_mute(self, effect: SetMute, *, mute: bool) -> bool:
