@@ -126,10 +126,20 @@ async def to_catch_up(world: FakeDiscord, groups: list[SeededGroup]) -> list[Mes
             )
         )
         await answered(world, list(here))
+    first = len(world.requests)
     nexts = await asyncio.gather(
         *(world.interactions.send_click(g.facilitator, card, "Next") for g, card in zip(groups, cards, strict=True))
     )
     await answered(world, list(nexts))
+    # Every listener's posting taken (the pacer may hold some back for seconds, with the bot quiet meanwhile).
+    deadline = time.monotonic() + 120.0
+    while any(
+        sum(1 for r in calls_on(world.requests[first:], channel.id) if "/permissions/" in r.path) < MEMBERS - 1
+        for channel in channels
+    ):
+        if time.monotonic() > deadline:
+            raise RuntimeError("the catch-up's overwrites never all went out")
+        await asyncio.sleep(0.02)
     await world.settle(quiet=0.2, within=60.0)
     # The catch-up's start took posting from six people in each channel: Discord's window for a channel's
     # overwrites passes before the first speaker is done, as it would in a meeting (a turn takes minutes).
@@ -192,6 +202,9 @@ async def many(rate: float | None) -> tuple[list[float], list[int], Counter[str]
                     ]
                     clicks = await clicks_paced(world, presses, rate)
                     await answered(world, clicks)
+                    # Done until every next speaker may post: a quiet moment alone can be the pacer waiting for
+                    # room in a channel's window, with the overwrites still to come.
+                    await until_granted(world, groups, now, first)
                     await world.settle(quiet=0.2, within=60.0)
                     wave = world.requests[first:]
                     overlaps += [sum(watch.overlaps()) for watch in watches]
@@ -208,6 +221,18 @@ async def many(rate: float | None) -> tuple[list[float], list[int], Counter[str]
                 return seconds, per_handover, kinds, len(world.rate_limited), overlaps
         finally:
             await database.dispose()
+
+
+async def until_granted(
+    world: FakeDiscord, groups: list[SeededGroup], views: list[MeetingView], first: int, within: float = 60.0
+) -> None:
+    """Wait until each meeting's next speaker has been let post (an overwrite Discord accepted since `first`)."""
+    paths = {f"/channels/{g.channel_id}/permissions/{v.up_next}" for g, v in zip(groups, views, strict=True)}
+    deadline = time.monotonic() + within
+    while not paths <= {r.path for r in world.requests[first:] if r.status < 300}:
+        if time.monotonic() > deadline:
+            raise RuntimeError("a next speaker was never let post")
+        await asyncio.sleep(0.02)
 
 
 @dataclass
