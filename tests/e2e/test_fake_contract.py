@@ -1078,3 +1078,17 @@ async def test_a_held_answer_leaves_the_post_made_and_the_client_waiting(
     hold.release()
     sent = await asyncio.wait_for(sending, 5)
     assert sent.id == fake_general.last_message.id
+
+
+async def test_an_interactions_token_takes_edits_for_fifteen_minutes_by_discords_clock(
+    harness: Harness, discord_world: FakeDiscord
+) -> None:
+    alice = discord_world.guild.add_member("Alice")
+    reply = await alice.run("/think")
+    webhook = discord.Webhook.partial(discord_world.application_id, reply.record.token, client=harness.client)
+    await webhook.edit_message("@original", content="in time")
+    assert "in time" in reply.text
+    discord_world.move_clock(by=timedelta(minutes=15, seconds=1))
+    with pytest.raises(discord.NotFound) as expired:
+        await webhook.edit_message("@original", content="too late")
+    assert expired.value.code == 10015
