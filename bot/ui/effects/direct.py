@@ -8,7 +8,7 @@ import discord
 
 from bot.domain.effects import DirectNotice
 from bot.services.effects import EffectService, QueuedEffect
-from bot.ui.effects.base import Kit, Post, nonce_of
+from bot.ui.effects.base import Kit, Post
 from bot.ui.effects.once import Once
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,5 @@ class DirectMessages:
                 await self._send_once(self._kit.client.get_partial_messageable(where), post, item, live=live)
 
     async def _send_once(self, channel: discord.abc.Messageable, post: Post, item: QueuedEffect, *, live: bool) -> None:
-        if await self._once.made(channel, post, item) is not None:
-            return
-        await self._once.sending(post, item, live=live)
-        await self._kit.send(channel, post, nonce=nonce_of(item.id))
+        if await self._once.made(channel, post, item) is None:
+            await self._once.send(channel, post, item, live=live)

@@ -11,6 +11,7 @@ is recognised whatever has changed since.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -19,7 +20,7 @@ from datetime import datetime, timedelta
 import discord
 
 from bot.services.effects import EffectService, QueuedEffect
-from bot.ui.effects.base import Kit, Post
+from bot.ui.effects.base import Kit, Post, nonce_of
 
 log = logging.getLogger(__name__)
 
@@ -85,10 +86,21 @@ class Once:
             log.info("a post was found already made; it is not sent again", extra={"effect_id": item.id})
         return found
 
-    async def sending(self, post: Post, item: QueuedEffect, *, live: bool) -> None:
-        """About to send: a post drawn from the database notes what it says (another draws the same again)."""
-        if live:
-            await self._effects.sending(item.id, digest_of_post(post))
+    async def send(
+        self, channel: discord.abc.Messageable, post: Post, item: QueuedEffect, *, live: bool
+    ) -> discord.Message:
+        """Send the post with the effect's nonce; one drawn from the database notes what it says as it goes.
+
+        The note is written while the post is on its way, not before: a hand-over's ping waits for no write, and a
+        process killed in the milliseconds before the note commits is still recognised, from the effect's time and
+        the post as drawn again (another post is drawn the same again anyway).
+        """
+        noting = asyncio.ensure_future(self._effects.sending(item.id, digest_of_post(post))) if live else None
+        try:
+            return await self._kit.send(channel, post, nonce=nonce_of(item.id))
+        finally:
+            if noting is not None:
+                await noting
 
     def _discord_time(self, local: datetime) -> datetime:
         clock = self._kit.discord_clock

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.domain.effects import Notice, Notify
 from bot.services.effects import EffectService, QueuedEffect
-from bot.ui.effects.base import Kit, nonce_of
+from bot.ui.effects.base import Kit
 from bot.ui.effects.once import Once
 
 Posted = Callable[[Notify, int], Awaitable[None]]
@@ -34,9 +34,8 @@ class Posts:
         channel = self._kit.client.get_partial_messageable(effect.channel_id)
         message = await self._once.made(channel, post, item)
         if message is None:
-            await self._once.sending(post, item, live=self._kit.renderers.is_live(effect.notice))
             async with self._kit.pacer.slot("message_create", effect.channel_id):
-                message = await self._kit.send(channel, post, nonce=nonce_of(item.id))
+                message = await self._once.send(channel, post, item, live=self._kit.renderers.is_live(effect.notice))
         remember = self._posted.get(type(effect.notice))
         if remember is not None:
             await remember(effect, message.id)
