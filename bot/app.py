@@ -30,6 +30,7 @@ from bot.services.state import BotStateService
 from bot.services.voice import VoiceFloorService
 from bot.services.votes import VOTE_DEADLINE, VoteService
 from bot.ui.applier import EffectApplier
+from bot.ui.discord_clock import DiscordClock
 from bot.ui.errors import SetkeeperTree
 from bot.ui.pacing import Pacer
 from bot.ui.replies import reply
@@ -135,6 +136,8 @@ class Setkeeper(commands.Bot):
         # Only members in voice are cached (cheap, and what muting needs), never the whole member list.
         members = discord.MemberCacheFlags.none()
         members.voice = True
+        # Every answer from Discord carries its Date: how far the local clock is from Discord's (see setup_hook).
+        self.discord_clock = DiscordClock(services.units.clock)
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,
@@ -148,9 +151,12 @@ class Setkeeper(commands.Bot):
             # discord.py waits this long after the last GUILD_CREATE before on_ready (default 2 s); a guild
             # that arrives later is reconciled by on_guild_available instead.
             guild_ready_timeout=guild_ready_timeout,
+            http_trace=self.discord_clock.trace(),
         )
         self.services = services
-        self.applier = EffectApplier(self, services.effects, services.groups.current_access, pacer, services.voice)
+        self.applier = EffectApplier(
+            self, services.effects, services.groups.current_access, pacer, services.voice, self.discord_clock
+        )
         # Every committed batch of effects reaches the applier at once; what fails comes back as due work.
         services.effects.on_commit(self.applier.submit)
         self.applier.attach()
@@ -173,7 +179,11 @@ class Setkeeper(commands.Bot):
         self._watching: set[asyncio.Task[Any]] = set()
 
     async def setup_hook(self) -> None:
-        """Load the cogs and sync the command tree if it differs from what was last synced."""
+        """Say whether the local clock agrees with Discord's, load the cogs, sync the command tree if it changed."""
+        disagreement = self.discord_clock.disagreement()
+        if disagreement is not None:  # Discord answered the login: its Date has been heard
+            skew = self.discord_clock.skew
+            log.warning(disagreement, extra={"skew_seconds": round(skew.total_seconds()) if skew else None})
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self.sync_commands_if_changed()

@@ -129,6 +129,11 @@ class PendingEffect(Base):
     # Held by whoever is carrying the effect out (the process that queued it, or a retry) until then; after a
     # failure, the time it may be tried again. Nobody else takes it meanwhile.
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A post drawn from the database when carried out: when it was last sent, and a digest of what it said, so that
+    # a later look at the channel recognises it once Discord has forgotten its nonce. The digest is encrypted: it
+    # would otherwise confirm a guess at what a member wrote.
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_digest: Mapped[str | None] = mapped_column(EncryptedText())
 
 
 class BotState(Base):

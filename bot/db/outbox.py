@@ -20,6 +20,12 @@ class QueuedEffect:
     guild_id: int
     effect: Effect
     created_at: datetime | None = None
+    reclaimed: bool = False
+    """Taken by a claim (at start-up, a retry, the sweep): an earlier attempt may have been made, outcome unknown."""
+    sent_at: datetime | None = None
+    """When a post drawn from the database was last sent (noted before sending), if it was."""
+    sent_digest: str | None = None
+    """A digest of what that post said."""
 
     def created_before(self, moment: datetime) -> bool:
         """Whether the effect was queued before `moment` (by an earlier process, at start-up)."""

@@ -193,11 +193,15 @@ class EffectRepository:
         not, so that an unreadable one is not taken (and logged) again before its lease is over.
         """
         stored = type_coerce(PendingEffect.payload, Text)
-        result = await self.session.execute(query.add_columns(stored).options(defer(PendingEffect.payload)))
+        digest = type_coerce(PendingEffect.sent_digest, Text)
+        result = await self.session.execute(
+            query.add_columns(stored, digest).options(defer(PendingEffect.payload), defer(PendingEffect.sent_digest))
+        )
         dialect = self.session.get_bind().dialect
         read = PendingEffect.payload.type.result_processor(dialect, None)
+        read_digest = PendingEffect.sent_digest.type.result_processor(dialect, None)
         rows = []
-        for row, text in result:
+        for row, text, sent in result:
             if lease_until is not None:
                 row.lease_until = lease_until
             try:
@@ -210,6 +214,7 @@ class EffectRepository:
                 )
                 continue
             set_committed_value(row, "payload", payload)
+            set_committed_value(row, "sent_digest", read_digest(sent) if read_digest is not None else sent)
             rows.append(row)
         return rows
 
@@ -252,6 +257,12 @@ class EffectRepository:
         rows = await self._readable(query, lease_until=now + lease_length)
         await self.session.flush()
         return rows
+
+    async def mark_sent(self, effect_id: int, at: datetime, digest: str) -> None:
+        """Note that a post is being sent now, and a digest of what it says."""
+        await self.session.execute(
+            update(PendingEffect).where(PendingEffect.id == effect_id).values(sent_at=at, sent_digest=digest)
+        )
 
     async def attempts(self, effect_id: int) -> int:
         """How many times carrying out the effect has failed (0 if it is gone)."""

@@ -32,7 +32,7 @@ EFFECT_RETRY = "effect_retry"
 """The kind of due work that tries a failed effect again."""
 
 
-def _readable(rows: Sequence[PendingEffect]) -> list[QueuedEffect]:
+def _readable(rows: Sequence[PendingEffect], *, reclaimed: bool = False) -> list[QueuedEffect]:
     """The rows as effects; one that cannot be read (a format this version does not know) is logged and skipped."""
     queued = []
     for row in rows:
@@ -41,7 +41,9 @@ def _readable(rows: Sequence[PendingEffect]) -> list[QueuedEffect]:
         except (KeyError, TypeError, ValueError):
             log.warning("an effect could not be read; it is left aside", extra={"effect_id": row.id, "kind": row.kind})
             continue
-        queued.append(QueuedEffect(row.id, row.guild_id, effect, row.created_at))
+        queued.append(
+            QueuedEffect(row.id, row.guild_id, effect, row.created_at, reclaimed, row.sent_at, row.sent_digest)
+        )
     return queued
 
 
@@ -68,7 +70,7 @@ class EffectService:
 
     @property
     def clock(self) -> Clock:
-        """The clock that stamps effects (a stored answer's age is read by it)."""
+        """The clock that stamps effects (a post's age, to know whether Discord may have forgotten its nonce)."""
         return self._clock
 
     def on_commit(self, listener: Callable[[list[QueuedEffect]], None]) -> None:
@@ -105,7 +107,17 @@ class EffectService:
                 excluding=excluding,
             )
             await uow.commit()
-            return _readable(rows)
+            return _readable(rows, reclaimed=True)
+
+    async def sending(self, effect_id: int, digest: str) -> None:
+        """A post drawn from the database is about to be sent: note when, and what it says (its digest).
+
+        Should the process die before Discord answers, the post is recognised in the channel after Discord has
+        forgotten its nonce, however the database has changed since.
+        """
+        async with self._uow() as uow:
+            await uow.effects.mark_sent(effect_id, self._clock.now(), digest)
+            await uow.commit()
 
     async def done(self, effect_ids: Sequence[int]) -> None:
         """These effects have been carried out (answers settled meanwhile are forgotten in the same write).

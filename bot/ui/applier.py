@@ -27,6 +27,7 @@ from bot.domain.effects import (
 from bot.services.due import DueItem
 from bot.services.effects import EffectService, QueuedEffect, effect_of
 from bot.services.voice import VoiceFloorService
+from bot.ui.discord_clock import DiscordClock
 from bot.ui.effects.answers import Answers
 from bot.ui.effects.base import Kit, LiveRenderer, Post, Renderer, Renderers, Turns
 from bot.ui.effects.direct import DirectMessages
@@ -80,18 +81,19 @@ class EffectApplier:
         access_of: AccessOf,
         pacer: Pacer | None = None,
         mutes: VoiceFloorService | None = None,
+        discord_clock: DiscordClock | None = None,
     ) -> None:
         self._effects = effects
         self._renderers = Renderers()
-        kit = Kit(client, pacer or Pacer(), Turns(), self._renderers)
+        kit = Kit(client, pacer or Pacer(), Turns(), self._renderers, discord_clock)
         self._overwrites = Overwrites(kit, access_of)
         self._mutes = Mutes(kit, mutes, self._late_is)
         self._suppress = Suppress(kit, mutes, self._late_is)
         self._stage_instances = StageInstances(kit, mutes)
-        self._posts = Posts(kit)
+        self._posts = Posts(kit, effects)
         self._edits = Edits(kit)
-        self._direct = DirectMessages(kit)
-        self._answers = Answers(kit, effects.clock)
+        self._direct = DirectMessages(kit, effects)
+        self._answers = Answers(kit)
         self._events = ScheduledEvents(kit)
         self._inflight: dict[tuple[int, ...], asyncio.Task[list[QueuedEffect]]] = {}
         self._attached = False
@@ -244,11 +246,11 @@ class EffectApplier:
                 case Notify(edit_message_id=int() as message_id):
                     await self._edits.apply(effect, message_id)
                 case Notify():
-                    await self._posts.apply(effect, item.id)
+                    await self._posts.apply(effect, item)
                 case DirectNotice():
-                    await self._direct.apply(effect, item.id)
+                    await self._direct.apply(effect, item)
                 case Answer():
-                    await self._answers.apply(effect, item.created_at)
+                    await self._answers.apply(effect)
                 case SyncMeetingEvent():
                     await self._events.apply(effect)
                 case SyncStage():

@@ -1,4 +1,9 @@
-"""One way to answer an interaction, whatever state it is in: fresh, deferred, answered or expired."""
+"""One way to answer an interaction, whatever state it is in: fresh, deferred, answered or expired.
+
+Discord, not the local clock, says when an interaction has expired: a reply is always tried, and Discord's
+"unknown interaction" (10062), "unknown webhook" (10015) or "already acknowledged" (40060) is the sign. A local
+clock minutes ahead of Discord's would otherwise take every interaction for expired and answer none.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,10 @@ from bot.services.effects import answering, current_answering
 log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
+UNKNOWN_WEBHOOK = 10015
+UNKNOWN_INTERACTION = 10062
+ALREADY_ACKNOWLEDGED = 40060
+EXPIRED_CODES = frozenset({UNKNOWN_WEBHOOK, UNKNOWN_INTERACTION, ALREADY_ACKNOWLEDGED})
 
 
 def interaction_context(interaction: discord.Interaction[Any]) -> dict[str, Any]:
@@ -52,8 +61,13 @@ async def defer(interaction: discord.Interaction[Any], *, ephemeral: bool = True
     if not interaction.response.is_done():
         try:
             await interaction.response.defer(ephemeral=ephemeral, thinking=True)
-        except discord.NotFound:
-            log.warning("interaction expired before it could be deferred", extra=interaction_context(interaction))
+        except discord.HTTPException as exc:
+            if exc.code not in EXPIRED_CODES:
+                raise
+            log.warning(
+                "interaction expired before it could be deferred, Discord says",
+                extra={**interaction_context(interaction), "code": exc.code},
+            )
 
 
 async def reply(
@@ -71,10 +85,8 @@ async def reply(
     """Send the answer as the first response or as a follow-up; log (never raise) if Discord no longer takes it.
 
     `settles=False` for an error: if a decision did commit before it, the stored answer still tells the person so.
+    Never skipped by the local clock's reckoning of the interaction's age (see the module's docstring).
     """
-    if interaction.is_expired():
-        log.warning("interaction expired before its reply", extra=interaction_context(interaction))
-        return
     options: dict[str, Any] = {"content": content, "ephemeral": ephemeral, "allowed_mentions": mentions}
     if embed is not None:
         options["embed"] = embed
@@ -90,7 +102,8 @@ async def reply(
         else:
             await interaction.response.send_message(**options)
     except discord.HTTPException as exc:
-        log.warning("reply refused by Discord", extra={**interaction_context(interaction), "status": exc.status})
+        why = "interaction expired, Discord says" if exc.code in EXPIRED_CODES else "reply refused by Discord"
+        log.warning(why, extra={**interaction_context(interaction), "status": exc.status, "code": exc.code})
         return
     if settles:
         await settle(interaction)

@@ -7,6 +7,8 @@ import contextlib
 import io
 import logging
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import aiohttp
@@ -1027,3 +1029,66 @@ async def test_a_file_sent_with_an_edit_is_added_and_one_left_out_is_removed(
     assert stored is not None
     assert [a.filename for a in edited.attachments] == ["b.md"]
     assert stored.files == {"b.md": b"second\n"}
+
+
+async def test_a_nonce_enforced_returns_the_first_post_until_discord_forgets_it(
+    harness: Harness, discord_world: FakeDiscord
+) -> None:
+    channel = harness.guild.text_channels[0]
+    fake_general = discord_world.guild.channel_named("general")
+    first = await channel.send("once", nonce="setkeeper-1")
+    again = await channel.send("once", nonce="setkeeper-1")
+    assert again.id == first.id, "within Discord's memory of the nonce, the first post comes back"
+    assert first.nonce == "setkeeper-1", "the nonce comes back in the answer to the post"
+    assert [m.content for m in fake_general.live_messages].count("once") == 1
+    (read,) = [m async for m in channel.history(limit=5) if m.id == first.id]
+    assert read.nonce is None, "a message read later carries no nonce: Discord does not keep it"
+
+    discord_world.move_clock(by=discord_world.nonce_memory + timedelta(seconds=1))
+    later = await channel.send("once", nonce="setkeeper-1")
+    assert later.id != first.id, "a nonce is forgotten after a few minutes: the same post is made again"
+    assert later.created_at - first.created_at >= discord_world.nonce_memory, "snowflakes follow Discord's clock"
+    assert [m.content for m in fake_general.live_messages].count("once") == 2
+
+
+async def test_every_answer_carries_discords_date_which_follows_its_clock(discord_world: FakeDiscord) -> None:
+    headers = {"Authorization": f"Bot {discord_world.token}"}
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{discord_world.api_base}/users/@me", headers=headers) as response:
+            now = parsedate_to_datetime(response.headers["Date"])
+        assert abs(now - datetime.now(UTC)) < timedelta(seconds=3)
+        discord_world.move_clock(by=timedelta(minutes=20))
+        async with session.get(f"{discord_world.api_base}/nothing/here", headers=headers) as missing:
+            later = parsedate_to_datetime(missing.headers["Date"])
+    assert abs(later - datetime.now(UTC) - timedelta(minutes=20)) < timedelta(seconds=3), "errors carry it too"
+    discord_world.failures.clear()
+
+
+async def test_a_held_answer_leaves_the_post_made_and_the_client_waiting(
+    harness: Harness, discord_world: FakeDiscord
+) -> None:
+    channel = harness.guild.text_channels[0]
+    fake_general = discord_world.guild.channel_named("general")
+    hold = discord_world.faults.hold_answer("POST /channels/*/messages", containing="held")
+    sending = asyncio.create_task(channel.send("held post"))
+    await asyncio.wait_for(hold.accepted.wait(), 5)
+    assert fake_general.last_message is not None
+    assert fake_general.last_message.content == "held post"
+    assert not sending.done(), "the client has not heard yet"
+    hold.release()
+    sent = await asyncio.wait_for(sending, 5)
+    assert sent.id == fake_general.last_message.id
+
+
+async def test_an_interactions_token_takes_edits_for_fifteen_minutes_by_discords_clock(
+    harness: Harness, discord_world: FakeDiscord
+) -> None:
+    alice = discord_world.guild.add_member("Alice")
+    reply = await alice.run("/think")
+    webhook = discord.Webhook.partial(discord_world.application_id, reply.record.token, client=harness.client)
+    await webhook.edit_message("@original", content="in time")
+    assert "in time" in reply.text
+    discord_world.move_clock(by=timedelta(minutes=15, seconds=1))
+    with pytest.raises(discord.NotFound) as expired:
+        await webhook.edit_message("@original", content="too late")
+    assert expired.value.code == 10015

@@ -14,13 +14,25 @@ from typing import Any
 DISCORD_EPOCH_MS = 1420070400000
 _lock = threading.Lock()
 _counter = itertools.count(1)
+_clock_offset = 0.0
+
+
+def set_clock_offset(seconds: float) -> None:
+    """Set how far the fake Discord's clock is from the real one (its snowflakes, timestamps and ``Date``)."""
+    global _clock_offset  # one fake Discord per test process at a time, as the snowflake counter is global too
+    _clock_offset = seconds
+
+
+def fake_time() -> float:
+    """The fake Discord's time in Unix seconds: the real time moved by its clock offset (tests set it)."""
+    return time.time() + _clock_offset
 
 
 def snowflake(at: float | None = None) -> int:
-    """Return a new unique snowflake for the current time, or for ``at`` (Unix seconds) if given."""
+    """Return a new unique snowflake for the fake's current time, or for ``at`` (Unix seconds) if given."""
     with _lock:
         increment = next(_counter) & 0xFFF
-    millis = int((time.time() if at is None else at) * 1000) - DISCORD_EPOCH_MS
+    millis = int((fake_time() if at is None else at) * 1000) - DISCORD_EPOCH_MS
     return (millis << 22) | (1 << 17) | increment
 
 
@@ -50,8 +62,8 @@ def user_id_from_token(token: str) -> int | None:
 
 
 def iso_now() -> str:
-    """Return the current UTC time formatted the way Discord formats timestamps."""
-    return datetime.datetime.now(datetime.UTC).isoformat()
+    """Return the fake's current UTC time formatted the way Discord formats timestamps."""
+    return datetime.datetime.fromtimestamp(fake_time(), datetime.UTC).isoformat()
 
 
 def dumps(data: Any) -> str:

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from tests.fakediscord.ids import snowflake
+from tests.fakediscord.ids import fake_time, snowflake, snowflake_time
 from tests.fakediscord.perms import channel_permissions, flag
 from tests.fakediscord.routes import api_error, apply_edit, new_message, validate_message_body
 from tests.fakediscord.world import (
@@ -30,6 +30,10 @@ SUB_COMMAND, SUB_COMMAND_GROUP = 1, 2
 STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE, NUMBER = 3, 4, 5, 6, 7, 8, 9, 10
 SELECT_TYPES = {3, 5, 6, 7, 8}
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
+
+
+TOKEN_LIFETIME = 15 * 60.0
+"""Seconds an interaction's token takes follow-ups and edits (Discord: 15 minutes)."""
 
 
 @dataclass(eq=False)
@@ -688,6 +692,9 @@ class InteractionEngine:
     def _record_for_token(self, token: str) -> InteractionRecord:
         record = self._by_token.get(token)
         if record is None or not record.acknowledged:
+            raise api_error(404, 10015, "Unknown Webhook")
+        # An interaction's token lives 15 minutes from the interaction, by Discord's clock.
+        if fake_time() - snowflake_time(record.id).timestamp() > TOKEN_LIFETIME:
             raise api_error(404, 10015, "Unknown Webhook")
         return record
 

@@ -457,12 +457,25 @@ def register(fake: FakeDiscord) -> None:
         else:
             require(channel, "send_messages")
         validate_message_body(body)
+        nonce = str(body["nonce"]) if body.get("nonce") is not None else None
+        if nonce is not None and len(nonce) > 25:
+            raise invalid("nonce", "Must be 25 or fewer in length.")
+        if nonce is not None and body.get("enforce_nonce"):
+            # Discord returns the post made with this nonce "in the past few minutes" instead of making another.
+            earlier = fake.remembered_post(fake.bot_user, nonce)
+            if earlier is not None:
+                return ok({**earlier.payload(), "nonce": nonce})
         message = new_message(channel, fake.bot_user, body)
         if body.get("message_reference"):
             message.type = 19
         channel.messages.append(message)
-        await fake.dispatch("MESSAGE_CREATE", message.payload())
-        return ok(message.payload())
+        if nonce is not None:
+            fake.remember_post(fake.bot_user, nonce, message)
+        # The nonce comes back in the answer and in MESSAGE_CREATE only: Discord does not keep it with the message,
+        # so a message read later (GET) has none (discord.py#2451).
+        created = {**message.payload(), "nonce": nonce} if nonce is not None else message.payload()
+        await fake.dispatch("MESSAGE_CREATE", created)
+        return ok(created)
 
     @route("PATCH", "/channels/{channel_id}/messages/{message_id}")
     async def edit_message(request: ApiRequest) -> Result:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import email.utils
 import fnmatch
 import hashlib
 import json
@@ -20,7 +21,15 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from tests.fakediscord.errors import ApiError
-from tests.fakediscord.ids import dumps, iso_now, make_token, snowflake, user_id_from_token
+from tests.fakediscord.ids import (
+    dumps,
+    fake_time,
+    iso_now,
+    make_token,
+    set_clock_offset,
+    snowflake,
+    user_id_from_token,
+)
 from tests.fakediscord.intents import as_received
 from tests.fakediscord.interactions import InteractionEngine
 from tests.fakediscord.perms import DEFAULT_BOT, PermLike, perm_value
@@ -39,6 +48,8 @@ from tests.fakediscord.world import (
 )
 
 log = logging.getLogger("fakediscord")
+NONCE_MEMORY = datetime.timedelta(minutes=3)
+"""How long the fake remembers a post's nonce by default; Discord documents only "the past few minutes"."""
 
 API_PREFIX = "/api/v10"
 GATEWAY_PATH = "/gateway"
@@ -97,6 +108,29 @@ class _Fault:
         return fnmatch.fnmatchcase(route, self.pattern) or fnmatch.fnmatchcase(path, self.pattern)
 
 
+@dataclass(eq=False)
+class Hold:
+    """A request the fake carries out and then does not answer until released (a bot killed at that moment)."""
+
+    method: str | None
+    pattern: str
+    containing: str | None
+    remaining: int = 1
+    accepted: asyncio.Event = field(default_factory=asyncio.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def matches(self, method: str, route: str, path: str, body: Any) -> bool:
+        if self.remaining <= 0 or (self.method is not None and self.method != method):
+            return False
+        if not (fnmatch.fnmatchcase(route, self.pattern) or fnmatch.fnmatchcase(path, self.pattern)):
+            return False
+        return self.containing is None or self.containing in json.dumps(body, default=str)
+
+    def release(self) -> None:
+        """Send the held answer (to nobody, if the client is gone)."""
+        self.released.set()
+
+
 def _parse_route_spec(spec: str) -> tuple[str | None, str]:
     parts = spec.strip().split(" ", 1)
     if len(parts) == 2 and parts[0].isupper():
@@ -112,6 +146,7 @@ class Faults:
         self.fail_on_late_callback: bool = True
         self.limiter: RateLimiter | None = None
         self._faults: list[_Fault] = []
+        self.holds: list[Hold] = []
 
     def realistic_rate_limits(self, *, time_scale: float = 1.0, announced: bool = True) -> RateLimiter:
         """Apply Discord's observed per-route buckets and the global 50 per second from now on (off by default).
@@ -136,6 +171,26 @@ class Faults:
         """Answer the next ``count`` matching requests with a 5xx (discord.py sleeps 1, 3, 5 s between retries)."""
         method, pattern = _parse_route_spec(route)
         self._faults.append(_Fault(method, pattern, count, status))
+
+    def hold_answer(self, route: str = "*", *, containing: str | None = None) -> Hold:
+        """Carry out the next matching request (its body holding `containing`, if given), then keep its answer back.
+
+        `hold.accepted` is set once the fake has done what was asked (a post made, its MESSAGE_CREATE sent); the
+        answer goes when `hold.release()` is called. A test kills the bot in between: Discord accepted, the bot never
+        heard.
+        """
+        method, pattern = _parse_route_spec(route)
+        hold = Hold(method, pattern, containing)
+        self.holds.append(hold)
+        return hold
+
+    def held(self, method: str, route: str, path: str, body: Any) -> Hold | None:
+        """Take the hold that matches a request, if any."""
+        for hold in self.holds:
+            if hold.matches(method, route, path, body):
+                hold.remaining -= 1
+                return hold
+        return None
 
     def clear(self) -> None:
         """Remove all pending 429/5xx faults."""
@@ -171,7 +226,20 @@ Handler = Callable[[ApiRequest], Awaitable[tuple[int, Any]]]
 class FakeDiscord:
     """The whole fake: world state, REST, gateway, faults, request log, failures; start with ``await start()``."""
 
-    def __init__(self, *, bot_name: str = "Setkeeper", bot_permissions: PermLike = DEFAULT_BOT) -> None:
+    def __init__(
+        self,
+        *,
+        bot_name: str = "Setkeeper",
+        bot_permissions: PermLike = DEFAULT_BOT,
+        clock_offset: datetime.timedelta = datetime.timedelta(0),
+    ) -> None:
+        # Discord's clock, which its snowflakes, timestamps and Date headers follow: tests may set it apart from the
+        # bot's (clock skew) or move it on (time passing for Discord while the bot is down).
+        self.clock_offset = clock_offset
+        set_clock_offset(clock_offset.total_seconds())
+        self.nonce_memory = NONCE_MEMORY
+        """How long a post's nonce is remembered (``enforce_nonce``): Discord says "the past few minutes"."""
+        self.nonces: dict[tuple[int, str], tuple[float, Message]] = {}
         self.bot_user = User(snowflake(), bot_name, bot=True)
         self.application_id = self.bot_user.id
         self.token = make_token(self.bot_user.id)
@@ -200,6 +268,30 @@ class FakeDiscord:
         self._register_routes()
         self.owner = self.add_user("Owner")
         self.guild = self.create_guild("Test Guild", owner=self.owner, bot_permissions=bot_permissions)
+
+    # ----- Discord's clock -------------------------------------------------------------------------------------
+
+    def now(self) -> datetime.datetime:
+        """The time by Discord's clock (the real time moved by ``clock_offset``)."""
+        return datetime.datetime.fromtimestamp(fake_time(), datetime.UTC)
+
+    def move_clock(self, by: datetime.timedelta) -> None:
+        """Time passes for Discord: its clock moves on by `by` (forward only, so snowflakes keep their order)."""
+        if by < datetime.timedelta(0):
+            raise ValueError("Discord's clock moves forward only")
+        self.clock_offset += by
+        set_clock_offset(self.clock_offset.total_seconds())
+
+    def remembered_post(self, author: User, nonce: str) -> Message | None:
+        """The post `author` made with `nonce`, if Discord still remembers the nonce (``enforce_nonce``)."""
+        kept = self.nonces.get((author.id, nonce))
+        if kept is None or fake_time() - kept[0] > self.nonce_memory.total_seconds():
+            return None
+        return kept[1]
+
+    def remember_post(self, author: User, nonce: str, message: Message) -> None:
+        """Remember a post's nonce, as Discord does for a few minutes."""
+        self.nonces[(author.id, nonce)] = (fake_time(), message)
 
     # ----- world construction --------------------------------------------------------------------------------
 
@@ -327,9 +419,12 @@ class FakeDiscord:
         for session in self.sessions:
             if session.ws is not None and not session.ws.closed:
                 await session.ws.close(code=1001)
+        for hold in self.faults.holds:
+            hold.release()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        set_clock_offset(0.0)
 
     def problems(self) -> list[str]:
         """Failures recorded so far plus interactions that never got a callback."""
@@ -653,7 +748,7 @@ class FakeDiscord:
                 raise RefusedError(403, 50001, "Missing Access")
             if not member.can("send_messages", channel):
                 raise RefusedError(403, 50013, "Missing Permissions")
-        at = time.time() - age
+        at = fake_time() - age
         created = datetime.datetime.fromtimestamp(at, datetime.UTC).isoformat()
         message = Message(snowflake(at), channel, member.user, content, created_at=created)
         channel.messages.append(message)
@@ -698,6 +793,7 @@ class FakeDiscord:
         bucket = hashlib.sha256(route.encode()).hexdigest()[:16]
         headers = {
             "Content-Type": "application/json",
+            "Date": email.utils.formatdate(fake_time(), usegmt=True),
             "Via": "1.1 google",
             "X-RateLimit-Bucket": bucket,
             "X-RateLimit-Limit": "50",
@@ -798,6 +894,10 @@ class FakeDiscord:
                     raise ApiError(401, 0, "401: Unauthorized")
                 api_request = ApiRequest(method, path, route, params, dict(request.query), body, token)
                 status, result = await handler(api_request)
+                hold = self.faults.held(method, route, path, body) if status < 300 else None
+                if hold is not None:
+                    hold.accepted.set()
+                    await hold.released.wait()
         except ApiError as exc:
             status, result = exc.status, exc.body()
         except Exception as exc:

@@ -13,6 +13,7 @@ from typing import Any
 import discord
 
 from bot.domain.effects import Notice
+from bot.ui.discord_clock import DiscordClock
 from bot.ui.pacing import Pacer
 
 UNKNOWN_OVERWRITE = 10009
@@ -111,12 +112,16 @@ class Turns:
 
 @dataclass(frozen=True)
 class Kit:
-    """What the handlers share with the applier: one client, one pacer, one set of turns, one set of renderers."""
+    """What the handlers share with the applier: one client, one pacer, one set of turns, one set of renderers.
+
+    `discord_clock`: how far the local clock is from Discord's (None: taken as agreeing).
+    """
 
     client: discord.Client
     pacer: Pacer
     turns: Turns
     renderers: Renderers
+    discord_clock: DiscordClock | None = None
 
     async def send(self, channel: discord.abc.Messageable, post: Post, nonce: str | None = None) -> discord.Message:
         """Post within the bot's global limit (a burst of scheduled posts waits its turn rather than meeting a 429)."""
@@ -135,7 +140,10 @@ class Kit:
 
 
 def nonce_of(effect_id: int) -> str:
-    """The nonce that lets Discord drop a repost of the same notice (a retry after a crash) for a few minutes."""
+    """The nonce that lets Discord drop a repost of the same notice (a retry after a crash) for a few minutes.
+
+    Past those minutes, `once.Once` looks for the post before it goes again.
+    """
     return f"setkeeper-{effect_id}"
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.domain.effects import Notice, Notify
-from bot.ui.effects.base import Kit, nonce_of
+from bot.services.effects import EffectService, QueuedEffect
+from bot.ui.effects.base import Kit
+from bot.ui.effects.once import Once
 
 Posted = Callable[[Notify, int], Awaitable[None]]
 
@@ -13,8 +15,9 @@ Posted = Callable[[Notify, int], Awaitable[None]]
 class Posts:
     """Carries out a `Notify` that posts something new."""
 
-    def __init__(self, kit: Kit) -> None:
+    def __init__(self, kit: Kit, effects: EffectService) -> None:
         self._kit = kit
+        self._once = Once(kit, effects)
         self._posted: dict[type[Notice], Posted] = {}
 
     def when_posted(self, kind: type[Notice], remember: Posted) -> None:
@@ -23,14 +26,16 @@ class Posts:
             raise ValueError(f"notice {kind.__qualname__} already has a listener")
         self._posted[kind] = remember
 
-    async def apply(self, effect: Notify, effect_id: int) -> None:
-        """Post the notice with the effect's nonce, within the channel's limit."""
+    async def apply(self, effect: Notify, item: QueuedEffect) -> None:
+        """Post the notice with the effect's nonce, within the channel's limit, unless an earlier attempt made it."""
         post = await self._kit.renderers.render(effect.notice)
         if post is None:
             return
         channel = self._kit.client.get_partial_messageable(effect.channel_id)
-        async with self._kit.pacer.slot("message_create", effect.channel_id):
-            message = await self._kit.send(channel, post, nonce=nonce_of(effect_id))
+        message = await self._once.made(channel, post, item)
+        if message is None:
+            async with self._kit.pacer.slot("message_create", effect.channel_id):
+                message = await self._once.send(channel, post, item, live=self._kit.renderers.is_live(effect.notice))
         remember = self._posted.get(type(effect.notice))
         if remember is not None:
             await remember(effect, message.id)
