@@ -1,7 +1,7 @@
 """a queued post notes when it was sent and a digest of what it said, to be recognised after its nonce is forgotten
 
-Revision ID: 0016_exactly
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-06 00:00:00
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import bot.db.types
 
-revision: str = '0016_exactly'
-down_revision: str | None = '0014'
+revision: str = "0016"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
