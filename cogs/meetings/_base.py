@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -35,6 +37,15 @@ class MeetingsBase(FeatureCog):
     def __init__(self, bot: Setkeeper) -> None:
         super().__init__(bot)
         self.meetings = bot.services.meetings
+        self._floors: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    def floor(self, channel_id: int | None) -> asyncio.Lock:
+        """Held while a post in the channel is judged and while a turn there moves on, in the order Discord sent them.
+
+        A speaker's post followed at once by their Done is judged by the floor as it was when the post came, not
+        after the Done (each event is handled in its own task; the post's task, started first, takes this first).
+        """
+        return self._floors[channel_id or 0]
 
     async def _act(
         self,
@@ -48,15 +59,16 @@ class MeetingsBase(FeatureCog):
         command: bool = False,
     ) -> MeetingView:
         await defer(interaction)
-        outcome = await self.meetings.act(
-            interaction.guild_id or 0,
-            actor_of(interaction),
-            event,
-            meeting_id=meeting_id,
-            which=group,
-            channel_id=interaction.channel_id,
-            mark=mark,
-            command=command,
-        )
+        async with self.floor(interaction.channel_id):
+            outcome = await self.meetings.act(
+                interaction.guild_id or 0,
+                actor_of(interaction),
+                event,
+                meeting_id=meeting_id,
+                which=group,
+                channel_id=interaction.channel_id,
+                mark=mark,
+                command=command,
+            )
         await self._finish(interaction, outcome.effects, said)
         return outcome.value

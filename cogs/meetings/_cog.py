@@ -101,8 +101,9 @@ class Meetings(FacilitatorCommands, MemberCommands):
         """A post made out of turn in a meeting: removed (its author told why) or a reminder, as the group chose."""
         if message.guild is None or message.author.bot:
             return
-        readable = message.content if self.bot.intents.message_content else None
-        check = await self.meetings.check_post(message.guild.id, message.channel.id, message.author.id, readable)
+        async with self.floor(message.channel.id):  # taken before any await: the floor as it was when the post came
+            readable = message.content if self.bot.intents.message_content else None
+            check = await self.meetings.check_post(message.guild.id, message.channel.id, message.author.id, readable)
         if check.remove:
             # Already gone, or Manage Messages withheld (the README asks for it): the author is told either way.
             with contextlib.suppress(discord.NotFound, discord.Forbidden):

@@ -93,9 +93,10 @@ class MemberCommands(MeetingsBase):
         learnt = str(values.get("learnt") or "")
         await defer(interaction)
         try:
-            outcome = await self.meetings.commit_actions(
-                interaction.guild_id or 0, interaction.user.id, meeting_id, actions, learnt, round_index=round_index
-            )
+            async with self.floor(interaction.channel_id):
+                outcome = await self.meetings.commit_actions(
+                    interaction.guild_id or 0, interaction.user.id, meeting_id, actions, learnt, round_index=round_index
+                )
         except UserFacingError as exc:
             await _refused_with_text(interaction, exc, [*actions, learnt])
             return
@@ -113,9 +114,10 @@ class MemberCommands(MeetingsBase):
         positives = [str(values.get(f"positive:{n}") or "") for n in range(1, 4)]
         await defer(interaction)
         try:
-            outcome = await self.meetings.dress_rehearsal(
-                interaction.guild_id or 0, interaction.user.id, meeting_id, criticism, positives
-            )
+            async with self.floor(interaction.channel_id):
+                outcome = await self.meetings.dress_rehearsal(
+                    interaction.guild_id or 0, interaction.user.id, meeting_id, criticism, positives
+                )
         except UserFacingError as exc:
             await _refused_with_text(interaction, exc, [criticism, *positives])
             return
