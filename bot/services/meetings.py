@@ -432,14 +432,11 @@ class MeetingService:
     async def card_gone(self, meeting_id: int, message_id: int) -> list[QueuedEffect]:
         """The card of a meeting under way was deleted (by anyone): it is posted anew, once, and its buttons with it."""
         async with self._uow() as uow:
-            found = await uow.meetings.get(meeting_id)
-            group = await uow.groups.by_id(found.group_id) if found is not None else None
-            if group is None:
-                return []
-            await uow.groups.get(group.guild_id, group.id, lock=True)
-            meeting = await uow.meetings.get(meeting_id, lock=True)
-            if meeting is None or meeting.status != MeetingStatus.OPEN or meeting.card_message_id != message_id:
-                return []  # the meeting has ended, or the card is already back
+            group, meeting = await _locked(uow, meeting_id)
+            if group is None or meeting is None or meeting.status != MeetingStatus.OPEN:
+                return []  # the meeting has ended
+            if meeting.card_message_id != message_id:
+                return []  # the card is already back
             meeting.card_message_id = None
             uow.emit(group.guild_id, post(group, FloorCard(meeting.id)))
             await uow.commit()
@@ -458,13 +455,8 @@ class MeetingService:
     async def record_card(self, meeting_id: int, message_id: int) -> list[QueuedEffect]:
         """Remember the card's message so that it is kept up to date; draw it again at once."""
         async with self._uow() as uow:
-            found = await uow.meetings.get(meeting_id)
-            group = await uow.groups.by_id(found.group_id) if found is not None else None
-            if group is None:
-                return []
-            await uow.groups.get(group.guild_id, group.id, lock=True)
-            meeting = await uow.meetings.get(meeting_id, lock=True)
-            if meeting is None:
+            group, meeting = await _locked(uow, meeting_id)
+            if group is None or meeting is None:
                 return []
             meeting.card_message_id = message_id
             uow.emit(group.guild_id, *refresh_card(group, meeting))
@@ -721,6 +713,16 @@ async def _after(uow: UnitOfWork, group: Group, meeting: Meeting, now: datetime)
     if vote.status == VoteStatus.OPEN:
         effects += await settle(uow, group, vote, now)
     return effects
+
+
+async def _locked(uow: UnitOfWork, meeting_id: int) -> tuple[Group | None, Meeting | None]:
+    """A meeting and its group, locked as every writer locks them: the group first, then the meeting."""
+    found = await uow.meetings.get(meeting_id)
+    group = await uow.groups.by_id(found.group_id) if found is not None else None
+    if group is None:
+        return None, None
+    await uow.groups.get(group.guild_id, group.id, lock=True)
+    return group, await uow.meetings.get(meeting_id, lock=True)
 
 
 def _committing(state: MeetingState, user_id: int) -> bool:
