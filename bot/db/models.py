@@ -273,6 +273,9 @@ class Meeting(Base):
     stage: Mapped[bool] = mapped_column(default=False)
     # The Stage instance the bot opened for the meeting (closed at its end); None if it opened none.
     stage_instance_id: Mapped[int | None] = mapped_column(BigInteger)
+    # When (by Discord's clock: the interaction's own time) a member's or the facilitator's press last moved the turn
+    # on; a `/meeting next` sent before anyone could have seen that is not applied to the turn that followed.
+    turn_moved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Action(Base):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.db.models import Action, Contribution, Group, Meeting, RoundNote
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
@@ -65,6 +65,9 @@ from bot.services.voice import STAGE, mute_changes, reconcile_row
 from bot.services.votes._shared import open_on_bids, settle, waiting_rounds
 
 FACILITATOR_EVENTS = (Next, Skip, Extend, Pause, Resume, Break, End)
+UNSEEN_FOR = timedelta(seconds=1)
+"""How long after a press moved the turn on (by Discord's clock) a `/meeting next` counts as sent for the turn
+before it: the card takes a moment to show the change, and reading it and sending the command longer."""
 LEARNT_MAX = REPORT_MAX
 
 
@@ -233,11 +236,14 @@ class MeetingService:
         channel_id: int | None = None,
         mark: str | None = None,
         command: bool = False,
+        sent_at: datetime | None = None,
     ) -> Outcome[MeetingView]:
         """Apply one event from a command or a card button, by `actor`, to the meeting (by id, or the group's).
 
         `mark` is the `turn_mark` the pressed card was drawn with (or, with `command`, the one `turn_seen` read when
-        the command arrived): if the meeting has moved on since, nothing happens.
+        the command arrived): if the meeting has moved on since, nothing happens. `sent_at` is when the person sent
+        it, by Discord's clock (the interaction's own time): a `/meeting next` sent within moments of the press that
+        moved the turn on was meant for the turn before, whichever reached the bot first.
         """
         now = self._clock.now()
         async with self._uow() as uow:
@@ -246,7 +252,12 @@ class MeetingService:
             state = from_json(meeting.state)
             if mark is not None and mark != turn_mark(state):
                 raise MeetingRuleError(_moved_on(state, command=command))
+            moved = meeting.turn_moved_at
+            if command and isinstance(event, Next) and sent_at and moved and sent_at < moved + UNSEEN_FOR:
+                raise MeetingRuleError(_moved_on(state, command=True))
             effects = await advance(uow, group, meeting, event, now)
+            if sent_at is not None and turn_mark(from_json(meeting.state)) != turn_mark(state):
+                meeting.turn_moved_at = sent_at
             effects += await _after(uow, group, meeting, now)
             uow.emit(guild_id, *effects)
             await uow.commit()

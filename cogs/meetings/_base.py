@@ -69,6 +69,7 @@ class MeetingsBase(FeatureCog):
                 channel_id=interaction.channel_id,
                 mark=mark,
                 command=command,
+                sent_at=interaction.created_at,
             )
         await self._finish(interaction, outcome.effects, said)
         return outcome.value

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import dataclasses
+import datetime
 import re
 
 import pytest
@@ -105,7 +106,34 @@ async def test_meeting_next_sent_with_the_speakers_done_ends_one_turn(world: Fak
         if ended_by_done:
             assert "already moved on" in moved.text, moved.text
     following = up_next_on(card)
+    world.move_clock(datetime.timedelta(seconds=2))  # the facilitator reads the card before sending it alone
     alone = await fran.run("/meeting next", in_channel=channel)
     assert alone.text.startswith("Moved on."), "sent on its own, it moves on from the turn the facilitator sees"
     await world.settle()
     assert speaker_on(card) == following
+
+
+async def test_meeting_next_sent_just_after_a_done_was_stored_still_ends_no_second_turn(
+    world: FakeDiscord, bot: BotProcess
+) -> None:
+    """The Done is wholly handled before `/meeting next` reaches the bot, which came moments after it.
+
+    Sent within moments of the Done by Discord's clock, the command was meant for the turn the Done ended.
+    """
+    fran, people, card = await _catch_up(world, 3)
+    channel = world.guild.channel_named("set-a")
+    first = _person(people, speaker_on(card))
+    done = await first.click(card, "Done")
+    assert "Your turn is over" in done.text
+    await world.settle()
+    second = speaker_on(card)
+    assert second not in (None, first.id)
+    late = await fran.run("/meeting next", in_channel=channel)
+    assert "The turn had already moved on when your /meeting next arrived" in late.text, late.text
+    await world.settle()
+    assert speaker_on(card) == second, "the next speaker keeps the floor"
+
+    world.move_clock(datetime.timedelta(seconds=2))  # the facilitator has read the card, and means it
+    meant = await fran.run("/meeting next", in_channel=channel)
+    assert "Moved on." in meant.text
+    await wait_for(lambda: speaker_on(card) != second)
