@@ -58,7 +58,9 @@ async def prepare_database(settings: Settings) -> None:
     # Alembic's own chatter ("Context impl SQLiteImpl.", "Will assume ...") says nothing to a person running the bot.
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
-        ensure_sqlite_folder(url)
+        made = ensure_sqlite_folder(url)
+        if made is not None:
+            log.info("made the database's folder", extra={"folder": str(made.resolve())})
         current, head = await current_revision(url), head_revision()
         if settings.auto_migrate and current != head:
             await migrate(url)

@@ -82,10 +82,10 @@ class Settings(BaseSettings):
         for number, key in enumerate(keys, start=1):
             if not is_fernet_key(key):
                 # Which one, never what it is: the message goes to a terminal and perhaps a log.
-                where = f"key {number} of {len(keys)}" if len(keys) > 1 else "the key"
+                which = f"holds a key that is not an encryption key (key {number} of {len(keys)})"
                 raise ValueError(
-                    f"has a malformed key ({where}): a key is 44 characters of URL-safe base64 and keys are "
-                    "separated by commas (see the README's Encryption at rest)"
+                    f"{which if len(keys) > 1 else 'is not an encryption key'}: a key is 44 characters of URL-safe "
+                    "base64, and several are separated by commas (see the README's Encryption at rest)"
                 )
         return SecretStr(",".join(keys))
 
@@ -111,7 +111,18 @@ class Settings(BaseSettings):
     def _database_is_supported(cls, value: str) -> str:
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        if value.startswith("sqlite") and _in_memory(value):
+            raise ValueError(
+                "names no SQLite file (an in-memory database loses everything when the bot stops): give a file, "
+                f"such as {DEFAULT_DATABASE_URL}"
+            )
         return value
+
+
+def _in_memory(url: str) -> bool:
+    """Whether a SQLite URL names no file: nothing after `///`, `:memory:`, or `mode=memory`."""
+    path, _, query = url.removeprefix("sqlite+aiosqlite://").partition("?")
+    return path.strip("/") in ("", ":memory:") or "mode=memory" in query
 
 
 def talks_to_loopback(url: str | None) -> bool:
@@ -172,6 +183,9 @@ def describe_validation_error(exc: ValidationError) -> str:
             problems.append("DISCORD_TOKEN is not set: put your bot's token in .env (see the README)")
         elif error["type"] == "extra_forbidden":
             problems.append(f"{name} is not a setting Setkeeper knows (see the README's configuration table)")
+        elif error["type"] == "literal_error":
+            allowed = str(error.get("ctx", {}).get("expected", "")).replace("'", "")
+            problems.append(f"{name} must be one of {allowed}")
         else:
             message = str(error["msg"]).removeprefix("Value error, ")
             problems.append(f"{name} {message}".strip())

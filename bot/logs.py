@@ -83,3 +83,6 @@ def configure_logging(level: str, fmt: str, secrets: list[str]) -> None:
     # discord.py at DEBUG logs every gateway event (member text, interaction tokens) and request URLs and bodies.
     logging.getLogger("discord").setLevel(max(logging.INFO, logging.getLevelName(level)))
     logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+    # APScheduler only wakes the bot (what is due lives in the database): its "Added job" and "Scheduler started"
+    # lines at every start say nothing to the person running it; its warnings and errors still show.
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLevelName(level)))

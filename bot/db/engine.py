@@ -25,11 +25,16 @@ def safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def ensure_sqlite_folder(url: str) -> None:
-    """Create the folder of a SQLite file so that a first run needs no set-up."""
+def ensure_sqlite_folder(url: str) -> Path | None:
+    """Create the folder of a SQLite file so that a first run needs no set-up; the folder, if it was made now."""
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    folder = Path(parsed.database).expanduser().parent
+    if folder.is_dir():
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def _sqlite_engine(url: str, *, begin: str | None, foreign_keys: bool, wal: bool = False, **kwargs: Any) -> AsyncEngine:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakediscord import make_token
+from tests.fakediscord import BotProcess, FakeDiscord, make_token
 
 pytestmark = pytest.mark.e2e
 TOKEN = make_token(123456789012345678)
@@ -77,7 +77,7 @@ async def test_no_network_or_dns_is_one_line_in_words_without_voice_warnings(tmp
         == "Setkeeper cannot start: cannot reach Discord: no network or DNS (could not look up discord.invalid)"
     )
     assert not [line for line in lines if " INFO " not in line][:-1], "the one line, after progress logs only"
-    assert len(lines) <= 4, lines  # database upgraded, key file created, logging in, the one line
+    assert len(lines) <= 5, lines  # folder made, database upgraded, key file created, logging in, the one line
     output = "\n".join(lines)
     assert "voice will NOT be supported" not in output
     assert "Error" not in output, "no exception class names"
@@ -88,8 +88,8 @@ async def test_a_malformed_encryption_key_is_one_line_that_does_not_echo_it(tmp_
     code, lines = await _run_bot(tmp_path, DISCORD_TOKEN=TOKEN, ENCRYPTION_KEYS="not-a-fernet-key-secret-value")
     assert code != 0
     assert lines == [
-        "Setkeeper cannot start: ENCRYPTION_KEYS has a malformed key (the key): a key is 44 characters of URL-safe "
-        "base64 and keys are separated by commas (see the README's Encryption at rest)"
+        "Setkeeper cannot start: ENCRYPTION_KEYS is not an encryption key: a key is 44 characters of URL-safe "
+        "base64, and several are separated by commas (see the README's Encryption at rest)"
     ]
     assert not (tmp_path / "data").exists(), "refused before anything is made"
 
@@ -129,3 +129,30 @@ async def test_a_lost_key_file_is_refused_and_not_replaced_by_a_new_one(tmp_path
     assert lines[-1].startswith("Setkeeper cannot start: the encryption key cannot read the text this database holds")
     assert not key_file.exists(), "a new key would hide the lost one"
     assert "Traceback" not in "\n".join(lines)
+
+
+@pytest.mark.parametrize("url", ["sqlite+aiosqlite:///", "sqlite+aiosqlite:///:memory:"])
+async def test_a_sqlite_url_without_a_file_is_one_line(tmp_path: Path, url: str) -> None:
+    code, lines = await _run_bot(tmp_path, DISCORD_TOKEN=TOKEN, DATABASE_URL=url)
+    assert code != 0
+    assert lines == [
+        "Setkeeper cannot start: DATABASE_URL names no SQLite file (an in-memory database loses everything when the "
+        "bot stops): give a file, such as sqlite+aiosqlite:///data/setkeeper.db"
+    ]
+
+
+async def test_a_database_folder_made_on_the_first_run_is_said(tmp_path: Path) -> None:
+    code, lines = await _run_bot(
+        tmp_path,
+        DISCORD_TOKEN=TOKEN,
+        DATABASE_URL="sqlite+aiosqlite:///deep/new/setkeeper.db",
+        DISCORD_API_BASE="http://127.0.0.1:9",
+    )
+    assert code != 0
+    assert any("made the database's folder" in line and str(tmp_path / "deep" / "new") in line for line in lines)
+
+
+async def test_a_start_says_nothing_of_the_scheduler_s_own_jobs(discord_world: FakeDiscord, bot: BotProcess) -> None:
+    assert "bot ready" in bot.output
+    assert "Added job" not in bot.output
+    assert "Scheduler started" not in bot.output

@@ -83,7 +83,11 @@ def test_empty_encryption_keys_mean_the_key_file(monkeypatch: pytest.MonkeyPatch
 
 
 @pytest.mark.parametrize(
-    ("keys", "which"), [("not-a-key-secret", "the key"), (f"{TEST_ENCRYPTION_KEY},not-a-key-secret", "key 2 of 2")]
+    ("keys", "which"),
+    [
+        ("not-a-key-secret", "is not an encryption key:"),
+        (f"{TEST_ENCRYPTION_KEY},not-a-key-secret", "holds a key that is not an encryption key (key 2 of 2):"),
+    ],
 )
 def test_a_malformed_encryption_key_is_one_line_that_does_not_echo_it(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, keys: str, which: str
@@ -93,7 +97,7 @@ def test_a_malformed_encryption_key_is_one_line_that_does_not_echo_it(
     with pytest.raises(ConfigError) as caught:
         load_settings(tmp_path / ".env")
     message = str(caught.value)
-    assert message.startswith(f"ENCRYPTION_KEYS has a malformed key ({which}):")
+    assert message.startswith(f"ENCRYPTION_KEYS {which}")
     assert "\n" not in message
     assert "not-a-key-secret" not in message
     assert TEST_ENCRYPTION_KEY not in message
@@ -123,3 +127,31 @@ def test_a_moved_clock_reads_its_offset_when_told(tmp_path: Path) -> None:
     moved = clock.reread()
     assert clock.offset == timedelta(hours=2, milliseconds=500)
     assert timedelta(hours=2) - timedelta(seconds=5) < moved - datetime.now(UTC) < timedelta(hours=2, seconds=1)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite+aiosqlite:///",
+        "sqlite+aiosqlite://",
+        "sqlite+aiosqlite:///:memory:",
+        "sqlite+aiosqlite:///x?mode=memory",
+    ],
+)
+def test_a_sqlite_url_without_a_file_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, url: str) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", GOOD_TOKEN)
+    monkeypatch.setenv("DATABASE_URL", url)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(tmp_path / ".env")
+    assert str(caught.value) == (
+        "DATABASE_URL names no SQLite file (an in-memory database loses everything when the bot stops): give a file, "
+        "such as sqlite+aiosqlite:///data/setkeeper.db"
+    )
+
+
+def test_a_log_level_out_of_the_list_names_the_choices(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", GOOD_TOKEN)
+    monkeypatch.setenv("LOG_LEVEL", "verbose")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(tmp_path / ".env")
+    assert str(caught.value) == "LOG_LEVEL must be one of DEBUG, INFO, WARNING or ERROR"
