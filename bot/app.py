@@ -29,6 +29,7 @@ from bot.services.reminders import ReminderService
 from bot.services.state import BotStateService
 from bot.services.voice import VoiceFloorService
 from bot.services.votes import VOTE_DEADLINE, VoteService
+from bot.ui.access import BOT_PERMISSIONS
 from bot.ui.applier import EffectApplier
 from bot.ui.discord_clock import DiscordClock
 from bot.ui.errors import SetkeeperTree
@@ -90,6 +91,20 @@ class Services:
     units: UnitOfWorkFactory
     """The units of work every service shares (the bot listens on it for new due work)."""
     ledger: LedgerService
+
+
+def where_i_am(application_id: int | None, servers: list[str], *, shown: int = 10) -> str:
+    """One line for whoever runs the bot: the servers it is in, or, in none yet, the exact link that invites it."""
+    if not servers:
+        if application_id is None:
+            return "I am in no server yet: invite me with the link in the README"
+        link = discord.utils.oauth_url(
+            application_id, permissions=BOT_PERMISSIONS, scopes=("bot", "applications.commands")
+        )
+        return f"I am in no server yet: invite me with {link}"
+    names = ", ".join(sorted(servers, key=str.casefold)[:shown])
+    more = f" and {len(servers) - shown} more" if len(servers) > shown else ""
+    return f"I am in {len(servers)} server{'s' if len(servers) != 1 else ''}: {names}{more}"
 
 
 @runtime_checkable
@@ -220,6 +235,7 @@ class Setkeeper(commands.Bot):
         finally:
             await self.due.start()  # retries, and whatever fell due while the bot was down, whatever start-up met
         log.info("bot ready", extra={"guilds": len(self.guilds), "effects_replayed": replayed})
+        log.info(where_i_am(self.application_id, [guild.name for guild in self.guilds]))
 
     async def clock_moved(self, now: datetime) -> None:
         """The clock was moved on to `now` (a test setting): what is due by then is done, then the log says so."""

@@ -156,3 +156,4 @@ async def test_a_start_says_nothing_of_the_scheduler_s_own_jobs(discord_world: F
     assert "bot ready" in bot.output
     assert "Added job" not in bot.output
     assert "Scheduler started" not in bot.output
+    assert f"I am in 1 server: {discord_world.guild.name}" in bot.output, "the self-hoster reads where the bot is"
