@@ -62,7 +62,7 @@ class Actions(FeatureCog):
         await reply(interaction, text, view=buttons)
 
     @ACTION.command(name="add", description="Set yourself an action in your group, between meetings")
-    @app_commands.describe(text="What you will do", group="The group (defaults to this channel's group)")
+    @app_commands.describe(text="What you will do", group="The group (default: this channel's)")
     @app_commands.autocomplete(group=FeatureCog.group_autocomplete)
     async def add(
         self,

@@ -111,7 +111,7 @@ class CreationCommands(GroupsBase):
         await reply(interaction, await self.keeper.repair(interaction, self._guild(interaction), group))
 
     @GROUP.command(name="split", description="Split a group in two (facilitator)")
-    @app_commands.describe(name="Name of the new group", group="The group to split (defaults to this channel's)")
+    @app_commands.describe(name="Name of the new group", group="The group to split (default: this channel's)")
     @app_commands.autocomplete(group=GroupsBase.group_autocomplete)
     async def split(
         self, interaction: discord.Interaction[Any], name: app_commands.Range[str, 1, 50], group: str | None = None

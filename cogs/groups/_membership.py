@@ -63,7 +63,7 @@ class MembershipCommands(GroupsBase):
         )
 
     @GROUP.command(name="leave", description="Leave a group (or withdraw your request to join)")
-    @app_commands.describe(group="The group to leave (defaults to this channel's group)")
+    @app_commands.describe(group="The group to leave (default: this channel's)")
     @app_commands.autocomplete(group=GroupsBase.group_autocomplete)
     async def leave(self, interaction: discord.Interaction[Any], group: str | None = None) -> None:
         """Leave a group; nobody takes offence."""
@@ -90,7 +90,7 @@ class MembershipCommands(GroupsBase):
 
     @GROUP.command(name="move", description="Move a member to another group (facilitator of both)")
     @app_commands.describe(
-        member="Who moves", to="The group they move to", group="The group they leave (defaults to this channel's)"
+        member="Who moves", to="The group they move to", group="The group they leave (default: this channel's)"
     )
     @app_commands.autocomplete(to=GroupsBase.group_autocomplete, group=GroupsBase.group_autocomplete)
     async def move(

@@ -22,8 +22,8 @@ class FacilitatorCommands(VoiceFloor):
 
     @MEETING.command(name="start", description="Start a meeting in the group's channel (facilitator)")
     @app_commands.describe(
-        group="The group (defaults to this channel's group)",
-        voice="Keep the floor in the group's voice channel or Stage too: listeners are muted or kept in the audience",
+        group="The group (default: this channel's)",
+        voice="Keep the floor in the group's voice channel or Stage too: listeners are muted or in the audience",
     )
     @app_commands.autocomplete(group=FeatureCog.group_autocomplete)
     async def start(self, interaction: discord.Interaction[Any], group: str | None = None, voice: bool = False) -> None:

@@ -119,7 +119,7 @@ class Reminders(FeatureCog):
     @REMINDER.command(
         name="preview", description="The group's coming posts, and the reminder as it would read (facilitator)"
     )
-    @app_commands.describe(group="The group (defaults to this channel's group)")
+    @app_commands.describe(group="The group (default: this channel's)")
     @app_commands.autocomplete(group=FeatureCog.group_autocomplete)
     async def preview_(self, interaction: discord.Interaction[Any], group: str | None = None) -> None:
         """When each post goes, and the report-back reminder as it would be posted now (nobody is pinged)."""
@@ -133,7 +133,7 @@ class Reminders(FeatureCog):
 
     @REMINDER.command(name="settings", description="When reminders go, quiet hours, and DMs or channel (facilitator)")
     @app_commands.describe(
-        group="The group (defaults to this channel's group)",
+        group="The group (default: this channel's)",
         report_back_hours="Hours before a meeting to ask everyone to report back on their actions",
         bid_nudge_hours="Hours before a meeting to nudge for bids (and send you the digest)",
         quiet_from="Quiet hours begin at this hour (0-23, the group's time zone; UTC while it has no schedule)",
@@ -173,7 +173,7 @@ class Reminders(FeatureCog):
         await reply(interaction, f"{heading} for {name_of(updated)}:\n{settings_text(updated)}\n\n{coming}"[:2000])
 
     @REMINDER.command(name="dm", description="Get the report-back reminder by direct message, or in the channel")
-    @app_commands.describe(where="Where you get it", group="The group (defaults to this channel's group)")
+    @app_commands.describe(where="Where you get it", group="The group (default: this channel's)")
     @app_commands.choices(where=DM_CHOICES)
     @app_commands.autocomplete(group=FeatureCog.group_autocomplete)
     async def dm(

@@ -28,7 +28,7 @@ class BidLists(FeatureCog):
     votes: VoteService
 
     @BID.command(name="list", description="The open bids of your group")
-    @app_commands.describe(group="The group (defaults to this channel's group)")
+    @app_commands.describe(group="The group (default: this channel's)")
     @app_commands.autocomplete(group=FeatureCog.group_autocomplete)
     async def bid_list(self, interaction: discord.Interaction[Any], group: str | None = None) -> None:
         """Show the group's open bids and their authors, to a member only."""

@@ -84,7 +84,7 @@ class Votes(BidLists):
     # Bids
 
     @BID.command(name="add", description="Put in a bid: an issue you want the group's help with")
-    @app_commands.describe(group="The group (defaults to this channel's group)")
+    @app_commands.describe(group="The group (default: this channel's)")
     @app_commands.autocomplete(group=FeatureCog.group_autocomplete)
     async def bid_add(self, interaction: discord.Interaction[Any], group: str | None = None) -> None:
         """Open the bid form, or offer to replace the member's open bid."""
@@ -146,7 +146,7 @@ class Votes(BidLists):
     @app_commands.describe(
         rounds="How many bids get a round (default: the group's rounds per meeting)",
         closes_in="Close automatically after this long, e.g. 30m, 2h, 1d (default: when you close it)",
-        group="The group (defaults to this channel's group)",
+        group="The group (default: this channel's)",
     )
     @app_commands.autocomplete(group=FeatureCog.group_autocomplete)
     async def vote_open(
@@ -178,7 +178,7 @@ class Votes(BidLists):
         await self._finish(interaction, outcome.effects, message)
 
     @VOTE.command(name="close", description="Close the open vote and post the result (facilitator)")
-    @app_commands.describe(group="The group (defaults to this channel's group)")
+    @app_commands.describe(group="The group (default: this channel's)")
     @app_commands.autocomplete(group=FeatureCog.group_autocomplete)
     async def vote_close(self, interaction: discord.Interaction[Any], group: str | None = None) -> None:
         """Count the ballots and post the result."""

@@ -86,6 +86,20 @@ async def test_every_command_fits_discords_limits(bot: Setkeeper) -> None:
             assert len(command.parameters) <= 25
             for parameter in command.parameters:
                 assert 1 <= len(parameter.description) <= 100, f"{command.qualified_name} {parameter.name}"
+                # discord.py cuts a longer description to 100 characters, ending it with "…": none may be cut.
+                assert not parameter.description.endswith("…"), f"{command.qualified_name} {parameter.name}"
+
+
+async def test_a_group_option_always_says_the_same_of_its_default(bot: Setkeeper) -> None:
+    said = {
+        f"{command.qualified_name} {parameter.name}": parameter.description
+        for command in _all(bot)
+        if isinstance(command, app_commands.Command)
+        for parameter in command.parameters
+        if parameter.name == "group" and command.qualified_name != "group join"  # one joins a group one is not in
+    }
+    assert said
+    assert {name: text for name, text in said.items() if not text.endswith("(default: this channel's)")} == {}
 
 
 async def test_group_commands_work_only_in_servers(bot: Setkeeper) -> None:
