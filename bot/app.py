@@ -234,8 +234,8 @@ class Setkeeper(commands.Bot):
             replayed = await self.reconcile(available)
         finally:
             await self.due.start()  # retries, and whatever fell due while the bot was down, whatever start-up met
-        log.info("bot ready", extra={"guilds": len(self.guilds), "effects_replayed": replayed})
         log.info(where_i_am(self.application_id, [guild.name for guild in self.guilds]))
+        log.info("bot ready", extra={"guilds": len(self.guilds), "effects_replayed": replayed})
 
     async def clock_moved(self, now: datetime) -> None:
         """The clock was moved on to `now` (a test setting): what is due by then is done, then the log says so."""
