@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
-from bot.domain.meeting import MAX_ACTIONS, MeetingRuleError, Mode, Phase
-from bot.domain.meeting.rounds import round_to_correct
+from bot.domain.meeting import MAX_ACTIONS, Mode, Phase
+from bot.domain.meeting.rounds import may_press
 from bot.services.meetings import CommitDraft, MeetingView, turn_mark
 from cogs.groups._views import guarded, single_item_view
 
@@ -93,29 +93,10 @@ def own_buttons(view: MeetingView, user_id: int) -> discord.ui.View | None:
 
     A holder whose round has ended in this meeting also gets Record my actions, to change what they recorded.
     """
-    state = view.state
-    present = user_id in state.present
-    speaking = view.speaker == user_id
-    may = {
-        "here": not present and user_id != state.facilitator_id,
-        "done": speaking,
-        "pass": speaking,
-        "input": speaking,
-        "commit": speaking,
-        "hand": present and not speaking,
-        "report": present,
-        "next": user_id == state.facilitator_id,
-        "pause": user_id == state.facilitator_id,
-        "resume": user_id == state.facilitator_id,
-    }
-    items = [item for item in card_buttons(view).children if isinstance(item, FloorButton) and may[item.action]]
-    if view.open and not any(item.action == "commit" for item in items):
-        try:
-            round_to_correct(state, user_id)
-        except MeetingRuleError:
-            pass  # no round of theirs has ended here: nothing to change
-        else:
-            items.append(FloorButton(view.id, "commit"))
+    allowed = may_press(view.state, user_id) if view.open else frozenset[str]()
+    items = [item for item in card_buttons(view).children if isinstance(item, FloorButton) and item.action in allowed]
+    if "commit" in allowed and not any(item.action == "commit" for item in items):
+        items.append(FloorButton(view.id, "commit"))
     return single_item_view(*items) if items else None
 
 

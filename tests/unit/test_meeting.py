@@ -72,6 +72,7 @@ from bot.domain.meeting import (
     to_json,
     up_next,
 )
+from bot.domain.meeting.rounds import may_press
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 TIMING = Timing(present_minutes=5, turn_minutes=3, auto_advance=False)
@@ -1158,3 +1159,14 @@ def test_an_extended_turn_is_warned_again_before_its_new_end() -> None:
     assert extended.turn_ends_at is not None
     assert ("warn", extended.turn_ends_at - WARNING) in deadlines(extended)
     assert extended.queue[0] == speaker_id
+
+
+def test_who_may_press_which_card_button() -> None:
+    state = reach(begin(), Phase.CATCH_UP)
+    assert may_press(state, A) == {"done", "pass", "input", "commit", "report"}
+    assert may_press(state, B) == {"hand", "report"}
+    assert may_press(state, FAC) == {"next", "pause", "resume"}
+    assert may_press(state, D) == {"here"}
+    after_commit = run(reach(begin(), Phase.COMMIT, 0), Committed(A, 1)).state
+    assert "commit" in may_press(after_commit, A), "a holder whose round ended may change their actions"
+    assert "commit" not in may_press(after_commit, C)

@@ -15,6 +15,7 @@ from bot.domain.meeting.state import (
     Phase,
     RoundState,
     TurnOutcome,
+    speaker,
 )
 from bot.domain.meeting.turns import Turns
 
@@ -42,6 +43,37 @@ def round_to_correct(state: MeetingState, user_id: int, round_index: int | None 
     if ended or any(item.holder_id == user_id for item in state.rounds):
         raise MeetingRuleError("That round's actions cannot change now. Use Record my actions on the card again.")
     raise MeetingRuleError("Only an issue's holder records actions, at the end of their round in the meeting.")
+
+
+def may_press(state: MeetingState, user_id: int) -> frozenset[str]:
+    """Which of the floor card's buttons `user_id` may press now (the card shows them all, to everyone).
+
+    A holder whose round has ended in this meeting may press Record my actions again, to change them.
+    """
+    present = user_id in state.present
+    speaking = speaker(state) == user_id
+    facilitating = user_id == state.facilitator_id
+    allowed = {
+        "here": not present and not facilitating,
+        "done": speaking,
+        "pass": speaking,
+        "input": speaking,
+        "commit": speaking or _has_ended_round(state, user_id),
+        "hand": present and not speaking,
+        "report": present,
+        "next": facilitating,
+        "pause": facilitating,
+        "resume": facilitating,
+    }
+    return frozenset(action for action, yes in allowed.items() if yes)
+
+
+def _has_ended_round(state: MeetingState, user_id: int) -> bool:
+    try:
+        round_to_correct(state, user_id)
+    except MeetingRuleError:
+        return False
+    return state.phase is not Phase.CLOSED
 
 
 def last_to_run(state: MeetingState) -> bool:
