@@ -13,7 +13,8 @@ from discord import app_commands
 from bot.services.groups.history import History
 from bot.ui.replies import defer, interaction_context, reply
 from cogs.groups._base import GROUP, GroupsBase
-from cogs.groups._history_files import chart, markdown, table
+from cogs.groups._history_chart import chart
+from cogs.groups._history_files import markdown, table
 from cogs.groups._render import name as bold_name
 from cogs.groups._views import actor_of
 

@@ -1,7 +1,8 @@
-"""The group's history as files for its facilitator: Markdown to read, CSV to sort, and a follow-through chart (PNG).
+"""The group's history as files for its facilitator: Markdown to read and CSV to sort (the chart is `_history_chart`).
 
 What members wrote is in them, so they only ever go to the facilitator, privately. Member text cannot format the
-Markdown, cannot run as a spreadsheet formula, and no Discord mention reaches the chart.
+Markdown or break its structure, cannot run as a spreadsheet formula, and no Discord mention reaches the chart. The
+bot's own words in the Markdown are written plainly, so the file reads cleanly as text too.
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from bot.domain.actions import REPORTED, ActionStatus
-from bot.domain.ledger import FOLLOW_THROUGH_RULE, StatusCounts, percent
+from bot.domain.ledger import FOLLOW_THROUGH_RULE, Ledger, StatusCounts, cycle_of, percent, place_in_cycle
 from bot.domain.meeting import MODE_NAMES
 from bot.services.groups.history import ActionRecord, History
 
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~=:])")
+MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>~$])|&(?=#?\w+;)")
+"""What can format anywhere in a line: emphasis, code, links, HTML and mentions, strikethrough, maths, entities."""
+LINE_START = re.compile(r"^(\d*)((?<=\d)[.)]|(?<!\d)[#+\-=])")
+"""What formats only where a line begins (a heading, quote, list or rule): member text can land there."""
 MENTION = re.compile(r"<(@[!&]?|#|/)[^>]*>")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """A spreadsheet runs a cell that starts with one of these as a formula (OWASP's list)."""
@@ -41,8 +45,11 @@ def label(text: str) -> str:
 
 
 def md(text: str) -> str:
-    """Member text in Markdown: on one line, every character that could format escaped."""
-    return MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    """Member text in Markdown: on one line, escaped only where a character could format or start a block."""
+    inline = MARKDOWN_INLINE.sub(lambda found: "\\" + found.group(0), " ".join(text.split()))
+    escaped = LINE_START.sub(lambda found: f"{found.group(1)}\\{found.group(2)}", inline)
+    # Closing #s would end a heading early ("# History of Set #"): escape them at the end too.
+    return escaped[:-1] + "\\#" if escaped.endswith("#") and len(escaped) > 1 else escaped
 
 
 def cell(value: object) -> str:
@@ -63,8 +70,21 @@ def _name(names: Mapping[int, str], user_id: int) -> str:
     return names.get(user_id) or f"user {user_id}"
 
 
+def person_name(names: Mapping[int, str], user_id: int, *, left: bool) -> str:
+    """A person as the chart shows them: their name without mentions, "(left)" after it if they are no member now."""
+    return label(_name(names, user_id)) + (" (left)" if left else "")
+
+
+def many(number: int, noun: str) -> str:
+    """A count and its noun, singular for one: "1 round", "2 rounds"."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def markdown(history: History, names: Mapping[int, str]) -> str:
-    """The history to read: the cycle's ledger, each meeting, then every action with its reports."""
+    """The history to read: the cycle's ledger, each meeting, then every action with its reports.
+
+    Only member text (names, titles, actions, reports) is escaped; the bot's own words are written as they read.
+    """
     who = {user: md(_name(names, user)) for user in {*names, *history.members}}
 
     def person(user: int) -> str:
@@ -72,20 +92,21 @@ def markdown(history: History, names: Mapping[int, str]) -> str:
         return (who.get(user) or md(_name(names, user))) + left
 
     ledger = history.cycle.ledger
-    lines = [f"# History of {md(history.group_name)}", ""]
-    lines += ["## The cycle's ledger", "", f"Meetings held in the cycle: {ledger.held}", ""]
+    lines = [f"# History of {md(history.group_name)}", "", f"## {cycle_title(ledger)}", ""]
+    lines += [meetings_held(ledger).capitalize() + ".", ""]
     lines += [
-        f"- {person(m.user_id)}: at {m.attended}/{ledger.held} meetings, {m.rounds} rounds, "
-        f"{m.actions.committed} actions, follow-through {percent(m.actions.rate)}"
+        f"- {person(m.user_id)}: came to {m.attended} of {many(ledger.held, 'meeting')}, "
+        f"{many(m.rounds, 'round')} for {'their issue' if m.rounds == 1 else 'their issues'}, {_actions(m.actions)}"
         for m in ledger.members
     ]
-    lines += ["", f"All actions: {_counts(ledger.actions)}; follow-through {percent(ledger.actions.rate)}"]
-    lines += ["", md(FOLLOW_THROUGH_RULE), "", "## Meetings", ""]
+    lines += ["", f"All actions in the cycle: {_actions(ledger.actions)}", "", FOLLOW_THROUGH_RULE, ""]
+    lines += ["## Meetings", ""]
     if not history.meetings:
         lines.append("No meetings yet.")
     for meeting in history.meetings:
         ended = _date(meeting.ended_at) if meeting.ended_at else "under way"
-        lines += [f"### Meeting {meeting.number + 1}: {_date(meeting.started_at)} to {ended}", ""]
+        place = _place(meeting.number, ledger.length)
+        lines += [f"### Meeting {meeting.number + 1}{place}: {_date(meeting.started_at)} to {ended}", ""]
         lines.append("Present: " + (", ".join(person(user) for user in meeting.attended) or "nobody"))
         for index, round_ in enumerate(meeting.rounds, start=1):
             title = md(round_.title) if round_.title else "an issue"
@@ -107,8 +128,40 @@ def markdown(history: History, names: Mapping[int, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _counts(counts: StatusCounts) -> str:
-    return ", ".join(f"{counts.count(status)} {status.label.lower()}" for status in (*REPORTED, ActionStatus.OPEN))
+def cycle_title(ledger: Ledger) -> str:
+    """The cycle the ledger shows and its meetings: "Cycle 2 (meetings 5 to 8)"; all of them without a cycle length."""
+    if ledger.length is None:
+        return "Since the group began"
+    first = (ledger.cycle - 1) * ledger.length + 1
+    return f"Cycle {ledger.cycle} (meetings {first} to {first + ledger.length - 1})"
+
+
+def meetings_held(ledger: Ledger) -> str:
+    """How many of the cycle's meetings have been held: "3 of 4 meetings held", or "3 meetings held"."""
+    if ledger.length is None:
+        return f"{many(ledger.held, 'meeting')} held"
+    return f"{ledger.held} of {ledger.length} meetings held"
+
+
+def _place(number: int, length: int | None) -> str:
+    """Where a meeting stands in its cycle: " (cycle 2, 1 of 4)"; nothing without a cycle length."""
+    if length is None:
+        return ""
+    return f" (cycle {cycle_of(number, length)}, {place_in_cycle(number, length)} of {length})"
+
+
+def _actions(counts: StatusCounts) -> str:
+    """Actions by status and their follow-through, in words: "3 actions (2 done, 1 open), 100 % followed through"."""
+    if not counts.committed:
+        return "no actions"
+    shown = [status for status in (*REPORTED, ActionStatus.OPEN) if counts.count(status)]
+    by_status = ", ".join(f"{counts.count(status)} {status.label.lower()}" for status in shown)
+    if not counts.reported:
+        return f"{many(counts.committed, 'action')} ({by_status}), none reported on yet"
+    return (
+        f"{many(counts.committed, 'action')} ({by_status}), follow-through {percent(counts.rate)} "
+        f"of the {counts.reported} reported on"
+    )
 
 
 def table(history: History, names: Mapping[int, str]) -> str:
@@ -157,54 +210,3 @@ def _action_rows(action: ActionRecord, row: Callable[..., None]) -> None:
             text=text,
             learnt=learnt,
         )
-
-
-def chart(history: History, names: Mapping[int, str]) -> bytes:
-    """The follow-through chart: actions by status per member and per meeting, as PNG bytes.
-
-    Slow (tens of milliseconds to a second): call it in a worker thread, never on the event loop.
-    """
-    # Imported where it is used, so start-up stays quick; Figure (not pyplot) draws with Agg and keeps no global state.
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
-
-    members = list(dict.fromkeys([*history.members, *(a.owner_id for a in history.actions)]))
-    meetings = sorted({a.meeting_number for a in history.actions}, key=lambda n: (n is None, n or 0))
-    figure = Figure(figsize=(10, 8), dpi=100, layout="constrained")
-    FigureCanvasAgg(figure)
-    by_member, by_meeting = figure.subplots(2, 1)
-    panels = (
-        (
-            by_member,
-            "Actions by status, per member",
-            [[a for a in history.actions if a.owner_id == u] for u in members],
-        ),
-        (
-            by_meeting,
-            "Actions by status, per meeting they were set at",
-            [[a for a in history.actions if a.meeting_number == n] for n in meetings],
-        ),
-    )
-    labels = (
-        [label(_name(names, user)) + ("" if user in history.members else " (left)") for user in members],
-        [label(_meeting(number)) for number in meetings],
-    )
-    for (axes, title, groups), ticks in zip(panels, labels, strict=True):
-        positions = list(range(len(groups)))
-        bottoms = [0] * len(groups)
-        for status in STATUS_ORDER:
-            heights = [sum(1 for a in actions if a.status is status) for actions in groups]
-            axes.bar(positions, heights, bottom=bottoms, color=STATUS_COLOURS[status], label=status.label)
-            bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
-        axes.set_xticks(positions, ticks, rotation=20, ha="right")
-        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-        axes.set_ylabel("Actions")
-        axes.set_title(title)
-        if not groups:
-            axes.text(0.5, 0.5, "No actions yet", ha="center", va="center", transform=axes.transAxes)
-    by_member.legend(loc="upper right", fontsize="small")
-    figure.suptitle(f"Follow-through in {label(history.group_name)}")
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from markdown_it import MarkdownIt
 
 from bot.app import Setkeeper
 from bot.domain.actions import ActionStatus, Report
 from bot.domain.errors import NotFacilitatorError
-from bot.domain.ledger import ledger
+from bot.domain.ledger import FOLLOW_THROUGH_RULE, ledger
 from bot.domain.meeting import Mode
 from bot.services.cycle import CycleView
 from bot.services.groups.history import ActionRecord, History, MeetingRecord, RoundRecord
-from cogs.groups._history_files import cell, chart, label, markdown, md, table
+from cogs.groups._history_chart import chart
+from cogs.groups._history_files import cell, label, markdown, md, table
+from tests.cogs.chart_data import ACTIONS, MEETINGS, NAMES, planted
 from tests.cogs.fakes import group_with, guild, interaction, member, sent
 
 GUILD = 4242
@@ -66,14 +71,83 @@ def test_csv_cells_that_a_spreadsheet_would_run_start_with_a_quote() -> None:
 
 
 def test_markdown_escapes_member_text_so_it_cannot_format_or_mention() -> None:
-    assert md("**bold** <@123>\n# title") == r"\*\*bold\*\* \<@123\> \# title"
+    assert md("**bold** <@123>\n# title") == r"\*\*bold\*\* \<@123\> # title"
     text = markdown(_history(HOSTILE), {A: "**Alice**", B: "Bob"})
     assert re.search(r"(?<!\\)<@", text) is None, "every mention's < is escaped"
     assert "**bold**" not in text
-    assert "](http" not in text
+    assert r"\[link\](http" in text, "a link's brackets are escaped, so it shows as typed"
     assert r"\*\*Alice\*\*" in text
     assert "Bob (left)" in text, "someone not a member now is marked as having left"
     assert "learnt: \\+ and @here" in text
+
+
+def test_the_markdown_reads_cleanly_the_bots_own_words_have_no_backslashes() -> None:
+    text = markdown(planted(), NAMES)
+    for line in (
+        "## Cycle 2 (meetings 5 to 8)",
+        "3 of 4 meetings held.",
+        "- Asha: came to 3 of 3 meetings, 2 rounds for their issues, 3 actions (2 done, 1 open), "
+        "follow-through 100 % of the 2 reported on",
+        "- Ben: came to 3 of 3 meetings, 1 round for their issue, 3 actions (1 partly done, 1 dropped, 1 open), "
+        "follow-through 25 % of the 2 reported on",
+        "- Dev (left): came to 2 of 3 meetings, 0 rounds for their issues, 1 action (1 open), none reported on yet",
+        "All actions in the cycle: 9 actions (3 done, 1 partly done, 1 not yet, 1 dropped, 3 open), "
+        "follow-through 58 % of the 6 reported on",
+        FOLLOW_THROUGH_RULE,
+        "### Meeting 5 (cycle 2, 1 of 4): 2026-03-02 18:00 UTC to 2026-03-02 20:30 UTC",
+        "- Chloé, between meetings, set 2026-01-15 12:00 UTC: Old: read the report (now **Not yet**)",
+        "  - 2026-02-20 12:00 UTC, Not yet",
+    ):
+        assert line in text.splitlines(), line
+    escaped = [line for line in text.splitlines() if "\\" in line]
+    assert escaped == ["- Asha, meeting 5, set 2026-03-02 20:30 UTC: Ask for the \\*\\*budget\\*\\* (now **Done**)"], (
+        "only member text that could format is escaped"
+    )
+
+
+MARKUP = "# Big **bold** _it_ `code` [link](http://x) ![i](http://y) <b>tag</b> ~~gone~~ &copy; $x$ <@123> #"
+STARTS = ("# ", "> ", "- ", "+ ", "1. ", "2) ", "=", "---", "")
+
+
+def _written(text: Callable[[str], str]) -> History:
+    """A history with member text in every place it can be: the group's name, names, titles, actions, reports."""
+    actions = tuple(
+        dataclasses.replace(
+            action,
+            text=text(action.text),
+            reports=tuple(dataclasses.replace(r, happened=text("what"), learnt=text("learnt")) for r in action.reports),
+        )
+        for action in ACTIONS
+    )
+    meetings = tuple(
+        dataclasses.replace(m, rounds=tuple(dataclasses.replace(r, title=text("title")) for r in m.rounds))
+        for m in MEETINGS
+    )
+    return dataclasses.replace(planted(actions, meetings), group_name=text("Leaders"))
+
+
+def _blocks(source: str) -> list[tuple[str, str]]:
+    """The document's structure as a CommonMark viewer (with strikethrough) builds it, and every inline mark-up."""
+    parser = MarkdownIt("commonmark").enable("strikethrough")
+    found = []
+    for token in parser.parse(source):
+        found.append((token.type, token.tag))
+        found += [(child.type, child.tag) for child in token.children or () if child.type not in ("text", "softbreak")]
+    return found
+
+
+@pytest.mark.parametrize("start", STARTS)
+def test_member_text_with_markdown_cannot_change_the_files_structure(start: str) -> None:
+    names = {user: f"{start}{name} **x** #" for user, name in NAMES.items()}
+    hostile = markdown(_written(lambda words: f"{start}{words} {MARKUP}"), names)
+    plain = markdown(_written(lambda words: words), NAMES)
+    assert _blocks(hostile) == _blocks(plain), "the same headings, lists and marks as with plain words"
+    rendered = MarkdownIt("commonmark").enable("strikethrough").render(hostile)
+    assert "<b>" not in rendered
+    assert "<a " not in rendered
+    assert "<img" not in rendered
+    assert "<code>" not in rendered
+    assert "<@123>" not in rendered
 
 
 def test_the_chart_is_a_real_png_and_shows_no_mention() -> None:

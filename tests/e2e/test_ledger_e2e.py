@@ -72,5 +72,5 @@ async def test_the_facilitator_gets_the_history_as_three_files_and_a_member_is_r
     assert (report["text"], report["learnt"], report["status"]) == ("'+1 phoned <@456>", "'-ask early", "partly")
     markdown = message.files["set-a-history.md"].decode()
     assert "\\<@123\\> @everyone" in markdown
-    assert "Meeting 1:" in markdown
+    assert "### Meeting 1 (cycle 1, 1 of 4): " in markdown
     assert not any(m.files for m in channel.live_messages if not m.ephemeral), "nothing posted where others see it"
