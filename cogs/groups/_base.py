@@ -26,6 +26,14 @@ if TYPE_CHECKING:
 AUTOCOMPLETE_BUDGET = 2.0
 GROUP = app_commands.Group(name="group", description="Set up and look after action learning sets", guild_only=True)
 FACILITATOR = app_commands.Group(name="facilitator", description="Who facilitates a group", parent=GROUP)
+# Discord hides a command by `default_permissions` only at the top level, and members use /group: what only a server
+# manager may do (make a group) is a group of its own. A hint a server's admin can change, so the check stays too.
+GROUPADMIN = app_commands.Group(
+    name="groupadmin",
+    description="Make a new group (server managers)",
+    guild_only=True,
+    default_permissions=discord.Permissions(manage_guild=True),
+)
 
 
 class PersonRequiredError(UserFacingError):

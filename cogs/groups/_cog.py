@@ -13,7 +13,7 @@ from bot.services.groups import GroupView
 from bot.ui.applier import Post
 from cogs.groups import _channels
 from cogs.groups._admin import AdminCommands
-from cogs.groups._base import FACILITATOR, GROUP, name_of
+from cogs.groups._base import FACILITATOR, GROUP, GROUPADMIN, name_of
 from cogs.groups._creation import CreationCommands
 from cogs.groups._history import HistoryCommands
 from cogs.groups._membership import MembershipCommands
@@ -50,6 +50,7 @@ class Groups(CreationCommands, MembershipCommands, AdminCommands, ScheduleComman
 
     group = GROUP
     facilitator = FACILITATOR
+    groupadmin = GROUPADMIN
 
     async def cog_load(self) -> None:
         """Register the persistent buttons and how group notices look."""

@@ -77,7 +77,7 @@ async def test_a_group_with_a_voice_channel_meets_there(world: FakeDiscord, bot:
     guild = world.guild
     admin = guild.add_member("Ada", permissions=Permissions(manage_guild=True))
     fran = guild.add_member("Fran")
-    await admin.run("/group create", name="Set V", facilitator=fran, voice="voice")
+    await admin.run("/groupadmin create", name="Set V", facilitator=fran, voice="voice")
     channel = guild.channel_named("set-v")
     await fran.run(
         "/group schedule",
