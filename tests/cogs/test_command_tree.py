@@ -8,9 +8,11 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from discord import Permissions, app_commands
 
 from bot.app import Setkeeper, command_tree_digest
+from bot.domain.errors import SettingInvalidError
 from bot.domain.groups import GroupSettings, GroupStatus, VoiceKind
 from bot.services.groups import GroupView
 from bot.ui.access import BOT_PERMISSIONS
@@ -209,3 +211,25 @@ async def test_a_facilitators_command_says_so_in_its_description(bot: Setkeeper)
     assert {name: leaves[name].description for name in theirs if "(facilitator" not in leaves[name].description} == {}
     others = {name: leaves[name].description for name in set(documented) - theirs}
     assert {name: text for name, text in others.items() if "(facilitator)" in text} == {}
+
+
+async def test_when_reminders_go_has_one_name_in_one_place(bot: Setkeeper) -> None:
+    about_reminders = {
+        f"/{command.qualified_name} {parameter.name}"
+        for command in _leaves(bot).values()
+        for parameter in command.parameters
+        if any(word in parameter.name for word in ("report", "nudge", "lead", "late", "quiet"))
+    }
+    assert about_reminders == {
+        "/reminder settings report_back_hours",
+        "/reminder settings bid_nudge_hours",
+        "/reminder settings late_hours",
+        "/reminder settings quiet_from",
+        "/reminder settings quiet_until",
+    }
+
+
+def test_a_refused_lead_time_is_named_as_the_option_that_sets_it() -> None:
+    with pytest.raises(SettingInvalidError) as refused:
+        GroupSettings().changed(0, report_back_lead_hours=400)
+    assert str(refused.value) == "`report_back_hours` must be between 1 and 336 hours; you gave 400."
