@@ -18,7 +18,7 @@ from cogs.groups._creation import CreationCommands
 from cogs.groups._history import HistoryCommands
 from cogs.groups._membership import MembershipCommands
 from cogs.groups._render import render_notice
-from cogs.groups._schedule import ScheduleCommands
+from cogs.groups._schedule import SCHEDULE, ScheduleCommands
 from cogs.groups._views import (
     AcceptRulesButton,
     JoinAnswerButton,
@@ -51,6 +51,7 @@ class Groups(CreationCommands, MembershipCommands, AdminCommands, ScheduleComman
     group = GROUP
     facilitator = FACILITATOR
     groupadmin = GROUPADMIN
+    schedules = SCHEDULE
 
     async def cog_load(self) -> None:
         """Register the persistent buttons and how group notices look."""
