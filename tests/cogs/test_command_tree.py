@@ -250,3 +250,12 @@ def test_a_refused_lead_time_is_named_as_the_option_that_sets_it() -> None:
     with pytest.raises(SettingInvalidError) as refused:
         GroupSettings().changed(0, report_back_lead_hours=400)
     assert str(refused.value) == "`report_back_hours` must be between 1 and 336 hours; you gave 400."
+
+
+async def test_the_quick_meeting_commands_say_they_are_setkeepers(bot: Setkeeper) -> None:
+    tops = {top.name: top.description for top in bot.tree.get_commands() if isinstance(top, app_commands.Command)}
+    assert tops == {
+        "done": "Setkeeper meeting: end your turn",
+        "pass": "Setkeeper meeting: pass your turn",
+        "hand": "Setkeeper meeting: raise or lower your hand to speak",
+    }
