@@ -14,6 +14,7 @@ from bot.domain.groups import GROUP_ID_PREFIX
 from bot.services.effects import QueuedEffect
 from bot.services.groups import GroupView
 from bot.ui.replies import reply
+from cogs._feature import PACED_NOTE, REPLY_PATIENCE
 from cogs.groups import _channels
 from cogs.groups._names import GroupNames
 from cogs.groups._render import name as bold_name
@@ -76,8 +77,10 @@ class GroupsBase(commands.Cog):
         return target
 
     async def _finish(self, interaction: discord.Interaction[Any], effects: list[QueuedEffect], message: str) -> None:
-        failed = await self.bot.applier.carried_out(effects)
-        await reply(interaction, message + note(failed))
+        # At most REPLY_PATIENCE, as every other reply: Discord's 5 posts per 5 s in a channel held the fifth
+        # /group add's reply 4.2 s, waiting on its welcome post.
+        progress = await self.bot.applier.carried_out_within(effects, REPLY_PATIENCE)
+        await reply(interaction, message + (PACED_NOTE if progress.pending else note(progress.failed)))
 
     def _guild(self, interaction: discord.Interaction[Any]) -> discord.Guild:
         if interaction.guild is None:
