@@ -13,13 +13,11 @@ from bot.domain.errors import UserFacingError
 from bot.domain.groups import GROUP_ID_PREFIX
 from bot.services.effects import QueuedEffect
 from bot.services.groups import GroupView
-from bot.ui.replies import reply
-from cogs._feature import PACED_NOTE, REPLY_PATIENCE
 from cogs.groups import _channels
 from cogs.groups._names import GroupNames
 from cogs.groups._render import name as bold_name
 from cogs.groups._repair import ChannelKeeper
-from cogs.groups._views import actor_of, note
+from cogs.groups._views import actor_of, answer_when_carried_out
 
 if TYPE_CHECKING:
     from bot.app import Setkeeper
@@ -77,10 +75,7 @@ class GroupsBase(commands.Cog):
         return target
 
     async def _finish(self, interaction: discord.Interaction[Any], effects: list[QueuedEffect], message: str) -> None:
-        # At most REPLY_PATIENCE, as every other reply: Discord's 5 posts per 5 s in a channel held the fifth
-        # /group add's reply 4.2 s, waiting on its welcome post.
-        progress = await self.bot.applier.carried_out_within(effects, REPLY_PATIENCE)
-        await reply(interaction, message + (PACED_NOTE if progress.pending else note(progress.failed)))
+        await answer_when_carried_out(self.bot, interaction, effects, message)
 
     def _guild(self, interaction: discord.Interaction[Any]) -> discord.Guild:
         if interaction.guild is None:
