@@ -15,7 +15,7 @@ from bot.domain.cadence import CadenceKind, Ordinal, Weekday, zones_matching
 from bot.services.groups.scheduling import NO_SCHEDULE
 from bot.ui.replies import defer
 from cogs.groups._base import GROUP, GroupsBase
-from cogs.groups._render import NO_EVENTS_NOTE, schedule_reply
+from cogs.groups._render import no_events_note, schedule_reply
 from cogs.groups._views import actor_of
 
 
@@ -142,7 +142,8 @@ class ScheduleCommands(GroupsBase):
         )
         message = schedule_reply(outcome.value)
         if outcome.value.schedule is not None and not self._guild(interaction).me.guild_permissions.manage_events:
-            message += NO_EVENTS_NOTE
+            ran = interaction.command.qualified_name if interaction.command else "group schedule monthly"
+            message += no_events_note(ran)
         await self._finish(interaction, outcome.effects, message)
 
     @monthly.autocomplete("zone")

@@ -75,7 +75,7 @@ async def test_the_next_meeting_is_one_discord_event_that_follows_the_schedule(
     assert "has no schedule now" in cleared.text
     await wait_for(lambda: not guild.scheduled_events)
     info = await members[0].run("/group info", in_channel=channel)
-    assert "No schedule yet" in info.text
+    assert "No schedule yet (`/group schedule monthly` or `/group schedule weekly`)" in info.text
 
 
 async def test_a_group_with_a_voice_channel_meets_there(world: FakeDiscord, bot: BotProcess) -> None:
@@ -112,4 +112,5 @@ async def test_without_manage_events_the_schedule_is_kept_and_the_reply_says_why
     reply = await fran.run("/group schedule monthly-day", in_channel=channel, day=1, time="09:00", zone="UTC")
     assert "Schedule saved" in reply.text
     assert "Manage Events permission" in reply.text
+    assert "Once a server manager gives it to me, run `/group schedule monthly-day` again." in reply.text
     assert not guild.scheduled_events
