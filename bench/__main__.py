@@ -6,7 +6,7 @@ import asyncio
 import importlib
 import sys
 
-BENCHMARKS = ("latency", "startup", "concurrency", "vote", "meeting", "teststart")
+BENCHMARKS = ("latency", "startup", "concurrency", "vote", "meeting", "teststart", "setup")
 ON_REQUEST = ("mutation", "reminders")  # too slow for the default run: only when named
 
 

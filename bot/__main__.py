@@ -16,7 +16,7 @@ import discord
 from bot.app import MovedClock, SystemClock
 from bot.bootstrap import build_bot, build_services
 from bot.config import ConfigError, Settings, load_settings
-from bot.db.engine import Database, ensure_sqlite_folder, safe_url
+from bot.db.engine import Database, DataFolderError, ensure_sqlite_folder, safe_url
 from bot.db.keys import KeyFileError, default_key_file, load_cipher
 from bot.db.migrate import current_revision, head_revision, migrate
 from bot.logs import configure_logging
@@ -66,6 +66,8 @@ async def prepare_database(settings: Settings) -> None:
             await migrate(url)
             log.info("database upgraded", extra={"from_revision": current or "none", "to_revision": head})
             return
+    except DataFolderError as exc:
+        raise StartupError(str(exc)) from None
     except Exception as exc:  # any driver's "cannot connect" is reported the same way
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise StartupError(f"cannot reach the database at {safe_url(url)}: {reason}") from None

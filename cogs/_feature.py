@@ -9,15 +9,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.services.effects import QueuedEffect
-from bot.ui.replies import reply
-from cogs.groups._views import note
+from cogs.groups._views import answer_when_carried_out
 
 if TYPE_CHECKING:
     from bot.app import Setkeeper
-
-REPLY_PATIENCE = 2.0
-"""Seconds a reply waits for its changes on Discord before saying they will follow (Discord paces some of them)."""
-PACED_NOTE = "\n(Discord limits how fast a channel can change: the rest follows within seconds.)"
 
 
 class FeatureCog(commands.Cog):
@@ -28,8 +23,7 @@ class FeatureCog(commands.Cog):
 
     async def _finish(self, interaction: discord.Interaction[Any], effects: list[QueuedEffect], message: str) -> None:
         """Reply once Discord has taken the command's effects (or say that it will keep trying)."""
-        progress = await self.bot.applier.carried_out_within(effects, REPLY_PATIENCE)
-        await reply(interaction, message + (PACED_NOTE if progress.pending else note(progress.failed)))
+        await answer_when_carried_out(self.bot, interaction, effects, message)
 
     async def group_autocomplete(
         self, interaction: discord.Interaction[Any], current: str

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -25,16 +26,43 @@ def safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+class DataFolderError(Exception):
+    """The SQLite file's folder cannot be made, or the file cannot be written: the message names which and why."""
+
+
 def ensure_sqlite_folder(url: str) -> Path | None:
-    """Create the folder of a SQLite file so that a first run needs no set-up; the folder, if it was made now."""
+    """Create the folder of a SQLite file so that a first run needs no set-up; the folder, if it was made now.
+
+    Raises `DataFolderError` where the folder cannot be made or written to (SQLite would only say "unable to open
+    database file").
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
         return None
-    folder = Path(parsed.database).expanduser().parent
-    if folder.is_dir():
-        return None
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    file = Path(parsed.database).expanduser().absolute()
+    folder = file.parent
+    made = None
+    if not folder.is_dir():
+        blocking = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+        if blocking is not None:
+            raise DataFolderError(f"cannot make the data directory {folder}: {blocking} is a file, not a directory")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except PermissionError:
+            above = next(p for p in folder.parents if p.is_dir())
+            raise DataFolderError(
+                f"cannot write to the data directory {above}: permission denied, so {folder} cannot be made "
+                f"({_WHAT_TO_DO})"
+            ) from None
+        made = folder
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise DataFolderError(f"cannot write to the data directory {folder}: permission denied ({_WHAT_TO_DO})")
+    if file.exists() and not os.access(file, os.R_OK | os.W_OK):
+        raise DataFolderError(f"cannot write to the database file {file}: permission denied ({_WHAT_TO_DO})")
+    return made
+
+
+_WHAT_TO_DO = "let the user Setkeeper runs as write there, or set DATABASE_URL to a file in a folder it may write to"
 
 
 def _sqlite_engine(url: str, *, begin: str | None, foreign_keys: bool, wal: bool = False, **kwargs: Any) -> AsyncEngine:

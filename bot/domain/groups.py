@@ -95,6 +95,7 @@ class SettingRange:
     low: int
     high: int
     unit: str
+    label: str | None = None  # how messages name it, when not after its field (the option that sets it)
 
 
 RANGES: dict[str, SettingRange] = {
@@ -103,11 +104,11 @@ RANGES: dict[str, SettingRange] = {
     "rounds_per_meeting": SettingRange(1, 4, "rounds"),
     "turn_minutes": SettingRange(1, 15, "minutes"),
     "presentation_minutes": SettingRange(1, 15, "minutes"),
-    "report_back_lead_hours": SettingRange(1, 336, "hours"),
-    "bid_nudge_lead_hours": SettingRange(1, 168, "hours"),
+    "report_back_lead_hours": SettingRange(1, 336, "hours", "report_back_hours"),
+    "bid_nudge_lead_hours": SettingRange(1, 168, "hours", "bid_nudge_hours"),
     "quiet_start_hour": SettingRange(0, 23, "o'clock"),
     "quiet_end_hour": SettingRange(0, 23, "o'clock"),
-    "reminder_late_hours": SettingRange(1, 168, "hours"),
+    "reminder_late_hours": SettingRange(1, 168, "hours", "late_hours"),
 }
 
 
@@ -145,10 +146,9 @@ class GroupSettings:
         for name, allowed in RANGES.items():
             value = getattr(self, name)
             if not allowed.low <= value <= allowed.high:
-                label = name.replace("_", " ")
+                label = f"`{allowed.label}`" if allowed.label else name.replace("_", " ").capitalize()
                 raise SettingInvalidError(
-                    f"{label.capitalize()} must be between {allowed.low} and {allowed.high} {allowed.unit}; "
-                    f"you gave {value}."
+                    f"{label} must be between {allowed.low} and {allowed.high} {allowed.unit}; you gave {value}."
                 )
         if self.min_size > self.max_size:
             raise SettingInvalidError(

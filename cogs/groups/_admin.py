@@ -54,8 +54,6 @@ class AdminCommands(GroupsBase):
         own_bid_votes="Whether members may vote for their own bid",
         crosstalk="How strictly one speaker at a time is kept",
         auto_advance="When a speaker's time is up, move the floor on (otherwise only tell them)",
-        report_back_lead_hours="Hours before a meeting to ask everyone to report back on their actions",
-        bid_nudge_lead_hours="Hours before a meeting to remind everyone to put in bids",
     )
     @app_commands.choices(
         voting=[app_commands.Choice(name=label, value=method.value) for method, label in VOTING_LABELS.items()],
@@ -75,8 +73,6 @@ class AdminCommands(GroupsBase):
         own_bid_votes: bool | None = None,
         crosstalk: str | None = None,
         auto_advance: bool | None = None,
-        report_back_lead_hours: int | None = None,
-        bid_nudge_lead_hours: int | None = None,
     ) -> None:
         """Change the given settings (all checked together) and show the result."""
         await defer(interaction)
@@ -90,8 +86,6 @@ class AdminCommands(GroupsBase):
             "own_bid_votes": own_bid_votes,
             "crosstalk": CrossTalk(crosstalk) if crosstalk else None,
             "auto_advance": auto_advance,
-            "report_back_lead_hours": report_back_lead_hours,
-            "bid_nudge_lead_hours": bid_nudge_lead_hours,
         }
         changes = {key: value for key, value in given.items() if value is not None}
         updated = await self.groups.update_settings(

@@ -13,12 +13,11 @@ from bot.domain.errors import UserFacingError
 from bot.domain.groups import GROUP_ID_PREFIX
 from bot.services.effects import QueuedEffect
 from bot.services.groups import GroupView
-from bot.ui.replies import reply
 from cogs.groups import _channels
 from cogs.groups._names import GroupNames
 from cogs.groups._render import name as bold_name
 from cogs.groups._repair import ChannelKeeper
-from cogs.groups._views import actor_of, note
+from cogs.groups._views import actor_of, answer_when_carried_out
 
 if TYPE_CHECKING:
     from bot.app import Setkeeper
@@ -26,6 +25,14 @@ if TYPE_CHECKING:
 AUTOCOMPLETE_BUDGET = 2.0
 GROUP = app_commands.Group(name="group", description="Set up and look after action learning sets", guild_only=True)
 FACILITATOR = app_commands.Group(name="facilitator", description="Who facilitates a group", parent=GROUP)
+# Discord hides a command by `default_permissions` only at the top level, and members use /group: what only a server
+# manager may do (make a group) is a group of its own. A hint a server's admin can change, so the check stays too.
+GROUPADMIN = app_commands.Group(
+    name="groupadmin",
+    description="Make a new group (server managers)",
+    guild_only=True,
+    default_permissions=discord.Permissions(manage_guild=True),
+)
 
 
 class PersonRequiredError(UserFacingError):
@@ -68,8 +75,7 @@ class GroupsBase(commands.Cog):
         return target
 
     async def _finish(self, interaction: discord.Interaction[Any], effects: list[QueuedEffect], message: str) -> None:
-        failed = await self.bot.applier.carried_out(effects)
-        await reply(interaction, message + note(failed))
+        await answer_when_carried_out(self.bot, interaction, effects, message)
 
     def _guild(self, interaction: discord.Interaction[Any]) -> discord.Guild:
         if interaction.guild is None:

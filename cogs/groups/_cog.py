@@ -13,12 +13,12 @@ from bot.services.groups import GroupView
 from bot.ui.applier import Post
 from cogs.groups import _channels
 from cogs.groups._admin import AdminCommands
-from cogs.groups._base import FACILITATOR, GROUP, name_of
+from cogs.groups._base import FACILITATOR, GROUP, GROUPADMIN, name_of
 from cogs.groups._creation import CreationCommands
 from cogs.groups._history import HistoryCommands
 from cogs.groups._membership import MembershipCommands
 from cogs.groups._render import render_notice
-from cogs.groups._schedule import ScheduleCommands
+from cogs.groups._schedule import SCHEDULE, ScheduleCommands
 from cogs.groups._views import (
     AcceptRulesButton,
     JoinAnswerButton,
@@ -50,6 +50,8 @@ class Groups(CreationCommands, MembershipCommands, AdminCommands, ScheduleComman
 
     group = GROUP
     facilitator = FACILITATOR
+    groupadmin = GROUPADMIN
+    schedules = SCHEDULE
 
     async def cog_load(self) -> None:
         """Register the persistent buttons and how group notices look."""

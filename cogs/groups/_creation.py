@@ -13,7 +13,7 @@ from bot.domain.groups import VoiceKind
 from bot.services.groups import GroupView, Outcome
 from bot.ui.replies import defer, reply
 from cogs.groups import _channels
-from cogs.groups._base import GROUP, GroupsBase, name_of, require_person
+from cogs.groups._base import GROUP, GROUPADMIN, GroupsBase, name_of, require_person
 from cogs.groups._render import name as bold_name
 from cogs.groups._repair import DISCORD_REFUSED
 from cogs.groups._views import SplitView, actor_of
@@ -22,7 +22,7 @@ from cogs.groups._views import SplitView, actor_of
 class CreationCommands(GroupsBase):
     """Groups come to be (create, split) or are made whole again (repair)."""
 
-    @GROUP.command(name="create", description="Create a group with its own private channel")
+    @GROUPADMIN.command(name="create", description="Create a group with its own private channel (server managers)")
     @app_commands.describe(
         name="The group's name (1 to 50 characters)",
         facilitator="Who facilitates the group",

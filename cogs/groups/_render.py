@@ -34,11 +34,19 @@ from bot.services.groups import GroupInfo, GroupView
 from bot.ui.applier import Post
 
 COLOUR = discord.Colour.teal()
-NO_SCHEDULE = "No schedule yet (/group schedule)"
-NO_EVENTS_NOTE = (
-    "\nI do not have the Manage Events permission, so the meeting cannot show as a Discord event. "
-    "Once a server manager gives it to me, run /group schedule again."
-)
+SET_A_SCHEDULE = "`/group schedule monthly` or `/group schedule weekly`"
+"""The commands that set the common schedules, for a text that tells the facilitator to set one."""
+NO_SCHEDULE = f"No schedule yet ({SET_A_SCHEDULE})"
+
+
+def no_events_note(command: str) -> str:
+    """What a schedule's reply adds without Manage Events: `command` is the one just run, to run again."""
+    return (
+        "\nI do not have the Manage Events permission, so the meeting cannot show as a Discord event. "
+        f"Once a server manager gives it to me, run `/{command}` again."
+    )
+
+
 RETRY_NOTE = (
     "\nDiscord did not take every change yet (if this keeps happening, check my Manage Roles permission); "
     "I will keep trying for a few minutes."

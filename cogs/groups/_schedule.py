@@ -1,8 +1,12 @@
-"""The facilitator's `/group schedule`: when the group meets, and the Discord event for its next meeting."""
+"""The facilitator's `/group schedule ...`: when the group meets, and the Discord event for its next meeting.
+
+One subcommand per kind of rule, each asking only for what its rule needs: the common cases (monthly on the nth
+weekday, every N weeks) are a few choices to pick, and the picker itself shows which kinds there are.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import discord
 from discord import app_commands
@@ -11,52 +15,119 @@ from bot.domain.cadence import CadenceKind, Ordinal, Weekday, zones_matching
 from bot.services.groups.scheduling import NO_SCHEDULE
 from bot.ui.replies import defer
 from cogs.groups._base import GROUP, GroupsBase
-from cogs.groups._render import NO_EVENTS_NOTE, schedule_reply
+from cogs.groups._render import no_events_note, schedule_reply
 from cogs.groups._views import actor_of
 
-DESCRIPTION = "When a group meets, shown as a Discord event (facilitator)"
-KIND_LABELS = {
-    CadenceKind.MONTHLY_WEEKDAY.value: "Monthly on a weekday",
-    CadenceKind.MONTHLY_DAY.value: "Monthly on a day",
-    CadenceKind.WEEKS.value: "Every few weeks",
-    CadenceKind.ONCE.value: "Once",
-    NO_SCHEDULE: "No schedule (clear it)",
+
+class Rule(TypedDict, total=False):
+    """What one kind of rule was given: the time and zone, and the rule's own options."""
+
+    at: str
+    zone: str
+    weekday: str
+    ordinal: str
+    day: int
+    weeks: int
+    on: str
+
+
+SCHEDULE = app_commands.Group(
+    name="schedule", description="When a group meets, shown as a Discord event (facilitator)", parent=GROUP
+)
+WHEN = {
+    "time": "Local time, HH:MM (24-hour clock)",
+    "zone": "Time zone, e.g. Europe/London",
+    "cycle": "Meetings per cycle, 4 to 6 (default: as it was)",
+    "group": "The group (default: this channel's)",
 }
+WEEKDAYS = [app_commands.Choice(name=day.label, value=day.label) for day in Weekday]
+ORDINALS = [app_commands.Choice(name=ordinal.label, value=ordinal.label) for ordinal in Ordinal]
 
 
 class ScheduleCommands(GroupsBase):
     """When a group meets."""
 
-    @GROUP.command(name="schedule", description=DESCRIPTION)
+    @SCHEDULE.command(name="monthly", description="Meet monthly on a weekday, e.g. the first Tuesday (facilitator)")
+    @app_commands.describe(which="Which one in the month", weekday="Day of the week", **WHEN)
+    @app_commands.choices(which=ORDINALS, weekday=WEEKDAYS)
+    @app_commands.autocomplete(group=GroupsBase.group_autocomplete)
+    async def monthly(
+        self,
+        interaction: discord.Interaction[Any],
+        which: str,
+        weekday: str,
+        time: str,
+        zone: str,
+        cycle: int | None = None,
+        group: str | None = None,
+    ) -> None:
+        """Monthly on the nth (or last) weekday."""
+        await self._set(
+            interaction, CadenceKind.MONTHLY_WEEKDAY, group, cycle, at=time, zone=zone, ordinal=which, weekday=weekday
+        )
+
+    @SCHEDULE.command(name="weekly", description="Meet every week, or every few weeks, from a first date (facilitator)")
     @app_commands.describe(
-        kind="How often (No schedule clears it)",
-        time="Local time, HH:MM",
-        zone="Time zone, e.g. Europe/London",
-        weekday="Day of the week",
-        which="Which in the month: first to fourth, or last",
-        day="Day of the month (31: the last day)",
-        weeks="Weeks between meetings",
-        date="First meeting, or the one date: YYYY-MM-DD",
-        cycle="Meetings per cycle, 4 to 6",
-        group="The group (default: this channel's)",
-    )
-    @app_commands.choices(
-        kind=[app_commands.Choice(name=label, value=value) for value, label in KIND_LABELS.items()],
+        weeks="Weeks between meetings: 1 every week, 2 every other week", first="First meeting: YYYY-MM-DD", **WHEN
     )
     @app_commands.autocomplete(group=GroupsBase.group_autocomplete)
-    async def schedule(
+    async def weekly(
+        self,
+        interaction: discord.Interaction[Any],
+        weeks: app_commands.Range[int, 1, 12],
+        first: str,
+        time: str,
+        zone: str,
+        cycle: int | None = None,
+        group: str | None = None,
+    ) -> None:
+        """Every N weeks; the first date fixes the weekday and which weeks."""
+        await self._set(interaction, CadenceKind.WEEKS, group, cycle, at=time, zone=zone, weeks=weeks, on=first)
+
+    @SCHEDULE.command(name="monthly-day", description="Meet monthly on a day of the month, e.g. the 15th (facilitator)")
+    @app_commands.describe(day="Day of the month (31: the month's last day)", **WHEN)
+    @app_commands.autocomplete(group=GroupsBase.group_autocomplete)
+    async def monthly_day(
+        self,
+        interaction: discord.Interaction[Any],
+        day: app_commands.Range[int, 1, 31],
+        time: str,
+        zone: str,
+        cycle: int | None = None,
+        group: str | None = None,
+    ) -> None:
+        """Monthly on a day of the month."""
+        await self._set(interaction, CadenceKind.MONTHLY_DAY, group, cycle, at=time, zone=zone, day=day)
+
+    @SCHEDULE.command(name="once", description="Meet once, on one date (facilitator)")
+    @app_commands.describe(date="The meeting's date: YYYY-MM-DD", **WHEN)
+    @app_commands.autocomplete(group=GroupsBase.group_autocomplete)
+    async def once(
+        self,
+        interaction: discord.Interaction[Any],
+        date: str,
+        time: str,
+        zone: str,
+        cycle: int | None = None,
+        group: str | None = None,
+    ) -> None:
+        """A single meeting."""
+        await self._set(interaction, CadenceKind.ONCE, group, cycle, at=time, zone=zone, on=date)
+
+    @SCHEDULE.command(name="clear", description="No schedule: remove the next meeting's Discord event (facilitator)")
+    @app_commands.describe(group=WHEN["group"])
+    @app_commands.autocomplete(group=GroupsBase.group_autocomplete)
+    async def clear(self, interaction: discord.Interaction[Any], group: str | None = None) -> None:
+        """Clear the schedule."""
+        await self._set(interaction, NO_SCHEDULE, group, None)
+
+    async def _set(
         self,
         interaction: discord.Interaction[Any],
         kind: str,
-        time: str | None = None,
-        zone: str | None = None,
-        weekday: str | None = None,
-        which: str | None = None,
-        day: app_commands.Range[int, 1, 31] | None = None,
-        weeks: app_commands.Range[int, 1, 12] | None = None,
-        date: str | None = None,
-        cycle: int | None = None,
-        group: str | None = None,
+        group: str | None,
+        cycle: int | None,
+        **rule: Unpack[Rule],
     ) -> None:
         """Set, change or clear the schedule; the reply shows the next meeting in everyone's own time zone."""
         await defer(interaction)
@@ -65,43 +136,22 @@ class ScheduleCommands(GroupsBase):
             actor_of(interaction),
             group,
             kind,
-            at=time,
-            zone=zone,
             channel_id=interaction.channel_id,
-            weekday=weekday,
-            ordinal=which,
-            day=day,
-            weeks=weeks,
-            on=date,
             cycle=cycle,
+            **rule,
         )
         message = schedule_reply(outcome.value)
         if outcome.value.schedule is not None and not self._guild(interaction).me.guild_permissions.manage_events:
-            message += NO_EVENTS_NOTE
+            ran = interaction.command.qualified_name if interaction.command else "group schedule monthly"
+            message += no_events_note(ran)
         await self._finish(interaction, outcome.effects, message)
 
-    @schedule.autocomplete("zone")
+    @monthly.autocomplete("zone")
+    @weekly.autocomplete("zone")
+    @monthly_day.autocomplete("zone")
+    @once.autocomplete("zone")
     async def zone_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
         """IANA zones whose name matches what was typed."""
-        return _choices(zones_matching(current))
-
-    @schedule.autocomplete("weekday")
-    async def weekday_autocomplete(
-        self, interaction: discord.Interaction[Any], current: str
-    ) -> list[app_commands.Choice[str]]:
-        """The days of the week (autocomplete rather than choices: the /group command's text has a limit)."""
-        return _choices([day.label for day in Weekday], current)
-
-    @schedule.autocomplete("which")
-    async def which_autocomplete(
-        self, interaction: discord.Interaction[Any], current: str
-    ) -> list[app_commands.Choice[str]]:
-        """First to fourth, or last."""
-        return _choices([ordinal.label for ordinal in Ordinal], current)
-
-
-def _choices(names: list[str], typed: str = "") -> list[app_commands.Choice[str]]:
-    """Autocomplete choices, those that start with what was typed."""
-    return [app_commands.Choice(name=name, value=name) for name in names if name.lower().startswith(typed.lower())]
+        return [app_commands.Choice(name=name, value=name) for name in zones_matching(current)]

@@ -23,19 +23,19 @@ from cogs.votes._views import submitted
 class MemberCommands(MeetingsBase):
     """A member's turn, hand and forms; the card's buttons, the facilitator's Next among them."""
 
-    @app_commands.command(name="done", description="End your turn in the meeting")
+    @app_commands.command(name="done", description="Setkeeper meeting: end your turn")
     @app_commands.guild_only()
     async def done(self, interaction: discord.Interaction[Any]) -> None:
         """End your turn."""
         await self._act(interaction, Done(interaction.user.id), SAID["done"])
 
-    @app_commands.command(name="pass", description="Pass your turn in the meeting")
+    @app_commands.command(name="pass", description="Setkeeper meeting: pass your turn")
     @app_commands.guild_only()
     async def pass_(self, interaction: discord.Interaction[Any]) -> None:
         """Abstain."""
         await self._act(interaction, Pass(interaction.user.id), SAID["pass"])
 
-    @app_commands.command(name="hand", description="Raise (or lower) your hand to speak in the meeting")
+    @app_commands.command(name="hand", description="Setkeeper meeting: raise or lower your hand to speak")
     @app_commands.guild_only()
     async def hand(self, interaction: discord.Interaction[Any]) -> None:
         """Raise your hand, or lower it if raised."""

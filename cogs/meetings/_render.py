@@ -21,7 +21,7 @@ from bot.services.actions import ActionView
 from bot.services.cycle import CycleView
 from bot.services.meetings import MeetingView
 from bot.ui.applier import Post
-from cogs.groups._render import ledger_lines, plain
+from cogs.groups._render import SET_A_SCHEDULE, ledger_lines, plain
 from cogs.votes._render import echo
 
 COLOUR = discord.Colour.blurple()
@@ -142,7 +142,7 @@ def summary(view: MeetingView, cycle: CycleView | None = None) -> Post:
             "to report back comes before it."
         )
     else:
-        lines.append("Next meeting: not set yet (`/group schedule`). The catch-up next time asks about these actions.")
+        lines.append(f"Next meeting: not set yet ({SET_A_SCHEDULE}). The catch-up next time asks about these actions.")
     return whole(lines, "meeting-summary.md")
 
 

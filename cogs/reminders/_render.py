@@ -7,7 +7,7 @@ import discord
 from bot.domain.reminders import ReminderKind
 from bot.services.reminders import DigestView, MemberActions, NudgeView, PreviewView, ReminderView
 from bot.ui.applier import Post
-from cogs.groups._render import plain
+from cogs.groups._render import SET_A_SCHEDULE, plain
 from cogs.meetings._render import whole
 from cogs.votes._render import echo
 
@@ -93,8 +93,8 @@ def preview(view: PreviewView, reminder: Post | None, *, with_reminder: bool = T
         lines.append(
             "None to come before the next meeting."
             if view.scheduled
-            else "None to come: set a schedule with `/group schedule` (without one, the report-back reminder goes a "
-            "month after the last meeting)."
+            else f"None to come: set a schedule with {SET_A_SCHEDULE} (without one, the report-back reminder goes "
+            "a month after the last meeting)."
         )
     for kind in ReminderKind:
         at, went = view.upcoming.get(kind), view.went.get(kind)

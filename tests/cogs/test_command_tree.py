@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from discord import app_commands
+import pytest
+from discord import Permissions, app_commands
 
 from bot.app import Setkeeper, command_tree_digest
+from bot.domain.errors import SettingInvalidError
 from bot.domain.groups import GroupSettings, GroupStatus, VoiceKind
 from bot.services.groups import GroupView
 from bot.ui.access import BOT_PERMISSIONS
@@ -30,14 +33,18 @@ async def test_command_names_do_not_collide_across_cogs(bot: Setkeeper) -> None:
 async def test_the_commands_are_the_ones_documented(bot: Setkeeper) -> None:
     leaves = {command.qualified_name for command in _all(bot) if isinstance(command, app_commands.Command)}
     assert leaves == {
-        "group create",
+        "groupadmin create",
         "group add",
         "group remove",
         "group join",
         "group leave",
         "group info",
         "group settings",
-        "group schedule",
+        "group schedule monthly",
+        "group schedule weekly",
+        "group schedule monthly-day",
+        "group schedule once",
+        "group schedule clear",
         "group move",
         "group split",
         "group archive",
@@ -73,11 +80,24 @@ async def test_the_commands_are_the_ones_documented(bot: Setkeeper) -> None:
     }
 
 
+def _counted(payload: object) -> int:
+    """What Discord counts against a command's 8,000 characters: every name, description and choice value in it."""
+    if isinstance(payload, list):
+        return sum(_counted(item) for item in payload)
+    if not isinstance(payload, dict):
+        return 0
+    own = sum(len(str(payload[key])) for key in ("name", "description", "value") if key in payload)
+    return own + sum(_counted(value) for value in payload.values() if isinstance(value, list | dict))
+
+
+def test_discords_count_of_a_commands_characters_is_names_descriptions_and_values() -> None:
+    option = {"name": "kind", "description": "How often", "type": 3, "choices": [{"name": "Once", "value": "once"}]}
+    assert _counted({"name": "group", "description": "Groups", "options": [option]}) == 5 + 6 + 4 + 9 + 4 + 4
+
+
 async def test_every_command_fits_discords_limits(bot: Setkeeper) -> None:
     for top in bot.tree.get_commands():
-        payload = top.to_dict(bot.tree)
-        text = json.dumps(payload)
-        assert len(text) < 8000, top.name
+        assert _counted(top.to_dict(bot.tree)) <= 8000, top.name
     for command in _all(bot):
         assert 1 <= len(command.name) <= 32
         assert command.name == command.name.lower()
@@ -134,3 +154,108 @@ def test_every_setting_choice_is_shown_in_its_own_words() -> None:
         assert f"Voting: {label}" in settings_text(replace(group, settings=replace(group.settings, voting=method)))
     for rule, label in CROSSTALK_LABELS.items():
         assert f"Cross-talk: {label}" in settings_text(replace(group, settings=replace(group.settings, crosstalk=rule)))
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+Leaf = app_commands.Command[object, ..., object]
+
+
+def _leaves(bot: Setkeeper) -> dict[str, Leaf]:
+    return {c.qualified_name: c for c in _all(bot) if isinstance(c, app_commands.Command)}
+
+
+def _readme_commands(leaves: dict[str, Leaf]) -> tuple[dict[str, str], list[str]]:
+    """Each command the README's command tables name, with its "who" cell; and what they name that is no command.
+
+    A table of commands is one whose first heading is "command". In its first cell every `code` span is a command
+    with its options (`/group add member`), or, after one, a sibling given by its last word (`resume` after
+    `/meeting pause`); the longest run of words that is a command is the command, the rest must be its options.
+    """
+    text = README.read_text()
+    section = text[text.index("\n## Commands") : text.index("\n## How it is built")]
+    documented: dict[str, str] = {}
+    wrong: list[str] = []
+    in_table = False
+    for line in section.splitlines():
+        if not line.startswith("|"):
+            in_table = False
+            continue
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if cells[0].lower() == "command":
+            in_table = True
+            continue
+        if not in_table or set(cells[0]) <= {"-"}:
+            continue
+        parent: list[str] = []
+        for span in re.findall(r"`([^`]+)`", cells[0]):
+            words = span.split()
+            path = [*parent, *words] if not span.startswith("/") else [words[0][1:], *words[1:]]
+            cut = next((n for n in range(len(path), 0, -1) if " ".join(path[:n]) in leaves), 0)
+            if not cut:
+                wrong.append(span)
+                continue
+            name = " ".join(path[:cut])
+            parent = path[: cut - 1]
+            documented[name] = cells[1]
+            options = {p.name for p in leaves[name].parameters}
+            wrong += [f"{span} ({word})" for word in path[cut:] if word.strip("[]") not in options | {"..."}]
+    return documented, wrong
+
+
+async def test_the_readme_command_tables_name_every_command_and_its_options_as_synced(bot: Setkeeper) -> None:
+    leaves = _leaves(bot)
+    documented, wrong = _readme_commands(leaves)
+    assert wrong == [], "the README names commands or options the synced tree does not have"
+    assert sorted(set(leaves) - set(documented)) == [], "commands the README's tables leave out"
+
+
+async def test_what_only_server_managers_may_do_is_hidden_from_everyone_else(bot: Setkeeper) -> None:
+    documented, _ = _readme_commands(_leaves(bot))
+    managers = {name for name, who in documented.items() if who == "Manage Server"}
+    assert managers == {"groupadmin create"}
+    synced = {top.name: top.to_dict(bot.tree) for top in bot.tree.get_commands()}
+    for name in managers:
+        assert int(synced[name.split()[0]]["default_member_permissions"]) == Permissions(manage_guild=True).value
+    shown_to_all = {name for name, payload in synced.items() if payload["default_member_permissions"] is None}
+    assert {name.split()[0] for name in documented if name not in managers} <= shown_to_all
+
+
+async def test_a_facilitators_command_says_so_in_its_description(bot: Setkeeper) -> None:
+    leaves = _leaves(bot)
+    documented, _ = _readme_commands(leaves)
+    theirs = {name for name, who in documented.items() if who.startswith("facilitator")}
+    assert len(theirs) > 20
+    assert {name: leaves[name].description for name in theirs if "(facilitator" not in leaves[name].description} == {}
+    others = {name: leaves[name].description for name in set(documented) - theirs}
+    assert {name: text for name, text in others.items() if "(facilitator)" in text} == {}
+
+
+async def test_when_reminders_go_has_one_name_in_one_place(bot: Setkeeper) -> None:
+    about_reminders = {
+        f"/{command.qualified_name} {parameter.name}"
+        for command in _leaves(bot).values()
+        for parameter in command.parameters
+        if any(word in parameter.name for word in ("report", "nudge", "lead", "late", "quiet"))
+    }
+    assert about_reminders == {
+        "/reminder settings report_back_hours",
+        "/reminder settings bid_nudge_hours",
+        "/reminder settings late_hours",
+        "/reminder settings quiet_from",
+        "/reminder settings quiet_until",
+    }
+
+
+def test_a_refused_lead_time_is_named_as_the_option_that_sets_it() -> None:
+    with pytest.raises(SettingInvalidError) as refused:
+        GroupSettings().changed(0, report_back_lead_hours=400)
+    assert str(refused.value) == "`report_back_hours` must be between 1 and 336 hours; you gave 400."
+
+
+async def test_the_quick_meeting_commands_say_they_are_setkeepers(bot: Setkeeper) -> None:
+    tops = {top.name: top.description for top in bot.tree.get_commands() if isinstance(top, app_commands.Command)}
+    assert tops == {
+        "done": "Setkeeper meeting: end your turn",
+        "pass": "Setkeeper meeting: pass your turn",
+        "hand": "Setkeeper meeting: raise or lower your hand to speak",
+    }

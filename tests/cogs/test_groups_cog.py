@@ -9,10 +9,13 @@ import pytest
 
 from bot.app import Setkeeper
 from bot.domain.errors import GroupNotFoundError, UserFacingError
+from bot.domain.group_notices import JoinRequest
 from bot.domain.groups import GroupStatus
 from bot.services.groups import Actor
+from bot.ui.applier import Progress
 from bot.ui.errors import BotMissingPermissionsError
-from tests.cogs.fakes import guild, interaction, member, sent, text_channel
+from cogs.groups._views import PACED_NOTE, AcceptRulesButton, JoinAnswerButton
+from tests.cogs.fakes import group_with, guild, interaction, member, sent, text_channel
 
 GUILD = 4242
 
@@ -48,7 +51,7 @@ async def test_create_makes_a_private_channel_and_an_active_group(bot: Setkeeper
     group = await bot.services.groups.resolve(GUILD, "Set A", None)
     assert (group.status, group.text_channel_id, group.facilitator_id) == (GroupStatus.ACTIVE, 5001, 2)
     assert "Created **Set A** with the private channel <#5001>" in sent(fake)[0]["content"]
-    bot.applier.carried_out.assert_awaited()  # type: ignore[attr-defined]
+    bot.applier.carried_out_within.assert_awaited()  # type: ignore[attr-defined]
 
 
 async def test_create_without_manage_channels_names_it_and_makes_nothing(bot: Setkeeper) -> None:
@@ -109,6 +112,40 @@ async def test_autocomplete_lists_this_servers_groups_only(bot: Setkeeper) -> No
     theirs = await _cog(bot).group_autocomplete(interaction(member(7), guild(GUILD + 1)), "set")
     assert [choice.name for choice in mine] == ["Set A"]
     assert theirs == []
+
+
+async def test_the_ground_rules_accept_answers_within_two_seconds_and_says_the_rest_follows(bot: Setkeeper) -> None:
+    # Discord paces a channel's posts and permission changes: the last accepts of a set-up waited up to 4.9 s on them.
+    group_id = await group_with(bot, GUILD, 5001, 2)
+    await bot.services.groups.add_member(GUILD, _admin(), group_id, 20)
+    bot.applier.carried_out_within.return_value = Progress([], pending=True)  # type: ignore[attr-defined]
+    press = interaction(member(20), guild(GUILD), channel_id=5001)
+    press.client = bot
+
+    await AcceptRulesButton(group_id).callback(press)
+
+    (answer,) = sent(press)
+    assert answer["content"] == (
+        "Thank you. You have accepted the ground rules and can now post in this channel." + PACED_NOTE
+    )
+    (call,) = bot.applier.carried_out_within.await_args_list  # type: ignore[attr-defined]
+    assert call.args[1] <= 1.5  # with the reply's own work and trip, within the README's 2 s
+
+
+async def test_approving_a_join_request_answers_within_two_seconds_and_says_the_rest_follows(bot: Setkeeper) -> None:
+    group_id = await group_with(bot, GUILD, 5001, 2)
+    asked = await bot.services.groups.request_to_join(GUILD, 30, f"id:{group_id}")
+    (request,) = [q.effect.notice for q in asked.effects if isinstance(getattr(q.effect, "notice", None), JoinRequest)]
+    bot.applier.carried_out_within.return_value = Progress([], pending=True)  # type: ignore[attr-defined]
+    press = interaction(member(2), guild(GUILD), channel_id=5001)
+    press.client, press.message = bot, None
+
+    await JoinAnswerButton(request.membership_id, approve=True).callback(press)
+
+    (answer,) = sent(press)
+    assert answer["content"] == "You approved <@30>'s request." + PACED_NOTE
+    (call,) = bot.applier.carried_out_within.await_args_list  # type: ignore[attr-defined]
+    assert call.args[1] <= 1.5
 
 
 def _admin() -> Actor:

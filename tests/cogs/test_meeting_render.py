@@ -66,7 +66,7 @@ def test_a_long_digest_keeps_what_every_peer_said() -> None:
 
 def test_the_summary_names_the_next_meeting_when_the_group_has_a_schedule() -> None:
     unscheduled = summary(_view(action_length=20)).content or ""
-    assert "Next meeting: not set yet (`/group schedule`)" in unscheduled
+    assert "Next meeting: not set yet (`/group schedule monthly` or `/group schedule weekly`)." in unscheduled
     following = datetime(2026, 12, 1, 18, 30, tzinfo=UTC)
     scheduled = summary(dataclasses.replace(_view(action_length=20), next_meeting_at=following)).content or ""
     stamp = int(following.timestamp())

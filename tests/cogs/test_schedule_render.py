@@ -31,7 +31,7 @@ async def test_a_meeting_moved_by_the_clocks_going_forward_comes_with_the_rule(g
 async def test_info_shows_the_schedule_or_that_there_is_none(groups: GroupService) -> None:
     group = await make_group(groups)
     unscheduled = {field.name: field.value for field in info_embed(GroupInfo(group, [], [])).fields}
-    assert unscheduled["Next meeting"] == "No schedule yet (/group schedule)"
+    assert unscheduled["Next meeting"] == "No schedule yet (`/group schedule monthly` or `/group schedule weekly`)"
     outcome = await groups.set_schedule(GUILD, FAC, group.id, "monthly_day", at="18:30", zone="UTC", day=1)
     fields = {field.name: field.value for field in info_embed(GroupInfo(outcome.value, [], [])).fields}
     assert fields["Cadence"] == "Monthly on the 1st at 18:30, UTC"

@@ -108,7 +108,7 @@ async def test_the_facilitator_can_no_more_remove_themselves_than_leave(world: F
 async def test_a_command_cut_off_by_a_restart_is_answered_after_it(world: FakeDiscord, bot: BotProcess) -> None:
     guild = world.guild
     fran, (alice, _bob, cleo) = await _group_of(world, 3)
-    await guild.member_named("Ada").run("/group create", name="Set B", facilitator=fran)
+    await guild.member_named("Ada").run("/groupadmin create", name="Set B", facilitator=fran)
     set_a, set_b = guild.channel_named("set-a"), guild.channel_named("set-b")
     added = await fran.run("/group add", member=guild.add_member("Nina"), in_channel=set_b)
     assert added.text.startswith("Added")

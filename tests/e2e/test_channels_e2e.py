@@ -28,7 +28,7 @@ async def _set_a(world: FakeDiscord, *, voice: str = "none") -> tuple[Member, Me
     guild = world.guild
     admin = guild.add_member("Ada", permissions=Permissions(manage_guild=True))
     fran, alice = guild.add_member("Fran"), guild.add_member("Alice")
-    created = await admin.run("/group create", name="Set A", facilitator=fran, voice=voice)
+    created = await admin.run("/groupadmin create", name="Set A", facilitator=fran, voice=voice)
     assert "Created **Set A**" in created.text
     channel = guild.channel_named("set-a")
     await fran.run("/group add", member=alice, in_channel=channel)
@@ -39,7 +39,9 @@ async def _set_a(world: FakeDiscord, *, voice: str = "none") -> tuple[Member, Me
 async def _kill_while_making(world: FakeDiscord, bot: BotProcess, admin: Member, fran: Member, name: str) -> str:
     """Create `name` (with a voice channel), SIGKILL the bot once its text channel is made, restart; the reply."""
     stall_after_first_channel(world)
-    creating = asyncio.ensure_future(admin.run("/group create", name=name, facilitator=fran, voice="voice", within=60))
+    creating = asyncio.ensure_future(
+        admin.run("/groupadmin create", name=name, facilitator=fran, voice="voice", within=60)
+    )
     # The 429 answers the voice channel's request, which is only sent once the text channel's id is stored.
     await wait_for(lambda: any(r.status == 429 for r in world.requests_to("POST /guilds/*/channels")))
     await bot.kill()

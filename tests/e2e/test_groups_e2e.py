@@ -54,7 +54,7 @@ async def _group_of(world: FakeDiscord, size: int, **options: object) -> tuple[M
     admin = guild.add_member("Ada", permissions=Permissions(manage_guild=True))
     fran = guild.add_member("Fran")
     members = [guild.add_member(name) for name in ["Alice", "Bob", "Cleo", "Dev", "Eve", "Finn", "Gus"][:size]]
-    created = await admin.run("/group create", name="Set A", facilitator=fran, **options)
+    created = await admin.run("/groupadmin create", name="Set A", facilitator=fran, **options)
     assert "Created **Set A**" in created.text
     channel = guild.channel_named("set-a")
     for person in members:
@@ -143,7 +143,7 @@ async def test_move_a_member_and_split_a_group(world: FakeDiscord, bot: BotProce
     guild = world.guild
     fran, (alice, bob, cleo, dev, eve) = await _group_of(world, 5)
     admin = guild.member_named("Ada")
-    await admin.run("/group create", name="Set B", facilitator=fran)
+    await admin.run("/groupadmin create", name="Set B", facilitator=fran)
     set_a, set_b = guild.channel_named("set-a"), guild.channel_named("set-b")
 
     moved = await fran.run("/group move", member=eve, to="Set B", in_channel=set_a)
@@ -180,13 +180,13 @@ async def test_a_missing_bot_permission_is_named_and_nothing_is_created(world: F
     fran = guild.add_member("Fran")
     channels_before = {channel.name for channel in guild.text_channels}
 
-    refused = await admin.run("/group create", name="Set A", facilitator=fran)
+    refused = await admin.run("/groupadmin create", name="Set A", facilitator=fran)
     assert refused.ephemeral
     assert "I need the Manage Roles permission" in refused.text
     assert {channel.name for channel in guild.text_channels} == channels_before
 
     guild.set_role_permissions(role, BOT_PERMISSIONS)
-    created = await admin.run("/group create", name="Set A", facilitator=fran)
+    created = await admin.run("/groupadmin create", name="Set A", facilitator=fran)
     assert "Created **Set A**" in created.text
 
 
@@ -204,7 +204,7 @@ async def test_killed_mid_creation_the_restarted_bot_leaves_nothing_half_made(
     stall_after_first_channel(world)
     made_before = len(world.requests_to("POST /guilds/*/channels"))
     creating = asyncio.ensure_future(
-        admin.run("/group create", name="Set B", facilitator=fran, voice="voice", within=60)
+        admin.run("/groupadmin create", name="Set B", facilitator=fran, voice="voice", within=60)
     )
     # Killed while it waits to make the voice channel: the text channel is made and recorded by then (a kill in the
     # instant between Discord making a channel and the bot recording it would leave an orphan nobody can tell apart).
@@ -219,7 +219,7 @@ async def test_killed_mid_creation_the_restarted_bot_leaves_nothing_half_made(
     assert "Set B" not in [choice["name"] for choice in await alice.autocomplete("/group join", "group", "Set")]
     accepted = await nina.click(old_prompt, "I accept the ground rules")
     assert "You have accepted the ground rules" in accepted.text
-    again = await admin.run("/group create", name="Set B", facilitator=fran)
+    again = await admin.run("/groupadmin create", name="Set B", facilitator=fran)
     assert "Created **Set B**" in again.text
 
 
@@ -247,7 +247,7 @@ async def test_a_slow_discord_gets_a_deferred_answer_in_time(world: FakeDiscord,
     fran = guild.add_member("Fran")
     world.faults.server_error("POST /guilds/*/channels", count=2, status=502)
     started = time.monotonic()
-    created = await admin.run("/group create", name="Set A", facilitator=fran, within=30)
+    created = await admin.run("/groupadmin create", name="Set A", facilitator=fran, within=30)
     assert time.monotonic() - started > 3.0, "two 502s make discord.py wait 1 s and 3 s"
     assert created.deferred
     assert created.latency is not None
@@ -340,7 +340,12 @@ async def test_a_declined_request_is_told_by_direct_message(
 async def test_only_server_managers_create_groups(world: FakeDiscord, bot: BotProcess) -> None:
     guild = world.guild
     alice = guild.add_member("Alice")
-    refused = await alice.run("/group create", name="Set A", facilitator=alice)
+    with pytest.raises(RefusedError, match="hidden from Alice"):  # Discord does not offer it to her
+        await alice.run("/groupadmin create", name="Set A", facilitator=alice)
+    # A server's admin may let everyone see it (Server Settings > Integrations); the bot still refuses.
+    for command in world.global_commands + [c for cs in world.guild_commands.values() for c in cs]:
+        command["default_member_permissions"] = None
+    refused = await alice.run("/groupadmin create", name="Set A", facilitator=alice)
     assert refused.ephemeral
     assert refused.text == "You need the Manage Server permission to use this command."
     assert not guild.has_channel("set-a")

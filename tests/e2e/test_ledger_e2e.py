@@ -14,7 +14,7 @@ __all__ = ["world"]  # the fake with the README's invite permissions
 
 pytestmark = pytest.mark.e2e
 
-SCHEDULE = {"kind": "monthly_weekday", "weekday": "Tuesday", "which": "first", "time": "18:30", "zone": "Europe/London"}
+SCHEDULE = {"weekday": "Tuesday", "which": "first", "time": "18:30", "zone": "Europe/London"}
 HOSTILE = "=cmd|' /C calc'!A0 <@123> @everyone"
 
 
@@ -24,10 +24,10 @@ async def test_the_facilitator_gets_the_history_as_three_files_and_a_member_is_r
     fran, (alice, bob) = await _group_of(world, 2)
     channel = world.guild.channel_named("set-a")
 
-    refused = await fran.run("/group schedule", in_channel=channel, cycle=9, **SCHEDULE)
+    refused = await fran.run("/group schedule monthly", in_channel=channel, cycle=9, **SCHEDULE)
     assert refused.ephemeral
     assert "A cycle is 4 to 6 meetings; 9 is not" in refused.text
-    saved = await fran.run("/group schedule", in_channel=channel, cycle=4, **SCHEDULE)
+    saved = await fran.run("/group schedule monthly", in_channel=channel, cycle=4, **SCHEDULE)
     assert "A cycle is 4 meetings." in saved.text
 
     await alice.run("/action add", text=HOSTILE, in_channel=channel)

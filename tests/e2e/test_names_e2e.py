@@ -25,17 +25,17 @@ async def test_a_name_that_looks_like_an_existing_group_is_refused(world: FakeDi
     guild = world.guild
     admin = guild.add_member("Ada", permissions=Permissions(manage_guild=True))
     fran = guild.add_member("Fran")
-    created = await admin.run("/group create", name="Set A", facilitator=fran)
+    created = await admin.run("/groupadmin create", name="Set A", facilitator=fran)
     assert "Created **Set A**" in created.text
 
     for lookalike in ["\uff33\uff45\uff54 \uff21", "S\u0435t A", "Set-A", "set_a", "SET  A"]:
-        refused = await admin.run("/group create", name=lookalike, facilitator=fran)
+        refused = await admin.run("/groupadmin create", name=lookalike, facilitator=fran)
         assert refused.ephemeral
         assert "There is already a group called" in refused.text
         assert "Choose another name" in refused.text
-    blank = await admin.run("/group create", name="\u3164", facilitator=fran)
+    blank = await admin.run("/groupadmin create", name="\u3164", facilitator=fran)
     assert "invisible, blank-looking or control characters" in blank.text
-    pill = await admin.run("/group create", name="<@&123456789012345678> fans", facilitator=fran)
+    pill = await admin.run("/groupadmin create", name="<@&123456789012345678> fans", facilitator=fran)
     assert "mention syntax" in pill.text
     assert [channel.name for channel in guild.channels.values() if channel.name.startswith("set")] == ["set-a"]
 
@@ -47,7 +47,7 @@ async def test_a_strange_typed_group_option_gets_the_no_such_group_reply(
     guild = world.guild
     admin = guild.add_member("Ada", permissions=Permissions(manage_guild=True))
     fran = guild.add_member("Fran")
-    created = await admin.run("/group create", name="Set A", facilitator=fran)
+    created = await admin.run("/groupadmin create", name="Set A", facilitator=fran)
     assert "Created **Set A**" in created.text
     olga = guild.add_member("Olga")
 

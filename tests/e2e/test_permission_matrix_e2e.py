@@ -21,7 +21,7 @@ def world(discord_world: FakeDiscord) -> FakeDiscord:
 
 async def _group(world: FakeDiscord, admin: Member, name: str, facilitator: Member, members: list[Member]) -> None:
     guild = world.guild
-    created = await admin.run("/group create", name=name, facilitator=facilitator)
+    created = await admin.run("/groupadmin create", name=name, facilitator=facilitator)
     assert f"Created **{name}**" in created.text
     channel = guild.channel_named(name.lower().replace(" ", "-"))
     for person in members:

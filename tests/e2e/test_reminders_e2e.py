@@ -44,9 +44,8 @@ async def _meets_an_hour_after(fran: Member, channel: Channel, due: datetime, ho
     assert "Settings saved for **Set A**" in settings.text, settings.text
     local = (due + timedelta(hours=hours)).astimezone(LONDON)
     scheduled = await fran.run(
-        "/group schedule",
+        "/group schedule once",
         in_channel=channel,
-        kind="once",
         date=local.date().isoformat(),
         time=local.strftime("%H:%M"),
         zone="Europe/London",

@@ -40,8 +40,11 @@ async def test_the_next_meeting_is_one_discord_event_that_follows_the_schedule(
     fran, members = await _group_of(world, 2)
     channel = guild.channel_named("set-a")
 
-    options = {"kind": "monthly_weekday", "weekday": "Tuesday", "which": "first", "time": "18:30"}
-    reply = await fran.run("/group schedule", in_channel=channel, zone="Europe/London", **options)
+    for kind in ("monthly", "weekly", "monthly-day", "once"):
+        zones = await fran.autocomplete(f"/group schedule {kind}", "zone", "london", in_channel=channel)
+        assert zones[0]["value"] == "Europe/London"
+    options = {"which": "first", "weekday": "Tuesday", "time": "18:30"}
+    reply = await fran.run("/group schedule monthly", in_channel=channel, zone="Europe/London", **options)
     assert reply.ephemeral
     assert "Monthly on the first Tuesday at 18:30, Europe/London" in reply.text
     meeting = _timestamp(reply.text)
@@ -60,31 +63,32 @@ async def test_the_next_meeting_is_one_discord_event_that_follows_the_schedule(
     assert event.data["entity_metadata"] == {"location": "#set-a"}
     assert event.name == "Set A meeting"
 
-    moved = await fran.run("/group schedule", in_channel=channel, zone="Europe/London", **{**options, "which": "last"})
+    moved = await fran.run(
+        "/group schedule monthly", in_channel=channel, zone="Europe/London", **{**options, "which": "last"}
+    )
     later = _timestamp(moved.text)
     assert later.astimezone(LONDON).day > 21
     await wait_for(lambda: _start(world) == later)
     assert [e.id for e in guild.scheduled_events] == [event.id], "the same event moves; no second one"
 
-    cleared = await fran.run("/group schedule", in_channel=channel, kind="none")
+    cleared = await fran.run("/group schedule clear", in_channel=channel)
     assert "has no schedule now" in cleared.text
     await wait_for(lambda: not guild.scheduled_events)
     info = await members[0].run("/group info", in_channel=channel)
-    assert "No schedule yet" in info.text
+    assert "No schedule yet (`/group schedule monthly` or `/group schedule weekly`)" in info.text
 
 
 async def test_a_group_with_a_voice_channel_meets_there(world: FakeDiscord, bot: BotProcess) -> None:
     guild = world.guild
     admin = guild.add_member("Ada", permissions=Permissions(manage_guild=True))
     fran = guild.add_member("Fran")
-    await admin.run("/group create", name="Set V", facilitator=fran, voice="voice")
+    await admin.run("/groupadmin create", name="Set V", facilitator=fran, voice="voice")
     channel = guild.channel_named("set-v")
     await fran.run(
-        "/group schedule",
+        "/group schedule weekly",
         in_channel=channel,
-        kind="weeks",
         weeks=6,
-        date="2026-01-06",
+        first="2026-01-06",
         time="18:00",
         zone="Europe/Paris",
     )
@@ -105,7 +109,8 @@ async def test_without_manage_events_the_schedule_is_kept_and_the_reply_says_why
     lacking.manage_events = False
     guild.set_role_permissions(role, lacking)
     channel = guild.channel_named("set-a")
-    reply = await fran.run("/group schedule", in_channel=channel, kind="monthly_day", day=1, time="09:00", zone="UTC")
+    reply = await fran.run("/group schedule monthly-day", in_channel=channel, day=1, time="09:00", zone="UTC")
     assert "Schedule saved" in reply.text
     assert "Manage Events permission" in reply.text
+    assert "Once a server manager gives it to me, run `/group schedule monthly-day` again." in reply.text
     assert not guild.scheduled_events

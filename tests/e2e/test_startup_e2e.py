@@ -152,6 +152,16 @@ async def test_a_database_folder_made_on_the_first_run_is_said(tmp_path: Path) -
     assert any("made the database's folder" in line and str(tmp_path / "deep" / "new") in line for line in lines)
 
 
+async def test_a_database_folder_that_cannot_be_made_is_named_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "data").write_text("a file where the folder should be")
+    code, lines = await _run_bot(tmp_path, DISCORD_TOKEN=TOKEN, DATABASE_URL="sqlite+aiosqlite:///data/deep/x.db")
+    assert code != 0
+    assert lines == [
+        f"Setkeeper cannot start: cannot make the data directory {tmp_path / 'data' / 'deep'}: "
+        f"{tmp_path / 'data'} is a file, not a directory"
+    ]
+
+
 async def test_a_start_says_nothing_of_the_scheduler_s_own_jobs(discord_world: FakeDiscord, bot: BotProcess) -> None:
     assert "bot ready" in bot.output
     assert "Added job" not in bot.output

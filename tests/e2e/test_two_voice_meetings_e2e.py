@@ -24,7 +24,7 @@ async def _set_b(world: FakeDiscord, alice: Member, kind: str) -> tuple[Member, 
     """
     guild = world.guild
     gwen, hal = guild.add_member("Gwen"), guild.add_member("Hal")
-    created = await guild.member_named("Ada").run("/group create", name="Set B", facilitator=gwen, voice=kind)
+    created = await guild.member_named("Ada").run("/groupadmin create", name="Set B", facilitator=gwen, voice=kind)
     assert "Created **Set B**" in created.text
     channel = guild.channel_named("set-b")
     for person in (alice, hal):

@@ -229,7 +229,7 @@ class InteractionEngine:
     # ----- commands -----------------------------------------------------------------------------------------
 
     def find_command(self, member: Member, path: str) -> tuple[Json, list[Json], list[Json]]:
-        """Resolve ``"/group create"`` to (command, option chain for data.options, leaf option schemas)."""
+        """Resolve ``"/groupadmin create"`` to (command, option chain for data.options, leaf option schemas)."""
         parts = path.lstrip("/").split()
         if not parts:
             raise ValueError("empty command")

@@ -651,7 +651,7 @@ class Member:
     async def run(
         self, command: str, /, *, in_channel: Channel | None = None, within: float = 10.0, **options: Any
     ) -> Reply:
-        """Invoke a registered slash command like ``"/group create"`` with options by name; returns the reply."""
+        """Invoke a registered slash command like ``"/groupadmin create"`` with options by name; returns the reply."""
         return await self.world.interactions.slash(self, command, options, channel=in_channel, within=within)
 
     async def autocomplete(

@@ -104,7 +104,7 @@ async def _complete_reserved_split(groups: GroupService, world: World, actor: Ac
 
 
 CASES: dict[str, Case] = {
-    "/group create": Case(
+    "/groupadmin create": Case(
         lambda g, w, actor: g.begin_creation(GUILD, actor, "Set F", FACILITATOR),
         frozenset({"server manager"}),
         NotFacilitatorError,

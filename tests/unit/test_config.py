@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import pytest
 
 from bot.app import MovedClock
 from bot.config import ConfigError, load_settings
+from bot.db import engine
+from bot.db.engine import DataFolderError, ensure_sqlite_folder
 from tests.conftest import TEST_ENCRYPTION_KEY
 
 GOOD_TOKEN = base64.urlsafe_b64encode(b"123456789012345678").decode().rstrip("=") + ".GhIjKl." + "x" * 30
@@ -155,3 +158,18 @@ def test_a_log_level_out_of_the_list_names_the_choices(monkeypatch: pytest.Monke
     with pytest.raises(ConfigError) as caught:
         load_settings(tmp_path / ".env")
     assert str(caught.value) == "LOG_LEVEL must be one of DEBUG, INFO, WARNING or ERROR"
+
+
+def test_a_data_directory_nobody_may_write_is_named_as_such(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The tests run as root, whom no mode stops: the check Setkeeper makes is answered "no" for this folder only.
+    folder = tmp_path / "data"
+    folder.mkdir()
+    real = os.access
+    monkeypatch.setattr(engine.os, "access", lambda path, mode: Path(path) != folder and real(path, mode))
+    with pytest.raises(DataFolderError) as refused:
+        ensure_sqlite_folder(f"sqlite+aiosqlite:///{folder}/setkeeper.db")
+    assert str(refused.value) == (
+        f"cannot write to the data directory {folder}: permission denied (let the user Setkeeper runs as write "
+        "there, or set DATABASE_URL to a file in a folder it may write to)"
+    )
+    assert ensure_sqlite_folder(f"sqlite+aiosqlite:///{tmp_path}/elsewhere/setkeeper.db") == tmp_path / "elsewhere"
