@@ -9,6 +9,7 @@ from bot.domain.bids import CloseReason, VoteStatus
 from bot.domain.effects import Notice
 from bot.domain.groups import VotingMethod
 from bot.domain.vote_notices import BallotChanged, BidPutIn, BidWithdrawn, NothingToVoteOn
+from bot.domain.words import with_people
 from bot.services.votes import BidBoard, OnBallot, VoteState
 from bot.ui.applier import Post
 from cogs.groups._render import plain
@@ -39,8 +40,12 @@ MAX_FIELD = 800  # of an embed field's 1,024 characters, leaving room for the li
 
 
 def echo(text: str) -> str:
-    """What a member wrote, shown as plain text: no formatting, no mention, no ping."""
-    return plain(escape_mentions(text))
+    """What a member wrote, shown as plain text: no formatting, no ping.
+
+    A person mentioned in it stays a mention, which Discord draws as their name for each reader; what echoes member
+    text is sent with allowed mentions that never include people named only in that text, so nobody is pinged.
+    """
+    return with_people(text, lambda user_id: f"<@{user_id}>", lambda part: plain(escape_mentions(part)))
 
 
 def _bid_line(number: int, bid: OnBallot) -> str:
