@@ -70,6 +70,7 @@ def test_the_reminder_names_each_person_once_above_their_actions() -> None:
 def test_ones_own_reminder_says_what_to_do_for_one_action_or_several() -> None:
     one = member_reminder(ReminderView(1, "Set A", None, [_member(101, 1, 5)]), reminder_buttons(1))
     two = member_reminder(ReminderView(1, "Set A", None, [_member(101, 2, 5)]), reminder_buttons(1))
-    assert one.content is not None and two.content is not None
+    assert one.content is not None
+    assert two.content is not None
     assert one.content.splitlines()[1] == "Press how it went, or **Tell more** to say what happened."
     assert two.content.splitlines()[1] == "Press how they went, or **Tell more** to say what happened."
