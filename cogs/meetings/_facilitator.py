@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 
 from bot.domain.meeting import MODE_NAMES, Break, End, Extend, Mode, Next, Pause, Resume, SetMode, Skip
+from bot.domain.words import plural
 from bot.ui.replies import defer, reply
 from cogs._feature import FeatureCog
 from cogs.groups._views import actor_of
@@ -82,7 +83,9 @@ class FacilitatorCommands(VoiceFloor):
     @app_commands.describe(minutes="How long")
     async def break_(self, interaction: discord.Interaction[Any], minutes: app_commands.Range[int, 1, 120]) -> None:
         """Take a break; the meeting resumes by itself when it ends."""
-        await self._act(interaction, Break(minutes), f"A break of {minutes} minutes: everyone can post meanwhile.")
+        await self._act(
+            interaction, Break(minutes), f"A break of {plural(minutes, 'minute')}: everyone can post meanwhile."
+        )
 
     @MEETING.command(name="extend", description="More time for the current turn (facilitator)")
     @app_commands.describe(minutes="How many more minutes")

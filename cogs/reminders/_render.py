@@ -10,7 +10,7 @@ from bot.domain.words import cut, plural
 from bot.services.actions import ActionView
 from bot.services.reminders import DigestView, MemberActions, NudgeView, PreviewView, ReminderView, ToReport
 from bot.ui.applier import Post
-from cogs.groups._render import plain
+from cogs.groups._render import plain, quiet_hours
 from cogs.meetings._render import MESSAGE_LIMIT, whole
 from cogs.votes._render import echo
 
@@ -129,9 +129,9 @@ def preview(view: PreviewView, reminder: Post | None, *, with_reminder: bool = T
                 if went.posted
                 else f"- {kind.label}: not posted, as nobody had actions to report on at {stamp}"
             )
-    zone = view.zone if view.scheduled else f"UTC, as {plain(view.group_name)} has no schedule to give its time zone"
+    quiet = quiet_hours(view.quiet, view.zone if view.scheduled else None)
     lines.append(
-        f"Quiet hours ({zone}): {view.quiet.describe()}; a post the bot could not make on time still goes up to "
+        f"Quiet hours: {quiet}; a post the bot could not make on time still goes up to "
         f"{view.late_hours} h late, before the meeting."
     )
     if view.scheduled:

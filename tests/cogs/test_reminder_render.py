@@ -7,8 +7,10 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from bot.domain.actions import ActionStatus
+from bot.domain.reminders import QuietHours
 from bot.services.actions import ActionView
 from bot.services.reminders import MemberActions, ReminderView
+from cogs.groups._render import quiet_hours
 from cogs.reminders._render import group_reminder, member_reminder
 from cogs.reminders._views import reminder_buttons
 
@@ -74,3 +76,10 @@ def test_ones_own_reminder_says_what_to_do_for_one_action_or_several() -> None:
     assert two.content is not None
     assert one.content.splitlines()[1] == "Press how it went, or **Tell more** to say what happened."
     assert two.content.splitlines()[1] == "Press how they went, or **Tell more** to say what happened."
+
+
+def test_quiet_hours_always_name_the_zone_they_are_kept_in() -> None:
+    quiet = QuietHours(22, 8)
+    assert quiet_hours(quiet, "Europe/London") == "22:00 to 08:00 (Europe/London)"
+    assert quiet_hours(quiet, None) == "22:00 to 08:00 (UTC, until a schedule gives the group its time zone)"
+    assert quiet_hours(QuietHours(0, 0), "Europe/London") == "none"

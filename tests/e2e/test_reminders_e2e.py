@@ -42,6 +42,7 @@ async def _meets_an_hour_after(fran: Member, channel: Channel, due: datetime, ho
         quiet_until=0,
     )
     assert "Settings saved for **Set A**" in settings.text, settings.text
+    assert "UTC" not in settings.text.replace("quiet hours: none", ""), "no quiet hours: no zone to name"
     local = (due + timedelta(hours=hours)).astimezone(LONDON)
     scheduled = await fran.run(
         "/group schedule",
@@ -219,9 +220,10 @@ async def test_without_a_schedule_the_quiet_hours_hold_in_utc_as_the_preview_say
     morning = datetime.combine(month_on.date() + timedelta(days=1), time(8), tzinfo=UTC)
 
     preview = await fran.run("/reminder preview", in_channel=channel)
-    assert "Quiet hours (UTC, as Set A has no schedule to give its time zone): 22:00 to 08:00" in preview.text, (
-        preview.text
-    )
+    utc = "22:00 to 08:00 (UTC, until a schedule gives the group its time zone)"
+    assert f"Quiet hours: {utc};" in preview.text, preview.text
+    settings = await fran.run("/reminder settings", in_channel=channel)
+    assert settings.text.count(utc) == 2, "the settings and the posts to come name the same zone"
     assert f"Report-back reminder: <t:{int(morning.timestamp())}:F>" in preview.text, preview.text
 
     await bot.move_clock(to=month_on + timedelta(minutes=1))
