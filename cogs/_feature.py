@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 REPLY_PATIENCE = 2.0
 """Seconds a reply waits for its changes on Discord before saying they will follow (Discord paces some of them)."""
-PACED_NOTE = "\n(Discord limits how fast a channel can change: the rest follows within seconds.)"
+PACED_NOTE = "\n(Some of it may take a few more seconds to show.)"
 
 
 class FeatureCog(commands.Cog):

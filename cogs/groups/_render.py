@@ -42,8 +42,8 @@ NO_EVENTS_NOTE = (
     "Once a server manager gives it to me, run /group schedule again."
 )
 RETRY_NOTE = (
-    "\nDiscord did not take every change yet (if this keeps happening, check my Manage Roles permission); "
-    "I will keep trying for a few minutes."
+    "\nSome of it has not gone through yet: I will keep trying for a few minutes (if this keeps happening, check "
+    "my Manage Roles permission)."
 )
 
 

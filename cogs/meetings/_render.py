@@ -44,9 +44,7 @@ def _people(user_ids: list[int] | tuple[int, ...]) -> str:
     return ", ".join(f"<@{user_id}>" for user_id in user_ids) or "nobody"
 
 
-VOICE_LAGGING = (
-    "Discord is holding back my voice changes: a mute, or a move on or off the stage, may come a few seconds late."
-)
+VOICE_LAGGING = "Voice is running a few seconds behind: a mute, or a move on or off the stage, may come late."
 
 
 def floor_card(view: MeetingView, buttons: discord.ui.View | None, *, lagging: bool = False) -> Post:
