@@ -130,7 +130,7 @@ def summary(view: MeetingView, cycle: CycleView | None = None) -> Post:
         if not round_view.ran:
             lines.append("   - (this round did not run)")
         elif round_view.cut_short:
-            lines.append("   - (cut short: its holder left the group during it)")
+            lines.append("   - (cut short: the issue holder left the group during it)")
     if cycle is not None:
         lines += ["", *ledger_lines(cycle, summary=True), ""]
     if view.next_meeting_at is not None:

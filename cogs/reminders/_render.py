@@ -135,7 +135,10 @@ def preview(view: PreviewView, reminder: Post | None, *, with_reminder: bool = T
         f"{view.late_hours} h late, before the meeting."
     )
     if view.scheduled:
-        lines.append("Your digest comes to you by direct message: it is lost if your DMs from this server are closed.")
+        lines.append(
+            "Who has reported back comes to you by direct message before the meeting: you miss it if your DMs "
+            "from this server are closed."
+        )
     if view.by_dm:
         lines.append("By direct message: " + ", ".join(f"<@{user}>" for user in view.by_dm))
     if with_reminder and (reminder is None or reminder.content is None):

@@ -172,7 +172,7 @@ def board_embed(board: BidBoard) -> discord.Embed:
     if waiting:
         embed.add_field(
             name="Chosen, waiting for a round",
-            value="\n".join(waiting)[:MAX_FIELD] + "\nEach goes first at the next meeting its holder comes to. "
+            value="\n".join(waiting)[:MAX_FIELD] + "\nEach goes first at the next meeting its author comes to. "
             "The facilitator can free one with /bid release.",
             inline=False,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -80,3 +81,40 @@ def test_a_cut_never_ends_inside_a_mention() -> None:
     assert cut(text, 100) == text
     assert cut(text, 12) == "Ask…"
     assert cut(text, 30) == "Ask <@157812345678901234> for…"
+
+
+BARE_HOLDER = re.compile(r"(?<!issue )(?<!issue's )\bholders?\b")
+"""'The holder' on its own is our shorthand; members read 'the issue holder', as the method says."""
+SURFACE = {"The mode of the current or next round (facilitator or holder)"}
+"""A command description: another part of issue 19 rewrites the command tree's words."""
+
+
+def _said(tree: ast.AST) -> list[tuple[int, str]]:
+    """Every string a module shows, without docstrings."""
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+    ]
+
+
+def test_members_read_issue_holder_never_holder_alone() -> None:
+    found = []
+    for path in sorted([*ROOT.glob("bot/**/*.py"), *ROOT.glob("cogs/**/*.py")]):
+        relative = path.relative_to(ROOT).as_posix()
+        if relative in ELSEWHERE:
+            continue
+        found += [
+            f"{relative}:{line}: {text}"
+            for line, text in _said(ast.parse(path.read_text()))
+            if BARE_HOLDER.search(text) and text not in SURFACE and " " in text
+        ]
+    assert found == [], "\n".join(found)
