@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import discord
 
-from bot.domain.actions import ActionStatus
 from bot.domain.reminders import ReminderKind
 from bot.domain.words import cut, plural
 from bot.services.actions import ActionView
 from bot.services.reminders import DigestView, MemberActions, NudgeView, PreviewView, ReminderView, ToReport
 from bot.ui.applier import Post
+from cogs.actions._views import so_far
 from cogs.groups._render import plain, quiet_hours
 from cogs.meetings._render import MESSAGE_LIMIT, whole
 from cogs.votes._render import echo
@@ -33,8 +33,7 @@ def _actions(member: MemberActions) -> list[str]:
     """Each action numbered; one already reported on (partly done, not yet) says so, an open one says nothing."""
     lines = []
     for number, action in enumerate(member.actions, start=1):
-        so_far = "" if action.status is ActionStatus.OPEN else f" (last report: {action.status.label.lower()})"
-        lines.append(f"  {number}. {echo(cut(action.text, SHOWN))}{so_far}")
+        lines.append(f"  {number}. {echo(cut(action.text, SHOWN))}{so_far(action.status)}")
     return lines
 
 
