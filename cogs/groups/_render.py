@@ -168,11 +168,11 @@ def info_embed(info: GroupInfo) -> discord.Embed:
     if info.requests:
         embed.add_field(name="Asking to join", value=" ".join(f"<@{user}>" for user in info.requests), inline=False)
     cadence, next_meeting = schedule_texts(group)
-    embed.add_field(name="Cadence", value=cadence, inline=True)
+    embed.add_field(name="Meets", value=cadence, inline=True)
     embed.add_field(name="Next meeting", value=next_meeting, inline=True)
     if info.cycle is not None:
         heading, *rows = ledger_lines(info.cycle)
-        embed.add_field(name="Ledger", value=_within("\n".join([f"**{heading}**", *rows]), 1024), inline=False)
+        embed.add_field(name="Meetings and actions", value=_within("\n".join([f"**{heading}**", *rows]), 1024), inline=False)
     embed.add_field(name="Settings", value=settings_text(group), inline=False)
     embed.set_footer(text=f"Created {group.created_at:%d %b %Y}")
     return embed
