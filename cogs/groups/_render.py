@@ -172,7 +172,9 @@ def info_embed(info: GroupInfo) -> discord.Embed:
     embed.add_field(name="Next meeting", value=next_meeting, inline=True)
     if info.cycle is not None:
         heading, *rows = ledger_lines(info.cycle)
-        embed.add_field(name="Meetings and actions", value=_within("\n".join([f"**{heading}**", *rows]), 1024), inline=False)
+        embed.add_field(
+            name="Meetings and actions", value=_within("\n".join([f"**{heading}**", *rows]), 1024), inline=False
+        )
     embed.add_field(name="Settings", value=settings_text(group), inline=False)
     embed.set_footer(text=f"Created {group.created_at:%d %b %Y}")
     return embed
