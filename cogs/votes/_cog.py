@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-BUSY = "I could not check that in time (my database is slow right now). Nothing was lost: please try again."
+BUSY = "I could not open the form in time. Nothing was lost: please try again."
 VOTE = app_commands.Group(name="vote", description="Choose which bids get a round", guild_only=True)
 LIVE_NOTICES = (VoteCard, VoteResult)
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 from unittest.mock import AsyncMock
 
 from bot.app import Services
 from bot.ui.applier import Progress
 from cogs._feature import FeatureCog
+from cogs.votes._cog import _in_time
 from tests.cogs.fakes import bot_with, guild, interaction, member, sent
 
 
@@ -28,3 +31,11 @@ async def test_changes_still_coming_are_said_plainly_not_as_discord_works(servic
     assert await _finished(services, Progress([])) == "Done."
     failed = await _finished(services, Progress([cast("Any", "an effect that failed")]))
     assert failed.startswith("Done.\nSome of it has not gone through yet: I will keep trying for a few minutes")
+
+
+async def test_a_form_that_could_not_open_in_time_says_what_to_do_not_why() -> None:
+    fake = interaction(member(5), guild(1))
+    fake.created_at = datetime.now(UTC) - timedelta(seconds=10)  # the check is out of time at once
+    assert await _in_time(fake, asyncio.sleep(5)) is None
+    (answer,) = sent(fake)
+    assert answer["content"] == "I could not open the form in time. Nothing was lost: please try again."
