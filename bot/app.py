@@ -16,6 +16,7 @@ from discord.ext import commands
 
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.reminders import ReminderKind
+from bot.domain.words import plural
 from bot.scheduling.runtime import DueRuntime
 from bot.services.actions import ActionService
 from bot.services.due import DueItem, DueWorkService
@@ -104,7 +105,7 @@ def where_i_am(application_id: int | None, servers: list[str], *, shown: int = 1
         return f"I am in no server yet: invite me with {link}"
     names = ", ".join(sorted(servers, key=str.casefold)[:shown])
     more = f" and {len(servers) - shown} more" if len(servers) > shown else ""
-    return f"I am in {len(servers)} server{'s' if len(servers) != 1 else ''}: {names}{more}"
+    return f"I am in {plural(len(servers), 'server')}: {names}{more}"
 
 
 @runtime_checkable

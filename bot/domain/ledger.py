@@ -25,7 +25,7 @@ CYCLE_MAX = 6
 """A cycle is typically four to six meetings (the method)."""
 PARTLY_WEIGHT = Fraction(1, 2)
 """What a partly done action counts for in the follow-through rate; done counts 1, not yet and dropped 0."""
-FOLLOW_THROUGH_RULE = "(Follow-through: done counts 1, partly done 1/2, of the actions reported on.)"
+FOLLOW_THROUGH_RULE = "(Followed through: of the actions reported on, done counts in full and partly done as half.)"
 """The rule, as members read it beside the rate."""
 
 

@@ -47,6 +47,11 @@ def _readable(rows: Sequence[PendingEffect], *, reclaimed: bool = False) -> list
     return queued
 
 
+def dms_closed_key(guild_id: int, user_id: int) -> str:
+    """Where the bot remembers that a person's direct messages from this server were found closed."""
+    return f"dms-closed:{guild_id}:{user_id}"
+
+
 def effect_subject(effect_id: int) -> str:
     """The due-work subject of an effect's retries."""
     return f"effect:{effect_id}"
@@ -76,6 +81,15 @@ class EffectService:
     def on_commit(self, listener: Callable[[list[QueuedEffect]], None]) -> None:
         """Hand every batch of effects to `listener` as soon as the unit of work that emitted it commits."""
         self._uow.on_commit = listener
+
+    async def note_dms(self, guild_id: int, user_id: int, *, closed: bool) -> None:
+        """Remember whether a direct message to this person was refused or delivered (written only on a change)."""
+        key, value = dms_closed_key(guild_id, user_id), "closed" if closed else "open"
+        async with self._uow() as uow:
+            if await uow.state.get(key) == value or (not closed and await uow.state.get(key) is None):
+                return
+            await uow.state.put(key, value, self._clock.now())
+            await uow.commit()
 
     async def pending(self, guild_ids: Sequence[int]) -> list[QueuedEffect]:
         """Effects still to carry out in these guilds (held or not), oldest first."""

@@ -23,6 +23,7 @@ from bot.domain.reminders import (
 )
 from bot.services.actions import ActionView, views_of
 from bot.services.due import DueItem
+from bot.services.effects import dms_closed_key
 from bot.services.groups._guards import active_membership, get_group, require_facilitator
 from bot.services.groups._views import Actor, GroupKey
 from bot.services.reminder_plan import (
@@ -71,6 +72,15 @@ class ReminderView:
     group_name: str
     meeting_at: int | None
     members: list[MemberActions]
+
+
+@dataclass(frozen=True)
+class ToReport:
+    """What a reminder's button finds for whoever pressed it: their actions still to do, and those just reported."""
+
+    group_name: str
+    to_do: list[ActionView]
+    recorded: list[ActionView]
 
 
 @dataclass(frozen=True)
@@ -168,14 +178,19 @@ class ReminderService:
         members = [member for member in members if member.actions]
         return ReminderView(group.id, group.name, meeting_at, members) if members else None
 
-    async def to_report(self, group_id: int, user_id: int) -> tuple[str, list[ActionView]] | None:
-        """A reminder's button was pressed: the group's name and the presser's own actions there still to do."""
+    async def to_report(self, group_id: int, user_id: int) -> ToReport | None:
+        """A reminder's button was pressed: the presser's own actions in the group still to do, and those reported.
+
+        Reported: since the group's last meeting, so a second press finds its report already recorded.
+        """
         async with self._uow(write=False) as uow:
             group = await uow.groups.by_id(group_id)
             if group is None:
                 return None
-            actions = await uow.meetings.open_actions(group.id, [user_id])
-            return group.name, await views_of(uow, actions, {group.id: group})
+            since = await uow.meetings.last_ended(group.id)
+            owned = await views_of(uow, await uow.actions.of_owners(group.id, [user_id]), {group.id: group})
+        recorded = [view for view in owned if view.reports and (since is None or view.reports[-1].at > since)]
+        return ToReport(group.name, [view for view in owned if view.status.still_to_do], recorded)
 
     async def digest(self, group_id: int, meeting_at: int) -> DigestView | None:
         """Who has reported back on an action since the group's last meeting, and who still has some unreported."""
@@ -214,7 +229,13 @@ class ReminderService:
             coming = await upcoming(uow, group, now)
             went = await _went_for_next_meeting(uow, group)
             members = await uow.memberships.with_status(group.id, MembershipStatus.ACTIVE)
-        dm = [m.user_id for m in members if _wants_dm(group, m.reminder_dm)]
+            # Whose direct messages were refused last time get the reminder in the channel: so the preview says.
+            dm = [
+                m.user_id
+                for m in members
+                if _wants_dm(group, m.reminder_dm)
+                and await uow.state.get(dms_closed_key(group.guild_id, m.user_id)) != "closed"
+            ]
         plan = plan_of(group)
         meeting = group.next_meeting_at if group.schedule is not None else coming.get(ReminderKind.REPORT_BACK)
         return PreviewView(

@@ -59,7 +59,7 @@ def message_for(error: BaseException) -> str | None:
             "(Manage Channels, Manage Roles, View Channels, Send Messages), then try again."
         )
     if isinstance(original, discord.RateLimited):
-        return "Discord is asking me to slow down right now. Please try again in a minute."
+        return "Too much is happening at once right now. Please try again in a minute."
     return None
 
 

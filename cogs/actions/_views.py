@@ -49,6 +49,11 @@ class ActionButton(
         )
 
 
+def so_far(status: ActionStatus) -> str:
+    """After an action still to do: nothing while open, else what its last report said ("partly done")."""
+    return "" if status is ActionStatus.OPEN else f" (last report: {status.label.lower()})"
+
+
 def report_panel(views: list[ActionView]) -> tuple[str, discord.ui.View | None]:
     """The member's actions still to do, numbered, with a row of status buttons for each of the first five."""
     if not views:
@@ -56,7 +61,7 @@ def report_panel(views: list[ActionView]) -> tuple[str, discord.ui.View | None]:
     lines = ["**Your actions: how did each go?** (one click records it; add what happened with /action report)"]
     panel = discord.ui.View(timeout=None)
     for number, view in enumerate(views, start=1):
-        lines.append(f"{number}. {echo(view.text)} ({view.status.label})")
+        lines.append(f"{number}. {echo(view.text)}{so_far(view.status)}")
         if number <= ROWS:
             for status in REPORTED:
                 item = ActionButton(view.id, number, status)

@@ -7,6 +7,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.domain.words import plural
 from bot.ui.replies import defer, reply
 from cogs.groups._base import GROUP, GroupsBase, name_of, require_person
 from cogs.groups._render import info_embed
@@ -45,7 +46,8 @@ class MembershipCommands(GroupsBase):
         outcome = await self.groups.remove_member(target.guild_id, actor_of(interaction), target.id, member.id)
         warning = ""
         if outcome.value.below_minimum:
-            warning = f" The group now has {outcome.value.remaining} members, fewer than its minimum: add members."
+            remaining = plural(outcome.value.remaining, "member")
+            warning = f" The group now has {remaining}, fewer than its minimum: add members."
         await self._finish(interaction, outcome.effects, f"Removed {member.mention} from {name_of(target)}.{warning}")
 
     @GROUP.command(name="join", description="Ask to join a group; its facilitator approves")

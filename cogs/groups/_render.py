@@ -29,6 +29,8 @@ from bot.domain.group_notices import (
 )
 from bot.domain.groups import CrossTalk, VotingMethod
 from bot.domain.ledger import FOLLOW_THROUGH_RULE, StatusCounts, percent
+from bot.domain.reminders import QuietHours
+from bot.domain.words import plural
 from bot.services.cycle import CycleView
 from bot.services.groups import GroupInfo, GroupView
 from bot.ui.applier import Post
@@ -48,8 +50,8 @@ def no_events_note(command: str) -> str:
 
 
 RETRY_NOTE = (
-    "\nDiscord did not take every change yet (if this keeps happening, check my Manage Roles permission); "
-    "I will keep trying for a few minutes."
+    "\nSome of it has not gone through yet: I will keep trying for a few minutes (if this keeps happening, check "
+    "my Manage Roles permission)."
 )
 
 
@@ -167,18 +169,20 @@ def info_embed(info: GroupInfo) -> discord.Embed:
         for member in info.members
     ]
     embed.add_field(
-        name=f"Members ({len(info.members)} of {settings.min_size}-{settings.max_size})",
+        name=f"Members: {len(info.members)} (the group takes {settings.min_size} to {settings.max_size})",
         value="\n".join(lines) or "Nobody yet. The facilitator adds members with /group add.",
         inline=False,
     )
     if info.requests:
         embed.add_field(name="Asking to join", value=" ".join(f"<@{user}>" for user in info.requests), inline=False)
     cadence, next_meeting = schedule_texts(group)
-    embed.add_field(name="Cadence", value=cadence, inline=True)
+    embed.add_field(name="Meets", value=cadence, inline=True)
     embed.add_field(name="Next meeting", value=next_meeting, inline=True)
     if info.cycle is not None:
         heading, *rows = ledger_lines(info.cycle)
-        embed.add_field(name="Ledger", value=_within("\n".join([f"**{heading}**", *rows]), 1024), inline=False)
+        embed.add_field(
+            name="Meetings and actions", value=_within("\n".join([f"**{heading}**", *rows]), 1024), inline=False
+        )
     embed.add_field(name="Settings", value=settings_text(group), inline=False)
     embed.set_footer(text=f"Created {group.created_at:%d %b %Y}")
     return embed
@@ -188,7 +192,7 @@ def cycle_heading(cycle: CycleView, *, summary: bool = False) -> str:
     """The cycle and where the meeting stands in it: "Cycle 1: 2 of 6 meetings held; meeting 3 is next"."""
     ledger = cycle.ledger
     if ledger.length is None:
-        return f"Since the group began: {_count(ledger.held, 'meeting')} held"
+        return f"Since the group began: {plural(ledger.held, 'meeting')} held"
     heading = f"Cycle {ledger.cycle}: {ledger.held} of {ledger.length} meetings held"
     if ledger.complete:
         heading += " (complete)"
@@ -206,17 +210,16 @@ def ledger_lines(cycle: CycleView, *, summary: bool = False) -> list[str]:
     counts = ledger.actions
     lines = [cycle_heading(cycle, summary=summary)]
     if counts.committed:
-        lines.append(
-            f"Actions: {counts.committed} committed ({status_counts(counts)}); follow-through {percent(counts.rate)}"
-        )
+        reported = f"; of the {counts.reported} reported on, {percent(counts.rate)} followed through"
+        lines.append(f"Actions: {counts.committed} ({status_counts(counts)}){reported if counts.reported else ''}")
     else:
-        lines.append("Actions: none committed yet")
+        lines.append("Actions: none set yet")
     for member in ledger.members:
         left = "" if member.current else " (left)"
-        rate = f", follow-through {percent(member.actions.rate)}" if member.actions.reported else ""
+        rate = f", {percent(member.actions.rate)} followed through" if member.actions.reported else ""
         lines.append(
-            f"- <@{member.user_id}>{left}: at {member.attended}/{ledger.held}, {_count(member.rounds, 'round')}, "
-            f"{_count(member.actions.committed, 'action')}{rate}"
+            f"- <@{member.user_id}>{left}: came to {member.attended} of {plural(ledger.held, 'meeting')}; "
+            f"{plural(member.rounds, 'round')} for their issues; {plural(member.actions.committed, 'action')}{rate}"
         )
     lines.append(FOLLOW_THROUGH_RULE)
     return lines
@@ -226,10 +229,6 @@ def status_counts(counts: StatusCounts) -> str:
     """Actions by status, the ones there are: "2 done, 1 partly done, 1 open"."""
     shown = [status for status in (*REPORTED, ActionStatus.OPEN) if counts.count(status)]
     return ", ".join(f"{counts.count(status)} {status.label.lower()}" for status in shown)
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 def _within(text: str, limit: int) -> str:
@@ -266,6 +265,13 @@ def schedule_reply(group: GroupView) -> str:
     return "\n".join(lines)
 
 
+def quiet_hours(quiet: QuietHours, zone: str | None) -> str:
+    """Quiet hours as every reply shows them: in the zone they are kept in, named (UTC until a schedule gives one)."""
+    if quiet.off:
+        return "none"
+    return f"{quiet.describe()} ({zone or 'UTC, until a schedule gives the group its time zone'})"
+
+
 def settings_text(group: GroupView) -> str:
     """The group's settings, one per line."""
     s = group.settings
@@ -280,10 +286,9 @@ def settings_text(group: GroupView) -> str:
             + ("the floor moves on" if s.auto_advance else "the speaker is told"),
             f"Report-back reminder: {s.report_back_lead_hours} h before a meeting; "
             f"bid nudge: {s.bid_nudge_lead_hours} h before; quiet hours: "
-            + (
-                "none"
-                if s.quiet_start_hour == s.quiet_end_hour
-                else f"{s.quiet_start_hour:02d}:00 to {s.quiet_end_hour:02d}:00"
+            + quiet_hours(
+                QuietHours(s.quiet_start_hour, s.quiet_end_hour),
+                None if group.schedule is None else group.schedule.zone,
             )
             + f"; reminders by {'direct message' if s.reminder_dms else 'a post in the channel'} "
             f"(see /reminder settings)",

@@ -10,6 +10,7 @@ from discord.utils import escape_markdown
 
 from bot.domain.errors import UserFacingError
 from bot.domain.groups import GroupStatus, VoiceKind
+from bot.domain.words import plural
 from bot.services.groups import GroupChannelMissingError, GroupView
 from cogs.groups import _channels
 from cogs.groups._render import name
@@ -107,12 +108,16 @@ class ChannelKeeper:
         done = outcome.value
         text_id = done.group.text_channel_id
         what = f"made {' and '.join(made)} again with its private permissions" if made else "found its channels"
-        people = f"{done.members} member{'s' if done.members != 1 else ''} and the facilitator"
+        people = f"{plural(done.members, 'member')} and the facilitator"
         extra = ""
         if done.rules_prompts:
-            extra += f" {done.rules_prompts} member(s) who had not accepted the ground rules were asked again."
+            who = "member who had" if done.rules_prompts == 1 else "members who had"
+            extra += f" {done.rules_prompts} {who} not accepted the ground rules were asked again."
         if done.join_requests:
-            extra += f" {done.join_requests} open join request(s) were posted again for the facilitator to answer."
+            were = "was" if done.join_requests == 1 else "were"
+            extra += (
+                f" {plural(done.join_requests, 'open join request')} {were} posted again for the facilitator to answer."
+            )
         log.info("repaired a group's channels", extra={"guild_id": guild.id, "group_id": target.id, "made": len(made)})
         return (
             f"Repaired {name(target.name)}: {what}, gave its {people} their access back, and posted the welcome "

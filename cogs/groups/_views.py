@@ -26,7 +26,7 @@ The README promises an answer within 2 s of the press: this wait, plus the reply
 Discord's limits (5 posts per 5 s in a channel, 10 permission changes per 15 s) held the fifth /group add's answer
 4.2 s, and the last ground-rules accept's 4.9 s, before there was a limit (`python -m bench setup` measures it).
 """
-PACED_NOTE = "\n(Discord limits how fast a channel can change: the rest follows within seconds.)"
+PACED_NOTE = "\n(Some of it may take a few more seconds to show.)"
 
 
 def note(failed: list[Any]) -> str:

@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 
 from bot.domain.meeting import MODE_NAMES, Break, End, Extend, Mode, Next, Pause, Resume, SetMode, Skip
+from bot.domain.words import plural
 from bot.ui.replies import defer, reply
 from cogs._feature import FeatureCog
 from cogs.groups._views import actor_of
@@ -82,7 +83,9 @@ class FacilitatorCommands(VoiceFloor):
     @app_commands.describe(minutes="How long")
     async def break_(self, interaction: discord.Interaction[Any], minutes: app_commands.Range[int, 1, 120]) -> None:
         """Take a break; the meeting resumes by itself when it ends."""
-        await self._act(interaction, Break(minutes), f"A break of {minutes} minutes: everyone can post meanwhile.")
+        await self._act(
+            interaction, Break(minutes), f"A break of {plural(minutes, 'minute')}: everyone can post meanwhile."
+        )
 
     @MEETING.command(name="extend", description="More time for the current turn (facilitator)")
     @app_commands.describe(minutes="How many more minutes")
@@ -93,7 +96,12 @@ class FacilitatorCommands(VoiceFloor):
     @MEETING.command(name="end", description="End the meeting and post the summary (facilitator)")
     async def end(self, interaction: discord.Interaction[Any]) -> None:
         """End the meeting."""
-        await self._act(interaction, End(), "The meeting has ended; the summary is posted and holders get a digest.")
+        await self._act(
+            interaction,
+            End(),
+            "The meeting has ended; the summary is posted, and each issue holder has their round's notes by "
+            "direct message.",
+        )
 
     @MEETING.command(name="status", description="Phase, speaker, queue and time left")
     async def status(self, interaction: discord.Interaction[Any]) -> None:

@@ -44,9 +44,7 @@ def _people(user_ids: list[int] | tuple[int, ...]) -> str:
     return ", ".join(f"<@{user_id}>" for user_id in user_ids) or "nobody"
 
 
-VOICE_LAGGING = (
-    "Discord is holding back my voice changes: a mute, or a move on or off the stage, may come a few seconds late."
-)
+VOICE_LAGGING = "Voice is running a few seconds behind: a mute, or a move on or off the stage, may come late."
 
 
 def floor_card(view: MeetingView, buttons: discord.ui.View | None, *, lagging: bool = False) -> Post:
@@ -132,7 +130,7 @@ def summary(view: MeetingView, cycle: CycleView | None = None) -> Post:
         if not round_view.ran:
             lines.append("   - (this round did not run)")
         elif round_view.cut_short:
-            lines.append("   - (cut short: its holder left the group during it)")
+            lines.append("   - (cut short: the issue holder left the group during it)")
     if cycle is not None:
         lines += ["", *ledger_lines(cycle, summary=True), ""]
     if view.next_meeting_at is not None:

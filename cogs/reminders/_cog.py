@@ -20,7 +20,15 @@ from cogs.actions._views import report_panel
 from cogs.groups._base import name_of
 from cogs.groups._render import plain, settings_text
 from cogs.groups._views import actor_of
-from cogs.reminders._render import digest, group_reminder, member_reminder, nudge, preview
+from cogs.reminders._render import (
+    already_recorded,
+    digest,
+    group_reminder,
+    member_reminder,
+    nothing_to_report,
+    nudge,
+    preview,
+)
 from cogs.reminders._views import MORE, ReminderButton, TellButton, reminder_buttons, tell_panel
 from cogs.votes._render import echo
 
@@ -94,19 +102,23 @@ class Reminders(FeatureCog):
     async def pressed(self, interaction: discord.Interaction[Any], group_id: int, choice: str) -> None:
         """A reminder's button: one action is recorded at once; with several, the member picks which."""
         found = await self.reminders.to_report(group_id, interaction.user.id)
-        if found is None or not found[1]:
-            name = f" in {plain(found[0])}" if found is not None else ""
-            await reply(interaction, f"You have no actions to report on{name}: nothing to do. Thank you!")
+        if found is None or not found.to_do:
+            await reply(interaction, nothing_to_report(found))
             return
-        name, views = found
+        views = found.to_do
         if choice == MORE:
-            lines = [f"**Your actions in {plain(name)}**: pick one and how it went, then say what happened."]
-            lines += [f"{number}. {echo(view.text)} ({view.status.label})" for number, view in enumerate(views, 1)]
+            lines = [
+                f"**Your actions in {plain(found.group_name)}**: pick one and how it went, then say what happened."
+            ]
+            lines += [f"{number}. {echo(view.text)}" for number, view in enumerate(views, 1)]
             await reply(interaction, "\n".join(lines)[:2000], view=tell_panel([view.id for view in views]))
             return
         if len(views) > 1:
             text, buttons = report_panel(views)
             await reply(interaction, text, view=buttons)
+            return
+        if any(view.id == views[0].id and view.status.value == choice for view in found.recorded):
+            await reply(interaction, already_recorded([views[0]]))
             return
         actions = self.bot.get_cog("Actions")
         await actions.status_pressed(interaction, views[0].id, ActionStatus(choice))  # type: ignore[union-attr]

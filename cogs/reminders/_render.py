@@ -5,10 +5,13 @@ from __future__ import annotations
 import discord
 
 from bot.domain.reminders import ReminderKind
-from bot.services.reminders import DigestView, MemberActions, NudgeView, PreviewView, ReminderView
+from bot.domain.words import cut, plural
+from bot.services.actions import ActionView
+from bot.services.reminders import DigestView, MemberActions, NudgeView, PreviewView, ReminderView, ToReport
 from bot.ui.applier import Post
-from cogs.groups._render import SET_A_SCHEDULE, plain
-from cogs.meetings._render import whole
+from cogs.actions._views import so_far
+from cogs.groups._render import SET_A_SCHEDULE, plain, quiet_hours
+from cogs.meetings._render import MESSAGE_LIMIT, whole
 from cogs.votes._render import echo
 
 SHOWN = 100
@@ -27,10 +30,10 @@ def _heading(view: ReminderView) -> str:
 
 
 def _actions(member: MemberActions) -> list[str]:
+    """Each action numbered; one already reported on (partly done, not yet) says so, an open one says nothing."""
     lines = []
     for number, action in enumerate(member.actions, start=1):
-        text = action.text if len(action.text) <= SHOWN else action.text[: SHOWN - 1] + "…"
-        lines.append(f"  {number}. {echo(text)} ({action.status.label})")
+        lines.append(f"  {number}. {echo(cut(action.text, SHOWN))}{so_far(action.status)}")
     return lines
 
 
@@ -38,30 +41,48 @@ def _pings(user_ids: list[int]) -> discord.AllowedMentions:
     return discord.AllowedMentions(everyone=False, roles=False, users=[discord.Object(user) for user in user_ids])
 
 
+def _press(count: int, *, everyone: bool) -> str:
+    whose = "Each of you: press how your own actions went" if everyone else "Press how it went"
+    if not everyone and count > 1:
+        whose = "Press how they went"
+    return f"{whose}, or **Tell more** to say what happened."
+
+
 def group_reminder(view: ReminderView, buttons: discord.ui.View) -> Post:
-    """Each member mentioned with their actions still to do, and one row of buttons for everyone."""
-    lines = [
-        _heading(view),
-        # Every mention in the first lines: a long reminder keeps the rest in a file, where a mention pings nobody.
-        " ".join(f"<@{member.user_id}>" for member in view.members),
-        "How did your actions go? Press how it went (one click records it if you have one action; with more, "
-        "you pick which), or **Tell more** to say what happened and what you learnt.",
-    ]
+    """Each member named once, above their actions still to do, and one row of buttons: each records the presser's."""
+    lines = [_heading(view), _press(0, everyone=True)]
     for member in view.members:
-        lines.append(f"**<@{member.user_id}>**")
+        lines.append(f"<@{member.user_id}>")
         lines.extend(_actions(member))
-    post = whole(lines, "report-back.md")
-    return Post(
-        post.content, view=buttons, mentions=_pings([m.user_id for m in view.members]), attachment=post.attachment
-    )
+    mentions = _pings([m.user_id for m in view.members])
+    if len("\n".join(lines)) <= MESSAGE_LIMIT:
+        return Post("\n".join(lines), view=buttons, mentions=mentions)
+    # Too long for one message: everyone is still named (and so pinged) in it; their actions are in the file.
+    named = ", ".join(f"<@{m.user_id}> ({plural(len(m.actions), 'action')})" for m in view.members)
+    short = "\n".join([*lines[:2], f"{named}: each person's actions are in the attached file."])
+    return Post(short, view=buttons, mentions=mentions, attachment=("report-back.md", "\n".join(lines) + "\n"))
 
 
 def member_reminder(view: ReminderView, buttons: discord.ui.View) -> Post:
     """One member's reminder (a direct message, or in the channel when their DMs are closed)."""
     member = view.members[0]
-    lines = [f"<@{member.user_id}> {_heading(view)}", "How did your actions go?", *_actions(member)]
+    lines = [f"<@{member.user_id}> {_heading(view)}", _press(len(member.actions), everyone=False), *_actions(member)]
     post = whole(lines, "report-back.md")
     return Post(post.content, view=buttons, mentions=_pings([member.user_id]), attachment=post.attachment)
+
+
+def already_recorded(views: list[ActionView]) -> str:
+    """A second press of a reminder's button: what the first one recorded."""
+    said = "; ".join(f"{echo(cut(view.text, SHOWN))} is **{view.status.label}**" for view in views)
+    return f"Already recorded: {said}. To add what happened, use /action report."
+
+
+def nothing_to_report(found: ToReport | None) -> str:
+    """A reminder's button pressed by someone with nothing (left) to report on in the group."""
+    if found is not None and found.recorded:
+        return already_recorded(found.recorded)
+    where = f" in {plain(found.group_name)}" if found is not None else ""
+    return f"You have no actions to report on{where}: nothing to do. Thank you!"
 
 
 def nudge(view: NudgeView) -> Post:
@@ -79,7 +100,7 @@ def digest(view: DigestView) -> Post:
     if view.reported:
         lines.append("Reported back since the last meeting: " + ", ".join(f"<@{user}>" for user in view.reported))
     if view.not_yet:
-        waiting = ", ".join(f"<@{user}> ({count} action{'s' if count != 1 else ''})" for user, count in view.not_yet)
+        waiting = ", ".join(f"<@{user}> ({plural(count, 'action')})" for user, count in view.not_yet)
         lines.append(f"Not yet reported back: {waiting}")
     if not view.reported and not view.not_yet:
         lines.append("Nobody has actions to report on.")
@@ -107,13 +128,16 @@ def preview(view: PreviewView, reminder: Post | None, *, with_reminder: bool = T
                 if went.posted
                 else f"- {kind.label}: not posted, as nobody had actions to report on at {stamp}"
             )
-    zone = view.zone if view.scheduled else f"UTC, as {plain(view.group_name)} has no schedule to give its time zone"
+    quiet = quiet_hours(view.quiet, view.zone if view.scheduled else None)
     lines.append(
-        f"Quiet hours ({zone}): {view.quiet.describe()}; a post the bot could not make on time still goes up to "
+        f"Quiet hours: {quiet}; a post the bot could not make on time still goes up to "
         f"{view.late_hours} h late, before the meeting."
     )
     if view.scheduled:
-        lines.append("Your digest comes to you by direct message: it is lost if your DMs from this server are closed.")
+        lines.append(
+            "Who has reported back comes to you by direct message before the meeting: you miss it if your DMs "
+            "from this server are closed."
+        )
     if view.by_dm:
         lines.append("By direct message: " + ", ".join(f"<@{user}>" for user in view.by_dm))
     if with_reminder and (reminder is None or reminder.content is None):

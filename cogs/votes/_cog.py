@@ -15,6 +15,7 @@ from discord.ext import commands
 from bot.domain.effects import Notice, Notify
 from bot.domain.errors import UserFacingError
 from bot.domain.vote_notices import VOTE_NOTICES, VoteCard, VoteResult
+from bot.domain.words import plural
 from bot.ui.applier import Post
 from bot.ui.errors import message_for
 from bot.ui.replies import defer, reply
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-BUSY = "I could not check that in time (my database is slow right now). Nothing was lost: please try again."
+BUSY = "I could not open the form in time. Nothing was lost: please try again."
 VOTE = app_commands.Group(name="vote", description="Choose which bids get a round", guild_only=True)
 LIVE_NOTICES = (VoteCard, VoteResult)
 
@@ -174,7 +175,7 @@ class Votes(BidLists):
         elif len(opened.vote.bids) == 1:
             message = "There was only one open bid, so it gets the round; the result is posted."
         else:
-            message = f"The vote is open in {echo(opened.group.name)}: {len(opened.vote.bids)} bids."
+            message = f"The vote is open in {echo(opened.group.name)}: {plural(len(opened.vote.bids), 'bid')}."
         await self._finish(interaction, outcome.effects, message)
 
     @VOTE.command(name="close", description="Close the open vote and post the result (facilitator)")

@@ -9,6 +9,7 @@ from bot.domain.bids import CloseReason, VoteStatus
 from bot.domain.effects import Notice
 from bot.domain.groups import VotingMethod
 from bot.domain.vote_notices import BallotChanged, BidPutIn, BidWithdrawn, NothingToVoteOn
+from bot.domain.words import plural, with_people
 from bot.services.votes import BidBoard, OnBallot, VoteState
 from bot.ui.applier import Post
 from cogs.groups._render import plain
@@ -39,8 +40,12 @@ MAX_FIELD = 800  # of an embed field's 1,024 characters, leaving room for the li
 
 
 def echo(text: str) -> str:
-    """What a member wrote, shown as plain text: no formatting, no mention, no ping."""
-    return plain(escape_mentions(text))
+    """What a member wrote, shown as plain text: no formatting, no ping.
+
+    A person mentioned in it stays a mention, which Discord draws as their name for each reader; what echoes member
+    text is sent with allowed mentions that never include people named only in that text, so nobody is pinged.
+    """
+    return with_people(text, lambda user_id: f"<@{user_id}>", lambda part: plain(escape_mentions(part)))
 
 
 def _bid_line(number: int, bid: OnBallot) -> str:
@@ -90,8 +95,9 @@ def vote_result(state: VoteState) -> Post | None:
     count = state.count
     if count is None:
         return None
-    unit = "points" if state.method is VotingMethod.RANKED else "votes"
-    lines = [f"**Vote result in {plain(state.group_name)}** ({count.ballots} ballots; {METHOD_NAMES[state.method]})"]
+    unit = "point" if state.method is VotingMethod.RANKED else "vote"
+    ballots = plural(count.ballots, "ballot")
+    lines = [f"**Vote result in {plain(state.group_name)}** ({ballots}; {METHOD_NAMES[state.method]})"]
     if count.winners:
         lines.append("Chosen for a round, in this order:")
         lines += [
@@ -100,8 +106,8 @@ def vote_result(state: VoteState) -> Post | None:
         ]
     lines.append("The count:")
     lines += [
-        f"- {echo(state.title_of(placing.bid_id))}: {placing.points} {unit}"
-        + (f" ({placing.votes} ballots)" if state.method is VotingMethod.RANKED else "")
+        f"- {echo(state.title_of(placing.bid_id))}: {plural(placing.points, unit)}"
+        + (f" ({plural(placing.votes, 'ballot')})" if state.method is VotingMethod.RANKED else "")
         for placing in count.placings
     ]
     for tie in count.ties:
@@ -111,7 +117,7 @@ def vote_result(state: VoteState) -> Post | None:
             else "it was put in earlier"
         )
         lines.append(
-            f"Tie at {tie.points} {unit}: **{echo(state.title_of(tie.ahead))}** went ahead of "
+            f"Tie at {plural(tie.points, unit)}: **{echo(state.title_of(tie.ahead))}** went ahead of "
             f"**{echo(state.title_of(tie.behind))}** because {why}."
         )
     winners = [author for author in (state.author_of(bid_id) for bid_id in count.winners) if author is not None]
@@ -166,7 +172,7 @@ def board_embed(board: BidBoard) -> discord.Embed:
     if waiting:
         embed.add_field(
             name="Chosen, waiting for a round",
-            value="\n".join(waiting)[:MAX_FIELD] + "\nEach goes first at the next meeting its holder comes to. "
+            value="\n".join(waiting)[:MAX_FIELD] + "\nEach goes first at the next meeting its author comes to. "
             "The facilitator can free one with /bid release.",
             inline=False,
         )

@@ -98,3 +98,10 @@ async def test_discord_refusing_the_reply_is_logged_not_raised(caplog: pytest.Lo
     fake.response.send_message.side_effect = discord.Forbidden(_response(403), {"code": 50013, "message": "Missing"})
     await reply(fake, "hello")
     assert "reply refused by Discord" in caplog.text
+
+
+async def test_a_rate_limit_is_said_as_what_to_do_not_as_discord_works() -> None:
+    fake = interaction(member(5), guild(1))
+    await handle_interaction_error(fake, app_commands.CommandInvokeError(PROBE, discord.RateLimited(30.0)))
+    (answer,) = sent(fake)
+    assert answer["content"] == "Too much is happening at once right now. Please try again in a minute."

@@ -39,9 +39,9 @@ def test_the_heading_says_which_meeting_of_the_cycle_is_next_under_way_or_was_su
 
 def test_the_lines_give_the_actions_each_member_and_the_rule() -> None:
     lines = ledger_lines(_cycle(2, 6))
-    assert lines[1] == "Actions: 3 committed (1 done, 1 partly done, 1 open); follow-through 75 %"
-    assert lines[2] == f"- <@{A}>: at 2/2, 2 rounds, 2 actions, follow-through 75 %"
-    assert lines[3] == f"- <@{B}> (left): at 0/2, 0 rounds, 1 action"
+    assert lines[1] == "Actions: 3 (1 done, 1 partly done, 1 open); of the 2 reported on, 75 % followed through"
+    assert lines[2] == f"- <@{A}>: came to 2 of 2 meetings; 2 rounds for their issues; 2 actions, 75 % followed through"
+    assert lines[3] == f"- <@{B}> (left): came to 0 of 2 meetings; 0 rounds for their issues; 1 action"
     assert lines[-1] == FOLLOW_THROUGH_RULE
 
 
@@ -51,5 +51,5 @@ def test_the_summary_carries_the_ledger_of_its_cycle() -> None:
     post = summary(view, _cycle(2, 6, number=1))
     assert post.content is not None
     assert "Cycle 1: 2 of 6 meetings held; this was meeting 2 of 6" in post.content
-    assert post.content.index("follow-through 75 %") < post.content.index("Next meeting:")
+    assert post.content.index("75 % followed through") < post.content.index("Next meeting:")
     assert "Cycle" not in (summary(view).content or "")

@@ -34,7 +34,7 @@ async def test_info_shows_the_schedule_or_that_there_is_none(groups: GroupServic
     assert unscheduled["Next meeting"] == "No schedule yet (`/group schedule monthly` or `/group schedule weekly`)"
     outcome = await groups.set_schedule(GUILD, FAC, group.id, "monthly_day", at="18:30", zone="UTC", day=1)
     fields = {field.name: field.value for field in info_embed(GroupInfo(outcome.value, [], [])).fields}
-    assert fields["Cadence"] == "Monthly on the 1st at 18:30, UTC"
+    assert fields["Meets"] == "Monthly on the 1st at 18:30, UTC"
     assert fields["Next meeting"] == f"<t:{DEC_1_1830}:F> (<t:{DEC_1_1830}:R>)"
 
 
@@ -48,3 +48,11 @@ async def test_the_reply_says_how_many_meetings_make_a_cycle_whether_or_not_ther
     assert "A cycle is 5 meetings." in schedule_reply(cleared.value)
     saved = await groups.set_schedule(GUILD, FAC, group.id, "weeks", at="18:30", zone="UTC", weeks=6, on="2027-01-05")
     assert "A cycle is 5 meetings." in schedule_reply(saved.value)
+
+
+async def test_info_says_the_size_and_the_quiet_hours_in_plain_words(groups: GroupService) -> None:
+    group = await make_group(groups)
+    outcome = await groups.set_schedule(GUILD, FAC, group.id, "monthly_day", at="18:30", zone="Europe/London", day=1)
+    fields = {field.name: field.value for field in info_embed(GroupInfo(outcome.value, [], [])).fields}
+    assert "Members: 0 (the group takes 2 to 7)" in fields
+    assert "quiet hours: 22:00 to 08:00 (Europe/London);" in fields["Settings"]

@@ -83,7 +83,7 @@ def test_the_result_names_the_winners_the_counts_and_why_a_tie_went_as_it_did() 
     assert post is not None
     assert post.content is not None
     assert "1. **Plain** by <@22>" in post.content
-    assert "Tie at 1 votes" in post.content
+    assert "Tie at 1 vote:" in post.content
     assert "fewer rounds this cycle (0 against 1)" in post.content
     assert "@everyone" not in post.content
     assert post.mentions.everyone is False

@@ -70,10 +70,12 @@ async def test_in_the_catch_up_a_member_reports_from_the_floor_card_in_two_click
     opened = await alice.click(card, "My actions")
     (panel,) = [m for m in opened.messages if m.buttons]
     assert panel.ephemeral
-    assert "1. Call the supplier (Open)" in panel.text
+    assert "1. Call the supplier\n2. Write the plan" in panel.text, "an action not reported on yet says nothing more"
     assert panel.buttons[:4] == ["1. Done", "1. Partly done", "1. Not yet", "1. Dropped"]
     recorded = await alice.click(panel, "1. Partly done")
     assert "Call the supplier is **Partly done**" in recorded.text
+    again = await alice.click(card, "My actions")
+    assert "1. Call the supplier (last report: partly done)" in again.text
     with pytest.raises(RefusedError):
         await bob.click(panel, "2. Done")  # only Alice sees her panel (and the service checks the owner too)
 

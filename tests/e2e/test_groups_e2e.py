@@ -87,7 +87,7 @@ async def test_a_facilitator_sets_up_a_private_group_of_five(world: FakeDiscord,
 
     info = await members[1].run("/group info", in_channel=channel)
     assert info.ephemeral
-    assert "Members (5 of 2-7)" in info.text
+    assert "Members: 5 (the group takes 2 to 7)" in info.text
     assert all(person.mention in info.text for person in members)
 
 
@@ -136,7 +136,7 @@ async def test_join_request_approval_and_ground_rules(world: FakeDiscord, bot: B
     await nina.click(prompt, "I accept the ground rules")
     assert guild.can(nina, "send_messages", channel)
     info = await nina.run("/group info", in_channel=channel)
-    assert "Members (3 of 2-7)" in info.text
+    assert "Members: 3 (the group takes 2 to 7)" in info.text
 
 
 async def test_move_a_member_and_split_a_group(world: FakeDiscord, bot: BotProcess) -> None:

@@ -42,13 +42,15 @@ async def test_the_facilitator_gets_the_history_as_three_files_and_a_member_is_r
     await wait_for(lambda: any("Summary of the meeting of Set A" in m.text for m in channel.live_messages))
     summary = channel.message_containing("Summary of the meeting of Set A")
     assert "Cycle 1: 1 of 4 meetings held; this was meeting 1 of 4" in summary.text
-    assert f"{alice.mention}: at 1/1, 0 rounds, 1 action, follow-through 50 %" in summary.text
-    assert f"{bob.mention}: at 0/1" in summary.text
+    assert f"{alice.mention}: came to 1 of 1 meeting; 0 rounds for their issues; 1 action, 50 % followed through" in (
+        summary.text
+    )
+    assert f"{bob.mention}: came to 0 of 1 meeting;" in summary.text
     assert summary.pinged_user_ids == set()
 
     info = await bob.run("/group info", in_channel=channel)
     assert "Cycle 1: 1 of 4 meetings held; meeting 2 of 4 is next" in info.text
-    assert "follow-through 50 %" in info.text
+    assert "50 % followed through" in info.text
 
     denied = await bob.run("/group history", in_channel=channel)
     assert denied.ephemeral

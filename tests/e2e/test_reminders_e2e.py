@@ -42,6 +42,7 @@ async def _meets_an_hour_after(fran: Member, channel: Channel, due: datetime, ho
         quiet_until=0,
     )
     assert "Settings saved for **Set A**" in settings.text, settings.text
+    assert "UTC" not in settings.text.replace("quiet hours: none", ""), "no quiet hours: no zone to name"
     local = (due + timedelta(hours=hours)).astimezone(LONDON)
     scheduled = await fran.run(
         "/group schedule once",
@@ -70,7 +71,7 @@ async def test_the_reminder_arrives_on_time_with_working_buttons_and_shows_in_th
 ) -> None:
     fran, (alice, bob, cleo) = await _group_of(world, 3)
     channel = world.guild.channel_named("set-a")
-    await alice.run("/action add", text="Ask <@123> for feedback", in_channel=channel)
+    await alice.run("/action add", text=f"Ask <@{cleo.id}> for feedback", in_channel=channel)
     await bob.run("/action add", text="Draft the plan", in_channel=channel)
     await cleo.run("/action add", text="Book the room", in_channel=channel)
     for person in (bob, cleo):
@@ -96,10 +97,22 @@ async def test_the_reminder_arrives_on_time_with_working_buttons_and_shows_in_th
     assert due <= arrived < due + timedelta(seconds=5), f"on time, not early: {arrived - due} after it fell due"
     together, bobs = sorted(_reminders(channel), key=lambda m: str(bob.id) in m.text)
     assert together.pinged_user_ids == {alice.id}, "Cleo chose DMs; Bob's came on its own"
-    assert "for feedback" in together.text
+    # Each person named once, their actions under them as typed (a mention drawn as a name, pinging nobody), no
+    # status after an action not yet reported on, and what to do in one line.
+    assert together.text.count(f"<@{alice.id}>") == 1, together.text
+    assert f"  1. Ask <@{cleo.id}> for feedback\n" in together.text + "\n", together.text
+    assert "(Open)" not in together.text
+    assert "Each of you: press how your own actions went, or **Tell more** to say what happened." in together.text
     assert together.buttons == ["Done", "Partly done", "Not yet", "Dropped", "Tell more"]
     assert bobs.pinged_user_ids == {bob.id}
     assert "Draft the plan" in bobs.text
+    assert bobs.text.endswith("Posted here because a direct message could not be delivered."), bobs.text
+    assert "closed" not in bobs.text, "whose messages are closed is not told"
+    assert "direct message could not" not in together.text
+    again = await fran.run("/reminder preview", in_channel=channel)
+    by_dm = next(line for line in again.text.splitlines() if line.startswith("By direct message"))
+    assert f"<@{cleo.id}>" in by_dm
+    assert f"<@{bob.id}>" not in by_dm, "Bob's direct messages were refused: his reminder comes in the channel"
     (cleos,) = [m for m in cleo.dms if "Time to report back" in m.text]
     assert "Book the room" in cleos.text
     await wait_for(lambda: any("Put in a bid with `/bid add`" in m.text for m in channel.live_messages))
@@ -109,6 +122,10 @@ async def test_the_reminder_arrives_on_time_with_working_buttons_and_shows_in_th
 
     done = await alice.click(together, "Done")
     assert "is **Done**" in done.text
+    twice = await alice.click(together, "Done")
+    assert twice.text.startswith(f"Already recorded: Ask <@{cleo.id}> for feedback is **Done**."), twice.text
+    listed = await alice.run("/action list", in_channel=channel)
+    assert f"Ask <@{cleo.id}> for feedback" in listed.text, listed.text
     told = await cleo.click(cleos, "Tell more")
     (panel,) = [m for m in told.messages if m.buttons]
     form = await cleo.click(panel, "1. Partly done…")
@@ -202,9 +219,10 @@ async def test_without_a_schedule_the_quiet_hours_hold_in_utc_as_the_preview_say
     morning = datetime.combine(month_on.date() + timedelta(days=1), time(8), tzinfo=UTC)
 
     preview = await fran.run("/reminder preview", in_channel=channel)
-    assert "Quiet hours (UTC, as Set A has no schedule to give its time zone): 22:00 to 08:00" in preview.text, (
-        preview.text
-    )
+    utc = "22:00 to 08:00 (UTC, until a schedule gives the group its time zone)"
+    assert f"Quiet hours: {utc};" in preview.text, preview.text
+    settings = await fran.run("/reminder settings", in_channel=channel)
+    assert settings.text.count(utc) == 2, "the settings and the posts to come name the same zone"
     assert f"Report-back reminder: <t:{int(morning.timestamp())}:F>" in preview.text, preview.text
 
     await bot.move_clock(to=month_on + timedelta(minutes=1))

@@ -41,7 +41,7 @@ async def test_a_holder_who_leaves_mid_round_cuts_it_short_and_the_next_round_be
     await fran.run("/meeting end", in_channel=channel)
     await wait_for(lambda: any("Summary of the meeting" in m.text for m in channel.live_messages))
     summary = channel.message_containing("Summary of the meeting")
-    assert "cut short: its holder left the group during it" in summary.text, summary.text
+    assert "cut short: the issue holder left the group during it" in summary.text, summary.text
 
 
 async def _to_phase(card: Message, phase: str, people: list[Member]) -> None:

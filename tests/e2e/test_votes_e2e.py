@@ -15,7 +15,7 @@ from tests.fakediscord.world import embed_text, flatten_components
 pytestmark = pytest.mark.e2e
 
 HOSTILE = "@everyone <@&1> **x**"
-COUNT = re.compile(r"\b\d+ (votes?|points|ballots)\b|The count")
+COUNT = re.compile(r"\b\d+ (votes?|points?|ballots?)\b|The count")
 """What a count per bid looks like in anything the bot shows ("3 votes", "7 points", "The count:")."""
 
 

@@ -359,3 +359,30 @@ async def test_a_preview_does_not_promise_a_post_that_already_went_for_the_meeti
     )
     await _at(process, clock, DEC_1_1830 + timedelta(days=1))  # the meeting passes; the next one's posts are promised
     assert ReminderKind.REPORT_BACK in (await services.reminders.preview(GUILD, FAC, group.id, None)).upcoming
+
+
+async def test_whose_direct_messages_were_refused_is_not_promised_one_in_the_preview(
+    groups: GroupService, services: Services
+) -> None:
+    group = await _scheduled_group(groups, services)
+    await services.reminders.choose_dm(GUILD, BOB, group.id, None, True)
+    assert (await services.reminders.preview(GUILD, FAC, group.id, None)).by_dm == [BOB]
+    await services.effects.note_dms(GUILD, BOB, closed=True)
+    shown = await services.reminders.preview(GUILD, FAC, group.id, None)
+    assert shown.by_dm == []
+    assert BOB in shown.in_channel
+    await services.effects.note_dms(GUILD, BOB, closed=False)  # delivered since: opened again
+    assert (await services.reminders.preview(GUILD, FAC, group.id, None)).by_dm == [BOB]
+
+
+async def test_a_second_press_finds_the_report_the_first_recorded(groups: GroupService, services: Services) -> None:
+    group = await _scheduled_group(groups, services)
+    found = await services.reminders.to_report(group.id, ANN)
+    assert found is not None
+    (action,) = found.to_do
+    assert found.recorded == []
+    await services.actions.report(GUILD, ANN, action.id, "done", "", "")
+    again = await services.reminders.to_report(group.id, ANN)
+    assert again is not None
+    assert again.to_do == []
+    assert [(view.text, view.status.label) for view in again.recorded] == [("Ask my manager about the rota", "Done")]
