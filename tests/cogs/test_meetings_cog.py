@@ -116,11 +116,14 @@ def test_the_card_names_the_speaker_who_is_next_and_then_the_rest_once() -> None
     )
     assert post.view is not None
     mark = turn_mark(state)
-    assert [item.custom_id for item in post.view.children] == [  # type: ignore[attr-defined]
-        *(f"setkeeper:meet:1:{action}" for action in ("here", "done", "pass", "hand")),
-        f"setkeeper:meet:1:next:{mark}",  # Next carries the turn it was drawn in
-        "setkeeper:meet:1:pause",
-        "setkeeper:meet:1:report",  # in the catch-up, each member's own actions to report on
+    rows = [(item.row, item.custom_id) for item in post.view.children]  # type: ignore[attr-defined]
+    assert rows == [
+        # the members' row; in the catch-up, each member's own actions to report on
+        *((0, f"setkeeper:meet:1:{action}") for action in ("here", "done", "pass", "hand", "report")),
+        (1, "setkeeper:meet:1:heading"),  # the facilitator's row, headed "Facilitator:" (greyed out)
+        (1, f"setkeeper:meet:1:next:{mark}"),  # Next carries the turn it was drawn in
+        (1, "setkeeper:meet:1:pause"),
+        (1, "setkeeper:meet:1:end"),
     ]
 
 
