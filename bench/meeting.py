@@ -4,7 +4,8 @@
 facilitator Next, through the fake Discord; then, in each of six waves, the speaker of every meeting presses Done
 at the same moment. "Able to post" is the fake answering the bot's overwrite PUT for the next speaker (the moment
 Discord would let them post), timed on the same clock as the click. REST calls per hand-over are the calls on the
-meeting's channel between the click and the wave settling (overwrites, the card's edit, the ping), apart from the
+meeting's channel between the click and the wave settling (overwrites, the new card that is the ping, the old card's
+edit to a line without buttons), apart from the
 interaction's own answer. The floor is the echo bot's Ping button (a click answered at once, no database, no REST
 write) pressed by 200 people at once, in the same run.
 
@@ -168,9 +169,9 @@ def kind(record: RequestRecord) -> str:
     if "/permissions/" in record.path:
         return "overwrite"
     if record.method == "PATCH":
-        return "card edit"
+        return "old card's edit"
     if record.method == "POST" and record.path.endswith("/messages"):
-        return "post (the ping)"
+        return "new card (the ping)"
     return f"{record.method} {record.route}"
 
 
@@ -197,6 +198,7 @@ async def many(rate: float | None) -> tuple[list[float], list[int], Counter[str]
                         raise RuntimeError("a meeting is not in its catch-up with someone up next")
                     first = len(world.requests)
                     watches = [FloorWatch.start(world, channel_of(world, g), g.members) for g in groups]
+                    cards = [live_card(channel_of(world, g)) for g in groups]  # each hand-over posts it anew
                     presses = [
                         (member(g, v.speaker), card, "Done") for g, v, card in zip(groups, now, cards, strict=True)
                     ]
@@ -264,24 +266,30 @@ class Paced:
         ]
 
 
-async def shown(card: Message, label: str, within: float = 60.0) -> None:
-    """Wait until the card shows a button (a person cannot press what is not there yet)."""
+def live_card(channel: Channel) -> Message:
+    """The meeting's live card: the newest card in the channel (each hand-over posts it anew)."""
+    return channel.message_containing("Meeting of ")
+
+
+async def shown(channel: Channel, label: str, within: float = 60.0) -> Message:
+    """Wait until the live card shows a button (a person cannot press what is not there yet); that card."""
     deadline = time.monotonic() + within
-    while label not in card.buttons:
+    while label not in live_card(channel).buttons:
         if time.monotonic() > deadline:
             raise RuntimeError(f"the card never showed {label!r}")
         await asyncio.sleep(0.01)
+    return live_card(channel)
 
 
-async def end_turn(person: Member, card: Message, phase: Phase) -> None:
+async def end_turn(person: Member, channel: Channel, phase: Phase) -> None:
     """The speaker ends their turn with what the card shows them, once it shows it (its edits are paced too)."""
     if phase is Phase.COMMIT:
-        await shown(card, "Record my actions")
+        card = await shown(channel, "Record my actions")
         form = await person.click(card, "Record my actions", within=120.0)
         await person.submit_modal(form, {"action:1": "Try it"}, within=120.0)
         return
     label = "Next" if phase is Phase.FACILITATOR else "Done"
-    await shown(card, label)
+    card = await shown(channel, label)
     await person.click(card, label, within=120.0)
 
 
@@ -299,7 +307,7 @@ async def as_fast_as_people_click(announced: bool) -> Paced:
             async with running_bot(world, SETKEEPER, url):
                 world.faults.realistic_rate_limits(time_scale=1.0, announced=announced)
                 began = time.monotonic()
-                (card,) = await to_catch_up(world, [group])
+                await to_catch_up(world, [group])
                 channel = channel_of(world, group)
                 watch = FloorWatch.start(world, channel, group.members)
                 last_press = time.monotonic()
@@ -318,7 +326,7 @@ async def as_fast_as_people_click(announced: bool) -> Paced:
                     if view.up_next is not None and view.up_next != group.facilitator.id:
                         timed.append((time.monotonic(), view.up_next))
                     last_press = time.monotonic()
-                    await end_turn(person, card, view.phase)
+                    await end_turn(person, channel, view.phase)
                     turns += 1
                 took = time.monotonic() - began
                 # Paced writes wait in silence: the end is when everyone can post again, not when the fake is quiet.
@@ -466,7 +474,7 @@ async def voice_meeting(*, stage: bool = False) -> VoicePaced:
                         person = member(group, view.speaker)
                         if view.up_next is not None and view.up_next != group.facilitator.id:
                             timed.append((time.monotonic(), view.up_next))
-                        await end_turn(person, card, view.phase)
+                        await end_turn(person, channel, view.phase)
                     view = await meetings.view(world.guild.id, group.facilitator.id, meeting_id=view.id)
                 await world.settle(quiet=1.0, within=60.0)
                 edits, unmuted, able = [], [], []

@@ -13,7 +13,19 @@ from bot.domain.effects import Notice
 
 @dataclass(frozen=True)
 class FloorCard(Notice, kind="meeting.floor_card"):
-    """The meeting's one card: phase, mode, who has the floor, who is next, the queue, time left; its buttons."""
+    """The meeting's one card: phase, mode, who has the floor, who is next, the queue, time left; its buttons.
+
+    `ping`: posted at a hand-over, the card is the ping itself: it names the new speaker and what to do, so the live
+    card is always the newest post in the channel (the card before it is spent).
+    """
+
+    meeting_id: int
+    ping: int | None = None
+
+
+@dataclass(frozen=True)
+class SpentCard(Notice, kind="meeting.spent_card"):
+    """A card the meeting moved on from: a short line in its place, with no buttons, pointing to the live card."""
 
     meeting_id: int
 
@@ -94,6 +106,7 @@ class RoundDigest(Notice, kind="meeting.round_digest"):
 
 MEETING_NOTICES: tuple[type[Notice], ...] = (
     FloorCard,
+    SpentCard,
     FloorTo,
     TurnWarning,
     TurnOver,
@@ -104,4 +117,4 @@ MEETING_NOTICES: tuple[type[Notice], ...] = (
     MeetingSummary,
     RoundDigest,
 )
-LIVE_MEETING_NOTICES: tuple[type[Notice], ...] = (FloorCard, FloorTo, MeetingSummary, RoundDigest)
+LIVE_MEETING_NOTICES: tuple[type[Notice], ...] = (FloorCard, SpentCard, FloorTo, MeetingSummary, RoundDigest)

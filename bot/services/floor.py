@@ -31,8 +31,7 @@ from bot.domain.meeting import (
     from_json,
     to_json,
 )
-from bot.domain.meeting_notices import FloorCard, MeetingSummary, RoundDigest, TurnOver, TurnWarning
-from bot.domain.meeting_notices import FloorTo as FloorToNotice
+from bot.domain.meeting_notices import FloorCard, MeetingSummary, RoundDigest, SpentCard, TurnOver, TurnWarning
 from bot.services.access import set_access
 from bot.services.due import schedule_in
 from bot.services.reminder_plan import plan_reminders
@@ -75,6 +74,28 @@ def meeting_of(subject: str) -> int:
     return int(subject.removeprefix("meeting:"))
 
 
+def hand_over_card(group: Group, meeting: Meeting, user_id: int) -> list[Effect]:
+    """The floor passes to `user_id`: the card is posted anew as their ping, and the card before it is spent.
+
+    Two calls, as the ping and the card's edit were: the live card stays the newest post in the channel, and the old
+    one keeps no buttons. The new card's message is recorded once posted (`MeetingService.record_card`).
+    """
+    if group.text_channel_id is None:
+        return []
+    effects: list[Effect] = [Notify(group.id, group.text_channel_id, FloorCard(meeting.id, ping=user_id))]
+    if meeting.card_message_id is not None:
+        effects += spend_card(group, meeting, meeting.card_message_id)
+        meeting.card_message_id = None
+    return effects
+
+
+def spend_card(group: Group, meeting: Meeting, message_id: int) -> list[Effect]:
+    """A card the meeting has moved on from: shrunk to a line without buttons."""
+    if group.text_channel_id is None:
+        return []
+    return [Notify(group.id, group.text_channel_id, SpentCard(meeting.id), edit_message_id=message_id)]
+
+
 def refresh_card(group: Group, meeting: Meeting) -> list[Effect]:
     """Bring the floor card up to date (drawn fresh when carried out); nothing until the card is posted."""
     if meeting.card_message_id is None or group.text_channel_id is None:
@@ -105,12 +126,11 @@ async def store(
     ]
     standing = await uow.memberships.of_users(group.id, changed)
     effects += [set_access(group, user_id, standing.get(user_id)) for user_id in changed]
+    handed_to = [note.user_id for note in step.notes if isinstance(note, FloorTo)]
+    if handed_to:
+        effects += hand_over_card(group, meeting, handed_to[-1])  # one step that passes the floor twice posts once
     for note in step.notes:
         match note:
-            case FloorTo(user_id=user_id):
-                if group.text_channel_id is not None:
-                    notice = FloorToNotice(meeting.id, user_id, after.phase.value)
-                    effects.append(Notify(group.id, group.text_channel_id, notice))
             case Warned(user_id=user_id):
                 effects.append(DirectNotice(group.id, user_id, TurnWarning(group.name)))
             case TimeUpNote(user_id=user_id, advanced=advanced):

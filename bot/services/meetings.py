@@ -57,7 +57,7 @@ from bot.services.actions import ActionView, views_of
 from bot.services.due import DueItem
 from bot.services.effects import QueuedEffect
 from bot.services.eligibility import require_eligible
-from bot.services.floor import MeetingStatus, advance, meeting_of, refresh_card, store, timing_of
+from bot.services.floor import MeetingStatus, advance, meeting_of, refresh_card, spend_card, store, timing_of
 from bot.services.groups._effects import post
 from bot.services.groups._guards import get_group, open_group, require_facilitator
 from bot.services.groups._views import Actor, GroupKey, Outcome
@@ -145,6 +145,14 @@ class MeetingView:
     """The group's next scheduled meeting (None: it has no schedule)."""
     stage: bool = False
     """The voice channel is a Stage: the floor is kept by speaker state."""
+    guild_id: int = 0
+    text_channel_id: int | None = None
+    card_message_id: int | None = None
+    """The live card's message (None: not posted, or a new one on its way)."""
+    vote_card_message_id: int | None = None
+    """The message of the meeting's vote card, in the group's channel, once posted."""
+    can_arrive: bool = True
+    """Some member of the group is not present yet (the card offers Here while so)."""
 
     @property
     def phase(self) -> Phase:
@@ -463,14 +471,28 @@ class MeetingService:
             meeting_id = meeting.id
         return await self.card_gone(meeting_id, message_id)
 
-    async def record_card(self, meeting_id: int, message_id: int) -> list[QueuedEffect]:
-        """Remember the card's message so that it is kept up to date; draw it again at once."""
+    async def record_card(
+        self, meeting_id: int, message_id: int, drawn: MeetingState | None = None
+    ) -> list[QueuedEffect]:
+        """Remember the card's message so that it is kept up to date; of two cards, the older is spent.
+
+        `drawn` is the state the card was drawn from: when the meeting has not moved since, the card needs no second
+        drawing (a hand-over stays at four calls); otherwise, or not known, it is drawn again at once.
+        """
         async with self._uow() as uow:
             group, meeting = await _locked(uow, meeting_id)
             if group is None or meeting is None:
                 return []
-            meeting.card_message_id = message_id
-            uow.emit(group.guild_id, *refresh_card(group, meeting))
+            current = meeting.card_message_id
+            if current is not None and current > message_id:
+                # A later card is already recorded (two hand-overs in a moment): this older one keeps no buttons.
+                uow.emit(group.guild_id, *spend_card(group, meeting, message_id))
+            else:
+                if current is not None and current != message_id:
+                    uow.emit(group.guild_id, *spend_card(group, meeting, current))
+                meeting.card_message_id = message_id
+                if drawn is None or from_json(meeting.state) != drawn or meeting.status != MeetingStatus.OPEN:
+                    uow.emit(group.guild_id, *refresh_card(group, meeting))
             await uow.commit()
             return uow.committed
 
@@ -799,7 +821,22 @@ async def _view(uow: UnitOfWork, group: Group, meeting: Meeting) -> MeetingView:
         voice_channel_id=meeting.voice_channel_id,
         next_meeting_at=group.next_meeting_at if group.schedule is not None else None,
         stage=meeting.stage,
+        guild_id=group.guild_id,
+        text_channel_id=group.text_channel_id,
+        card_message_id=meeting.card_message_id,
+        vote_card_message_id=await _vote_card(uow, meeting),
+        can_arrive=any(
+            membership.user_id not in state.present
+            for membership in await uow.memberships.with_status(group.id, MembershipStatus.ACTIVE)
+            if membership.user_id != state.facilitator_id
+        ),
     )
+
+
+async def _vote_card(uow: UnitOfWork, meeting: Meeting) -> int | None:
+    """The message of the meeting's vote card, once it is posted."""
+    vote = await uow.votes.get(meeting.vote_id) if meeting.vote_id is not None else None
+    return None if vote is None else vote.card_message_id
 
 
 async def _from_last_time(uow: UnitOfWork, group: Group, meeting: Meeting, holder: int) -> list[ActionView]:

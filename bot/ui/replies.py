@@ -117,3 +117,10 @@ async def settle(interaction: discord.Interaction[Any]) -> None:
     ids, command.answer_ids = list(command.answer_ids), []
     if isinstance(interaction.client, SettlesAnswers):
         await interaction.client.settle_answers(ids)
+
+
+def message_link(guild_id: int, channel_id: int | None, message_id: int | None) -> str | None:
+    """A link that opens a message in Discord (None when it is not known)."""
+    if channel_id is None or message_id is None:
+        return None
+    return f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id}"

@@ -28,7 +28,16 @@ SAID = {
     "next": "Moved on.",
     "pause": "Paused: everyone can post until you resume.",
     "resume": "Resumed.",
+    "endnow": (
+        "The meeting has ended; the summary is posted, and each issue holder has their round's notes by direct "
+        "message."
+    ),
 }
+END_ASKED = (
+    "End the meeting for everyone now? This is final: the summary is posted, and the rounds not yet held wait for "
+    "the next meeting. If you did not mean to, just dismiss this message."
+)
+END_REFUSED = "Only the facilitator can end the meeting. Your buttons are on the card's top row."
 
 
 class MeetingsBase(FeatureCog):

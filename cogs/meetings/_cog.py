@@ -8,6 +8,7 @@ import discord
 from discord.ext import commands
 
 from bot.domain.effects import Notice, Notify
+from bot.domain.meeting import MeetingState
 from bot.domain.meeting_notices import (
     LIVE_MEETING_NOTICES,
     MEETING_NOTICES,
@@ -15,12 +16,13 @@ from bot.domain.meeting_notices import (
     FloorTo,
     MeetingSummary,
     RoundDigest,
+    SpentCard,
 )
 from bot.ui.applier import Post
 from cogs.meetings._base import MEETING
 from cogs.meetings._facilitator import FacilitatorCommands
 from cogs.meetings._members import MemberCommands
-from cogs.meetings._render import digest, floor_card, on_stage, render_notice, summary
+from cogs.meetings._render import digest, floor_card, on_stage, render_notice, spent_card, summary, with_ping
 from cogs.meetings._views import FloorButton, card_buttons
 
 
@@ -31,9 +33,12 @@ class Meetings(FacilitatorCommands, MemberCommands):
     """
 
     meeting = MEETING
+    _drawn: dict[int, MeetingState]
+    """The state each meeting's newest card post was drawn from, until it is recorded."""
 
     async def cog_load(self) -> None:
         """Register the persistent buttons and how meeting notices look."""
+        self._drawn = {}
         self.bot.add_dynamic_items(FloorButton)
         static = [kind for kind in MEETING_NOTICES if kind not in LIVE_MEETING_NOTICES]
         self.bot.applier.render_with(static, render_notice)
@@ -72,7 +77,7 @@ class Meetings(FacilitatorCommands, MemberCommands):
         await self.bot.applier.carried_out(await self.meetings.resume(guild_ids))
 
     async def _render_live(self, notice: Notice) -> Post | None:
-        if not isinstance(notice, FloorCard | MeetingSummary | RoundDigest | FloorTo):
+        if not isinstance(notice, FloorCard | SpentCard | MeetingSummary | RoundDigest | FloorTo):
             raise TypeError(f"{type(notice).__qualname__} is not drawn live")
         view = await self.meetings.drawn(notice.meeting_id)
         if view is None:
@@ -90,11 +95,21 @@ class Meetings(FacilitatorCommands, MemberCommands):
             return summary(view, await self.bot.services.ledger.of_meeting(notice.meeting_id))
         if isinstance(notice, RoundDigest):
             return digest(view, notice.round_index)
-        return floor_card(view, card_buttons(view), lagging=self.bot.applier.voice_lagging(view.group_id))
+        if isinstance(notice, SpentCard):
+            return spent_card(view)
+        card = floor_card(view, card_buttons(view), lagging=self.bot.applier.voice_lagging(view.group_id))
+        if notice.ping is not None and card.view is not None:
+            self._drawn[notice.meeting_id] = view.state
+            if view.speaker == notice.ping:  # three quick passes ping once: whoever still holds the floor
+                card = with_ping(card, notice.ping)
+                card = on_stage(card) if view.stage and view.voice_channel_id is not None else card
+        return card
 
     async def _card_posted(self, effect: Notify, message_id: int) -> None:
         if isinstance(effect.notice, FloorCard):
-            await self.bot.applier.carried_out(await self.meetings.record_card(effect.notice.meeting_id, message_id))
+            drawn = self._drawn.pop(effect.notice.meeting_id, None)
+            recorded = await self.meetings.record_card(effect.notice.meeting_id, message_id, drawn)
+            await self.bot.applier.carried_out(recorded)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:

@@ -96,12 +96,7 @@ class FacilitatorCommands(VoiceFloor):
     @MEETING.command(name="end", description="End the meeting and post the summary (facilitator)")
     async def end(self, interaction: discord.Interaction[Any]) -> None:
         """End the meeting."""
-        await self._act(
-            interaction,
-            End(),
-            "The meeting has ended; the summary is posted, and each issue holder has their round's notes by "
-            "direct message.",
-        )
+        await self._act(interaction, End(), SAID["endnow"])
 
     @MEETING.command(name="status", description="Phase, speaker, queue and time left")
     async def status(self, interaction: discord.Interaction[Any]) -> None:

@@ -11,11 +11,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.domain.errors import UserFacingError
-from bot.domain.meeting import Arrive, Done, Event, LowerHand, Next, Pass, Pause, RaiseHand, Resume
+from bot.domain.meeting import Arrive, Done, End, Event, LowerHand, Next, Pass, Pause, RaiseHand, Resume
+from bot.domain.meeting.rounds import may_press
 from bot.ui.replies import defer, reply
 from cogs.groups._views import guarded
-from cogs.meetings._base import SAID, MeetingsBase
-from cogs.meetings._views import COMMIT_FORM, REHEARSAL_FORM, commit_form, rehearsal_form
+from cogs.meetings._base import END_ASKED, END_REFUSED, SAID, MeetingsBase
+from cogs.meetings._views import COMMIT_FORM, REHEARSAL_FORM, commit_form, end_confirmation, rehearsal_form
 from cogs.votes._bid_lists import BEFORE_FORM
 from cogs.votes._views import submitted
 
@@ -59,6 +60,9 @@ class MemberCommands(MeetingsBase):
         if action == "input":
             await interaction.response.send_modal(rehearsal_form(meeting_id))
             return
+        if action == "end":
+            await self._confirm_end(interaction, meeting_id)
+            return
         if action == "report":
             await defer(interaction)
             meeting = await self.meetings.view(interaction.guild_id or 0, user_id, meeting_id=meeting_id)
@@ -72,8 +76,18 @@ class MemberCommands(MeetingsBase):
             "next": Next(),
             "pause": Pause(),
             "resume": Resume(),
+            "endnow": End(),
         }
         await self._act(interaction, events[action], SAID[action], meeting_id=meeting_id, mark=mark)
+
+    async def _confirm_end(self, interaction: discord.Interaction[Any], meeting_id: int) -> None:
+        """End asks first, in a reply only the facilitator sees: ending is final."""
+        await defer(interaction)
+        meeting = await self.meetings.view(interaction.guild_id or 0, interaction.user.id, meeting_id=meeting_id)
+        if "endnow" not in may_press(meeting.state, interaction.user.id):
+            await reply(interaction, END_REFUSED)
+            return
+        await reply(interaction, END_ASKED, view=end_confirmation(meeting_id))
 
     async def _open_commit_form(self, interaction: discord.Interaction[Any], meeting_id: int) -> None:
         """The holder's form, empty in their commit step, or with what their ended round recorded, to change."""

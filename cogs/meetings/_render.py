@@ -21,6 +21,7 @@ from bot.services.actions import ActionView
 from bot.services.cycle import CycleView
 from bot.services.meetings import MeetingView
 from bot.ui.applier import Post
+from bot.ui.replies import message_link
 from cogs.groups._render import SET_A_SCHEDULE, ledger_lines, plain
 from cogs.votes._render import echo
 
@@ -95,6 +96,9 @@ def floor_card(view: MeetingView, buttons: discord.ui.View | None, *, lagging: b
         later = [user for user in state.queue[1:] if user != view.up_next]
         if later:
             embed.add_field(name="Then", value=_people(later), inline=True)
+    vote = message_link(view.guild_id, view.text_channel_id, view.vote_card_message_id)
+    if state.phase is Phase.VOTE and vote is not None:
+        embed.add_field(name="The vote", value=f"[Open the vote card]({vote}) to vote on the bids.", inline=False)
     if state.hands:
         embed.add_field(name="Hands raised", value=_people(state.hands), inline=False)
     if view.speaker_actions:
@@ -103,8 +107,50 @@ def floor_card(view: MeetingView, buttons: discord.ui.View | None, *, lagging: b
     if state.phase is not Phase.CLOSED:
         embed.add_field(name="Present", value=_people(state.present)[:1024], inline=False)
     if lagging and view.open and view.voice_channel_id is not None:
-        embed.add_field(name="Voice floor lagging", value=VOICE_LAGGING, inline=False)
-    return Post(embed=embed, view=buttons if view.open else None)
+        embed.add_field(name="Voice behind", value=VOICE_LAGGING, inline=False)
+    return Post(content=_floor_line(view), embed=embed, view=buttons if view.open else None)
+
+
+WHAT_TO_DO = {
+    Phase.CATCH_UP: "Tell the group how your actions went, then press Done.",
+    Phase.PRESENT: "Explain your issue in a few minutes, then press Done.",
+    Phase.CLARIFY: "Ask your clarifying questions, then press Done (or Pass).",
+    Phase.INPUT: "Give your input in the round's mode, then press Done (or Pass).",
+    Phase.FACILITATOR: "Add your thoughts, then press Done.",
+    Phase.COMMIT: "Say what you learnt, then press Record my actions.",
+}
+REHEARSAL_TO_DO = "Press Give my input: one constructive criticism and three positives."
+
+
+def _floor_line(view: MeetingView) -> str | None:
+    """The card's first line while someone has the floor: who, in which phase, and what they do now."""
+    state = view.state
+    if not view.open or view.speaker is None or state.paused or state.break_until is not None:
+        return None
+    rehearsal = state.phase is Phase.INPUT and state.round is not None and state.round.mode is Mode.DRESS_REHEARSAL
+    to_do = REHEARSAL_TO_DO if rehearsal else WHAT_TO_DO.get(state.phase, "Press Done when you have finished.")
+    return f"<@{view.speaker}>, you have the floor: {PHASE_NAMES[state.phase]}. {to_do}"
+
+
+def with_ping(card: Post, user_id: int) -> Post:
+    """The card posted at a hand-over: its first line pings the new speaker, and only them."""
+    return dataclasses.replace(
+        card, mentions=discord.AllowedMentions(everyone=False, roles=False, users=[discord.Object(user_id)])
+    )
+
+
+def card_link(view: MeetingView) -> str | None:
+    """A link to the meeting's live card."""
+    return message_link(view.guild_id, view.text_channel_id, view.card_message_id)
+
+
+def spent_card(view: MeetingView) -> Post:
+    """A card the meeting moved on from: one line, no buttons, and a link to the live card when there is one."""
+    where = card_link(view) if view.open else None
+    after = f"the live card is [the newest one]({where})." if where else "the live card is the newest one below."
+    if not view.open:
+        after = "the meeting has ended."
+    return Post(content=f"-# Earlier card of the meeting of {plain(view.group_name)}: {after}")
 
 
 def _action_line(action: ActionView) -> str:

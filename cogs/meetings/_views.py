@@ -28,13 +28,18 @@ LABELS = {
     "pause": ("Pause", discord.ButtonStyle.secondary),
     "resume": ("Resume", discord.ButtonStyle.success),
     "report": ("My actions", discord.ButtonStyle.secondary),
+    "end": ("End meeting", discord.ButtonStyle.danger),
+    "endnow": ("Yes, end the meeting for everyone", discord.ButtonStyle.danger),
 }
+FACILITATOR_ACTIONS = frozenset({"next", "pause", "resume", "end"})
+"""The facilitator's buttons: a row of their own under the members', headed "Facilitator:"."""
+MEMBERS_ROW, FACILITATOR_ROW = 0, 1
 
 
 class FloorButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=(
-        r"setkeeper:meet:(?P<meeting>[0-9]{1,12}):(?P<action>here|done|pass|hand|commit|input|next|pause|resume|report)"
+        r"setkeeper:meet:(?P<meeting>[0-9]{1,12}):(?P<action>here|done|pass|hand|commit|input|next|pause|resume|report|end|endnow)"
         r"(?::(?P<mark>[0-9a-f]{8}))?"
     ),
 ):
@@ -43,7 +48,8 @@ class FloorButton(
     def __init__(self, meeting_id: int, action: str, mark: str | None = None) -> None:
         label, style = LABELS[action]
         custom_id = f"setkeeper:meet:{meeting_id}:{action}" + (f":{mark}" if mark else "")
-        super().__init__(discord.ui.Button(label=label, style=style, custom_id=custom_id))
+        row = FACILITATOR_ROW if action in FACILITATOR_ACTIONS else MEMBERS_ROW
+        super().__init__(discord.ui.Button(label=label, style=style, custom_id=custom_id), row=row)
         self.meeting_id, self.action, self.mark = meeting_id, action, mark
 
     @classmethod
@@ -84,8 +90,33 @@ def card_buttons(view: MeetingView) -> discord.ui.View:
             actions.append("report")  # each member reports on last time's actions from here, in a click or two
     if state.phase not in (Phase.OPENING, Phase.VOTE):
         actions.insert(0, "here")  # a late joiner can still arrive
+    if not view.can_arrive:
+        actions.remove("here")  # everyone is here
+    actions.append("end")
     mark = turn_mark(state)
-    return single_item_view(*(FloorButton(view.id, action, mark if action == "next" else None) for action in actions))
+    members = [FloorButton(view.id, action) for action in actions if action not in FACILITATOR_ACTIONS]
+    facilitator = [
+        FloorButton(view.id, action, mark if action == "next" else None)
+        for action in actions
+        if action in FACILITATOR_ACTIONS
+    ]
+    return single_item_view(*members, facilitator_heading(view.id), *facilitator)
+
+
+def facilitator_heading(meeting_id: int) -> discord.ui.Button[Any]:
+    """A greyed-out "Facilitator:" that cannot be pressed, heading the row of the facilitator's buttons."""
+    return discord.ui.Button(
+        label="Facilitator:",
+        style=discord.ButtonStyle.secondary,
+        disabled=True,
+        custom_id=f"setkeeper:meet:{meeting_id}:heading",
+        row=FACILITATOR_ROW,
+    )
+
+
+def end_confirmation(meeting_id: int) -> discord.ui.View:
+    """The facilitator's second step before the meeting ends: a button of its own, in a reply only they see."""
+    return single_item_view(FloorButton(meeting_id, "endnow"))
 
 
 def own_buttons(view: MeetingView, user_id: int) -> discord.ui.View | None:

@@ -12,6 +12,7 @@ from bot.domain.vote_notices import BallotChanged, BidPutIn, BidWithdrawn, Nothi
 from bot.domain.words import plural, with_people
 from bot.services.votes import BidBoard, OnBallot, VoteState
 from bot.ui.applier import Post
+from bot.ui.replies import message_link
 from cogs.groups._render import plain
 
 COLOUR = discord.Colour.gold()
@@ -87,6 +88,9 @@ def vote_card(state: VoteState, view: discord.ui.View | None) -> Post:
             + (" The result is posted below." if state.status is VoteStatus.CLOSED else ""),
             inline=False,
         )
+    if state.meeting_card is not None:
+        link = message_link(*state.meeting_card)
+        embed.add_field(name="The meeting", value=f"[Back to the meeting's card]({link})", inline=False)
     return Post(embed=embed, view=view if state.status is VoteStatus.OPEN else None)
 
 

@@ -116,11 +116,14 @@ def test_the_card_names_the_speaker_who_is_next_and_then_the_rest_once() -> None
     )
     assert post.view is not None
     mark = turn_mark(state)
-    assert [item.custom_id for item in post.view.children] == [  # type: ignore[attr-defined]
-        *(f"setkeeper:meet:1:{action}" for action in ("here", "done", "pass", "hand")),
-        f"setkeeper:meet:1:next:{mark}",  # Next carries the turn it was drawn in
-        "setkeeper:meet:1:pause",
-        "setkeeper:meet:1:report",  # in the catch-up, each member's own actions to report on
+    rows = [(item.row, item.custom_id) for item in post.view.children]  # type: ignore[attr-defined]
+    assert rows == [
+        # the members' row; in the catch-up, each member's own actions to report on
+        *((0, f"setkeeper:meet:1:{action}") for action in ("here", "done", "pass", "hand", "report")),
+        (1, "setkeeper:meet:1:heading"),  # the facilitator's row, headed "Facilitator:" (greyed out)
+        (1, f"setkeeper:meet:1:next:{mark}"),  # Next carries the turn it was drawn in
+        (1, "setkeeper:meet:1:pause"),
+        (1, "setkeeper:meet:1:end"),
     ]
 
 
@@ -167,4 +170,4 @@ def test_the_card_says_the_voice_floor_lags_only_in_voice_and_only_when_it_does(
     view = MeetingView(1, 1, "Set A", True, state, None, None, [], [], now, None, voice_channel_id=voice)
     post = floor_card(view, None, lagging=lagging)
     assert post.embed is not None
-    assert ("Voice floor lagging" in [field.name for field in post.embed.fields]) is shown
+    assert ("Voice behind" in [field.name for field in post.embed.fields]) is shown

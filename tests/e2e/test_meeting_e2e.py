@@ -6,6 +6,7 @@ import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import pytest
 from discord import Permissions
@@ -33,8 +34,26 @@ OVERWRITES = "PUT /channels/*/permissions/*"
 SPEAKER = re.compile(r"^Has the floor: <@(\d+)>", re.MULTILINE)
 
 
+class LiveCard:
+    """The meeting's card as a member finds it: the newest card in the channel (each hand-over posts it anew).
+
+    Read-only: every attribute is the newest card's at the moment it is read.
+    """
+
+    def __init__(self, channel: Channel, title: str) -> None:
+        self._channel, self._title = channel, title
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._channel.message_containing(self._title), name)
+
+
+def live_card(channel: Channel, title: str = "Meeting of Set A") -> Message:
+    """The live card, followed as it moves: each hand-over posts it anew as the newest message."""
+    return cast("Message", LiveCard(channel, title))
+
+
 def _card(channel: Channel) -> Message:
-    return channel.message_containing("Meeting of Set A")
+    return live_card(channel)
 
 
 def speaker_on(card: Message) -> int | None:
@@ -45,7 +64,7 @@ def speaker_on(card: Message) -> int | None:
 
 def _phase(card: Message) -> str:
     """The card's title: the meeting's phase (and round)."""
-    return card.text.splitlines()[0]
+    return next((line for line in card.text.splitlines() if line.startswith("Meeting of ")), "")
 
 
 def _overwrites_on(world: FakeDiscord, channel: Channel) -> int:
@@ -175,12 +194,14 @@ async def test_a_whole_meeting_of_five_and_a_facilitator(world: FakeDiscord, bot
     assert "The meeting has started" in started.text
     assert started.ephemeral
     card = _card(channel)
-    assert card.buttons == ["Here", "Next"]
+    first_card = channel.message_containing("Meeting of Set A")
+    assert card.buttons == ["Here", "Facilitator:", "Next", "End meeting"]
     before = _overwrites_on(world, channel)
     for here in await asyncio.gather(*(person.click(card, "Here") for person in people)):
         assert "You are marked present" in here.text
         assert here.ephemeral
     await wait_for(lambda: all(p.mention in card.text.split("Present: ")[-1] for p in people))
+    await wait_for(lambda: card.buttons == ["Facilitator:", "Next", "End meeting"])  # everyone is here: no Here
     assert _overwrites_on(world, channel) == before, "attendance changes nobody's posting"
     posted = [await _can_post(person, channel, "hello all") for person in people]
     await world.settle()
@@ -220,6 +241,11 @@ async def test_a_whole_meeting_of_five_and_a_facilitator(world: FakeDiscord, bot
     please = await _can_post(fran, channel, "(facilitator) please vote")
     at_vote = _overwrites_on(world, channel)
     ballot = channel.message_containing("Vote in Set A")
+    # The card and the vote card point to each other: one click from one to the other.
+    link = f"https://discord.com/channels/{world.guild.id}/{channel.id}"
+    await wait_for(lambda: f"[Open the vote card]({link}/{ballot.id})" in card.text)
+    assert f"The vote: [Open the vote card]({link}/{ballot.id}) to vote on the bids." in card.text
+    assert f"The meeting: [Back to the meeting's card]({link}/{card.id})" in ballot.text
     await asyncio.gather(
         *(
             vote(
@@ -340,7 +366,7 @@ async def test_a_whole_meeting_of_five_and_a_facilitator(world: FakeDiscord, bot
     assert f"2. {bob.mention}: **Hiring a lead** (Dress Rehearsal)" in summary.text
     assert "Remote team" not in summary.text
     assert summary.pinged_user_ids == set(), "the summary names people without pinging them"
-    pinged = [(m.pinged_user_ids, m.content) for m in channel.messages[channel.messages.index(card) :]]
+    pinged = [(m.pinged_when_posted, m.content) for m in channel.messages[channel.messages.index(first_card) :]]
     assert [ids for ids, text in pinged if ids and "Vote result" not in text] == [{p.id} for p in scene.floors], (
         "each speaker, and only they, was pinged once as their turn began, and nobody else was pinged"
     )

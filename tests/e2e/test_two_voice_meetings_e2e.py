@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.test_groups_e2e import _group_of, wait_for
-from tests.e2e.test_meeting_e2e import _phase, speaker_on, world
+from tests.e2e.test_meeting_e2e import _phase, live_card, speaker_on, world
 from tests.e2e.test_stage_floor_e2e import _on_stage_are
 from tests.fakediscord import BotProcess, Channel, FakeDiscord, Member, Message
 
@@ -35,7 +35,7 @@ async def _set_b(world: FakeDiscord, alice: Member, kind: str) -> tuple[Member, 
 
 
 def _card(channel: Channel, group: str) -> Message:
-    return channel.message_containing(f"Meeting of {group}")
+    return live_card(channel, f"Meeting of {group}")
 
 
 def _present(card: Message, people: tuple[Member, ...]) -> bool:

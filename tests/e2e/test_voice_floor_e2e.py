@@ -166,6 +166,6 @@ async def test_the_card_says_when_the_voice_floor_lags_and_stops_saying_it_once_
     # Discord fails the next member edits with 5xx: discord.py retries them seconds apart, and the card says so.
     world.faults.server_error("PATCH /guilds/{guild_id}/members/{user_id}", count=2)
     await done(first)
-    await wait_for(lambda: "Voice floor lagging" in card.text)
+    await wait_for(lambda: "Voice behind" in card.text)
     await _muted_are(world, {first})
     await wait_for(lambda: "lagging" not in card.text)

@@ -106,6 +106,8 @@ def _uploaded(body: Json) -> list[Json]:
 def apply_edit(message: Message, body: Json) -> None:
     """Apply a PATCH body to a message, keeping its ephemeral flag."""
     validate_message_body(body, editing=True)
+    if message.posted_pings is None:
+        message.posted_pings = message.pinged_user_ids
     message.history.append(message.payload())
     if "content" in body:
         message.content = str(body["content"] or "")

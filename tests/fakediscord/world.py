@@ -182,6 +182,7 @@ class Message:
     deleted: bool = False
     tts: bool = False
     history: list[Json] = field(default_factory=list)
+    posted_pings: set[int] | None = None  # who the post notified, kept at its first edit (an edit pings nobody)
     deleted_by: User | None = None
     deleted_at: str | None = None
 
@@ -221,6 +222,11 @@ class Message:
         if "users" in parse:
             return mentioned
         return mentioned & {int(x) for x in allowed.get("users") or []}
+
+    @property
+    def pinged_when_posted(self) -> set[int]:
+        """User ids notified when the message was posted: Discord pings on a post, never on a later edit."""
+        return self.pinged_user_ids if self.posted_pings is None else self.posted_pings
 
     @property
     def pinged_role_ids(self) -> set[int]:

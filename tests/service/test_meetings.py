@@ -11,7 +11,14 @@ from bot.domain.effects import DirectNotice, Notify, SetAccess
 from bot.domain.errors import NotFacilitatorError
 from bot.domain.groups import Access, CrossTalk
 from bot.domain.meeting import Arrive, Done, End, MeetingRuleError, Mode, Next, Pass, Phase, SetMode
-from bot.domain.meeting_notices import FloorCard, FloorTo, MeetingSummary, NotAQuestion, OffTurnRemoved, RoundDigest
+from bot.domain.meeting_notices import (
+    FloorCard,
+    MeetingSummary,
+    NotAQuestion,
+    OffTurnRemoved,
+    RoundDigest,
+    SpentCard,
+)
 from bot.services.effects import QueuedEffect
 from bot.services.groups import Actor, GroupService, GroupView
 from bot.services.meetings import MeetingService, MeetingUnderWayError, MeetingView, turn_mark
@@ -90,7 +97,7 @@ async def test_only_the_speaker_can_post_and_the_floor_moves_with_done(
     assert first in (A, B, C)
     assert _accesses(outcome.effects) == {A, B, C}  # everyone's floor changed as the catch-up began
     pings = [e.effect.notice for e in outcome.effects if isinstance(e.effect, Notify)]
-    assert [p.user_id for p in pings if isinstance(p, FloorTo)] == [first]
+    assert [p.ping for p in pings if isinstance(p, FloorCard) and p.ping is not None] == [first]
     for user in (A, B, C):
         expected = Access.MEMBER if user == first else Access.LISTENER
         assert await groups.current_access(group.id, user) is expected
@@ -100,6 +107,37 @@ async def test_only_the_speaker_can_post_and_the_floor_moves_with_done(
     handed = await meetings.act(GUILD, Actor(first), Done(first), meeting_id=meeting.id)  # type: ignore[arg-type]
     assert handed.value.speaker == view.up_next
     assert _accesses(handed.effects) == {first, view.up_next}  # a hand-over touches two people, not everyone
+
+
+async def test_a_hand_over_posts_the_card_anew_as_the_ping_and_spends_the_old_one_in_four_calls(
+    groups: GroupService, meetings: MeetingService
+) -> None:
+    group = await _group(groups, A, B, C)
+    meeting = (await meetings.start(GUILD, FAC, group.id, None)).value
+    await _present(meetings, meeting.id, A, B, C)
+    begun = await meetings.act(GUILD, FAC, Next(), meeting_id=meeting.id)
+    first = begun.value.speaker
+    assert first is not None
+    assert await meetings.record_card(meeting.id, 1000, begun.value.state) == [], "drawn as it is: no second drawing"
+    handed = await meetings.act(GUILD, Actor(first), Done(first), meeting_id=meeting.id)
+    shapes = [
+        (type(e.effect).__name__, type(e.effect.notice).__name__ if isinstance(e.effect, Notify) else None)
+        for e in handed.effects
+    ]
+    assert sorted(shapes, key=str) == sorted(
+        [("SetAccess", None), ("SetAccess", None), ("Notify", "FloorCard"), ("Notify", "SpentCard")], key=str
+    ), "two overwrites, the new card and the old card's edit: four calls"
+    notices = {type(e.effect.notice): e.effect for e in handed.effects if isinstance(e.effect, Notify)}
+    assert notices[FloorCard].edit_message_id is None
+    assert notices[FloorCard].notice == FloorCard(meeting.id, ping=handed.value.speaker)
+    assert notices[SpentCard].edit_message_id == 1000
+    # Two cards in a moment, recorded out of order: the older one is spent, the newer one stays the card.
+    assert await meetings.record_card(meeting.id, 1200, handed.value.state) == []
+    late = await meetings.record_card(meeting.id, 1100, handed.value.state)
+    assert [(type(e.effect.notice), e.effect.edit_message_id) for e in late if isinstance(e.effect, Notify)] == [
+        (SpentCard, 1100)
+    ]
+    assert (await meetings.drawn(meeting.id)).card_message_id == 1200  # type: ignore[union-attr]
 
 
 async def test_a_members_event_is_only_their_own_and_the_facilitators_only_the_facilitators(

@@ -1165,7 +1165,7 @@ def test_who_may_press_which_card_button() -> None:
     state = reach(begin(), Phase.CATCH_UP)
     assert may_press(state, A) == {"done", "pass", "input", "commit", "report"}
     assert may_press(state, B) == {"hand", "report"}
-    assert may_press(state, FAC) == {"next", "pause", "resume"}
+    assert may_press(state, FAC) == {"next", "pause", "resume", "end", "endnow"}
     assert may_press(state, D) == {"here"}
     after_commit = run(reach(begin(), Phase.COMMIT, 0), Committed(A, 1)).state
     assert "commit" in may_press(after_commit, A), "a holder whose round ended may change their actions"

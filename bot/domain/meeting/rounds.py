@@ -48,6 +48,8 @@ def round_to_correct(state: MeetingState, user_id: int, round_index: int | None 
 def may_press(state: MeetingState, user_id: int) -> frozenset[str]:
     """Which of the floor card's buttons `user_id` may press now (the card shows them all, to everyone).
 
+    The facilitator's (Next, Pause, Resume, End and End's confirmation) sit on a row of their own on the card.
+
     A holder whose round has ended in this meeting may press Record my actions again, to change them.
     """
     present = user_id in state.present
@@ -64,6 +66,8 @@ def may_press(state: MeetingState, user_id: int) -> frozenset[str]:
         "next": facilitating,
         "pause": facilitating,
         "resume": facilitating,
+        "end": facilitating,
+        "endnow": facilitating,
     }
     return frozenset(action for action, yes in allowed.items() if yes)
 

@@ -33,7 +33,18 @@ async def state_of(uow: UnitOfWork, group: Group, vote: Vote) -> VoteState:
         close_reason=CloseReason(vote.close_reason) if vote.close_reason else None,
         closed_by=vote.closed_by,
         count=_count(vote.result),
+        meeting_card=await _meeting_card(uow, group, vote),
     )
+
+
+async def _meeting_card(uow: UnitOfWork, group: Group, vote: Vote) -> tuple[int, int, int] | None:
+    """Where the card of the meeting holding this vote is, while the meeting is under way."""
+    meeting = await uow.meetings.open_in(group.id)
+    if meeting is None or meeting.vote_id != vote.id:
+        return None
+    if group.text_channel_id is None or meeting.card_message_id is None:
+        return None
+    return group.guild_id, group.text_channel_id, meeting.card_message_id
 
 
 def _count(result: dict[str, Any] | None) -> Count | None:

@@ -128,6 +128,8 @@ class VoteState:
     close_reason: CloseReason | None
     closed_by: int | None
     count: Count | None
+    meeting_card: tuple[int, int, int] | None = None
+    """The card of the meeting this vote is part of, as (guild, channel, message), while the meeting is under way."""
 
     @property
     def live_bids(self) -> list[OnBallot]:

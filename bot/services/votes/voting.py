@@ -10,6 +10,7 @@ from bot.domain.votes import Candidate, ballot_choices, closing_time
 from bot.services.due import DueItem, schedule_in
 from bot.services.effects import QueuedEffect
 from bot.services.eligibility import require_eligible
+from bot.services.floor import refresh_card as refresh_meeting_card
 from bot.services.groups._guards import get_group, open_group, require_facilitator
 from bot.services.groups._views import Actor, GroupKey, Outcome, view_of
 from bot.services.votes._base import VoteServiceBase, vote_and_group
@@ -173,6 +174,9 @@ class Voting(VoteServiceBase):
             vote.card_message_id = message_id
             # Always drawn again: anything that changed between the first drawing and now shows (edits coalesce).
             uow.emit(group.guild_id, *refresh_card(group, vote))
+            meeting = await uow.meetings.open_in(group.id)
+            if meeting is not None and meeting.vote_id == vote.id:
+                uow.emit(group.guild_id, *refresh_meeting_card(group, meeting))  # its card links to this one
             await uow.commit()
             return uow.committed
 
