@@ -29,8 +29,7 @@ SAID = {
     "pause": "Paused: everyone can post until you resume.",
     "resume": "Resumed.",
     "endnow": (
-        "The meeting has ended; the summary is posted, and each issue holder has their round's notes by direct "
-        "message."
+        "The meeting has ended; the summary is posted, and each issue holder has their round's notes by direct message."
     ),
 }
 END_ASKED = (
