@@ -10,6 +10,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.domain.words import mentioned
 from bot.services.groups.history import History
 from bot.ui.replies import defer, interaction_context, reply
 from cogs.groups._base import GROUP, GroupsBase
@@ -56,6 +57,9 @@ async def _names(guild: discord.Guild, history: History) -> dict[int, str]:
     people = {*history.members, *(a.owner_id for a in history.actions)}
     for meeting in history.meetings:
         people.update(meeting.attended, (r.holder_id for r in meeting.rounds))
+        people.update(*(mentioned(r.title or "") for r in meeting.rounds))
+    for action in history.actions:
+        people.update(mentioned(action.text), *(mentioned(f"{r.happened} {r.learnt}") for r in action.reports))
     names: dict[int, str] = {}
     for user_id in sorted(people):
         member = guild.get_member(user_id)

@@ -16,6 +16,7 @@ from datetime import datetime
 from bot.domain.actions import REPORTED, ActionStatus
 from bot.domain.ledger import FOLLOW_THROUGH_RULE, Ledger, StatusCounts, cycle_of, percent, place_in_cycle
 from bot.domain.meeting import MODE_NAMES
+from bot.domain.words import with_people
 from bot.services.groups.history import ActionRecord, History
 
 MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>~$])|&(?=#?\w+;)")
@@ -70,6 +71,11 @@ def _name(names: Mapping[int, str], user_id: int) -> str:
     return names.get(user_id) or f"user {user_id}"
 
 
+def named(text: str, names: Mapping[int, str]) -> str:
+    """A member's text with each mention typed into it shown as "@Name" (files are not drawn by Discord)."""
+    return with_people(text, lambda user_id: "@" + _name(names, user_id), str)
+
+
 def person_name(names: Mapping[int, str], user_id: int, *, left: bool) -> str:
     """A person as the chart shows them: their name without mentions, "(left)" after it if they are no member now."""
     return label(_name(names, user_id)) + (" (left)" if left else "")
@@ -109,7 +115,7 @@ def markdown(history: History, names: Mapping[int, str]) -> str:
         lines += [f"### Meeting {meeting.number + 1}{place}: {_date(meeting.started_at)} to {ended}", ""]
         lines.append("Present: " + (", ".join(person(user) for user in meeting.attended) or "nobody"))
         for index, round_ in enumerate(meeting.rounds, start=1):
-            title = md(round_.title) if round_.title else "an issue"
+            title = md(named(round_.title, names)) if round_.title else "an issue"
             ran = "" if round_.ran else " (did not run)"
             lines.append(f"{index}. {person(round_.holder_id)}: {title}, {MODE_NAMES[round_.mode]}{ran}")
         lines.append("")
@@ -119,11 +125,11 @@ def markdown(history: History, names: Mapping[int, str]) -> str:
     for action in history.actions:
         lines.append(
             f"- {person(action.owner_id)}, {_meeting(action.meeting_number)}, set {_date(action.created_at)}: "
-            f"{md(action.text)} (now **{action.status.label}**)"
+            f"{md(named(action.text, names))} (now **{action.status.label}**)"
         )
         for report in action.reports:
-            said = f": {md(report.happened)}" if report.happened else ""
-            learnt = f"; learnt: {md(report.learnt)}" if report.learnt else ""
+            said = f": {md(named(report.happened, names))}" if report.happened else ""
+            learnt = f"; learnt: {md(named(report.learnt, names))}" if report.learnt else ""
             lines.append(f"  - {_date(report.at)}, {report.status.label}{said}{learnt}")
     return "\n".join(lines) + "\n"
 
@@ -187,18 +193,18 @@ def table(history: History, names: Mapping[int, str]) -> str:
                 meeting=number,
                 status="ran" if round_.ran else "did not run",
                 mode=MODE_NAMES[round_.mode],
-                text=round_.title or "",
+                text=named(round_.title or "", names),
             )
     for action in history.actions:
-        _action_rows(action, row)
+        _action_rows(action, names, row)
     return out.getvalue()
 
 
-def _action_rows(action: ActionRecord, row: Callable[..., None]) -> None:
+def _action_rows(action: ActionRecord, names: Mapping[int, str], row: Callable[..., None]) -> None:
     """The action's row, then one row per report on it."""
     meeting = "" if action.meeting_number is None else action.meeting_number + 1
-    entries = [("action", action.created_at, action.status, action.text, "")]
-    entries += [("report", r.at, r.status, r.happened, r.learnt) for r in action.reports]
+    entries = [("action", action.created_at, action.status, named(action.text, names), "")]
+    entries += [("report", r.at, r.status, named(r.happened, names), named(r.learnt, names)) for r in action.reports]
     for record, at, status, text, learnt in entries:
         row(
             record,

@@ -61,7 +61,7 @@ class FacilitatorCommands(VoiceFloor):
         """Pass someone's turn."""
         await self._act(interaction, Skip(member.id), f"Passed {member.mention}'s turn.")
 
-    @MEETING.command(name="mode", description="The mode of the current or next round (facilitator or holder)")
+    @MEETING.command(name="mode", description="The mode of the current or next round (facilitator or the issue holder)")
     @app_commands.describe(mode="How peers give their input")
     @app_commands.choices(mode=[app_commands.Choice(name=MODE_NAMES[m], value=m.value) for m in Mode])
     async def mode(self, interaction: discord.Interaction[Any], mode: str) -> None:

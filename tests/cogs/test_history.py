@@ -105,6 +105,16 @@ def test_the_markdown_reads_cleanly_the_bots_own_words_have_no_backslashes() -> 
     )
 
 
+def test_a_mention_typed_into_member_text_shows_as_the_persons_name_in_both_files() -> None:
+    history = _history("Ask <@157812345678901234> about the rota, and <@!157812345678909999> too")
+    names = {A: "Alice", B: "Bob", 157812345678901234: "Cleo *C*"}
+    text = markdown(history, names)
+    assert "Ask @Cleo \\*C\\* about the rota, and @user 157812345678909999 too (now" in text
+    assert "<@1578" not in text
+    (row,) = [row for row in csv.DictReader(io.StringIO(table(history, names))) if row["record"] == "action"]
+    assert row["text"] == "Ask @Cleo *C* about the rota, and @user 157812345678909999 too"
+
+
 MARKUP = "# Big **bold** _it_ `code` [link](http://x) ![i](http://y) <b>tag</b> ~~gone~~ &copy; $x$ <@123> #"
 STARTS = ("# ", "> ", "- ", "+ ", "1. ", "2) ", "=", "---", "")
 
