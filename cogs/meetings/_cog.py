@@ -98,11 +98,12 @@ class Meetings(FacilitatorCommands, MemberCommands):
         if isinstance(notice, SpentCard):
             return spent_card(view)
         card = floor_card(view, card_buttons(view), lagging=self.bot.applier.voice_lagging(view.group_id))
+        if card.content and view.stage and view.voice_channel_id is not None:
+            card = on_stage(card)  # the card's floor line keeps the Stage's invitation through every redraw
         if notice.ping is not None and card.view is not None:
             self._drawn[notice.meeting_id] = view.state
             if view.speaker == notice.ping:  # three quick passes ping once: whoever still holds the floor
                 card = with_ping(card, notice.ping)
-                card = on_stage(card) if view.stage and view.voice_channel_id is not None else card
         return card
 
     async def _card_posted(self, effect: Notify, message_id: int) -> None:

@@ -78,6 +78,7 @@ async def test_a_stage_meeting_of_five_keeps_one_speaker_on_stage_and_restores_e
             await eve.join_voice(room)  # a late joiner: present by joining, already in the audience: not touched
             present.add(eve)
             await wait_for(lambda: eve.mention in card.text.split("Present: ")[-1])
+            assert "accept the invitation" in card.text, "the card redrawn by an edit still says how to come on stage"
             await _on_stage_are(world, room, {speaker, fran, moderator})
             assert _suppressions(world, eve) == []
         elif turn == 1:
