@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.test_groups_e2e import _group_of, wait_for, world
+from tests.e2e.test_meeting_e2e import live_card
 from tests.fakediscord import BotProcess, FakeDiscord, RefusedError
 
 __all__ = ["world"]  # the fake with the README's invite permissions
@@ -61,7 +62,7 @@ async def test_in_the_catch_up_a_member_reports_from_the_floor_card_in_two_click
     for text in ("Call the supplier", "Write the plan"):
         await alice.run("/action add", text=text, in_channel=channel)
     await fran.run("/meeting start", in_channel=channel)
-    card = channel.message_containing("Meeting of Set A")
+    card = live_card(channel)
     for person in (alice, bob):
         await person.click(card, "Here")
     await fran.click(card, "Next")

@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 
 from tests.e2e.test_groups_e2e import _group_of, world
+from tests.e2e.test_meeting_e2e import live_card
 from tests.fakediscord import BotProcess, FakeDiscord
 
 pytestmark = pytest.mark.e2e
@@ -45,7 +46,7 @@ async def test_a_bot_twenty_minutes_ahead_of_discord_answers_commands_and_button
     assert "Set A" in info.text
     assert info.ephemeral
     await fran.run("/meeting start", in_channel=channel)
-    card = channel.message_containing("Meeting of Set A")
+    card = live_card(channel)
     here = await alice.click(card, "Here")
     assert here.text, "the button is answered, not left as 'This interaction failed'"
 

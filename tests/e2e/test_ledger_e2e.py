@@ -8,6 +8,7 @@ import io
 import pytest
 
 from tests.e2e.test_groups_e2e import _group_of, wait_for, world
+from tests.e2e.test_meeting_e2e import live_card
 from tests.fakediscord import BotProcess, FakeDiscord
 
 __all__ = ["world"]  # the fake with the README's invite permissions
@@ -36,7 +37,7 @@ async def test_the_facilitator_gets_the_history_as_three_files_and_a_member_is_r
     await alice.submit_modal(form, {"happened": "+1 phoned <@456>", "learnt": "-ask early"})
 
     await fran.run("/meeting start", in_channel=channel)
-    card = channel.message_containing("Meeting of Set A")
+    card = live_card(channel)
     await alice.click(card, "Here")
     await fran.run("/meeting end", in_channel=channel)
     await wait_for(lambda: any("Summary of the meeting of Set A" in m.text for m in channel.live_messages))

@@ -16,6 +16,7 @@ import pytest
 from bot.domain.reminders import add_months
 from bot.services.due import LEASE
 from tests.e2e.test_groups_e2e import _group_of, wait_for, world
+from tests.e2e.test_meeting_e2e import live_card
 from tests.fakediscord import BotProcess, FakeDiscord, Member
 from tests.fakediscord.world import Channel, Message
 
@@ -136,7 +137,7 @@ async def test_the_reminder_arrives_on_time_with_working_buttons_and_shows_in_th
     assert "Draft the plan is **Done**" in nothing.text, "a button works for whoever presses it, on their own action"
 
     await fran.run("/meeting start", in_channel=channel)
-    card = channel.message_containing("Meeting of Set A")
+    card = live_card(channel)
     for person in (alice, bob, cleo):
         await person.click(card, "Here")
     await fran.click(card, "Next")
