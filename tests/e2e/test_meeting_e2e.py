@@ -43,8 +43,12 @@ class LiveCard:
     def __init__(self, channel: Channel, title: str) -> None:
         self._channel, self._title = channel, title
 
+    def now(self) -> Message:
+        """The card message that is live at this moment."""
+        return self._channel.message_containing(self._title)
+
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._channel.message_containing(self._title), name)
+        return getattr(self.now(), name)
 
 
 def live_card(channel: Channel, title: str = "Meeting of Set A") -> Message:

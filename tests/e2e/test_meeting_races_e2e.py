@@ -13,7 +13,7 @@ from discord import Permissions
 
 from bot.ui.access import BOT_PERMISSIONS
 from tests.e2e.test_groups_e2e import _group_of, wait_for
-from tests.e2e.test_meeting_e2e import _card, _phase, speaker_on
+from tests.e2e.test_meeting_e2e import LiveCard, _card, _phase, speaker_on
 from tests.fakediscord import BotProcess, FakeDiscord, Member, Message
 
 pytestmark = pytest.mark.e2e
@@ -38,7 +38,10 @@ def up_next_on(card: Message) -> int | None:
 
 def as_seen_now(card: Message) -> Message:
     """The card as a member's screen shows it now: its buttons stay as they are when the bot edits the card later."""
-    return dataclasses.replace(card, components=copy.deepcopy(card.components), embeds=copy.deepcopy(card.embeds))
+    message = card.now() if isinstance(card, LiveCard) else card
+    return dataclasses.replace(
+        message, components=copy.deepcopy(message.components), embeds=copy.deepcopy(message.embeds)
+    )
 
 
 def _person(people: list[Member], user_id: int | None) -> Member:
