@@ -71,6 +71,8 @@ class ForgetReport:
     bids_withdrawn: int = 0
     posts_dropped: int = 0
     """Queued posts addressed to them or quoting their words, deleted."""
+    posts_renamed: int = 0
+    """Queued posts that only named them, now naming the stand-in (a leave still in flight, on a second forget)."""
     remembered: int = 0
     """Facts the bot remembered about them (closed direct messages), deleted."""
     mutes_to_undo: int = 0
@@ -294,7 +296,7 @@ async def _scrub_pending_effects(f: _Forgetting) -> None:
         elif _mentions(payload, PAYLOAD_PERSON_KEYS, f.user_id):
             scrubbed = _replace_ids(payload, PAYLOAD_PERSON_KEYS, f.user_id, f.stand_in)
             await f.uow.session.execute(update(table).where(table.c.id == effect_id).values(payload=scrubbed))
-            f.report.stand_ins += 1
+            f.report.posts_renamed += 1
 
 
 async def _delete_remembered(f: _Forgetting) -> None:
