@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, RowMapping, Select, Table, delete, func, or_, select, update
 
 from bot.db.models import Base, Group
-from bot.db.privacy import REGISTRY, TABLES, Entry, Forget, Holds
+from bot.db.privacy import REGISTRY, TABLES, Entry, Forget, Holds, statement_lines
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.clock import Clock
 from bot.domain.errors import UserFacingError
@@ -29,6 +29,8 @@ from bot.services.groups._effects import close_request
 
 JSONValue = object
 """A value read from stored JSON (a dict, a list, a string, a number, True, False or None)."""
+__all__ = ["ExportFiles", "ForgetBlockedError", "ForgetReport", "PrivacyService", "statement_lines"]
+
 EXPORT_FORMAT = "setkeeper-export/1"
 ANOTHER_MEMBER = "another member"
 YOU = "you"

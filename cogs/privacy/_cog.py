@@ -9,9 +9,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.db.privacy import statement_lines
 from bot.domain.words import plural
-from bot.services.privacy import ForgetReport
+from bot.services.privacy import ForgetReport, statement_lines
 from bot.ui.replies import defer, reply
 from cogs._feature import FeatureCog
 from cogs.groups._views import guarded

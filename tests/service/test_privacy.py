@@ -17,7 +17,7 @@ from bot.domain.clock import FixedClock
 from bot.domain.meeting import Arrive, End
 from bot.services.effects import dms_closed_key
 from bot.services.groups import Actor, GroupService, GroupView
-from bot.services.privacy import ERASED, PrivacyService
+from bot.services.privacy import ERASED, ForgetBlockedError, PrivacyService
 from tests.service.helpers import FAC, GUILD, add_members, make_group
 
 A, B = 700_000_000_000_000_021, 700_000_000_000_000_022
@@ -221,3 +221,15 @@ async def test_a_facilitator_who_is_forgotten_hands_the_role_on_first(
     await privacy.forget(GUILD, A, clock.now())
     info = await groups.info(GUILD, Actor(B), group.id)
     assert info.group.facilitator_id == B
+
+
+async def test_a_facilitator_is_not_forgotten_during_their_groups_meeting_and_is_told_what_to_do(
+    services: Services, clock: FixedClock, groups: GroupService, privacy: PrivacyService, database: Database
+) -> None:
+    group = await _plant(services, clock, groups)
+    await groups.appoint_facilitator(GUILD, FAC, group.id, A)
+    await services.meetings.start(GUILD, Actor(A), group.id, None)
+    before = await _every_value(database)
+    with pytest.raises(ForgetBlockedError, match="End the meeting with /meeting end"):
+        await privacy.forget(GUILD, A, clock.now())
+    assert await _every_value(database) == before

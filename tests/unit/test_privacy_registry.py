@@ -60,3 +60,16 @@ def test_the_readmes_privacy_table_is_the_one_the_registry_gives() -> None:
     start = readme.index("<!-- privacy-table")
     shown = readme[readme.index("\n", start) + 1 : readme.index("<!-- /privacy-table -->")].strip()
     assert shown == statement_table(), "run: python -c 'from bot.db.privacy import statement_table as t; print(t())'"
+
+
+def test_every_rule_that_forgets_something_has_a_way_to_do_it() -> None:
+    from bot.services.privacy import SPECIAL_FORGET
+
+    unanswered = [
+        f"{e.table}.{e.column}"
+        for e in REGISTRY
+        if e.forget is not Forget.KEEP
+        and (e.table, e.column) not in SPECIAL_FORGET
+        and not (e.forget in (Forget.ERASE, Forget.TOMBSTONE, Forget.DELETE_ROW) and e.owner is not None)
+    ]
+    assert unanswered == [], "give these a named function in bot/services/privacy.py's SPECIAL_FORGET"
