@@ -25,6 +25,7 @@ from bot.services.floor import MEETING_DUE
 from bot.services.groups import GroupService
 from bot.services.ledger import LedgerService
 from bot.services.meetings import MeetingService
+from bot.services.privacy import PrivacyService
 from bot.services.reminder_plan import ROLL
 from bot.services.reminders import ReminderService
 from bot.services.state import BotStateService
@@ -39,7 +40,7 @@ from bot.ui.replies import reply
 
 log = logging.getLogger("setkeeper")
 
-EXTENSIONS = ("cogs.groups", "cogs.votes", "cogs.meetings", "cogs.actions", "cogs.reminders")
+EXTENSIONS = ("cogs.groups", "cogs.votes", "cogs.meetings", "cogs.actions", "cogs.reminders", "cogs.privacy")
 GUILD_READY_TIMEOUT = 0.5
 UNHANDLED_AFTER = 2.0
 SWEEP_EVERY = 60.0
@@ -92,6 +93,7 @@ class Services:
     units: UnitOfWorkFactory
     """The units of work every service shares (the bot listens on it for new due work)."""
     ledger: LedgerService
+    privacy: PrivacyService
 
 
 def where_i_am(application_id: int | None, servers: list[str], *, shown: int = 10) -> str:

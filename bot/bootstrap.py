@@ -17,6 +17,7 @@ from bot.services.floor import meeting_floor
 from bot.services.groups import GroupService
 from bot.services.ledger import LedgerService
 from bot.services.meetings import MeetingService
+from bot.services.privacy import PrivacyService
 from bot.services.reminders import ReminderService
 from bot.services.state import BotStateService
 from bot.services.voice import VoiceFloorService
@@ -55,6 +56,7 @@ def build_services(
         reminders=ReminderService(uow, clock, instance_id),
         units=uow,
         ledger=LedgerService(uow, clock),
+        privacy=PrivacyService(uow, clock),
     )
 
 

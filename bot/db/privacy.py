@@ -180,3 +180,88 @@ REGISTRY: tuple[Entry, ...] = (
 def entry(table: str, column: str) -> Entry | None:
     """The registry's entry for a column, if it has one."""
     return next((e for e in REGISTRY if (e.table, e.column) == (table, column)), None)
+
+
+@dataclass(frozen=True)
+class TableNote:
+    """What one table holding something about people is, in plain words: what `/privacy info` and the README say."""
+
+    title: str
+    """What the table holds, as a heading of the export and a row of the privacy table."""
+    seen_by: str
+    """Who can see it through the bot."""
+    kept: str
+    """How long it is kept."""
+
+
+_WHILE_GROUP = "as long as the group exists, or until you erase it"
+TABLES: dict[str, TableNote] = {
+    "groups": TableNote("Groups you set up or facilitate", "the group's members", _WHILE_GROUP),
+    "memberships": TableNote(
+        "Your memberships, when you accepted the ground rules, your reminder choice",
+        "the group's members and its facilitator",
+        _WHILE_GROUP,
+    ),
+    "bids": TableNote("Your bids (the issues you brought)", "the group's members", _WHILE_GROUP),
+    "votes": TableNote("Votes you opened or closed", "the group's members", _WHILE_GROUP),
+    "ballots": TableNote("Your ballots", "only you (the group sees the count, never who voted how)", _WHILE_GROUP),
+    "meetings": TableNote(
+        "Meetings: your attendance and your turns", "the group's members, in the ledger and summaries", _WHILE_GROUP
+    ),
+    "round_notes": TableNote("What you learnt in your rounds", "the group's members", _WHILE_GROUP),
+    "contributions": TableNote(
+        "What you said in rounds, where the bot kept it", "the issue holder, in their round's digest", _WHILE_GROUP
+    ),
+    "actions": TableNote("Your actions", "the group's members", _WHILE_GROUP),
+    "action_reports": TableNote("Your reports on your actions", "the group's members", _WHILE_GROUP),
+    "pending_effects": TableNote(
+        "Posts and changes waiting to be made on Discord", "nobody but the bot", "until the post or change is made"
+    ),
+    "voice_mutes": TableNote(
+        "Server mutes the bot made for a meeting's floor", "nobody but the bot", "until the mute is undone"
+    ),
+    "bot_state": TableNote("That your direct messages were found closed", "nobody but the bot", "until you erase it"),
+}
+"""One note per table that holds a person's id or words (a test checks none is missing)."""
+
+
+def personal_entries() -> tuple[Entry, ...]:
+    """The entries that hold something about a person (every one but those that hold nothing personal)."""
+    return tuple(e for e in REGISTRY if e.holds is not Holds.NOTHING_PERSONAL)
+
+
+def statement_rows() -> list[tuple[str, str, str, str]]:
+    """The privacy table, one row per table holding something about people: what, why, who sees it, how long kept."""
+    rows = []
+    for table, note in TABLES.items():
+        whys = [e.why for e in personal_entries() if e.table == table]
+        why = "; ".join(dict.fromkeys(whys))
+        rows.append((note.title, why[:1].upper() + why[1:], note.seen_by, note.kept))
+    return rows
+
+
+def statement_table() -> str:
+    """The privacy table as Markdown: the README's privacy section holds exactly this (a test checks)."""
+    lines = ["| What | Why | Who sees it | How long it is kept |", "|---|---|---|---|"]
+    lines += [f"| {' | '.join(row)} |" for row in statement_rows()]
+    return "\n".join(lines)
+
+
+STATEMENT_INTRO = (
+    "What Setkeeper stores about you in this server, why, who sees it and how long it is kept. What members write "
+    "(bids, actions, reports, what they learnt and said in rounds) is encrypted in the database and never written "
+    "to the bot's logs."
+)
+STATEMENT_RIGHTS = (
+    "Get everything stored about you here as two files (JSON and Markdown) with /privacy export. Erase it with "
+    "/privacy forget: your words are erased, your open bids withdrawn, you leave your groups, and where a group "
+    "shares a record with you (attendance, ballots, turns, the ledger) your name is replaced by an anonymous "
+    "stand-in, so the group's counts stay right."
+)
+
+
+def statement_lines() -> list[str]:
+    """`/privacy info` in plain words: the same rows as the README's table, one line each."""
+    lines = [STATEMENT_INTRO, ""]
+    lines += [f"- **{what}**: {why}. Seen by {who}; kept {kept}." for what, why, who, kept in statement_rows()]
+    return [*lines, "", STATEMENT_RIGHTS]

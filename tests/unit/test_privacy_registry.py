@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import JSON, BigInteger, Column, String, Text
 
 from bot.db.crypto import EncryptedJSON, EncryptedText
 from bot.db.models import Base
-from bot.db.privacy import REGISTRY, Forget, Holds, entry
+from bot.db.privacy import REGISTRY, TABLES, Forget, Holds, entry, personal_entries, statement_table
 
 
 def _could_hold_something_personal(column: Column[object]) -> bool:
@@ -46,3 +48,28 @@ def test_what_is_forgotten_of_a_person_says_whose_it_is() -> None:
             table, _, column = e.owner.rpartition(".")
             assert (table or e.table, column) in columns, e
         assert e.why, e
+
+
+def test_every_table_holding_something_personal_says_who_sees_it_and_how_long_it_is_kept() -> None:
+    assert sorted({e.table for e in personal_entries()}) == sorted(TABLES)
+    assert all(note.title and note.seen_by and note.kept for note in TABLES.values())
+
+
+def test_the_readmes_privacy_table_is_the_one_the_registry_gives() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    start = readme.index("<!-- privacy-table")
+    shown = readme[readme.index("\n", start) + 1 : readme.index("<!-- /privacy-table -->")].strip()
+    assert shown == statement_table(), "run: python -c 'from bot.db.privacy import statement_table as t; print(t())'"
+
+
+def test_every_rule_that_forgets_something_has_a_way_to_do_it() -> None:
+    from bot.services.privacy import SPECIAL_FORGET
+
+    unanswered = [
+        f"{e.table}.{e.column}"
+        for e in REGISTRY
+        if e.forget is not Forget.KEEP
+        and (e.table, e.column) not in SPECIAL_FORGET
+        and not (e.forget in (Forget.ERASE, Forget.TOMBSTONE, Forget.DELETE_ROW) and e.owner is not None)
+    ]
+    assert unanswered == [], "give these a named function in bot/services/privacy.py's SPECIAL_FORGET"
