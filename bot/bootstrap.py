@@ -18,6 +18,7 @@ from bot.services.groups import GroupService
 from bot.services.ledger import LedgerService
 from bot.services.meetings import MeetingService
 from bot.services.reminders import ReminderService
+from bot.services.retention import RetentionService
 from bot.services.state import BotStateService
 from bot.services.voice import VoiceFloorService
 from bot.services.votes import VoteService
@@ -55,6 +56,7 @@ def build_services(
         reminders=ReminderService(uow, clock, instance_id),
         units=uow,
         ledger=LedgerService(uow, clock),
+        retention=RetentionService(uow, clock, instance_id),
     )
 
 
