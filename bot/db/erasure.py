@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, Select, String, Table, delete, distinct, or_, select, union, update
+from sqlalchemy import ColumnElement, Select, String, Table, delete, or_, select, union, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Base
@@ -105,6 +105,6 @@ async def erase_guild(session: AsyncSession, guild_id: int) -> dict[str, int]:
 
 async def known_guild_ids(session: AsyncSession) -> set[int]:
     """Every server any table holds rows of (the bot's own work, `OPERATOR_GUILD`, aside)."""
-    queries = [select(distinct(table.c.guild_id)) for table in Base.metadata.sorted_tables if "guild_id" in table.c]
+    queries = [select(table.c.guild_id).distinct() for table in Base.metadata.sorted_tables if "guild_id" in table.c]
     found = (await session.execute(union(*queries))).scalars().all()
     return {int(guild_id) for guild_id in found if guild_id is not None and guild_id != OPERATOR_GUILD}
