@@ -151,8 +151,13 @@ async def finish_work_in_flight(within: float) -> None:
     await asyncio.gather(*left, return_exceptions=True)
 
 
-def main() -> int:
-    """Entry point; returns the process exit code."""
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the process exit code. With arguments: the operator's command line (`bot.cli`)."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv:
+        from bot.cli import main as operator_main  # the bot's own start-up needs none of it
+
+        return operator_main(argv)
     try:
         settings = load_settings()
     except ConfigError as exc:

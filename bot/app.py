@@ -28,6 +28,7 @@ from bot.services.meetings import MeetingService
 from bot.services.privacy import PrivacyService
 from bot.services.reminder_plan import ROLL
 from bot.services.reminders import ReminderService
+from bot.services.retention import ARCHIVED_WORDS, FORGET_SERVER, OPERATOR_GUILD, RetentionService
 from bot.services.state import BotStateService
 from bot.services.voice import VoiceFloorService
 from bot.services.votes import VOTE_DEADLINE, VoteService
@@ -94,6 +95,7 @@ class Services:
     """The units of work every service shares (the bot listens on it for new due work)."""
     ledger: LedgerService
     privacy: PrivacyService
+    retention: RetentionService
 
 
 def where_i_am(application_id: int | None, servers: list[str], *, shown: int = 10) -> str:
@@ -178,12 +180,15 @@ class Setkeeper(commands.Bot):
         # Every committed batch of effects reaches the applier at once; what fails comes back as due work.
         services.effects.on_commit(self.applier.submit)
         self.applier.attach()
-        self.due = DueRuntime(services.due, lambda: sorted(self._reconciled))
+        # The bot's own work (erasing a server it was removed from) is served beside the guilds it is in.
+        self.due = DueRuntime(services.due, lambda: [OPERATOR_GUILD, *sorted(self._reconciled)])
         self.due.handle(EFFECT_RETRY, self.applier.retry)
         self.due.handle(VOTE_DEADLINE, self._close_vote_at_deadline)
         self.due.handle(MEETING_DUE, self._meeting_due)
         for kind in (*ReminderKind, ROLL):
             self.due.handle(kind, self._scheduled_post)
+        self.due.handle(ARCHIVED_WORDS, services.retention.erase_archived_words)
+        self.due.handle(FORGET_SERVER, services.retention.erase_server_when_due)
         # Work added by any decision (a schedule set, a meeting ended) wakes the scheduler in time for it.
         services.units.on_due = self.due.wake
         self.due.every(SWEEP_EVERY, lambda: self.applier.sweep(sorted(self._reconciled)))
@@ -234,6 +239,7 @@ class Setkeeper(commands.Bot):
         self._ready_once = True
         available = [guild.id for guild in self.guilds if not guild.unavailable]
         try:
+            await self._notice_membership([guild.id for guild in self.guilds])
             replayed = await self.reconcile(available)
         finally:
             await self.due.start()  # retries, and whatever fell due while the bot was down, whatever start-up met
@@ -292,6 +298,21 @@ class Setkeeper(commands.Bot):
         """A guild that arrived after on_ready gets the same start-up work (once per process)."""
         if self._ready_once:
             await self.reconcile([guild.id])
+
+    async def _notice_membership(self, guild_ids: list[int]) -> None:
+        """At start-up: servers the bot is in call off any erasure; servers it left while it was down get one."""
+        await self.services.retention.invited_back(guild_ids)
+        await self.services.retention.notice_departures(guild_ids)
+
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """The bot was removed from a server: its data is erased after the grace period, unless it is invited back."""
+        self._reconciled.discard(guild.id)
+        await self.services.retention.removed_from(guild.id)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        """The bot was invited (back) to a server: a waiting erasure is called off, and the server is reconciled."""
+        await self.services.retention.invited_back([guild.id])
+        await self.reconcile([guild.id])
 
     async def reconcile(self, guild_ids: list[int]) -> int:
         """Undo what a killed process left half-done and carry out its queued effects, once per guild."""

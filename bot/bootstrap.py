@@ -19,6 +19,7 @@ from bot.services.ledger import LedgerService
 from bot.services.meetings import MeetingService
 from bot.services.privacy import PrivacyService
 from bot.services.reminders import ReminderService
+from bot.services.retention import RetentionService
 from bot.services.state import BotStateService
 from bot.services.voice import VoiceFloorService
 from bot.services.votes import VoteService
@@ -57,6 +58,7 @@ def build_services(
         units=uow,
         ledger=LedgerService(uow, clock),
         privacy=PrivacyService(uow, clock),
+        retention=RetentionService(uow, clock, instance_id),
     )
 
 

@@ -74,20 +74,7 @@ class Settings(BaseSettings):
     @field_validator("encryption_keys")
     @classmethod
     def _keys_are_fernet_keys(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is None:
-            return None
-        keys = split_keys(value.get_secret_value())
-        if not keys:
-            return None  # set but empty, as `.env.example` leaves it: the key file is used
-        for number, key in enumerate(keys, start=1):
-            if not is_fernet_key(key):
-                # Which one, never what it is: the message goes to a terminal and perhaps a log.
-                which = f"holds a key that is not an encryption key (key {number} of {len(keys)})"
-                raise ValueError(
-                    f"{which if len(keys) > 1 else 'is not an encryption key'}: a key is 44 characters of URL-safe "
-                    "base64, and several are separated by commas (see the README's Encryption at rest)"
-                )
-        return SecretStr(",".join(keys))
+        return checked_keys(value)
 
     @model_validator(mode="after")
     def _moved_clock_only_against_a_fake_discord(self) -> Settings:
@@ -109,14 +96,37 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database_is_supported(cls, value: str) -> str:
-        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
-        if value.startswith("sqlite") and _in_memory(value):
+        return checked_database_url(value)
+
+
+def checked_keys(value: SecretStr | None) -> SecretStr | None:
+    """ENCRYPTION_KEYS as given, or a ValueError that says what is wrong without showing a key."""
+    if value is None:
+        return None
+    keys = split_keys(value.get_secret_value())
+    if not keys:
+        return None  # set but empty, as `.env.example` leaves it: the key file is used
+    for number, key in enumerate(keys, start=1):
+        if not is_fernet_key(key):
+            # Which one, never what it is: the message goes to a terminal and perhaps a log.
+            which = f"holds a key that is not an encryption key (key {number} of {len(keys)})"
             raise ValueError(
-                "names no SQLite file (an in-memory database loses everything when the bot stops): give a file, "
-                f"such as {DEFAULT_DATABASE_URL}"
+                f"{which if len(keys) > 1 else 'is not an encryption key'}: a key is 44 characters of URL-safe "
+                "base64, and several are separated by commas (see the README's Encryption at rest)"
             )
-        return value
+    return SecretStr(",".join(keys))
+
+
+def checked_database_url(value: str) -> str:
+    """DATABASE_URL as given, or a ValueError that says what to give instead."""
+    if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+        raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+    if value.startswith("sqlite") and _in_memory(value):
+        raise ValueError(
+            "names no SQLite file (an in-memory database loses everything when the bot stops): give a file, "
+            f"such as {DEFAULT_DATABASE_URL}"
+        )
+    return value
 
 
 def _in_memory(url: str) -> bool:
@@ -167,6 +177,38 @@ class _DatabaseOnly(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     database_url: str = DEFAULT_DATABASE_URL
+
+
+class StorageSettings(BaseSettings):
+    """The settings that reach the stored data and nothing else (the operator's command line needs no Discord)."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    encryption_keys: SecretStr | None = None
+    encryption_key_file: Path | None = None
+
+    @field_validator("encryption_keys")
+    @classmethod
+    def _keys_are_fernet_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        return checked_keys(value)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_is_supported(cls, value: str) -> str:
+        return checked_database_url(value)
+
+    def encryption_key_list(self) -> list[str]:
+        """The configured keys, newest first; empty when the key file is to be used."""
+        return split_keys(self.encryption_keys.get_secret_value()) if self.encryption_keys else []
+
+
+def load_storage_settings(env_file: Path | None = Path(".env")) -> StorageSettings:
+    """Read the storage settings, or raise `ConfigError` with one line that says what to fix."""
+    try:
+        return StorageSettings(_env_file=env_file)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(exc)) from None
 
 
 def database_url_from_environment() -> str:

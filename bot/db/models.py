@@ -61,6 +61,8 @@ class Group(Base):
     quiet_end_hour: Mapped[int] = mapped_column(Integer, default=8, server_default="8")
     reminder_late_hours: Mapped[int] = mapped_column(Integer, default=24, server_default="24")
     reminder_dms: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Days an archived group's words are kept before they are erased (the retention period; see the README).
+    keep_days: Mapped[int] = mapped_column(Integer, default=180, server_default="180")
     # What each kind of scheduled post last went out for (the meeting's time, or a monthly reminder's own), so that
     # a lead time or quiet hours changed after a post went out do not send it a second time.
     reminded: Mapped[dict[str, str] | None] = mapped_column(JSON)

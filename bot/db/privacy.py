@@ -33,6 +33,14 @@ class Forget(enum.Enum):
     KEEP = "nothing to forget"
 
 
+class Retain(enum.Enum):
+    """What the retention period does to a column of an archived group's rows once it has run out."""
+
+    BLANK = "the words are erased, the row stays (so the group's counts and ledger still add up)"
+    DELETE_ROW = "the row is deleted"
+    KEEP = "kept: it holds no words, only ids and times the group's counts are made of"
+
+
 @dataclass(frozen=True)
 class Entry:
     """One column: what it holds, whose it is, why it is kept, how it is exported and forgotten."""
@@ -47,6 +55,19 @@ class Entry:
     export: bool = False
     """Whether a person's export includes it (for rows `owner` names them in, or JSON that mentions them)."""
     forget: Forget = Forget.KEEP
+    retain: Retain | None = None
+    """What retention does to it once an archived group's period runs out (words are erased unless it says so)."""
+
+    @property
+    def after_retention(self) -> Retain:
+        """The retention rule: words are blanked unless the entry says otherwise; anything else is kept."""
+        if self.retain is not None:
+            return self.retain
+        if self.holds is Holds.WORDS:
+            return Retain.BLANK
+        if self.holds is Holds.PEOPLE_AND_WORDS:
+            raise LookupError(f"{self.table}.{self.column} mixes ids and words: say how retention erases its words")
+        return Retain.KEEP
 
 
 def _own(table: str, column: str, why: str, *, owner: str, forget: Forget = Forget.ERASE) -> Entry:
@@ -109,6 +130,7 @@ REGISTRY: tuple[Entry, ...] = (
         "the meeting as it runs: who was present, the order of turns, hands raised, each round's issue holder",
         export=True,
         forget=Forget.SCRUB,
+        retain=Retain.KEEP,
     ),
     _none("meetings", "card_message_id", "the meeting's floor card"),
     _none("meetings", "voice_channel_id", "the voice channel or Stage of a voice meeting"),
@@ -146,6 +168,7 @@ REGISTRY: tuple[Entry, ...] = (
         Holds.PEOPLE_AND_WORDS,
         "a post or change queued for Discord (it may quote what a member wrote), kept until it is made",
         forget=Forget.SCRUB,
+        retain=Retain.DELETE_ROW,
     ),
     Entry(
         "pending_effects",

@@ -442,6 +442,24 @@ class DueRepository:
         )
         return bool(getattr(result, "rowcount", 0))
 
+    async def open_of(self, subject: str, kind: str) -> Sequence[DueWork]:
+        """The work of this subject and kind not yet done (held or not), soonest first."""
+        query = (
+            select(DueWork)
+            .where(DueWork.subject == subject, DueWork.kind == kind, DueWork.done_at.is_(None))
+            .order_by(DueWork.due_at)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def cancel(self, subject: str, kind: str, now: datetime) -> int:
+        """End the open work of this subject and kind without doing it (even if held); returns how many pieces."""
+        result = await self.session.execute(
+            update(DueWork)
+            .where(DueWork.subject == subject, DueWork.kind == kind, DueWork.done_at.is_(None))
+            .values(done_at=now, outcome="cancelled", claimed_by=None, claim_owner=None, not_before=None)
+        )
+        return int(getattr(result, "rowcount", 0))
+
 
 class BidRepository:
     """Bids of groups."""

@@ -23,6 +23,10 @@ from bot.domain.errors import (
 NAME_MAX_LENGTH = 50
 SIZE_FLOOR = 2
 SIZE_CEILING = 12
+KEEP_DAYS_DEFAULT = 180
+"""How long an archived group's words are kept before they are erased, unless its facilitator chose otherwise."""
+KEEP_DAYS_FLOOR = 1
+KEEP_DAYS_CEILING = 730
 
 
 class GroupStatus(StrEnum):
@@ -109,6 +113,7 @@ RANGES: dict[str, SettingRange] = {
     "quiet_start_hour": SettingRange(0, 23, "o'clock"),
     "quiet_end_hour": SettingRange(0, 23, "o'clock"),
     "reminder_late_hours": SettingRange(1, 168, "hours", "late_hours"),
+    "keep_days": SettingRange(KEEP_DAYS_FLOOR, KEEP_DAYS_CEILING, "days"),
 }
 
 
@@ -131,6 +136,7 @@ class GroupSettings:
     quiet_end_hour: int = 8
     reminder_late_hours: int = 24
     reminder_dms: bool = False
+    keep_days: int = KEEP_DAYS_DEFAULT
 
     def changed(self, member_count: int, **changes: int | str | bool) -> GroupSettings:
         """Return the settings with `changes` applied, or raise `SettingInvalidError` saying what to fix."""

@@ -54,6 +54,7 @@ class AdminCommands(GroupsBase):
         own_bid_votes="Whether members may vote for their own bid",
         crosstalk="How strictly one speaker at a time is kept",
         auto_advance="When a speaker's time is up, move the floor on (otherwise only tell them)",
+        keep_days="Days members' words are kept once the group is archived, then erased (1 to 730)",
     )
     @app_commands.choices(
         voting=[app_commands.Choice(name=label, value=method.value) for method, label in VOTING_LABELS.items()],
@@ -73,6 +74,7 @@ class AdminCommands(GroupsBase):
         own_bid_votes: bool | None = None,
         crosstalk: str | None = None,
         auto_advance: bool | None = None,
+        keep_days: int | None = None,
     ) -> None:
         """Change the given settings (all checked together) and show the result."""
         await defer(interaction)
@@ -86,6 +88,7 @@ class AdminCommands(GroupsBase):
             "own_bid_votes": own_bid_votes,
             "crosstalk": CrossTalk(crosstalk) if crosstalk else None,
             "auto_advance": auto_advance,
+            "keep_days": keep_days,
         }
         changes = {key: value for key, value in given.items() if value is not None}
         updated = await self.groups.update_settings(

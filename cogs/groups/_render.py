@@ -292,6 +292,7 @@ def settings_text(group: GroupView) -> str:
             )
             + f"; reminders by {'direct message' if s.reminder_dms else 'a post in the channel'} "
             f"(see /reminder settings)",
+            f"Once archived, members' words are kept {plural(s.keep_days, 'day')}, then erased",
         ]
     )
 

@@ -15,6 +15,7 @@ from bot.services.groups._effects import close_request, declined, post
 from bot.services.groups._guards import change_status, creating_group, open_group, require_facilitator
 from bot.services.groups._views import Actor, GroupKey, GroupView, Outcome, settings_of, store_settings, view_of
 from bot.services.reminder_plan import plan_reminders
+from bot.services.retention import plan_archived_words
 from bot.services.schedule import sync_event
 from bot.services.votes._shared import end_cycle
 
@@ -72,6 +73,7 @@ class Lifecycle(GroupServiceBase):
             group = await open_group(uow, guild_id, group_id)
             require_facilitator(group, actor)
             group.status, group.archived_at = GroupStatus.ARCHIVED, self._clock.now()
+            await plan_archived_words(uow, group)
             uow.emit(guild_id, *await end_meeting(uow, group, group.archived_at))
             uow.emit(guild_id, *await end_cycle(uow, group, group.archived_at))
             for membership in await uow.memberships.with_status(group.id, MembershipStatus.ACTIVE):

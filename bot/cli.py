@@ -1,0 +1,140 @@
+"""The operator's command line, `python -m bot privacy ...`: acts on the stored data with no Discord at all.
+
+Each subcommand is two small functions: one adds its arguments, one does the work on the services and returns
+what to print. `privacy` gathers them; a new one is one more line in `PRIVACY_COMMANDS`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from bot.app import Services, SystemClock
+from bot.bootstrap import build_services
+from bot.config import ConfigError, StorageSettings, load_storage_settings
+from bot.db.crypto import Cipher
+from bot.db.engine import Database, is_sqlite, safe_url
+from bot.db.keys import KeyFileError, default_key_file, read_key_file
+from bot.db.migrate import current_revision, head_revision
+
+
+class OperatorError(Exception):
+    """The command cannot go on; the message is one line for the operator."""
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    """One `privacy` subcommand: its name, its help, its arguments, and the work it does."""
+
+    name: str
+    help: str
+    arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace, Services], Awaitable[str]]
+
+
+def _snowflake(text: str) -> int:
+    """A Discord id as typed on the command line."""
+    if not text.isascii() or not text.isdigit() or not 0 < int(text) < 1 << 64:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a Discord id (a number such as 1234567890123456789)")
+    return int(text)
+
+
+def _forget_server_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("guild_id", type=_snowflake, help="the server's id (Discord: right-click it, Copy Server ID)")
+    parser.add_argument("--yes", action="store_true", help="really erase (there is no undo, and no question asked)")
+
+
+async def _forget_server(args: argparse.Namespace, services: Services) -> str:
+    if not args.yes:
+        raise OperatorError(
+            f"this erases every row of server {args.guild_id} for good; run it again with --yes to go ahead"
+        )
+    counts = await services.retention.forget_server(args.guild_id)
+    rows = ", ".join(f"{table} {count}" for table, count in sorted(counts.items()) if count)
+    total = sum(counts.values())
+    if not total:
+        return f"Server {args.guild_id}: nothing stored, nothing erased."
+    return f"Server {args.guild_id}: erased {total} rows ({rows})."
+
+
+PRIVACY_COMMANDS: tuple[Subcommand, ...] = (
+    Subcommand(
+        "forget-server", "erase everything stored about one server, now", _forget_server_arguments, _forget_server
+    ),
+)
+
+
+def parser() -> argparse.ArgumentParser:
+    """`python -m bot privacy <subcommand> ...`."""
+    top = argparse.ArgumentParser(prog="python -m bot", description="Without arguments: run the bot.")
+    groups = top.add_subparsers(dest="group", required=True, metavar="privacy")
+    privacy = groups.add_parser("privacy", help="act on stored data for a privacy request, without Discord")
+    commands = privacy.add_subparsers(dest="command", required=True)
+    for command in PRIVACY_COMMANDS:
+        sub = commands.add_parser(command.name, help=command.help, description=command.help)
+        command.arguments(sub)
+        sub.set_defaults(run=command.run)
+    return top
+
+
+def _cipher(settings: StorageSettings) -> Cipher:
+    """The keys from the settings, or the key file; never a new key (text under it would read as nothing)."""
+    keys = settings.encryption_key_list()
+    if keys:
+        return Cipher(keys)
+    path = settings.encryption_key_file or default_key_file(settings.database_url)
+    if not path.exists():
+        raise OperatorError(f"no encryption key: set ENCRYPTION_KEYS, or ENCRYPTION_KEY_FILE ({path} does not exist)")
+    try:
+        return Cipher(read_key_file(path))
+    except KeyFileError as exc:
+        raise OperatorError(str(exc)) from None
+
+
+def _check_file(url: str) -> None:
+    """A SQLite database must exist already: connecting to a missing file would make an empty one."""
+    if is_sqlite(url):
+        path = make_url(url).database
+        if not path or not Path(path).exists():
+            raise OperatorError(f"there is no database at {safe_url(url)} (set DATABASE_URL as the bot has it)")
+
+
+async def _run(args: argparse.Namespace, url: str, cipher: Cipher) -> str:
+    try:
+        revision = await current_revision(url)
+    except Exception as exc:  # any driver's "cannot connect" reads the same
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise OperatorError(f"cannot reach the database at {safe_url(url)}: {reason}") from None
+    if revision != head_revision():
+        raise OperatorError(
+            f"the database is at revision {revision or 'none'}, not {head_revision()}: start the bot once to upgrade it"
+        )
+    database = Database(url, cipher=cipher)
+    try:
+        services = build_services(database, SystemClock(), instance_id=str(uuid.uuid4()), owner="operator")
+        if not await services.state.key_reads_this_database(cipher):
+            raise OperatorError("the encryption key cannot read this database's text: give the key the bot uses")
+        run: Callable[[argparse.Namespace, Services], Awaitable[str]] = args.run
+        return await run(args, services)
+    finally:
+        await database.dispose()
+
+
+def main(argv: Sequence[str]) -> int:
+    """Run one operator command; returns the exit code (errors are one line on stderr)."""
+    args = parser().parse_args(argv)
+    try:
+        settings = load_storage_settings()
+        _check_file(settings.database_url)
+        sys.stdout.write(asyncio.run(_run(args, settings.database_url, _cipher(settings))) + "\n")
+    except (ConfigError, OperatorError) as exc:
+        sys.stderr.write(f"Setkeeper privacy: {exc}\n")
+        return 1
+    return 0

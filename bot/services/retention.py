@@ -1,0 +1,115 @@
+"""Retention: an archived group's words are erased after its period, a server's data after the bot leaves it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection
+
+from bot.db.erasure import OPERATOR_GUILD, erase_group_words, erase_guild, known_guild_ids
+from bot.db.models import Group
+from bot.db.uow import UnitOfWork, UnitOfWorkFactory
+from bot.domain.clock import Clock
+from bot.domain.due import DueKey
+from bot.domain.groups import GroupStatus
+from bot.domain.reminders import group_of_subject
+from bot.domain.retention import (
+    ARCHIVED_WORDS,
+    FORGET_SERVER,
+    archived_words_key,
+    forget_server_key,
+    server_of,
+    server_subject,
+)
+from bot.services.due import DueItem, schedule_in
+
+log = logging.getLogger(__name__)
+__all__ = ["ARCHIVED_WORDS", "FORGET_SERVER", "OPERATOR_GUILD", "RetentionService", "plan_archived_words"]
+
+
+async def plan_archived_words(uow: UnitOfWork, group: Group) -> None:
+    """The group was just archived: its words are erased once its retention period is over (added once)."""
+    if group.archived_at is not None:
+        await schedule_in(uow, group.guild_id, archived_words_key(group.id, group.archived_at, group.keep_days))
+
+
+class RetentionService:
+    """Carries out retention as due work, exactly once; and erases a server at once for the operator."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, instance_id: str) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._instance_id = instance_id
+
+    async def erase_archived_words(self, item: DueItem) -> bool:
+        """An archived group's retention period is over: erase its members' words, once; True: the work is finished.
+
+        The erasure and the end of the due work are one transaction, which commits only while this process still
+        holds the work.
+        """
+        group_id = group_of_subject(item.key.subject)
+        async with self._uow() as uow:
+            if not await uow.due.finish(item.id, self._clock.now(), held_by=self._instance_id, outcome="erased"):
+                return True
+            group = await uow.groups.get(item.guild_id, group_id, lock=True) if group_id is not None else None
+            counts: dict[str, int] = {}
+            if group is not None and group.status == GroupStatus.ARCHIVED:
+                counts = await erase_group_words(uow.session, group.id)
+                # Crypto-shredding goes here once the group keys are merged: destroy_group_key(uow, group.id), in
+                # this same transaction, so that no backup can bring these words back.
+            await uow.commit()
+        log.info("archived group's words erased", extra={"group_id": group_id, "rows": sum(counts.values())})
+        return True
+
+    async def removed_from(self, guild_id: int) -> DueKey | None:
+        """The bot was removed from a server: its data is erased after the grace period, unless it comes back."""
+        return (await self.notice_departures({guild_id}, departed=True)).get(guild_id)
+
+    async def notice_departures(self, guild_ids: Collection[int], *, departed: bool = False) -> dict[int, DueKey]:
+        """Plan the erasure of servers the bot is not in; returns new dates (a server already waiting keeps its own).
+
+        Those servers are `guild_ids` when `departed`; otherwise every server the database knows but `guild_ids`
+        (the servers the bot is in) leaves out: the bot was removed while it was down.
+        """
+        now = self._clock.now()
+        planned: dict[int, DueKey] = {}
+        async with self._uow() as uow:
+            gone = set(guild_ids) if departed else await known_guild_ids(uow.session) - set(guild_ids)
+            for guild_id in sorted(gone):
+                if await uow.due.open_of(server_subject(guild_id), FORGET_SERVER):
+                    continue
+                planned[guild_id] = forget_server_key(guild_id, now)
+                await schedule_in(uow, OPERATOR_GUILD, planned[guild_id])
+            await uow.commit()
+        for guild_id, key in planned.items():
+            log.info("server's data to be erased", extra={"guild_id": guild_id, "due_at": key.due_at.isoformat()})
+        return planned
+
+    async def invited_back(self, guild_ids: Collection[int]) -> int:
+        """The bot is in these servers (again): any erasure waiting for them is called off; returns how many."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            cancelled = sum(
+                [await uow.due.cancel(server_subject(guild_id), FORGET_SERVER, now) for guild_id in guild_ids]
+            )
+            await uow.commit()
+        if cancelled:
+            log.info("server's erasure called off: the bot is back", extra={"erasures": cancelled})
+        return cancelled
+
+    async def erase_server_when_due(self, item: DueItem) -> bool:
+        """The grace period after the bot's removal is over: erase the server's data, once; True: finished."""
+        guild_id = server_of(item.key.subject)
+        async with self._uow() as uow:
+            if not await uow.due.finish(item.id, self._clock.now(), held_by=self._instance_id, outcome="erased"):
+                return True  # called off (the bot came back) or taken over by another process
+            counts = await erase_guild(uow.session, guild_id)
+            await uow.commit()
+        log.info("server's data erased", extra={"guild_id": guild_id, "rows": sum(counts.values())})
+        return True
+
+    async def forget_server(self, guild_id: int) -> dict[str, int]:
+        """Erase a server's data now (the operator's command); returns the rows deleted, by table."""
+        async with self._uow() as uow:
+            counts = await erase_guild(uow.session, guild_id)
+            await uow.commit()
+        return counts
