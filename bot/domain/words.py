@@ -9,6 +9,23 @@ USER_MENTION = re.compile(r"<@!?([0-9]{15,20})>")
 """A user mention as Discord writes it (and as a member types it by picking someone while writing)."""
 
 
+FORMER_MEMBER = "a former member"
+"""How a post names someone who asked to be forgotten (their records show a stand-in, never their id)."""
+
+
+def is_stand_in(user_id: int) -> bool:
+    """Whether an id is the stand-in of a forgotten member: always negative, so never a real Discord id."""
+    return user_id < 0
+
+
+def person(user_id: int) -> str:
+    """A person as a post names them: their mention, or "a former member" for a forgotten member's stand-in.
+
+    Discord draws the mention as their name; the post's allowed mentions decide whether it pings.
+    """
+    return FORMER_MEMBER if is_stand_in(user_id) else f"<@{user_id}>"
+
+
 def plural(count: int, noun: str, many: str | None = None) -> str:
     """The count and its noun as a person writes them: "1 vote", "2 votes", "0 rounds" (`many`: an odd plural)."""
     return f"{count} {noun if count == 1 else (many or noun + 's')}"

@@ -52,6 +52,7 @@ from bot.domain.meeting_notices import (
     OffTurnReminder,
     OffTurnRemoved,
 )
+from bot.domain.words import person
 from bot.services.access import set_access
 from bot.services.actions import ActionView, views_of
 from bot.services.due import DueItem
@@ -666,7 +667,7 @@ def _moved_on(state: MeetingState, *, command: bool) -> str:
             "you still mean it."
         )
     holder = speaker(state)
-    now = f" <@{holder}> has the floor now." if holder is not None else ""
+    now = f" {person(holder)} has the floor now." if holder is not None else ""
     return (
         f"The turn had already moved on when your /meeting next arrived, so nothing changed.{now} Send it again "
         "if you mean to move on from here."

@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot.domain.actions import REPORT_MAX, REPORTED, ActionStatus
 from bot.domain.errors import UserFacingError
+from bot.domain.words import person
 from bot.services.actions import ActionView
 from bot.ui.replies import defer, reply
 from cogs._feature import FeatureCog
@@ -94,7 +95,7 @@ class Actions(FeatureCog):
         await defer(interaction)
         owner = member.id if member is not None else interaction.user.id
         views = await self.actions.listing(interaction.guild_id or 0, interaction.user.id, owner)
-        whose = "Your" if owner == interaction.user.id else f"<@{owner}>'s"
+        whose = "Your" if owner == interaction.user.id else f"{person(owner)}'s"
         if not views:
             empty = (
                 "You have no actions here yet."

@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 
 from bot.domain.groups import CrossTalk, VotingMethod
+from bot.domain.words import person
 from bot.ui.replies import defer, reply
 from cogs.groups._base import FACILITATOR, GROUP, GroupsBase, name_of, require_person
 from cogs.groups._render import CROSSTALK_LABELS, VOTING_LABELS, settings_text
@@ -39,7 +40,7 @@ class AdminCommands(GroupsBase):
         target = await self._changeable(interaction, group)
         outcome = await self.groups.rotate_facilitator(target.guild_id, actor_of(interaction), target.id)
         await self._finish(
-            interaction, outcome.effects, f"<@{outcome.value.facilitator_id}> now facilitates {name_of(target)}."
+            interaction, outcome.effects, f"{person(outcome.value.facilitator_id)} now facilitates {name_of(target)}."
         )
 
     @GROUP.command(name="settings", description="See or change a group's settings (facilitator)")

@@ -16,7 +16,7 @@ from datetime import datetime
 from bot.domain.actions import REPORTED, ActionStatus
 from bot.domain.ledger import FOLLOW_THROUGH_RULE, Ledger, StatusCounts, cycle_of, percent, place_in_cycle
 from bot.domain.meeting import MODE_NAMES
-from bot.domain.words import with_people
+from bot.domain.words import FORMER_MEMBER, is_stand_in, with_people
 from bot.services.groups.history import ActionRecord, History
 
 MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>~$])|&(?=#?\w+;)")
@@ -68,7 +68,7 @@ def _meeting(number: int | None) -> str:
 
 
 def _name(names: Mapping[int, str], user_id: int) -> str:
-    return names.get(user_id) or f"user {user_id}"
+    return names.get(user_id) or (FORMER_MEMBER if is_stand_in(user_id) else f"user {user_id}")
 
 
 def named(text: str, names: Mapping[int, str]) -> str:

@@ -30,7 +30,7 @@ from bot.domain.group_notices import (
 from bot.domain.groups import CrossTalk, VotingMethod
 from bot.domain.ledger import FOLLOW_THROUGH_RULE, StatusCounts, percent
 from bot.domain.reminders import QuietHours
-from bot.domain.words import plural
+from bot.domain.words import person, plural
 from bot.services.cycle import CycleView
 from bot.services.groups import GroupInfo, GroupView
 from bot.ui.applier import Post
@@ -80,13 +80,13 @@ def render_notice(notice: GroupNotice, view: discord.ui.View | None = None) -> P
             embed = ground_rules_embed(group)
             embed.description = (
                 f"This is the private channel of {name(group)}, an action learning set. Only its members, its "
-                f"facilitator (<@{facilitator_id}>) and Setkeeper can see it. Every member accepts these ground "
+                f"facilitator ({person(facilitator_id)}) and Setkeeper can see it. Every member accepts these ground "
                 "rules before taking part."
             )
             return Post(embed=embed)
         case RulesPrompt(group=group, user_id=user_id):
             return Post(
-                content=f"<@{user_id}>, welcome to {name(group)}. Please read the ground rules and accept them to "
+                content=f"{person(user_id)}, welcome to {name(group)}. Please read the ground rules and accept them to "
                 "take part.",
                 embed=ground_rules_embed(group),
                 view=view,
@@ -94,22 +94,24 @@ def render_notice(notice: GroupNotice, view: discord.ui.View | None = None) -> P
             )
         case JoinRequest(group=group, user_id=user_id, facilitator_id=facilitator_id):
             return Post(
-                content=f"<@{user_id}> asks to join {name(group)}. <@{facilitator_id}>, will you approve?",
+                content=f"{person(user_id)} asks to join {name(group)}. {person(facilitator_id)}, will you approve?",
                 view=view,
                 mentions=_ping(facilitator_id),
             )
         case RulesAccepted(user_id=user_id):
-            return Post(content=f"<@{user_id}> has accepted the ground rules. Welcome!")
+            return Post(content=f"{person(user_id)} has accepted the ground rules. Welcome!")
         case MemberLeft(user_id=user_id):
-            return Post(content=f"<@{user_id}> has left the group.")
+            return Post(content=f"{person(user_id)} has left the group.")
         case MemberRemoved(user_id=user_id):
-            return Post(content=f"<@{user_id}> is no longer a member of this group.")
+            return Post(content=f"{person(user_id)} is no longer a member of this group.")
         case MemberMovedIn(user_id=user_id, source=source):
-            return Post(content=f"<@{user_id}> has moved here from {name(source)}. Welcome!", mentions=_ping(user_id))
+            return Post(
+                content=f"{person(user_id)} has moved here from {name(source)}. Welcome!", mentions=_ping(user_id)
+            )
         case MemberMovedOut(user_id=user_id, to=to):
-            return Post(content=f"<@{user_id}> has moved to {name(to)}.")
+            return Post(content=f"{person(user_id)} has moved to {name(to)}.")
         case FacilitatorChanged(group=group, user_id=user_id):
-            return Post(content=f"<@{user_id}> now facilitates {name(group)}.", mentions=_ping(user_id))
+            return Post(content=f"{person(user_id)} now facilitates {name(group)}.", mentions=_ping(user_id))
         case Split(group=group, new_group=new_group):
             return Post(
                 content=f"{name(group)} has split in two: some members now meet as {name(new_group)}. Nobody takes "
@@ -126,10 +128,10 @@ def render_notice(notice: GroupNotice, view: discord.ui.View | None = None) -> P
                 "or talk to a facilitator."
             )
         case JoinRequestClosed(group=group, user_id=user_id):
-            return Post(content=f"<@{user_id}> asked to join {name(group)}. {_request_outcome(notice)}")
+            return Post(content=f"{person(user_id)} asked to join {name(group)}. {_request_outcome(notice)}")
         case Archived(group=group, by=by):
             return Post(
-                content=f"{name(group)} has ended its cycle and is archived (by <@{by}>). This channel stays "
+                content=f"{name(group)} has ended its cycle and is archived (by {person(by)}). This channel stays "
                 "readable to its members; nothing new can be posted. Thank you all."
             )
         case _:
@@ -141,7 +143,7 @@ def _ping(user_id: int) -> discord.AllowedMentions:
 
 
 def _request_outcome(closed: JoinRequestClosed) -> str:
-    by = f"<@{closed.by}>" if closed.by else "The facilitator"
+    by = f"{person(closed.by)}" if closed.by else "The facilitator"
     match closed.outcome:
         case "approved":
             return f"{by} approved the request."
@@ -161,11 +163,11 @@ def info_embed(info: GroupInfo) -> discord.Embed:
     settings = group.settings
     status = "archived" if group.archived else "active"
     embed = discord.Embed(title=plain(group.name), colour=COLOUR, description=f"Status: {status}")
-    embed.add_field(name="Facilitator", value=f"<@{group.facilitator_id}>", inline=True)
+    embed.add_field(name="Facilitator", value=f"{person(group.facilitator_id)}", inline=True)
     if group.text_channel_id:
         embed.add_field(name="Channel", value=f"<#{group.text_channel_id}>", inline=True)
     lines = [
-        f"<@{member.user_id}>" + ("" if member.rules_accepted_at else " (has not accepted the ground rules yet)")
+        f"{person(member.user_id)}" + ("" if member.rules_accepted_at else " (has not accepted the ground rules yet)")
         for member in info.members
     ]
     embed.add_field(
@@ -174,7 +176,7 @@ def info_embed(info: GroupInfo) -> discord.Embed:
         inline=False,
     )
     if info.requests:
-        embed.add_field(name="Asking to join", value=" ".join(f"<@{user}>" for user in info.requests), inline=False)
+        embed.add_field(name="Asking to join", value=" ".join(person(user) for user in info.requests), inline=False)
     cadence, next_meeting = schedule_texts(group)
     embed.add_field(name="Meets", value=cadence, inline=True)
     embed.add_field(name="Next meeting", value=next_meeting, inline=True)
@@ -218,7 +220,7 @@ def ledger_lines(cycle: CycleView, *, summary: bool = False) -> list[str]:
         left = "" if member.current else " (left)"
         rate = f", {percent(member.actions.rate)} followed through" if member.actions.reported else ""
         lines.append(
-            f"- <@{member.user_id}>{left}: came to {member.attended} of {plural(ledger.held, 'meeting')}; "
+            f"- {person(member.user_id)}{left}: came to {member.attended} of {plural(ledger.held, 'meeting')}; "
             f"{plural(member.rounds, 'round')} for their issues; {plural(member.actions.committed, 'action')}{rate}"
         )
     lines.append(FOLLOW_THROUGH_RULE)

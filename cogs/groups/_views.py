@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
+from bot.domain.words import person
 from bot.services.effects import QueuedEffect
 from bot.services.groups import Actor
 from bot.ui.errors import handle_interaction_error
@@ -141,7 +142,7 @@ class JoinAnswerButton(
             message_id=interaction.message.id if interaction.message is not None else None,
         )
         verdict = "approved" if self.approve else "declined"
-        message = f"You {verdict} <@{outcome.value.user_id}>'s request."
+        message = f"You {verdict} {person(outcome.value.user_id)}'s request."
         await answer_when_carried_out(bot, interaction, outcome.effects, message)
 
 

@@ -17,6 +17,7 @@ from bot.domain.meeting_notices import (
     TurnOver,
     TurnWarning,
 )
+from bot.domain.words import person
 from bot.services.actions import ActionView
 from bot.services.cycle import CycleView
 from bot.services.meetings import MeetingView
@@ -42,7 +43,7 @@ PHASE_NAMES = {
 
 
 def _people(user_ids: list[int] | tuple[int, ...]) -> str:
-    return ", ".join(f"<@{user_id}>" for user_id in user_ids) or "nobody"
+    return ", ".join(f"{person(user_id)}" for user_id in user_ids) or "nobody"
 
 
 VOICE_LAGGING = "Voice is running a few seconds behind: a mute, or a move on or off the stage, may come late."
@@ -74,7 +75,9 @@ def floor_card(view: MeetingView, buttons: discord.ui.View | None, *, lagging: b
     ):
         round_view = view.rounds[state.round_index]
         issue = (
-            f"**{echo(round_view.title)}** by <@{current.holder_id}>" if round_view.title else f"<@{current.holder_id}>"
+            f"**{echo(round_view.title)}** by {person(current.holder_id)}"
+            if round_view.title
+            else person(current.holder_id)
         )
         embed.add_field(name="Issue", value=issue, inline=False)
         embed.add_field(name=f"Mode: {MODE_NAMES[current.mode]}", value=MODE_PROMPTS[current.mode], inline=False)
@@ -87,12 +90,12 @@ def floor_card(view: MeetingView, buttons: discord.ui.View | None, *, lagging: b
             inline=False,
         )
     elif view.speaker is not None:
-        floor = f"<@{view.speaker}>"
+        floor = f"{person(view.speaker)}"
         if state.turn_ends_at is not None:
             floor += f", time up <t:{int(state.turn_ends_at.timestamp())}:R>"
         embed.add_field(name="Has the floor", value=floor, inline=False)
         if view.up_next is not None:
-            embed.add_field(name="Next", value=f"<@{view.up_next}>", inline=True)
+            embed.add_field(name="Next", value=f"{person(view.up_next)}", inline=True)
         later = [user for user in state.queue[1:] if user != view.up_next]
         if later:
             embed.add_field(name="Then", value=_people(later), inline=True)
@@ -129,7 +132,7 @@ def _floor_line(view: MeetingView) -> str | None:
         return None
     rehearsal = state.phase is Phase.INPUT and state.round is not None and state.round.mode is Mode.DRESS_REHEARSAL
     to_do = REHEARSAL_TO_DO if rehearsal else WHAT_TO_DO.get(state.phase, "Press Done when you have finished.")
-    return f"<@{view.speaker}>, you have the floor: {PHASE_NAMES[state.phase]}. {to_do}"
+    return f"{person(view.speaker)}, you have the floor: {PHASE_NAMES[state.phase]}. {to_do}"
 
 
 def with_ping(card: Post, user_id: int) -> Post:
@@ -171,7 +174,7 @@ def summary(view: MeetingView, cycle: CycleView | None = None) -> Post:
         lines.append("No issue had a round this time.")
     for number, round_view in enumerate(view.rounds, start=1):
         issue = f"**{echo(round_view.title)}**" if round_view.title else "an issue"
-        lines.append(f"{number}. <@{round_view.holder_id}>: {issue} ({MODE_NAMES[round_view.mode]})")
+        lines.append(f"{number}. {person(round_view.holder_id)}: {issue} ({MODE_NAMES[round_view.mode]})")
         lines += [f"   - action: {echo(text)}" for text in round_view.actions]
         if not round_view.ran:
             lines.append("   - (this round did not run)")
@@ -205,7 +208,7 @@ def digest(view: MeetingView, round_index: int) -> Post | None:
     if round_view.said:
         lines.append("What was said (where I could read it):")
         lines += [
-            f"- <@{author}> ({'question' if phase == 'clarify' else 'input'}): {echo(text)}"
+            f"- {person(author)} ({'question' if phase == 'clarify' else 'input'}): {echo(text)}"
             for author, phase, text in round_view.said
         ]
     if round_view.learnt:
@@ -254,7 +257,7 @@ def render_notice(notice: Notice) -> Post:
     match notice:
         case FloorTo(user_id=user_id):
             return Post(
-                content=f"<@{user_id}>, you have the floor.",
+                content=f"{person(user_id)}, you have the floor.",
                 mentions=discord.AllowedMentions(everyone=False, roles=False, users=[discord.Object(user_id)]),
             )
         case TurnWarning(group=group):
@@ -263,7 +266,7 @@ def render_notice(notice: Notice) -> Post:
             after = "The floor has moved on." if moved_on else "Please finish up and press Done."
             return Post(content=f"Your time is up in {plain(group)}. {after}")
         case OffTurnRemoved(group=group, speaker_id=speaker_id, text=text, member=member):
-            who = f"<@{speaker_id}> has the floor" if speaker_id else "someone else has the floor"
+            who = f"{person(speaker_id)} has the floor" if speaker_id else "someone else has the floor"
             why = _off_turn(plain(group), who, member)
             if not text:
                 return Post(content=f"Your post in {plain(group)} was removed: {why}")
@@ -273,7 +276,7 @@ def render_notice(notice: Notice) -> Post:
                 file_text=text,
             )
         case OffTurnReminder(group=group, speaker_id=speaker_id, member=member):
-            who = f"<@{speaker_id}> has the floor" if speaker_id else "someone else has the floor"
+            who = f"{person(speaker_id)} has the floor" if speaker_id else "someone else has the floor"
             if not member:
                 return Post(content=f"A gentle reminder in {plain(group)}: {_off_turn(plain(group), who, False)}")
             return Post(content=f"A gentle reminder in {plain(group)}: {who}, one speaker at a time.")
@@ -282,7 +285,7 @@ def render_notice(notice: Notice) -> Post:
         case DressRehearsalInput(user_id=user_id, criticism=criticism, positives=positives):
             return whole(
                 [
-                    f"<@{user_id}>'s input (Dress Rehearsal)",
+                    f"{person(user_id)}'s input (Dress Rehearsal)",
                     f"One constructive criticism: {echo(criticism)}",
                     "Three positives:",
                     *(f"- {echo(text)}" for text in positives),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import discord
 
 from bot.domain.reminders import ReminderKind
-from bot.domain.words import cut, plural
+from bot.domain.words import cut, person, plural
 from bot.services.actions import ActionView
 from bot.services.reminders import DigestView, MemberActions, NudgeView, PreviewView, ReminderView, ToReport
 from bot.ui.applier import Post
@@ -52,13 +52,13 @@ def group_reminder(view: ReminderView, buttons: discord.ui.View) -> Post:
     """Each member named once, above their actions still to do, and one row of buttons: each records the presser's."""
     lines = [_heading(view), _press(0, everyone=True)]
     for member in view.members:
-        lines.append(f"<@{member.user_id}>")
+        lines.append(f"{person(member.user_id)}")
         lines.extend(_actions(member))
     mentions = _pings([m.user_id for m in view.members])
     if len("\n".join(lines)) <= MESSAGE_LIMIT:
         return Post("\n".join(lines), view=buttons, mentions=mentions)
     # Too long for one message: everyone is still named (and so pinged) in it; their actions are in the file.
-    named = ", ".join(f"<@{m.user_id}> ({plural(len(m.actions), 'action')})" for m in view.members)
+    named = ", ".join(f"{person(m.user_id)} ({plural(len(m.actions), 'action')})" for m in view.members)
     short = "\n".join([*lines[:2], f"{named}: each person's actions are in the attached file."])
     return Post(short, view=buttons, mentions=mentions, attachment=("report-back.md", "\n".join(lines) + "\n"))
 
@@ -66,7 +66,11 @@ def group_reminder(view: ReminderView, buttons: discord.ui.View) -> Post:
 def member_reminder(view: ReminderView, buttons: discord.ui.View) -> Post:
     """One member's reminder (a direct message, or in the channel when their DMs are closed)."""
     member = view.members[0]
-    lines = [f"<@{member.user_id}> {_heading(view)}", _press(len(member.actions), everyone=False), *_actions(member)]
+    lines = [
+        f"{person(member.user_id)} {_heading(view)}",
+        _press(len(member.actions), everyone=False),
+        *_actions(member),
+    ]
     post = whole(lines, "report-back.md")
     return Post(post.content, view=buttons, mentions=_pings([member.user_id]), attachment=post.attachment)
 
@@ -98,9 +102,9 @@ def digest(view: DigestView) -> Post:
     """The facilitator's private view before the meeting: who has reported back, who has not."""
     lines = [f"**Before {plain(view.group_name)}'s meeting {when(view.meeting_at)}**"]
     if view.reported:
-        lines.append("Reported back since the last meeting: " + ", ".join(f"<@{user}>" for user in view.reported))
+        lines.append("Reported back since the last meeting: " + ", ".join(f"{person(user)}" for user in view.reported))
     if view.not_yet:
-        waiting = ", ".join(f"<@{user}> ({plural(count, 'action')})" for user, count in view.not_yet)
+        waiting = ", ".join(f"{person(user)} ({plural(count, 'action')})" for user, count in view.not_yet)
         lines.append(f"Not yet reported back: {waiting}")
     if not view.reported and not view.not_yet:
         lines.append("Nobody has actions to report on.")
@@ -139,7 +143,7 @@ def preview(view: PreviewView, reminder: Post | None, *, with_reminder: bool = T
             "from this server are closed."
         )
     if view.by_dm:
-        lines.append("By direct message: " + ", ".join(f"<@{user}>" for user in view.by_dm))
+        lines.append("By direct message: " + ", ".join(f"{person(user)}" for user in view.by_dm))
     if with_reminder and (reminder is None or reminder.content is None):
         lines.append("Nobody has actions to report on now, so the reminder would not be posted.")
     elif reminder is not None and reminder.content is not None:

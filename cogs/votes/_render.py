@@ -9,7 +9,7 @@ from bot.domain.bids import CloseReason, VoteStatus
 from bot.domain.effects import Notice
 from bot.domain.groups import VotingMethod
 from bot.domain.vote_notices import BallotChanged, BidPutIn, BidWithdrawn, NothingToVoteOn
-from bot.domain.words import plural, with_people
+from bot.domain.words import person, plural, with_people
 from bot.services.votes import BidBoard, OnBallot, VoteState
 from bot.ui.applier import Post
 from bot.ui.replies import message_link
@@ -30,7 +30,7 @@ HOW_TO_VOTE = {
     ),
 }
 CLOSED_BECAUSE = {
-    CloseReason.FACILITATOR: "closed by <@{by}>",
+    CloseReason.FACILITATOR: "closed by {by}",
     CloseReason.DEADLINE: "closed at its closing time",
     CloseReason.EVERYONE_VOTED: "closed: everyone has voted",
     CloseReason.FEW_BIDS: "closed at once: there were no more bids than rounds, so every bid gets one",
@@ -50,14 +50,14 @@ def echo(text: str) -> str:
 
 
 def _bid_line(number: int, bid: OnBallot) -> str:
-    line = f"{number}. **{echo(bid.title)}** by <@{bid.author_id}>"
+    line = f"{number}. **{echo(bid.title)}** by {person(bid.author_id)}"
     return f"~~{line}~~ (withdrawn)" if bid.struck else line
 
 
 def _reason(state: VoteState) -> str:
     if state.close_reason is None:
         return "closed"
-    return CLOSED_BECAUSE[state.close_reason].format(by=state.closed_by)
+    return CLOSED_BECAUSE[state.close_reason].format(by=person(state.closed_by or 0))
 
 
 def vote_card(state: VoteState, view: discord.ui.View | None) -> Post:
@@ -105,7 +105,7 @@ def vote_result(state: VoteState) -> Post | None:
     if count.winners:
         lines.append("Chosen for a round, in this order:")
         lines += [
-            f"{place}. **{echo(state.title_of(bid_id))}** by <@{state.author_of(bid_id)}>"
+            f"{place}. **{echo(state.title_of(bid_id))}** by {person(state.author_of(bid_id) or 0)}"
             for place, bid_id in enumerate(count.winners, start=1)
         ]
     lines.append("The count:")
@@ -135,22 +135,22 @@ def render_notice(notice: Notice) -> Post:
     match notice:
         case BidPutIn(author_id=author, title=title, replaced=replaced):
             verb = "replaced their bid with" if replaced else "put in a bid:"
-            return Post(content=f"<@{author}> {verb} **{echo(title)}**. See every open bid with /bid list.")
+            return Post(content=f"{person(author)} {verb} **{echo(title)}**. See every open bid with /bid list.")
         case BidWithdrawn(author_id=author, title=title, struck_from_vote=struck, left=left, released_by=by):
             extra = " It is struck from the open vote." if struck else ""
             if by is not None:
                 return Post(
-                    content=f"<@{by}> released the chosen bid **{echo(title)}** of <@{author}>: "
+                    content=f"{person(by)} released the chosen bid **{echo(title)}** of {person(author)}: "
                     "it no longer waits for a round."
                 )
             if left:
                 return Post(
-                    content=f"The bid **{echo(title)}** of <@{author}>, who left the group, is withdrawn.{extra}"
+                    content=f"The bid **{echo(title)}** of {person(author)}, who left the group, is withdrawn.{extra}"
                 )
-            return Post(content=f"<@{author}> withdrew their bid **{echo(title)}**.{extra}")
+            return Post(content=f"{person(author)} withdrew their bid **{echo(title)}**.{extra}")
         case NothingToVoteOn(opened_by=opened_by):
             return Post(
-                content=f"<@{opened_by}> asked for a vote, but there are no open bids to vote on. "
+                content=f"{person(opened_by)} asked for a vote, but there are no open bids to vote on. "
                 "Put one in with /bid add, then the facilitator can open the vote again."
             )
         case BallotChanged(group=group, title=title, emptied=emptied, vote=vote):
@@ -172,7 +172,7 @@ def render_notice(notice: Notice) -> Post:
 def board_embed(board: BidBoard) -> discord.Embed:
     """`/bid list`: the group's open bids with their authors."""
     embed = discord.Embed(title=f"Open bids in {plain(board.group.name)}", colour=COLOUR)
-    waiting = [f"- **{echo(bid.title)}** by <@{bid.author_id}>" for bid in board.waiting]
+    waiting = [f"- **{echo(bid.title)}** by {person(bid.author_id)}" for bid in board.waiting]
     if waiting:
         embed.add_field(
             name="Chosen, waiting for a round",
@@ -187,7 +187,7 @@ def board_embed(board: BidBoard) -> discord.Embed:
     for number, bid in enumerate(board.bids, start=1):
         help_text = echo(bid.help[:200] + ("…" if len(bid.help) > 200 else "")) if bid.help else ""
         lines.append(
-            f"{number}. **{echo(bid.title)}** by <@{bid.author_id}>, <t:{int(bid.put_in_at.timestamp())}:R>"
+            f"{number}. **{echo(bid.title)}** by {person(bid.author_id)}, <t:{int(bid.put_in_at.timestamp())}:R>"
             + (f"\n{help_text}" if help_text else "")
         )
     embed.description = "\n".join(lines)[:MAX_LIST]

@@ -53,3 +53,13 @@ def test_the_summary_carries_the_ledger_of_its_cycle() -> None:
     assert "Cycle 1: 2 of 6 meetings held; this was meeting 2 of 6" in post.content
     assert post.content.index("75 % followed through") < post.content.index("Next meeting:")
     assert "Cycle" not in (summary(view).content or "")
+
+
+def test_a_forgotten_member_reads_as_a_former_member_never_as_a_raw_id() -> None:
+    stand_in = -4_611_686_018_427_387_904
+    meetings = [HeldMeeting(0, 0, AT, AT, frozenset({A, stand_in}), (A, stand_in))]
+    actions = [CommittedAction(1, stand_in, 0, AT, ActionStatus.DONE)]
+    cycle = CycleView(ledger(1, 6, [A], meetings, actions), 1, False)
+    text = "\n".join(ledger_lines(cycle))
+    assert "- a former member (left): came to 1 of 1 meeting" in text
+    assert "<@-" not in text

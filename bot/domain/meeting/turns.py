@@ -16,6 +16,7 @@ from bot.domain.meeting.state import (
     TurnOutcome,
     speaker,
 )
+from bot.domain.words import person
 
 _PASSABLE = frozenset({Phase.CATCH_UP, Phase.CLARIFY, Phase.INPUT, Phase.FACILITATOR})
 
@@ -49,10 +50,10 @@ class Turns(RunBase):
             return "The meeting is paused: wait for the facilitator to resume it."
         holder = state.queue[0]
         if user_id in state.had_turn:
-            return f"Your turn is over: <@{holder}> has the floor now."
+            return f"Your turn is over: {person(holder)} has the floor now."
         if state.phase in OPEN_PHASES:
-            return f"It is not your turn: <@{holder}> has the floor. Raise your hand instead."
-        return f"It is not your turn: <@{holder}> has the floor. Wait for your turn: you will be pinged."
+            return f"It is not your turn: {person(holder)} has the floor. Raise your hand instead."
+        return f"It is not your turn: {person(holder)} has the floor. Wait for your turn: you will be pinged."
 
     def end_turn(self, outcome: TurnOutcome) -> None:
         """End queue[0]'s turn, record it, and start the next turn (a raised hand first), or end the phase."""
@@ -128,7 +129,7 @@ class Turns(RunBase):
             self.state = replace(self.state, hands=without(state.hands, user_id))
             self.notes.append(HandLowered(user_id))
         else:
-            raise MeetingRuleError(f"<@{user_id}> is not waiting for a turn just now: there is nothing to skip.")
+            raise MeetingRuleError(f"{person(user_id)} is not waiting for a turn just now: there is nothing to skip.")
 
     def raise_hand(self, user_id: int) -> None:
         """A member asks to speak out of the fixed order, in an open phase."""

@@ -10,6 +10,7 @@ from bot.domain.effects import Notice
 from bot.domain.errors import FacilitatorChangeError
 from bot.domain.group_notices import FacilitatorChanged, MemberMovedIn, RulesPrompt
 from bot.domain.groups import GroupStatus, MembershipStatus, membership_change
+from bot.domain.words import person
 from bot.services.access import set_access
 from bot.services.floor import left_meeting
 from bot.services.groups._effects import close_request, post
@@ -80,13 +81,13 @@ async def depart(
 async def hand_over(uow: UnitOfWork, group: Group, user_id: int) -> None:
     """Give the facilitator role to `user_id`; both people's access follows."""
     if user_id == group.facilitator_id:
-        raise FacilitatorChangeError(f"<@{user_id}> already facilitates {group.name}.")
+        raise FacilitatorChangeError(f"{person(user_id)} already facilitates {group.name}.")
     if await uow.meetings.open_in(group.id) is not None:
         raise FacilitatorChangeError(
             f"{group.name} has a meeting under way: hand the role on after it, once /meeting end has closed it."
         )
     previous = group.facilitator_id
     group.facilitator_id = user_id
-    for person in (previous, user_id):
-        uow.emit(group.guild_id, set_access(group, person, await uow.memberships.get(group.id, person)))
+    for changed in (previous, user_id):
+        uow.emit(group.guild_id, set_access(group, changed, await uow.memberships.get(group.id, changed)))
     uow.emit(group.guild_id, post(group, FacilitatorChanged(group.name, user_id)))

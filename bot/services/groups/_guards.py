@@ -18,6 +18,7 @@ from bot.domain.errors import (
     NotMemberError,
 )
 from bot.domain.groups import GroupStatus, MembershipStatus, group_id_in, lookup_key, membership_change
+from bot.domain.words import person
 from bot.services.groups._views import Actor, GroupChannelMissingError, GroupKey
 
 NO_SUCH_NAME = "There is no group by that name in this server. Pick one from the list as you type."
@@ -99,7 +100,7 @@ async def active_membership(uow: UnitOfWork, group: Group, user_id: int) -> Memb
     """The person's membership, which must be active."""
     membership = await uow.memberships.get(group.id, user_id)
     if membership is None or membership.status != MembershipStatus.ACTIVE:
-        raise NotMemberError(f"<@{user_id}> is not a member of {group.name}.")
+        raise NotMemberError(f"{person(user_id)} is not a member of {group.name}.")
     return membership
 
 
@@ -121,7 +122,7 @@ def require_not_facilitator(group: Group, user_id: int, *, yourself: bool) -> No
             "(or rotate), then leave."
         )
     raise FacilitatorChangeError(
-        f"<@{user_id}> facilitates {group.name}. Hand the role on first with /group facilitator appoint "
+        f"{person(user_id)} facilitates {group.name}. Hand the role on first with /group facilitator appoint "
         "(or rotate); then they can leave the group."
     )
 

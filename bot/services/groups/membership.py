@@ -18,6 +18,7 @@ from bot.domain.group_notices import (
     RulesAccepted,
 )
 from bot.domain.groups import GroupStatus, MembershipStatus, may_ask_again_at
+from bot.domain.words import person
 from bot.services.access import set_access
 from bot.services.effects import QueuedEffect
 from bot.services.groups._base import GroupServiceBase
@@ -61,7 +62,7 @@ class Memberships(GroupServiceBase):
             require_facilitator(group, actor)
             membership = await uow.memberships.get(group.id, user_id)
             if membership is not None and membership.status == MembershipStatus.ACTIVE:
-                raise AlreadyMemberError(f"<@{user_id}> is already a member of {group.name}.")
+                raise AlreadyMemberError(f"{person(user_id)} is already a member of {group.name}.")
             await admit(uow, group, user_id, membership, self._clock.now(), rules_accepted_at=None)
             await uow.commit()
             return Outcome(view_of(group), uow.committed)
@@ -206,7 +207,7 @@ class Memberships(GroupServiceBase):
             require_not_facilitator(source, user_id, yourself=user_id == actor.user_id)
             existing = await uow.memberships.get(target.id, user_id)
             if existing is not None and existing.status == MembershipStatus.ACTIVE:
-                raise AlreadyMemberError(f"<@{user_id}> is already a member of {target.name}.")
+                raise AlreadyMemberError(f"{person(user_id)} is already a member of {target.name}.")
             now, accepted = self._clock.now(), membership.rules_accepted_at
             await depart(uow, source, membership, MembershipStatus.MOVED, MemberMovedOut(user_id, target.name), now)
             await admit(uow, target, user_id, existing, now, rules_accepted_at=accepted, notice_from=source.name)
