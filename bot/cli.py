@@ -23,6 +23,8 @@ from bot.db.crypto import Cipher
 from bot.db.engine import Database, is_sqlite, safe_url
 from bot.db.keys import KeyFileError, default_key_file, read_key_file
 from bot.db.migrate import current_revision, head_revision
+from bot.domain.errors import UserFacingError
+from bot.domain.words import plural
 
 
 class OperatorError(Exception):
@@ -64,7 +66,77 @@ async def _forget_server(args: argparse.Namespace, services: Services) -> str:
     return f"Server {args.guild_id}: erased {total} rows ({rows})."
 
 
+def _person_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("user_id", type=_snowflake, help="the person's Discord id (right-click them, Copy User ID)")
+    parser.add_argument(
+        "--guild", type=_snowflake, help="only this server (default: every server where anything of theirs is stored)"
+    )
+
+
+async def _servers(args: argparse.Namespace, services: Services) -> list[int]:
+    return [args.guild] if args.guild is not None else await services.privacy.guilds_of(args.user_id)
+
+
+def _export_arguments(parser: argparse.ArgumentParser) -> None:
+    _person_arguments(parser)
+    parser.add_argument("--out", type=Path, default=Path("."), help="the folder to write the files to (default: here)")
+
+
+async def _export(args: argparse.Namespace, services: Services) -> str:
+    servers = await _servers(args, services)
+    if not servers:
+        return f"User {args.user_id}: nothing stored in any server."
+    args.out.mkdir(parents=True, exist_ok=True)
+    lines = []
+    for guild_id in servers:
+        files = await services.privacy.export(guild_id, args.user_id)
+        stem = args.out / f"setkeeper-{guild_id}-{args.user_id}"
+        stem.with_suffix(".json").write_text(files.json, encoding="utf-8")
+        stem.with_suffix(".md").write_text(files.markdown, encoding="utf-8")
+        lines.append(f"Server {guild_id}: {files.rows} records in {stem}.json and {stem}.md")
+    return "\n".join(lines)
+
+
+def _forget_arguments(parser: argparse.ArgumentParser) -> None:
+    _person_arguments(parser)
+    parser.add_argument("--yes", action="store_true", help="really erase (there is no undo, and no question asked)")
+
+
+async def _forget(args: argparse.Namespace, services: Services) -> str:
+    if not args.yes:
+        raise OperatorError(
+            f"this erases what user {args.user_id} wrote and takes them out of their groups, for good; run it again "
+            "with --yes to go ahead"
+        )
+    servers = await _servers(args, services)
+    if not servers:
+        return f"User {args.user_id}: nothing stored in any server, nothing erased."
+    lines, queued = [], False
+    for guild_id in servers:
+        try:
+            report = await services.privacy.forget(guild_id, args.user_id)
+        except UserFacingError as exc:
+            lines.append(f"Server {guild_id}: not erased: {exc}")
+            continue
+        queued = queued or bool(report.effects)
+        erased = ", ".join(f"{table} {count}" for table, count in sorted(report.erased.items()) if count)
+        lines.append(
+            f"Server {guild_id}: words erased in {plural(sum(report.erased.values()), 'row')} ({erased or 'none'}); "
+            f"left {plural(report.groups_left, 'group')}; {plural(report.stand_ins, 'shared record')} now show a "
+            f"stand-in; {plural(report.posts_dropped, 'queued post')} dropped"
+            if report.anything
+            else f"Server {guild_id}: nothing of theirs left to erase"
+        )
+    if queued:
+        lines.append("Taking them out of their channels is queued for Discord: the bot does it within a minute.")
+    return "\n".join(lines)
+
+
 PRIVACY_COMMANDS: tuple[Subcommand, ...] = (
+    Subcommand("export", "write everything stored about one person to files, now", _export_arguments, _export),
+    Subcommand(
+        "forget", "erase what one person wrote and take them out of their groups, now", _forget_arguments, _forget
+    ),
     Subcommand(
         "forget-server", "erase everything stored about one server, now", _forget_server_arguments, _forget_server
     ),

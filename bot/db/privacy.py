@@ -12,6 +12,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from bot.domain.groups import KEEP_DAYS_DEFAULT
+from bot.domain.retention import SERVER_GRACE
+
 
 class Holds(enum.Enum):
     """What a column holds about people."""
@@ -217,7 +220,13 @@ class TableNote:
     """How long it is kept."""
 
 
-_WHILE_GROUP = "as long as the group exists, or until you erase it"
+_WHILE_GROUP = (
+    f"as long as the group exists (all of a server's data goes {SERVER_GRACE.days} days after the bot is removed "
+    "from it), or until you erase it"
+)
+_WORDS_KEPT = (
+    f"until {KEEP_DAYS_DEFAULT} days after the group is archived (its keep_days setting), or until you erase it"
+)
 TABLES: dict[str, TableNote] = {
     "groups": TableNote("Groups you set up or facilitate", "the group's members", _WHILE_GROUP),
     "memberships": TableNote(
@@ -225,18 +234,18 @@ TABLES: dict[str, TableNote] = {
         "the group's members and its facilitator",
         _WHILE_GROUP,
     ),
-    "bids": TableNote("Your bids (the issues you brought)", "the group's members", _WHILE_GROUP),
+    "bids": TableNote("Your bids (the issues you brought)", "the group's members", _WORDS_KEPT),
     "votes": TableNote("Votes you opened or closed", "the group's members", _WHILE_GROUP),
     "ballots": TableNote("Your ballots", "only you (the group sees the count, never who voted how)", _WHILE_GROUP),
     "meetings": TableNote(
         "Meetings: your attendance and your turns", "the group's members, in the ledger and summaries", _WHILE_GROUP
     ),
-    "round_notes": TableNote("What you learnt in your rounds", "the group's members", _WHILE_GROUP),
+    "round_notes": TableNote("What you learnt in your rounds", "the group's members", _WORDS_KEPT),
     "contributions": TableNote(
-        "What you said in rounds, where the bot kept it", "the issue holder, in their round's digest", _WHILE_GROUP
+        "What you said in rounds, where the bot kept it", "the issue holder, in their round's digest", _WORDS_KEPT
     ),
-    "actions": TableNote("Your actions", "the group's members", _WHILE_GROUP),
-    "action_reports": TableNote("Your reports on your actions", "the group's members", _WHILE_GROUP),
+    "actions": TableNote("Your actions", "the group's members", _WORDS_KEPT),
+    "action_reports": TableNote("Your reports on your actions", "the group's members", _WORDS_KEPT),
     "pending_effects": TableNote(
         "Posts and changes waiting to be made on Discord", "nobody but the bot", "until the post or change is made"
     ),

@@ -349,6 +349,27 @@ class PrivacyService:
         # Tests stop a forget after a named step, to show that nothing of it is kept.
         self._fail_after = fail_after or (lambda step: None)
 
+    async def guilds_of(self, user_id: int) -> list[int]:
+        """The servers where anything is stored about the person (for an operator acting on a request by id)."""
+        groups, memberships = _table("groups"), _table("memberships")
+        found: set[int] = set()
+        async with self._uow(write=False) as uow:
+            for e in REGISTRY:
+                if e.holds is not Holds.PERSON or e.owner != e.column or e.table == "bot_state":
+                    continue
+                table = _table(e.table)
+                if "guild_id" in table.c:
+                    query = select(table.c.guild_id).where(table.c[e.column] == user_id)
+                elif "group_id" in table.c:
+                    query = select(groups.c.guild_id).join(table, table.c.group_id == groups.c.id)
+                    query = query.where(table.c[e.column] == user_id)
+                else:
+                    continue  # reached through its group's rows (memberships and the meeting's tables)
+                found.update((await uow.session.execute(query.distinct())).scalars())
+            joined = select(groups.c.guild_id).join(memberships, memberships.c.group_id == groups.c.id)
+            found.update((await uow.session.execute(joined.where(memberships.c.user_id == user_id))).scalars())
+        return sorted(found)
+
     async def export(self, guild_id: int, user_id: int) -> ExportFiles:
         """Everything stored about the person in this server, from the registry's exported entries."""
         async with self._uow(write=False) as uow:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -58,3 +59,39 @@ async def test_forget_server_erases_the_servers_rows_and_prints_how_many(
 
     code, out, _ = await _cli(migrated_database_url, "forget-server", str(GUILD), "--yes")
     assert (code, out) == (0, f"Server {GUILD}: nothing stored, nothing erased.\n")
+
+
+async def test_an_operator_exports_and_then_erases_one_person_by_id_in_every_server(
+    services: Services, migrated_database_url: str, backend: str, tmp_path: Path
+) -> None:
+    if backend != "sqlite":
+        pytest.skip("the command line is shown on a SQLite file")
+    group = await make_group(services.groups)
+    other = await make_group(services.groups, "Set B", guild=OTHER_GUILD, text=900_009)
+    await add_members(services.groups, group, 21, 22)
+    await add_members(services.groups, other, 21)
+    await services.actions.add(GUILD, 21, "Phone the union rep", group.id)
+    await services.actions.add(OTHER_GUILD, 21, "Draft the budget memo", other.id)
+    await services.actions.add(GUILD, 22, "Bob's own words", group.id)
+
+    code, out, err = await _cli(migrated_database_url, "export", "21", "--out", str(tmp_path))
+    assert (code, err) == (0, ""), err
+    assert [line.split(":")[0] for line in out.splitlines()] == [f"Server {GUILD}", f"Server {OTHER_GUILD}"]
+    first = (tmp_path / f"setkeeper-{GUILD}-21.json").read_text()
+    assert "Phone the union rep" in first
+    assert "Bob's own words" not in first
+    assert "Draft the budget memo" in (tmp_path / f"setkeeper-{OTHER_GUILD}-21.md").read_text()
+
+    code, _, err = await _cli(migrated_database_url, "forget", "21")
+    assert code == 1
+    assert "run it again with --yes" in err
+    code, out, err = await _cli(migrated_database_url, "forget", "21", "--guild", str(GUILD), "--yes")
+    assert (code, err) == (0, ""), err
+    assert out.startswith(f"Server {GUILD}: words erased in 1 row (actions 1); left 1 group;"), out
+    assert "the bot does it within a minute" in out
+
+    code, out, _ = await _cli(migrated_database_url, "export", "21", "--guild", str(GUILD), "--out", str(tmp_path))
+    assert "Phone the union rep" not in (tmp_path / f"setkeeper-{GUILD}-21.json").read_text()
+    assert "Draft the budget memo" in (tmp_path / f"setkeeper-{OTHER_GUILD}-21.json").read_text(), "only that server"
+    code, out, _ = await _cli(migrated_database_url, "forget", "99", "--yes")
+    assert (code, out) == (0, "User 99: nothing stored in any server, nothing erased.\n")
