@@ -100,6 +100,9 @@ async def run(settings: Settings) -> None:
             "with is missing or was replaced. Put back the key file or ENCRYPTION_KEYS you backed up "
             "(see the README, Encryption at rest)"
         )
+    rewrapped, sealed = await services.state.settle_keys(cipher)
+    if rewrapped or sealed:
+        log.info("encryption keys settled", extra={"group_keys_rewrapped": rewrapped, "rows_sealed": sealed})
     bot = build_bot(settings, services)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
