@@ -27,6 +27,7 @@ from sqlalchemy.util import await_only
 from bot.db.crypto import (
     DESTROYED,
     Cipher,
+    EncryptionKeyError,
     GroupKeyDestroyedError,
     GroupList,
     GroupText,
@@ -36,7 +37,18 @@ from bot.db.crypto import (
     for_group,
     keyring_of,
 )
-from bot.db.models import Action, ActionReport, Ballot, Bid, Contribution, GroupKey, Meeting, RoundNote, Vote
+from bot.db.models import (
+    Action,
+    ActionReport,
+    Ballot,
+    Bid,
+    Contribution,
+    GroupKey,
+    Meeting,
+    PendingEffect,
+    RoundNote,
+    Vote,
+)
 
 if TYPE_CHECKING:
     from bot.db.uow import UnitOfWork
@@ -211,6 +223,32 @@ async def rewrap_group_keys(session: AsyncSession, cipher: Cipher) -> int:
         if rotated is not None:
             await session.execute(update(GroupKey).where(GroupKey.group_id == group_id).values(wrapped=rotated))
             count += 1
+    return count
+
+
+async def rotate_queued_posts(session: AsyncSession, cipher: Cipher) -> int:
+    """Seal queued posts (and sent posts' digests) again with the first settings key, where an older one sealed them.
+
+    They are the only rows left under the settings keys once group keys exist; one no key can read is left as it is
+    (the outbox sets it aside). How many values were sealed again.
+    """
+    table = PendingEffect.__table__
+    rows = await session.execute(
+        select(table.c.id, type_coerce(table.c.payload, Text), type_coerce(table.c.sent_digest, Text))
+    )
+    count = 0
+    for effect_id, *values in rows.all():
+        for name, value in zip(("payload", "sent_digest"), values, strict=True):
+            if value is None or value.lstrip().startswith(("{", "[")):
+                continue
+            try:
+                rotated = cipher.rotated(value)
+            except EncryptionKeyError:
+                continue
+            if rotated is not None:
+                statement = text(f"UPDATE pending_effects SET {name} = :value WHERE id = :id")  # noqa: S608 - fixed names
+                await session.execute(statement, {"value": rotated, "id": effect_id})
+                count += 1
     return count
 
 

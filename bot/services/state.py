@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.db.crypto import Cipher, EncryptionKeyError
-from bot.db.group_keys import rewrap_group_keys, seal_legacy_rows
+from bot.db.group_keys import rewrap_group_keys, rotate_queued_posts, seal_legacy_rows
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.clock import Clock
 
@@ -50,12 +50,14 @@ class BotStateService:
         """At start-up, once the keys read this database: put everything under the first settings key.
 
         Group keys sealed with an older settings key are sealed again with the first one (the rows they seal are
-        not touched), as is the check value; rows written before group keys are sealed under their group's key.
+        not touched), as are the check value and queued posts; rows written before group keys are sealed under
+        their group's key.
         After this, a settings key that is no longer first can be removed. How many group keys were sealed again,
         and how many old rows.
         """
         async with self._uow() as uow:
             rewrapped = await rewrap_group_keys(uow.session, cipher)
+            await rotate_queued_posts(uow.session, cipher)
             token = await uow.state.get(KEY_CHECK)
             rotated = None if token is None else cipher.rotated(token)
             if rotated is not None:

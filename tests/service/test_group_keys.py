@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -20,6 +21,7 @@ from bot.db.group_keys import destroy_group_key
 from bot.db.models import Bid
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.clock import FixedClock
+from bot.services.effects import EffectService
 from bot.services.groups import GroupService
 from bot.services.state import BotStateService
 from tests.conftest import TEST_ENCRYPTION_KEY
@@ -156,6 +158,8 @@ async def test_rotation_rewraps_group_keys_and_the_old_settings_key_can_go(
 ) -> None:
     first, _ = await _two_groups_with_bids(groups, services)
     rows_before = await _raw(database, "SELECT id, title, help FROM bids ORDER BY id")
+    queued = [item.id for item in await services.effects.pending([GUILD])]
+    assert queued, "the groups' welcome posts wait in the outbox"
     rotated = Database(database.url, cipher=Cipher([NEW_KEY, TEST_ENCRYPTION_KEY]))
     try:
         state = BotStateService(UnitOfWorkFactory(rotated, clock), clock)
@@ -171,6 +175,8 @@ async def test_rotation_rewraps_group_keys_and_the_old_settings_key_can_go(
         async with UnitOfWorkFactory(only_new)(write=False) as unit:
             (bid,) = await unit.bids.in_status(first, "open")
         assert bid.title == "Quokkabridge dilemma"
+        still_queued = await EffectService(UnitOfWorkFactory(only_new, clock), clock).pending([GUILD])
+        assert [item.id for item in still_queued] == queued
     finally:
         await only_new.dispose()
 
@@ -215,3 +221,29 @@ async def test_two_first_words_at_once_make_one_key_for_the_group(
     finally:
         await other.dispose()
     assert titles == ["First issue", "Second issue"]
+
+
+async def test_a_backup_taken_after_the_erasure_cannot_bring_the_words_back(
+    groups: GroupService, services: Services, database: Database, uow: UnitOfWorkFactory, tmp_path: Path
+) -> None:
+    if not database.sqlite:
+        pytest.skip("a backup as a copy of the SQLite file")
+    first, second = await _two_groups_with_bids(groups, services)
+    ((wrapped,),) = await _raw(database, f"SELECT wrapped FROM group_keys WHERE group_id = {first}")  # noqa: S608
+    await _destroy(uow, first)
+    backup = tmp_path / "backup.db"
+    source = sqlite3.connect(str(make_url(database.url).database))
+    try:
+        with sqlite3.connect(str(backup)) as copy:
+            source.backup(copy)
+    finally:
+        source.close()
+    assert wrapped.encode("ascii") not in backup.read_bytes()
+    restored = Database(f"sqlite+aiosqlite:///{backup}", cipher=Cipher([TEST_ENCRYPTION_KEY]))
+    try:
+        async with UnitOfWorkFactory(restored)(write=False) as unit:
+            (erased,) = await unit.bids.in_status(first, "open")
+            (kept,) = await unit.bids.in_status(second, "open")
+    finally:
+        await restored.dispose()
+    assert (erased.title, kept.title) == (ERASED, "Second set's issue")
