@@ -147,7 +147,25 @@ def _settle(session: Session, *, committed: bool) -> None:
     made = session.info.pop(_MADE, {})
     destroyed = session.info.pop(_DESTROYED, set())
     if made or destroyed:
-        keyring_of(session.get_bind().dialect).settle(made, destroyed, committed=committed)
+        engine = session.get_bind()
+        keyring_of(engine.dialect).settle(made, destroyed, committed=committed)
+        if committed and destroyed and engine.dialect.name == "sqlite":
+            _forget_old_frames(engine)
+
+
+def _forget_old_frames(engine: Any) -> None:  # noqa: ANN401 - the session's bind
+    """Empty SQLite's write-ahead log, whose earlier frames still hold the destroyed key's page as it was.
+
+    Runs on a connection of its own, outside any transaction (the driver runs in autocommit, see engine.py); it
+    waits for readers still on an older snapshot, up to the busy timeout, and leaves the log as it was if they stay.
+    """
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.close()
+    finally:
+        raw.close()
 
 
 @event.listens_for(KeyedSession, "after_commit")

@@ -238,7 +238,9 @@ async def test_a_backup_taken_after_the_erasure_cannot_bring_the_words_back(
             source.backup(copy)
     finally:
         source.close()
-    assert wrapped.encode("ascii") not in backup.read_bytes()
+    live = Path(str(make_url(database.url).database))
+    for copy in (backup, live, Path(f"{live}-wal")):
+        assert not copy.exists() or wrapped.encode("ascii") not in copy.read_bytes(), copy.name
     restored = Database(f"sqlite+aiosqlite:///{backup}", cipher=Cipher([TEST_ENCRYPTION_KEY]))
     try:
         async with UnitOfWorkFactory(restored)(write=False) as unit:
@@ -247,3 +249,24 @@ async def test_a_backup_taken_after_the_erasure_cannot_bring_the_words_back(
     finally:
         await restored.dispose()
     assert (erased.title, kept.title) == (ERASED, "Second set's issue")
+
+
+async def test_an_erased_groups_actions_reports_and_ballots_read_as_erased_without_a_crash(
+    groups: GroupService, services: Services, uow: UnitOfWorkFactory
+) -> None:
+    first, _ = await _two_groups_with_bids(groups, services)
+    action = (await services.actions.add(GUILD, 21, "Call the Quokkabridge board", first)).value
+    await services.actions.report(GUILD, 21, action.id, "done", "They agreed", "Ask sooner")
+    await groups.add_member(GUILD, FAC, first, 22)
+    await groups.accept_ground_rules(GUILD, 22, first)
+    await services.votes.put_in(GUILD, 22, first, "Another issue", "")
+    bids = [bid.id for bid in (await services.votes.board(GUILD, 21, first, None)).bids]
+    vote = (await services.votes.open_vote(GUILD, FAC, first, None, seats=1)).value.vote
+    assert vote is not None
+    await services.votes.cast_ballot(GUILD, 21, vote.id, bids)
+    await _destroy(uow, first)
+    (listed,) = await services.actions.listing(GUILD, 21)
+    assert (listed.text, listed.reports[0].happened, listed.reports[0].learnt) == (ERASED, ERASED, ERASED)
+    async with uow(write=False) as unit:
+        (ballot,) = await unit.votes.ballots(vote.id)
+    assert ballot.choices == []
