@@ -16,6 +16,7 @@ import discord
 from bot.app import MovedClock, SystemClock
 from bot.bootstrap import build_bot, build_services
 from bot.config import ConfigError, Settings, load_settings
+from bot.db.crypto import EncryptionKeyError
 from bot.db.engine import Database, DataFolderError, ensure_sqlite_folder, safe_url
 from bot.db.keys import KeyFileError, default_key_file, load_cipher
 from bot.db.migrate import current_revision, head_revision, migrate
@@ -100,6 +101,16 @@ async def run(settings: Settings) -> None:
             "with is missing or was replaced. Put back the key file or ENCRYPTION_KEYS you backed up "
             "(see the README, Encryption at rest)"
         )
+    try:
+        rewrapped, sealed = await services.state.settle_keys(cipher)
+    except EncryptionKeyError:
+        await database.dispose()
+        raise StartupError(
+            "a group's encryption key cannot be read with the configured keys: a key that was removed from "
+            "ENCRYPTION_KEYS or the key file is still needed (see the README, Encryption at rest)"
+        ) from None
+    if rewrapped or sealed:
+        log.info("encryption keys settled", extra={"group_keys_rewrapped": rewrapped, "rows_sealed": sealed})
     bot = build_bot(settings, services)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

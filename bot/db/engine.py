@@ -11,7 +11,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from bot.db.crypto import Cipher, attach_cipher
+from bot.db.crypto import Cipher, Keyring, attach_cipher
+from bot.db.group_keys import KeyedSession, key_loader
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
@@ -122,10 +123,16 @@ class Database:
                 url, hide_parameters=True, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size * 2
             )
             self._read_engine = self.engine
-        attach_cipher(self.engine, cipher)
-        attach_cipher(self._read_engine, cipher)
-        self.write_sessions = async_sessionmaker(self.engine, expire_on_commit=False, class_=AsyncSession)
-        self.read_sessions = async_sessionmaker(self._read_engine, expire_on_commit=False, class_=AsyncSession)
+        # One keyring for both engines: a group key made by a writer is known to readers at once.
+        self.keyring = Keyring(cipher, key_loader(self._read_engine))
+        attach_cipher(self.engine, self.keyring)
+        attach_cipher(self._read_engine, self.keyring)
+        self.write_sessions = async_sessionmaker(
+            self.engine, expire_on_commit=False, class_=AsyncSession, sync_session_class=KeyedSession
+        )
+        self.read_sessions = async_sessionmaker(
+            self._read_engine, expire_on_commit=False, class_=AsyncSession, sync_session_class=KeyedSession
+        )
 
     async def dispose(self) -> None:
         """Close every pooled connection."""

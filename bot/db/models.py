@@ -191,8 +191,8 @@ class Bid(Base):
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
     author_id: Mapped[int] = mapped_column(BigInteger)
     # What members write about their struggles: encrypted from the first row.
-    title: Mapped[str] = mapped_column(EncryptedText())
-    help: Mapped[str] = mapped_column(EncryptedText())
+    title: Mapped[str] = mapped_column(EncryptedText(group_owned=True))
+    help: Mapped[str] = mapped_column(EncryptedText(group_owned=True))
     status: Mapped[str] = mapped_column(String(16))
     put_in_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -245,7 +245,7 @@ class Ballot(Base):
     vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id", ondelete="CASCADE"))
     voter_id: Mapped[int] = mapped_column(BigInteger)
     # The bid ids chosen, in order of preference; encrypted, since how someone voted is theirs alone.
-    choices: Mapped[list[int]] = mapped_column(EncryptedJSON())
+    choices: Mapped[list[int]] = mapped_column(EncryptedJSON(group_owned=True))
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime())
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -291,7 +291,7 @@ class Action(Base):
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
     round_index: Mapped[int | None] = mapped_column(Integer)
     owner_id: Mapped[int] = mapped_column(BigInteger)
-    text: Mapped[str] = mapped_column(EncryptedText())
+    text: Mapped[str] = mapped_column(EncryptedText(group_owned=True))
     status: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -306,8 +306,8 @@ class ActionReport(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(16))
-    happened: Mapped[str] = mapped_column(EncryptedText())
-    learnt: Mapped[str] = mapped_column(EncryptedText())
+    happened: Mapped[str] = mapped_column(EncryptedText(group_owned=True))
+    learnt: Mapped[str] = mapped_column(EncryptedText(group_owned=True))
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -319,7 +319,7 @@ class RoundNote(Base):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True)
     round_index: Mapped[int] = mapped_column(Integer, primary_key=True)
     holder_id: Mapped[int] = mapped_column(BigInteger)
-    learnt: Mapped[str] = mapped_column(EncryptedText())
+    learnt: Mapped[str] = mapped_column(EncryptedText(group_owned=True))
     written_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -334,7 +334,7 @@ class Contribution(Base):
     round_index: Mapped[int] = mapped_column(Integer)
     phase: Mapped[str] = mapped_column(String(16))
     author_id: Mapped[int] = mapped_column(BigInteger)
-    text: Mapped[str] = mapped_column(EncryptedText())
+    text: Mapped[str] = mapped_column(EncryptedText(group_owned=True))
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -368,3 +368,17 @@ class VoiceMute(Base):
     # Stage, whether the bot has changed the person's state there from `theirs` at all (only then is it undone).
     channel_id: Mapped[int | None] = mapped_column(BigInteger)
     changed: Mapped[bool] = mapped_column(default=False)
+
+
+class GroupKey(Base):
+    """A group's own data key, wrapped (sealed) by the settings keys; what the group's members write is sealed with it.
+
+    Destroying it (`wrapped` cleared, `destroyed_at` set) makes the group's words unreadable in every copy of every
+    row at once; the row stays, so that no new key is ever made for the group under the same id.
+    """
+
+    __tablename__ = "group_keys"
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True)
+    wrapped: Mapped[str | None] = mapped_column(Text)
+    destroyed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -200,6 +200,11 @@ REGISTRY: tuple[Entry, ...] = (
         forget=Forget.DELETE_ROW,
     ),
     _none("bot_state", "value", "the remembered value ('closed', a version, a time)"),
+    _none(
+        "group_keys",
+        "wrapped",
+        "a group's own encryption key, itself encrypted; destroyed when the group's words are erased for good",
+    ),
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.db.crypto import Cipher, EncryptionKeyError
+from bot.db.group_keys import rewrap_group_keys, rotate_queued_posts, seal_legacy_rows
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.clock import Clock
 
@@ -44,3 +45,29 @@ class BotStateService:
             return cipher.decrypt(token) == _CHECK_TEXT
         except EncryptionKeyError:
             return False
+
+    async def settle_keys(self, cipher: Cipher) -> tuple[int, int]:
+        """At start-up, once the keys read this database: put everything under the first settings key.
+
+        Group keys sealed with an older settings key are sealed again with the first one (the rows they seal are
+        not touched), as are the check value and queued posts; rows written before group keys are sealed under
+        their group's key.
+        After this, a settings key that is no longer first can be removed. How many group keys were sealed again,
+        and how many old rows.
+        """
+        async with self._uow() as uow:
+            rewrapped = await rewrap_group_keys(uow.session, cipher)
+            await rotate_queued_posts(uow.session, cipher)
+            token = await uow.state.get(KEY_CHECK)
+            rotated = None if token is None else cipher.rotated(token)
+            if rotated is not None:
+                await uow.state.put(KEY_CHECK, rotated, self._clock.now())
+            await uow.commit()
+        sealed = 0
+        while True:
+            async with self._uow() as uow:
+                batch = await seal_legacy_rows(uow.session)
+                await uow.commit()
+            sealed += batch
+            if not batch:
+                return rewrapped, sealed

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.db.crypto import Cipher, EncryptedJSON, EncryptionKeyError, attach_cipher
+from bot.db.crypto import DESTROYED, ERASED, Cipher, EncryptedJSON, EncryptionKeyError, Keyring, attach_cipher
 from tests.conftest import TEST_ENCRYPTION_KEY
 
 OLD_KEY = "LpCmYIJdLe1rV8XNm-t5wRCPlMTQfGzdFQnkx2Pyj2U="
@@ -52,3 +53,25 @@ def test_an_encrypted_json_value_written_before_encryption_is_read_as_it_is() ->
     assert stored is not None
     assert TEXT not in stored
     assert column.process_result_value(stored, dialect) == {"notice": TEXT}
+
+
+def test_a_groups_token_is_read_with_its_group_key_and_an_old_token_with_the_settings_keys() -> None:
+    group_key = Fernet.generate_key()
+    keyring = Keyring(
+        Cipher([TEST_ENCRYPTION_KEY]),
+        loader=lambda _group: Cipher([TEST_ENCRYPTION_KEY]).encrypt(group_key.decode("ascii")),
+    )
+    token = "g5:" + Fernet(group_key).encrypt(TEXT.encode()).decode("ascii")
+    assert keyring.decrypt(token) == TEXT
+    assert keyring.decrypt(Cipher([TEST_ENCRYPTION_KEY]).encrypt(TEXT)) == TEXT
+
+
+def test_a_groups_token_reads_as_erased_once_its_key_is_destroyed() -> None:
+    keyring = Keyring(Cipher([TEST_ENCRYPTION_KEY]), loader=lambda _group: DESTROYED)
+    assert keyring.decrypt("g5:" + Fernet(Fernet.generate_key()).encrypt(b"x").decode("ascii")) == ERASED
+
+
+def test_a_groups_token_whose_key_is_not_in_the_key_store_is_an_error_not_a_guess() -> None:
+    keyring = Keyring(Cipher([TEST_ENCRYPTION_KEY]), loader=lambda _group: None)
+    with pytest.raises(EncryptionKeyError, match="group 5 is not in the key store"):
+        keyring.decrypt("g5:" + Fernet(Fernet.generate_key()).encrypt(b"x").decode("ascii"))
