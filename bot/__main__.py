@@ -109,6 +109,7 @@ async def run(settings: Settings) -> None:
             "a group's encryption key cannot be read with the configured keys: a key that was removed from "
             "ENCRYPTION_KEYS or the key file is still needed (see the README, Encryption at rest)"
         ) from None
+    await database.load_keys()
     if rewrapped or sealed:
         log.info("encryption keys settled", extra={"group_keys_rewrapped": rewrapped, "rows_sealed": sealed})
     bot = build_bot(settings, services)

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from bot.app import Services, SystemClock
 from bot.bootstrap import build_services
 from bot.config import ConfigError, StorageSettings, load_storage_settings
-from bot.db.crypto import Cipher
+from bot.db.crypto import Cipher, EncryptionKeyError
 from bot.db.engine import Database, is_sqlite, safe_url
 from bot.db.keys import KeyFileError, default_key_file, read_key_file
 from bot.db.migrate import current_revision, head_revision
@@ -193,6 +193,12 @@ async def _run(args: argparse.Namespace, url: str, cipher: Cipher) -> str:
         services = build_services(database, SystemClock(), instance_id=str(uuid.uuid4()), owner="operator")
         if not await services.state.key_reads_this_database(cipher):
             raise OperatorError("the encryption key cannot read this database's text: give the key the bot uses")
+        try:
+            await database.load_keys()
+        except EncryptionKeyError:
+            raise OperatorError(
+                "a group's key cannot be read with the configured keys: give every key the bot has"
+            ) from None
         run: Callable[[argparse.Namespace, Services], Awaitable[str]] = args.run
         return await run(args, services)
     finally:

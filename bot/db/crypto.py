@@ -193,6 +193,8 @@ class Keyring:
 
     def decrypt(self, token: str) -> str:
         """The text a token holds, with its group's key or the settings keys; `ERASED` if its key was destroyed."""
+        if token == ERASED:
+            return ERASED  # erased words are stored as the marker itself: there is nothing left to hide
         match = _GROUP_TOKEN.match(token)
         if match is None:
             return self.cipher.decrypt(token)
@@ -208,6 +210,8 @@ class Keyring:
         """`text` (the value, serialised) sealed with the value's group key, or the settings keys if not a group's."""
         if isinstance(value, _GroupValue):
             return _seal(value, text)
+        if text == ERASED:
+            return ERASED  # the words are gone: the marker needs no key (and a group's erasure needs none either)
         if group_owned:
             raise UnsealedGroupValueError(
                 "a group's words reached the database without their group's key (see bot.db.group_keys)"

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import NullPool
 
 from bot.db.crypto import Cipher, Keyring, attach_cipher
-from bot.db.group_keys import KeyedSession, key_loader
+from bot.db.group_keys import KeyedSession, key_loader, load_group_keys
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
@@ -133,6 +133,10 @@ class Database:
         self.read_sessions = async_sessionmaker(
             self._read_engine, expire_on_commit=False, class_=AsyncSession, sync_session_class=KeyedSession
         )
+
+    async def load_keys(self) -> int:
+        """Every group's data key, read into the keyring before the process serves anything; how many."""
+        return await load_group_keys(self._read_engine, self.keyring)
 
     async def dispose(self) -> None:
         """Close every pooled connection."""

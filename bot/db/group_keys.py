@@ -199,6 +199,19 @@ def key_loader(engine: AsyncEngine) -> KeyLoader:
     return loader
 
 
+async def load_group_keys(engine: AsyncEngine, keyring: Keyring) -> int:
+    """Read every group's key into the keyring at once; how many.
+
+    Rows are decoded where they are read: a result read outside the session's greenlet (after `execute` returned)
+    cannot fetch a key it meets for the first time, so a process loads them all before it serves anything.
+    """
+    async with engine.connect() as connection:
+        rows = (await connection.execute(select(GroupKey.group_id, GroupKey.wrapped))).all()
+    for group_id, wrapped in rows:
+        keyring.remember(group_id, DESTROYED if wrapped is None else wrapped)
+    return len(rows)
+
+
 async def destroy_group_key(uow: UnitOfWork, group_id: int, now: datetime | None = None) -> bool:
     """Destroy the group's data key (crypto-shredding): every word its members wrote, in every copy, is unreadable.
 

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Collection
 
 from bot.db.erasure import OPERATOR_GUILD, erase_group_words, erase_guild, known_guild_ids
+from bot.db.group_keys import destroy_group_key
 from bot.db.models import Group
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.clock import Clock
@@ -54,8 +55,8 @@ class RetentionService:
             counts: dict[str, int] = {}
             if group is not None and group.status == GroupStatus.ARCHIVED:
                 counts = await erase_group_words(uow.session, group.id)
-                # Crypto-shredding goes here once the group keys are merged: destroy_group_key(uow, group.id), in
-                # this same transaction, so that no backup can bring these words back.
+                # Crypto-shredding, in this same transaction: a copy of the rows taken from now on cannot be read.
+                await destroy_group_key(uow, group.id, self._clock.now())
             await uow.commit()
         log.info("archived group's words erased", extra={"group_id": group_id, "rows": sum(counts.values())})
         return True

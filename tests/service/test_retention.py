@@ -20,6 +20,7 @@ from bot.db.models import (
     BotState,
     Contribution,
     DueWork,
+    GroupKey,
     Meeting,
     PendingEffect,
     RoundNote,
@@ -167,6 +168,10 @@ async def test_an_archived_groups_words_are_erased_once_its_period_is_over_and_i
         (work,) = (await unit.session.execute(select(DueWork).where(DueWork.kind == ARCHIVED_WORDS))).scalars()
     assert work.outcome == "erased"
     assert await runtime.run_due() == 0, "exactly once"
+    async with services.units(write=False) as unit:
+        keys = (await unit.session.execute(select(GroupKey.wrapped, GroupKey.destroyed_at))).all()
+    assert [wrapped for wrapped, _ in keys] == [None], "the group's key is destroyed too: no copy can be read again"
+    assert all(destroyed is not None for _, destroyed in keys)
 
 
 async def test_the_erasure_that_fell_due_while_the_bot_was_down_is_done_at_start_up(

@@ -1,8 +1,8 @@
 """groups say how many days an archived group's words are kept (the retention period)
 
-Revision ID: 0018_retention
+Revision ID: 0018
 Revises: 0017
-Create Date: 2026-12-10 00:00:00
+Create Date: 2026-12-06 00:00:00
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0018_retention"
+revision: str = "0018"
 down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

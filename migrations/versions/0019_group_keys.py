@@ -1,8 +1,8 @@
 """each group's own data key, wrapped by the settings keys, so that erasing a group can destroy its key
 
-Revision ID: 0018_keys
-Revises: 0017
-Create Date: 2026-12-20 00:00:00
+Revision ID: 0019
+Revises: 0018
+Create Date: 2026-12-06 00:00:00
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from alembic import op
 
 import bot.db.types
 
-revision: str = "0018_keys"
-down_revision: str | None = "0017"
+revision: str = "0019"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
