@@ -1092,3 +1092,60 @@ async def test_an_interactions_token_takes_edits_for_fifteen_minutes_by_discords
     with pytest.raises(discord.NotFound) as expired:
         await webhook.edit_message("@original", content="too late")
     assert expired.value.code == 10015
+
+
+async def test_a_bot_removed_from_a_guild_hears_guild_remove_is_refused_there_and_hears_guild_join_when_back(
+    harness: Harness, discord_world: FakeDiscord
+) -> None:
+    """Removal and re-invitation, as Discord's gateway and REST documentation describe them.
+
+    What this relies on: GUILD_DELETE carries the guild's id and, only when the guild is down in an outage,
+    ``unavailable: true``; without that field the bot was removed (kicked, or it left with
+    ``DELETE /users/@me/guilds/{guild.id}``), and discord.py dispatches on_guild_remove only then (on_guild_unavailable
+    for the outage). GUILD_CREATE is sent when the bot joins a guild, with the whole guild and no ``unavailable`` field
+    (discord.py: on_guild_join; ``unavailable: false`` would be a guild coming back from an outage,
+    on_guild_available). REST on a guild or channel the bot cannot reach answers 403 Missing Access (50001); a guild
+    that does not exist, or one the bot is not in when it asks to leave, 404 Unknown Guild (10004). An application's
+    commands are not offered in a guild it is not in, so nobody there can send it an interaction.
+    """
+    client = harness.client
+    other = discord_world.create_guild("Elsewhere")
+    alice = other.add_member("Alice")
+    await discord_world.settle()
+    assert [args[0].id for args in harness.saw("guild_join")] == [other.id]
+    general = other.channel_named("general")
+    assert (await alice.run("/pick", fruit="Apple", in_channel=general)).text == "Applex1"
+
+    await discord_world.remove_bot(other)
+    assert discord_world.dispatched[-1] == ("GUILD_DELETE", {"id": str(other.id)})
+    assert [args[0].id for args in harness.saw("guild_remove")] == [other.id]
+    assert not harness.saw("guild_unavailable")
+    assert client.get_guild(other.id) is None
+    with pytest.raises(discord.Forbidden) as guild_refused:
+        await client.fetch_guild(other.id)
+    assert guild_refused.value.code == 50001
+    with pytest.raises(discord.Forbidden) as channel_refused:
+        await client.fetch_channel(general.id)
+    assert channel_refused.value.code == 50001
+    with pytest.raises(RefusedError, match="not in Elsewhere"):
+        await alice.run("/pick", fruit="Apple", in_channel=general)
+    unheard = await alice.post(general, "anyone there?")
+    await discord_world.settle()
+    assert unheard.id not in [args[0].id for args in harness.saw("message")]
+    assert harness.guild.id == discord_world.guild.id, "the other guild goes on as before"
+
+    await discord_world.invite_bot(other)
+    assert [args[0].id for args in harness.saw("guild_join")] == [other.id, other.id]
+    back = client.get_guild(other.id)
+    assert back is not None
+    assert back.get_member(alice.id) is not None
+    assert [c.name for c in back.text_channels] == ["general"]
+    assert (await alice.run("/pick", fruit="Banana", size=2, in_channel=general)).text == "Bananax2"
+
+    await back.leave()  # the bot leaves by itself
+    await discord_world.settle()
+    assert [args[0].id for args in harness.saw("guild_remove")] == [other.id, other.id]
+    assert other.id in discord_world.departed
+    with pytest.raises(discord.NotFound) as not_in_it:
+        await client.http.leave_guild(other.id)
+    assert not_in_it.value.code == 10004

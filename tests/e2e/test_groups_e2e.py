@@ -10,7 +10,7 @@ import pytest
 from discord import Permissions
 
 from bot.ui.access import BOT_PERMISSIONS
-from tests.fakediscord import BotProcess, FakeDiscord, Member, RefusedError
+from tests.fakediscord import BotProcess, FakeDiscord, Guild, Member, RefusedError
 
 pytestmark = pytest.mark.e2e
 
@@ -48,9 +48,14 @@ async def wait_for(condition: Callable[[], bool], within: float = 10.0) -> None:
         await asyncio.sleep(0.05)
 
 
-async def _group_of(world: FakeDiscord, size: int, **options: object) -> tuple[Member, list[Member]]:
-    """A facilitator and `size` members who have all accepted the ground rules of "Set A" (made with `options`)."""
-    guild = world.guild
+async def _group_of(
+    world: FakeDiscord, size: int, *, guild: Guild | None = None, **options: object
+) -> tuple[Member, list[Member]]:
+    """A facilitator and `size` members who have all accepted the ground rules of "Set A" (made with `options`).
+
+    In `guild` if given, else the world's default guild.
+    """
+    guild = guild or world.guild
     admin = guild.add_member("Ada", permissions=Permissions(manage_guild=True))
     fran = guild.add_member("Fran")
     members = [guild.add_member(name) for name in ["Alice", "Bob", "Cleo", "Dev", "Eve", "Finn", "Gus"][:size]]

@@ -359,7 +359,10 @@ class InteractionEngine:
         return record
 
     async def send(self, record: InteractionRecord) -> InteractionRecord:
-        """Dispatch INTERACTION_CREATE for ``record``."""
+        """Dispatch INTERACTION_CREATE for ``record``; refused where the bot is no longer (its commands went too)."""
+        guild = record.member.guild
+        if guild.id in self.fake.departed:
+            raise RefusedError(404, 10004, f"the bot is not in {guild.name}: its commands are gone from it")
         if self.fake.session is None:
             try:
                 await self.fake.wait_ready(within=15.0)

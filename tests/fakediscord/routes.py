@@ -142,12 +142,17 @@ def register(fake: FakeDiscord) -> None:
     def guild_of(request: ApiRequest) -> Guild:
         guild = fake.guilds.get(int(request.params["guild_id"]))
         if guild is None:
+            if int(request.params["guild_id"]) in fake.departed:
+                raise missing_access()  # the guild exists; the bot is no longer in it
             raise api_error(404, 10004, "Unknown Guild")
         return guild
 
     def channel_of(request: ApiRequest) -> Channel:
-        channel = fake.find_channel(int(request.params["channel_id"]))
+        channel_id = int(request.params["channel_id"])
+        channel = fake.find_channel(channel_id)
         if channel is None:
+            if any(channel_id in guild.channels for guild in fake.departed.values()):
+                raise missing_access()
             raise api_error(404, 10003, "Unknown Channel")
         return channel
 
@@ -225,6 +230,14 @@ def register(fake: FakeDiscord) -> None:
             channel = Channel(snowflake(), fake, None, "", DM, recipient=user)
             fake.dm_channels[user.id] = channel
         return ok(channel.payload())
+
+    @route("DELETE", "/users/@me/guilds/{guild_id}")
+    async def leave_guild(request: ApiRequest) -> Result:
+        guild = fake.guilds.get(int(request.params["guild_id"]))
+        if guild is None:
+            raise api_error(404, 10004, "Unknown Guild")
+        await fake.remove_bot(guild)
+        return ok()
 
     @route("GET", "/users/{user_id}")
     async def get_user(request: ApiRequest) -> Result:

@@ -245,6 +245,8 @@ class FakeDiscord:
         self.token = make_token(self.bot_user.id)
         self.users: dict[int, User] = {self.bot_user.id: self.bot_user}
         self.guilds: dict[int, Guild] = {}
+        self.departed: dict[int, Guild] = {}
+        """Guilds the bot was removed from (kicked, or it left): they go on without it until it is invited back."""
         self.dm_channels: dict[int, Channel] = {}
         self.ephemeral_messages: list[Message] = []
         self.global_commands: list[Json] = []
@@ -308,8 +310,28 @@ class FakeDiscord:
         guild = Guild(self, name, owner or self.add_user(f"{name} owner"), bot_permissions)
         self.guilds[guild.id] = guild
         guild.add_channel("general")
-        self.dispatch_soon("GUILD_CREATE", guild.payload())
+        self.dispatch_soon("GUILD_CREATE", guild.payload(joined=True))
         return guild
+
+    async def remove_bot(self, guild: Guild) -> None:
+        """An administrator kicks the bot (or it left): GUILD_DELETE without ``unavailable``, then its REST is refused.
+
+        From then on the guild is in :attr:`departed`: its routes answer 403 Missing Access, its events and
+        interactions no longer reach the bot, and a new session's READY leaves it out.
+        """
+        if self.guilds.pop(guild.id, None) is None:
+            raise RefusedError(404, 10004, "Unknown Guild")
+        self.departed[guild.id] = guild
+        await self.dispatch("GUILD_DELETE", {"id": str(guild.id)})
+        await self.settle()
+
+    async def invite_bot(self, guild: Guild) -> None:
+        """Someone with Manage Server adds the bot back (an OAuth2 invite): GUILD_CREATE with the whole guild."""
+        if self.departed.pop(guild.id, None) is None:
+            raise RefusedError(400, 50035, f"the bot is already in {guild.name}")
+        self.guilds[guild.id] = guild
+        await self.dispatch("GUILD_CREATE", guild.payload(joined=True))
+        await self.settle()
 
     def set_bot_permissions(self, permissions: PermLike, guild: Guild | None = None) -> None:
         """Change the bot's managed role permissions (default guild unless given)."""
@@ -469,6 +491,8 @@ class FakeDiscord:
         await asyncio.sleep(0)
 
     def _send_dispatch(self, session: GatewaySession, event: str, data: Json) -> None:
+        if isinstance(data, dict) and int(data.get("guild_id") or 0) in self.departed:
+            return  # what happens in a guild the bot was removed from no longer reaches it
         received = as_received(event, data, session.intents, self.bot_user.id)
         if received is None:
             return

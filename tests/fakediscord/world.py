@@ -929,8 +929,12 @@ class Guild:
         """The guild's scheduled events."""
         return list(self.events.values())
 
-    def payload(self) -> Json:
-        """The GUILD_CREATE payload (member_count equals the members sent, so no chunking)."""
+    def payload(self, *, joined: bool = False) -> Json:
+        """The GUILD_CREATE payload (member_count equals the members sent, so no chunking).
+
+        `joined`: the bot has just been added to the guild, so the payload has no ``unavailable`` at all (discord.py
+        then dispatches on_guild_join); a guild sent after READY has ``unavailable: false`` (on_guild_available).
+        """
         voice_states = []
         for member in self.members.values():
             if member.voice is not None:
@@ -967,7 +971,7 @@ class Guild:
             "premium_progress_bar_enabled": False,
             "joined_at": iso_now(),
             "large": False,
-            "unavailable": False,
+            **({} if joined else {"unavailable": False}),
             "member_count": len(self.members),
             "members": [m.payload() for m in self.members.values()],
             "channels": [c.payload() for c in self.channels.values() if not c.deleted],
