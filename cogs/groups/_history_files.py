@@ -16,7 +16,7 @@ from datetime import datetime
 from bot.domain.actions import REPORTED, ActionStatus
 from bot.domain.ledger import FOLLOW_THROUGH_RULE, Ledger, StatusCounts, cycle_of, percent, place_in_cycle
 from bot.domain.meeting import MODE_NAMES
-from bot.domain.words import FORMER_MEMBER, is_stand_in, with_people
+from bot.domain.words import FORMER_MEMBER, is_stand_in, plural, with_people
 from bot.services.groups.history import ActionRecord, History
 
 MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>~$])|&(?=#?\w+;)")
@@ -81,11 +81,6 @@ def person_name(names: Mapping[int, str], user_id: int, *, left: bool) -> str:
     return label(_name(names, user_id)) + (" (left)" if left else "")
 
 
-def many(number: int, noun: str) -> str:
-    """A count and its noun, singular for one: "1 round", "2 rounds"."""
-    return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
 def markdown(history: History, names: Mapping[int, str]) -> str:
     """The history to read: the cycle's ledger, each meeting, then every action with its reports.
 
@@ -101,8 +96,8 @@ def markdown(history: History, names: Mapping[int, str]) -> str:
     lines = [f"# History of {md(history.group_name)}", "", f"## {cycle_title(ledger)}", ""]
     lines += [meetings_held(ledger).capitalize() + ".", ""]
     lines += [
-        f"- {person(m.user_id)}: came to {m.attended} of {many(ledger.held, 'meeting')}, "
-        f"{many(m.rounds, 'round')} for {'their issue' if m.rounds == 1 else 'their issues'}, {_actions(m.actions)}"
+        f"- {person(m.user_id)}: came to {m.attended} of {plural(ledger.held, 'meeting')}, "
+        f"{plural(m.rounds, 'round')} for {'their issue' if m.rounds == 1 else 'their issues'}, {_actions(m.actions)}"
         for m in ledger.members
     ]
     lines += ["", f"All actions in the cycle: {_actions(ledger.actions)}", "", FOLLOW_THROUGH_RULE, ""]
@@ -145,7 +140,7 @@ def cycle_title(ledger: Ledger) -> str:
 def meetings_held(ledger: Ledger) -> str:
     """How many of the cycle's meetings have been held: "3 of 4 meetings held", or "3 meetings held"."""
     if ledger.length is None:
-        return f"{many(ledger.held, 'meeting')} held"
+        return f"{plural(ledger.held, 'meeting')} held"
     return f"{ledger.held} of {ledger.length} meetings held"
 
 
@@ -163,9 +158,9 @@ def _actions(counts: StatusCounts) -> str:
     shown = [status for status in (*REPORTED, ActionStatus.OPEN) if counts.count(status)]
     by_status = ", ".join(f"{counts.count(status)} {status.label.lower()}" for status in shown)
     if not counts.reported:
-        return f"{many(counts.committed, 'action')} ({by_status}), none reported on yet"
+        return f"{plural(counts.committed, 'action')} ({by_status}), none reported on yet"
     return (
-        f"{many(counts.committed, 'action')} ({by_status}), follow-through {percent(counts.rate)} "
+        f"{plural(counts.committed, 'action')} ({by_status}), follow-through {percent(counts.rate)} "
         f"of the {counts.reported} reported on"
     )
 

@@ -91,7 +91,7 @@ class FacilitatorCommands(VoiceFloor):
     @app_commands.describe(minutes="How many more minutes")
     async def extend(self, interaction: discord.Interaction[Any], minutes: app_commands.Range[int, 1, 60]) -> None:
         """Extend the current turn."""
-        await self._act(interaction, Extend(minutes), f"The turn has {minutes} more minutes.")
+        await self._act(interaction, Extend(minutes), f"The turn has {plural(minutes, 'more minute', 'more minutes')}.")
 
     @MEETING.command(name="end", description="End the meeting and post the summary (facilitator)")
     async def end(self, interaction: discord.Interaction[Any]) -> None:

@@ -88,8 +88,8 @@ def card_buttons(view: MeetingView) -> discord.ui.View:
             actions.remove("hand")
         if state.phase is Phase.CATCH_UP:
             actions.append("report")  # each member reports on last time's actions from here, in a click or two
-    if state.phase not in (Phase.OPENING, Phase.VOTE):
-        actions.insert(0, "here")  # a late joiner can still arrive
+    if state.phase not in (Phase.OPENING, Phase.VOTE) or state.paused or state.break_until is not None:
+        actions.insert(0, "here")  # a late joiner can still arrive (during a pause or a break too)
     if not view.can_arrive:
         actions.remove("here")  # everyone is here
     actions.append("end")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import dataclasses
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from unittest.mock import AsyncMock, create_autospec
 
@@ -125,6 +126,25 @@ def test_the_card_names_the_speaker_who_is_next_and_then_the_rest_once() -> None
         (1, "setkeeper:meet:1:pause"),
         (1, "setkeeper:meet:1:end"),
     ]
+
+
+@pytest.mark.parametrize("how", ["paused", "break"])
+@pytest.mark.parametrize("phase", [Phase.OPENING, Phase.VOTE])
+def test_a_pause_or_break_before_the_rounds_with_everyone_here_offers_resume_and_end(how: str, phase: Phase) -> None:
+    now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    timing = Timing(present_minutes=5, turn_minutes=3, auto_advance=False)
+    state = start(FACILITATOR, present=(21, 22), rotation=0, timing=timing, voted=None, now=now)
+    state = dataclasses.replace(
+        state, phase=phase, paused=how == "paused", break_until=now + timedelta(minutes=5) if how == "break" else None
+    )
+    for can_arrive, labels in (
+        (False, ["Facilitator:", "Resume", "End meeting"]),
+        (True, ["Here", "Facilitator:", "Resume", "End meeting"]),
+    ):
+        view = MeetingView(1, 1, "Set A", True, state, None, None, [], [], now, None, can_arrive=can_arrive)
+        post = floor_card(view, card_buttons(view))
+        assert post.view is not None
+        assert [getattr(item, "item", item).label for item in post.view.children] == labels
 
 
 async def _started_in_voice(bot: Setkeeper, kind: VoiceKind, have: discord.Permissions) -> tuple[str, MeetingView]:

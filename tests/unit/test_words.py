@@ -35,6 +35,8 @@ NEVER_ONE = {
     "state.seats",  # "a round" when it is one
     "view.open_bids",  # "One bid is in so far" when it is one
     "whose",  # "Your actions", "<@id>'s actions": not a count
+    "SERVER_GRACE.days",  # 30
+    "KEEP_DAYS_DEFAULT",  # 180
 }
 """Counts read before a plural noun that are never 1 (a bound, or said otherwise when 1)."""
 
