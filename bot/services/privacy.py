@@ -20,9 +20,10 @@ from bot.db.models import Base, Group
 from bot.db.privacy import REGISTRY, TABLES, Entry, Forget, Holds, statement_lines
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.clock import Clock
+from bot.domain.effects import SetAccess
 from bot.domain.errors import UserFacingError
 from bot.domain.group_notices import MemberLeft
-from bot.domain.groups import GroupStatus, MembershipStatus, next_facilitator
+from bot.domain.groups import Access, GroupStatus, MembershipStatus, next_facilitator
 from bot.services.effects import QueuedEffect, dms_closed_key
 from bot.services.groups._changes import depart, hand_over
 from bot.services.groups._effects import close_request
@@ -262,13 +263,29 @@ def _mentions(value: JSONValue, keys: frozenset[str], user_id: int, *, under: bo
     return under and value == user_id and not isinstance(value, bool)
 
 
-def _quotes(value: JSONValue, words: set[str]) -> bool:
-    """Whether a JSON value contains any of the person's texts."""
+MEMBER_TEXT_KEYS = frozenset({"title", "help", "text", "learnt", "happened", "criticism", "positives"})
+"""The fields of a queued notice that hold words a member wrote (a bid's title, a removed post, an input)."""
+QUOTE_LENGTH = 12
+"""From how many characters one of their texts found inside a longer member text is taken to be theirs.
+
+A short text ("e", "ok", "yes") is written by many people: found inside another text it proves nothing, so only an
+exact match counts. Twelve characters of free writing are as good as unique to whoever wrote them.
+"""
+
+
+def _quotes(value: JSONValue, words: set[str], *, under: bool = False) -> bool:
+    """Whether a queued post holds the person's words in a field of member text.
+
+    The field is one of their texts exactly, or holds one of at least `QUOTE_LENGTH` characters; the other fields
+    (kinds, group names, ids) never count, so a one-letter action does not take everyone's posts with it.
+    """
     if isinstance(value, dict):
-        return any(_quotes(v, words) for v in value.values())
+        return any(_quotes(v, words, under=k in MEMBER_TEXT_KEYS) for k, v in value.items())
     if isinstance(value, list):
-        return any(_quotes(item, words) for item in value)
-    return isinstance(value, str) and any(word in value for word in words)
+        return any(_quotes(item, words, under=under) for item in value)
+    if not under or not isinstance(value, str):
+        return False
+    return value in words or any(len(word) >= QUOTE_LENGTH and word in value for word in words)
 
 
 async def _scrub_meeting_states(f: _Forgetting) -> None:
@@ -434,7 +451,17 @@ class PrivacyService:
             live = group.status != GroupStatus.ARCHIVED
             if live and group.facilitator_id == f.user_id:
                 await self._hand_on(uow, group, f.user_id)
-            if membership is None or not live:
+            if not live:
+                read = group.facilitator_id == f.user_id or (
+                    membership is not None and membership.status == MembershipStatus.ACTIVE
+                )
+                if read and group.text_channel_id is not None:
+                    # The archive left them reading its channels; once their records show the stand-in, the
+                    # applier finds them in no role there and takes the access away.
+                    taken = SetAccess(group.id, group.text_channel_id, group.voice_channel_id, f.user_id, Access.NONE)
+                    uow.emit(f.guild_id, taken)
+                continue
+            if membership is None:
                 continue
             if membership.status == MembershipStatus.REQUESTED:
                 membership.status, membership.left_at = MembershipStatus.LEFT, f.now
@@ -460,9 +487,13 @@ class PrivacyService:
             )
         active = await uow.memberships.with_status(group.id, MembershipStatus.ACTIVE)
         eligible = [m.user_id for m in active if m.rules_accepted_at and m.user_id != user_id]
-        if eligible:
-            await hand_over(uow, group, next_facilitator(user_id, eligible))
-        # With nobody to hand it to, the stand-in keeps the role; a server manager can appoint someone.
+        if not eligible:
+            raise ForgetBlockedError(
+                f"You facilitate {group.name} and nobody else there has accepted the ground rules yet, so the role "
+                "cannot be handed on, and nothing was erased. Archive the group (/group archive) or wait until a "
+                "member has accepted, then ask again."
+            )
+        await hand_over(uow, group, next_facilitator(user_id, eligible))
 
     async def _erase(self, f: _Forgetting, only_group: int | None = None) -> None:
         """Every column of words they own becomes `ERASED` (their texts are remembered, to find quotes of them)."""
