@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, RowMapping, Select, Table, delete, func, or_, select, update
 
+from bot.db.group_keys import erase_for_good
 from bot.db.models import Base, Group
 from bot.db.privacy import REGISTRY, TABLES, Entry, Forget, Holds, statement_lines
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
@@ -423,6 +424,7 @@ class PrivacyService:
         now = now or self._clock.now()
         report = ForgetReport()
         async with self._uow() as uow:
+            await erase_for_good(uow.session)
             f = _Forgetting(uow, guild_id, user_id, -(secrets.randbelow(2**62) + 1), now, set(), report)
             await self._leave_groups(f)
             self._fail_after("leave")
