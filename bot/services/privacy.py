@@ -25,6 +25,7 @@ from bot.domain.effects import SetAccess
 from bot.domain.errors import UserFacingError
 from bot.domain.group_notices import MemberLeft
 from bot.domain.groups import Access, GroupStatus, MembershipStatus, next_facilitator
+from bot.domain.words import FORMER_MEMBER
 from bot.services.effects import QueuedEffect, dms_closed_key
 from bot.services.groups._changes import depart, hand_over
 from bot.services.groups._effects import close_request
@@ -79,6 +80,8 @@ class ForgetReport:
     """Queued posts that only named them, now naming the stand-in (a leave still in flight, on a second forget)."""
     remembered: int = 0
     """Facts the bot remembered about them (closed direct messages), deleted."""
+    mentions_replaced: int = 0
+    """Other members' texts that mentioned them, now saying "@a former member" instead."""
     mutes_to_undo: int = 0
     """The bot's mutes of them still to undo: the applier undoes them and then deletes the rows."""
     effects: list[QueuedEffect] = field(default_factory=list)
@@ -86,7 +89,14 @@ class ForgetReport:
     @property
     def anything(self) -> bool:
         """Whether anything of theirs was found at all."""
-        counts = (self.stand_ins, self.groups_left, self.posts_dropped, self.remembered, *self.erased.values())
+        counts = (
+            self.stand_ins,
+            self.groups_left,
+            self.posts_dropped,
+            self.remembered,
+            self.mentions_replaced,
+            *self.erased.values(),
+        )
         return any(counts)
 
 
@@ -289,6 +299,47 @@ def _quotes(value: JSONValue, words: set[str], *, under: bool = False) -> bool:
     return value in words or any(len(word) >= QUOTE_LENGTH and word in value for word in words)
 
 
+def _without_mention(text: str, user_id: int) -> str:
+    """A member's text with the person's mentions (`<@id>`, `<@!id>`) written as "@a former member"."""
+    for mention in (f"<@{user_id}>", f"<@!{user_id}>"):
+        text = text.replace(mention, f"@{FORMER_MEMBER}")
+    return text
+
+
+def _unmentioned(value: JSONValue, user_id: int) -> JSONValue:
+    """A queued post with the person's mentions in its texts written as "@a former member"."""
+    if isinstance(value, dict):
+        return {k: _unmentioned(v, user_id) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unmentioned(item, user_id) for item in value]
+    return _without_mention(value, user_id) if isinstance(value, str) else value
+
+
+def _model(table: Table) -> type[Any]:
+    """The mapped class of a table (its rows are written through the ORM, which seals group-owned words)."""
+    return next(mapper.class_ for mapper in Base.registry.mappers if mapper.local_table is table)
+
+
+async def _replace_mentions(f: _Forgetting) -> None:
+    """Other members' words that mention them: the mention becomes plain "@a former member", which names nobody.
+
+    Through the ORM, so each group's words are sealed again with its key; the rows are read afresh
+    (`populate_existing`), since the erasure above changed some of them without the session seeing it.
+    """
+    for table_name, entries in _by_table(e for e in REGISTRY if e.holds is Holds.WORDS).items():
+        table = _table(table_name)
+        query = select(_model(table)).where(_in_guild(table, f.guild_id)).execution_options(populate_existing=True)
+        for row in (await f.uow.session.execute(query)).scalars():
+            changed = False
+            for e in entries:
+                value = getattr(row, e.column)
+                if isinstance(value, str) and value != _without_mention(value, f.user_id):
+                    setattr(row, e.column, _without_mention(str(value), f.user_id))
+                    changed = True
+            f.report.mentions_replaced += changed
+    await f.uow.session.flush()
+
+
 async def _scrub_meeting_states(f: _Forgetting) -> None:
     """Meetings: the person's id in attendance, turns and rounds becomes the stand-in (counts stay as they were)."""
     table = _table("meetings")
@@ -313,10 +364,11 @@ async def _scrub_pending_effects(f: _Forgetting) -> None:
         if (kind == "direct" and payload.get("user_id") == f.user_id) or _quotes(payload, f.words):
             await f.uow.session.execute(delete(table).where(table.c.id == effect_id))
             f.report.posts_dropped += 1
-        elif _mentions(payload, PAYLOAD_PERSON_KEYS, f.user_id):
-            scrubbed = _replace_ids(payload, PAYLOAD_PERSON_KEYS, f.user_id, f.stand_in)
-            await f.uow.session.execute(update(table).where(table.c.id == effect_id).values(payload=scrubbed))
-            f.report.posts_renamed += 1
+        else:
+            scrubbed = _unmentioned(_replace_ids(payload, PAYLOAD_PERSON_KEYS, f.user_id, f.stand_in), f.user_id)
+            if scrubbed != payload:
+                await f.uow.session.execute(update(table).where(table.c.id == effect_id).values(payload=scrubbed))
+                f.report.posts_renamed += 1
 
 
 async def _delete_remembered(f: _Forgetting) -> None:
@@ -435,6 +487,7 @@ class PrivacyService:
                 for e in [e for e in REGISTRY if e.forget is rule and (e.table, e.column) in SPECIAL_FORGET]:
                     await SPECIAL_FORGET[(e.table, e.column)](f)
             await self._tombstone(f)
+            await _replace_mentions(f)
             self._fail_after("tombstone")
             await uow.commit()
             report.effects = uow.committed
