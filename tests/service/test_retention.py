@@ -294,3 +294,28 @@ async def test_a_server_erased_for_the_operator_leaves_none_of_its_sealed_words_
 
     assert [token for token in tokens if token in _file_bytes(database)] == []
     assert await _sealed(database, OTHER_GUILD), "the other server's words stay"
+
+
+async def test_a_group_archived_before_retention_existed_has_its_erasure_planned_at_start_up_once(
+    services: Services, database: Database, clock: FixedClock
+) -> None:
+    await _archived_group(services, clock, keep_days=30)
+    async with services.units() as unit:  # archived by a version without retention: no erasure was planned
+        await unit.session.execute(DueWork.__table__.delete().where(DueWork.kind == ARCHIVED_WORDS))
+        await unit.commit()
+    clock.moment += timedelta(days=10)
+    restarted = build_services(database, clock, "after-the-upgrade", uow=services.units)
+
+    assert await restarted.retention.plan_archived_groups() == 1
+    assert await restarted.retention.plan_archived_groups() == 0, "a second start plans nothing more"
+    async with services.units(write=False) as unit:
+        planned = (await unit.session.execute(select(DueWork).where(DueWork.kind == ARCHIVED_WORDS))).scalars().all()
+    assert len(planned) == 1
+    runtime = _runtime(restarted, [GUILD])
+    clock.moment += timedelta(days=20) - timedelta(seconds=1)
+    assert await runtime.run_due() == 0, "the period counts from the archive, not from the start-up"
+    clock.moment += timedelta(seconds=2)
+    assert await runtime.run_due() == 1
+    assert set(await _texts(services.units)) == {ERASED}
+    assert await restarted.retention.plan_archived_groups() == 0, "an erased group is never planned again"
+    assert await runtime.run_due() == 0
