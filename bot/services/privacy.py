@@ -11,7 +11,7 @@ import json
 import secrets
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, RowMapping, Select, Table, delete, func, or_, select, update
@@ -25,14 +25,14 @@ from bot.domain.effects import SetAccess
 from bot.domain.errors import UserFacingError
 from bot.domain.group_notices import MemberLeft
 from bot.domain.groups import Access, GroupStatus, MembershipStatus, next_facilitator
-from bot.domain.words import FORMER_MEMBER
+from bot.domain.words import FORMER_MEMBER, plural
 from bot.services.effects import QueuedEffect, dms_closed_key
 from bot.services.groups._changes import depart, hand_over
 from bot.services.groups._effects import close_request
 
 JSONValue = object
 """A value read from stored JSON (a dict, a list, a string, a number, True, False or None)."""
-__all__ = ["ExportFiles", "ForgetBlockedError", "ForgetReport", "PrivacyService", "statement_lines"]
+__all__ = ["ExportFiles", "ForgetBlockedError", "ForgetReport", "PrivacyService", "statement_lines", "what_changed"]
 
 EXPORT_FORMAT = "setkeeper-export/1"
 ANOTHER_MEMBER = "another member"
@@ -98,6 +98,21 @@ class ForgetReport:
             *self.erased.values(),
         )
         return any(counts)
+
+
+def what_changed(report: ForgetReport, whom: str) -> str:
+    """A forget's shared records, mentions and cancelled messages in words; `whom` is "you", or "them" (operator)."""
+    shown = "shows" if report.stand_ins == 1 else "show"
+    cancelled = "was" if report.posts_dropped == 1 else "were"
+    parts = [
+        f"{plural(report.stand_ins, 'shared record')} now {shown} an anonymous stand-in instead of {whom}",
+        f"{plural(report.posts_dropped, 'message')} waiting to be sent to {whom} or about {whom} {cancelled} cancelled",
+    ]
+    if report.mentions_replaced:
+        said = "says" if report.mentions_replaced == 1 else "say"
+        texts = plural(report.mentions_replaced, "text")
+        parts.append(f"{texts} by other members that mentioned {whom} now {said} '@{FORMER_MEMBER}'")
+    return "; ".join(parts)
 
 
 @dataclass
@@ -220,14 +235,42 @@ SPECIAL_EXPORT: dict[tuple[str, str], Callable[[UnitOfWork, int, int], Awaitable
 """Entries exported by a function of their own (JSON that mentions the person), by table and column."""
 
 
+ROUND_KEYS = frozenset({"rounds_held", "input_turns", "passed_input", "passed_clarify"})
+"""The export's lists of a meeting's rounds (counted from 0 in the JSON, from 1 for people)."""
+
+
+def _readable_time(text: str) -> str:
+    moment = datetime.fromisoformat(text)
+    moment = moment.astimezone(UTC) if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
+
+
+def _readable(key: str, value: object) -> str:
+    """A stored value as a person reads it: yes or no, a date, rounds counted from 1, a list as a list."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if key.endswith("_at") and isinstance(value, str):
+        try:
+            return _readable_time(value)
+        except ValueError:
+            return value
+    if isinstance(value, list):
+        items = [item + 1 if key in ROUND_KEYS and isinstance(item, int) else item for item in value]
+        return ", ".join(_readable("", item) for item in items) if items else "none"
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
 def _markdown(data: dict[str, Any]) -> str:
-    """The export for people: one section per table, one entry per row, every field on its own line."""
+    """The export for people: one section per table, one entry per row, every field that has a value on its line."""
     lines = [
         "# Your data in this server",
         "",
-        f"Exported {data['exported_at']} for you (Discord id {data['user_id']}) in server {data['guild_id']}.",
-        f"Other people appear as '{ANOTHER_MEMBER}'. The same data, for machines, is in the JSON file "
-        f"(format {EXPORT_FORMAT}).",
+        f"Exported {_readable_time(data['exported_at'])} for you (Discord id {data['user_id']}) in server "
+        f"{data['guild_id']}.",
+        f"Other people appear as '{ANOTHER_MEMBER}'. Rounds of a meeting are counted from 1. The same data, for "
+        f"machines, is in the JSON file (format {EXPORT_FORMAT}).",
         "",
         "## Groups",
         "",
@@ -238,11 +281,10 @@ def _markdown(data: dict[str, Any]) -> str:
         if not rows:
             lines.append("- none")
         for row in rows:
-            first = True
-            for key, value in row.items():
-                text = json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else str(value)
-                lines.append(f"{'- ' if first else '  '}{key.replace('_', ' ')}: {text}")
-                first = False
+            fields = [
+                f"{key.replace('_', ' ')}: {_readable(key, value)}" for key, value in row.items() if value is not None
+            ]
+            lines += [f"{'- ' if index == 0 else '  '}{text}" for index, text in enumerate(fields)]
     return "\n".join(lines) + "\n"
 
 

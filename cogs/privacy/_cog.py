@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.domain.words import plural
-from bot.services.privacy import ForgetReport, statement_lines
+from bot.services.privacy import ForgetReport, statement_lines, what_changed
 from bot.ui.replies import defer, reply
 from cogs._feature import FeatureCog
 from cogs.groups._views import guarded
@@ -57,8 +57,7 @@ def forgotten(report: ForgetReport) -> str:
     lines.append(f"Erased: {', '.join(erased)}." if erased else "Erased: nothing you wrote was stored.")
     lines.append(
         f"You left {plural(report.groups_left, 'group')}; {plural(report.bids_withdrawn, 'open bid')} withdrawn; "
-        f"{plural(report.stand_ins, 'shared record')} now show an anonymous stand-in instead of you; "
-        f"{plural(report.posts_dropped, 'queued post')} to you or quoting you dropped."
+        f"{what_changed(report, 'you')}."
     )
     return "\n".join(lines)
 
