@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, RowMapping, Select, Table, delete, func, o
 
 from bot.db.group_keys import erase_for_good
 from bot.db.models import Base, Group
-from bot.db.privacy import REGISTRY, TABLES, Entry, Forget, Holds, statement_lines
+from bot.db.privacy import REGISTRY, STATEMENT_INTRO, TABLES, Entry, Forget, Holds, statement_fields
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.clock import Clock
 from bot.domain.effects import SetAccess
@@ -32,7 +32,15 @@ from bot.services.groups._effects import close_request
 
 JSONValue = object
 """A value read from stored JSON (a dict, a list, a string, a number, True, False or None)."""
-__all__ = ["ExportFiles", "ForgetBlockedError", "ForgetReport", "PrivacyService", "statement_lines", "what_changed"]
+__all__ = [
+    "STATEMENT_INTRO",
+    "ExportFiles",
+    "ForgetBlockedError",
+    "ForgetReport",
+    "PrivacyService",
+    "statement_fields",
+    "what_changed",
+]
 
 EXPORT_FORMAT = "setkeeper-export/1"
 ANOTHER_MEMBER = "another member"

@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.domain.words import plural
-from bot.services.privacy import ForgetReport, statement_lines, what_changed
+from bot.services.privacy import STATEMENT_INTRO, ForgetReport, statement_fields, what_changed
 from bot.ui.replies import defer, reply
 from cogs._feature import FeatureCog
 from cogs.groups._views import guarded
@@ -62,6 +62,14 @@ def forgotten(report: ForgetReport) -> str:
     return "\n".join(lines)
 
 
+def info_embed() -> discord.Embed:
+    """The privacy statement as one embed: what is stored, then one field per kind of record, then your rights."""
+    embed = discord.Embed(title="Your data", description=STATEMENT_INTRO)
+    for name, text in statement_fields():
+        embed.add_field(name=name, value=text, inline=False)
+    return embed
+
+
 class Privacy(FeatureCog):
     """A member's own data: export it, erase it, and read what is kept and why."""
 
@@ -100,7 +108,7 @@ class Privacy(FeatureCog):
     @app_commands.guild_only()
     async def info(self, interaction: discord.Interaction[Any]) -> None:
         """The privacy statement, generated from the registry (the README holds the same)."""
-        await reply(interaction, embed=discord.Embed(title="Your data", description="\n".join(statement_lines())))
+        await reply(interaction, embed=info_embed())
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:

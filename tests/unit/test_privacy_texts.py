@@ -8,8 +8,9 @@ from types import SimpleNamespace
 from typing import Any
 
 from bot import cli
+from bot.db.privacy import STATEMENT_RIGHTS_TITLE, statement_rows
 from bot.services.privacy import ExportFiles, ForgetReport, _markdown
-from cogs.privacy._cog import forgotten
+from cogs.privacy._cog import forgotten, info_embed
 
 
 def test_the_forget_reply_says_one_record_shows_and_one_message_was_cancelled() -> None:
@@ -83,3 +84,33 @@ async def test_the_command_line_counts_one_row_and_one_record_in_the_singular(tm
         "Server 5: words erased in 1 row (actions 1); left 1 group; 1 shared record now shows an anonymous stand-in "
         "instead of them; 1 message waiting to be sent to them or about them was cancelled"
     )
+
+
+def test_privacy_info_fits_every_limit_discord_sets_on_an_embed() -> None:
+    embed = info_embed()
+    assert embed.description is not None
+    assert len(embed.description) <= 4096
+    assert len(embed.fields) <= 25
+    for item in embed.fields:
+        assert item.name is not None
+        assert item.value is not None
+        assert 0 < len(item.name) <= 256, item.name
+        assert 0 < len(item.value) <= 1024, item.name
+    assert len(embed) <= 6000, "title, description and every field together"
+    assert [item.name for item in embed.fields] == [what for what, *_ in statement_rows()] + [STATEMENT_RIGHTS_TITLE]
+
+
+def test_privacy_info_says_each_thing_once_in_plain_words() -> None:
+    embed = info_embed()
+    text = "\n".join([embed.description or "", *(f"{item.name}: {item.value}" for item in embed.fields)])
+    for jargon in ("keep_days", "the count keeps them", "Seen by only you", "queued", "between runs", "floor"):
+        assert jargon not in text, jargon
+    waiting = next(item.value for item in embed.fields if item.name and item.name.startswith("Messages and changes"))
+    assert waiting == (
+        "What the bot is about to post or change for a group (a post may quote what a member wrote).\n"
+        "Who sees it: nobody but the bot.\n"
+        "How long it is kept: until the bot has made them, usually within a minute."
+    )
+    ballots = next(item.value for item in embed.fields if item.name == "Your ballots")
+    assert "Who sees it: only you (the group sees the totals, never who voted how)." in ballots
+    assert "(its facilitator can choose another period)" in text
