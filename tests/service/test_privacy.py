@@ -348,6 +348,7 @@ async def test_a_forget_replaces_their_mention_in_other_members_words_with_a_for
     await add_members(groups, group, A, B)
     await services.actions.add(GUILD, B, f"Ask <@{A}> for the file, and <@!{A}> for the key", group.id)
     await services.actions.add(GUILD, B, f"Thank <@{B}> later", group.id)
+    await services.votes.put_in(GUILD, B, group.id, f"Working with <@{A}>", "any ideas")  # its post is queued
 
     report = await privacy.forget(GUILD, A, clock.now())
 
@@ -357,4 +358,8 @@ async def test_a_forget_replaces_their_mention_in_other_members_words_with_a_for
         "Ask @a former member for the file, and @a former member for the key",
         f"Thank <@{B}> later",
     ]
-    assert report.mentions_replaced == 1
+    assert report.mentions_replaced == 2, "the action and the bid"
+    titles = [
+        p["notice"]["title"] for p in await _queued(services) if p.get("notice", {}).get("kind") == "vote.bid_put_in"
+    ]
+    assert titles == ["Working with @a former member"], "the queued post about B's bid names nobody"

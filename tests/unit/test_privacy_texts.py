@@ -9,7 +9,7 @@ from typing import Any
 
 from bot import cli
 from bot.db.privacy import STATEMENT_RIGHTS_TITLE, statement_rows
-from bot.services.privacy import ExportFiles, ForgetReport, _markdown
+from bot.services.privacy import ExportFiles, ForgetBlockedError, ForgetReport, _markdown
 from cogs.privacy._cog import forgotten, info_embed
 
 
@@ -114,3 +114,23 @@ def test_privacy_info_says_each_thing_once_in_plain_words() -> None:
     ballots = next(item.value for item in embed.fields if item.name == "Your ballots")
     assert "Who sees it: only you (the group sees the totals, never who voted how)." in ballots
     assert "(its facilitator can choose another period)" in text
+
+
+async def test_the_command_line_says_per_server_why_a_facilitator_was_not_erased() -> None:
+    blocked = ForgetBlockedError("You facilitate Set A and nobody else there has accepted the ground rules yet.")
+
+    async def forget(guild_id: int, user_id: int) -> ForgetReport:
+        if guild_id == 5:
+            raise blocked
+        return ForgetReport(stand_ins=2, groups_left=1)
+
+    async def guilds_of(user_id: int) -> list[int]:
+        return [5, 6]
+
+    services: Any = _Services(privacy=SimpleNamespace(forget=forget, guilds_of=guilds_of))
+    said = await cli._forget(argparse.Namespace(user_id=21, guild=None, yes=True), services)
+    assert said.splitlines() == [
+        f"Server 5: not erased: {blocked}",
+        "Server 6: words erased in 0 rows (none); left 1 group; 2 shared records now show an anonymous stand-in "
+        "instead of them; 0 messages waiting to be sent to them or about them were cancelled",
+    ]
