@@ -303,6 +303,7 @@ class Setkeeper(commands.Bot):
         """At start-up: servers the bot is in call off any erasure; servers it left while it was down get one."""
         await self.services.retention.invited_back(guild_ids)
         await self.services.retention.notice_departures(guild_ids)
+        await self.services.retention.plan_archived_groups()
 
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         """The bot was removed from a server: its data is erased after the grace period, unless it is invited back."""

@@ -25,6 +25,7 @@ from bot.db.keys import KeyFileError, default_key_file, read_key_file
 from bot.db.migrate import current_revision, head_revision
 from bot.domain.errors import UserFacingError
 from bot.domain.words import plural
+from bot.services.privacy import what_changed
 
 
 class OperatorError(Exception):
@@ -63,7 +64,7 @@ async def _forget_server(args: argparse.Namespace, services: Services) -> str:
     total = sum(counts.values())
     if not total:
         return f"Server {args.guild_id}: nothing stored, nothing erased."
-    return f"Server {args.guild_id}: erased {total} rows ({rows})."
+    return f"Server {args.guild_id}: erased {plural(total, 'row')} ({rows})."
 
 
 def _person_arguments(parser: argparse.ArgumentParser) -> None:
@@ -93,7 +94,7 @@ async def _export(args: argparse.Namespace, services: Services) -> str:
         stem = args.out / f"setkeeper-{guild_id}-{args.user_id}"
         stem.with_suffix(".json").write_text(files.json, encoding="utf-8")
         stem.with_suffix(".md").write_text(files.markdown, encoding="utf-8")
-        lines.append(f"Server {guild_id}: {files.rows} records in {stem}.json and {stem}.md")
+        lines.append(f"Server {guild_id}: {plural(files.rows, 'record')} in {stem}.json and {stem}.md")
     return "\n".join(lines)
 
 
@@ -122,8 +123,7 @@ async def _forget(args: argparse.Namespace, services: Services) -> str:
         erased = ", ".join(f"{table} {count}" for table, count in sorted(report.erased.items()) if count)
         lines.append(
             f"Server {guild_id}: words erased in {plural(sum(report.erased.values()), 'row')} ({erased or 'none'}); "
-            f"left {plural(report.groups_left, 'group')}; {plural(report.stand_ins, 'shared record')} now show a "
-            f"stand-in; {plural(report.posts_dropped, 'queued post')} dropped"
+            f"left {plural(report.groups_left, 'group')}; {what_changed(report, 'them')}"
             if report.anything
             else f"Server {guild_id}: nothing of theirs left to erase"
         )

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from sqlalchemy import ColumnElement, Select, String, Table, delete, or_, select, union, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.group_keys import erase_for_good
 from bot.db.models import Base
 from bot.db.privacy import REGISTRY, Entry, Retain
 from bot.domain.retention import server_subject
@@ -57,6 +58,7 @@ async def erase_group_words(session: AsyncSession, group_id: int) -> dict[str, i
 
     Ids, times and statuses stay, so that the group's counts and its ledger still add up. Doing it again is harmless.
     """
+    await erase_for_good(session)
     counts: dict[str, int] = {}
     for name, entries in _retention_rules().items():
         table = Base.metadata.tables[name]
@@ -86,6 +88,7 @@ def _names_guild(table: Table, guild_id: int) -> ColumnElement[bool] | None:
 
 async def erase_guild(session: AsyncSession, guild_id: int) -> dict[str, int]:
     """Delete every row of one server in every table (its groups and all that hangs on them); rows deleted, by table."""
+    await erase_for_good(session)
     of_guild = select(_GROUPS.c.id).where(_GROUPS.c.guild_id == guild_id)
     counts: dict[str, int] = {}
     # Rows that hang on a group go before the groups themselves, which the others find their rows by.

@@ -65,6 +65,7 @@ GROUP_COLUMNS: dict[type[Any], tuple[str, ...]] = {
 
 _MADE = "setkeeper_group_keys_made"
 _DESTROYED = "setkeeper_group_keys_destroyed"
+_SHREDDING = "setkeeper_erasing_for_good"
 
 
 class KeyedSession(Session):
@@ -146,11 +147,25 @@ def _seal_group_values(session: Session, _context: object, _instances: object) -
 def _settle(session: Session, *, committed: bool) -> None:
     made = session.info.pop(_MADE, {})
     destroyed = session.info.pop(_DESTROYED, set())
+    shredding = session.info.pop(_SHREDDING, False)
+    engine = session.get_bind()
     if made or destroyed:
-        engine = session.get_bind()
         keyring_of(engine.dialect).settle(made, destroyed, committed=committed)
-        if committed and destroyed and engine.dialect.name == "sqlite":
-            _forget_old_frames(engine)
+    if committed and (destroyed or shredding) and engine.dialect.name == "sqlite":
+        _forget_old_frames(engine)
+
+
+async def erase_for_good(session: AsyncSession) -> None:
+    """Call before a unit of work erases words or deletes rows: what it removes is not left readable in the file.
+
+    On SQLite, the connection zeroes deleted and overwritten content (`secure_delete`) from now on, and once the
+    unit commits the write-ahead log, whose earlier frames still hold the pages as they were, is emptied. On
+    PostgreSQL the old versions of the rows stay in the table's pages until VACUUM reclaims them (autovacuum does,
+    soon after a large change); a copy of the data directory taken meanwhile still holds them, sealed.
+    """
+    if session.bind is not None and session.bind.dialect.name == "sqlite":
+        await session.execute(text("PRAGMA secure_delete = ON"))
+        session.sync_session.info[_SHREDDING] = True
 
 
 def _forget_old_frames(engine: Any) -> None:  # noqa: ANN401 - the session's bind
@@ -225,9 +240,7 @@ async def destroy_group_key(uow: UnitOfWork, group_id: int, now: datetime | None
         pass
     when = now if now is not None else uow._clock.now()
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    if dialect == "sqlite":
-        # Deleted and overwritten content is zeroed in the file rather than left in a free page.
-        await session.execute(text("PRAGMA secure_delete = ON"))
+    await erase_for_good(session)
     result = await session.execute(
         update(GroupKey)
         .where(GroupKey.group_id == group_id, GroupKey.wrapped.is_not(None))

@@ -120,7 +120,7 @@ REGISTRY: tuple[Entry, ...] = (
         "ballots",
         "choices",
         Holds.CHOICES,
-        "the bids a member voted for, seen only by them (the count keeps them once they are forgotten)",
+        "the bids a member voted for (if they ask to be forgotten, their vote still counts, with no name on it)",
         owner="voter_id",
         export=True,
     ),
@@ -169,7 +169,7 @@ REGISTRY: tuple[Entry, ...] = (
         "pending_effects",
         "payload",
         Holds.PEOPLE_AND_WORDS,
-        "a post or change queued for Discord (it may quote what a member wrote), kept until it is made",
+        "what the bot is about to post or change for a group (a post may quote what a member wrote)",
         forget=Forget.SCRUB,
         retain=Retain.DELETE_ROW,
     ),
@@ -186,7 +186,7 @@ REGISTRY: tuple[Entry, ...] = (
         "voice_mutes",
         "user_id",
         Holds.PERSON,
-        "whom the bot has muted for a meeting's floor, so that it always undoes it; deleted once undone",
+        "whom the bot muted in a meeting's voice channel while someone else spoke, so that it always unmutes them",
         owner="user_id",
         forget=Forget.DELETE_ROW,
     ),
@@ -196,7 +196,7 @@ REGISTRY: tuple[Entry, ...] = (
         "bot_state",
         "key",
         Holds.PERSON,
-        "what the bot remembers between runs; for a person, only that their direct messages were found closed",
+        "what the bot remembers when it restarts; about a person, only that it could not send them a direct message",
         forget=Forget.DELETE_ROW,
     ),
     _none("bot_state", "value", "the remembered value ('closed', a version, a time)"),
@@ -230,7 +230,8 @@ _WHILE_GROUP = (
     "from it), or until you erase it"
 )
 _WORDS_KEPT = (
-    f"until {KEEP_DAYS_DEFAULT} days after the group is archived (its keep_days setting), or until you erase it"
+    f"until {KEEP_DAYS_DEFAULT} days after the group is archived (its facilitator can choose another period), or "
+    "until you erase it"
 )
 TABLES: dict[str, TableNote] = {
     "groups": TableNote("Groups you set up or facilitate", "the group's members", _WHILE_GROUP),
@@ -241,7 +242,7 @@ TABLES: dict[str, TableNote] = {
     ),
     "bids": TableNote("Your bids (the issues you brought)", "the group's members", _WORDS_KEPT),
     "votes": TableNote("Votes you opened or closed", "the group's members", _WHILE_GROUP),
-    "ballots": TableNote("Your ballots", "only you (the group sees the count, never who voted how)", _WHILE_GROUP),
+    "ballots": TableNote("Your ballots", "only you (the group sees the totals, never who voted how)", _WHILE_GROUP),
     "meetings": TableNote(
         "Meetings: your attendance and your turns", "the group's members, in the ledger and summaries", _WHILE_GROUP
     ),
@@ -252,12 +253,16 @@ TABLES: dict[str, TableNote] = {
     "actions": TableNote("Your actions", "the group's members", _WORDS_KEPT),
     "action_reports": TableNote("Your reports on your actions", "the group's members", _WORDS_KEPT),
     "pending_effects": TableNote(
-        "Posts and changes waiting to be made on Discord", "nobody but the bot", "until the post or change is made"
+        "Messages and changes the bot has still to make on Discord",
+        "nobody but the bot",
+        "until the bot has made them, usually within a minute",
     ),
     "voice_mutes": TableNote(
-        "Server mutes the bot made for a meeting's floor", "nobody but the bot", "until the mute is undone"
+        "Mutes the bot made during a voice meeting", "nobody but the bot", "until the bot unmutes you"
     ),
-    "bot_state": TableNote("That your direct messages were found closed", "nobody but the bot", "until you erase it"),
+    "bot_state": TableNote(
+        "That the bot could not send you a direct message", "nobody but the bot", "until you erase it"
+    ),
 }
 """One note per table that holds a person's id or words (a test checks none is missing)."""
 
@@ -297,8 +302,16 @@ STATEMENT_RIGHTS = (
 )
 
 
-def statement_lines() -> list[str]:
-    """`/privacy info` in plain words: the same rows as the README's table, one line each."""
-    lines = [STATEMENT_INTRO, ""]
-    lines += [f"- **{what}**: {why}. Seen by {who}; kept {kept}." for what, why, who, kept in statement_rows()]
-    return [*lines, "", STATEMENT_RIGHTS]
+STATEMENT_RIGHTS_TITLE = "See it, export it, erase it"
+
+
+def statement_fields() -> list[tuple[str, str]]:
+    """`/privacy info` in plain words, one part per table (the README's table rows), then how to export or erase.
+
+    Each part is a name and a text, short enough for one field of a Discord embed (`/privacy info` shows them so).
+    """
+    fields = [
+        (what, f"{why}.\nWho sees it: {who}.\nHow long it is kept: {kept}.")
+        for what, why, who, kept in statement_rows()
+    ]
+    return [*fields, (STATEMENT_RIGHTS_TITLE, STATEMENT_RIGHTS)]

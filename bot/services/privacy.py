@@ -11,25 +11,36 @@ import json
 import secrets
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, RowMapping, Select, Table, delete, func, or_, select, update
 
+from bot.db.group_keys import erase_for_good
 from bot.db.models import Base, Group
-from bot.db.privacy import REGISTRY, TABLES, Entry, Forget, Holds, statement_lines
+from bot.db.privacy import REGISTRY, STATEMENT_INTRO, TABLES, Entry, Forget, Holds, statement_fields
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.clock import Clock
+from bot.domain.effects import SetAccess
 from bot.domain.errors import UserFacingError
 from bot.domain.group_notices import MemberLeft
-from bot.domain.groups import GroupStatus, MembershipStatus, next_facilitator
+from bot.domain.groups import Access, GroupStatus, MembershipStatus, next_facilitator
+from bot.domain.words import FORMER_MEMBER, plural
 from bot.services.effects import QueuedEffect, dms_closed_key
 from bot.services.groups._changes import depart, hand_over
 from bot.services.groups._effects import close_request
 
 JSONValue = object
 """A value read from stored JSON (a dict, a list, a string, a number, True, False or None)."""
-__all__ = ["ExportFiles", "ForgetBlockedError", "ForgetReport", "PrivacyService", "statement_lines"]
+__all__ = [
+    "STATEMENT_INTRO",
+    "ExportFiles",
+    "ForgetBlockedError",
+    "ForgetReport",
+    "PrivacyService",
+    "statement_fields",
+    "what_changed",
+]
 
 EXPORT_FORMAT = "setkeeper-export/1"
 ANOTHER_MEMBER = "another member"
@@ -77,6 +88,8 @@ class ForgetReport:
     """Queued posts that only named them, now naming the stand-in (a leave still in flight, on a second forget)."""
     remembered: int = 0
     """Facts the bot remembered about them (closed direct messages), deleted."""
+    mentions_replaced: int = 0
+    """Other members' texts that mentioned them, now saying "@a former member" instead."""
     mutes_to_undo: int = 0
     """The bot's mutes of them still to undo: the applier undoes them and then deletes the rows."""
     effects: list[QueuedEffect] = field(default_factory=list)
@@ -84,8 +97,30 @@ class ForgetReport:
     @property
     def anything(self) -> bool:
         """Whether anything of theirs was found at all."""
-        counts = (self.stand_ins, self.groups_left, self.posts_dropped, self.remembered, *self.erased.values())
+        counts = (
+            self.stand_ins,
+            self.groups_left,
+            self.posts_dropped,
+            self.remembered,
+            self.mentions_replaced,
+            *self.erased.values(),
+        )
         return any(counts)
+
+
+def what_changed(report: ForgetReport, whom: str) -> str:
+    """A forget's shared records, mentions and cancelled messages in words; `whom` is "you", or "them" (operator)."""
+    shown = "shows" if report.stand_ins == 1 else "show"
+    cancelled = "was" if report.posts_dropped == 1 else "were"
+    parts = [
+        f"{plural(report.stand_ins, 'shared record')} now {shown} an anonymous stand-in instead of {whom}",
+        f"{plural(report.posts_dropped, 'message')} waiting to be sent to {whom} or about {whom} {cancelled} cancelled",
+    ]
+    if report.mentions_replaced:
+        said = "says" if report.mentions_replaced == 1 else "say"
+        texts = plural(report.mentions_replaced, "text")
+        parts.append(f"{texts} by other members that mentioned {whom} now {said} '@{FORMER_MEMBER}'")
+    return "; ".join(parts)
 
 
 @dataclass
@@ -208,14 +243,42 @@ SPECIAL_EXPORT: dict[tuple[str, str], Callable[[UnitOfWork, int, int], Awaitable
 """Entries exported by a function of their own (JSON that mentions the person), by table and column."""
 
 
+ROUND_KEYS = frozenset({"rounds_held", "input_turns", "passed_input", "passed_clarify"})
+"""The export's lists of a meeting's rounds (counted from 0 in the JSON, from 1 for people)."""
+
+
+def _readable_time(text: str) -> str:
+    moment = datetime.fromisoformat(text)
+    moment = moment.astimezone(UTC) if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
+
+
+def _readable(key: str, value: object) -> str:
+    """A stored value as a person reads it: yes or no, a date, rounds counted from 1, a list as a list."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if key.endswith("_at") and isinstance(value, str):
+        try:
+            return _readable_time(value)
+        except ValueError:
+            return value
+    if isinstance(value, list):
+        items = [item + 1 if key in ROUND_KEYS and isinstance(item, int) else item for item in value]
+        return ", ".join(_readable("", item) for item in items) if items else "none"
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
 def _markdown(data: dict[str, Any]) -> str:
-    """The export for people: one section per table, one entry per row, every field on its own line."""
+    """The export for people: one section per table, one entry per row, every field that has a value on its line."""
     lines = [
         "# Your data in this server",
         "",
-        f"Exported {data['exported_at']} for you (Discord id {data['user_id']}) in server {data['guild_id']}.",
-        f"Other people appear as '{ANOTHER_MEMBER}'. The same data, for machines, is in the JSON file "
-        f"(format {EXPORT_FORMAT}).",
+        f"Exported {_readable_time(data['exported_at'])} for you (Discord id {data['user_id']}) in server "
+        f"{data['guild_id']}.",
+        f"Other people appear as '{ANOTHER_MEMBER}'. Rounds of a meeting are counted from 1. The same data, for "
+        f"machines, is in the JSON file (format {EXPORT_FORMAT}).",
         "",
         "## Groups",
         "",
@@ -226,11 +289,10 @@ def _markdown(data: dict[str, Any]) -> str:
         if not rows:
             lines.append("- none")
         for row in rows:
-            first = True
-            for key, value in row.items():
-                text = json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else str(value)
-                lines.append(f"{'- ' if first else '  '}{key.replace('_', ' ')}: {text}")
-                first = False
+            fields = [
+                f"{key.replace('_', ' ')}: {_readable(key, value)}" for key, value in row.items() if value is not None
+            ]
+            lines += [f"{'- ' if index == 0 else '  '}{text}" for index, text in enumerate(fields)]
     return "\n".join(lines) + "\n"
 
 
@@ -262,13 +324,70 @@ def _mentions(value: JSONValue, keys: frozenset[str], user_id: int, *, under: bo
     return under and value == user_id and not isinstance(value, bool)
 
 
-def _quotes(value: JSONValue, words: set[str]) -> bool:
-    """Whether a JSON value contains any of the person's texts."""
+MEMBER_TEXT_KEYS = frozenset({"title", "help", "text", "learnt", "happened", "criticism", "positives"})
+"""The fields of a queued notice that hold words a member wrote (a bid's title, a removed post, an input)."""
+QUOTE_LENGTH = 12
+"""From how many characters one of their texts found inside a longer member text is taken to be theirs.
+
+A short text ("e", "ok", "yes") is written by many people: found inside another text it proves nothing, so only an
+exact match counts. Twelve characters of free writing are as good as unique to whoever wrote them.
+"""
+
+
+def _quotes(value: JSONValue, words: set[str], *, under: bool = False) -> bool:
+    """Whether a queued post holds the person's words in a field of member text.
+
+    The field is one of their texts exactly, or holds one of at least `QUOTE_LENGTH` characters; the other fields
+    (kinds, group names, ids) never count, so a one-letter action does not take everyone's posts with it.
+    """
     if isinstance(value, dict):
-        return any(_quotes(v, words) for v in value.values())
+        return any(_quotes(v, words, under=k in MEMBER_TEXT_KEYS) for k, v in value.items())
     if isinstance(value, list):
-        return any(_quotes(item, words) for item in value)
-    return isinstance(value, str) and any(word in value for word in words)
+        return any(_quotes(item, words, under=under) for item in value)
+    if not under or not isinstance(value, str):
+        return False
+    return value in words or any(len(word) >= QUOTE_LENGTH and word in value for word in words)
+
+
+def _without_mention(text: str, user_id: int) -> str:
+    """A member's text with the person's mentions (`<@id>`, `<@!id>`) written as "@a former member"."""
+    for mention in (f"<@{user_id}>", f"<@!{user_id}>"):
+        text = text.replace(mention, f"@{FORMER_MEMBER}")
+    return text
+
+
+def _unmentioned(value: JSONValue, user_id: int) -> JSONValue:
+    """A queued post with the person's mentions in its texts written as "@a former member"."""
+    if isinstance(value, dict):
+        return {k: _unmentioned(v, user_id) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unmentioned(item, user_id) for item in value]
+    return _without_mention(value, user_id) if isinstance(value, str) else value
+
+
+def _model(table: Table) -> type[Any]:
+    """The mapped class of a table (its rows are written through the ORM, which seals group-owned words)."""
+    return next(mapper.class_ for mapper in Base.registry.mappers if mapper.local_table is table)
+
+
+async def _replace_mentions(f: _Forgetting) -> None:
+    """Other members' words that mention them: the mention becomes plain "@a former member", which names nobody.
+
+    Through the ORM, so each group's words are sealed again with its key; the rows are read afresh
+    (`populate_existing`), since the erasure above changed some of them without the session seeing it.
+    """
+    for table_name, entries in _by_table(e for e in REGISTRY if e.holds is Holds.WORDS).items():
+        table = _table(table_name)
+        query = select(_model(table)).where(_in_guild(table, f.guild_id)).execution_options(populate_existing=True)
+        for row in (await f.uow.session.execute(query)).scalars():
+            changed = False
+            for e in entries:
+                value = getattr(row, e.column)
+                if isinstance(value, str) and value != _without_mention(value, f.user_id):
+                    setattr(row, e.column, _without_mention(str(value), f.user_id))
+                    changed = True
+            f.report.mentions_replaced += changed
+    await f.uow.session.flush()
 
 
 async def _scrub_meeting_states(f: _Forgetting) -> None:
@@ -295,10 +414,11 @@ async def _scrub_pending_effects(f: _Forgetting) -> None:
         if (kind == "direct" and payload.get("user_id") == f.user_id) or _quotes(payload, f.words):
             await f.uow.session.execute(delete(table).where(table.c.id == effect_id))
             f.report.posts_dropped += 1
-        elif _mentions(payload, PAYLOAD_PERSON_KEYS, f.user_id):
-            scrubbed = _replace_ids(payload, PAYLOAD_PERSON_KEYS, f.user_id, f.stand_in)
-            await f.uow.session.execute(update(table).where(table.c.id == effect_id).values(payload=scrubbed))
-            f.report.posts_renamed += 1
+        else:
+            scrubbed = _unmentioned(_replace_ids(payload, PAYLOAD_PERSON_KEYS, f.user_id, f.stand_in), f.user_id)
+            if scrubbed != payload:
+                await f.uow.session.execute(update(table).where(table.c.id == effect_id).values(payload=scrubbed))
+                f.report.posts_renamed += 1
 
 
 async def _delete_remembered(f: _Forgetting) -> None:
@@ -406,6 +526,7 @@ class PrivacyService:
         now = now or self._clock.now()
         report = ForgetReport()
         async with self._uow() as uow:
+            await erase_for_good(uow.session)
             f = _Forgetting(uow, guild_id, user_id, -(secrets.randbelow(2**62) + 1), now, set(), report)
             await self._leave_groups(f)
             self._fail_after("leave")
@@ -416,6 +537,7 @@ class PrivacyService:
                 for e in [e for e in REGISTRY if e.forget is rule and (e.table, e.column) in SPECIAL_FORGET]:
                     await SPECIAL_FORGET[(e.table, e.column)](f)
             await self._tombstone(f)
+            await _replace_mentions(f)
             self._fail_after("tombstone")
             await uow.commit()
             report.effects = uow.committed
@@ -434,7 +556,17 @@ class PrivacyService:
             live = group.status != GroupStatus.ARCHIVED
             if live and group.facilitator_id == f.user_id:
                 await self._hand_on(uow, group, f.user_id)
-            if membership is None or not live:
+            if not live:
+                read = group.facilitator_id == f.user_id or (
+                    membership is not None and membership.status == MembershipStatus.ACTIVE
+                )
+                if read and group.text_channel_id is not None:
+                    # The archive left them reading its channels; once their records show the stand-in, the
+                    # applier finds them in no role there and takes the access away.
+                    taken = SetAccess(group.id, group.text_channel_id, group.voice_channel_id, f.user_id, Access.NONE)
+                    uow.emit(f.guild_id, taken)
+                continue
+            if membership is None:
                 continue
             if membership.status == MembershipStatus.REQUESTED:
                 membership.status, membership.left_at = MembershipStatus.LEFT, f.now
@@ -460,9 +592,13 @@ class PrivacyService:
             )
         active = await uow.memberships.with_status(group.id, MembershipStatus.ACTIVE)
         eligible = [m.user_id for m in active if m.rules_accepted_at and m.user_id != user_id]
-        if eligible:
-            await hand_over(uow, group, next_facilitator(user_id, eligible))
-        # With nobody to hand it to, the stand-in keeps the role; a server manager can appoint someone.
+        if not eligible:
+            raise ForgetBlockedError(
+                f"You facilitate {group.name} and nobody else there has accepted the ground rules yet, so the role "
+                "cannot be handed on, and nothing was erased. Archive the group (/group archive) or wait until a "
+                "member has accepted, then ask again."
+            )
+        await hand_over(uow, group, next_facilitator(user_id, eligible))
 
     async def _erase(self, f: _Forgetting, only_group: int | None = None) -> None:
         """Every column of words they own becomes `ERASED` (their texts are remembered, to find quotes of them)."""

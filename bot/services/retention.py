@@ -5,14 +5,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection
 
+from sqlalchemy import select
+
 from bot.db.erasure import OPERATOR_GUILD, erase_group_words, erase_guild, known_guild_ids
 from bot.db.group_keys import destroy_group_key
-from bot.db.models import Group
+from bot.db.models import DueWork, Group, GroupKey
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.clock import Clock
 from bot.domain.due import DueKey
 from bot.domain.groups import GroupStatus
-from bot.domain.reminders import group_of_subject
+from bot.domain.reminders import group_of_subject, group_subject
 from bot.domain.retention import (
     ARCHIVED_WORDS,
     FORGET_SERVER,
@@ -60,6 +62,30 @@ class RetentionService:
             await uow.commit()
         log.info("archived group's words erased", extra={"group_id": group_id, "rows": sum(counts.values())})
         return True
+
+    async def plan_archived_groups(self) -> int:
+        """At start-up: an archived group whose erasure was never planned (archived before retention) gets it; how many.
+
+        A group with any erasure of its words planned or done, or whose key is destroyed, is left alone, so this
+        plans each group's erasure once however often the bot starts.
+        """
+        async with self._uow() as uow:
+            session = uow.session
+            archived = select(Group).where(Group.status == GroupStatus.ARCHIVED, Group.archived_at.is_not(None))
+            planned = select(DueWork.subject).where(DueWork.kind == ARCHIVED_WORDS)
+            destroyed = select(GroupKey.group_id).where(GroupKey.wrapped.is_(None))
+            subjects = set((await session.execute(planned)).scalars())
+            gone = set((await session.execute(destroyed)).scalars())
+            count = 0
+            for group in (await session.execute(archived.order_by(Group.id))).scalars():
+                if group.id in gone or group_subject(group.id) in subjects:
+                    continue
+                await plan_archived_words(uow, group)
+                count += 1
+            await uow.commit()
+        if count:
+            log.info("archived groups' erasure planned", extra={"groups": count})
+        return count
 
     async def removed_from(self, guild_id: int) -> DueKey | None:
         """The bot was removed from a server: its data is erased after the grace period, unless it comes back."""

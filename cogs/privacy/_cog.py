@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.domain.words import plural
-from bot.services.privacy import ForgetReport, statement_lines
+from bot.services.privacy import STATEMENT_INTRO, ForgetReport, statement_fields, what_changed
 from bot.ui.replies import defer, reply
 from cogs._feature import FeatureCog
 from cogs.groups._views import guarded
@@ -57,10 +57,17 @@ def forgotten(report: ForgetReport) -> str:
     lines.append(f"Erased: {', '.join(erased)}." if erased else "Erased: nothing you wrote was stored.")
     lines.append(
         f"You left {plural(report.groups_left, 'group')}; {plural(report.bids_withdrawn, 'open bid')} withdrawn; "
-        f"{plural(report.stand_ins, 'shared record')} now show an anonymous stand-in instead of you; "
-        f"{plural(report.posts_dropped, 'queued post')} to you or quoting you dropped."
+        f"{what_changed(report, 'you')}."
     )
     return "\n".join(lines)
+
+
+def info_embed() -> discord.Embed:
+    """The privacy statement as one embed: what is stored, then one field per kind of record, then your rights."""
+    embed = discord.Embed(title="Your data", description=STATEMENT_INTRO)
+    for name, text in statement_fields():
+        embed.add_field(name=name, value=text, inline=False)
+    return embed
 
 
 class Privacy(FeatureCog):
@@ -101,7 +108,7 @@ class Privacy(FeatureCog):
     @app_commands.guild_only()
     async def info(self, interaction: discord.Interaction[Any]) -> None:
         """The privacy statement, generated from the registry (the README holds the same)."""
-        await reply(interaction, embed=discord.Embed(title="Your data", description="\n".join(statement_lines())))
+        await reply(interaction, embed=info_embed())
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:

@@ -97,8 +97,8 @@ async def test_privacy_info_says_what_is_kept_why_who_sees_it_and_how_long(world
     answer = await person.run("/privacy info")
     assert answer.ephemeral
     for what, _, who, kept in statement_rows():
-        assert f"**{what}**" in answer.text
-        assert f"Seen by {who}; kept {kept}." in answer.text
+        assert f"{what}: " in answer.text
+        assert f"Who sees it: {who}.\nHow long it is kept: {kept}." in answer.text
     assert "/privacy export" in answer.text
     assert "/privacy forget" in answer.text
 
