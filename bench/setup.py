@@ -6,7 +6,7 @@ each member presses **I accept the ground rules** the moment their welcome shows
 facilitator is still adding. The fake Discord applies Discord's observed rate limits at Discord's own pace
 (5 posts per 5 s in a channel, 10 permission changes per 15 s in a channel), announced in the headers as Discord
 does. For every reply: the seconds from the press until the person sees the whole answer (a deferred reply filled
-in), and whether it says the rest follows; then the max, the p95 and their ratio to the README's 2 s; and how long
+in), and whether it says the rest follows; then the max, the p95 and their ratio to the manual's 2 s; and how long
 after the last answer every change was on Discord (each member able to post).
 Run: .venv/bin/python -m bench setup
 """
@@ -25,7 +25,7 @@ from tests.fakediscord import Channel, FakeDiscord, Member, Reply
 
 MEMBERS = 6
 PROMISE = 2.0
-"""Seconds the README promises for a reply."""
+"""Seconds the manual promises for a reply."""
 NAMES = ["Alice", "Bob", "Cleo", "Dev", "Eve", "Finn"]
 
 
@@ -107,7 +107,7 @@ async def main() -> None:
     worst, p95 = max(seconds), percentile(seconds, 0.95)
     print(
         f"\n{len(replies)} replies: max {worst:.2f} s, p95 {p95:.2f} s; "
-        f"ratio to the README's {PROMISE:.0f} s: max x{worst / PROMISE:.2f}, p95 x{p95 / PROMISE:.2f}"
+        f"ratio to the manual's {PROMISE:.0f} s: max x{worst / PROMISE:.2f}, p95 x{p95 / PROMISE:.2f}"
     )
     print(
         f"every change on Discord (each member able to post) {whole:.2f} s after the first press, "

@@ -99,7 +99,7 @@ async def run(settings: Settings) -> None:
         raise StartupError(
             "the encryption key cannot read the text this database holds (bids, actions): the key it was written "
             "with is missing or was replaced. Put back the key file or ENCRYPTION_KEYS you backed up "
-            "(see the README, Encryption at rest)"
+            "(see docs/admins/backups.md)"
         )
     try:
         rewrapped, sealed = await services.state.settle_keys(cipher)
@@ -107,7 +107,7 @@ async def run(settings: Settings) -> None:
         await database.dispose()
         raise StartupError(
             "a group's encryption key cannot be read with the configured keys: a key that was removed from "
-            "ENCRYPTION_KEYS or the key file is still needed (see the README, Encryption at rest)"
+            "ENCRYPTION_KEYS or the key file is still needed (see docs/admins/backups.md)"
         ) from None
     await database.load_keys()
     if rewrapped or sealed:
@@ -131,7 +131,9 @@ async def run(settings: Settings) -> None:
     except discord.LoginFailure:
         raise StartupError("Discord refused the token: copy it again from the Developer Portal's Bot page") from None
     except discord.PrivilegedIntentsRequired:
-        raise StartupError("Discord refused an intent this bot asked for; see the README's intents list") from None
+        raise StartupError(
+            "Discord refused an intent this bot asked for; see docs/admins/application.md, step 4"
+        ) from None
     except (OSError, aiohttp.ClientError, discord.HTTPException, discord.GatewayNotFound) as exc:
         if bot.user is not None:
             raise  # connected once: not a start-up problem

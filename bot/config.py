@@ -112,7 +112,7 @@ def checked_keys(value: SecretStr | None) -> SecretStr | None:
             which = f"holds a key that is not an encryption key (key {number} of {len(keys)})"
             raise ValueError(
                 f"{which if len(keys) > 1 else 'is not an encryption key'}: a key is 44 characters of URL-safe "
-                "base64, and several are separated by commas (see the README's Encryption at rest)"
+                "base64, and several are separated by commas (see docs/admins/backups.md)"
             )
     return SecretStr(",".join(keys))
 
@@ -224,7 +224,9 @@ def describe_validation_error(exc: ValidationError) -> str:
         if error["type"] == "missing" and name == "DISCORD_TOKEN":
             problems.append("DISCORD_TOKEN is not set: put your bot's token in .env (see the README)")
         elif error["type"] == "extra_forbidden":
-            problems.append(f"{name} is not a setting Setkeeper knows (see the README's configuration table)")
+            problems.append(
+                f"{name} is not a setting Setkeeper knows (see the configuration table in docs/admins/running.md)"
+            )
         elif error["type"] == "literal_error":
             allowed = str(error.get("ctx", {}).get("expected", "")).replace("'", "")
             problems.append(f"{name} must be one of {allowed}")

@@ -5,7 +5,7 @@ bids and actions name their group, a ballot its vote's, a report its action's, a
 their meeting's. Every value of a group's column is handed to the column type bound to that group's key
 (`bot.db.crypto.for_group`); the column type refuses one that is not, so a write path that skips this fails loudly.
 
-The wrapped keys live in the `group_keys` table of the same database (see the README, Encryption at rest, for what
+The wrapped keys live in the `group_keys` table of the same database (see docs/admins/backups.md for what
 that means for backups). A key is made race-free on both databases: INSERT ... ON CONFLICT DO NOTHING, then read
 back whichever key won.
 """

@@ -4,7 +4,7 @@ One registry answers for every column that can hold a Discord user id or words a
 column of a kind that could (a Discord id of a channel or message, free text, JSON) with the reason it does not.
 `tests/unit/test_privacy_registry.py` walks the models and fails when a column of such a kind is missing here, so
 a new feature cannot store something about a person without saying how it is exported and forgotten. Export,
-erasure, retention, `/privacy info` and the README's table are all worked out from this one list.
+erasure, retention, `/privacy info` and the manual's privacy table are all worked out from this one list.
 """
 
 from __future__ import annotations
@@ -215,7 +215,7 @@ def entry(table: str, column: str) -> Entry | None:
 
 @dataclass(frozen=True)
 class TableNote:
-    """What one table holding something about people is, in plain words: what `/privacy info` and the README say."""
+    """What one table holding something about people is, in plain words: what `/privacy info` and the manual say."""
 
     title: str
     """What the table holds, as a heading of the export and a row of the privacy table."""
@@ -283,7 +283,7 @@ def statement_rows() -> list[tuple[str, str, str, str]]:
 
 
 def statement_table() -> str:
-    """The privacy table as Markdown: the README's privacy section holds exactly this (a test checks)."""
+    """The privacy table as Markdown: docs/members/your-data.md holds exactly this (a test checks)."""
     lines = ["| What | Why | Who sees it | How long it is kept |", "|---|---|---|---|"]
     lines += [f"| {' | '.join(row)} |" for row in statement_rows()]
     return "\n".join(lines)
@@ -306,7 +306,7 @@ STATEMENT_RIGHTS_TITLE = "See it, export it, erase it"
 
 
 def statement_fields() -> list[tuple[str, str]]:
-    """`/privacy info` in plain words, one part per table (the README's table rows), then how to export or erase.
+    """`/privacy info` in plain words, one part per table (the manual's table rows), then how to export or erase.
 
     Each part is a name and a text, short enough for one field of a Discord embed (`/privacy info` shows them so).
     """

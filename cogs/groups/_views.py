@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 REPLY_PATIENCE = 1.5
 """Seconds a reply waits for its changes on Discord before saying they will follow (Discord paces some of them).
 
-The README promises an answer within 2 s of the press: this wait, plus the reply's own work and its trip to Discord.
+The manual promises an answer within 2 s of the press: this wait, plus the reply's own work and its trip to Discord.
 Discord's limits (5 posts per 5 s in a channel, 10 permission changes per 15 s) held the fifth /group add's answer
 4.2 s, and the last ground-rules accept's 4.9 s, before there was a limit (`python -m bench setup` measures it).
 """

@@ -107,7 +107,7 @@ class Privacy(FeatureCog):
     @PRIVACY.command(name="info", description="What is stored about you, why, who sees it and how long it is kept")
     @app_commands.guild_only()
     async def info(self, interaction: discord.Interaction[Any]) -> None:
-        """The privacy statement, generated from the registry (the README holds the same)."""
+        """The privacy statement, generated from the registry (docs/members/your-data.md holds the same)."""
         await reply(interaction, embed=info_embed())
 
     @commands.Cog.listener()

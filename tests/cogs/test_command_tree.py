@@ -159,7 +159,15 @@ def test_every_setting_choice_is_shown_in_its_own_words() -> None:
         assert f"Cross-talk: {label}" in settings_text(replace(group, settings=replace(group.settings, crosstalk=rule)))
 
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+GUIDES = [  # the manual's pages whose tables list the commands, each with who may use it
+    DOCS / "facilitators" / "groups.md",
+    DOCS / "facilitators" / "schedule.md",
+    DOCS / "facilitators" / "first-meeting.md",
+    DOCS / "members" / "bids-and-voting.md",
+    DOCS / "members" / "actions.md",
+    DOCS / "members" / "your-data.md",
+]
 Leaf = app_commands.Command[object, ..., object]
 
 
@@ -167,15 +175,14 @@ def _leaves(bot: Setkeeper) -> dict[str, Leaf]:
     return {c.qualified_name: c for c in _all(bot) if isinstance(c, app_commands.Command)}
 
 
-def _readme_commands(leaves: dict[str, Leaf]) -> tuple[dict[str, str], list[str]]:
-    """Each command the README's command tables name, with its "who" cell; and what they name that is no command.
+def _documented_commands(leaves: dict[str, Leaf]) -> tuple[dict[str, str], list[str]]:
+    """Each command the guides' command tables name, with its "who" cell; and what they name that is no command.
 
     A table of commands is one whose first heading is "command". In its first cell every `code` span is a command
     with its options (`/group add member`), or, after one, a sibling given by its last word (`resume` after
     `/meeting pause`); the longest run of words that is a command is the command, the rest must be its options.
     """
-    text = README.read_text()
-    section = text[text.index("\n## Commands") : text.index("\n## How it is built")]
+    section = "\n".join(page.read_text() for page in GUIDES)
     documented: dict[str, str] = {}
     wrong: list[str] = []
     in_table = False
@@ -205,15 +212,15 @@ def _readme_commands(leaves: dict[str, Leaf]) -> tuple[dict[str, str], list[str]
     return documented, wrong
 
 
-async def test_the_readme_command_tables_name_every_command_and_its_options_as_synced(bot: Setkeeper) -> None:
+async def test_the_guides_command_tables_name_every_command_and_its_options_as_synced(bot: Setkeeper) -> None:
     leaves = _leaves(bot)
-    documented, wrong = _readme_commands(leaves)
-    assert wrong == [], "the README names commands or options the synced tree does not have"
-    assert sorted(set(leaves) - set(documented)) == [], "commands the README's tables leave out"
+    documented, wrong = _documented_commands(leaves)
+    assert wrong == [], "the guides name commands or options the synced tree does not have"
+    assert sorted(set(leaves) - set(documented)) == [], "commands the guides' tables leave out"
 
 
 async def test_what_only_server_managers_may_do_is_hidden_from_everyone_else(bot: Setkeeper) -> None:
-    documented, _ = _readme_commands(_leaves(bot))
+    documented, _ = _documented_commands(_leaves(bot))
     managers = {name for name, who in documented.items() if who == "Manage Server"}
     assert managers == {"groupadmin create"}
     synced = {top.name: top.to_dict(bot.tree) for top in bot.tree.get_commands()}
@@ -225,7 +232,7 @@ async def test_what_only_server_managers_may_do_is_hidden_from_everyone_else(bot
 
 async def test_a_facilitators_command_says_so_in_its_description(bot: Setkeeper) -> None:
     leaves = _leaves(bot)
-    documented, _ = _readme_commands(leaves)
+    documented, _ = _documented_commands(leaves)
     theirs = {name for name, who in documented.items() if who.startswith("facilitator")}
     assert len(theirs) > 20
     assert {name: leaves[name].description for name in theirs if "(facilitator" not in leaves[name].description} == {}

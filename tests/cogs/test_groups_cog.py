@@ -129,7 +129,7 @@ async def test_the_ground_rules_accept_answers_within_two_seconds_and_says_the_r
         "Thank you. You have accepted the ground rules and can now post in this channel." + PACED_NOTE
     )
     (call,) = bot.applier.carried_out_within.await_args_list  # type: ignore[attr-defined]
-    assert call.args[1] <= 1.5  # with the reply's own work and trip, within the README's 2 s
+    assert call.args[1] <= 1.5  # with the reply's own work and trip, within the manual's 2 s
 
 
 async def test_approving_a_join_request_answers_within_two_seconds_and_says_the_rest_follows(bot: Setkeeper) -> None:

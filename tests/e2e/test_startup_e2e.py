@@ -42,7 +42,8 @@ async def test_an_unknown_setting_in_env_is_one_line(tmp_path: Path) -> None:
     code, lines = await _run_bot(tmp_path)
     assert code != 0
     assert lines == [
-        "Setkeeper cannot start: DATABSE_URL is not a setting Setkeeper knows (see the README's configuration table)"
+        "Setkeeper cannot start: DATABSE_URL is not a setting Setkeeper knows "
+        "(see the configuration table in docs/admins/running.md)"
     ]
 
 
@@ -89,7 +90,7 @@ async def test_a_malformed_encryption_key_is_one_line_that_does_not_echo_it(tmp_
     assert code != 0
     assert lines == [
         "Setkeeper cannot start: ENCRYPTION_KEYS is not an encryption key: a key is 44 characters of URL-safe "
-        "base64, and several are separated by commas (see the README's Encryption at rest)"
+        "base64, and several are separated by commas (see docs/admins/backups.md)"
     ]
     assert not (tmp_path / "data").exists(), "refused before anything is made"
 

@@ -55,10 +55,10 @@ def test_every_table_holding_something_personal_says_who_sees_it_and_how_long_it
     assert all(note.title and note.seen_by and note.kept for note in TABLES.values())
 
 
-def test_the_readmes_privacy_table_is_the_one_the_registry_gives() -> None:
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    start = readme.index("<!-- privacy-table")
-    shown = readme[readme.index("\n", start) + 1 : readme.index("<!-- /privacy-table -->")].strip()
+def test_the_manuals_privacy_table_is_the_one_the_registry_gives() -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "members" / "your-data.md").read_text()
+    start = page.index("<!-- privacy-table")
+    shown = page[page.index("\n", start) + 1 : page.index("<!-- /privacy-table -->")].strip()
     assert shown == statement_table(), "run: python -c 'from bot.db.privacy import statement_table as t; print(t())'"
 
 
