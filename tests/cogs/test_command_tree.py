@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from discord import Permissions, app_commands
+from discord import app_commands
 
 from bot.app import Setkeeper, command_tree_digest
 from bot.domain.errors import SettingInvalidError
@@ -159,78 +158,11 @@ def test_every_setting_choice_is_shown_in_its_own_words() -> None:
         assert f"Cross-talk: {label}" in settings_text(replace(group, settings=replace(group.settings, crosstalk=rule)))
 
 
-README = Path(__file__).resolve().parents[2] / "README.md"
 Leaf = app_commands.Command[object, ..., object]
 
 
 def _leaves(bot: Setkeeper) -> dict[str, Leaf]:
     return {c.qualified_name: c for c in _all(bot) if isinstance(c, app_commands.Command)}
-
-
-def _readme_commands(leaves: dict[str, Leaf]) -> tuple[dict[str, str], list[str]]:
-    """Each command the README's command tables name, with its "who" cell; and what they name that is no command.
-
-    A table of commands is one whose first heading is "command". In its first cell every `code` span is a command
-    with its options (`/group add member`), or, after one, a sibling given by its last word (`resume` after
-    `/meeting pause`); the longest run of words that is a command is the command, the rest must be its options.
-    """
-    text = README.read_text()
-    section = text[text.index("\n## Commands") : text.index("\n## How it is built")]
-    documented: dict[str, str] = {}
-    wrong: list[str] = []
-    in_table = False
-    for line in section.splitlines():
-        if not line.startswith("|"):
-            in_table = False
-            continue
-        cells = [cell.strip() for cell in line.strip("|").split("|")]
-        if cells[0].lower() == "command":
-            in_table = True
-            continue
-        if not in_table or set(cells[0]) <= {"-"}:
-            continue
-        parent: list[str] = []
-        for span in re.findall(r"`([^`]+)`", cells[0]):
-            words = span.split()
-            path = [*parent, *words] if not span.startswith("/") else [words[0][1:], *words[1:]]
-            cut = next((n for n in range(len(path), 0, -1) if " ".join(path[:n]) in leaves), 0)
-            if not cut:
-                wrong.append(span)
-                continue
-            name = " ".join(path[:cut])
-            parent = path[: cut - 1]
-            documented[name] = cells[1]
-            options = {p.name for p in leaves[name].parameters}
-            wrong += [f"{span} ({word})" for word in path[cut:] if word.strip("[]") not in options | {"..."}]
-    return documented, wrong
-
-
-async def test_the_readme_command_tables_name_every_command_and_its_options_as_synced(bot: Setkeeper) -> None:
-    leaves = _leaves(bot)
-    documented, wrong = _readme_commands(leaves)
-    assert wrong == [], "the README names commands or options the synced tree does not have"
-    assert sorted(set(leaves) - set(documented)) == [], "commands the README's tables leave out"
-
-
-async def test_what_only_server_managers_may_do_is_hidden_from_everyone_else(bot: Setkeeper) -> None:
-    documented, _ = _readme_commands(_leaves(bot))
-    managers = {name for name, who in documented.items() if who == "Manage Server"}
-    assert managers == {"groupadmin create"}
-    synced = {top.name: top.to_dict(bot.tree) for top in bot.tree.get_commands()}
-    for name in managers:
-        assert int(synced[name.split()[0]]["default_member_permissions"]) == Permissions(manage_guild=True).value
-    shown_to_all = {name for name, payload in synced.items() if payload["default_member_permissions"] is None}
-    assert {name.split()[0] for name in documented if name not in managers} <= shown_to_all
-
-
-async def test_a_facilitators_command_says_so_in_its_description(bot: Setkeeper) -> None:
-    leaves = _leaves(bot)
-    documented, _ = _readme_commands(leaves)
-    theirs = {name for name, who in documented.items() if who.startswith("facilitator")}
-    assert len(theirs) > 20
-    assert {name: leaves[name].description for name in theirs if "(facilitator" not in leaves[name].description} == {}
-    others = {name: leaves[name].description for name in set(documented) - theirs}
-    assert {name: text for name, text in others.items() if "(facilitator)" in text} == {}
 
 
 async def test_when_reminders_go_has_one_name_in_one_place(bot: Setkeeper) -> None:
