@@ -216,7 +216,7 @@ class Setkeeper(commands.Bot):
         guild = discord.Object(self._sync_guild_id) if self._sync_guild_id else None
         if guild is not None:
             self.tree.copy_global_to(guild=guild)
-        payload = [command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)]
+        payload = self.command_payload(guild)
         digest = command_tree_digest(payload)
         scope = f"{self.application_id}:{self._sync_guild_id or 'global'}"
         if await self.services.state.last_synced(scope) == digest:
@@ -226,6 +226,10 @@ class Setkeeper(commands.Bot):
         await self.services.state.record_synced(scope, digest)
         log.info("command tree synced", extra={"scope": scope, "commands": len(payload)})
         return True
+
+    def command_payload(self, guild: discord.abc.Snowflake | None = None) -> list[dict[str, Any]]:
+        """The command tree as `sync` sends it to Discord (the manual's command reference is made from it too)."""
+        return [command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)]
 
     async def on_ready(self) -> None:
         """Reconcile once per process (on_ready can fire many times), then say so."""

@@ -28,8 +28,12 @@ class Settings(BaseSettings):
 
     discord_token: SecretStr = Field(description="The bot token from the Discord Developer Portal.")
     database_url: str = Field(DEFAULT_DATABASE_URL, description="SQLAlchemy URL of the database.")
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="The least important kind of log line that is still written."
+    )
+    log_format: Literal["text", "json"] = Field(
+        "text", description="Log lines as plain text to read, or as one JSON object a line for a log collector."
+    )
     auto_migrate: bool = Field(True, description="Upgrade the database to the newest revision at start-up.")
     sync_guild_id: int | None = Field(None, description="Register commands in this one guild only (development).")
     process_name: str = Field(

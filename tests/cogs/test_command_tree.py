@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from discord import Permissions, app_commands
+from discord import app_commands
 
 from bot.app import Setkeeper, command_tree_digest
 from bot.domain.errors import SettingInvalidError
@@ -217,27 +217,6 @@ async def test_the_guides_command_tables_name_every_command_and_its_options_as_s
     documented, wrong = _documented_commands(leaves)
     assert wrong == [], "the guides name commands or options the synced tree does not have"
     assert sorted(set(leaves) - set(documented)) == [], "commands the guides' tables leave out"
-
-
-async def test_what_only_server_managers_may_do_is_hidden_from_everyone_else(bot: Setkeeper) -> None:
-    documented, _ = _documented_commands(_leaves(bot))
-    managers = {name for name, who in documented.items() if who == "Manage Server"}
-    assert managers == {"groupadmin create"}
-    synced = {top.name: top.to_dict(bot.tree) for top in bot.tree.get_commands()}
-    for name in managers:
-        assert int(synced[name.split()[0]]["default_member_permissions"]) == Permissions(manage_guild=True).value
-    shown_to_all = {name for name, payload in synced.items() if payload["default_member_permissions"] is None}
-    assert {name.split()[0] for name in documented if name not in managers} <= shown_to_all
-
-
-async def test_a_facilitators_command_says_so_in_its_description(bot: Setkeeper) -> None:
-    leaves = _leaves(bot)
-    documented, _ = _documented_commands(leaves)
-    theirs = {name for name, who in documented.items() if who.startswith("facilitator")}
-    assert len(theirs) > 20
-    assert {name: leaves[name].description for name in theirs if "(facilitator" not in leaves[name].description} == {}
-    others = {name: leaves[name].description for name in set(documented) - theirs}
-    assert {name: text for name, text in others.items() if "(facilitator)" in text} == {}
 
 
 async def test_when_reminders_go_has_one_name_in_one_place(bot: Setkeeper) -> None:
