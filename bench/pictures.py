@@ -140,9 +140,14 @@ def speaker(channel: Channel, people: list[Member]) -> Member:
 async def turns(channel: Channel, people: list[Member], name: str, act: Callable[[Member], Awaitable[None]]) -> None:
     """Each turn of the phase called `name`, ended by `act` of whoever has the floor."""
     while name in phase(channel):
-        before = card(channel)
+        moved = handed_over(channel, card(channel), name)
         await act(speaker(channel, people))
-        await wait_for(lambda was=before: card(channel) is not was or name not in phase(channel))
+        await wait_for(moved)
+
+
+def handed_over(channel: Channel, before: Message, name: str) -> Callable[[], bool]:
+    """Whether the floor has moved on from the card `before` (a new card is posted), or the phase has ended."""
+    return lambda: card(channel) is not before or name not in phase(channel)
 
 
 async def drive(world: FakeDiscord, bot: BotProcess) -> Album:
@@ -161,6 +166,9 @@ async def drive(world: FakeDiscord, bot: BotProcess) -> Album:
         (dev, "Write down what blocks the release"),
     ):
         await person.run("/action add", text=text, in_channel=channel)
+    (mine,) = await alice.autocomplete("/action report", "action", "weekly hour")
+    report = await alice.run("/action report", action=mine["value"], status="partly", in_channel=channel)
+    await alice.submit_modal(report, {"happened": "We meet every other week", "learnt": "Ask with a proposal"})
     for person, title, help_wanted in (
         (alice, "Saying no to extra projects", "How do you turn work down without burning bridges?"),
         (bob, "A team that never disagrees", "How do I get honest pushback in meetings?"),
