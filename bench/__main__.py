@@ -7,13 +7,16 @@ import importlib
 import sys
 
 BENCHMARKS = ("latency", "startup", "concurrency", "vote", "meeting", "teststart", "setup")
-ON_REQUEST = ("mutation", "reminders")  # too slow for the default run: only when named
+ON_REQUEST = ("mutation", "reminders", "pictures")  # slow, or not a measurement: only when named
 
 
 def main(names: list[str]) -> int:
     """Run each benchmark's `main()`; later features add their module's name to BENCHMARKS."""
     if names == ["meeting", "--voice"]:  # the voice floor: one meeting in a voice channel
         asyncio.run(importlib.import_module("bench.meeting").voice_main())
+        return 0
+    if names[:1] == ["pictures"]:  # the manual's pictures (--check: CI's quick proof that the script still runs)
+        asyncio.run(importlib.import_module("bench.pictures").main(names[1:]))
         return 0
     if names[:1] == ["reminders"]:  # 10,000 groups at once (--groups N for fewer, --postgresql)
         asyncio.run(importlib.import_module("bench.reminders").main(names[1:]))
