@@ -30,6 +30,9 @@ SUB_COMMAND, SUB_COMMAND_GROUP = 1, 2
 STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE, NUMBER = 3, 4, 5, 6, 7, 8, 9, 10
 SELECT_TYPES = {3, 5, 6, 7, 8}
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
+_DM_ABILITIES = "view_channel send_messages embed_links attach_files read_message_history add_reactions"
+DM_APP_PERMISSIONS = sum(flag(name) for name in _DM_ABILITIES.split())
+"""What the app may do in its DM with a member, sent as ``app_permissions`` there (the basics of a DM)."""
 
 
 TOKEN_LIFETIME = 15 * 60.0
@@ -316,10 +319,37 @@ class InteractionEngine:
 
     # ----- sending interactions --------------------------------------------------------------------------------
 
+    def _dm_payload(self, record: InteractionRecord) -> Json:
+        """An interaction in the bot's DM with a member: no guild, the ``user`` instead of a ``member``, context 1."""
+        channel = record.channel
+        payload: Json = {
+            "id": str(record.id),
+            "application_id": str(self.fake.application_id),
+            "type": record.type,
+            "data": record.data,
+            "channel_id": str(channel.id),
+            "channel": channel.payload(),
+            "user": record.member.user.payload(),
+            "token": record.token,
+            "version": 1,
+            "app_permissions": str(DM_APP_PERMISSIONS),
+            "locale": "en-US",
+            "entitlements": [],
+            "entitlement_sku_ids": [],
+            "authorizing_integration_owners": {"0": "0"},
+            "context": 1,
+            "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
+        }
+        if record.source_message is not None:
+            payload["message"] = record.source_message.payload()
+        return payload
+
     def _payload(self, record: InteractionRecord) -> Json:
         member = record.member
         guild = member.guild
         channel = record.channel
+        if channel.guild is None:
+            return self._dm_payload(record)
         member_data = member.payload()
         member_data["permissions"] = str(channel_permissions(guild, member, channel))
         channel_data = channel.payload()
@@ -361,7 +391,7 @@ class InteractionEngine:
     async def send(self, record: InteractionRecord) -> InteractionRecord:
         """Dispatch INTERACTION_CREATE for ``record``; refused where the bot is no longer (its commands went too)."""
         guild = record.member.guild
-        if guild.id in self.fake.departed:
+        if record.channel.guild is not None and guild.id in self.fake.departed:
             raise RefusedError(404, 10004, f"the bot is not in {guild.name}: its commands are gone from it")
         if self.fake.session is None:
             try:
@@ -443,6 +473,9 @@ class InteractionEngine:
         if message.ephemeral:
             if message.interaction is None or message.interaction.member is not member:
                 raise RefusedError(403, 50001, f"{member.name} cannot see an ephemeral message for someone else")
+        elif message.channel.guild is None:
+            if message.channel.recipient is not member.user:
+                raise RefusedError(403, 50001, f"{member.name} cannot see another member's DMs with the bot")
         elif not member.can("view_channel", message.channel):
             raise RefusedError(403, 50001, f"{member.name} cannot see #{message.channel.name}")
         return message.channel

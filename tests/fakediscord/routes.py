@@ -252,8 +252,9 @@ def register(fake: FakeDiscord) -> None:
 
     @route("GET", "/gateway/bot")
     async def gateway_bot(request: ApiRequest) -> Result:
-        limit = {"total": 1000, "remaining": 999, "reset_after": 14400000, "max_concurrency": 1}
-        return ok({"url": fake.gateway_url, "shards": 1, "session_start_limit": limit})
+        shards = fake.sharding.recommended(len(fake.guilds))
+        limit = fake.sharding.session_start_limit()
+        return ok({"url": fake.gateway_url, "shards": shards, "session_start_limit": limit})
 
     def app_info() -> Json:
         return {

@@ -34,6 +34,7 @@ from tests.fakediscord.intents import as_received
 from tests.fakediscord.interactions import InteractionEngine
 from tests.fakediscord.perms import DEFAULT_BOT, PermLike, perm_value
 from tests.fakediscord.ratelimits import RateLimiter, Verdict
+from tests.fakediscord.shards import AUTHENTICATION_FAILED, ShardRules, guild_of, shard_for, snowflake_on_shard
 from tests.fakediscord.world import (
     STAGE,
     VOICE,
@@ -218,6 +219,12 @@ class GatewaySession:
     compressor: Any = None
     resumes: int = 0
     intents: int = 0
+    shard: tuple[int, int] = (0, 1)
+
+    def owns(self, guild_id: int | None) -> bool:
+        """Whether this session receives a guild's events (``guild_id`` None: DMs and the like, shard 0's)."""
+        shard_id, count = self.shard
+        return shard_id == (0 if guild_id is None else shard_for(guild_id, count))
 
 
 Handler = Callable[[ApiRequest], Awaitable[tuple[int, Any]]]
@@ -258,6 +265,8 @@ class FakeDiscord:
         self.deletions: list[Message] = []
         self.sessions: list[GatewaySession] = []
         self.identify_count = 0
+        self.sharding = ShardRules()
+        """Shards Discord recommends or requires, the IDENTIFY budget and ``max_concurrency`` (see ``shards.py``)."""
         self.heartbeat_interval_ms = 41250
         self.interactions = InteractionEngine(self)
         self.port = 0
@@ -304,10 +313,19 @@ class FakeDiscord:
         return user
 
     def create_guild(
-        self, name: str = "Another Guild", *, owner: User | None = None, bot_permissions: PermLike = DEFAULT_BOT
+        self,
+        name: str = "Another Guild",
+        *,
+        owner: User | None = None,
+        bot_permissions: PermLike = DEFAULT_BOT,
+        shard: tuple[int, int] | None = None,
     ) -> Guild:
-        """Create a guild with an owner, @everyone, a #general channel and the bot (managed role with given perms)."""
-        guild = Guild(self, name, owner or self.add_user(f"{name} owner"), bot_permissions)
+        """Create a guild with an owner, @everyone, a #general channel and the bot (managed role with given perms).
+
+        ``shard=(shard_id, shard_count)`` gives it an id that Discord's formula puts on that shard.
+        """
+        guild_id = None if shard is None else snowflake_on_shard(*shard)
+        guild = Guild(self, name, owner or self.add_user(f"{name} owner"), bot_permissions, guild_id=guild_id)
         self.guilds[guild.id] = guild
         guild.add_channel("general")
         self.dispatch_soon("GUILD_CREATE", guild.payload(joined=True))
@@ -461,8 +479,15 @@ class FakeDiscord:
                 return
             await asyncio.sleep(0.02)
 
-    async def wait_ready(self, within: float = 10.0) -> None:
-        """Wait until a gateway session has been sent READY."""
+    async def wait_ready(self, within: float = 10.0, *, shards: int | None = None) -> None:
+        """Wait until a gateway session has been sent READY (with ``shards``, one for each of shards 0 to n-1)."""
+        if shards is not None:
+            deadline = time.monotonic() + within
+            while not all(self._connected(self.session_for(shard)) for shard in range(shards)):
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"not every one of {shards} shards identified within {within}s")
+                await asyncio.sleep(0.02)
+            return
         if any(s.alive and s.ws is not None for s in self.sessions):
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -471,19 +496,33 @@ class FakeDiscord:
 
     # ----- gateway -----------------------------------------------------------------------------------------------
 
+    @staticmethod
+    def _connected(session: GatewaySession | None) -> bool:
+        return session is not None and session.ws is not None
+
     @property
     def session(self) -> GatewaySession | None:
-        """The live gateway session, if any."""
-        live = [s for s in self.sessions if s.alive]
+        """The newest live gateway session, if any (with shards, :meth:`session_for` picks one)."""
+        live = self.live_sessions
+        return live[-1] if live else None
+
+    @property
+    def live_sessions(self) -> list[GatewaySession]:
+        """Every session not ended (connected, or disconnected but resumable), oldest first."""
+        return [s for s in self.sessions if s.alive]
+
+    def session_for(self, shard_id: int) -> GatewaySession | None:
+        """The newest live session identified as shard ``shard_id`` (of any count), if any."""
+        live = [s for s in self.live_sessions if s.shard[0] == shard_id]
         return live[-1] if live else None
 
     def dispatch_soon(self, event: str, data: Json) -> None:
-        """Send a DISPATCH to the live session (buffered for RESUME while it is disconnected)."""
+        """Send a DISPATCH to each live session whose shard owns the event (buffered for RESUME while away)."""
         self.dispatched.append((event, data))
-        session = self.session
-        if session is None:
-            return
-        self._send_dispatch(session, event, data)
+        guild_id = guild_of(event, data)
+        for session in self.live_sessions:
+            if session.owns(guild_id):
+                self._send_dispatch(session, event, data)
 
     async def dispatch(self, event: str, data: Json) -> None:
         """Like :meth:`dispatch_soon`, then yield once so the frame goes out."""
@@ -504,9 +543,12 @@ class FakeDiscord:
         if session.outbox is not None:
             session.outbox.put_nowait(frame)
 
-    async def drop_gateway(self, *, resumable: bool = True, code: int = 4000) -> None:
-        """Close the bot's gateway socket; it reconnects and RESUMEs (or is sent INVALID_SESSION if not resumable)."""
-        session = self.session
+    async def drop_gateway(self, *, resumable: bool = True, code: int = 4000, shard: int | None = None) -> None:
+        """Close the bot's gateway socket; it reconnects and RESUMEs (or is sent INVALID_SESSION if not resumable).
+
+        ``shard`` picks the session of that shard; by default the newest.
+        """
+        session = self.session if shard is None else self.session_for(shard)
         assert session is not None, "no live gateway session"
         if not resumable:
             session.alive = False
@@ -518,9 +560,9 @@ class FakeDiscord:
         if ws is not None:
             await ws.close(code=code)
 
-    async def send_reconnect(self) -> None:
-        """Send op 7 RECONNECT (the client closes and resumes)."""
-        session = self.session
+    async def send_reconnect(self, *, shard: int | None = None) -> None:
+        """Send op 7 RECONNECT (the client closes and resumes) to the newest session, or to ``shard``'s."""
+        session = self.session if shard is None else self.session_for(shard)
         assert session is not None
         assert session.outbox is not None
         session.outbox.put_nowait(dumps({"op": 7, "d": None}))
@@ -569,7 +611,7 @@ class FakeDiscord:
                 elif op == 6:
                     session = await self._resume(ws, queue, data)
                 elif op == 8:
-                    self._request_members(queue, data)
+                    self._request_members(session, data)
                 elif op in (3, 4):
                     if op == 4:
                         self._bot_voice_update(data)
@@ -589,15 +631,28 @@ class FakeDiscord:
         if data.get("token") != self.token:
             await ws.close(code=4004, message=b"Authentication failed.")
             return None
+        verdict = self.sharding.check(data.get("shard"), list(self.guilds))
+        if not isinstance(verdict, tuple):
+            if verdict.code == 9:
+                queue.put_nowait(dumps({"op": 9, "d": False}))
+                return None
+            if verdict.code == AUTHENTICATION_FAILED:
+                await self._reset_token()
+            await ws.close(code=verdict.code, message=verdict.reason.encode())
+            return None
+        self.sharding.spend(verdict)
         for old in self.sessions:
-            old.alive = False
+            if old.shard == verdict:
+                old.alive = False
         self.identify_count += 1
-        session = GatewaySession(secrets.token_hex(16), ws=ws, outbox=queue, intents=int(data.get("intents") or 0))
+        intents = int(data.get("intents") or 0)
+        session = GatewaySession(secrets.token_hex(16), ws=ws, outbox=queue, intents=intents, shard=verdict)
         self.sessions.append(session)
+        owned = [g for g in self.guilds.values() if session.owns(g.id)]
         ready = {
             "v": 10,
             "user": {**self.bot_user.payload(), "verified": True, "mfa_enabled": False, "email": None},
-            "guilds": [{"id": str(g.id), "unavailable": True} for g in self.guilds.values()],
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in owned],
             "session_id": session.session_id,
             "session_type": "normal",
             "resume_gateway_url": self.gateway_url,
@@ -606,12 +661,12 @@ class FakeDiscord:
             "presences": [],
             "geo_ordered_rtc_regions": [],
             "guild_join_requests": [],
-            "shard": [0, 1],
+            "shard": list(session.shard),
             "application": {"id": str(self.application_id), "flags": 1 << 19 | 1 << 15 | 1 << 13},
             "_trace": ["fake-discord"],
         }
         self._send_dispatch(session, "READY", ready)
-        for guild in self.guilds.values():
+        for guild in owned:
             self._send_dispatch(session, "GUILD_CREATE", guild.payload())
         for waiter in self._ready_waiters:
             if not waiter.done():
@@ -637,10 +692,22 @@ class FakeDiscord:
         self._send_dispatch(target, "RESUMED", {"_trace": ["fake-discord"]})
         return target
 
-    def _request_members(self, queue: asyncio.Queue[str | None], data: Json) -> None:
+    async def _reset_token(self) -> None:
+        """The IDENTIFY budget is spent: Discord ends every active session and resets the bot's token."""
+        self.failures.append(
+            f"IDENTIFY budget spent ({self.sharding.total} a day): Discord ended every session and reset the token"
+        )
+        self.token = make_token(self.bot_user.id)
+        for session in self.live_sessions:
+            session.alive = False
+            ws = session.ws
+            session.ws = None
+            if ws is not None and not ws.closed:
+                await ws.close(code=AUTHENTICATION_FAILED, message=b"Authentication failed.")
+
+    def _request_members(self, session: GatewaySession | None, data: Json) -> None:
         guild = self.guilds.get(int(data.get("guild_id", 0)))
-        session = self.session
-        if guild is None or session is None:
+        if guild is None or session is None or not session.owns(guild.id):
             return
         chunk: Json = {
             "guild_id": str(guild.id),

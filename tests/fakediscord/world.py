@@ -748,9 +748,11 @@ class Member:
 class Guild:
     """A guild with @everyone, an owner, the bot member (with its managed role), channels and members."""
 
-    def __init__(self, world: FakeDiscord, name: str, owner: User, bot_permissions: PermLike) -> None:
+    def __init__(
+        self, world: FakeDiscord, name: str, owner: User, bot_permissions: PermLike, *, guild_id: int | None = None
+    ) -> None:
         self.world = world
-        self.id = snowflake()
+        self.id = snowflake() if guild_id is None else guild_id
         self.name = name
         self.owner_id = owner.id
         self.roles: dict[int, Role] = {self.id: Role(self.id, self.id, "@everyone", DEFAULT_EVERYONE, position=0)}
