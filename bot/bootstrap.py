@@ -24,7 +24,7 @@ from bot.services.retention import RetentionService
 from bot.services.state import BotStateService
 from bot.services.voice import VoiceFloorService
 from bot.services.votes import VoteService
-from bot.ui.pacing import Pacer, scaled
+from bot.ui.pacing import Pacer, global_share, scaled
 
 
 def build_services(
@@ -74,11 +74,13 @@ def build_bot(settings: Settings, services: Services) -> Setkeeper:
     # Setkeeper never joins voice itself: discord.py's "voice will NOT be supported" warnings would only confuse.
     discord.VoiceClient.warn_nacl = False
     discord.VoiceClient.warn_dave = False
-    return bot_class(settings.shards())(
+    shards = settings.shards()
+    limits = global_share(scaled(settings.discord_limits_scale), len(shards.ids), shards.count)
+    return bot_class(shards)(
         services,
         sync_guild_id=settings.sync_guild_id,
         message_content=settings.message_content_intent,
-        pacer=Pacer(scaled(settings.discord_limits_scale)),
+        pacer=Pacer(limits),
         guild_ready_timeout=settings.discord_guild_ready_timeout,
-        shards=settings.shards(),
+        shards=shards,
     )

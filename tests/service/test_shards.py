@@ -7,9 +7,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from discord.ext import commands
 
 from bot.app import Services
-from bot.bootstrap import build_services
+from bot.bootstrap import build_bot, build_services
+from bot.config import Settings
 from bot.db.engine import Database
 from bot.db.outbox import EFFECT_LEASE
 from bot.domain.clock import FixedClock
@@ -19,6 +21,7 @@ from bot.services.due import LEASE
 from bot.services.retention import FORGET_SERVER, OPERATOR_GUILD
 from tests.cogs.test_applier import _applier, _client
 from tests.service.helpers import FAC, make_group
+from tests.unit.test_config import GOOD_TOKEN
 
 ON_SHARD_0 = (1_000 << 22) + 7  # (id >> 22) % 2 == 0
 ON_SHARD_1 = (1_001 << 22) + 7  # (id >> 22) % 2 == 1
@@ -143,3 +146,27 @@ async def test_a_process_plans_no_erasure_for_servers_another_process_serves(fir
     planned = await first.retention.notice_departures([])
     assert set(planned) == {ON_SHARD_0}
     assert all(key.kind == FORGET_SERVER for key in planned.values())
+
+
+def _settings(**shards: object) -> Settings:
+    return Settings(  # type: ignore[call-arg]
+        _env_file=None, discord_token=GOOD_TOKEN, database_url="postgresql+asyncpg://db/setkeeper", **shards
+    )
+
+
+async def test_the_sharded_bot_connects_its_shards_and_reconciles_only_their_guilds(services: Services) -> None:
+    bot = build_bot(_settings(shard_count=2, shard_ids="0"), services)
+    assert isinstance(bot, commands.AutoShardedBot)
+    assert (bot.shard_count, bot.shard_ids) == (2, [0])
+    await bot.reconcile([ON_SHARD_0, ON_SHARD_1])
+    assert bot._reconciled == {ON_SHARD_0}, "floors, mutes, Stage and reminders of shard 1 are its process's"
+    assert list(bot.due._guild_ids()) == [OPERATOR_GUILD, ON_SHARD_0]
+
+
+async def test_a_bot_that_is_not_sharded_is_the_plain_bot_serving_every_guild(services: Services) -> None:
+    bot = build_bot(_settings(), services)
+    assert not isinstance(bot, commands.AutoShardedBot)
+    assert bot.shard_count is None
+    await bot.reconcile([ON_SHARD_0, ON_SHARD_1])
+    assert list(bot.due._guild_ids()) == [OPERATOR_GUILD, ON_SHARD_0, ON_SHARD_1]
+    await bot.close()

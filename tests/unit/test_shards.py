@@ -11,6 +11,7 @@ from bot.app import Setkeeper, ShardedSetkeeper, bot_class, sharding
 from bot.config import ConfigError, application_of, load_settings
 from bot.db.shard_lock import lock_space
 from bot.domain.shards import ALL_SHARDS, Shards, owns, shard_of
+from bot.ui.pacing import GLOBAL, OBSERVED_LIMITS, Limit, global_share
 from tests.unit.test_config import GOOD_TOKEN
 
 POSTGRES = "postgresql+asyncpg://setkeeper@db/setkeeper"
@@ -132,3 +133,11 @@ def test_every_process_of_one_bot_shares_its_lock_space_and_another_bot_does_not
     assert lock_space("123456789012345678") == lock_space(application_of(GOOD_TOKEN))
     assert lock_space("123456789012345678") != lock_space("876543210987654321")
     assert -(2**31) <= lock_space("123456789012345678") < 2**31
+
+
+def test_each_process_paces_itself_to_its_shards_share_of_the_bots_50_a_second() -> None:
+    assert global_share(OBSERVED_LIMITS, 1, 2)[GLOBAL] == Limit(25, 1.0)
+    assert global_share(OBSERVED_LIMITS, 2, 3)[GLOBAL] == Limit(33, 1.0), "rounded down: the sum stays within 50"
+    assert global_share(OBSERVED_LIMITS, 1, 100)[GLOBAL] == Limit(1, 1.0)
+    assert global_share(OBSERVED_LIMITS, 4, 4) == OBSERVED_LIMITS, "one process for every shard: the whole budget"
+    assert global_share(OBSERVED_LIMITS, 1, 2)["message_create"] == OBSERVED_LIMITS["message_create"]
