@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import sys
@@ -11,7 +12,15 @@ import time
 import pytest
 from sqlalchemy import text
 
+from bot.__main__ import hold_shards
+from bot.bootstrap import build_services
+from bot.config import Settings, application_of
+from bot.db.engine import Database
 from bot.db.shard_lock import ShardLocks
+from bot.domain.clock import FixedClock
+from bot.domain.due import DueKey
+from tests.service.helpers import GUILD
+from tests.unit.test_config import GOOD_TOKEN
 
 APPLICATION = "123456789012345678"
 TAKE_OVER_WITHIN = 2.0
@@ -72,7 +81,15 @@ async def test_processes_for_different_shards_or_different_bots_never_wait_for_e
 
 _HOLDER = """
 import asyncio, sys
+from bot.__main__ import hold_shards
+from bot.bootstrap import build_services
+from bot.config import Settings, application_of
+from bot.db.engine import Database
 from bot.db.shard_lock import ShardLocks
+from bot.domain.clock import FixedClock
+from bot.domain.due import DueKey
+from tests.service.helpers import GUILD
+from tests.unit.test_config import GOOD_TOKEN
 
 async def hold():
     locks = ShardLocks(sys.argv[1], sys.argv[2], [0])
@@ -125,3 +142,32 @@ async def test_a_broken_lock_connection_is_noticed(postgres_url: str) -> None:
     finally:
         await holder.release()
         await killer.release()
+
+
+async def test_a_process_standing_by_says_so_then_takes_back_what_the_dead_holder_had_claimed(
+    postgres_url: str, database: Database, clock: FixedClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, discord_token=GOOD_TOKEN, database_url=postgres_url, shard_count=1
+    )
+    dead = build_services(database, clock, "dead-life", owner="old-version", shards=settings.shards())
+    await dead.due.schedule(GUILD, DueKey("subject", "reminder", clock.now()))
+    assert len(await dead.due.claim([GUILD])) == 1  # then it was killed, its claim running for two minutes
+    holder = ShardLocks(postgres_url, application_of(GOOD_TOKEN), [0])
+    await holder.acquire()
+    standby = build_services(database, clock, "new-life", owner="new-version", shards=settings.shards())
+    with caplog.at_level(logging.INFO, logger="setkeeper"):
+        waiting = asyncio.get_running_loop().create_task(hold_shards(settings, standby))
+        await asyncio.sleep(1.5)
+        assert not waiting.done()
+        await holder.release()
+        locks = await asyncio.wait_for(waiting, TAKE_OVER_WITHIN)
+    try:
+        lines = [record.getMessage() for record in caplog.records]
+        assert "standing by for shard 0 of 1: another process serves them; I take over when it stops" in lines
+        assert "took over shard 0 of 1" in lines
+        assert await standby.due.take_back() == 1, "the dead holder's claim is freed at once, whoever held it"
+        assert len(await standby.due.claim([GUILD])) == 1
+    finally:
+        assert locks is not None
+        await locks.release()
