@@ -13,13 +13,15 @@ import uuid
 import aiohttp
 import discord
 
-from bot.app import MovedClock, SystemClock
+from bot.app import MovedClock, Services, SystemClock
 from bot.bootstrap import build_bot, build_services
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, application_of, load_settings
 from bot.db.crypto import EncryptionKeyError
-from bot.db.engine import Database, DataFolderError, ensure_sqlite_folder, safe_url
+from bot.db.engine import Database, DataFolderError, ensure_sqlite_folder, is_sqlite, safe_url
 from bot.db.keys import KeyFileError, default_key_file, load_cipher
 from bot.db.migrate import current_revision, head_revision, migrate
+from bot.db.shard_lock import ShardLocks
+from bot.domain.shards import Shards
 from bot.logs import configure_logging
 
 log = logging.getLogger("setkeeper")
@@ -91,7 +93,10 @@ async def run(settings: Settings) -> None:
         raise StartupError(str(exc)) from None
     database = Database(settings.database_url, cipher=cipher)
     clock = MovedClock(settings.test_clock_file) if settings.test_clock_file else SystemClock()
-    services = build_services(database, clock, instance_id=str(uuid.uuid4()), owner=settings.process_name)
+    shards = settings.shards()
+    services = build_services(
+        database, clock, instance_id=str(uuid.uuid4()), owner=settings.process_name, shards=shards
+    )
     if not await services.state.key_reads_this_database(cipher):
         await database.dispose()
         if made and key_path is not None:
@@ -112,8 +117,23 @@ async def run(settings: Settings) -> None:
     await database.load_keys()
     if rewrapped or sealed:
         log.info("encryption keys settled", extra={"group_keys_rewrapped": rewrapped, "rows_sealed": sealed})
+    locks = await hold_shards(settings, services)
     bot = build_bot(settings, services)
     loop = asyncio.get_running_loop()
+    watching: set[asyncio.Future[None]] = set()
+    closing: set[asyncio.Future[None]] = set()  # held until done: the loop keeps only weak references
+    if locks is not None:
+
+        def lost() -> None:
+            log.error(
+                "the database connection holding my shards' locks broke: stopping, so that only one process serves "
+                "them (a standby takes them over; restart me to stand by again)",
+                extra={"shards": shards.describe()},
+            )
+            closing.add(asyncio.ensure_future(bot.close()))
+
+        watch = loop.create_task(locks.watch(lost))
+        watching.add(watch)
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))
     if isinstance(clock, MovedClock):  # tests move the clock by rewriting its file, then say so with SIGUSR1
@@ -139,10 +159,41 @@ async def run(settings: Settings) -> None:
             raise  # connected once: not a start-up problem
         raise StartupError(f"cannot reach Discord: {why_discord_is_unreachable(exc)}") from None
     finally:
+        for task in watching:
+            task.cancel()
         await finish_work_in_flight(FINISH_WITHIN)
+        if locks is not None:
+            await locks.release()  # only now, with nothing left running: a standby takes over at once
         await database.dispose()
         if bot.user is not None:
             log.info("stopped")
+
+
+async def hold_shards(settings: Settings, services: Services) -> ShardLocks | None:
+    """A sharded process on PostgreSQL holds its shards' locks first, standing by while another process holds them.
+
+    None where there is nothing to hold: SQLite (one process only) or a bot that is not sharded.
+    """
+    shards = settings.shards()
+    if not shards.sharded or is_sqlite(settings.database_url):
+        return None
+    locks = ShardLocks(settings.database_url, application_of(settings.discord_token.get_secret_value()), shards.ids)
+
+    def waiting(held: list[int]) -> None:
+        log.info(
+            "standing by for %s: another process serves them; I take over when it stops",
+            Shards(shards.count, tuple(held), sharded=True).describe(),
+            extra={"shards": held, "shard_count": shards.count},
+        )
+
+    try:
+        waited = await locks.acquire(waiting)
+    except BaseException:
+        await locks.release()
+        raise
+    services.due.shards_held()  # every claim their guilds still carry is a dead holder's: taken back at start
+    log.info("took over %s" if waited else "holding %s", shards.describe(), extra={"shards": list(shards.ids)})
+    return locks
 
 
 FINISH_WITHIN = 3.0

@@ -16,6 +16,7 @@ from discord.ext import commands
 
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.reminders import ReminderKind
+from bot.domain.shards import ALL_SHARDS, Shards
 from bot.domain.words import plural
 from bot.scheduling.runtime import DueRuntime
 from bot.services.actions import ActionService
@@ -128,6 +129,11 @@ class ClosingTask(Protocol):
         """Stop it; what is left undone is done at the next start."""
 
 
+def sharding(shards: Shards) -> dict[str, Any]:
+    """What discord.py's sharded client is told: nothing for a bot that is not sharded (one connection, no shard)."""
+    return {"shard_count": shards.count, "shard_ids": list(shards.ids)} if shards.sharded else {}
+
+
 def command_tree_digest(payload: list[dict[str, Any]]) -> str:
     """A stable fingerprint of the command tree as Discord would receive it."""
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
@@ -144,6 +150,7 @@ class Setkeeper(commands.Bot):
         message_content: bool = False,
         pacer: Pacer | None = None,
         guild_ready_timeout: float = GUILD_READY_TIMEOUT,
+        shards: Shards = ALL_SHARDS,
     ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
@@ -172,7 +179,10 @@ class Setkeeper(commands.Bot):
             # that arrives later is reconciled by on_guild_available instead.
             guild_ready_timeout=guild_ready_timeout,
             http_trace=self.discord_clock.trace(),
+            **sharding(shards),
         )
+        self.serving = shards
+        """The shards this process serves (discord.py's own `shards`, on the sharded bot, are its connections)."""
         self.services = services
         self.applier = EffectApplier(
             self, services.effects, services.groups.current_access, pacer, services.voice, self.discord_clock
@@ -180,8 +190,9 @@ class Setkeeper(commands.Bot):
         # Every committed batch of effects reaches the applier at once; what fails comes back as due work.
         services.effects.on_commit(self.applier.submit)
         self.applier.attach()
-        # The bot's own work (erasing a server it was removed from) is served beside the guilds it is in.
-        self.due = DueRuntime(services.due, lambda: [OPERATOR_GUILD, *sorted(self._reconciled)])
+        # The bot's own work (erasing a server it was removed from) is served beside the guilds it is in, by the
+        # process that serves shard 0 (guild 0's shard): one process does it, whoever else shares the database.
+        self.due = DueRuntime(services.due, lambda: shards.owned([OPERATOR_GUILD, *sorted(self._reconciled)]))
         self.due.handle(EFFECT_RETRY, self.applier.retry)
         self.due.handle(VOTE_DEADLINE, self._close_vote_at_deadline)
         self.due.handle(MEETING_DUE, self._meeting_due)
@@ -248,7 +259,8 @@ class Setkeeper(commands.Bot):
         finally:
             await self.due.start()  # retries, and whatever fell due while the bot was down, whatever start-up met
         log.info(where_i_am(self.application_id, [guild.name for guild in self.guilds]))
-        log.info("bot ready", extra={"guilds": len(self.guilds), "effects_replayed": replayed})
+        shown = {"shards": self.serving.describe()} if self.serving.sharded else {}
+        log.info("bot ready", extra={"guilds": len(self.guilds), "effects_replayed": replayed, **shown})
 
     async def clock_moved(self, now: datetime) -> None:
         """The clock was moved on to `now` (a test setting): what is due by then is done, then the log says so."""
@@ -320,9 +332,13 @@ class Setkeeper(commands.Bot):
         await self.reconcile([guild.id])
 
     async def reconcile(self, guild_ids: list[int]) -> int:
-        """Undo what a killed process left half-done and carry out its queued effects, once per guild."""
+        """Undo what a killed process left half-done and carry out its queued effects, once per guild.
+
+        Only guilds this process's shards own: floors, mutes, Stage instances, reminders and queued effects of
+        another process's guilds are that process's to reconcile.
+        """
         async with self._reconcile_lock:
-            fresh = [guild_id for guild_id in guild_ids if guild_id not in self._reconciled]
+            fresh = [guild_id for guild_id in self.serving.owned(guild_ids) if guild_id not in self._reconciled]
             self._reconciled.update(fresh)
             if not fresh:
                 return 0
@@ -341,3 +357,12 @@ class Setkeeper(commands.Bot):
                 await cog.on_close()
         await self.services.effects.flush()
         await super().close()
+
+
+class ShardedSetkeeper(Setkeeper, commands.AutoShardedBot):
+    """The bot over the shards SHARD_COUNT and SHARD_IDS name: discord.py's sharded client, one connection a shard."""
+
+
+def bot_class(shards: Shards) -> type[Setkeeper]:
+    """The sharded bot when the settings shard it; otherwise the plain bot, exactly as a single process runs."""
+    return ShardedSetkeeper if shards.sharded else Setkeeper

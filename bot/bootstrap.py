@@ -5,11 +5,12 @@ from __future__ import annotations
 import discord
 import yarl
 
-from bot.app import Services, Setkeeper
+from bot.app import Services, Setkeeper, bot_class
 from bot.config import Settings
 from bot.db.engine import Database
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.clock import Clock
+from bot.domain.shards import ALL_SHARDS, Shards
 from bot.services.actions import ActionService
 from bot.services.due import DEFAULT_OWNER, DueWorkService
 from bot.services.effects import EffectService
@@ -23,7 +24,7 @@ from bot.services.retention import RetentionService
 from bot.services.state import BotStateService
 from bot.services.voice import VoiceFloorService
 from bot.services.votes import VoteService
-from bot.ui.pacing import Pacer, scaled
+from bot.ui.pacing import Pacer, global_share, scaled
 
 
 def build_services(
@@ -33,12 +34,14 @@ def build_services(
     *,
     uow: UnitOfWorkFactory | None = None,
     owner: str = DEFAULT_OWNER,
+    shards: Shards = ALL_SHARDS,
 ) -> Services:
     """Every service on one unit-of-work factory, so that this process's SQLite writers queue on one lock.
 
     `instance_id` names this life of the process: what it left half-done, and the due work it holds, are told apart
     from another process's by it. `owner` is the process's name across restarts: due work its killed life held is
-    taken back at once by the next life under the same name. `uow` shares the caller's units of work on `database`
+    taken back at once by the next life under the same name. `shards`: the shards this process serves; due work
+    and effects are claimed only for their guilds. `uow` shares the caller's units of work on `database`
     (tests read and write beside the services); without it one is made here. Connects to nothing.
     """
     if uow is None:
@@ -47,9 +50,9 @@ def build_services(
         raise ValueError("uow must work on the database given")
     return Services(
         groups=GroupService(uow, clock, instance_id, floor=meeting_floor),
-        effects=EffectService(uow, clock),
+        effects=EffectService(uow, clock, shards),
         state=BotStateService(uow, clock),
-        due=DueWorkService(uow, clock, instance_id, owner),
+        due=DueWorkService(uow, clock, instance_id, owner, shards),
         votes=VoteService(uow, clock),
         meetings=MeetingService(uow, clock),
         actions=ActionService(uow, clock),
@@ -58,7 +61,7 @@ def build_services(
         units=uow,
         ledger=LedgerService(uow, clock),
         privacy=PrivacyService(uow, clock),
-        retention=RetentionService(uow, clock, instance_id),
+        retention=RetentionService(uow, clock, instance_id, shards),
     )
 
 
@@ -71,10 +74,13 @@ def build_bot(settings: Settings, services: Services) -> Setkeeper:
     # Setkeeper never joins voice itself: discord.py's "voice will NOT be supported" warnings would only confuse.
     discord.VoiceClient.warn_nacl = False
     discord.VoiceClient.warn_dave = False
-    return Setkeeper(
+    shards = settings.shards()
+    limits = global_share(scaled(settings.discord_limits_scale), len(shards.ids), shards.count)
+    return bot_class(shards)(
         services,
         sync_guild_id=settings.sync_guild_id,
         message_content=settings.message_content_intent,
-        pacer=Pacer(scaled(settings.discord_limits_scale)),
+        pacer=Pacer(limits),
         guild_ready_timeout=settings.discord_guild_ready_timeout,
+        shards=shards,
     )

@@ -13,6 +13,8 @@ from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.domain.shards import ALL_SHARDS, Shards
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/setkeeper.db"
 _TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}$")
 
@@ -53,7 +55,17 @@ class Settings(BaseSettings):
     encryption_key_file: Path | None = Field(
         None, description="Where the key is kept when ENCRYPTION_KEYS is not set (default: beside the database)."
     )
-    discord_api_base: str | None = Field(None, description="Test setting: REST base URL of a fake Discord.")
+    shard_count: int | None = Field(
+        None, ge=1, description="How many shards the whole bot has, across every process (Discord's sharding)."
+    )
+    shard_ids: str | None = Field(
+        None, description="The shards this process serves, separated by commas (default: every one of SHARD_COUNT)."
+    )
+    discord_api_base: str | None = Field(
+        None,
+        description="REST base URL of Discord's API: an HTTP rate-limit proxy in front of it (such as nirn-proxy), or "
+        "the tests' fake Discord.",
+    )
     discord_gateway_url: str | None = Field(None, description="Test setting: gateway URL of a fake Discord.")
     discord_limits_scale: float = Field(
         1.0, gt=0, le=1, description="Test setting: shrink the observed rate limits' windows, as a fake Discord does."
@@ -88,6 +100,22 @@ class Settings(BaseSettings):
             raise ValueError("TEST_CLOCK_FILE is for the test suite only, with DISCORD_API_BASE on 127.0.0.1")
         return self
 
+    @field_validator("shard_count", "shard_ids", mode="before")
+    @classmethod
+    def _no_shards_when_empty(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> Settings:
+        self.shards()  # raises the one line that says what is wrong
+        if self.database_url.startswith("sqlite") and ((self.shard_count or 1) > 1 or self.shard_ids is not None):
+            raise ValueError(SQLITE_ONE_PROCESS)
+        return self
+
+    def shards(self) -> Shards:
+        """The shards this process serves, as SHARD_COUNT and SHARD_IDS say (every guild when neither is set)."""
+        return checked_shards(self.shard_count, self.shard_ids)
+
     def encryption_key_list(self) -> list[str]:
         """The configured keys, newest (the one that encrypts) first; empty when the key file is to be used."""
         return split_keys(self.encryption_keys.get_secret_value()) if self.encryption_keys else []
@@ -101,6 +129,32 @@ class Settings(BaseSettings):
     @classmethod
     def _database_is_supported(cls, value: str) -> str:
         return checked_database_url(value)
+
+
+SQLITE_ONE_PROCESS = (
+    "SQLite serves one process: set DATABASE_URL to PostgreSQL to run shards in several processes "
+    "(see docs/admins/scaling.md), or leave SHARD_COUNT and SHARD_IDS unset"
+)
+
+
+def checked_shards(count: int | None, ids: str | None) -> Shards:
+    """The shards SHARD_COUNT and SHARD_IDS name, or a ValueError in one line that says what to write instead."""
+    if count is None and ids is None:
+        return ALL_SHARDS
+    if count is None:
+        raise ValueError("SHARD_IDS needs SHARD_COUNT: set SHARD_COUNT to how many shards the whole bot has")
+    if ids is None:
+        return Shards(count, tuple(range(count)), sharded=True)
+    parts = [part.strip() for part in ids.split(",") if part.strip()]
+    if not parts or not all(part.isdigit() for part in parts):
+        raise ValueError(f"SHARD_IDS must be shard numbers separated by commas, such as 0,1 (not {ids.strip()!r})")
+    numbers = sorted({int(part) for part in parts})
+    outside = [number for number in numbers if number >= count]
+    if outside:
+        raise ValueError(
+            f"SHARD_IDS names shard {outside[0]}, but with SHARD_COUNT={count} the shards are 0 to {count - 1}"
+        )
+    return Shards(count, tuple(numbers), sharded=True)
 
 
 def checked_keys(value: SecretStr | None) -> SecretStr | None:
@@ -156,6 +210,15 @@ def is_fernet_key(key: str) -> bool:
     except (ValueError, TypeError):
         return False
     return True
+
+
+def application_of(token: str) -> str:
+    """The bot's id, as the first part of its token spells it (the same for every process of one bot)."""
+    first = token.removeprefix("Bot ").split(".", 1)[0]
+    try:
+        return base64.urlsafe_b64decode(first + "=" * (-len(first) % 4)).decode()
+    except (binascii.Error, ValueError):
+        return first
 
 
 def _first_part_is_an_id(token: str) -> bool:

@@ -7,11 +7,26 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, Text, and_, case, delete, func, insert, or_, select, type_coerce, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Text,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    true,
+    type_coerce,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import InstrumentedAttribute, defer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.db.crypto import EncryptionKeyError
@@ -34,8 +49,19 @@ from bot.db.models import (
 )
 from bot.db.types import UTCDateTime
 from bot.domain.actions import STILL_TO_DO
+from bot.domain.shards import ALL_SHARDS, SHARD_SHIFT, Shards
 
 log = logging.getLogger(__name__)
+
+
+def owned_by(guild_id: InstrumentedAttribute[int], shards: Shards) -> ColumnElement[bool]:
+    """The rows of the guilds these shards own, worked out by the database itself (both back ends shift and divide)."""
+    if shards.everything:
+        return true()
+    # Numbers of our own, written into the SQL: PostgreSQL shifts a bigint only by an integer, never by a bigint.
+    shifted = guild_id.op(">>", precedence=7, return_type=guild_id.type)(literal_column(str(SHARD_SHIFT)))
+    shard = (shifted % literal_column(str(shards.count))).self_group()
+    return shard.in_(shards.ids)
 
 
 class DuplicateNameError(Exception):
@@ -173,11 +199,17 @@ class EffectRepository:
         query = insert(PendingEffect).returning(PendingEffect.id, sort_by_parameter_order=True)
         return list((await self.session.scalars(query, list(rows))).all())
 
-    async def pending(self, guild_ids: Sequence[int], max_attempts: int) -> Sequence[PendingEffect]:
+    async def pending(
+        self, guild_ids: Sequence[int], max_attempts: int, shards: Shards = ALL_SHARDS
+    ) -> Sequence[PendingEffect]:
         """Effects not yet carried out for these guilds, oldest first (those no key can read are left out)."""
         query = (
             select(PendingEffect)
-            .where(PendingEffect.guild_id.in_(guild_ids), PendingEffect.attempts < max_attempts)
+            .where(
+                PendingEffect.guild_id.in_(guild_ids),
+                owned_by(PendingEffect.guild_id, shards),
+                PendingEffect.attempts < max_attempts,
+            )
             .order_by(PendingEffect.id)
         )
         return await self._readable(query)
@@ -232,11 +264,13 @@ class EffectRepository:
         created_before: datetime | None = None,
         effect_ids: Sequence[int] | None = None,
         excluding: Sequence[int] = (),
+        shards: Shards = ALL_SHARDS,
     ) -> Sequence[PendingEffect]:
         """Hold for `lease_length` the effects that nobody holds (their lease or wait is over), oldest first.
 
         `created_before`: also take those an earlier process of these guilds queued (it was killed while holding
-        them). `effect_ids`: only these. `excluding`: not these (this process is still carrying them out).
+        them). `effect_ids`: only these. `excluding`: not these (this process is still carrying them out). Only
+        the guilds `shards` own, whatever `guild_ids` says.
         """
         free = or_(PendingEffect.lease_until.is_(None), PendingEffect.lease_until <= now)
         if created_before is not None:
@@ -247,7 +281,10 @@ class EffectRepository:
             )
             free = or_(free, leftover)
         query = select(PendingEffect).where(
-            PendingEffect.guild_id.in_(guild_ids), PendingEffect.attempts < max_attempts, free
+            PendingEffect.guild_id.in_(guild_ids),
+            owned_by(PendingEffect.guild_id, shards),
+            PendingEffect.attempts < max_attempts,
+            free,
         )
         if effect_ids is not None:
             query = query.where(PendingEffect.id.in_(effect_ids))
@@ -257,6 +294,12 @@ class EffectRepository:
         rows = await self._readable(query, lease_until=now + lease_length)
         await self.session.flush()
         return rows
+
+    async def release(self, effect_ids: Sequence[int]) -> None:
+        """Let anybody take these effects now (their holder leaves them to the process that owns their guild)."""
+        await self.session.execute(
+            update(PendingEffect).where(PendingEffect.id.in_(effect_ids)).values(lease_until=None)
+        )
 
     async def mark_sent(self, effect_id: int, at: datetime, digest: str) -> None:
         """Note that a post is being sent now, and a digest of what it says."""
@@ -336,11 +379,11 @@ class DueRepository:
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         await self.session.execute(insert(DueWork).values(values).on_conflict_do_nothing())
 
-    async def next_due(self, guild_ids: Sequence[int]) -> datetime | None:
-        """When the earliest open work of these guilds can next be claimed."""
+    async def next_due(self, guild_ids: Sequence[int], shards: Shards = ALL_SHARDS) -> datetime | None:
+        """When the earliest open work of these guilds (those `shards` own) can next be claimed."""
         ready = case((DueWork.not_before > DueWork.due_at, DueWork.not_before), else_=DueWork.due_at)
         query = select(type_coerce(func.min(ready), UTCDateTime())).where(
-            DueWork.guild_id.in_(guild_ids), DueWork.done_at.is_(None)
+            DueWork.guild_id.in_(guild_ids), owned_by(DueWork.guild_id, shards), DueWork.done_at.is_(None)
         )
         return (await self.session.execute(query)).scalar_one_or_none()
 
@@ -352,15 +395,18 @@ class DueRepository:
         worker: str,
         limit: int,
         owner: str | None = None,
+        shards: Shards = ALL_SHARDS,
     ) -> Sequence[DueWork]:
         """Hold the open work that is due and free (never claimed, or its lease or wait is over) until `lease_until`.
 
-        `worker` is this life of the process, `owner` the name it keeps across restarts (see `take_back`).
+        `worker` is this life of the process, `owner` the name it keeps across restarts (see `take_back`). Only
+        the guilds `shards` own, whatever `guild_ids` says.
         """
         query = (
             select(DueWork)
             .where(
                 DueWork.guild_id.in_(guild_ids),
+                owned_by(DueWork.guild_id, shards),
                 DueWork.done_at.is_(None),
                 DueWork.due_at <= now,
                 or_(DueWork.not_before.is_(None), DueWork.not_before <= now),
@@ -376,15 +422,17 @@ class DueRepository:
         await self.session.flush()
         return rows
 
-    async def take_back(self, owner: str, worker: str) -> int:
+    async def take_back(self, owner: str, worker: str, held_shards: Shards | None = None) -> int:
         """Free at once the open work that an earlier life of `owner` held (it was killed); returns how many pieces.
 
-        Only `owner`'s: another process's claims are left to run out, as that process may be alive.
+        Only `owner`'s: another process's claims are left to run out, as that process may be alive. With
+        `held_shards` (this process holds their locks, so nobody else alive serves them): every claim in their guilds.
         """
+        whose = DueWork.claim_owner == owner if held_shards is None else owned_by(DueWork.guild_id, held_shards)
         result = await self.session.execute(
             update(DueWork)
             .where(
-                DueWork.claim_owner == owner,
+                whose,
                 DueWork.claimed_by.is_not(None),
                 DueWork.claimed_by != worker,
                 DueWork.done_at.is_(None),

@@ -10,6 +10,7 @@ from bot.db.models import DueWork
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.clock import Clock
 from bot.domain.due import DueKey, retry_at
+from bot.domain.shards import ALL_SHARDS, Shards
 
 LEASE = timedelta(minutes=2)
 DEFAULT_OWNER = "main"
@@ -41,13 +42,37 @@ class DueWorkService:
     A claim names this life of the process (`instance_id`, new at every start) and its owner (a name that outlives
     a restart): what a killed life held is taken back by the next life of the same owner at once, while the claims
     of another owner (a process that may be alive) are left to run out.
+
+    Only the work of the guilds `shards` own is ever claimed, whichever guilds a caller names: the database filters.
     """
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, instance_id: str, owner: str = DEFAULT_OWNER) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        instance_id: str,
+        owner: str = DEFAULT_OWNER,
+        shards: Shards = ALL_SHARDS,
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._instance_id = instance_id
         self._owner = owner
+        self._shards = shards
+        self._holds_shards = False
+
+    @property
+    def shards(self) -> Shards:
+        """The shards whose guilds' work this process claims."""
+        return self._shards
+
+    def shards_held(self) -> None:
+        """Say that this process holds its shards' locks: nobody else alive serves them, so their claims are stale.
+
+        `take_back` then frees the work any earlier holder of these shards left claimed (a standby taking over from
+        a process killed with work in hand), not only this process's own.
+        """
+        self._holds_shards = True
 
     @property
     def clock(self) -> Clock:
@@ -63,22 +88,28 @@ class DueWorkService:
     async def next_due(self, guild_ids: Sequence[int]) -> datetime | None:
         """The earliest time anything of these guilds falls due (or its lease runs out), if any."""
         async with self._uow(write=False) as uow:
-            return await uow.due.next_due(guild_ids)
+            return await uow.due.next_due(guild_ids, self._shards)
 
     async def claim(self, guild_ids: Sequence[int], limit: int = 50) -> list[DueItem]:
         """Take the work of these guilds that is due now and held by nobody, for the length of a lease."""
         now = self._clock.now()
         async with self._uow() as uow:
-            rows = await uow.due.claim(guild_ids, now, now + LEASE, self._instance_id, limit, owner=self._owner)
+            rows = await uow.due.claim(
+                guild_ids, now, now + LEASE, self._instance_id, limit, owner=self._owner, shards=self._shards
+            )
             await uow.commit()
             return [
                 DueItem(row.id, row.guild_id, DueKey(row.subject, row.kind, row.due_at), row.attempts) for row in rows
             ]
 
     async def take_back(self) -> int:
-        """At start-up: free at once what an earlier life of this process held when it died; returns how many pieces."""
+        """At start-up: free at once what an earlier life of this process held when it died; returns how many pieces.
+
+        Once the shards' locks are held (`shards_held`), whatever any earlier holder of them held.
+        """
+        held = self._shards if self._holds_shards else None
         async with self._uow() as uow:
-            freed = await uow.due.take_back(self._owner, self._instance_id)
+            freed = await uow.due.take_back(self._owner, self._instance_id, held)
             await uow.commit()
             return freed
 

@@ -13,6 +13,7 @@ from bot.db.uow import UnitOfWorkFactory
 from bot.domain.clock import Clock
 from bot.domain.due import FIRST_RETRY, MAX_ATTEMPTS, DueKey, retry_at
 from bot.domain.effects import effect_from_payload
+from bot.domain.shards import ALL_SHARDS, Shards
 from bot.services.due import schedule_in
 
 __all__ = [
@@ -63,15 +64,24 @@ def effect_of(subject: str) -> int:
 
 
 class EffectService:
-    """Claims, settles and reschedules the outbox; a claim is a lease, so no effect is carried out twice at once."""
+    """Claims, settles and reschedules the outbox; a claim is a lease, so no effect is carried out twice at once.
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    Only the effects of the guilds `shards` own are ever claimed, whichever guilds a caller names.
+    """
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, shards: Shards = ALL_SHARDS) -> None:
         self._uow = uow
         self._clock = clock
+        self._shards = shards
         self._settled: list[int] = []
         self._done: list[int] = []
         self._writing_done = asyncio.Lock()
         self._flush: asyncio.Task[None] | None = None
+
+    @property
+    def shards(self) -> Shards:
+        """The shards whose guilds' effects this process carries out."""
+        return self._shards
 
     @property
     def clock(self) -> Clock:
@@ -94,7 +104,7 @@ class EffectService:
     async def pending(self, guild_ids: Sequence[int]) -> list[QueuedEffect]:
         """Effects still to carry out in these guilds (held or not), oldest first."""
         async with self._uow(write=False) as uow:
-            rows = await uow.effects.pending(guild_ids, MAX_ATTEMPTS)
+            rows = await uow.effects.pending(guild_ids, MAX_ATTEMPTS, self._shards)
             return _readable(rows)
 
     async def claim(
@@ -119,9 +129,20 @@ class EffectService:
                 created_before=created_before,
                 effect_ids=effect_ids,
                 excluding=excluding,
+                shards=self._shards,
             )
             await uow.commit()
             return _readable(rows, reclaimed=True)
+
+    async def leave(self, effect_ids: Sequence[int]) -> None:
+        """Effects of guilds this process does not own: free them at once (no attempt counted) for their owner.
+
+        A decision made here for another process's guild (a click in a direct message reaches shard 0) queues them;
+        the owner's sweep carries them out.
+        """
+        async with self._uow() as uow:
+            await uow.effects.release(effect_ids)
+            await uow.commit()
 
     async def sending(self, effect_id: int, digest: str) -> None:
         """A post drawn from the database is about to be sent: note when, and what it says (its digest).

@@ -23,6 +23,7 @@ from bot.domain.retention import (
     server_of,
     server_subject,
 )
+from bot.domain.shards import ALL_SHARDS, Shards
 from bot.services.due import DueItem, schedule_in
 
 log = logging.getLogger(__name__)
@@ -38,10 +39,11 @@ async def plan_archived_words(uow: UnitOfWork, group: Group) -> None:
 class RetentionService:
     """Carries out retention as due work, exactly once; and erases a server at once for the operator."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, instance_id: str) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, instance_id: str, shards: Shards = ALL_SHARDS) -> None:
         self._uow = uow
         self._clock = clock
         self._instance_id = instance_id
+        self._shards = shards
 
     async def erase_archived_words(self, item: DueItem) -> bool:
         """An archived group's retention period is over: erase its members' words, once; True: the work is finished.
@@ -78,7 +80,7 @@ class RetentionService:
             gone = set((await session.execute(destroyed)).scalars())
             count = 0
             for group in (await session.execute(archived.order_by(Group.id))).scalars():
-                if group.id in gone or group_subject(group.id) in subjects:
+                if not self._shards.owns(group.guild_id) or group.id in gone or group_subject(group.id) in subjects:
                     continue
                 await plan_archived_words(uow, group)
                 count += 1
@@ -95,12 +97,14 @@ class RetentionService:
         """Plan the erasure of servers the bot is not in; returns new dates (a server already waiting keeps its own).
 
         Those servers are `guild_ids` when `departed`; otherwise every server the database knows but `guild_ids`
-        (the servers the bot is in) leaves out: the bot was removed while it was down.
+        (the servers the bot is in) leaves out: the bot was removed while it was down. Only servers this process's
+        shards own: the others are not in `guild_ids` because another process serves them, not because they left.
         """
         now = self._clock.now()
         planned: dict[int, DueKey] = {}
         async with self._uow() as uow:
-            gone = set(guild_ids) if departed else await known_guild_ids(uow.session) - set(guild_ids)
+            known = set(self._shards.owned(await known_guild_ids(uow.session)))
+            gone = set(guild_ids) if departed else known - set(guild_ids)
             for guild_id in sorted(gone):
                 if await uow.due.open_of(server_subject(guild_id), FORGET_SERVER):
                     continue

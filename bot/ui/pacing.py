@@ -59,6 +59,19 @@ def scaled(scale: float) -> dict[str, Limit]:
     return {kind: Limit(limit.calls, limit.per * scale) for kind, limit in OBSERVED_LIMITS.items()}
 
 
+def global_share(limits: dict[str, Limit], served: int, shard_count: int) -> dict[str, Limit]:
+    """The limits of a process serving `served` of `shard_count` shards: its share of the bot's global budget.
+
+    Discord counts the 50 requests a second once for the whole bot, whichever process sends them; dividing it by
+    shards keeps every process within its share with no traffic between them (at least one request a second each).
+    """
+    budget = limits.get(GLOBAL)
+    if budget is None or served >= shard_count:
+        return limits
+    share = Limit(max(1, budget.calls * served // shard_count), budget.per)
+    return {**limits, GLOBAL: share}
+
+
 class Pacer:
     """Keeps each key's calls within its limit, one call at a time per key, in the order they asked.
 
