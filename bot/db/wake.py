@@ -43,6 +43,8 @@ class WakeUps:
         connection = await self._engine.connect()
         self._connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
         driver = (await self._connection.get_raw_connection()).driver_connection
+        if driver is None:  # only a closed connection has no driver's connection
+            raise ConnectionError("the connection for wake-ups closed as it opened")
         await driver.add_listener(WAKE_CHANNEL, heard)
         driver.add_termination_listener(lost)
 
