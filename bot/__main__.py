@@ -21,6 +21,7 @@ from bot.db.engine import Database, DataFolderError, ensure_sqlite_folder, is_sq
 from bot.db.keys import KeyFileError, default_key_file, load_cipher
 from bot.db.migrate import current_revision, head_revision, migrate
 from bot.db.shard_lock import ShardLocks
+from bot.db.wake import WakeUps
 from bot.domain.shards import Shards
 from bot.logs import configure_logging
 
@@ -29,6 +30,14 @@ log = logging.getLogger("setkeeper")
 
 class StartupError(Exception):
     """Start-up cannot go on; the message is one line for the person running the bot."""
+
+
+class ShardsLostError(Exception):
+    """The connection holding this process's shard locks broke: it stopped, and exits non-zero to be restarted."""
+
+
+SHARDS_LOST = 3
+"""The exit code of a process that stopped because it lost its shards' locks (a service manager restarts it)."""
 
 
 def why_discord_is_unreachable(exc: BaseException) -> str:
@@ -119,12 +128,18 @@ async def run(settings: Settings) -> None:
         log.info("encryption keys settled", extra={"group_keys_rewrapped": rewrapped, "rows_sealed": sealed})
     locks = await hold_shards(settings, services)
     bot = build_bot(settings, services)
+    wake_ups = None
+    if locks is not None:  # sharded on PostgreSQL: another process's work for my guilds wakes me at once
+        wake_ups = WakeUps(settings.database_url)
+        await wake_ups.listen(bot.woken_for)
     loop = asyncio.get_running_loop()
     watching: set[asyncio.Future[None]] = set()
+    lost_locks: list[bool] = []
     closing: set[asyncio.Future[None]] = set()  # held until done: the loop keeps only weak references
     if locks is not None:
 
         def lost() -> None:
+            lost_locks.append(True)
             log.error(
                 "the database connection holding my shards' locks broke: stopping, so that only one process serves "
                 "them (a standby takes them over; restart me to stand by again)",
@@ -161,12 +176,18 @@ async def run(settings: Settings) -> None:
     finally:
         for task in watching:
             task.cancel()
+        if wake_ups is not None:
+            await wake_ups.close()
         await finish_work_in_flight(FINISH_WITHIN)
         if locks is not None:
             await locks.release()  # only now, with nothing left running: a standby takes over at once
         await database.dispose()
         if bot.user is not None:
             log.info("stopped")
+    if lost_locks:
+        raise ShardsLostError(
+            "the database connection holding my shards' locks broke, so I stopped; restart me to stand by again"
+        )
 
 
 async def hold_shards(settings: Settings, services: Services) -> ShardLocks | None:
@@ -238,6 +259,9 @@ def main(argv: list[str] | None = None) -> int:
     except StartupError as exc:
         sys.stderr.write(f"Setkeeper cannot start: {exc}\n")
         return 1
+    except ShardsLostError as exc:
+        sys.stderr.write(f"Setkeeper stopped: {exc}\n")
+        return SHARDS_LOST
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import hashlib
 import json
 import logging
@@ -211,6 +212,8 @@ class Setkeeper(commands.Bot):
         self._reconcile_lock = asyncio.Lock()
         self._claimed: set[int] = set()
         self._watching: set[asyncio.Task[Any]] = set()
+        self._woken: set[int] = set()
+        self._waking: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
         """Say whether the local clock agrees with Discord's, load the cogs, sync the command tree if it changed."""
@@ -346,6 +349,31 @@ class Setkeeper(commands.Bot):
                 if isinstance(cog, StartupTask):
                     await cog.on_startup(fresh)
             return await self.applier.replay(fresh, self.started_at)
+
+    def woken_for(self, guild_id: int) -> None:
+        """Another process queued work for this guild (PostgreSQL's NOTIFY): carry it out now, not at the next sweep.
+
+        Only a guild this process serves and has reconciled: reconciling carries out whatever waits already.
+        """
+        if guild_id not in self._reconciled:
+            return
+        self.due.wake(self.services.units.clock.now())
+        self._woken.add(guild_id)
+        if self._waking is None or self._waking.done():
+            # A context of its own: the sweep answers no interaction.
+            self._waking = asyncio.get_running_loop().create_task(self._sweep_woken(), context=contextvars.Context())
+            self._watching.add(self._waking)
+            self._waking.add_done_callback(self._watching.discard)
+
+    async def _sweep_woken(self) -> None:
+        """Sweep the guilds woken for, as many rounds as wake-ups keep arriving meanwhile."""
+        while self._woken:
+            guild_ids = sorted(self._woken)
+            self._woken.clear()
+            try:
+                await self.applier.sweep(guild_ids)
+            except Exception:  # the minute's sweep is the safety net
+                log.exception("carrying out work another process queued failed", extra={"guilds": guild_ids})
 
     async def close(self) -> None:
         """Stop waking for due work (a run in progress finishes), then disconnect."""

@@ -48,6 +48,8 @@ def build_services(
         uow = UnitOfWorkFactory(database, clock)
     elif uow.database is not database:
         raise ValueError("uow must work on the database given")
+    uow.shards = shards
+    uow.notify = shards.sharded and not database.sqlite
     return Services(
         groups=GroupService(uow, clock, instance_id, floor=meeting_floor),
         effects=EffectService(uow, clock, shards),

@@ -295,12 +295,6 @@ class EffectRepository:
         await self.session.flush()
         return rows
 
-    async def release(self, effect_ids: Sequence[int]) -> None:
-        """Let anybody take these effects now (their holder leaves them to the process that owns their guild)."""
-        await self.session.execute(
-            update(PendingEffect).where(PendingEffect.id.in_(effect_ids)).values(lease_until=None)
-        )
-
     async def mark_sent(self, effect_id: int, at: datetime, digest: str) -> None:
         """Note that a post is being sent now, and a digest of what it says."""
         await self.session.execute(

@@ -33,7 +33,7 @@ async def schedule_in(uow: UnitOfWork, guild_id: int, *keys: DueKey) -> None:
         [DueWork(guild_id=guild_id, subject=key.subject, kind=key.kind, due_at=key.due_at) for key in keys]
     )
     if keys:
-        uow.due_added(min(key.due_at for key in keys))
+        uow.due_added(min(key.due_at for key in keys), guild_id)
 
 
 class DueWorkService:

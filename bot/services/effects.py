@@ -134,16 +134,6 @@ class EffectService:
             await uow.commit()
             return _readable(rows, reclaimed=True)
 
-    async def leave(self, effect_ids: Sequence[int]) -> None:
-        """Effects of guilds this process does not own: free them at once (no attempt counted) for their owner.
-
-        A decision made here for another process's guild (a click in a direct message reaches shard 0) queues them;
-        the owner's sweep carries them out.
-        """
-        async with self._uow() as uow:
-            await uow.effects.release(effect_ids)
-            await uow.commit()
-
     async def sending(self, effect_id: int, digest: str) -> None:
         """A post drawn from the database is about to be sent: note when, and what it says (its digest).
 

@@ -203,26 +203,21 @@ class EffectApplier:
                 continue
             (done if await self._apply_one(item) else failed).append(item)
         await self._effects.done([item.id for item in done])
-        if others:
-            await self._leave_to_owners(others)
+        for item in others:
+            log.info(
+                "effect left to the process that owns its guild",
+                extra={"effect_id": item.id, "guild_id": item.guild_id, "kind": type(item.effect).__name__},
+            )
         return failed
 
     def _owned(self, item: QueuedEffect) -> bool:
         """Whether this process may carry the effect out: its guild is one of this process's shards'.
 
         An answer is the exception: it replies to an interaction this process received (a click in a direct message
-        reaches shard 0 whatever the group's guild), and only the interaction's token is needed.
+        reaches shard 0 whatever the group's guild), and only the interaction's token is needed. Any other effect was
+        stored held by nobody and its owner woken (see `UnitOfWork`): nothing is left to free here.
         """
         return isinstance(item.effect, Answer) or self._effects.shards.owns(item.guild_id)
-
-    async def _leave_to_owners(self, others: list[QueuedEffect]) -> None:
-        """Effects of guilds another process owns are never carried out here: they are freed for that process."""
-        for item in others:
-            log.info(
-                "effect left to the process that owns its guild",
-                extra={"effect_id": item.id, "guild_id": item.guild_id, "kind": type(item.effect).__name__},
-            )
-        await self._effects.leave([item.id for item in others])
 
     async def replay(self, guild_ids: Sequence[int], started_at: datetime) -> int:
         """At start-up: carry out what an earlier (killed) process queued and did not finish; returns how many."""

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from datetime import timedelta
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 from discord.ext import commands
@@ -14,6 +17,7 @@ from bot.bootstrap import build_bot, build_services
 from bot.config import Settings
 from bot.db.engine import Database
 from bot.db.outbox import EFFECT_LEASE
+from bot.db.wake import WakeUps
 from bot.domain.clock import FixedClock
 from bot.domain.due import DueKey
 from bot.domain.shards import Shards
@@ -114,7 +118,7 @@ async def test_at_start_up_a_process_replays_only_its_own_guilds_effects(
     assert {item.id for item in queued.effects} <= {item.id for item in taken}
 
 
-async def test_the_applier_refuses_another_process_guilds_effects_and_frees_them_for_their_owner(
+async def test_the_applier_refuses_another_process_guilds_effects_which_are_stored_free_for_their_owner(
     first: Services, second: Services, caplog: pytest.LogCaptureFixture
 ) -> None:
     group_1 = await make_group(first.groups, guild=ON_SHARD_1, text=902)
@@ -146,6 +150,42 @@ async def test_a_process_plans_no_erasure_for_servers_another_process_serves(fir
     planned = await first.retention.notice_departures([])
     assert set(planned) == {ON_SHARD_0}
     assert all(key.kind == FORGET_SERVER for key in planned.values())
+
+
+async def test_an_effect_queued_for_another_process_guild_wakes_its_owner_who_carries_it_out_within_a_second(
+    backend: str, migrated_database_url: str, first: Services, second: Services
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("the wake-up is PostgreSQL's NOTIFY; on SQLite there is one process")
+    group_1 = await make_group(first.groups, guild=ON_SHARD_1, text=902)
+    owner: Any = _client()
+    owner_applier = _applier(owner, second.effects, second.groups)
+    carried_out: list[int] = []
+    sweeps: set[asyncio.Task[None]] = set()
+
+    async def sweep(guild_id: int) -> None:
+        carried_out.append(await owner_applier.sweep([guild_id]))
+
+    def woken(guild_id: int) -> None:
+        task = asyncio.get_running_loop().create_task(sweep(guild_id))
+        sweeps.add(task)
+
+    listening = WakeUps(migrated_database_url)
+    await listening.listen(woken)
+    try:
+        queued_at = time.monotonic()
+        # Shard 0's process decides for shard 1's guild (a click in a direct message), then leaves the effects.
+        queued = await first.groups.add_member(ON_SHARD_1, FAC, group_1.id, 20)
+        assert await _applier(_client(), first.effects, first.groups).apply(queued.effects) == []
+        mine = {item.id for item in queued.effects}
+        while mine & {item.id for item in await second.effects.pending([ON_SHARD_1])}:
+            assert time.monotonic() - queued_at < 1.0, "the owner carried them out within a second, not at a sweep"
+            await asyncio.sleep(0.02)
+        assert sum(carried_out) >= len(mine)
+        owner.http.edit_channel_permissions.assert_awaited_once_with(902, 20, ANY, ANY, 1, reason="Setkeeper: access")
+    finally:
+        await listening.close()
+        await asyncio.gather(*sweeps, return_exceptions=True)
 
 
 def _settings(**shards: object) -> Settings:
