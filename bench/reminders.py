@@ -202,6 +202,9 @@ async def run(count: int, backend: str, processes: int = 1) -> list[list[object]
                 peak, seen, last_change = 0, 0, time.monotonic()
                 while True:
                     await asyncio.sleep(0.5)
+                    for bot in bots:
+                        if not bot.running:
+                            raise RuntimeError(f"a bot process stopped during the burst:\n{bot.tail(40)}")
                     peak = max(peak, sum(rss_kib(bot.pid) for bot in bots if bot.pid is not None))
                     total = sum(reminders_in(channels))
                     if total != seen:
