@@ -15,10 +15,13 @@ def main(names: list[str]) -> int:
     if names == ["meeting", "--voice"]:  # the voice floor: one meeting in a voice channel
         asyncio.run(importlib.import_module("bench.meeting").voice_main())
         return 0
+    if names == ["meeting", "--postgresql"]:  # the hand-over on SQLite beside PostgreSQL
+        asyncio.run(importlib.import_module("bench.meeting").databases_main())
+        return 0
     if names[:1] == ["pictures"]:  # the manual's pictures (--check: CI's quick proof that the script still runs)
         asyncio.run(importlib.import_module("bench.pictures").main(names[1:]))
         return 0
-    if names[:1] == ["reminders"]:  # 10,000 groups at once (--groups N for fewer, --postgresql)
+    if names[:1] == ["reminders"]:  # 10,000 groups at once (--groups N for fewer, --postgresql, --processes N)
         asyncio.run(importlib.import_module("bench.reminders").main(names[1:]))
         return 0
     unknown = [name for name in names if name not in BENCHMARKS + ON_REQUEST]

@@ -168,8 +168,13 @@ async def seed_bids(world: FakeDiscord, url: str, groups: list[SeededGroup], *, 
 
 
 @asynccontextmanager
-async def running_bot(world: FakeDiscord, command: list[str], url: str, **settings: str) -> AsyncIterator[BotProcess]:
-    """The bot process connected to the fake Discord (with further `settings`), stopped afterwards."""
+async def running_bot(
+    world: FakeDiscord, command: list[str], url: str, *, ready_marker: str = "bot ready", **settings: str
+) -> AsyncIterator[BotProcess]:
+    """The bot process connected to the fake Discord (with further `settings`), stopped afterwards.
+
+    `ready_marker` is the log line it is waited for by (a standby's is "standing by").
+    """
     env = {
         **settings,
         **world.bot_env(),
@@ -181,7 +186,7 @@ async def running_bot(world: FakeDiscord, command: list[str], url: str, **settin
     }
     env.update({key: os.environ[key] for key in ("PATH", "HOME") if key in os.environ})
     with tempfile.TemporaryDirectory() as folder:
-        process = BotProcess(command, env, Path(folder), ready_timeout=120)
+        process = BotProcess(command, env, Path(folder), ready_marker=ready_marker, ready_timeout=120)
         await process.start()
         try:
             yield process

@@ -15,6 +15,9 @@ with the fake's observed rate limits on at Discord's own pace, once with the buc
 once without: 429s met; hand-overs carried out and coalesced (faster than Discord lets a channel's overwrites
 change, the floor lags and only the final one is carried out); how long after the last press everyone can post.
 Run: .venv/bin/python -m bench meeting
+
+`python -m bench meeting --postgresql` measures only the hand-over at 20 presses a second, once on SQLite and once on
+PostgreSQL (SETKEEPER_TEST_POSTGRES_URL), and prints them in one table; BENCH_MEETINGS sets the number of meetings.
 """
 
 from __future__ import annotations
@@ -175,13 +178,16 @@ def kind(record: RequestRecord) -> str:
     return f"{record.method} {record.route}"
 
 
-async def many(rate: float | None) -> tuple[list[float], list[int], Counter[str], int, list[float]]:
+async def many(
+    rate: float | None, backend: str = "sqlite"
+) -> tuple[list[float], list[int], Counter[str], int, list[float]]:
     """200 meetings at once: click-to-able-to-post seconds, channel calls per hand-over, their kinds, 429s, overlaps.
 
     The overlaps are the seconds at each hand-over in which two members could post at once. In each wave every
     meeting's speaker presses Done: all at the same moment (`rate` None), or spread evenly at `rate` presses a second.
+    `backend` is the bot's database (sqlite or postgresql).
     """
-    async with fake_discord() as world, database_url("sqlite") as url:
+    async with fake_discord() as world, database_url(backend) as url:
         groups = await seed_groups(world, url, GROUPS, members=MEMBERS)
         database = open_database(url)
         meetings = build_services(database, FixedClock(datetime.now(UTC)), instance_id="bench-read").meetings
@@ -408,6 +414,30 @@ async def main() -> None:
         "floor overlap max / total",
     ]
     print(table([heading, *columns, "429s", "by bucket"], limits))
+
+
+async def databases_main() -> None:
+    """The hand-over at 20 presses a second on SQLite and on PostgreSQL, in one run, beside the no-op floor."""
+    floor_seconds = await floor(PACE)
+    rows = [["no-op floor (echo bot)", len(floor_seconds), ms(floor_seconds), "", ""]]
+    for backend in BACKENDS:
+        seconds, per_handover, _, limited, _ = await many(PACE, backend)
+        rows.append(
+            [
+                f"Setkeeper on {backend}",
+                len(seconds),
+                ms(seconds),
+                f"{sum(per_handover) / len(per_handover):.2f}",
+                limited,
+            ]
+        )
+    print(
+        f"Done click to the next speaker able to post: {GROUPS} meetings of {MEMBERS}, Done spread, {PACE:.0f} a second"
+    )
+    print(table(["database", "samples", "p50 / p99", "REST calls per hand-over", "429s"], rows))
+
+
+BACKENDS = ("sqlite", "postgresql")
 
 
 if __name__ == "__main__":

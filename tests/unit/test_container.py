@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from bot.config import DEFAULT_DATABASE_URL, Settings, checked_database_url
+from bot.config import DEFAULT_DATABASE_URL, Settings, checked_database_url, checked_shards
 from bot.db.keys import DEFAULT_KEY_FILE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,6 +21,26 @@ def _compose() -> dict[str, Any]:
     loaded = yaml.safe_load((ROOT / "compose.yaml").read_text())
     assert isinstance(loaded, dict)
     return loaded
+
+
+def _merged(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """`override` laid over `base` as `docker compose -f base -f override` does for maps (scalars replaced)."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            merged[key] = _merged(base[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _sharded_services() -> dict[str, Any]:
+    """The services of `docker compose -f compose.yaml -f compose.shards.yaml` (YAML merge keys resolved)."""
+    override = yaml.safe_load((ROOT / "compose.shards.yaml").read_text())
+    assert isinstance(override, dict)
+    services = _merged(_compose(), override)["services"]
+    assert isinstance(services, dict)
+    return services
 
 
 def _dockerfile() -> dict[str, list[str]]:
@@ -119,3 +139,42 @@ def test_the_container_page_says_how_to_run_upgrade_back_up_both_the_database_an
         "upgrades the database",
     ):
         assert said in page, said
+
+
+BOTS = ("setkeeper", "setkeeper-shard-1", "setkeeper-standby")
+
+
+def test_the_sharded_compose_runs_two_shard_processes_and_a_standby_beside_postgresql() -> None:
+    services = _sharded_services()
+    assert set(services) == {*BOTS, "db"}
+    served = {}
+    for name in BOTS:
+        service = services[name]
+        assert service["image"] == "setkeeper:local"
+        assert service["depends_on"] == {"db": {"condition": "service_healthy"}}
+        assert service["restart"] == "unless-stopped"
+        environment = service["environment"]
+        assert set(environment) <= {key.upper() for key in Settings.model_fields}
+        assert environment["DATABASE_URL"] == _compose()["services"]["setkeeper"]["environment"]["DATABASE_URL"]
+        shards = checked_shards(int(environment["SHARD_COUNT"]), environment["SHARD_IDS"])
+        assert shards.count == 2
+        served[name] = shards.ids
+    # The two processes serve every shard once; the standby names shards a process already holds, so it waits.
+    assert sorted(served["setkeeper"] + served["setkeeper-shard-1"]) == [0, 1]
+    assert set(served["setkeeper-standby"]) <= set(served["setkeeper-shard-1"])
+    names = [services[name]["environment"]["PROCESS_NAME"] for name in BOTS]
+    assert len(set(names)) == len(names)
+
+
+def test_every_sharded_process_requires_the_one_shared_key_in_env() -> None:
+    services = _sharded_services()
+    for name in BOTS:
+        environment = services[name]["environment"]
+        assert environment["ENCRYPTION_KEYS"].startswith("${ENCRYPTION_KEYS:?"), name
+        assert environment["DISCORD_TOKEN"].startswith("${DISCORD_TOKEN:?"), name
+
+
+def test_the_pages_give_the_sharded_compose_command() -> None:
+    command = "docker compose -f compose.yaml -f compose.shards.yaml up -d"
+    for page in ("scaling.md", "container.md"):
+        assert command in (ROOT / "docs" / "admins" / page).read_text(), page
