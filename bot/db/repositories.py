@@ -335,17 +335,17 @@ class StateRepository:
 
     async def get(self, key: str) -> str | None:
         """The stored value, if any."""
-        row = await self.session.get(BotState, key)
+        row = await self.session.get(BotState, key, populate_existing=True)
         return row.value if row else None
 
     async def put(self, key: str, value: str, now: datetime) -> None:
-        """Store or replace a value."""
-        row = await self.session.get(BotState, key)
-        if row is None:
-            self.session.add(BotState(key=key, value=value, updated_at=now))
-        else:
-            row.value, row.updated_at = value, now
-        await self.session.flush()
+        """Store or replace a value, in one statement: two processes starting at once may both write the same key."""
+        dialect = self.session.bind.dialect.name if self.session.bind is not None else "sqlite"
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = insert(BotState).values(key=key, value=value, updated_at=now)
+        await self.session.execute(
+            statement.on_conflict_do_update(index_elements=[BotState.key], set_={"value": value, "updated_at": now})
+        )
 
 
 class DueRepository:
