@@ -14,7 +14,7 @@ from bot.domain.words import plural
 from bot.services.groups import GroupChannelMissingError, GroupView
 from cogs.groups import _channels
 from cogs.groups._render import name
-from cogs.groups._views import actor_of, note
+from cogs.groups._views import PACED_NOTE, REPLY_PATIENCE, actor_of, note
 
 if TYPE_CHECKING:
     from bot.app import Setkeeper
@@ -104,7 +104,7 @@ class ChannelKeeper:
         if target.voice_kind is not VoiceKind.NONE and (target.voice_channel_id in gone or not target.voice_channel_id):
             made.append((await self._remake(interaction, guild, target, voice=True)).mention)
         outcome = await self.groups.complete_repair(guild.id, actor, target.id)
-        failed = await self.bot.applier.carried_out(outcome.effects)
+        progress = await self.bot.applier.carried_out_within(outcome.effects, REPLY_PATIENCE)
         done = outcome.value
         text_id = done.group.text_channel_id
         what = f"made {' and '.join(made)} again with its private permissions" if made else "found its channels"
@@ -121,7 +121,8 @@ class ChannelKeeper:
         log.info("repaired a group's channels", extra={"guild_id": guild.id, "group_id": target.id, "made": len(made)})
         return (
             f"Repaired {name(target.name)}: {what}, gave its {people} their access back, and posted the welcome "
-            f"with the ground rules in <#{text_id}>. The group can change again.{extra}{note(failed)}"
+            f"with the ground rules in <#{text_id}>. The group can change again.{extra}"
+            + (PACED_NOTE if progress.pending else note(progress.failed))
         )
 
     async def _remake(
