@@ -63,6 +63,13 @@ class MemberCommands(MeetingsBase):
         if action == "end":
             await self._confirm_end(interaction, meeting_id)
             return
+        if action == "hand":
+            # The same button lowers a hand that is up, as /hand does: a member presses where they raised it.
+            meeting = await self.meetings.view(interaction.guild_id or 0, user_id, meeting_id=meeting_id)
+            raised = user_id in meeting.state.hands
+            event: Event = LowerHand(user_id) if raised else RaiseHand(user_id)
+            await self._act(interaction, event, SAID["lower" if raised else "hand"], meeting_id=meeting_id, mark=mark)
+            return
         if action == "report":
             await defer(interaction)
             meeting = await self.meetings.view(interaction.guild_id or 0, user_id, meeting_id=meeting_id)
@@ -72,7 +79,6 @@ class MemberCommands(MeetingsBase):
             "here": Arrive(user_id),
             "done": Done(user_id),
             "pass": Pass(user_id),
-            "hand": RaiseHand(user_id),
             "next": Next(),
             "pause": Pause(),
             "resume": Resume(),

@@ -51,6 +51,18 @@ async def test_a_deleted_card_comes_back_with_its_buttons(world: FakeDiscord, bo
     assert len(_cards(channel)) == 1, "one card, not two"
 
 
+async def test_raise_hand_on_the_card_lowers_it_when_pressed_again(world: FakeDiscord, bot: BotProcess) -> None:
+    _, people, channel, _ = await _in_catch_up(world)
+    card = live_card(channel)
+    listener = next(p for p in people if p.id != speaker_on(card))
+    raised = await listener.click(card, "Raise hand")
+    assert "Your hand is raised" in raised.text
+    await wait_for(lambda: "Hands raised" in card.text)
+    lowered = await listener.click(card, "Raise hand")
+    assert lowered.text == "Your hand is lowered."
+    await wait_for(lambda: "Hands raised" not in card.text)
+
+
 async def test_a_card_deleted_while_the_bot_was_down_is_back_after_the_start(
     world: FakeDiscord, bot: BotProcess
 ) -> None:
