@@ -175,6 +175,12 @@ async def _close(uow: UnitOfWork, group: Group, meeting: Meeting, now: datetime)
     return effects
 
 
+async def membership_changed(uow: UnitOfWork, group: Group) -> list[Effect]:
+    """Someone joined or left the group: the card of its meeting under way is drawn again (who can still arrive)."""
+    meeting = await uow.meetings.open_in(group.id)
+    return refresh_card(group, meeting) if meeting is not None else []
+
+
 async def left_meeting(uow: UnitOfWork, group: Group, user_id: int, now: datetime) -> list[Effect]:
     """Someone left the group: if they were at its meeting, they leave it too (a turn they held moves on)."""
     meeting = await uow.meetings.open_in(group.id, lock=True)

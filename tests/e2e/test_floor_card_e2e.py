@@ -63,6 +63,19 @@ async def test_raise_hand_on_the_card_lowers_it_when_pressed_again(world: FakeDi
     await wait_for(lambda: "Hands raised" not in card.text)
 
 
+async def test_here_comes_back_on_the_card_when_a_member_is_added_during_the_meeting(
+    world: FakeDiscord, bot: BotProcess
+) -> None:
+    fran, people, channel, _ = await _in_catch_up(world)
+    card = live_card(channel)
+    assert "Here" not in card.buttons, "everyone is present"
+    nina = world.guild.add_member("Nina")
+    await fran.run("/group add", member=nina, in_channel=channel)
+    await wait_for(lambda: "Here" in card.buttons)
+    await fran.run("/group remove", member=nina, in_channel=channel)
+    await wait_for(lambda: "Here" not in card.buttons)
+
+
 async def test_a_card_deleted_while_the_bot_was_down_is_back_after_the_start(
     world: FakeDiscord, bot: BotProcess
 ) -> None:

@@ -12,7 +12,7 @@ from bot.domain.group_notices import FacilitatorChanged, MemberMovedIn, RulesPro
 from bot.domain.groups import GroupStatus, MembershipStatus, membership_change
 from bot.domain.words import person
 from bot.services.access import set_access
-from bot.services.floor import left_meeting
+from bot.services.floor import left_meeting, membership_changed
 from bot.services.groups._effects import close_request, post
 from bot.services.groups._guards import change_status, require_room
 from bot.services.votes._shared import member_gone
@@ -51,6 +51,7 @@ async def admit(
     membership.joined_at, membership.left_at = now, None
     membership.rules_accepted_at = rules_accepted_at
     uow.emit(group.guild_id, set_access(group, user_id, membership))
+    uow.emit(group.guild_id, *await membership_changed(uow, group))  # a meeting's card offers them Here
     if notice_from is not None:
         uow.emit(group.guild_id, post(group, MemberMovedIn(user_id, notice_from)))
     if rules_accepted_at is None:
@@ -75,7 +76,8 @@ async def depart(
     if notice is not None:
         uow.emit(group.guild_id, post(group, notice))
     uow.emit(group.guild_id, *await member_gone(uow, group, membership.user_id, now))
-    uow.emit(group.guild_id, *await left_meeting(uow, group, membership.user_id, now))
+    left = await left_meeting(uow, group, membership.user_id, now)
+    uow.emit(group.guild_id, *(left or await membership_changed(uow, group)))  # Here may no longer be needed
 
 
 async def hand_over(uow: UnitOfWork, group: Group, user_id: int) -> None:
