@@ -131,7 +131,8 @@ async def run(settings: Settings) -> None:
     wake_ups = None
     if locks is not None:  # sharded on PostgreSQL: another process's work for my guilds wakes me at once
         wake_ups = WakeUps(settings.database_url)
-        await wake_ups.listen(bot.woken_for)
+        # A group key another process destroyed is dropped from this process's keyring too (read again: erased).
+        await wake_ups.listen(bot.woken_for, database.keyring.forget)
     loop = asyncio.get_running_loop()
     watching: set[asyncio.Future[None]] = set()
     lost_locks: list[bool] = []
