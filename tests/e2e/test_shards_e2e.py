@@ -201,11 +201,12 @@ async def test_a_reminder_button_pressed_in_a_direct_message_reaches_shard_0_and
     Discord delivers DMs on shard 0: that process records the report; shard 1's, which sent the reminder once, sees it.
     """
     world = discord_world
-    world.sharding.max_concurrency = SHARD_COUNT
-    world.sharding.identify_interval = 0.2
+    world.sharding.identify_interval = 0.2  # one bucket (max_concurrency 1): one IDENTIFY in it every 0.2 s
     guild = _guild_on(world, 1)
     both = [processes("shard-0", 0), processes("shard-1", 1)]
     await asyncio.gather(*(each.start() for each in both))
+    # Started at the same moment, the processes took the bucket in turn: Discord refused neither IDENTIFY.
+    assert world.sharding.refusals == [], world.sharding.refusals
     fran, (alice,) = await _group_of(world, 1, guild=guild)
     channel = guild.channel_named("set-a")
     await alice.run("/action add", text="Write to the board", in_channel=channel)
