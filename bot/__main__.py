@@ -13,11 +13,12 @@ import uuid
 import aiohttp
 import discord
 
-from bot.app import MovedClock, Services, SystemClock
+from bot.app import MovedClock, Services, ShardedSetkeeper, SystemClock
 from bot.bootstrap import build_bot, build_services
 from bot.config import ConfigError, Settings, application_of, load_settings
 from bot.db.crypto import EncryptionKeyError
 from bot.db.engine import Database, DataFolderError, ensure_sqlite_folder, is_sqlite, safe_url
+from bot.db.identify_lock import IDENTIFY_WINDOW, IdentifyTurns
 from bot.db.keys import KeyFileError, default_key_file, load_cipher
 from bot.db.migrate import current_revision, head_revision, migrate
 from bot.db.shard_lock import ShardLocks
@@ -131,7 +132,13 @@ async def run(settings: Settings) -> None:
     wake_ups = None
     if locks is not None:  # sharded on PostgreSQL: another process's work for my guilds wakes me at once
         wake_ups = WakeUps(settings.database_url)
-        await wake_ups.listen(bot.woken_for)
+        # A group key another process destroyed is dropped from this process's keyring too (read again: erased).
+        await wake_ups.listen(bot.woken_for, database.keyring.forget)
+        if isinstance(bot, ShardedSetkeeper):  # every process's shards IDENTIFY in turn, bucket by bucket
+            window = IDENTIFY_WINDOW * settings.discord_limits_scale
+            bot.identify_turns = IdentifyTurns(
+                settings.database_url, application_of(settings.discord_token.get_secret_value()), window
+            )
     loop = asyncio.get_running_loop()
     watching: set[asyncio.Future[None]] = set()
     lost_locks: list[bool] = []
@@ -178,6 +185,8 @@ async def run(settings: Settings) -> None:
             task.cancel()
         if wake_ups is not None:
             await wake_ups.close()
+        if isinstance(bot, ShardedSetkeeper) and bot.identify_turns is not None:
+            await bot.identify_turns.close()
         await finish_work_in_flight(FINISH_WITHIN)
         if locks is not None:
             await locks.release()  # only now, with nothing left running: a standby takes over at once

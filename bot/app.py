@@ -15,6 +15,7 @@ from typing import Any, Protocol, runtime_checkable
 import discord
 from discord.ext import commands
 
+from bot.db.identify_lock import IdentifyTurns
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.reminders import ReminderKind
 from bot.domain.shards import ALL_SHARDS, Shards
@@ -389,6 +390,24 @@ class Setkeeper(commands.Bot):
 
 class ShardedSetkeeper(Setkeeper, commands.AutoShardedBot):
     """The bot over the shards SHARD_COUNT and SHARD_IDS name: discord.py's sharded client, one connection a shard."""
+
+    identify_turns: IdentifyTurns | None = None
+    """On PostgreSQL, the IDENTIFY turns every process of the bot shares; without, discord.py spaces its own shards."""
+    identify_concurrency: int | None = None
+    """Discord's `max_concurrency` (its IDENTIFY buckets), read from /gateway/bot when first needed."""
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Wait for the shard's IDENTIFY bucket across every process, and hold it for Discord's window."""
+        if self.identify_turns is None:
+            await super().before_identify_hook(shard_id, initial=initial)
+            return
+        if self.identify_concurrency is None:
+            try:
+                self.identify_concurrency = (await self.fetch_session_start_limits()).max_concurrency
+            except (discord.HTTPException, discord.GatewayNotFound, OSError) as exc:
+                log.warning("Discord's IDENTIFY concurrency is unknown: one shard at a time", exc_info=exc)
+                self.identify_concurrency = 1
+        await self.identify_turns.take(shard_id or 0, self.identify_concurrency)
 
 
 def bot_class(shards: Shards) -> type[Setkeeper]:

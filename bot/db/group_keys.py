@@ -49,6 +49,7 @@ from bot.db.models import (
     RoundNote,
     Vote,
 )
+from bot.db.wake import WAKE_CHANNEL, key_destroyed_payload
 
 if TYPE_CHECKING:
     from bot.db.uow import UnitOfWork
@@ -251,6 +252,10 @@ async def destroy_group_key(uow: UnitOfWork, group_id: int, now: datetime | None
         await session.execute(_insert_key(dialect, group_id=group_id, wrapped=None, destroyed_at=when))
     session.sync_session.info.setdefault(_DESTROYED, set()).add(group_id)
     session.sync_session.info.get(_MADE, {}).pop(group_id, None)
+    if dialect == "postgresql":
+        # Every other process still holds the key in its keyring: told when, and only if, this transaction commits.
+        told = {"channel": WAKE_CHANNEL, "payload": key_destroyed_payload(group_id)}
+        await session.execute(text("SELECT pg_notify(:channel, :payload)"), told)
     return had_key
 
 

@@ -3,6 +3,9 @@
 A process that queues an effect or due work for a guild another process owns (a click in a direct message reaches
 shard 0 whatever the group's guild) says so with a NOTIFY in the same transaction; the owner, listening, looks at
 the guild's work at once instead of at its next sweep. The payload is the guild's id only, never what was queued.
+
+A group key destroyed (crypto-shredding) is said the same way, as "key:<group id>" with no key in it: every process
+listening drops the key from its keyring, so that none keeps reading the group's words until it restarts.
 """
 
 from __future__ import annotations
@@ -17,6 +20,13 @@ log = logging.getLogger(__name__)
 
 WAKE_CHANNEL = "setkeeper_wake"
 """The channel every process of the bot notifies and listens on."""
+KEY_DESTROYED = "key:"
+"""What a payload starts with when it names a group whose data key was destroyed (the group's id follows)."""
+
+
+def key_destroyed_payload(group_id: int) -> str:
+    """The payload that tells every process the group's key was destroyed."""
+    return f"{KEY_DESTROYED}{group_id}"
 
 
 class WakeUps:
@@ -26,16 +36,22 @@ class WakeUps:
         self._engine: AsyncEngine = create_async_engine(url, poolclass=NullPool, hide_parameters=True)
         self._connection: AsyncConnection | None = None
 
-    async def listen(self, woken: Callable[[int], None]) -> None:
-        """From now on, call `woken(guild_id)` for every guild another process queued work for."""
+    async def listen(
+        self, woken: Callable[[int], None], key_destroyed: Callable[[int], None] = lambda group_id: None
+    ) -> None:
+        """From now on, call `woken(guild_id)` for every guild another process queued work for.
+
+        And `key_destroyed(group_id)` for every group whose data key a process destroyed (this one included).
+        """
 
         def heard(_connection: object, _pid: int, _channel: str, payload: str) -> None:
+            told = key_destroyed if payload.startswith(KEY_DESTROYED) else woken
             try:
-                guild_id = int(payload)
+                named = int(payload.removeprefix(KEY_DESTROYED))
             except ValueError:
-                log.warning("a wake-up that names no guild was ignored")
+                log.warning("a wake-up that names no guild or group was ignored")
                 return
-            woken(guild_id)
+            told(named)
 
         def lost(_connection: object) -> None:
             log.warning("the connection listening for other processes' wake-ups closed; the sweep still finds the work")

@@ -12,6 +12,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from bot.ui.access import BOT_PERMISSIONS
 from tests.e2e.conftest import _report
 from tests.e2e.test_groups_e2e import _group_of, wait_for
 from tests.e2e.test_meeting_e2e import done, live_card, speaker_on
+from tests.e2e.test_reminders_e2e import _due_soon, _meets_an_hour_after
 from tests.fakediscord import BotProcess, Channel, FakeDiscord, Guild, Member
 
 pytestmark = pytest.mark.e2e
@@ -138,8 +140,7 @@ async def test_two_processes_serve_two_shards_and_a_standby_takes_over_a_meeting
     world.sharding.identify_interval = 0.2
     guilds = [_guild_on(world, shard) for shard in range(SHARD_COUNT)]
     first, second = processes("shard-0", 0), processes("shard-1", 1)
-    await first.start()  # one after the other: see the report on two processes starting at the same moment
-    await second.start()
+    await asyncio.gather(first.start(), second.start())  # at the same moment: bot_state is written in one upsert
     standby = processes("standby-1", 1, ready_marker="standing by")
     await standby.start()
     assert "standing by for shard 1 of 2" in standby.output
@@ -190,3 +191,42 @@ async def test_two_processes_serve_two_shards_and_a_standby_takes_over_a_meeting
     await wait_for(lambda: not first.running, within=15)
     assert await first.stop() == EXITS_WHEN_LOCKS_ARE_LOST
     assert "Setkeeper stopped: the database connection holding my shards' locks broke" in first.stderr
+
+
+async def test_a_reminder_button_pressed_in_a_direct_message_reaches_shard_0_and_is_recorded_for_shard_1_guild(
+    discord_world: FakeDiscord, processes: Callable[..., BotProcess]
+) -> None:
+    """A member of shard 1's guild presses their DM reminder's button, and the click reaches shard 0's process.
+
+    Discord delivers DMs on shard 0: that process records the report; shard 1's, which sent the reminder once, sees it.
+    """
+    world = discord_world
+    world.sharding.identify_interval = 0.2  # one bucket (max_concurrency 1): one IDENTIFY in it every 0.2 s
+    guild = _guild_on(world, 1)
+    both = [processes("shard-0", 0), processes("shard-1", 1)]
+    await asyncio.gather(*(each.start() for each in both))
+    # Started at the same moment, the processes took the bucket in turn: Discord refused neither IDENTIFY.
+    assert world.sharding.refusals == [], world.sharding.refusals
+    fran, (alice,) = await _group_of(world, 1, guild=guild)
+    channel = guild.channel_named("set-a")
+    await alice.run("/action add", text="Write to the board", in_channel=channel)
+    chosen = await alice.run("/reminder dm", where="dm", in_channel=channel)
+    assert "by direct message" in chosen.text
+    due = _due_soon(both[1])
+    await _meets_an_hour_after(fran, channel, due)
+
+    for each in both:  # the processes share the clock's file; each is told it moved
+        await each.move_clock(to=max(due, each.now()) + timedelta(seconds=1))
+    await wait_for(lambda: any("Time to report back" in m.text for m in alice.dms), within=10)
+    await world.settle(within=5.0)
+    (reminder,) = [m for m in alice.dms if "Time to report back" in m.text]  # sent once, by shard 1's process
+    in_channel = [m.text for m in channel.live_messages if m.author.bot]
+
+    pressed = await alice.click(reminder, "Done")  # a DM: delivered to shard 0 only
+    assert pressed.text.startswith("Recorded: Write to the board is **Done**"), pressed.text
+    listed = await alice.run("/action list", in_channel=channel)  # shard 1's process answers in its guild
+    assert "Write to the board" in listed.text, listed.text
+    assert "Done" in listed.text, listed.text
+    await world.settle(within=5.0)
+    assert [m.text for m in channel.live_messages if m.author.bot] == in_channel, "nothing posted twice or astray"
+    assert [m for m in alice.dms if "Time to report back" in m.text] == [reminder]

@@ -20,6 +20,7 @@ from bot.db.engine import Database
 from bot.db.group_keys import destroy_group_key
 from bot.db.models import Bid
 from bot.db.uow import UnitOfWorkFactory
+from bot.db.wake import WakeUps
 from bot.domain.clock import FixedClock
 from bot.services.effects import EffectService
 from bot.services.groups import GroupService
@@ -130,6 +131,38 @@ async def test_destroying_a_groups_key_erases_its_words_and_no_other_groups(
     for key in keys:
         with pytest.raises(InvalidToken):
             key.decrypt(token.split(":", 1)[1].encode("ascii"))
+
+
+async def test_a_key_destroyed_by_one_process_is_forgotten_at_once_by_another_that_had_it_cached(
+    groups: GroupService, services: Services, database: Database, uow: UnitOfWorkFactory, backend: str
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("the processes are told by PostgreSQL's NOTIFY; on SQLite there is one process")
+    first, second = await _two_groups_with_bids(groups, services)
+    other = Database(database.url, cipher=Cipher([TEST_ENCRYPTION_KEY]))  # another process: its own keyring
+    listening = WakeUps(database.url)
+    woken: list[int] = []
+    try:
+        await listening.listen(woken.append, other.keyring.forget)
+
+        async def titles() -> list[str]:
+            async with UnitOfWorkFactory(other)(write=False) as unit:
+                return [bid.title for bid in await unit.bids.in_status(first, "open")]
+
+        assert await titles() == ["Quokkabridge dilemma"]  # the key is now in the other process's keyring
+        assert await _destroy(uow, first)
+        for _ in range(100):
+            if await titles() == [ERASED]:
+                break
+            await asyncio.sleep(0.02)
+        assert await titles() == [ERASED], "the other process still reads the words of a group whose key went"
+        async with UnitOfWorkFactory(other)(write=False) as unit:
+            (bid,) = await unit.bids.in_status(second, "open")
+            assert bid.title == "Second set's issue", "another group's key is kept"
+        assert woken == [], "a destroyed key wakes no guild"
+    finally:
+        await listening.close()
+        await other.dispose()
 
 
 async def test_a_group_whose_key_was_destroyed_takes_no_new_words(

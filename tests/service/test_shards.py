@@ -12,10 +12,11 @@ from unittest.mock import ANY
 import pytest
 from discord.ext import commands
 
-from bot.app import Services
+from bot.app import Services, ShardedSetkeeper
 from bot.bootstrap import build_bot, build_services
 from bot.config import Settings
 from bot.db.engine import Database
+from bot.db.identify_lock import IdentifyTurns
 from bot.db.outbox import EFFECT_LEASE
 from bot.db.wake import WakeUps
 from bot.domain.clock import FixedClock
@@ -210,3 +211,47 @@ async def test_a_bot_that_is_not_sharded_is_the_plain_bot_serving_every_guild(se
     await bot.reconcile([ON_SHARD_0, ON_SHARD_1])
     assert list(bot.due._guild_ids()) == [OPERATOR_GUILD, ON_SHARD_0, ON_SHARD_1]
     await bot.close()
+
+
+WINDOW = 0.6
+"""The IDENTIFY window in these tests (Discord's is 5 s)."""
+
+
+async def _identify_times(migrated_database_url: str, services: Services, max_concurrency: int) -> tuple[float, float]:
+    """Shard 0's process and shard 1's IDENTIFY at the same moment: when each hook let its IDENTIFY go."""
+    bots = [build_bot(_settings(shard_count=2, shard_ids=str(shard)), services) for shard in (0, 1)]
+    started = time.monotonic()
+    try:
+
+        async def identify(bot: Any, shard: int) -> float:
+            assert isinstance(bot, ShardedSetkeeper)
+            bot.identify_turns = IdentifyTurns(migrated_database_url, "application", WINDOW)  # a process's own
+            bot.identify_concurrency = max_concurrency
+            await bot.before_identify_hook(shard, initial=True)
+            return time.monotonic() - started
+
+        first_at, second_at = sorted(await asyncio.gather(*(identify(bot, shard) for shard, bot in enumerate(bots))))
+        return first_at, second_at
+    finally:
+        for bot in bots:
+            assert isinstance(bot, ShardedSetkeeper)
+            if bot.identify_turns is not None:
+                await bot.identify_turns.close()
+
+
+async def test_two_processes_identify_in_one_bucket_a_window_apart(
+    backend: str, migrated_database_url: str, services: Services
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("the IDENTIFY turns are PostgreSQL's advisory locks; on SQLite there is one process")
+    first_at, second_at = await _identify_times(migrated_database_url, services, max_concurrency=1)
+    assert second_at - first_at >= WINDOW * 0.95, f"two IDENTIFYs in one bucket {second_at - first_at:.2f} s apart"
+
+
+async def test_two_processes_identify_in_two_buckets_at_once(
+    backend: str, migrated_database_url: str, services: Services
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("the IDENTIFY turns are PostgreSQL's advisory locks; on SQLite there is one process")
+    _, second_at = await _identify_times(migrated_database_url, services, max_concurrency=2)
+    assert second_at < WINDOW / 2, f"shards 0 and 1 are in buckets 0 and 1 of 2: the second waited {second_at:.2f} s"
