@@ -66,7 +66,7 @@ async def test_raise_hand_on_the_card_lowers_it_when_pressed_again(world: FakeDi
 async def test_here_comes_back_on_the_card_when_a_member_is_added_during_the_meeting(
     world: FakeDiscord, bot: BotProcess
 ) -> None:
-    fran, people, channel, _ = await _in_catch_up(world)
+    fran, _, channel, _ = await _in_catch_up(world)
     card = live_card(channel)
     assert "Here" not in card.buttons, "everyone is present"
     nina = world.guild.add_member("Nina")
