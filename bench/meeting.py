@@ -110,6 +110,20 @@ def channel_of(world: FakeDiscord, group: SeededGroup) -> Channel:
     return found
 
 
+async def cards_in(channels: list[Channel], within: float = 60.0) -> list[Message]:
+    """Each channel's meeting card, waiting up to `within` seconds for the last.
+
+    With 200 meetings started at once the bot's paced posts can pause longer than the fake's quiet time, so a quiet
+    moment does not mean every card is out.
+    """
+    deadline = time.monotonic() + within
+    while True:
+        missing = [channel for channel in channels if not any("Meeting of " in m.text for m in channel.live_messages)]
+        if not missing or time.monotonic() > deadline:
+            return [channel.message_containing("Meeting of ") for channel in channels]
+        await asyncio.sleep(0.1)
+
+
 async def to_catch_up(world: FakeDiscord, groups: list[SeededGroup]) -> list[Message]:
     """Start every group's meeting, mark everyone present and begin the catch-up, through the fake; the cards."""
     channels = [channel_of(world, group) for group in groups]
@@ -121,7 +135,7 @@ async def to_catch_up(world: FakeDiscord, groups: list[SeededGroup]) -> list[Mes
     )
     await answered(world, list(starts))
     await world.settle(quiet=0.1, within=60.0)
-    cards = [channel.message_containing("Meeting of ") for channel in channels]
+    cards = await cards_in(channels)
     for number in range(MEMBERS):
         here = await asyncio.gather(
             *(
