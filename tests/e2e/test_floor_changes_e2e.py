@@ -120,10 +120,12 @@ async def test_a_floor_change_that_fails_is_retried_in_seconds_and_the_card_neve
     world.faults.server_error(route, count=3, status=502)
     world.faults.rate_limit(route, count=2, retry_after=0.3)
     wrong: list[float] = []  # when the card named someone who could not post, or someone else could post too
+    looked: list[float] = []
 
     async def watch_the_card() -> None:
         while True:
             posting = [p.id for p in _posters(world, people, channel)]
+            looked.append(time.monotonic())
             if posting != [speaker_on(card)]:
                 wrong.append(time.monotonic())
             await asyncio.sleep(0.01)
@@ -143,6 +145,9 @@ async def test_a_floor_change_that_fails_is_retried_in_seconds_and_the_card_neve
     assert world.answered_at(taken[0]) - gave_up < 5.0
     assert watch.overlaps() == []
     # Only the moment of the hand-over itself (the overwrites, then the card's edit) may show the two apart.
-    assert wrong, "the watch saw the hand-over"
-    assert wrong[-1] - wrong[0] < 1.0, f"the card and the floor disagreed for {wrong[-1] - wrong[0]:.1f} s"
+    assert len(looked) > 100, "the watch looked all along (the retries take seconds)"
+    # The hand-over's own moment (the overwrites, then the new card) may show the two apart, briefly, or too briefly
+    # for a watch that looks every 10 ms to see it.
+    if wrong:
+        assert wrong[-1] - wrong[0] < 1.0, f"the card and the floor disagreed for {wrong[-1] - wrong[0]:.1f} s"
     assert _posters(world, people, channel) == [_holds(world, people, card, channel)]
