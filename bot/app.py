@@ -7,6 +7,7 @@ import contextvars
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 import discord
 from discord.ext import commands
 
+from bot import i18n
 from bot.db.identify_lock import IdentifyTurns
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.reminders import ReminderKind
@@ -41,6 +43,7 @@ from bot.ui.discord_clock import DiscordClock
 from bot.ui.errors import SetkeeperTree
 from bot.ui.pacing import Pacer
 from bot.ui.replies import reply
+from bot.ui.translator import CatalogTranslator
 
 log = logging.getLogger("setkeeper")
 
@@ -183,11 +186,18 @@ class Setkeeper(commands.Bot):
             http_trace=self.discord_clock.trace(),
             **sharding(shards),
         )
+        self._read_interactions_in_their_language()
         self.serving = shards
         """The shards this process serves (discord.py's own `shards`, on the sharded bot, are its connections)."""
         self.services = services
         self.applier = EffectApplier(
-            self, services.effects, services.groups.current_access, pacer, services.voice, self.discord_clock
+            self,
+            services.effects,
+            services.groups.current_access,
+            pacer,
+            services.voice,
+            self.discord_clock,
+            services.groups.language_of,
         )
         # Every committed batch of effects reaches the applier at once; what fails comes back as due work.
         services.effects.on_commit(self.applier.submit)
@@ -216,12 +226,33 @@ class Setkeeper(commands.Bot):
         self._woken: set[int] = set()
         self._waking: asyncio.Task[None] | None = None
 
+    def _read_interactions_in_their_language(self) -> None:
+        """Every handler of an interaction draws its private replies in the person's own Discord language.
+
+        discord.py starts each interaction's handlers (the command, a button, a form, an autocomplete) as tasks while
+        it parses the event, and a task starts with the context of the code that made it: the person's language set
+        around the parse reaches every one of them, whichever cog or view answers (`bot.i18n`).
+        """
+        parsers: dict[str, Callable[[dict[str, Any]], None]] = self._connection.parsers
+        parse = parsers["INTERACTION_CREATE"]
+
+        def parse_in_their_language(data: dict[str, Any]) -> None:
+            token = i18n.start_reading(data.get("locale"))
+            try:
+                parse(data)
+            finally:
+                i18n.stop_reading(token)
+
+        parsers["INTERACTION_CREATE"] = parse_in_their_language
+
     async def setup_hook(self) -> None:
         """Say whether the local clock agrees with Discord's, load the cogs, sync the command tree if it changed."""
         disagreement = self.discord_clock.disagreement()
         if disagreement is not None:  # Discord answered the login: its Date has been heard
             skew = self.discord_clock.skew
             log.warning(disagreement, extra={"skew_seconds": round(skew.total_seconds()) if skew else None})
+        i18n.load()
+        await self.tree.set_translator(CatalogTranslator())
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self.sync_commands_if_changed()
@@ -232,7 +263,8 @@ class Setkeeper(commands.Bot):
         if guild is not None:
             self.tree.copy_global_to(guild=guild)
         payload = self.command_payload(guild)
-        digest = command_tree_digest(payload)
+        # The translations are part of what Discord receives: a changed catalog syncs the tree again.
+        digest = command_tree_digest([*payload, {"catalogs": i18n.fingerprint()}])
         scope = f"{self.application_id}:{self._sync_guild_id or 'global'}"
         if await self.services.state.last_synced(scope) == digest:
             log.info("command tree unchanged; not syncing", extra={"scope": scope})

@@ -63,6 +63,8 @@ class Group(Base):
     reminder_dms: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Days an archived group's words are kept before they are erased (the retention period; see the README).
     keep_days: Mapped[int] = mapped_column(Integer, default=180, server_default="180")
+    # The language of what the group reads together (cards, summaries, reminders, history): "en" or "de".
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     # What each kind of scheduled post last went out for (the meeting's time, or a monthly reminder's own), so that
     # a lead time or quiet hours changed after a post went out do not send it a second time.
     reminded: Mapped[dict[str, str] | None] = mapped_column(JSON)

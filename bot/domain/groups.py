@@ -19,6 +19,7 @@ from bot.domain.errors import (
     SettingInvalidError,
     SplitInvalidError,
 )
+from bot.domain.text import LANGUAGE_CODES
 
 NAME_MAX_LENGTH = 50
 SIZE_FLOOR = 2
@@ -137,6 +138,7 @@ class GroupSettings:
     reminder_late_hours: int = 24
     reminder_dms: bool = False
     keep_days: int = KEEP_DAYS_DEFAULT
+    language: str = "en"
 
     def changed(self, member_count: int, **changes: int | str | bool) -> GroupSettings:
         """Return the settings with `changes` applied, or raise `SettingInvalidError` saying what to fix."""
@@ -156,6 +158,8 @@ class GroupSettings:
                 raise SettingInvalidError(
                     f"{label} must be between {allowed.low} and {allowed.high} {allowed.unit}; you gave {value}."
                 )
+        if self.language not in LANGUAGE_CODES:
+            raise SettingInvalidError(f"Choose the group's language from {', '.join(LANGUAGE_CODES)}.")
         if self.min_size > self.max_size:
             raise SettingInvalidError(
                 f"The minimum size ({self.min_size}) cannot be larger than the maximum size ({self.max_size})."

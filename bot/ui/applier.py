@@ -29,7 +29,7 @@ from bot.services.effects import EffectService, QueuedEffect, effect_of
 from bot.services.voice import VoiceFloorService
 from bot.ui.discord_clock import DiscordClock
 from bot.ui.effects.answers import Answers
-from bot.ui.effects.base import Kit, LiveRenderer, Post, Renderer, Renderers, Turns
+from bot.ui.effects.base import Kit, LanguageOf, LiveRenderer, Post, Renderer, Renderers, Turns
 from bot.ui.effects.direct import DirectMessages
 from bot.ui.effects.edits import Edits
 from bot.ui.effects.events import EventMade, EventPlanOf, ScheduledEvents
@@ -82,9 +82,10 @@ class EffectApplier:
         pacer: Pacer | None = None,
         mutes: VoiceFloorService | None = None,
         discord_clock: DiscordClock | None = None,
+        language_of: LanguageOf | None = None,
     ) -> None:
         self._effects = effects
-        self._renderers = Renderers()
+        self._renderers = Renderers(language_of)
         kit = Kit(client, pacer or Pacer(), Turns(), self._renderers, discord_clock)
         self._overwrites = Overwrites(kit, access_of)
         self._mutes = Mutes(kit, mutes, self._late_is)

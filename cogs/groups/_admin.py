@@ -9,6 +9,7 @@ from discord import app_commands
 
 from bot.domain.groups import CrossTalk, VotingMethod
 from bot.domain.words import person
+from bot.i18n import LANGUAGES
 from bot.ui.replies import defer, reply
 from cogs.groups._base import FACILITATOR, GROUP, GroupsBase, name_of, require_person
 from cogs.groups._render import CROSSTALK_LABELS, VOTING_LABELS, settings_text
@@ -56,10 +57,12 @@ class AdminCommands(GroupsBase):
         crosstalk="How strictly one speaker at a time is kept",
         auto_advance="When a speaker's time is up, move the floor on (otherwise only tell them)",
         keep_days="Days members' words are kept once the group is archived, then erased (1 to 730)",
+        language="The language of what the group reads together: cards, summaries, reminders, history",
     )
     @app_commands.choices(
         voting=[app_commands.Choice(name=label, value=method.value) for method, label in VOTING_LABELS.items()],
         crosstalk=[app_commands.Choice(name=label, value=rule.value) for rule, label in CROSSTALK_LABELS.items()],
+        language=[app_commands.Choice(name=name, value=code) for code, name in LANGUAGES.items()],
     )
     @app_commands.autocomplete(group=GroupsBase.group_autocomplete)
     async def settings(
@@ -76,6 +79,7 @@ class AdminCommands(GroupsBase):
         crosstalk: str | None = None,
         auto_advance: bool | None = None,
         keep_days: int | None = None,
+        language: str | None = None,
     ) -> None:
         """Change the given settings (all checked together) and show the result."""
         await defer(interaction)
@@ -90,6 +94,7 @@ class AdminCommands(GroupsBase):
             "crosstalk": CrossTalk(crosstalk) if crosstalk else None,
             "auto_advance": auto_advance,
             "keep_days": keep_days,
+            "language": language,
         }
         changes = {key: value for key, value in given.items() if value is not None}
         updated = await self.groups.update_settings(

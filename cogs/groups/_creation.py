@@ -10,6 +10,7 @@ from discord import app_commands
 
 from bot.domain.errors import UserFacingError
 from bot.domain.groups import VoiceKind
+from bot.i18n import server_language
 from bot.services.groups import GroupView, Outcome
 from bot.ui.replies import defer, reply
 from cogs.groups import _channels
@@ -59,6 +60,7 @@ class CreationCommands(GroupsBase):
             max_size=max_size,
             voice=kind,
             reply_token=interaction.token,
+            language=server_language(guild.features, guild.preferred_locale),
         )
         outcome, created = await self._build(
             guild, group, lambda channels: self.groups.complete_creation(guild.id, group.id, *channels)

@@ -31,6 +31,7 @@ from bot.domain.groups import CrossTalk, VotingMethod
 from bot.domain.ledger import FOLLOW_THROUGH_RULE, StatusCounts, percent
 from bot.domain.reminders import QuietHours
 from bot.domain.words import person, plural
+from bot.i18n import LANGUAGES
 from bot.services.cycle import CycleView
 from bot.services.groups import GroupInfo, GroupView
 from bot.ui.applier import Post
@@ -295,6 +296,7 @@ def settings_text(group: GroupView) -> str:
             + f"; reminders by {'direct message' if s.reminder_dms else 'a post in the channel'} "
             f"(see /reminder settings)",
             f"Once archived, members' words are kept {plural(s.keep_days, 'day')}, then erased",
+            f"Language of what the group reads together: {LANGUAGES[s.language]}",
         ]
     )
 

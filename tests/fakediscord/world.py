@@ -78,6 +78,8 @@ class User:
     username: str
     bot: bool = False
     dms_open: bool = True
+    locale: str = "en-US"
+    """The language of their Discord client, which each interaction they make carries (Discord's `locale`)."""
 
     @property
     def mention(self) -> str:
@@ -760,6 +762,10 @@ class Guild:
         self.members: dict[int, Member] = {}
         self.events: dict[int, ScheduledEvent] = {}
         self.stage_instances: dict[int, StageInstance] = {}
+        self.preferred_locale = "en-US"
+        """The server's language, as its settings give it (Discord reads it only for Community servers)."""
+        self.features: list[str] = []
+        """The server's features: "COMMUNITY" once it is a Community server."""
         self.members[owner.id] = Member(self, owner)
         bot_user = world.bot_user
         self.bot_role = Role(
@@ -956,7 +962,7 @@ class Guild:
             "roles": [r.payload() for r in self.roles.values()],
             "emojis": [],
             "stickers": [],
-            "features": [],
+            "features": list(self.features),
             "mfa_level": 0,
             "application_id": None,
             "system_channel_id": None,
@@ -967,7 +973,7 @@ class Guild:
             "banner": None,
             "premium_tier": 0,
             "premium_subscription_count": 0,
-            "preferred_locale": "en-US",
+            "preferred_locale": self.preferred_locale,
             "public_updates_channel_id": None,
             "nsfw_level": 0,
             "premium_progress_bar_enabled": False,

@@ -15,3 +15,5 @@ class GroupServiceBase:
         self._clock = clock
         self._instance_id = instance_id
         self._floor = floor
+        self._languages: dict[int, tuple[float, str]] = {}
+        """Each group's language as last read, and when (monotonic seconds): see `Lookups.language_of`."""

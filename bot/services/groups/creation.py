@@ -32,12 +32,18 @@ class Creation(GroupServiceBase):
         voice: VoiceKind = VoiceKind.NONE,
         settings: GroupSettings | None = None,
         reply_token: str | None = None,
+        language: str | None = None,
     ) -> GroupView:
-        """Reserve the name and record the group as being created, before any channel exists."""
+        """Reserve the name and record the group as being created, before any channel exists.
+
+        `language` is the server's own where Discord gives one (a Community server's), else the group speaks English.
+        """
         if not actor.manages_server:
             raise NotFacilitatorError("Creating a group needs the Manage Server permission.")
         base = settings or GroupSettings()
         chosen = base.changed(0, max_size=max_size) if max_size is not None else base
+        if language is not None:
+            chosen = chosen.changed(0, language=language)
         async with self._uow() as uow:
             group = await self._reserve(uow, guild_id, actor, name, facilitator_id, voice, chosen)
             group.creation_reply_token = reply_token

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from bot.domain.errors import NotMemberError
 from bot.domain.groups import Access, GroupStatus, MembershipStatus
 from bot.services.access import access_of
@@ -9,6 +11,10 @@ from bot.services.cycle import read_cycle
 from bot.services.groups._base import GroupServiceBase
 from bot.services.groups._guards import find_group, get_group, open_group, require_facilitator
 from bot.services.groups._views import Actor, GroupInfo, GroupKey, GroupView, MemberView, view_of
+
+DEFAULT_GROUP_LANGUAGE = "en"
+LANGUAGE_FRESH_FOR = 30.0
+"""Seconds a group's language is taken as read before it is read again (another process may have changed it)."""
 
 
 class Lookups(GroupServiceBase):
@@ -39,6 +45,24 @@ class Lookups(GroupServiceBase):
                 return None
             membership = await uow.memberships.get(group.id, user_id)
             return access_of(group, user_id, membership, await self._floor(uow, group.id, user_id))
+
+    async def language_of(self, group_id: int | None) -> str:
+        """The language of what the group reads together: its posts, cards, reminders, history.
+
+        Read at most every `LANGUAGE_FRESH_FOR` seconds per group (every post and card asks): a change made in this
+        process shows at once, one made by another process within that time.
+        """
+        if group_id is None:
+            return DEFAULT_GROUP_LANGUAGE
+        known = self._languages.get(group_id)
+        now = time.monotonic()
+        if known is not None and now - known[0] < LANGUAGE_FRESH_FOR:
+            return known[1]
+        async with self._uow(write=False) as uow:
+            group = await uow.groups.by_id(group_id)
+        language = group.language if group is not None else DEFAULT_GROUP_LANGUAGE
+        self._languages[group_id] = (now, language)
+        return language
 
     async def names(self, guild_id: int) -> list[tuple[int, str]]:
         """Ids and names of the guild's active groups, in name order: what autocomplete offers."""

@@ -7,6 +7,7 @@ import logging
 import discord
 
 from bot.domain.effects import Answer
+from bot.i18n import speaking
 from bot.ui.effects.base import Kit
 
 log = logging.getLogger(__name__)
@@ -30,9 +31,10 @@ class Answers:
         application_id = client.application_id
         if application_id is None:
             return
-        lines = [LOST_ANSWER.format(command=effect.command)]
+        with speaking(await self._kit.renderers.language(effect.group_id)):
+            lines = [LOST_ANSWER.format(command=effect.command)]
         for notice in effect.done:
-            post = await self._kit.renderers.render(notice)
+            post = await self._kit.renderers.render(notice, effect.group_id)
             if post is not None and post.content:
                 lines.append(f"- {post.content}")
         webhook = discord.Webhook.partial(application_id, effect.token, client=client)

@@ -13,6 +13,7 @@ from typing import Any
 import discord
 
 from bot.domain.effects import Notice
+from bot.i18n import speaking
 from bot.ui.discord_clock import DiscordClock
 from bot.ui.pacing import Pacer
 
@@ -33,6 +34,8 @@ class Post:
     attachment: tuple[str, str] | None = None  # (file name, text): the whole of what the content had to cut short
 
 
+LanguageOf = Callable[[int | None], Awaitable[str]]
+"""A group's language, by the group's id (None: a notice of no group)."""
 Renderer = Callable[[Notice], Post]
 LiveRenderer = Callable[[Notice], Awaitable[Post | None]]
 """Draws a notice from the database as it is when carried out (None: its subject is gone, nothing to post)."""
@@ -41,9 +44,10 @@ LiveRenderer = Callable[[Notice], Awaitable[Post | None]]
 class Renderers:
     """How each kind of notice looks: exactly one renderer per kind, drawn at once or live from the database."""
 
-    def __init__(self) -> None:
+    def __init__(self, language_of: LanguageOf | None = None) -> None:
         self._fixed: dict[type[Notice], Renderer] = {}
         self._live: dict[type[Notice], LiveRenderer] = {}
+        self._language_of = language_of
 
     def add(self, kinds: Iterable[type[Notice]], renderer: Renderer) -> None:
         """Draw these kinds of notice at once from what the effect carries."""
@@ -65,15 +69,24 @@ class Renderers:
         """Whether the notice is drawn from the database when carried out (only the last edit of a post matters)."""
         return type(notice) in self._live
 
-    async def render(self, notice: Notice) -> Post | None:
-        """The notice as it is to be shown; None when its subject is gone and there is nothing to show."""
-        live = self._live.get(type(notice))
-        if live is not None:
-            return await live(notice)
-        renderer = self._fixed.get(type(notice))
-        if renderer is None:
-            raise RuntimeError(f"no renderer registered for notice {type(notice).__qualname__}")
-        return renderer(notice)
+    async def language(self, group_id: int | None) -> str | None:
+        """The language the group reads (None: no way to tell, so English)."""
+        return await self._language_of(group_id) if self._language_of is not None else None
+
+    async def render(self, notice: Notice, group_id: int | None) -> Post | None:
+        """The notice as it is to be shown, in the group's language; None when its subject is gone.
+
+        Every notice is something the group reads (a post in its channel) or is sent outside an interaction (a
+        direct message): both are drawn in the group's language, never in the language of whoever caused them.
+        """
+        with speaking(await self.language(group_id)):
+            live = self._live.get(type(notice))
+            if live is not None:
+                return await live(notice)
+            renderer = self._fixed.get(type(notice))
+            if renderer is None:
+                raise RuntimeError(f"no renderer registered for notice {type(notice).__qualname__}")
+            return renderer(notice)
 
 
 class Turns:

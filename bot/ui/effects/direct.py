@@ -33,7 +33,7 @@ class DirectMessages:
 
         Either way, a message an earlier attempt may have made is looked for first (see `once`).
         """
-        post = await self._kit.renderers.render(effect.notice)
+        post = await self._kit.renderers.render(effect.notice, effect.group_id)
         if post is None:
             return
         live = self._kit.renderers.is_live(effect.notice)

@@ -38,7 +38,7 @@ class Edits:
                 if live and self._kit.turns.behind(key):
                     slot.unused()  # a later edit came while this one waited for room: it draws the post
                     return
-                post = await self._kit.renderers.render(effect.notice)
+                post = await self._kit.renderers.render(effect.notice, effect.group_id)
                 if post is None:
                     slot.unused()
                     return

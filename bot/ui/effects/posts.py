@@ -28,7 +28,7 @@ class Posts:
 
     async def apply(self, effect: Notify, item: QueuedEffect) -> None:
         """Post the notice with the effect's nonce, within the channel's limit, unless an earlier attempt made it."""
-        post = await self._kit.renderers.render(effect.notice)
+        post = await self._kit.renderers.render(effect.notice, effect.group_id)
         if post is None:
             return
         channel = self._kit.client.get_partial_messageable(effect.channel_id)

@@ -1,0 +1,68 @@
+"""What the rules say to a person, as a value: a message's key and its parameters, never its words.
+
+The domain and the services decide *what* to tell someone (an error, a notice, a mode's prompt) and hand back a
+`Text`; the edge (the cogs' renderers, the error handler, the applier) chooses the words in the reader's language
+when it draws the reply or the post (`bot.i18n.render`). The key is the English source text, as gettext has it, so
+a reader of the code sees what is meant, and the catalog (`bot/locales/`) gives every other language.
+
+`msg` and `msgn` are the markers the catalog's extraction looks for (`python -m bot.i18n extract`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Union
+
+LANGUAGE_CODES = ("en", "de")
+"""The languages Setkeeper speaks (Discord's locale without its region); English is the code's own."""
+
+Param = Union[str, int, float, "Text"]
+"""A message's parameter: a plain value, or another message (a mode's name inside a sentence)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A message to a person, language-free: the key (its English text), the plural key and count, the parameters.
+
+    Placeholders are named and in braces ("No group called {name} here."); a plural message's count is `{n}`.
+    """
+
+    key: str
+    params: tuple[tuple[str, Param], ...] = ()
+    plural: str | None = None
+    n: int | None = None
+
+    def __str__(self) -> str:
+        """The words in the language of whoever is reading now (set at the edge; English until the catalog loads)."""
+        return _words(self)
+
+    def with_params(self, **params: Param) -> Text:
+        """The same message with more (or changed) parameters."""
+        merged = {**dict(self.params), **params}
+        return Text(self.key, tuple(merged.items()), self.plural, self.n)
+
+
+def msg(key: str, /, **params: Param) -> Text:
+    """A message to a person: its English text (the catalog key) with named `{placeholders}` and their values."""
+    return Text(key, tuple(params.items()))
+
+
+def msgn(singular: str, plural: str, n: int, /, **params: Param) -> Text:
+    """A message that depends on a count `{n}`: "{n} vote" / "{n} votes"; the reader's language picks the form."""
+    return Text(singular, tuple({"n": n, **params}.items()), plural, n)
+
+
+def english(text: Text) -> str:
+    """The message in its own (English) words, for a process that has not loaded the catalog."""
+    key = text.plural if text.plural is not None and text.n != 1 else text.key
+    return key.format(**{name: str(value) for name, value in text.params})
+
+
+_words: Callable[[Text], str] = english
+
+
+def choose_words_with(words: Callable[[Text], str]) -> None:
+    """How every `Text` becomes words from now on: called once by `bot.i18n`, which knows the reader's language."""
+    global _words
+    _words = words

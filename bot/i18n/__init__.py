@@ -1,0 +1,195 @@
+"""The words a person reads, in their language: one gettext catalog per language, read with Babel.
+
+Who reads which language (see the manual's "Languages" page):
+- a private reply follows the person's own Discord language (`interaction.locale`): every interaction's handlers
+  run with it set (`reading_interaction`, called by the bot as each interaction arrives);
+- what the group reads together (cards, the vote card, summaries, reminders, history files, the chart) and a
+  direct message sent outside an interaction follow the group's language: drawn inside `speaking(group.language)`.
+
+Messages are written as English text with named `{placeholders}`; `t`, `tn` and `render` choose the words when the
+edge draws a reply or a post. The catalogs are `bot/locales/<language>/LC_MESSAGES/messages.po`, compiled in memory
+by Babel when first used (`load()` at start-up, so a broken catalog stops the bot with one line); untranslated or
+fuzzy entries fall back to English. `python -m bot.i18n` extracts, updates and checks them.
+"""
+
+from __future__ import annotations
+
+import gettext
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar, Token
+from datetime import date, datetime
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+
+from babel.dates import format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+
+from bot.domain.text import LANGUAGE_CODES, Param, Text, choose_words_with, msg, msgn
+
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "Text",
+    "date_words",
+    "fingerprint",
+    "language_of",
+    "load",
+    "msg",
+    "msgn",
+    "number",
+    "reading",
+    "render",
+    "speaking",
+    "start_reading",
+    "stop_reading",
+    "t",
+    "tn",
+]
+
+_NAMES = {"en": "English", "de": "Deutsch"}
+LANGUAGES: dict[str, str] = {code: _NAMES[code] for code in LANGUAGE_CODES}
+"""The languages Setkeeper speaks, by their code (Discord's locale without its region), with their own names."""
+
+DEFAULT_LANGUAGE = "en"
+LOCALES = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "messages"
+
+_reading: ContextVar[str] = ContextVar("setkeeper_reading", default=DEFAULT_LANGUAGE)
+
+
+def language_of(locale: object) -> str:
+    """The language Setkeeper speaks for a Discord locale ("de", "en-GB", `discord.Locale.german`), else English."""
+    value = getattr(locale, "value", locale)
+    if not isinstance(value, str):
+        return DEFAULT_LANGUAGE
+    base = value.replace("_", "-").split("-")[0].lower()
+    return base if base in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def server_language(features: object, preferred_locale: object) -> str:
+    """A new group's language: the server's preferred one on a Community server, else English.
+
+    Only a Community server's admins can set its language in Discord; any other server reports "en-US".
+    """
+    community = isinstance(features, list | tuple | set | frozenset) and "COMMUNITY" in features
+    return language_of(preferred_locale) if community else DEFAULT_LANGUAGE
+
+
+def reading() -> str:
+    """The language of whoever reads what is being drawn now."""
+    return _reading.get()
+
+
+@contextmanager
+def speaking(language: str | None) -> Iterator[None]:
+    """Draw everything inside in `language` (a group's posts: the group's language)."""
+    token = _reading.set(language_of(language))
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
+def start_reading(locale: object) -> Token[str]:
+    """From here on (and in every task started from here) draw in `locale`'s language; `stop_reading` undoes it."""
+    return _reading.set(language_of(locale))
+
+
+def stop_reading(token: Token[str]) -> None:
+    """Undo `start_reading`."""
+    _reading.reset(token)
+
+
+def catalog_path(language: str) -> Path:
+    """Where a language's catalog lives."""
+    return LOCALES / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@cache
+def _translations(language: str) -> tuple[gettext.NullTranslations, frozenset[str]]:
+    """A language's catalog compiled in memory by Babel, and the keys it translates (fuzzy ones left out)."""
+    if language == DEFAULT_LANGUAGE:
+        return gettext.NullTranslations(), frozenset()
+    with catalog_path(language).open("rb") as source:
+        catalog = read_po(source, locale=language, domain=DOMAIN)
+    compiled = BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    known = frozenset(
+        message.id if isinstance(message.id, str) else message.id[0]
+        for message in catalog
+        if message.id and message.string and not message.fuzzy and all(message.string)
+    )
+    return gettext.GNUTranslations(compiled), known
+
+
+def load() -> None:
+    """Compile every catalog now (at start-up), so a broken one stops the bot before it serves anyone."""
+    for language in LANGUAGES:
+        _translations(language)
+
+
+def fingerprint() -> str:
+    """A digest of every catalog's file: it changes when any translation does."""
+    digest = hashlib.sha256()
+    for language in sorted(LANGUAGES):
+        path = catalog_path(language)
+        if path.exists():
+            digest.update(language.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def translates(key: str, language: str) -> bool:
+    """Whether `language`'s catalog has words for `key` (English always has: the key is its text)."""
+    return language == DEFAULT_LANGUAGE or key in _translations(language)[1]
+
+
+MISSING: set[tuple[str, str]] = set()
+"""(language, key) of every message drawn without a translation since start: the tests assert it stays empty."""
+
+
+def render(text: Text | str, language: str | None = None) -> str:
+    """The words of `text` for its reader: in `language`, or in the language being read now."""
+    if isinstance(text, str):
+        return text
+    language = language or reading()
+    translations, known = _translations(language)
+    if language != DEFAULT_LANGUAGE and text.key not in known:
+        MISSING.add((language, text.key))
+    if text.plural is None:
+        words = translations.gettext(text.key)
+    else:
+        words = translations.ngettext(text.key, text.plural, text.n if text.n is not None else 0)
+    params = {name: render(value, language) if isinstance(value, Text) else value for name, value in text.params}
+    return words.format(**params)
+
+
+def t(key: str, /, **params: Param) -> str:
+    """A message's words for whoever is reading now: `t("No group called {name} here.", name=name)`."""
+    return render(msg(key, **params))
+
+
+def tn(singular: str, plural: str, n: int, /, **params: Param) -> str:
+    """A counted message's words for whoever is reading now: `tn("{n} vote", "{n} votes", count)`."""
+    return render(msgn(singular, plural, n, **params))
+
+
+def number(value: float) -> str:
+    """A number as the reader writes it ("1,250.5" in English, "1.250,5" in German)."""
+    return format_decimal(value, locale=reading())
+
+
+def date_words(moment: date | datetime, form: str = "medium") -> str:
+    """A date as the reader writes it ("6 Dec 2026" / "06.12.2026"; `form` is Babel's: short, medium, long)."""
+    locale = "en_GB" if reading() == DEFAULT_LANGUAGE else reading()
+    if isinstance(moment, datetime):
+        return format_datetime(moment, format=form, locale=locale)
+    return format_date(moment, format=form, locale=locale)
+
+
+choose_words_with(render)

@@ -1,0 +1,169 @@
+"""Every word a member reads comes from the catalog, and every catalog says all of it.
+
+The catalogs (`bot/locales`) are checked as `python -m bot.i18n check` does: the template is current, every key of
+the English template is in German and the reverse, placeholders match, plural forms are complete (Babel's own
+checkers too), and a command's translated text fits Discord's 100 characters. A lint over the string literals of the
+code members read (cogs, renderers, services, domain) finds words written outside the catalog.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+
+from bot import i18n
+from bot.i18n.catalog import languages, problems, template, template_problems, tree_messages
+
+ROOT = Path(__file__).resolve().parents[2]
+
+MEMBER_FACING = ("cogs", "bot/ui", "bot/services", "bot/domain")
+"""Where the words members read are written (the operator's command line, settings and logs stay English)."""
+OPERATOR_ONLY = {
+    "bot/services/retention.py",  # log lines only
+    "bot/domain/text.py",  # the message type itself
+    "bot/ui/translator.py",
+    "bot/ui/discord_clock.py",  # log lines for the operator
+}
+MARKERS = {"msg", "msgn", "t", "tn"}
+TREE_CALLS = {"describe", "command", "Group", "Choice", "group", "choices", "context_menu"}
+NOT_TEXT_CALLS = {"cast", "TypeVar", "NewType", "getLogger", "getattr", "setattr", "hasattr"}
+"""The command tree's texts: extracted from the tree itself (`tree_messages`), shown by Discord's translation."""
+PROGRAMMER_ERRORS = {
+    "ValueError",
+    "TypeError",
+    "RuntimeError",
+    "KeyError",
+    "AssertionError",
+    "NotImplementedError",
+    "LookupError",
+    "AttributeError",
+}
+LOGGING = {"debug", "info", "warning", "error", "exception", "critical", "log"}
+WORDS = re.compile(r"[A-Za-z]{2,}['’]?[a-z]*[,.;:!?)]?\s+[(\"*_`]*[A-Za-z]{2,}")
+LABEL = re.compile(r"^[A-Z][a-z]{2,}[.!?…]?$")
+"""A one-word label a person reads ("Done", "Pass"): capitalised, as buttons and headings are."""
+
+EXCEPTIONS: dict[str, set[str]] = {}
+"""Literals members may read that are not words of any language, by file (each with the reason beside it)."""
+
+
+def _parents(tree: ast.AST) -> dict[ast.AST, ast.AST]:
+    return {child: parent for parent in ast.walk(tree) for child in ast.iter_child_nodes(parent)}
+
+
+def _call_name(node: ast.Call) -> str:
+    func = node.func
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    return ""
+
+
+def _exempt(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
+    """Whether a literal is a catalog key, a log line, a programmer's error, the command tree's or a docstring."""
+    child, parent = node, parents.get(node)
+    while parent is not None:
+        if isinstance(parent, ast.Call):
+            name = _call_name(parent)
+            if name in MARKERS and parent.args and child is parent.args[0]:
+                return True
+            if name in {"msgn", "tn"} and len(parent.args) > 1 and child is parent.args[1]:
+                return True
+            if name in LOGGING and isinstance(parent.func, ast.Attribute):
+                return True
+            if name in TREE_CALLS or name in PROGRAMMER_ERRORS or name in NOT_TEXT_CALLS:
+                return True
+        if isinstance(parent, ast.Raise) and isinstance(parent.exc, ast.Call):
+            if _call_name(parent.exc) in PROGRAMMER_ERRORS:
+                return True
+        if isinstance(parent, ast.Expr) and isinstance(
+            parents.get(parent), ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef
+        ):
+            return True  # a docstring (of a module, class, function or attribute)
+        if (
+            isinstance(parent, ast.Compare | ast.Subscript | ast.arg | ast.keyword)
+            and isinstance(parent, ast.keyword)
+            and parent.arg in {"custom_id", "template", "extra", "emoji"}
+        ):
+            return True
+        if isinstance(parent, ast.Compare | ast.Subscript):
+            return True
+        if isinstance(parent, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in parent.targets
+        ):
+            return True
+        if isinstance(parent, ast.AnnAssign) and child is parent.annotation:
+            return True
+        child, parent = parent, parents.get(parent)
+    return False
+
+
+def _text_of(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(
+            part.value for part in node.values if isinstance(part, ast.Constant) and isinstance(part.value, str)
+        )
+    return None
+
+
+def loose_words() -> Iterator[tuple[str, int, str]]:
+    """Each literal with words in it, outside the catalog: (file, line, the literal)."""
+    for folder in MEMBER_FACING:
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            relative = path.relative_to(ROOT).as_posix()
+            if relative in OPERATOR_ONLY:
+                continue
+            tree = ast.parse(path.read_text())
+            parents = _parents(tree)
+            for node in ast.walk(tree):
+                if isinstance(parents.get(node), ast.JoinedStr):
+                    continue  # judged as part of its f-string
+                text = _text_of(node)
+                if text is None or not (WORDS.search(text) or LABEL.match(text.strip())):
+                    continue
+                if text in EXCEPTIONS.get(relative, set()) or _exempt(node, parents):
+                    continue
+                yield relative, getattr(node, "lineno", 0), text
+
+
+def test_no_word_a_member_reads_is_written_outside_the_catalog() -> None:
+    found = [f"{file}:{line}: {text[:70]!r}" for file, line, text in loose_words()]
+    assert not found, f"{len(found)} literals members read are not in the catalog:\n" + "\n".join(found)
+
+
+@pytest.fixture(scope="module")
+def fresh() -> Catalog:
+    return template()
+
+
+def test_the_template_is_the_code_and_the_command_tree_now(fresh: Catalog) -> None:
+    assert template_problems(fresh) == []
+
+
+@pytest.mark.parametrize("language", list(languages()))
+def test_every_key_is_in_each_language_and_the_reverse_with_its_placeholders_and_plurals(
+    fresh: Catalog, language: str
+) -> None:
+    assert problems(language, fresh) == []
+
+
+def test_a_translated_command_text_reaches_discord_and_a_name_stays_english() -> None:
+    de = i18n.render(i18n.msg("See or change a group's settings (facilitator)"), "de")
+    assert de != "See or change a group's settings (facilitator)"
+    assert tree_messages(
+        [
+            {
+                "name": "group",
+                "description": "d",
+                "options": [{"name": "x", "description": "o", "choices": [{"name": "c", "value": 1}]}],
+            }
+        ]
+    ) == ["d", "o", "c"]
