@@ -43,8 +43,9 @@ PROGRAMMER_ERRORS = {
     "LookupError",
     "AttributeError",
 }
+BODIES = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
 LOGGING = {"debug", "info", "warning", "error", "exception", "critical", "log"}
-WORDS = re.compile(r"[A-Za-z]{2,}['’]?[a-z]*[,.;:!?)]?\s+[(\"*_`]*[A-Za-z]{2,}")
+WORDS = re.compile(r"[A-Za-z]{2,}['\u2019]?[a-z]*[,.;:!?)]?\s+[(\"*_`]*[A-Za-z]{2,}")
 LABEL = re.compile(r"^[A-Z][a-z]{2,}[.!?…]?$")
 """A one-word label a person reads ("Done", "Pass"): capitalised, as buttons and headings are."""
 
