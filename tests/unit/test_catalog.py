@@ -80,9 +80,6 @@ def _exempt(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
                 return True
             if name in TREE_CALLS or name in PROGRAMMER_ERRORS or name in NOT_TEXT_CALLS:
                 return True
-        if isinstance(parent, ast.Raise) and isinstance(parent.exc, ast.Call):
-            if _call_name(parent.exc) in PROGRAMMER_ERRORS:
-                return True
         if isinstance(parent, ast.Expr) and isinstance(
             parents.get(parent), ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef
         ):
