@@ -1,14 +1,28 @@
-"""Errors a member or facilitator is meant to read: each says what was wrong and what to do instead."""
+"""Errors a member or facilitator is meant to read: each says what was wrong and what to do instead.
+
+An error carries its message as a `Text` (its key and parameters), never as words: the edge shows it in the
+language of the person who acted (`bot.ui.errors`).
+"""
 
 from __future__ import annotations
 
+from bot.domain.text import Text
+
 
 class UserFacingError(Exception):
-    """Base of every error whose message is shown to the person who acted, as written."""
+    """Base of every error whose message is shown to the person who acted."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, text: Text | str) -> None:
+        super().__init__(text.key if isinstance(text, Text) else text)
+        self.text = text
+
+    @property
+    def message(self) -> str:
+        """The message in the language of whoever reads it now."""
+        return str(self.text)
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class GroupNotFoundError(UserFacingError):
