@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.domain.errors import UserFacingError
+from bot.domain.text import Text, msg
 
 ACTION_MAX = 300
 """Characters in one action."""
@@ -27,8 +28,8 @@ class ActionStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        """The status as members read it."""
-        return STATUS_LABELS[self]
+        """The status as members read it, in the language being read now (`STATUS_LABELS` holds it as a message)."""
+        return str(STATUS_LABELS[self])
 
     @property
     def still_to_do(self) -> bool:
@@ -36,12 +37,12 @@ class ActionStatus(StrEnum):
         return self in (ActionStatus.OPEN, ActionStatus.PARTLY, ActionStatus.NOT_YET)
 
 
-STATUS_LABELS = {
-    ActionStatus.OPEN: "Open",
-    ActionStatus.DONE: "Done",
-    ActionStatus.PARTLY: "Partly done",
-    ActionStatus.NOT_YET: "Not yet",
-    ActionStatus.DROPPED: "Dropped",
+STATUS_LABELS: dict[ActionStatus, Text] = {
+    ActionStatus.OPEN: msg("Open"),
+    ActionStatus.DONE: msg("Done"),
+    ActionStatus.PARTLY: msg("Partly done"),
+    ActionStatus.NOT_YET: msg("Not yet"),
+    ActionStatus.DROPPED: msg("Dropped"),
 }
 REPORTED = tuple(status for status in ActionStatus if status is not ActionStatus.OPEN)
 """The statuses a report can set: an action is never reported back to open."""
@@ -70,10 +71,14 @@ def action_text(text: str) -> str:
     """An action as stored: whitespace tidied; refused when empty or too long."""
     cleaned = " ".join(text.split())
     if not cleaned:
-        raise ActionTextInvalidError("Say what you will do: the action cannot be empty.")
+        raise ActionTextInvalidError(msg("Say what you will do: the action cannot be empty."))
     if len(cleaned) > ACTION_MAX:
         raise ActionTextInvalidError(
-            f"An action can be at most {ACTION_MAX} characters (yours has {len(cleaned)}): make it shorter."
+            msg(
+                "An action can be at most {limit} characters (yours has {length}): make it shorter.",
+                limit=ACTION_MAX,
+                length=len(cleaned),
+            )
         )
     return cleaned
 
@@ -85,12 +90,15 @@ def report_of(status: str, happened: str, learnt: str, at: datetime) -> Report:
     except ValueError:
         chosen = None
     if chosen is None or chosen is ActionStatus.OPEN:
-        names = ", ".join(s.label for s in REPORTED)
-        raise ActionTextInvalidError(f"Choose how the action went: one of {names}.")
+        names = ", ".join(s.label for s in REPORTED)  # drawn as the refusal is raised, for whoever reads it
+        raise ActionTextInvalidError(msg("Choose how the action went: one of {names}.", names=names))
     happened, learnt = happened.strip(), learnt.strip()
-    for name, text in (("What happened", happened), ("What you learnt", learnt)):
+    for too_long, text in (
+        (msg("What happened can be at most {limit} characters: make it shorter.", limit=REPORT_MAX), happened),
+        (msg("What you learnt can be at most {limit} characters: make it shorter.", limit=REPORT_MAX), learnt),
+    ):
         if len(text) > REPORT_MAX:
-            raise ActionTextInvalidError(f"{name} can be at most {REPORT_MAX} characters: make it shorter.")
+            raise ActionTextInvalidError(too_long)
     return Report(chosen, happened, learnt, at)
 
 

@@ -19,14 +19,17 @@ from fractions import Fraction
 from bot.domain.actions import ActionStatus
 from bot.domain.errors import UserFacingError
 from bot.domain.meeting import MeetingState
+from bot.domain.text import Text, msg, msgn
 
 CYCLE_MIN = 4
 CYCLE_MAX = 6
 """A cycle is typically four to six meetings (the method)."""
 PARTLY_WEIGHT = Fraction(1, 2)
 """What a partly done action counts for in the follow-through rate; done counts 1, not yet and dropped 0."""
-FOLLOW_THROUGH_RULE = "(Followed through: of the actions reported on, done counts in full and partly done as half.)"
-"""The rule, as members read it beside the rate."""
+FOLLOW_THROUGH = msg("(Followed through: of the actions reported on, done counts in full and partly done as half.)")
+"""The rule, as members read it beside the rate (`render` it in the reader's language)."""
+FOLLOW_THROUGH_RULE = FOLLOW_THROUGH.key
+"""The rule in English only, for what still draws it so: draw `FOLLOW_THROUGH` instead."""
 
 
 class CycleLengthInvalidError(UserFacingError):
@@ -37,8 +40,15 @@ def cycle_length(value: int | None) -> int | None:
     """A cycle length as stored (None: no cycle length); refused outside four to six meetings."""
     if value is not None and not CYCLE_MIN <= value <= CYCLE_MAX:
         raise CycleLengthInvalidError(
-            f"A cycle is {CYCLE_MIN} to {CYCLE_MAX} meetings; {value} is not. Choose a number from "
-            f"{CYCLE_MIN} to {CYCLE_MAX}, or leave the cycle out."
+            msgn(
+                "A cycle is {low} to {n} meeting; {value} is not. Choose a number from {low} to {n}, "
+                "or leave the cycle out.",
+                "A cycle is {low} to {n} meetings; {value} is not. Choose a number from {low} to {n}, "
+                "or leave the cycle out.",
+                CYCLE_MAX,
+                low=CYCLE_MIN,
+                value=value,
+            )
         )
     return value
 
@@ -225,3 +235,26 @@ def ledger(
 def percent(rate: Fraction | None) -> str:
     """A rate as a whole percentage, or a dash when there is none."""
     return "-" if rate is None else f"{round(rate * 100)} %"
+
+
+def followed_through(counts: StatusCounts) -> Text:
+    """Actions and their follow-through, counted: "1 action, 50 % followed through", or "2 actions" before a report."""
+    actions = msgn("{n} action", "{n} actions", counts.committed)
+    if not counts.reported:
+        return actions
+    return msg("{actions}, {rate} followed through", actions=actions, rate=percent(counts.rate))
+
+
+def member_record(member: MemberLedger, held: int) -> Text:
+    """One member's part of the cycle, counted, with `held` the cycle's meetings held so far.
+
+    "came to 1 of 1 meeting; 0 rounds for their issues; 1 action, 50 % followed through"
+    """
+    return msg(
+        "{came}; {rounds}; {actions}",
+        came=msgn(
+            "came to {attended} of {n} meeting", "came to {attended} of {n} meetings", held, attended=member.attended
+        ),
+        rounds=msgn("{n} round for their issues", "{n} rounds for their issues", member.rounds),
+        actions=followed_through(member.actions),
+    )

@@ -24,6 +24,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from bot.domain.text import Text, msg
+
 SUBJECT_PREFIX = "group:"
 
 
@@ -35,15 +37,15 @@ class ReminderKind(StrEnum):
     DIGEST = "remind.digest"
 
     @property
-    def label(self) -> str:
+    def label(self) -> Text:
         """The post as facilitators read its name."""
         return _LABELS[self]
 
 
 _LABELS = {
-    ReminderKind.REPORT_BACK: "Report-back reminder",
-    ReminderKind.BID_NUDGE: "Nudge to put in bids",
-    ReminderKind.DIGEST: "Your digest of who has reported back",
+    ReminderKind.REPORT_BACK: msg("Report-back reminder"),
+    ReminderKind.BID_NUDGE: msg("Nudge to put in bids"),
+    ReminderKind.DIGEST: msg("Your digest of who has reported back"),
 }
 MONTHS_AHEAD_CHECKED = 60
 """How many monthly reminders after an anchor are recognised as its own (five years)."""
@@ -90,9 +92,12 @@ class QuietHours:
             return self.start <= hour < self.end
         return hour >= self.start or hour < self.end
 
-    def describe(self) -> str:
+    def describe(self) -> Text:
         """The hours as members read them: 22:00 to 08:00, or none."""
-        return "none" if self.off else f"{self.start:02d}:00 to {self.end:02d}:00"
+        if self.off:
+            return msg("none")
+        start, end = f"{self.start:02d}:00", f"{self.end:02d}:00"
+        return msg("{start} to {end}", start=start, end=end)
 
 
 @dataclass(frozen=True)

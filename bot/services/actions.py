@@ -19,6 +19,7 @@ from bot.domain.actions import (
 from bot.domain.clock import Clock
 from bot.domain.groups import GroupStatus
 from bot.domain.meeting import MeetingRuleError, from_json
+from bot.domain.text import msg
 from bot.services.eligibility import require_eligible
 from bot.services.groups._guards import open_group
 from bot.services.groups._views import GroupKey, Outcome
@@ -59,7 +60,9 @@ class ActionService:
         now = self._clock.now()
         async with self._uow() as uow:
             group = await open_group(uow, guild_id, which, channel_id=channel_id)
-            await require_eligible(uow, group, user_id, doing="set yourself an action")
+            await require_eligible(
+                uow, group, user_id, doing=str(msg("set yourself an action"))
+            )  # words: the refusal takes them
             await _not_a_holder_in_the_meeting(uow, group, user_id)
             action = Action(
                 group_id=group.id,
@@ -157,9 +160,11 @@ async def _own(
             uow.groups.by_id(action.group_id) if guild_id is None else uow.groups.get(guild_id, action.group_id)
         )
     if action is None or group is None or action.owner_id != user_id:
-        raise ActionNotFoundError("That is not one of your actions here. Pick one from the list as you type.")
+        raise ActionNotFoundError(msg("That is not one of your actions here. Pick one from the list as you type."))
     if group.status != GroupStatus.ACTIVE:
-        raise ActionNotFoundError(f"{group.name} has been archived, so its actions can no longer be reported on.")
+        raise ActionNotFoundError(
+            msg("{group} has been archived, so its actions can no longer be reported on.", group=group.name)
+        )
     return action, group
 
 
@@ -200,7 +205,11 @@ async def _not_a_holder_in_the_meeting(uow: UnitOfWork, group: Group, user_id: i
     ):
         return
     raise MeetingRuleError(
-        f"You hold a round in the meeting of {group.name} under way: its actions (up to three) are the ones you "
-        "record with Record my actions, and you can change them until the meeting ends. Add other actions with "
-        "/action add after the meeting."
+        msg(
+            "You hold a round in the meeting of {group} under way: its actions (up to three) are the ones you "
+            "record with {button}, and you can change them until the meeting ends. Add other actions with "
+            "/action add after the meeting.",
+            group=group.name,
+            button=msg("Record my actions"),  # the card's button, in the same words as the card
+        )
     )

@@ -10,9 +10,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.domain.actions import REPORT_MAX, REPORTED, ActionStatus
+from bot.domain.actions import REPORT_MAX, REPORTED, STATUS_LABELS, ActionStatus
 from bot.domain.errors import UserFacingError
 from bot.domain.words import person
+from bot.i18n import render, t
 from bot.services.actions import ActionView
 from bot.ui.replies import defer, reply
 from cogs._feature import FeatureCog
@@ -26,10 +27,11 @@ if TYPE_CHECKING:
 
 ACTION = app_commands.Group(name="action", description="Your actions between meetings", guild_only=True)
 REPORT_FORM = re.compile(r"setkeeper:report:(?P<action>[0-9]{1,12}):(?P<status>[a-z_]{1,16})")
-STATUS_CHOICES = [app_commands.Choice(name=status.label, value=status.value) for status in REPORTED]
+STATUS_CHOICES = [
+    app_commands.Choice(name=render(STATUS_LABELS[status], "en"), value=status.value) for status in REPORTED
+]
 MAX_ID = 2**31 - 1
 """Action ids are 32-bit: anything larger was typed, not picked."""
-NOT_A_CHOICE = "Pick one of your actions from the list as you type (use /action list to see them)."
 
 
 class Actions(FeatureCog):
@@ -53,7 +55,11 @@ class Actions(FeatureCog):
         await self._finish(
             interaction,
             outcome.effects,
-            f"Recorded: {echo(view.text)} is **{view.status.label}**. Add what happened with /action report.",
+            t(
+                "Recorded: {action} is **{status}**. Add what happened with /action report.",
+                action=echo(view.text),
+                status=view.status.label,
+            ),
         )
 
     async def panel(self, interaction: discord.Interaction[Any], group_id: int) -> None:
@@ -78,14 +84,19 @@ class Actions(FeatureCog):
                 interaction.guild_id or 0, interaction.user.id, text, group, interaction.channel_id
             )
         except UserFacingError as exc:
-            await reply(interaction, f"{exc.message}\n\nWhat you wrote, to keep: {echo(text)}"[:2000], settles=False)
+            kept = t("{refusal}\n\nWhat you wrote, to keep: {text}", refusal=exc.message, text=echo(text))
+            await reply(interaction, kept[:2000], settles=False)
             return
         view = outcome.value
         await self._finish(
             interaction,
             outcome.effects,
-            f"Your action in {echo(view.group_name)} is recorded: {echo(view.text)}\n"
-            "Report how it went with /action report; the next catch-up asks about it.",
+            t(
+                "Your action in {group} is recorded: {action}\n"
+                "Report how it went with /action report; the next catch-up asks about it.",
+                group=echo(view.group_name),
+                action=echo(view.text),
+            ),
         )
 
     @ACTION.command(name="list", description="Your actions, or a fellow member's in a group you share")
@@ -95,16 +106,20 @@ class Actions(FeatureCog):
         await defer(interaction)
         owner = member.id if member is not None else interaction.user.id
         views = await self.actions.listing(interaction.guild_id or 0, interaction.user.id, owner)
-        whose = "Your" if owner == interaction.user.id else f"{person(owner)}'s"
+        yours = owner == interaction.user.id
         if not views:
             empty = (
-                "You have no actions here yet."
-                if owner == interaction.user.id
-                else (f"{whose} actions are not in any group you share with them, or they have none.")
+                t("You have no actions here yet.")
+                if yours
+                else t(
+                    "{member}'s actions are not in any group you share with them, or they have none.",
+                    member=person(owner),
+                )
             )
             await reply(interaction, empty)
             return
-        await reply(interaction, listing(whose, views))
+        heading = t("**Your actions**") if yours else t("**{member}'s actions**", member=person(owner))
+        await reply(interaction, listing(heading, views))
 
     @ACTION.command(name="report", description="Say how one of your actions went")
     @app_commands.describe(action="One of your actions", status="How it went")
@@ -114,7 +129,9 @@ class Actions(FeatureCog):
     ) -> None:
         """Open the report form for the chosen action."""
         if not (action.isascii() and action.isdigit()) or int(action) > MAX_ID:
-            await reply(interaction, NOT_A_CHOICE)
+            await reply(
+                interaction, t("Pick one of your actions from the list as you type (use /action list to see them).")
+            )
             return
         try:
             view = await self.actions.mine(interaction.guild_id, interaction.user.id, int(action))
@@ -145,7 +162,9 @@ class Actions(FeatureCog):
             return
         view = outcome.value
         await self._finish(
-            interaction, outcome.effects, f"Thank you: {echo(view.text)} is now **{view.status.label}**."
+            interaction,
+            outcome.effects,
+            t("Thank you: {action} is now **{status}**.", action=echo(view.text), status=view.status.label),
         )
 
     @commands.Cog.listener()
@@ -163,11 +182,13 @@ class Actions(FeatureCog):
 def report_form(view: ActionView, status: ActionStatus) -> discord.ui.Modal:
     """What happened and what was learnt, for one action and the status chosen."""
     form = discord.ui.Modal(
-        title=f"{status.label}: your report"[:45], custom_id=f"setkeeper:report:{view.id}:{status.value}", timeout=None
+        title=t("{status}: your report", status=status.label)[:45],
+        custom_id=f"setkeeper:report:{view.id}:{status.value}",
+        timeout=None,
     )
     for custom_id, label, hint in (
-        ("happened", "What happened?", view.text),
-        ("learnt", "What did you learn?", "Optional"),
+        ("happened", t("What happened?"), view.text),
+        ("learnt", t("What did you learn?"), t("Optional")),
     ):
         form.add_item(
             discord.ui.Label(
@@ -181,17 +202,28 @@ def report_form(view: ActionView, status: ActionStatus) -> discord.ui.Modal:
     return form
 
 
-def listing(whose: str, views: list[ActionView]) -> str:
-    """The list: each action with its group, status and when it was set, and its last report."""
-    lines = [f"**{whose} actions**"]
+def listing(heading: str, views: list[ActionView]) -> str:
+    """The list under its heading: each action with its group, status and when it was set, and its last report."""
+    lines = [heading]
     for view in views:
+        set_at = f"<t:{int(view.created_at.timestamp())}:d>"
         lines.append(
-            f"- **{view.status.label}**: {echo(view.text)} ({echo(view.group_name)}, "
-            f"set <t:{int(view.created_at.timestamp())}:d>)"
+            "- "
+            + t(
+                "**{status}**: {action} ({group}, set {when})",
+                status=view.status.label,
+                action=echo(view.text),
+                group=echo(view.group_name),
+                when=set_at,
+            )
         )
         if view.reports:
             last = view.reports[-1]
             said = f": {echo(last.happened)}" if last.happened else ""
-            lines.append(f"  - reported <t:{int(last.at.timestamp())}:R>{said}"[:300])
+            at = f"<t:{int(last.at.timestamp())}:R>"
+            reported = t("reported {when}", when=at)
+            lines.append(f"  - {reported}{said}"[:300])
     text = "\n".join(lines)
-    return text if len(text) <= 2000 else text[: text.rfind("\n", 0, 1950)] + "\n(more: the list is cut here)"
+    if len(text) <= 2000:
+        return text
+    return text[: text.rfind("\n", 0, 1950)] + "\n" + t("(more: the list is cut here)")

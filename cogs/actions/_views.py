@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING, Any, cast
 import discord
 
 from bot.domain.actions import REPORTED, ActionStatus
+from bot.i18n import t
 from bot.services.actions import ActionView
 from cogs.groups._views import guarded
 from cogs.votes._render import echo
 
 if TYPE_CHECKING:
     from bot.app import Setkeeper
+    from cogs.actions._cog import Actions
 
 ROWS = 5
 """A message holds five rows of buttons: the first five actions get theirs."""
@@ -42,23 +44,22 @@ class ActionButton(
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Hand the press to the cog."""
-        cog = cast("Setkeeper", interaction.client).get_cog("Actions")
-        await guarded(
-            interaction,
-            lambda: cog.status_pressed(interaction, self.action_id, self.status),  # type: ignore[union-attr]
-        )
+        cog = cast("Actions", cast("Setkeeper", interaction.client).get_cog("Actions"))
+        await guarded(interaction, lambda: cog.status_pressed(interaction, self.action_id, self.status))
 
 
 def so_far(status: ActionStatus) -> str:
     """After an action still to do: nothing while open, else what its last report said ("partly done")."""
-    return "" if status is ActionStatus.OPEN else f" (last report: {status.label.lower()})"
+    if status is ActionStatus.OPEN:
+        return ""
+    return " " + t("(last report: {status})", status=status.label.lower())
 
 
 def report_panel(views: list[ActionView]) -> tuple[str, discord.ui.View | None]:
     """The member's actions still to do, numbered, with a row of status buttons for each of the first five."""
     if not views:
-        return "You have no actions to report on in this group.", None
-    lines = ["**Your actions: how did each go?** (one click records it; add what happened with /action report)"]
+        return t("You have no actions to report on in this group."), None
+    lines = [t("**Your actions: how did each go?** (one click records it; add what happened with /action report)")]
     panel = discord.ui.View(timeout=None)
     for number, view in enumerate(views, start=1):
         lines.append(f"{number}. {echo(view.text)}{so_far(view.status)}")

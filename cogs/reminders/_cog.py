@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 from discord import app_commands
@@ -12,10 +12,11 @@ from discord import app_commands
 from bot.domain.actions import ActionStatus
 from bot.domain.effects import Notice
 from bot.domain.reminder_notices import BidNudge, GroupReminder, MemberReminder, ReportDigest
+from bot.i18n import speaking, t
 from bot.ui.applier import Post
 from bot.ui.replies import defer, reply
 from cogs._feature import FeatureCog
-from cogs.actions._cog import report_form
+from cogs.actions._cog import Actions, report_form
 from cogs.actions._views import report_panel
 from cogs.groups._base import name_of
 from cogs.groups._render import plain, settings_text
@@ -108,7 +109,10 @@ class Reminders(FeatureCog):
         views = found.to_do
         if choice == MORE:
             lines = [
-                f"**Your actions in {plain(found.group_name)}**: pick one and how it went, then say what happened."
+                t(
+                    "**Your actions in {group}**: pick one and how it went, then say what happened.",
+                    group=plain(found.group_name),
+                )
             ]
             lines += [f"{number}. {echo(view.text)}" for number, view in enumerate(views, 1)]
             await reply(interaction, "\n".join(lines)[:2000], view=tell_panel([view.id for view in views]))
@@ -120,8 +124,8 @@ class Reminders(FeatureCog):
         if any(view.id == views[0].id and view.status.value == choice for view in found.recorded):
             await reply(interaction, already_recorded([views[0]]))
             return
-        actions = self.bot.get_cog("Actions")
-        await actions.status_pressed(interaction, views[0].id, ActionStatus(choice))  # type: ignore[union-attr]
+        actions = cast(Actions, self.bot.get_cog("Actions"))
+        await actions.status_pressed(interaction, views[0].id, ActionStatus(choice))
 
     async def tell(self, interaction: discord.Interaction[Any], action_id: int, status: ActionStatus) -> None:
         """Open the report form for one of the member's actions."""
@@ -140,7 +144,9 @@ class Reminders(FeatureCog):
             interaction.guild_id or 0, actor_of(interaction), group, interaction.channel_id
         )
         found = await self.reminders.reminder(view.group_id, view.in_channel, view.meeting_at)
-        post = None if found is None else group_reminder(found, reminder_buttons(view.group_id))
+        # The reminder as the group will read it (in its language); the rest in the facilitator's own.
+        with speaking(await self.bot.services.groups.language_of(view.group_id)):
+            post = None if found is None else group_reminder(found, reminder_buttons(view.group_id))
         await reply(interaction, preview(view, post))
 
     @REMINDER.command(name="settings", description="When reminders go, quiet hours, and DMs or channel (facilitator)")
@@ -180,9 +186,13 @@ class Reminders(FeatureCog):
             interaction.guild_id or 0, actor_of(interaction), group, changes, interaction.channel_id
         )
         view = await self.reminders.preview(interaction.guild_id or 0, actor_of(interaction), updated.id, None)
-        heading = "Settings saved" if changes else "Current settings"
+        heading = (
+            t("Settings saved for {group}:", group=name_of(updated))
+            if changes
+            else t("Current settings for {group}:", group=name_of(updated))
+        )
         coming = preview(view, None, with_reminder=False)
-        await reply(interaction, f"{heading} for {name_of(updated)}:\n{settings_text(updated)}\n\n{coming}"[:2000])
+        await reply(interaction, f"{heading}\n{settings_text(updated)}\n\n{coming}"[:2000])
 
     @REMINDER.command(name="dm", description="Get the report-back reminder by direct message, or in the channel")
     @app_commands.describe(where="Where you get it", group="The group (default: this channel's)")
@@ -197,9 +207,13 @@ class Reminders(FeatureCog):
         name, by_dm = await self.reminders.choose_dm(
             interaction.guild_id or 0, interaction.user.id, group, interaction.channel_id, choice
         )
-        where_text = (
-            "by direct message (if your DMs are closed, it comes in the group's channel instead)"
+        chosen = (
+            t(
+                "You will get {group}'s report-back reminder by direct message (if your DMs are closed, it comes in "
+                "the group's channel instead).",
+                group=plain(name),
+            )
             if by_dm
-            else "in the group's channel"
+            else t("You will get {group}'s report-back reminder in the group's channel.", group=plain(name))
         )
-        await reply(interaction, f"You will get {plain(name)}'s report-back reminder {where_text}.")
+        await reply(interaction, chosen)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import discord
 
 from bot.domain.reminders import ReminderKind
-from bot.domain.words import cut, person, plural
+from bot.domain.words import cut, person
+from bot.i18n import render, t, tn
 from bot.services.actions import ActionView
 from bot.services.reminders import DigestView, MemberActions, NudgeView, PreviewView, ReminderView, ToReport
 from bot.ui.applier import Post
@@ -25,8 +26,15 @@ def when(stamp: int) -> str:
 
 def _heading(view: ReminderView) -> str:
     if view.meeting_at is None:
-        return f"**Time to report back, {plain(view.group_name)}**: it has been a month since your last meeting."
-    return f"**Time to report back, {plain(view.group_name)}**: your next meeting is {when(view.meeting_at)}."
+        return t(
+            "**Time to report back, {group}**: it has been a month since your last meeting.",
+            group=plain(view.group_name),
+        )
+    return t(
+        "**Time to report back, {group}**: your next meeting is {when}.",
+        group=plain(view.group_name),
+        when=when(view.meeting_at),
+    )
 
 
 def _actions(member: MemberActions) -> list[str]:
@@ -42,10 +50,17 @@ def _pings(user_ids: list[int]) -> discord.AllowedMentions:
 
 
 def _press(count: int, *, everyone: bool) -> str:
-    whose = "Each of you: press how your own actions went" if everyone else "Press how it went"
-    if not everyone and count > 1:
-        whose = "Press how they went"
-    return f"{whose}, or **Tell more** to say what happened."
+    if everyone:
+        return t("Each of you: press how your own actions went, or **Tell more** to say what happened.")
+    if count > 1:
+        return t("Press how they went, or **Tell more** to say what happened.")
+    return t("Press how it went, or **Tell more** to say what happened.")
+
+
+def _counted(user_id: int, count: int) -> str:
+    """A member and how many actions they have: "@Bea (2 actions)"."""
+    actions = tn("{n} action", "{n} actions", count)
+    return f"{person(user_id)} ({actions})"
 
 
 def group_reminder(view: ReminderView, buttons: discord.ui.View) -> Post:
@@ -58,8 +73,8 @@ def group_reminder(view: ReminderView, buttons: discord.ui.View) -> Post:
     if len("\n".join(lines)) <= MESSAGE_LIMIT:
         return Post("\n".join(lines), view=buttons, mentions=mentions)
     # Too long for one message: everyone is still named (and so pinged) in it; their actions are in the file.
-    named = ", ".join(f"{person(m.user_id)} ({plural(len(m.actions), 'action')})" for m in view.members)
-    short = "\n".join([*lines[:2], f"{named}: each person's actions are in the attached file."])
+    named = ", ".join(_counted(m.user_id, len(m.actions)) for m in view.members)
+    short = "\n".join([*lines[:2], t("{members}: each person's actions are in the attached file.", members=named)])
     return Post(short, view=buttons, mentions=mentions, attachment=("report-back.md", "\n".join(lines) + "\n"))
 
 
@@ -77,76 +92,104 @@ def member_reminder(view: ReminderView, buttons: discord.ui.View) -> Post:
 
 def already_recorded(views: list[ActionView]) -> str:
     """A second press of a reminder's button: what the first one recorded."""
-    said = "; ".join(f"{echo(cut(view.text, SHOWN))} is **{view.status.label}**" for view in views)
-    return f"Already recorded: {said}. To add what happened, use /action report."
+    said = "; ".join(
+        t("{action} is **{status}**", action=echo(cut(view.text, SHOWN)), status=view.status.label) for view in views
+    )
+    return t("Already recorded: {actions}. To add what happened, use /action report.", actions=said)
 
 
 def nothing_to_report(found: ToReport | None) -> str:
     """A reminder's button pressed by someone with nothing (left) to report on in the group."""
     if found is not None and found.recorded:
         return already_recorded(found.recorded)
-    where = f" in {plain(found.group_name)}" if found is not None else ""
-    return f"You have no actions to report on{where}: nothing to do. Thank you!"
+    if found is None:
+        return t("You have no actions to report on: nothing to do. Thank you!")
+    return t("You have no actions to report on in {group}: nothing to do. Thank you!", group=plain(found.group_name))
 
 
 def nudge(view: NudgeView) -> Post:
     """Before the meeting: put in a bid (nobody is pinged)."""
-    bids = {0: "No bids are in yet.", 1: "One bid is in so far."}.get(view.open_bids, f"{view.open_bids} bids are in.")
+    if view.open_bids == 0:
+        bids = t("No bids are in yet.")
+    elif view.open_bids == 1:
+        bids = t("One bid is in so far.")
+    else:
+        bids = tn("{n} bid is in.", "{n} bids are in.", view.open_bids)
     return Post(
-        f"**{plain(view.group_name)} meets {when(view.meeting_at)}.** Is there an issue you would like the group's "
-        f"help with? Put in a bid with `/bid add` before the meeting; the group votes on which get a round. {bids}"
+        t(
+            "**{group} meets {when}.** Is there an issue you would like the group's help with? Put in a bid with "
+            "`/bid add` before the meeting; the group votes on which get a round. {bids}",
+            group=plain(view.group_name),
+            when=when(view.meeting_at),
+            bids=bids,
+        )
     )
 
 
 def digest(view: DigestView) -> Post:
     """The facilitator's private view before the meeting: who has reported back, who has not."""
-    lines = [f"**Before {plain(view.group_name)}'s meeting {when(view.meeting_at)}**"]
+    lines = [t("**Before {group}'s meeting {when}**", group=plain(view.group_name), when=when(view.meeting_at))]
     if view.reported:
-        lines.append("Reported back since the last meeting: " + ", ".join(f"{person(user)}" for user in view.reported))
+        reported = ", ".join(f"{person(user)}" for user in view.reported)
+        lines.append(t("Reported back since the last meeting: {members}", members=reported))
     if view.not_yet:
-        waiting = ", ".join(f"{person(user)} ({plural(count, 'action')})" for user, count in view.not_yet)
-        lines.append(f"Not yet reported back: {waiting}")
+        waiting = ", ".join(_counted(user, count) for user, count in view.not_yet)
+        lines.append(t("Not yet reported back: {members}", members=waiting))
     if not view.reported and not view.not_yet:
-        lines.append("Nobody has actions to report on.")
+        lines.append(t("Nobody has actions to report on."))
     return whole(lines, "digest.md")
 
 
 def preview(view: PreviewView, reminder: Post | None, *, with_reminder: bool = True) -> str:
     """`/reminder preview`: when each post goes, the settings, and the report-back reminder as it would read now."""
-    lines = [f"**Scheduled posts of {plain(view.group_name)}**"]
+    lines = [t("**Scheduled posts of {group}**", group=plain(view.group_name))]
     if not view.upcoming:
         lines.append(
-            "None to come before the next meeting."
+            t("None to come before the next meeting.")
             if view.scheduled
-            else f"None to come: set a schedule with {SET_A_SCHEDULE} (without one, the report-back reminder goes "
-            "a month after the last meeting)."
+            else t(
+                "None to come: set a schedule with {commands} (without one, the report-back reminder goes a month "
+                "after the last meeting).",
+                commands=SET_A_SCHEDULE,
+            )
         )
     for kind in ReminderKind:
         at, went = view.upcoming.get(kind), view.went.get(kind)
         if at is not None:
-            lines.append(f"- {kind.label}: {when(int(at.timestamp()))}")
+            lines.append(f"- {render(kind.label)}: {when(int(at.timestamp()))}")
         elif went is not None:  # decided for this meeting already: it is not promised again
             stamp = when(int(went.at.timestamp()))
             lines.append(
-                f"- {kind.label}: went {stamp}, for this meeting"
-                if went.posted
-                else f"- {kind.label}: not posted, as nobody had actions to report on at {stamp}"
+                "- "
+                + (
+                    t("{post}: went {when}, for this meeting", post=kind.label, when=stamp)
+                    if went.posted
+                    else t(
+                        "{post}: not posted, as nobody had actions to report on at {when}", post=kind.label, when=stamp
+                    )
+                )
             )
     quiet = quiet_hours(view.quiet, view.zone if view.scheduled else None)
     lines.append(
-        f"Quiet hours: {quiet}; a post the bot could not make on time still goes up to "
-        f"{view.late_hours} h late, before the meeting."
+        t(
+            "Quiet hours: {quiet}; a post the bot could not make on time still goes up to {hours} h late, before the "
+            "meeting.",
+            quiet=quiet,
+            hours=view.late_hours,
+        )
     )
     if view.scheduled:
         lines.append(
-            "Who has reported back comes to you by direct message before the meeting: you miss it if your DMs "
-            "from this server are closed."
+            t(
+                "Who has reported back comes to you by direct message before the meeting: you miss it if your DMs "
+                "from this server are closed."
+            )
         )
     if view.by_dm:
-        lines.append("By direct message: " + ", ".join(f"{person(user)}" for user in view.by_dm))
+        lines.append(t("By direct message: {members}", members=", ".join(f"{person(user)}" for user in view.by_dm)))
     if with_reminder and (reminder is None or reminder.content is None):
-        lines.append("Nobody has actions to report on now, so the reminder would not be posted.")
+        lines.append(t("Nobody has actions to report on now, so the reminder would not be posted."))
     elif reminder is not None and reminder.content is not None:
-        lines += ["", "**The report-back reminder, as it would be posted now:**", reminder.content]
+        lines += ["", t("**The report-back reminder, as it would be posted now:**"), reminder.content]
     text = "\n".join(lines)
     return text if len(text) <= 2000 else text[:1990] + "\n(…)"

@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING, Any, cast
 import discord
 
 from bot.domain.actions import REPORTED, ActionStatus
+from bot.i18n import t
 from cogs.groups._views import guarded
 
 if TYPE_CHECKING:
     from bot.app import Setkeeper
+    from cogs.reminders._cog import Reminders
 
 MORE = "more"
 
@@ -23,7 +25,7 @@ class ReminderButton(
     """One of the reminder's five buttons; it works for whoever presses it, on their own actions in the group."""
 
     def __init__(self, group_id: int, choice: str) -> None:
-        label = "Tell more" if choice == MORE else ActionStatus(choice).label
+        label = t("Tell more") if choice == MORE else ActionStatus(choice).label
         style = discord.ButtonStyle.success if choice == ActionStatus.DONE else discord.ButtonStyle.secondary
         if choice == MORE:
             style = discord.ButtonStyle.primary
@@ -42,8 +44,8 @@ class ReminderButton(
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Hand the press to the cog."""
-        cog = cast("Setkeeper", interaction.client).get_cog("Reminders")
-        await guarded(interaction, lambda: cog.pressed(interaction, self.group_id, self.choice))  # type: ignore[union-attr]
+        cog = _cog(interaction)
+        await guarded(interaction, lambda: cog.pressed(interaction, self.group_id, self.choice))
 
 
 class TellButton(
@@ -68,8 +70,12 @@ class TellButton(
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Hand the press to the cog."""
-        cog = cast("Setkeeper", interaction.client).get_cog("Reminders")
-        await guarded(interaction, lambda: cog.tell(interaction, self.action_id, self.status))  # type: ignore[union-attr]
+        cog = _cog(interaction)
+        await guarded(interaction, lambda: cog.tell(interaction, self.action_id, self.status))
+
+
+def _cog(interaction: discord.Interaction[Any]) -> Reminders:
+    return cast("Reminders", cast("Setkeeper", interaction.client).get_cog("Reminders"))
 
 
 def reminder_buttons(group_id: int) -> discord.ui.View:

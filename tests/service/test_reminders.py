@@ -340,7 +340,7 @@ async def test_without_a_schedule_the_quiet_hours_are_kept_in_utc(
     morning = datetime(2026, 12, 23, 8, 0, tzinfo=UTC)
     assert (kind, at) == (ReminderKind.REPORT_BACK.value, morning), "a month on, when the quiet hours end"
     shown = await services.reminders.preview(GUILD, FAC, group.id, None)
-    assert (shown.zone, shown.quiet.describe(), shown.scheduled) == ("UTC", "22:00 to 08:00", False)
+    assert (shown.zone, str(shown.quiet.describe()), shown.scheduled) == ("UTC", "22:00 to 08:00", False)
     assert shown.upcoming == {ReminderKind.REPORT_BACK: morning}
 
 

@@ -61,8 +61,8 @@ def test_quiet_hours_within_one_day_and_none_at_all() -> None:
     assert out_of_quiet(_local(LONDON, 2026, 6, 3, 7, 0), early, LONDON) == _local(LONDON, 2026, 6, 3, 7, 0)
     at = _local(LONDON, 2026, 6, 3, 3, 0)
     assert out_of_quiet(at, QuietHours(5, 5), LONDON) == at
-    assert QuietHours(5, 5).describe() == "none"
-    assert NIGHT.describe() == "22:00 to 08:00"
+    assert str(QuietHours(5, 5).describe()) == "none"
+    assert str(NIGHT.describe()) == "22:00 to 08:00"
 
 
 @pytest.mark.parametrize(
