@@ -7,6 +7,7 @@ import unicodedata
 from enum import StrEnum
 
 from bot.domain.errors import UserFacingError
+from bot.domain.text import msg
 
 TITLE_MAX = 100
 HELP_MAX = 1000
@@ -63,15 +64,23 @@ def bid_text(title: str, help_wanted: str) -> tuple[str, str]:
     help_wanted = help_wanted.strip()
     if any(_control(char) for char in title + help_wanted):
         raise BidTextInvalidError(
-            "Your bid contains invisible or control characters. Write it with visible characters and try again."
+            msg("Your bid contains invisible or control characters. Write it with visible characters and try again.")
         )
     if not title:
-        raise BidTextInvalidError("Your bid needs a title: a few words that name the issue.")
+        raise BidTextInvalidError(msg("Your bid needs a title: a few words that name the issue."))
     if len(title) > TITLE_MAX:
-        raise BidTextInvalidError(f"A bid's title can be at most {TITLE_MAX} characters; yours has {len(title)}.")
+        raise BidTextInvalidError(
+            msg(
+                "A bid's title can be at most {most} characters; yours has {length}.", most=TITLE_MAX, length=len(title)
+            )
+        )
     if len(help_wanted) > HELP_MAX:
         raise BidTextInvalidError(
-            f"What help you want can be at most {HELP_MAX} characters; yours has {len(help_wanted)}. Shorten it."
+            msg(
+                "What help you want can be at most {most} characters; yours has {length}. Shorten it.",
+                most=HELP_MAX,
+                length=len(help_wanted),
+            )
         )
     return title, help_wanted
 

@@ -11,6 +11,7 @@ from typing import Literal
 
 from bot.domain.errors import UserFacingError
 from bot.domain.groups import VotingMethod
+from bot.domain.text import msg
 
 SHORTEST_VOTE = timedelta(minutes=1)
 LONGEST_VOTE = timedelta(days=14)
@@ -39,7 +40,7 @@ class ClosingTimeInvalidError(UserFacingError):
     """What a facilitator typed is not a length of time a vote can stay open."""
 
 
-_STALE_BALLOT = "That bid is no longer on this vote: press Vote again to see the ballot as it is now."
+_STALE_BALLOT = msg("That bid is no longer on this vote: press Vote again to see the ballot as it is now.")
 
 
 def ballot_choices(
@@ -59,22 +60,22 @@ def ballot_choices(
     if not choices:
         raise BallotInvalidError(
             {
-                VotingMethod.SINGLE: "Choose one bid to vote for.",
-                VotingMethod.APPROVAL: "Choose at least one bid to vote for.",
-                VotingMethod.RANKED: "Rank at least one bid: put the one you most want first.",
+                VotingMethod.SINGLE: msg("Choose one bid to vote for."),
+                VotingMethod.APPROVAL: msg("Choose at least one bid to vote for."),
+                VotingMethod.RANKED: msg("Rank at least one bid: put the one you most want first."),
             }[method]
         )
     position = {candidate.bid_id: index for index, candidate in enumerate(candidates)}
     if any(choice not in position for choice in choices):
         raise BallotInvalidError(_STALE_BALLOT)
     if len(set(choices)) != len(choices):
-        raise BallotInvalidError("You chose the same bid more than once: choose each bid at most once.")
+        raise BallotInvalidError(msg("You chose the same bid more than once: choose each bid at most once."))
     if method is VotingMethod.SINGLE and len(choices) != 1:
-        raise BallotInvalidError("This group votes with one vote each: choose just one bid.")
+        raise BallotInvalidError(msg("This group votes with one vote each: choose just one bid."))
     if not own_bid_votes:
         own = {candidate.bid_id for candidate in candidates if candidate.author_id == voter_id}
         if own.intersection(choices):
-            raise BallotInvalidError("This group does not let members vote for their own bid: choose another.")
+            raise BallotInvalidError(msg("This group does not let members vote for their own bid: choose another."))
     # Known bids with no repeats are never more than the candidates, so a ranking's length needs no check of its own.
     if method is VotingMethod.APPROVAL:
         return tuple(sorted(choices, key=position.__getitem__))
@@ -180,7 +181,7 @@ def tally(
     return VoteResult(method=method, seats=seats, ballots=counted, standings=standings, winners=winners, ties=ties)
 
 
-_EXAMPLES = "for example 90m, 2h, 1d or 1d 6h"
+_EXAMPLES = msg("for example 90m, 2h, 1d or 1d 6h")
 _UNITS = {
     "m": "minutes",
     "min": "minutes",
@@ -195,6 +196,14 @@ _UNITS = {
     "d": "days",
     "day": "days",
     "days": "days",
+    # German, as a German reader of the examples writes them: 90 Minuten, 2 Std, 1 Tag.
+    "minuten": "minutes",
+    "std": "hours",
+    "stunde": "hours",
+    "stunden": "hours",
+    "tag": "days",
+    "tage": "days",
+    "tagen": "days",
 }
 # ASCII only: \s and case folding stay within ASCII, so no look-alike letter or digit passes for one of these.
 _PART = re.compile(
@@ -208,35 +217,42 @@ def closing_time(text: str, now: datetime) -> datetime:
     """When a vote closes, from the duration a facilitator typed: now plus that duration.
 
     A duration such as "90m", "2h", "1d", "1d 6h", "45 minutes", "2 hours", "1 day": minutes (m, min, mins, minute,
-    minutes), hours (h, hr, hrs, hour, hours) and days (d, day, days), in any case, each at most once, in any order,
-    with or without spaces, in the digits 0 to 9; at least a minute and at most 14 days. Anything else raises
+    minutes), hours (h, hr, hrs, hour, hours) and days (d, day, days), or in German (Minuten, Std, Stunde, Stunden,
+    Tag, Tage, Tagen), in any case, each at most once, in any order, with or without spaces, in the digits 0 to 9;
+    at least a minute and at most 14 days. Anything else raises
     `ClosingTimeInvalidError` saying what was wrong.
     """
     if now.utcoffset() is None:
         raise ValueError("now must be aware")
     if not text.strip():
-        raise ClosingTimeInvalidError(f"Say how long the vote stays open, {_EXAMPLES}.")
+        raise ClosingTimeInvalidError(msg("Say how long the vote stays open, {examples}.", examples=_EXAMPLES))
     amounts: dict[str, int] = {}
     position = 0
     while position < len(text):
         part = _PART.match(text, position)
         if part is None:
             if any(char.isdigit() and not char.isascii() for char in text):
-                raise ClosingTimeInvalidError(f"Write the numbers with the digits 0 to 9, {_EXAMPLES}.")
-            raise ClosingTimeInvalidError(f"Give the time in minutes, hours or days, {_EXAMPLES}.")
+                raise ClosingTimeInvalidError(
+                    msg("Write the numbers with the digits 0 to 9, {examples}.", examples=_EXAMPLES)
+                )
+            raise ClosingTimeInvalidError(
+                msg("Give the time in minutes, hours or days, {examples}.", examples=_EXAMPLES)
+            )
         digits, unit = part.group(1).lstrip("0"), _UNITS[part.group(2).lower()]
         if unit in amounts:
-            raise ClosingTimeInvalidError(f"Give minutes, hours and days at most once each, {_EXAMPLES}.")
+            raise ClosingTimeInvalidError(
+                msg("Give minutes, hours and days at most once each, {examples}.", examples=_EXAMPLES)
+            )
         # A huge number would overflow timedelta (or int parsing); it is too long whatever its unit.
         amounts[unit] = int(digits or "0") if len(digits) <= _MOST_DIGITS else 10**_MOST_DIGITS
         position = part.end()
     duration = timedelta(**amounts)
     if duration < SHORTEST_VOTE:
         raise ClosingTimeInvalidError(
-            f"A vote needs to stay open for at least 1 minute: give a longer time, {_EXAMPLES}."
+            msg("A vote needs to stay open for at least 1 minute: give a longer time, {examples}.", examples=_EXAMPLES)
         )
     if duration > LONGEST_VOTE:
         raise ClosingTimeInvalidError(
-            "A vote can stay open for at most 14 days: give a shorter time, such as 7d or 14d."
+            msg("A vote can stay open for at most 14 days: give a shorter time, such as 7d or 14d.")
         )
     return now + duration

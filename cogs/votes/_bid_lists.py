@@ -10,6 +10,7 @@ from discord import app_commands
 
 from bot.domain.bids import bid_id_in
 from bot.domain.errors import UserFacingError
+from bot.i18n import t
 from bot.services.votes import VoteService
 from bot.ui.replies import defer, reply
 from cogs._feature import FeatureCog
@@ -61,10 +62,12 @@ class BidLists(FeatureCog):
         await defer(interaction)
         outcome = await self.votes.withdraw_bid(interaction.guild_id or 0, interaction.user.id, bid_id_in(bid))
         withdrawal = outcome.value
-        message = f"You withdrew your bid **{echo(withdrawal.bid.title)}**."
+        message = t("You withdrew your bid **{title}**.", title=echo(withdrawal.bid.title))
         if withdrawal.struck:
             # Never how many ballots named it: that would be its count before the close.
-            message += " It is struck from the open vote, and anyone whose ballot named it has been told privately."
+            message += " " + t(
+                "It is struck from the open vote, and anyone whose ballot named it has been told privately."
+            )
         await self._finish(interaction, outcome.effects, message)
 
     async def waiting_bid_autocomplete(
@@ -91,5 +94,5 @@ class BidLists(FeatureCog):
         """The facilitator releases a chosen bid whose holder will not take the round; the channel is told."""
         await defer(interaction)
         outcome = await self.votes.release_bid(interaction.guild_id or 0, actor_of(interaction), bid_id_in(bid))
-        message = f"You released **{echo(outcome.value.title)}**: it no longer waits for a round."
+        message = t("You released **{title}**: it no longer waits for a round.", title=echo(outcome.value.title))
         await self._finish(interaction, outcome.effects, message)

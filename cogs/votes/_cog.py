@@ -15,7 +15,7 @@ from discord.ext import commands
 from bot.domain.effects import Notice, Notify
 from bot.domain.errors import UserFacingError
 from bot.domain.vote_notices import VOTE_NOTICES, VoteCard, VoteResult
-from bot.domain.words import plural
+from bot.i18n import msg, render, speaking, t, tn
 from bot.ui.applier import Post
 from bot.ui.errors import message_for
 from bot.ui.replies import defer, reply
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-BUSY = "I could not open the form in time. Nothing was lost: please try again."
+BUSY = msg("I could not open the form in time. Nothing was lost: please try again.")
 VOTE = app_commands.Group(name="vote", description="Choose which bids get a round", guild_only=True)
 LIVE_NOTICES = (VoteCard, VoteResult)
 
@@ -68,15 +68,16 @@ class Votes(BidLists):
         return render_notice(notice)
 
     async def _render_live(self, notice: Notice) -> Post | None:
-        """The card or the result, as the vote stands now."""
+        """The card or the result, as the vote stands now, in the group's language (the group reads them together)."""
         if not isinstance(notice, VoteCard | VoteResult):
             raise TypeError(f"{type(notice).__qualname__} is not drawn live")
         state = await self.votes.state(notice.vote_id)
         if state is None:
             return None
-        if isinstance(notice, VoteResult):
-            return vote_result(state)
-        return vote_card(state, single_item_view(VoteButton(state.id), CloseVoteButton(state.id)))
+        with speaking(await self.bot.services.groups.language_of(state.group_id)):
+            if isinstance(notice, VoteResult):
+                return vote_result(state)
+            return vote_card(state, single_item_view(VoteButton(state.id), CloseVoteButton(state.id)))
 
     async def _card_posted(self, effect: Notify, message_id: int) -> None:
         if isinstance(effect.notice, VoteCard):
@@ -109,7 +110,7 @@ class Votes(BidLists):
         if gate is None:
             return
         if gate.open_bid is None or gate.open_bid.id != bid_id:
-            await reply(interaction, "That bid is no longer open, so there is nothing to replace: use /bid add.")
+            await reply(interaction, t("That bid is no longer open, so there is nothing to replace: use /bid add."))
             return
         await interaction.response.send_modal(bid_form(gate.group.id, gate.group.name, gate.open_bid))
 
@@ -128,17 +129,26 @@ class Votes(BidLists):
             )
         except UserFacingError as exc:
             # What they wrote is not lost: it comes back with the refusal, to copy.
-            kept = f"\n\nWhat you wrote, to keep:\n**{echo(title)}**" + (
-                f"\n{echo(help_wanted)}" if help_wanted else ""
+            kept = (
+                "\n\n"
+                + t("What you wrote, to keep:")
+                + f"\n**{echo(title)}**"
+                + (f"\n{echo(help_wanted)}" if help_wanted else "")
             )
             await reply(interaction, (exc.message + kept)[:2000], settles=False)
             return
         placed = outcome.value
-        message = f"Your bid **{echo(placed.bid.title)}** is in for {echo(placed.group.name)}."
+        message = t(
+            "Your bid **{title}** is in for {group}.", title=echo(placed.bid.title), group=echo(placed.group.name)
+        )
         if placed.replaced is not None:
-            message = f"Your new bid **{echo(placed.bid.title)}** replaces **{echo(placed.replaced.title)}**."
+            message = t(
+                "Your new bid **{title}** replaces **{replaced}**.",
+                title=echo(placed.bid.title),
+                replaced=echo(placed.replaced.title),
+            )
         if placed.vote_open:
-            message += " A vote is already under way, so this bid will be in the next one."
+            message += " " + t("A vote is already under way, so this bid will be in the next one.")
         await self._finish(interaction, outcome.effects, message)
 
     # The vote
@@ -171,11 +181,18 @@ class Votes(BidLists):
         if opened.vote is not None and opened.vote.closes_at is not None:
             self.bot.due.wake(opened.vote.closes_at)  # the deadline is due work: be awake for it
         if opened.vote is None:
-            message = f"{echo(opened.group.name)} has no open bids, so there is nothing to vote on; I said so there."
+            message = t(
+                "{group} has no open bids, so there is nothing to vote on; I said so there.",
+                group=echo(opened.group.name),
+            )
         elif len(opened.vote.bids) == 1:
-            message = "There was only one open bid, so it gets the round; the result is posted."
+            message = t("There was only one open bid, so it gets the round; the result is posted.")
         else:
-            message = f"The vote is open in {echo(opened.group.name)}: {plural(len(opened.vote.bids), 'bid')}."
+            message = t(
+                "The vote is open in {group}: {bids}.",
+                group=echo(opened.group.name),
+                bids=tn("{n} bid", "{n} bids", len(opened.vote.bids)),
+            )
         await self._finish(interaction, outcome.effects, message)
 
     @VOTE.command(name="close", description="Close the open vote and post the result (facilitator)")
@@ -187,7 +204,7 @@ class Votes(BidLists):
         outcome = await self.votes.close_vote(
             interaction.guild_id or 0, actor_of(interaction), group, interaction.channel_id
         )
-        await self._finish(interaction, outcome.effects, "The vote is closed; the result is posted in the channel.")
+        await self._finish(interaction, outcome.effects, t("The vote is closed; the result is posted in the channel."))
 
     async def close_from_card(self, interaction: discord.Interaction[Any], vote_id: int) -> None:
         """The card's Close button."""
@@ -195,7 +212,7 @@ class Votes(BidLists):
         outcome = await self.votes.close_vote(
             interaction.guild_id or 0, actor_of(interaction), None, None, vote_id=vote_id
         )
-        await self._finish(interaction, outcome.effects, "The vote is closed; the result is posted in the channel.")
+        await self._finish(interaction, outcome.effects, t("The vote is closed; the result is posted in the channel."))
 
     async def open_ballot(self, interaction: discord.Interaction[Any], vote_id: int) -> None:
         """The card's Vote button: the member's private ballot, with their current choices."""
@@ -205,7 +222,7 @@ class Votes(BidLists):
         if form is None:
             return
         if not form.choices:
-            await reply(interaction, "There is no bid on this vote that you can vote for.")
+            await reply(interaction, t("There is no bid on this vote that you can vote for."))
             return
         await interaction.response.send_modal(ballot_form(form))
 
@@ -215,11 +232,13 @@ class Votes(BidLists):
         outcome = await self.votes.cast_ballot(interaction.guild_id or 0, interaction.user.id, vote_id, choices)
         cast = outcome.value
         summary = ballot_summary(cast.method, cast.choices)
-        message = ("Your ballot is changed:" if cast.changed else "Your ballot is in:") + f"\n{summary}\n"
+        message = (t("Your ballot is changed:") if cast.changed else t("Your ballot is in:")) + f"\n{summary}\n"
         if cast.closed:
-            message += "That was the last ballot the vote waited for, so it has closed: the result is in the channel."
+            message += t(
+                "That was the last ballot the vote waited for, so it has closed: the result is in the channel."
+            )
         else:
-            message += "Nobody sees how you voted. You can change it until the vote closes: press Vote again."
+            message += t("Nobody sees how you voted. You can change it until the vote closes: press Vote again.")
         # The ballot is stored: the voter hears so at once. The card's count follows on its own (its edits are
         # rate-limited per channel and coalesced), and waiting for it made a busy group's replies take seconds.
         await reply(interaction, message)
@@ -248,7 +267,7 @@ async def _in_time(interaction: discord.Interaction[Any], check: Awaitable[T]) -
         elapsed = (datetime.now(UTC) - interaction.created_at).total_seconds()
         return await asyncio.wait_for(check, max(0.5, BEFORE_FORM - elapsed))
     except TimeoutError:
-        await reply(interaction, BUSY)
+        await reply(interaction, render(BUSY))
     except UserFacingError as exc:
         await reply(interaction, message_for(exc) or exc.message, settles=False)
     return None

@@ -12,34 +12,40 @@ from typing import TYPE_CHECKING, Any, cast
 import discord
 
 from bot.domain.groups import VotingMethod
+from bot.i18n import msg, render, t, tn
 from bot.services.votes import BallotForm, BidView
 from cogs.groups._views import guarded
 from cogs.votes._render import echo
 
 if TYPE_CHECKING:
     from bot.app import Setkeeper
+    from cogs.votes._cog import Votes
 
 BID_FORM = re.compile(r"setkeeper:bid:(?P<group>[0-9]{1,12}):(?P<replacing>[0-9]{1,12})")
 BALLOT_FORM = re.compile(r"setkeeper:ballot:(?P<vote>[0-9]{1,12})")
-ORDINALS = ("1st", "2nd", "3rd", "4th", "5th")
+CHOICE_LABELS = (msg("1st choice"), msg("2nd choice"), msg("3rd choice"), msg("4th choice"), msg("5th choice"))
+"""A ranked ballot's places, first to fifth."""
 MODAL_ITEMS = 5
 
 
-def _bot(interaction: discord.Interaction[Any]) -> Setkeeper:
-    return cast("Setkeeper", interaction.client)
+def _cog(interaction: discord.Interaction[Any]) -> Votes:
+    """The votes cog, which answers the buttons (imported here: it imports this module)."""
+    from cogs.votes._cog import Votes
+
+    return cast("Votes", cast("Setkeeper", interaction.client).get_cog(Votes.__cog_name__))
 
 
 def bid_form(group_id: int, group_name: str, replacing: BidView | None = None) -> discord.ui.Modal:
     """The bid form: a title and what help the member wants (prefilled with the bid it replaces)."""
     form = discord.ui.Modal(
-        title=("Replace your bid" if replacing else "Put in a bid")[:45],
+        title=(t("Replace your bid") if replacing else t("Put in a bid"))[:45],
         custom_id=f"setkeeper:bid:{group_id}:{replacing.id if replacing else 0}",
         timeout=None,
     )
     form.add_item(
         discord.ui.Label(
-            text="Title",
-            description=f"A few words that name your issue, for {group_name}"[:100],
+            text=t("Title")[:45],
+            description=t("A few words that name your issue, for {group}", group=group_name)[:100],
             component=discord.ui.TextInput(
                 custom_id="title",
                 min_length=1,
@@ -50,8 +56,8 @@ def bid_form(group_id: int, group_name: str, replacing: BidView | None = None) -
     )
     form.add_item(
         discord.ui.Label(
-            text="What help do you want?",
-            description="The issue, problem or knowledge gap, and what would help (optional)",
+            text=t("What help do you want?")[:45],
+            description=t("The issue, problem or knowledge gap, and what would help (optional)")[:100],
             component=discord.ui.TextInput(
                 custom_id="help",
                 style=discord.TextStyle.paragraph,
@@ -66,9 +72,11 @@ def bid_form(group_id: int, group_name: str, replacing: BidView | None = None) -
 
 def ballot_form(form: BallotForm) -> discord.ui.Modal:
     """A member's private ballot, showing their current choices if they have voted already."""
-    modal = discord.ui.Modal(title="Your ballot", custom_id=f"setkeeper:ballot:{form.vote_id}", timeout=None)
+    modal = discord.ui.Modal(title=t("Your ballot")[:45], custom_id=f"setkeeper:ballot:{form.vote_id}", timeout=None)
     own = (
-        " Your own bid is not on it: this group does not count votes for your own bid." if form.own_bid_left_out else ""
+        [t("Your own bid is not on it: this group does not count votes for your own bid.")]
+        if form.own_bid_left_out
+        else []
     )
 
     def options(selected: list[int]) -> list[discord.SelectOption]:
@@ -86,8 +94,8 @@ def ballot_form(form: BallotForm) -> discord.ui.Modal:
             current = form.current[slot : slot + 1]
             modal.add_item(
                 discord.ui.Label(
-                    text=f"{ORDINALS[slot]} choice",
-                    description=("Your first choice scores most." + own) if slot == 0 else None,
+                    text=render(CHOICE_LABELS[slot])[:45],
+                    description=" ".join([t("Your first choice scores most."), *own])[:100] if slot == 0 else None,
                     component=discord.ui.Select(
                         custom_id=f"choice:{slot}",
                         options=options(current),
@@ -101,10 +109,8 @@ def ballot_form(form: BallotForm) -> discord.ui.Modal:
     single = form.method is VotingMethod.SINGLE
     modal.add_item(
         discord.ui.Label(
-            text="Your choice" if single else "The bids you support",
-            description=(
-                ("Choose one bid." if single else f"Tick every bid you support; {form.seats} will get a round.") + own
-            )[:100],
+            text=(t("Your choice") if single else t("The bids you support"))[:45],
+            description=" ".join([_how_to_choose(single, form.seats), *own])[:100],
             component=discord.ui.Select(
                 custom_id="choice:0",
                 options=options(form.current),
@@ -114,6 +120,14 @@ def ballot_form(form: BallotForm) -> discord.ui.Modal:
         )
     )
     return modal
+
+
+def _how_to_choose(single: bool, seats: int) -> str:
+    if single:
+        return t("Choose one bid.")
+    return tn(
+        "Tick every bid you support; {n} will get a round.", "Tick every bid you support; {n} will get a round.", seats
+    )
 
 
 def submitted(data: dict[str, Any]) -> dict[str, Any]:
@@ -146,7 +160,7 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"setk
 
     def __init__(self, vote_id: int) -> None:
         super().__init__(
-            discord.ui.Button(label="Vote", style=discord.ButtonStyle.primary, custom_id=f"setkeeper:vote:{vote_id}")
+            discord.ui.Button(label=t("Vote"), style=discord.ButtonStyle.primary, custom_id=f"setkeeper:vote:{vote_id}")
         )
         self.vote_id = vote_id
 
@@ -159,8 +173,8 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"setk
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Show the ballot (a form), with the member's current choices."""
-        cog = _bot(interaction).get_cog("Votes")
-        await guarded(interaction, lambda: cog.open_ballot(interaction, self.vote_id))  # type: ignore[union-attr]
+        cog = _cog(interaction)
+        await guarded(interaction, lambda: cog.open_ballot(interaction, self.vote_id))
 
 
 class CloseVoteButton(
@@ -171,7 +185,7 @@ class CloseVoteButton(
     def __init__(self, vote_id: int) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Close vote", style=discord.ButtonStyle.secondary, custom_id=f"setkeeper:vote-close:{vote_id}"
+                label=t("Close vote"), style=discord.ButtonStyle.secondary, custom_id=f"setkeeper:vote-close:{vote_id}"
             )
         )
         self.vote_id = vote_id
@@ -185,8 +199,8 @@ class CloseVoteButton(
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Close the vote and post its result (facilitator only)."""
-        cog = _bot(interaction).get_cog("Votes")
-        await guarded(interaction, lambda: cog.close_from_card(interaction, self.vote_id))  # type: ignore[union-attr]
+        cog = _cog(interaction)
+        await guarded(interaction, lambda: cog.close_from_card(interaction, self.vote_id))
 
 
 class ReplaceBidButton(
@@ -198,7 +212,7 @@ class ReplaceBidButton(
     def __init__(self, group_id: int, bid_id: int) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Replace it",
+                label=t("Replace it"),
                 style=discord.ButtonStyle.primary,
                 custom_id=f"setkeeper:bid-replace:{group_id}:{bid_id}",
             )
@@ -214,24 +228,22 @@ class ReplaceBidButton(
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Open the form for the replacement."""
-        cog = _bot(interaction).get_cog("Votes")
-        await guarded(
-            interaction,
-            lambda: cog.open_replacement(interaction, self.group_id, self.bid_id),  # type: ignore[union-attr]
-        )
+        cog = _cog(interaction)
+        await guarded(interaction, lambda: cog.open_replacement(interaction, self.group_id, self.bid_id))
 
 
 def replace_offer(group_id: int, bid: BidView, *, on_open_vote: bool) -> tuple[str, discord.ui.View]:
     """What a member with an open bid is offered: replace it, or keep it (by doing nothing)."""
     view = discord.ui.View(timeout=None)
     view.add_item(ReplaceBidButton(group_id, bid.id))
-    text = (
-        f"You already have an open bid here: **{echo(bid.title)}**. One open bid each keeps the vote fair. "
-        "Replace it with a new one (the form opens with it filled in), or dismiss this message to keep it."
+    text = t(
+        "You already have an open bid here: **{title}**. One open bid each keeps the vote fair. "
+        "Replace it with a new one (the form opens with it filled in), or dismiss this message to keep it.",
+        title=echo(bid.title),
     )
     if on_open_vote:
-        text += (
-            " It is on the vote that is open now: a replacement is not, so it would leave this vote "
+        text += " " + t(
+            "It is on the vote that is open now: a replacement is not, so it would leave this vote "
             "(its voters are told) and wait for the next."
         )
     return text, view

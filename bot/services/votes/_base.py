@@ -6,6 +6,7 @@ from bot.db.models import Group, Vote
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.clock import Clock
 from bot.domain.errors import VoteNotFoundError
+from bot.domain.text import msg
 
 
 class VoteServiceBase:
@@ -21,10 +22,12 @@ async def vote_and_group(uow: UnitOfWork, guild_id: int, vote_id: int, *, lock: 
     vote = await uow.votes.get(vote_id)
     group = await uow.groups.get(guild_id, vote.group_id, lock=lock) if vote is not None else None
     if vote is None or group is None:
-        raise VoteNotFoundError("That vote does not exist in this server. Use the Vote button on a current vote card.")
+        raise VoteNotFoundError(
+            msg("That vote does not exist in this server. Use the Vote button on a current vote card.")
+        )
     if lock:
         locked = await uow.votes.get(vote_id, lock=True)
         if locked is None:
-            raise VoteNotFoundError("That vote no longer exists.")
+            raise VoteNotFoundError(msg("That vote no longer exists."))
         vote = locked
     return vote, group

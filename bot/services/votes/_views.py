@@ -8,7 +8,11 @@ from datetime import datetime
 from bot.db.models import Bid
 from bot.domain.bids import BidStatus, CloseReason, VoteStatus
 from bot.domain.groups import VotingMethod
+from bot.domain.text import Text, msg
 from bot.services.groups._views import GroupView
+
+WITHDRAWN_BID = msg("(a withdrawn bid)")
+"""What a result shows in place of a title it no longer has."""
 
 
 @dataclass(frozen=True)
@@ -136,9 +140,9 @@ class VoteState:
         """The bids still on the ballot."""
         return [bid for bid in self.bids if not bid.struck]
 
-    def title_of(self, bid_id: int) -> str:
-        """A bid's title, as it stands on the ballot."""
-        return next((bid.title for bid in self.bids if bid.bid_id == bid_id), "(a withdrawn bid)")
+    def title_of(self, bid_id: int) -> str | Text:
+        """A bid's title, as it stands on the ballot (a member's words; or a message where the bid is gone)."""
+        return next((bid.title for bid in self.bids if bid.bid_id == bid_id), WITHDRAWN_BID)
 
     def author_of(self, bid_id: int) -> int | None:
         """Who put the bid in."""

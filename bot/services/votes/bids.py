@@ -9,6 +9,7 @@ from bot.domain.effects import Notify
 from bot.domain.errors import BidExistsError, BidNotFoundError
 from bot.domain.groups import GroupStatus
 from bot.domain.meeting import from_json
+from bot.domain.text import msg
 from bot.domain.vote_notices import BidPutIn, BidWithdrawn
 from bot.services.eligibility import require_eligible
 from bot.services.groups._effects import post
@@ -18,6 +19,10 @@ from bot.services.votes._base import VoteServiceBase
 from bot.services.votes._shared import withdraw
 from bot.services.votes._views import BidBoard, BidGate, BidPlaced, BidView, Withdrawal, bid_view
 
+# Translators: each completes "Only members of {group} can … there." and "… first, then …." (an infinitive).
+PUTTING_IN = msg("put in a bid")
+SEEING = msg("see the bids")
+
 
 class Bids(VoteServiceBase):
     """The issues members bring."""
@@ -26,7 +31,7 @@ class Bids(VoteServiceBase):
         """Before the bid form opens: the group (the member must be able to bid there) and their open bid, if any."""
         async with self._uow(write=False) as uow:
             group = await get_group(uow, guild_id, which, channel_id=channel_id)
-            await require_eligible(uow, group, user_id, doing="put in a bid")
+            await require_eligible(uow, group, user_id, doing=str(PUTTING_IN))
             existing = await uow.bids.open_of(group.id, user_id)
             if existing is None:
                 return BidGate(view_of(group), None)
@@ -41,14 +46,17 @@ class Bids(VoteServiceBase):
         now = self._clock.now()
         async with self._uow() as uow:
             group = await open_group(uow, guild_id, group_id)
-            await require_eligible(uow, group, user_id, doing="put in a bid")
+            await require_eligible(uow, group, user_id, doing=str(PUTTING_IN))
             existing = await uow.bids.open_of(group.id, user_id)
             replaced = None
             if existing is not None:
                 if existing.id != replacing:
                     raise BidExistsError(
-                        f"You already have an open bid in {group.name}. Run /bid add again and choose Replace, "
-                        "or withdraw it first with /bid withdraw."
+                        msg(
+                            "You already have an open bid in {group}. Run /bid add again and choose Replace, "
+                            "or withdraw it first with /bid withdraw.",
+                            group=group.name,
+                        )
                     )
                 replaced = bid_view(existing)
                 uow.emit(guild_id, *(await withdraw(uow, group, existing, now, why="replaced"))[1])
@@ -72,7 +80,7 @@ class Bids(VoteServiceBase):
         async with self._uow(write=False) as uow:
             group = await get_group(uow, guild_id, which, channel_id=channel_id)
             if user_id != group.facilitator_id:
-                await require_eligible(uow, group, user_id, doing="see the bids")
+                await require_eligible(uow, group, user_id, doing=str(SEEING))
             bids = [bid_view(bid) for bid in await uow.bids.in_status(group.id, BidStatus.OPEN)]
             vote = await uow.votes.open_in(group.id)
             in_meeting = await _in_meeting(uow, group.id)
@@ -100,7 +108,7 @@ class Bids(VoteServiceBase):
 
     async def release_bid(self, guild_id: int, actor: Actor, bid_id: int | None) -> Outcome[BidView]:
         """The facilitator frees a chosen bid from waiting for its round (its holder cannot or will not take it)."""
-        missing = BidNotFoundError("There is no chosen bid like that. Pick one from the list as you type.")
+        missing = BidNotFoundError(msg("There is no chosen bid like that. Pick one from the list as you type."))
         found = await self._bid_in_guild(guild_id, bid_id)
         if found is None:
             raise missing
@@ -112,8 +120,11 @@ class Bids(VoteServiceBase):
                 raise missing
             if bid.id in await _in_meeting(uow, group.id):
                 raise BidNotFoundError(
-                    f"**{bid.title}** has its round in the meeting under way, so it cannot be released now. If it "
-                    "does not run, release it after the meeting ends."
+                    msg(
+                        "**{title}** has its round in the meeting under way, so it cannot be released now. If it "
+                        "does not run, release it after the meeting ends.",
+                        title=bid.title,
+                    )
                 )
             _, effects = await withdraw(uow, group, bid, self._clock.now(), why="withdrawn", released_by=actor.user_id)
             uow.emit(guild_id, *effects)
@@ -131,7 +142,7 @@ class Bids(VoteServiceBase):
 
     async def withdraw_bid(self, guild_id: int, user_id: int, bid_id: int | None) -> Outcome[Withdrawal]:
         """A member withdraws one of their own open bids; an open vote strikes it and its voters are told."""
-        missing = BidNotFoundError("You have no open bid like that. Pick one of yours from the list as you type.")
+        missing = BidNotFoundError(msg("You have no open bid like that. Pick one of yours from the list as you type."))
         if bid_id is None:
             raise missing
         async with self._uow() as uow:
@@ -142,8 +153,11 @@ class Bids(VoteServiceBase):
             bid = await uow.bids.get(bid_id, lock=True)
             if bid is not None and bid.status == BidStatus.CHOSEN:
                 raise BidNotFoundError(
-                    f"{bid.title} has just been chosen for a round, so it can no longer be withdrawn. "
-                    "If you cannot take the round, tell the facilitator."
+                    msg(
+                        "{title} has just been chosen for a round, so it can no longer be withdrawn. "
+                        "If you cannot take the round, tell the facilitator.",
+                        title=bid.title,
+                    )
                 )
             if bid is None or bid.status != BidStatus.OPEN:
                 raise missing

@@ -6,6 +6,7 @@ from bot.db.models import Ballot, Vote
 from bot.domain.bids import CloseReason, VoteStatus
 from bot.domain.errors import VoteAlreadyOpenError, VoteClosedError, VoteNotFoundError
 from bot.domain.groups import VotingMethod
+from bot.domain.text import msg
 from bot.domain.votes import Candidate, ballot_choices, closing_time
 from bot.services.due import DueItem, schedule_in
 from bot.services.effects import QueuedEffect
@@ -18,9 +19,12 @@ from bot.services.votes._count import state_of
 from bot.services.votes._shared import close, deadline_key, open_on_bids, refresh_card, settle, vote_of
 from bot.services.votes._views import BallotCast, BallotForm, OnBallot, VoteOpened, VoteState
 
+# Translators: completes "Only members of {group} can … there." and "… first, then …." (an infinitive).
+VOTING = msg("vote")
+"""What the refusal to someone who may not vote says they cannot do (drawn in their language when refused)."""
 _CLOSED = {
-    VoteStatus.CLOSED: "This vote has closed; its result is posted in the group's channel.",
-    VoteStatus.CANCELLED: "This vote was cancelled, so it takes no more ballots.",
+    VoteStatus.CLOSED: msg("This vote has closed; its result is posted in the group's channel."),
+    VoteStatus.CANCELLED: msg("This vote was cancelled, so it takes no more ballots."),
 }
 
 
@@ -49,7 +53,10 @@ class Voting(VoteServiceBase):
             require_facilitator(group, actor)
             if await uow.votes.open_in(group.id) is not None:
                 raise VoteAlreadyOpenError(
-                    f"{group.name} already has an open vote. Close it with /vote close before opening another."
+                    msg(
+                        "{group} already has an open vote. Close it with /vote close before opening another.",
+                        group=group.name,
+                    )
                 )
             vote, effects = await open_on_bids(
                 uow, group, actor.user_id, now, seats=seats or group.rounds_per_meeting, closes_at=closes_at
@@ -70,7 +77,7 @@ class Voting(VoteServiceBase):
         """What the member's private ballot offers, with their current choices; refused to anyone who may not vote."""
         async with self._uow(write=False) as uow:
             vote, group = await vote_and_group(uow, guild_id, vote_id)
-            await require_eligible(uow, group, user_id, doing="vote")
+            await require_eligible(uow, group, user_id, doing=str(VOTING))
             _require_open(vote)
             live = (await state_of(uow, group, vote)).live_bids
             offered = [bid for bid in live if vote.own_bid_votes or bid.author_id != user_id]
@@ -90,7 +97,7 @@ class Voting(VoteServiceBase):
         now = self._clock.now()
         async with self._uow() as uow:
             vote, group = await vote_and_group(uow, guild_id, vote_id, lock=True)
-            await require_eligible(uow, group, user_id, doing="vote")
+            await require_eligible(uow, group, user_id, doing=str(VOTING))
             _require_open(vote)
             live = [bid for entry, bid in await uow.votes.on_ballot(vote.id) if entry.struck_at is None]
             candidates = [Candidate(bid.id, bid.author_id, bid.put_in_at, 0) for bid in live]
@@ -130,7 +137,7 @@ class Voting(VoteServiceBase):
                 group = await open_group(uow, guild_id, which, channel_id=channel_id)
                 found = await uow.votes.open_in(group.id)
                 if found is None:
-                    raise VoteClosedError(f"{group.name} has no open vote. Open one with /vote open.")
+                    raise VoteClosedError(msg("{group} has no open vote. Open one with /vote open.", group=group.name))
                 vote, group = await vote_and_group(uow, guild_id, found.id, lock=True)
             require_facilitator(group, actor)
             _require_open(vote)
@@ -184,10 +191,10 @@ class Voting(VoteServiceBase):
         """A group's open vote, for one of its members."""
         async with self._uow(write=False) as uow:
             group = await get_group(uow, guild_id, which, channel_id=channel_id)
-            await require_eligible(uow, group, user_id, doing="vote")
+            await require_eligible(uow, group, user_id, doing=str(VOTING))
             vote = await uow.votes.open_in(group.id)
             if vote is None:
-                raise VoteClosedError(f"{group.name} has no open vote.")
+                raise VoteClosedError(msg("{group} has no open vote.", group=group.name))
             return await state_of(uow, group, vote)
 
 
