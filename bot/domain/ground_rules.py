@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Final
 
-GROUND_RULES: Final[tuple[tuple[str, str], ...]] = (
-    ("Commitment", "Prepare, turn up, and take part fully in every meeting."),
+from bot.domain.text import Text, msg
+
+GROUND_RULES: Final[tuple[tuple[Text, Text], ...]] = (
+    (msg("Commitment"), msg("Prepare, turn up, and take part fully in every meeting.")),
     (
-        "Balancing roles",
-        "Each of us is both a mentor and a mentee: we give help and we ask for it.",
+        msg("Balancing roles"),
+        msg("Each of us is both a mentor and a mentee: we give help and we ask for it."),
     ),
-    ("Being vulnerable", "Bring real struggles, not polished ones; that is where the learning is."),
+    (msg("Being vulnerable"), msg("Bring real struggles, not polished ones; that is where the learning is.")),
     (
-        "Confidentiality",
-        "What is said in this group stays in this group. Do not repeat or share it elsewhere.",
+        msg("Confidentiality"),
+        msg("What is said in this group stays in this group. Do not repeat or share it elsewhere."),
     ),
 )

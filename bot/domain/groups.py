@@ -19,7 +19,7 @@ from bot.domain.errors import (
     SettingInvalidError,
     SplitInvalidError,
 )
-from bot.domain.text import LANGUAGE_CODES
+from bot.domain.text import LANGUAGE_CODES, Text, msg
 
 NAME_MAX_LENGTH = 50
 SIZE_FLOOR = 2
@@ -95,26 +95,29 @@ class Floor(StrEnum):
 
 @dataclass(frozen=True)
 class SettingRange:
-    """The allowed range of a whole-number setting, with its unit for messages."""
+    """The allowed range of a whole-number setting, with its unit and its name for messages."""
 
     low: int
     high: int
-    unit: str
-    label: str | None = None  # how messages name it, when not after its field (the option that sets it)
+    unit: Text
+    label: Text | str  # how messages name it: its name in words, or the option that sets it (`report_back_hours`)
 
 
+MEMBERS = msg("members")
+MINUTES = msg("minutes")
+HOURS = msg("hours")
 RANGES: dict[str, SettingRange] = {
-    "min_size": SettingRange(SIZE_FLOOR, SIZE_CEILING, "members"),
-    "max_size": SettingRange(SIZE_FLOOR, SIZE_CEILING, "members"),
-    "rounds_per_meeting": SettingRange(1, 4, "rounds"),
-    "turn_minutes": SettingRange(1, 15, "minutes"),
-    "presentation_minutes": SettingRange(1, 15, "minutes"),
-    "report_back_lead_hours": SettingRange(1, 336, "hours", "report_back_hours"),
-    "bid_nudge_lead_hours": SettingRange(1, 168, "hours", "bid_nudge_hours"),
-    "quiet_start_hour": SettingRange(0, 23, "o'clock"),
-    "quiet_end_hour": SettingRange(0, 23, "o'clock"),
-    "reminder_late_hours": SettingRange(1, 168, "hours", "late_hours"),
-    "keep_days": SettingRange(KEEP_DAYS_FLOOR, KEEP_DAYS_CEILING, "days"),
+    "min_size": SettingRange(SIZE_FLOOR, SIZE_CEILING, MEMBERS, msg("Min size")),
+    "max_size": SettingRange(SIZE_FLOOR, SIZE_CEILING, MEMBERS, msg("Max size")),
+    "rounds_per_meeting": SettingRange(1, 4, msg("rounds"), msg("Rounds per meeting")),
+    "turn_minutes": SettingRange(1, 15, MINUTES, msg("Turn minutes")),
+    "presentation_minutes": SettingRange(1, 15, MINUTES, msg("Presentation minutes")),
+    "report_back_lead_hours": SettingRange(1, 336, HOURS, "`report_back_hours`"),
+    "bid_nudge_lead_hours": SettingRange(1, 168, HOURS, "`bid_nudge_hours`"),
+    "quiet_start_hour": SettingRange(0, 23, msg("o'clock"), msg("Quiet start hour")),
+    "quiet_end_hour": SettingRange(0, 23, msg("o'clock"), msg("Quiet end hour")),
+    "reminder_late_hours": SettingRange(1, 168, HOURS, "`late_hours`"),
+    "keep_days": SettingRange(KEEP_DAYS_FLOOR, KEEP_DAYS_CEILING, msg("days"), msg("Keep days")),
 }
 
 
@@ -144,7 +147,7 @@ class GroupSettings:
         """Return the settings with `changes` applied, or raise `SettingInvalidError` saying what to fix."""
         unknown = set(changes) - {field.name for field in fields(self)}
         if unknown:
-            raise SettingInvalidError(f"There is no setting called {', '.join(sorted(unknown))}.")
+            raise SettingInvalidError(msg("There is no setting called {names}.", names=", ".join(sorted(unknown))))
         updated = replace(self, **changes)  # type: ignore[arg-type]
         updated.check(member_count)
         return updated
@@ -154,20 +157,36 @@ class GroupSettings:
         for name, allowed in RANGES.items():
             value = getattr(self, name)
             if not allowed.low <= value <= allowed.high:
-                label = f"`{allowed.label}`" if allowed.label else name.replace("_", " ").capitalize()
                 raise SettingInvalidError(
-                    f"{label} must be between {allowed.low} and {allowed.high} {allowed.unit}; you gave {value}."
+                    msg(
+                        "{setting} must be between {low} and {high} {unit}; you gave {value}.",
+                        setting=allowed.label,
+                        low=allowed.low,
+                        high=allowed.high,
+                        unit=allowed.unit,
+                        value=value,
+                    )
                 )
         if self.language not in LANGUAGE_CODES:
-            raise SettingInvalidError(f"Choose the group's language from {', '.join(LANGUAGE_CODES)}.")
+            raise SettingInvalidError(
+                msg("Choose the group's language from {languages}.", languages=", ".join(LANGUAGE_CODES))
+            )
         if self.min_size > self.max_size:
             raise SettingInvalidError(
-                f"The minimum size ({self.min_size}) cannot be larger than the maximum size ({self.max_size})."
+                msg(
+                    "The minimum size ({low}) cannot be larger than the maximum size ({high}).",
+                    low=self.min_size,
+                    high=self.max_size,
+                )
             )
         if self.max_size < member_count:
             raise SettingInvalidError(
-                f"The group has {member_count} members, more than a maximum of {self.max_size}. "
-                "Move or remove members first, or choose a larger maximum."
+                msg(
+                    "The group has {member_count} members, more than a maximum of {maximum}. "
+                    "Move or remove members first, or choose a larger maximum.",
+                    member_count=member_count,
+                    maximum=self.max_size,
+                )
             )
 
 
@@ -200,6 +219,9 @@ _SEPARATORS = frozenset(" _-")
 _KEY_MAX_LENGTH = 50  # the width of the stored key
 _CHANNEL_MAX_LENGTH = 100
 _GROUP_ID = re.compile(r"id:([0-9]{1,9})")
+_INVISIBLE_REFUSED = msg(
+    "Group names cannot contain invisible, blank-looking or control characters. Use visible letters, digits and spaces."
+)
 
 
 def _invisible(char: str) -> bool:
@@ -210,38 +232,41 @@ def _invisible(char: str) -> bool:
 def clean_name(raw: str) -> str:
     """Validate a proposed group name and return it normalised (NFKC, spaces collapsed)."""
     if any(_invisible(char) for char in raw):
-        raise GroupNameInvalidError(
-            "Group names cannot contain invisible, blank-looking or control characters. Use visible letters, digits "
-            "and spaces."
-        )
+        raise GroupNameInvalidError(_INVISIBLE_REFUSED)
     name = " ".join(unicodedata.normalize("NFKC", raw).split())
     if any(_invisible(char) for char in name):
-        raise GroupNameInvalidError(
-            "Group names cannot contain invisible, blank-looking or control characters. Use visible letters, digits "
-            "and spaces."
-        )
+        raise GroupNameInvalidError(_INVISIBLE_REFUSED)
     if not name:
-        raise GroupNameInvalidError("A group needs a name. Choose one of 1 to 50 characters.")
+        raise GroupNameInvalidError(msg("A group needs a name. Choose one of 1 to 50 characters."))
     if len(name) > NAME_MAX_LENGTH:
         raise GroupNameInvalidError(
-            f"That name is {len(name)} characters long; choose one of at most {NAME_MAX_LENGTH}."
+            msg(
+                "That name is {length} characters long; choose one of at most {limit}.",
+                length=len(name),
+                limit=NAME_MAX_LENGTH,
+            )
         )
     if _MENTION.search(name):
         raise GroupNameInvalidError(
-            "Group names cannot contain mention syntax such as <@...> or <#...>: it would look like a person, role "
-            "or channel. Leave out the < character."
+            msg(
+                "Group names cannot contain mention syntax such as <@...> or <#...>: it would look like a person, "
+                "role or channel. Leave out the < character."
+            )
         )
     posing = sorted({char for char in name if _slug_class(char) == _DROP and _slug_class_of(_prototype(char)) == _WORD})
     if posing:
         raise GroupNameInvalidError(
-            f"{' '.join(posing)} looks like a letter or digit but cannot be part of a channel name, so two groups "
-            "could look the same. Leave it out, or use a letter or digit."
+            msg(
+                "{characters} looks like a letter or digit but cannot be part of a channel name, so two groups "
+                "could look the same. Leave it out, or use a letter or digit.",
+                characters=" ".join(posing),
+            )
         )
     slug = _slug(name)
     if not slug or not name_key(name):
-        raise GroupNameInvalidError("Use at least one letter or digit in the group name.")
+        raise GroupNameInvalidError(msg("Use at least one letter or digit in the group name."))
     if len(slug) > _CHANNEL_MAX_LENGTH:
-        raise GroupNameInvalidError("That name makes too long a channel name. Choose a shorter one.")
+        raise GroupNameInvalidError(msg("That name makes too long a channel name. Choose a shorter one."))
     return name
 
 
@@ -451,7 +476,7 @@ def next_facilitator(current: int | None, eligible_in_join_order: Sequence[int])
     """The member after the current facilitator in join order, wrapping round; the first if they are not a member."""
     if not eligible_in_join_order:
         raise FacilitatorChangeError(
-            "Nobody can take the role yet: rotation picks from members who have accepted the ground rules."
+            msg("Nobody can take the role yet: rotation picks from members who have accepted the ground rules.")
         )
     if current in eligible_in_join_order:
         position = eligible_in_join_order.index(current)
@@ -464,12 +489,17 @@ def check_split(members: Sequence[int], leaving: Sequence[int], min_size: int) -
     chosen = set(leaving)
     strangers = chosen - set(members)
     if strangers:
-        raise SplitInvalidError("Only members of this group can be moved to the new group.")
+        raise SplitInvalidError(msg("Only members of this group can be moved to the new group."))
     staying = len(set(members)) - len(chosen)
     if not chosen or staying <= 0:
-        raise SplitInvalidError("Choose some members, but not all of them, to form the new group.")
+        raise SplitInvalidError(msg("Choose some members, but not all of them, to form the new group."))
     if len(chosen) < min_size or staying < min_size:
         raise SplitInvalidError(
-            f"Each group needs at least {min_size} members: this split leaves {staying} here and "
-            f"{len(chosen)} in the new group. Choose differently, or lower the minimum in /group settings."
+            msg(
+                "Each group needs at least {min_size} members: this split leaves {staying} here and {moving} in the "
+                "new group. Choose differently, or lower the minimum in /group settings.",
+                min_size=min_size,
+                staying=staying,
+                moving=len(chosen),
+            )
         )

@@ -9,7 +9,7 @@ from discord import app_commands
 
 from bot.domain.groups import CrossTalk, VotingMethod
 from bot.domain.words import person
-from bot.i18n import LANGUAGES
+from bot.i18n import LANGUAGES, render, t
 from bot.ui.replies import defer, reply
 from cogs.groups._base import FACILITATOR, GROUP, GroupsBase, name_of, require_person
 from cogs.groups._render import CROSSTALK_LABELS, VOTING_LABELS, settings_text
@@ -30,7 +30,11 @@ class AdminCommands(GroupsBase):
         require_person(member)
         target = await self._changeable(interaction, group)
         outcome = await self.groups.appoint_facilitator(target.guild_id, actor_of(interaction), target.id, member.id)
-        await self._finish(interaction, outcome.effects, f"{member.mention} now facilitates {name_of(target)}.")
+        await self._finish(
+            interaction,
+            outcome.effects,
+            t("{person} now facilitates {group}.", person=member.mention, group=name_of(target)),
+        )
 
     @FACILITATOR.command(name="rotate", description="Pass the facilitator role to the next member (facilitator)")
     @app_commands.describe(group="The group (default: this channel's)")
@@ -41,7 +45,9 @@ class AdminCommands(GroupsBase):
         target = await self._changeable(interaction, group)
         outcome = await self.groups.rotate_facilitator(target.guild_id, actor_of(interaction), target.id)
         await self._finish(
-            interaction, outcome.effects, f"{person(outcome.value.facilitator_id)} now facilitates {name_of(target)}."
+            interaction,
+            outcome.effects,
+            t("{person} now facilitates {group}.", person=person(outcome.value.facilitator_id), group=name_of(target)),
         )
 
     @GROUP.command(name="settings", description="See or change a group's settings (facilitator)")
@@ -60,8 +66,12 @@ class AdminCommands(GroupsBase):
         language="The language of what the group reads together: cards, summaries, reminders, history",
     )
     @app_commands.choices(
-        voting=[app_commands.Choice(name=label, value=method.value) for method, label in VOTING_LABELS.items()],
-        crosstalk=[app_commands.Choice(name=label, value=rule.value) for rule, label in CROSSTALK_LABELS.items()],
+        voting=[
+            app_commands.Choice(name=render(label, "en"), value=method.value) for method, label in VOTING_LABELS.items()
+        ],
+        crosstalk=[
+            app_commands.Choice(name=render(label, "en"), value=rule.value) for rule, label in CROSSTALK_LABELS.items()
+        ],
         language=[app_commands.Choice(name=name, value=code) for code, name in LANGUAGES.items()],
     )
     @app_commands.autocomplete(group=GroupsBase.group_autocomplete)
@@ -100,8 +110,12 @@ class AdminCommands(GroupsBase):
         updated = await self.groups.update_settings(
             interaction.guild_id or 0, actor_of(interaction), group, changes, interaction.channel_id
         )
-        heading = "Settings saved" if changes else "Current settings"
-        await reply(interaction, f"{heading} for {name_of(updated)}:\n{settings_text(updated)}")
+        heading = (
+            t("Settings saved for {group}:", group=name_of(updated))
+            if changes
+            else t("Current settings for {group}:", group=name_of(updated))
+        )
+        await reply(interaction, f"{heading}\n{settings_text(updated)}")
 
     @GROUP.command(name="archive", description="End a group's cycle; its channel becomes read-only (facilitator)")
     @app_commands.describe(group="The group (default: this channel's)")
@@ -114,11 +128,16 @@ class AdminCommands(GroupsBase):
         async def go(click: discord.Interaction[Any]) -> str:
             outcome = await self.groups.archive(target.guild_id, actor_of(click), target.id)
             self.names.forget(target.guild_id)
-            await self._finish(click, outcome.effects, f"{name_of(target)} is archived. Its channel is now read-only.")
-            return f"That is done already: {name_of(target)} is archived."
+            await self._finish(
+                click, outcome.effects, t("{group} is archived. Its channel is now read-only.", group=name_of(target))
+            )
+            return t("That is done already: {group} is archived.", group=name_of(target))
 
         await reply(
             interaction,
-            f"Archive {name_of(target)}? Its cycle ends, its channel becomes read-only, and it takes no new members.",
-            view=ConfirmView(interaction.user.id, "Archive", go),
+            t(
+                "Archive {group}? Its cycle ends, its channel becomes read-only, and it takes no new members.",
+                group=name_of(target),
+            ),
+            view=ConfirmView(interaction.user.id, t("Archive"), go),
         )

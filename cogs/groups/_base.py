@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from bot.domain.errors import UserFacingError
 from bot.domain.groups import GROUP_ID_PREFIX
+from bot.i18n import msg
 from bot.services.effects import QueuedEffect
 from bot.services.groups import GroupView
 from cogs.groups import _channels
@@ -42,7 +43,7 @@ class PersonRequiredError(UserFacingError):
 def require_person(user: discord.abc.User) -> None:
     """Bots cannot be members or facilitators."""
     if user.bot:
-        raise PersonRequiredError(f"{user.mention} is a bot. Choose a person.")
+        raise PersonRequiredError(msg("{bot} is a bot. Choose a person.", bot=user.mention))
 
 
 class GroupsBase(commands.Cog):

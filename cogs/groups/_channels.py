@@ -8,13 +8,15 @@ from collections.abc import Awaitable, Callable
 import discord
 
 from bot.domain.groups import Access, VoiceKind, channel_slug
+from bot.i18n import msg, render, t
 from bot.services.groups import GroupView
 from bot.ui.access import for_the_bot, hidden_from_everyone, overwrite_for, required_to_create
 from bot.ui.errors import BotMissingPermissionsError
 
 log = logging.getLogger(__name__)
 
-TOPIC = "Private channel of an action learning set, managed by Setkeeper."
+TOPIC = msg("Private channel of an action learning set, managed by Setkeeper.")
+"""The text channel's topic, in the group's language."""
 Record = Callable[[int, bool], Awaitable[None]]
 """Stores a channel's id (and whether it is the voice or Stage one) before anything else happens."""
 
@@ -35,7 +37,7 @@ def require_channel_permissions(guild: discord.Guild, group: GroupView) -> None:
     have = channel.permissions_for(guild.me)
     missing = [name for name in ("view_channel", "manage_roles") if not getattr(have, name)]
     if missing:
-        raise BotMissingPermissionsError(missing, where=f"in {channel.mention}")
+        raise BotMissingPermissionsError(missing, where=t("in {channel}", channel=channel.mention))
 
 
 async def missing_channels(guild: discord.Guild, group: GroupView) -> list[int]:
@@ -55,7 +57,13 @@ async def missing_channels(guild: discord.Guild, group: GroupView) -> list[int]:
 
 
 def _reason(group: GroupView) -> str:
-    return f"Setkeeper: channels of group {group.id}"
+    """The audit log's reason for a group's channel, in the language of whoever is acting."""
+    return t("Setkeeper: channels of group {id}", id=group.id)
+
+
+def _undoing() -> str:
+    """The audit log's reason for deleting the channels of a group that did not come to be."""
+    return t("Setkeeper: undoing an unfinished group")
 
 
 async def make_text(guild: discord.Guild, group: GroupView) -> discord.TextChannel:
@@ -68,7 +76,7 @@ async def make_text(guild: discord.Guild, group: GroupView) -> discord.TextChann
     return await guild.create_text_channel(
         channel_slug(group.name),
         overwrites=overwrites,  # type: ignore[arg-type]
-        topic=TOPIC,
+        topic=render(TOPIC, group.settings.language),
         reason=_reason(group),
     )
 
@@ -106,7 +114,7 @@ async def delete_quietly(*channels: discord.abc.GuildChannel | None) -> None:
         if channel is None:
             continue
         try:
-            await channel.delete(reason="Setkeeper: undoing an unfinished group")
+            await channel.delete(reason=_undoing())
         except discord.NotFound:
             continue
         except discord.HTTPException as exc:
@@ -121,7 +129,7 @@ async def delete_recorded(http: discord.http.HTTPClient, *channel_ids: int | Non
         if channel_id is None:
             continue
         try:
-            await http.delete_channel(channel_id, reason="Setkeeper: undoing an unfinished group")
+            await http.delete_channel(channel_id, reason=_undoing())
         except discord.NotFound:
             continue
         except discord.HTTPException as exc:

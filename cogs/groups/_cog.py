@@ -9,6 +9,7 @@ from discord.ext import commands
 
 from bot.domain.effects import Notice, Notify
 from bot.domain.group_notices import GROUP_NOTICES, JoinRequest, RulesPrompt
+from bot.i18n import speaking, t
 from bot.services.groups import GroupView
 from bot.ui.applier import Post
 from cogs.groups import _channels
@@ -89,11 +90,15 @@ class Groups(CreationCommands, MembershipCommands, AdminCommands, ScheduleComman
         if not stale.creation_reply_token or self.bot.application_id is None:
             return
         webhook = discord.Webhook.partial(self.bot.application_id, stale.creation_reply_token, client=self.bot)
+        with speaking(stale.settings.language):  # the creator's language is not known now: the group's
+            content = t(
+                "Setkeeper restarted while making {group}, so nothing was created. Please run the command again.",
+                group=name_of(stale),
+            )
         try:
             await webhook.edit_message(  # type: ignore[call-overload]
                 "@original",  # Discord's name for an interaction's first reply
-                content=f"Setkeeper restarted while making {name_of(stale)}, so nothing was created. "
-                "Please run the command again.",
+                content=content,
                 allowed_mentions=discord.AllowedMentions.none(),
             )
         except discord.HTTPException:

@@ -10,7 +10,7 @@ from discord import app_commands
 
 from bot.domain.errors import UserFacingError
 from bot.domain.groups import VoiceKind
-from bot.i18n import server_language
+from bot.i18n import msg, server_language, t
 from bot.services.groups import GroupView, Outcome
 from bot.ui.replies import defer, reply
 from cogs.groups import _channels
@@ -65,13 +65,28 @@ class CreationCommands(GroupsBase):
         outcome, created = await self._build(
             guild, group, lambda channels: self.groups.complete_creation(guild.id, group.id, *channels)
         )
-        voice_note = f" and a {kind.value} channel" if kind is not VoiceKind.NONE else ""
-        await self._finish(
-            interaction,
-            outcome.effects,
-            f"Created {name_of(outcome.value)} with the private channel <#{created[0]}>{voice_note}. "
-            f"Add members with /group add; they accept the ground rules before taking part.",
-        )
+        if kind is VoiceKind.VOICE:
+            made = t(
+                "Created {group} with the private channel <#{channel}> and a voice channel. Add members with /group "
+                "add; they accept the ground rules before taking part.",
+                group=name_of(outcome.value),
+                channel=created[0],
+            )
+        elif kind is VoiceKind.STAGE:
+            made = t(
+                "Created {group} with the private channel <#{channel}> and a stage channel. Add members with /group "
+                "add; they accept the ground rules before taking part.",
+                group=name_of(outcome.value),
+                channel=created[0],
+            )
+        else:
+            made = t(
+                "Created {group} with the private channel <#{channel}>. Add members with /group add; they accept the "
+                "ground rules before taking part.",
+                group=name_of(outcome.value),
+                channel=created[0],
+            )
+        await self._finish(interaction, outcome.effects, made)
 
     async def _build(
         self,
@@ -99,7 +114,7 @@ class CreationCommands(GroupsBase):
         except BaseException as exc:
             await self.groups.abandon_creation(guild.id, group.id)
             if isinstance(exc, discord.Forbidden):
-                raise UserFacingError(f"{DISCORD_REFUSED} Nothing was created.") from exc
+                raise UserFacingError(msg("{refused} Nothing was created.", refused=DISCORD_REFUSED)) from exc
             raise
 
     @GROUP.command(
@@ -133,11 +148,21 @@ class CreationCommands(GroupsBase):
                     guild.id, actor_of(click), source.id, new.id, channels, leaving
                 ),
             )
-            await self._finish(click, outcome.effects, f"Split done: {name_of(new)} now meets in <#{created[0]}>.")
-            return f"That split is done already: {name_of(new)} meets in <#{created[0]}>."
+            await self._finish(
+                click,
+                outcome.effects,
+                t("Split done: {group} now meets in <#{channel}>.", group=name_of(new), channel=created[0]),
+            )
+            return t(
+                "That split is done already: {group} meets in <#{channel}>.", group=name_of(new), channel=created[0]
+            )
 
         await reply(
             interaction,
-            f"Who moves from {name_of(source)} to the new group {bold_name(name)}? Pick them, then press the button.",
+            t(
+                "Who moves from {source} to the new group {group}? Pick them, then press the button.",
+                source=name_of(source),
+                group=bold_name(name),
+            ),
             view=SplitView(interaction.user.id, go),
         )

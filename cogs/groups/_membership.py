@@ -7,7 +7,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.domain.words import plural
+from bot.i18n import t, tn
 from bot.ui.replies import defer, reply
 from cogs.groups._base import GROUP, GroupsBase, name_of, require_person
 from cogs.groups._render import info_embed
@@ -31,7 +31,11 @@ class MembershipCommands(GroupsBase):
         await self._finish(
             interaction,
             outcome.effects,
-            f"Added {member.mention} to {name_of(target)}. They will be asked to accept the ground rules.",
+            t(
+                "Added {person} to {group}. They will be asked to accept the ground rules.",
+                person=member.mention,
+                group=name_of(target),
+            ),
         )
 
     @GROUP.command(name="remove", description="Remove a member from a group (facilitator)")
@@ -44,11 +48,14 @@ class MembershipCommands(GroupsBase):
         await defer(interaction)
         target = await self._changeable(interaction, group)
         outcome = await self.groups.remove_member(target.guild_id, actor_of(interaction), target.id, member.id)
-        warning = ""
+        message = t("Removed {person} from {group}.", person=member.mention, group=name_of(target))
         if outcome.value.below_minimum:
-            remaining = plural(outcome.value.remaining, "member")
-            warning = f" The group now has {remaining}, fewer than its minimum: add members."
-        await self._finish(interaction, outcome.effects, f"Removed {member.mention} from {name_of(target)}.{warning}")
+            message += " " + tn(
+                "The group now has {n} member, fewer than its minimum: add members.",
+                "The group now has {n} members, fewer than its minimum: add members.",
+                outcome.value.remaining,
+            )
+        await self._finish(interaction, outcome.effects, message)
 
     @GROUP.command(name="join", description="Ask to join a group; its facilitator approves")
     @app_commands.describe(group="The group you would like to join")
@@ -60,8 +67,11 @@ class MembershipCommands(GroupsBase):
         await self._finish(
             interaction,
             outcome.effects,
-            f"Your request to join {name_of(outcome.value)} has gone to its facilitator. "
-            "Once approved you will see the group's channel and its ground rules.",
+            t(
+                "Your request to join {group} has gone to its facilitator. Once approved you will see the group's "
+                "channel and its ground rules.",
+                group=name_of(outcome.value),
+            ),
         )
 
     @GROUP.command(name="leave", description="Leave a group (or withdraw your request to join)")
@@ -73,9 +83,9 @@ class MembershipCommands(GroupsBase):
         outcome = await self.groups.leave(interaction.guild_id or 0, interaction.user.id, group, interaction.channel_id)
         left = outcome.value
         message = (
-            f"You have withdrawn your request to join {name_of(left.group)}."
+            t("You have withdrawn your request to join {group}.", group=name_of(left.group))
             if left.withdrew
-            else f"You have left {name_of(left.group)}. Thank you for taking part."
+            else t("You have left {group}. Thank you for taking part.", group=name_of(left.group))
         )
         await self._finish(interaction, outcome.effects, message)
 
@@ -105,5 +115,12 @@ class MembershipCommands(GroupsBase):
         guild = self._guild(interaction)
         outcome = await self.groups.move_member(guild.id, actor_of(interaction), source.id, member.id, destination.id)
         await self._finish(
-            interaction, outcome.effects, f"Moved {member.mention} from {name_of(source)} to {name_of(destination)}."
+            interaction,
+            outcome.effects,
+            t(
+                "Moved {person} from {source} to {destination}.",
+                person=member.mention,
+                source=name_of(source),
+                destination=name_of(destination),
+            ),
         )

@@ -30,30 +30,37 @@ from bot.domain.group_notices import (
 from bot.domain.groups import CrossTalk, VotingMethod
 from bot.domain.ledger import FOLLOW_THROUGH_RULE, StatusCounts, percent
 from bot.domain.reminders import QuietHours
-from bot.domain.words import person, plural
-from bot.i18n import LANGUAGES
+from bot.domain.text import Param
+from bot.domain.words import person
+from bot.i18n import LANGUAGES, date_words, msg, render, t, tn
 from bot.services.cycle import CycleView
 from bot.services.groups import GroupInfo, GroupView
 from bot.ui.applier import Post
 
 COLOUR = discord.Colour.teal()
-SET_A_SCHEDULE = "`/group schedule monthly` or `/group schedule weekly`"
+SET_A_SCHEDULE = msg("`/group schedule monthly` or `/group schedule weekly`")
 """The commands that set the common schedules, for a text that tells the facilitator to set one."""
-NO_SCHEDULE = f"No schedule yet ({SET_A_SCHEDULE})"
+
+
+def no_schedule() -> str:
+    """What shows where a group's schedule would: there is none, and how to set one."""
+    return t("No schedule yet ({commands})", commands=SET_A_SCHEDULE)
 
 
 def no_events_note(command: str) -> str:
     """What a schedule's reply adds without Manage Events: `command` is the one just run, to run again."""
-    return (
-        "\nI do not have the Manage Events permission, so the meeting cannot show as a Discord event. "
-        f"Once a server manager gives it to me, run `/{command}` again."
+    return "\n" + t(
+        "I do not have the Manage Events permission, so the meeting cannot show as a Discord event. Once a server "
+        "manager gives it to me, run `/{command}` again.",
+        command=command,
     )
 
 
-RETRY_NOTE = (
-    "\nSome of it has not gone through yet: I will keep trying for a few minutes (if this keeps happening, check "
-    "my Manage Roles permission)."
+RETRY_NOTE = msg(
+    "Some of it has not gone through yet: I will keep trying for a few minutes (if this keeps happening, check my "
+    "Manage Roles permission)."
 )
+"""What a reply adds, on a line of its own, when Discord did not take every change yet."""
 
 
 def plain(text: str) -> str:
@@ -68,9 +75,9 @@ def name(text: str) -> str:
 
 def ground_rules_embed(group_name: str) -> discord.Embed:
     """The four ground rules, as every member sees them before taking part."""
-    embed = discord.Embed(title=f"Ground rules of {plain(group_name)}", colour=COLOUR)
+    embed = discord.Embed(title=t("Ground rules of {group}", group=plain(group_name)), colour=COLOUR)
     for number, (title, text) in enumerate(GROUND_RULES, start=1):
-        embed.add_field(name=f"{number}. {title}", value=text, inline=False)
+        embed.add_field(name=f"{number}. {render(title)}", value=render(text), inline=False)
     return embed
 
 
@@ -79,61 +86,87 @@ def render_notice(notice: GroupNotice, view: discord.ui.View | None = None) -> P
     match notice:
         case Welcome(group=group, facilitator_id=facilitator_id):
             embed = ground_rules_embed(group)
-            embed.description = (
-                f"This is the private channel of {name(group)}, an action learning set. Only its members, its "
-                f"facilitator ({person(facilitator_id)}) and Setkeeper can see it. Every member accepts these ground "
-                "rules before taking part."
+            embed.description = t(
+                "This is the private channel of {group}, an action learning set. Only its members, its facilitator "
+                "({facilitator}) and Setkeeper can see it. Every member accepts these ground rules before taking part.",
+                group=name(group),
+                facilitator=person(facilitator_id),
             )
             return Post(embed=embed)
         case RulesPrompt(group=group, user_id=user_id):
             return Post(
-                content=f"{person(user_id)}, welcome to {name(group)}. Please read the ground rules and accept them to "
-                "take part.",
+                content=t(
+                    "{person}, welcome to {group}. Please read the ground rules and accept them to take part.",
+                    person=person(user_id),
+                    group=name(group),
+                ),
                 embed=ground_rules_embed(group),
                 view=view,
                 mentions=_ping(user_id),
             )
         case JoinRequest(group=group, user_id=user_id, facilitator_id=facilitator_id):
             return Post(
-                content=f"{person(user_id)} asks to join {name(group)}. {person(facilitator_id)}, will you approve?",
+                content=t(
+                    "{person} asks to join {group}. {facilitator}, will you approve?",
+                    person=person(user_id),
+                    group=name(group),
+                    facilitator=person(facilitator_id),
+                ),
                 view=view,
                 mentions=_ping(facilitator_id),
             )
         case RulesAccepted(user_id=user_id):
-            return Post(content=f"{person(user_id)} has accepted the ground rules. Welcome!")
+            return Post(content=t("{person} has accepted the ground rules. Welcome!", person=person(user_id)))
         case MemberLeft(user_id=user_id):
-            return Post(content=f"{person(user_id)} has left the group.")
+            return Post(content=t("{person} has left the group.", person=person(user_id)))
         case MemberRemoved(user_id=user_id):
-            return Post(content=f"{person(user_id)} is no longer a member of this group.")
+            return Post(content=t("{person} is no longer a member of this group.", person=person(user_id)))
         case MemberMovedIn(user_id=user_id, source=source):
             return Post(
-                content=f"{person(user_id)} has moved here from {name(source)}. Welcome!", mentions=_ping(user_id)
+                content=t("{person} has moved here from {group}. Welcome!", person=person(user_id), group=name(source)),
+                mentions=_ping(user_id),
             )
         case MemberMovedOut(user_id=user_id, to=to):
-            return Post(content=f"{person(user_id)} has moved to {name(to)}.")
+            return Post(content=t("{person} has moved to {group}.", person=person(user_id), group=name(to)))
         case FacilitatorChanged(group=group, user_id=user_id):
-            return Post(content=f"{person(user_id)} now facilitates {name(group)}.", mentions=_ping(user_id))
+            return Post(
+                content=t("{person} now facilitates {group}.", person=person(user_id), group=name(group)),
+                mentions=_ping(user_id),
+            )
         case Split(group=group, new_group=new_group):
             return Post(
-                content=f"{name(group)} has split in two: some members now meet as {name(new_group)}. Nobody takes "
-                "offence; fit matters."
+                content=t(
+                    "{group} has split in two: some members now meet as {new_group}. Nobody takes offence; fit "
+                    "matters.",
+                    group=name(group),
+                    new_group=name(new_group),
+                )
             )
         case JoinDeclined(group=group, archived=archived):
-            why = (
-                "it has ended its cycle and takes no new members"
-                if archived
-                else "it was not accepted this time. Nobody takes offence: fit matters"
-            )
-            return Post(
-                content=f"Your request to join {name(group)} is closed: {why}. Ask another group with /group join, "
-                "or talk to a facilitator."
-            )
+            if archived:
+                closed = t(
+                    "Your request to join {group} is closed: it has ended its cycle and takes no new members. Ask "
+                    "another group with /group join, or talk to a facilitator.",
+                    group=name(group),
+                )
+            else:
+                closed = t(
+                    "Your request to join {group} is closed: it was not accepted this time. Nobody takes offence: fit "
+                    "matters. Ask another group with /group join, or talk to a facilitator.",
+                    group=name(group),
+                )
+            return Post(content=closed)
         case JoinRequestClosed(group=group, user_id=user_id):
-            return Post(content=f"{person(user_id)} asked to join {name(group)}. {_request_outcome(notice)}")
+            asked = t("{person} asked to join {group}.", person=person(user_id), group=name(group))
+            return Post(content=f"{asked} {_request_outcome(notice)}")
         case Archived(group=group, by=by):
             return Post(
-                content=f"{name(group)} has ended its cycle and is archived (by {person(by)}). This channel stays "
-                "readable to its members; nothing new can be posted. Thank you all."
+                content=t(
+                    "{group} has ended its cycle and is archived (by {person}). This channel stays readable to its "
+                    "members; nothing new can be posted. Thank you all.",
+                    group=name(group),
+                    person=person(by),
+                )
             )
         case _:
             assert_never(notice)
@@ -144,67 +177,93 @@ def _ping(user_id: int) -> discord.AllowedMentions:
 
 
 def _request_outcome(closed: JoinRequestClosed) -> str:
-    by = f"{person(closed.by)}" if closed.by else "The facilitator"
+    by = person(closed.by) if closed.by else t("The facilitator")
     match closed.outcome:
         case "approved":
-            return f"{by} approved the request."
+            return t("{by} approved the request.", by=by)
         case "declined":
-            return f"{by} declined the request."
+            return t("{by} declined the request.", by=by)
         case "withdrawn":
-            return "They withdrew the request."
+            return t("They withdrew the request.")
         case "archived":
-            return "The request was closed when the group was archived."
+            return t("The request was closed when the group was archived.")
         case "added":
-            return "They have been added to the group."
+            return t("They have been added to the group.")
 
 
 def info_embed(info: GroupInfo) -> discord.Embed:
     """What `/group info` shows a member."""
     group: GroupView = info.group
     settings = group.settings
-    status = "archived" if group.archived else "active"
-    embed = discord.Embed(title=plain(group.name), colour=COLOUR, description=f"Status: {status}")
-    embed.add_field(name="Facilitator", value=f"{person(group.facilitator_id)}", inline=True)
+    status = t("archived") if group.archived else t("active")
+    embed = discord.Embed(title=plain(group.name), colour=COLOUR, description=t("Status: {status}", status=status))
+    embed.add_field(name=t("Facilitator"), value=f"{person(group.facilitator_id)}", inline=True)
     if group.text_channel_id:
-        embed.add_field(name="Channel", value=f"<#{group.text_channel_id}>", inline=True)
+        embed.add_field(name=t("Channel"), value=f"<#{group.text_channel_id}>", inline=True)
     lines = [
-        f"{person(member.user_id)}" + ("" if member.rules_accepted_at else " (has not accepted the ground rules yet)")
+        person(member.user_id)
+        if member.rules_accepted_at
+        else t("{person} (has not accepted the ground rules yet)", person=person(member.user_id))
         for member in info.members
     ]
     embed.add_field(
-        name=f"Members: {len(info.members)} (the group takes {settings.min_size} to {settings.max_size})",
-        value="\n".join(lines) or "Nobody yet. The facilitator adds members with /group add.",
+        name=t(
+            "Members: {count} (the group takes {low} to {high})",
+            count=len(info.members),
+            low=settings.min_size,
+            high=settings.max_size,
+        ),
+        value="\n".join(lines) or t("Nobody yet. The facilitator adds members with /group add."),
         inline=False,
     )
     if info.requests:
-        embed.add_field(name="Asking to join", value=" ".join(person(user) for user in info.requests), inline=False)
+        embed.add_field(name=t("Asking to join"), value=" ".join(person(user) for user in info.requests), inline=False)
     cadence, next_meeting = schedule_texts(group)
-    embed.add_field(name="Meets", value=cadence, inline=True)
-    embed.add_field(name="Next meeting", value=next_meeting, inline=True)
+    embed.add_field(name=t("Meets"), value=cadence, inline=True)
+    embed.add_field(name=t("Next meeting"), value=next_meeting, inline=True)
     if info.cycle is not None:
         heading, *rows = ledger_lines(info.cycle)
         embed.add_field(
-            name="Meetings and actions", value=_within("\n".join([f"**{heading}**", *rows]), 1024), inline=False
+            name=t("Meetings and actions"),
+            value=_within("\n".join([f"**{heading}**", *rows]), 1024),
+            inline=False,
         )
-    embed.add_field(name="Settings", value=settings_text(group), inline=False)
-    embed.set_footer(text=f"Created {group.created_at:%d %b %Y}")
+    embed.add_field(name=t("Settings"), value=settings_text(group), inline=False)
+    embed.set_footer(text=t("Created {date}", date=date_words(group.created_at.date())))
     return embed
 
 
 def cycle_heading(cycle: CycleView, *, summary: bool = False) -> str:
     """The cycle and where the meeting stands in it: "Cycle 1: 2 of 6 meetings held; meeting 3 is next"."""
     ledger = cycle.ledger
-    if ledger.length is None:
-        return f"Since the group began: {plural(ledger.held, 'meeting')} held"
-    heading = f"Cycle {ledger.cycle}: {ledger.held} of {ledger.length} meetings held"
+    length, position = ledger.length, cycle.place
+    if length is None or position is None:
+        return tn("Since the group began: {n} meeting held", "Since the group began: {n} meetings held", ledger.held)
     if ledger.complete:
-        heading += " (complete)"
-    place = f"meeting {cycle.place} of {ledger.length}"
+        heading = tn(
+            "Cycle {cycle}: {held} of {n} meeting held (complete)",
+            "Cycle {cycle}: {held} of {n} meetings held (complete)",
+            length,
+            cycle=ledger.cycle,
+            held=ledger.held,
+        )
+    else:
+        heading = tn(
+            "Cycle {cycle}: {held} of {n} meeting held",
+            "Cycle {cycle}: {held} of {n} meetings held",
+            length,
+            cycle=ledger.cycle,
+            held=ledger.held,
+        )
     if cycle.starts_next_cycle:
-        place += f" of cycle {ledger.cycle + 1}"
+        place = t("meeting {place} of {length} of cycle {cycle}", place=position, length=length, cycle=ledger.cycle + 1)
+    else:
+        place = t("meeting {place} of {length}", place=position, length=length)
     if summary:
-        return f"{heading}; this was {place}"
-    return f"{heading}; {place} {'is under way' if cycle.under_way else 'is next'}"
+        return t("{heading}; this was {place}", heading=heading, place=place)
+    if cycle.under_way:
+        return t("{heading}; {place} is under way", heading=heading, place=place)
+    return t("{heading}; {place} is next", heading=heading, place=place)
 
 
 def ledger_lines(cycle: CycleView, *, summary: bool = False) -> list[str]:
@@ -212,26 +271,43 @@ def ledger_lines(cycle: CycleView, *, summary: bool = False) -> list[str]:
     ledger = cycle.ledger
     counts = ledger.actions
     lines = [cycle_heading(cycle, summary=summary)]
-    if counts.committed:
-        reported = f"; of the {counts.reported} reported on, {percent(counts.rate)} followed through"
-        lines.append(f"Actions: {counts.committed} ({status_counts(counts)}){reported if counts.reported else ''}")
-    else:
-        lines.append("Actions: none set yet")
-    for member in ledger.members:
-        left = "" if member.current else " (left)"
-        rate = f", {percent(member.actions.rate)} followed through" if member.actions.reported else ""
+    if counts.committed and counts.reported:
         lines.append(
-            f"- {person(member.user_id)}{left}: came to {member.attended} of {plural(ledger.held, 'meeting')}; "
-            f"{plural(member.rounds, 'round')} for their issues; {plural(member.actions.committed, 'action')}{rate}"
+            t(
+                "Actions: {committed} ({statuses}); of the {reported} reported on, {rate} followed through",
+                committed=counts.committed,
+                statuses=status_counts(counts),
+                reported=counts.reported,
+                rate=percent(counts.rate),
+            )
         )
-    lines.append(FOLLOW_THROUGH_RULE)
+    elif counts.committed:
+        lines.append(t("Actions: {committed} ({statuses})", committed=counts.committed, statuses=status_counts(counts)))
+    else:
+        lines.append(t("Actions: none set yet"))
+    for member in ledger.members:
+        who = person(member.user_id) if member.current else t("{person} (left)", person=person(member.user_id))
+        actions = tn("{n} action", "{n} actions", member.actions.committed)
+        if member.actions.reported:
+            actions = t("{actions}, {rate} followed through", actions=actions, rate=percent(member.actions.rate))
+        lines.append(
+            t(
+                "- {person}: came to {attended} of {meetings}; {rounds}; {actions}",
+                person=who,
+                attended=member.attended,
+                meetings=tn("{n} meeting", "{n} meetings", ledger.held),
+                rounds=tn("{n} round for their issues", "{n} rounds for their issues", member.rounds),
+                actions=actions,
+            )
+        )
+    lines.append(str(FOLLOW_THROUGH_RULE))
     return lines
 
 
 def status_counts(counts: StatusCounts) -> str:
     """Actions by status, the ones there are: "2 done, 1 partly done, 1 open"."""
     shown = [status for status in (*REPORTED, ActionStatus.OPEN) if counts.count(status)]
-    return ", ".join(f"{counts.count(status)} {status.label.lower()}" for status in shown)
+    return ", ".join(f"{counts.count(status)} {str(status.label).lower()}" for status in shown)
 
 
 def _within(text: str, limit: int) -> str:
@@ -250,66 +326,95 @@ def timestamps(moment: datetime) -> str:
 def schedule_texts(group: GroupView) -> tuple[str, str]:
     """The group's cadence in words and its next meeting as Discord timestamps (or that there is none)."""
     if group.schedule is None:
-        return NO_SCHEDULE, NO_SCHEDULE
-    upcoming = timestamps(group.next_meeting_at) if group.next_meeting_at else "None to come"
-    return describe(group.schedule), upcoming
+        return no_schedule(), no_schedule()
+    upcoming = timestamps(group.next_meeting_at) if group.next_meeting_at else t("None to come")
+    return str(describe(group.schedule)), upcoming
 
 
 def schedule_reply(group: GroupView) -> str:
     """What `/group schedule` answers: the schedule, the next meeting, and the clock-change rule where it applies."""
-    cycle = [] if group.cycle_length is None else [f"A cycle is {group.cycle_length} meetings."]
+    cycle = (
+        []
+        if group.cycle_length is None
+        else [tn("A cycle is {n} meeting.", "A cycle is {n} meetings.", group.cycle_length)]
+    )
     if group.schedule is None:
-        cleared = f"{name(group.name)} has no schedule now; its Discord event for the next meeting is removed."
+        cleared = t(
+            "{group} has no schedule now; its Discord event for the next meeting is removed.", group=name(group.name)
+        )
         return "\n".join([cleared, *cycle])
     cadence, upcoming = schedule_texts(group)
-    lines = [f"Schedule saved for {name(group.name)}: {cadence}.", f"Next meeting: {upcoming}.", *cycle]
+    lines = [
+        t("Schedule saved for {group}: {cadence}.", group=name(group.name), cadence=cadence),
+        t("Next meeting: {when}.", when=upcoming),
+        *cycle,
+    ]
     if group.next_meeting_at is not None and moved_by_clock_change(group.schedule, group.next_meeting_at):
-        lines.append(CLOCK_CHANGE_RULE)
+        lines.append(str(CLOCK_CHANGE_RULE))
     return "\n".join(lines)
 
 
 def quiet_hours(quiet: QuietHours, zone: str | None) -> str:
     """Quiet hours as every reply shows them: in the zone they are kept in, named (UTC until a schedule gives one)."""
     if quiet.off:
-        return "none"
-    return f"{quiet.describe()} ({zone or 'UTC, until a schedule gives the group its time zone'})"
+        return t("none")
+    if zone:
+        return f"{quiet.describe()} ({zone})"
+    return t("{hours} (UTC, until a schedule gives the group its time zone)", hours=str(quiet.describe()))
 
 
 def settings_text(group: GroupView) -> str:
     """The group's settings, one per line."""
     s = group.settings
+    quiet = quiet_hours(
+        QuietHours(s.quiet_start_hour, s.quiet_end_hour), None if group.schedule is None else group.schedule.zone
+    )
+    reminders: dict[str, Param] = {"report": s.report_back_lead_hours, "nudge": s.bid_nudge_lead_hours, "quiet": quiet}
     return "\n".join(
         [
-            f"Size: {s.min_size} to {s.max_size} members",
-            f"Rounds per meeting: {s.rounds_per_meeting}",
-            f"Presentation: {s.presentation_minutes} min; each turn: {s.turn_minutes} min",
-            f"Voting: {VOTING_LABELS[s.voting]}; "
-            + ("members may vote for their own bid" if s.own_bid_votes else "nobody votes for their own bid"),
-            f"Cross-talk: {CROSSTALK_LABELS[s.crosstalk]}; when time is up: "
-            + ("the floor moves on" if s.auto_advance else "the speaker is told"),
-            f"Report-back reminder: {s.report_back_lead_hours} h before a meeting; "
-            f"bid nudge: {s.bid_nudge_lead_hours} h before; quiet hours: "
-            + quiet_hours(
-                QuietHours(s.quiet_start_hour, s.quiet_end_hour),
-                None if group.schedule is None else group.schedule.zone,
+            tn("Size: {min_size} to {n} member", "Size: {min_size} to {n} members", s.max_size, min_size=s.min_size),
+            t("Rounds per meeting: {rounds}", rounds=s.rounds_per_meeting),
+            t(
+                "Presentation: {presentation} min; each turn: {turn} min",
+                presentation=s.presentation_minutes,
+                turn=s.turn_minutes,
+            ),
+            t("Voting: {method}; members may vote for their own bid", method=VOTING_LABELS[s.voting])
+            if s.own_bid_votes
+            else t("Voting: {method}; nobody votes for their own bid", method=VOTING_LABELS[s.voting]),
+            t("Cross-talk: {rule}; when time is up: the floor moves on", rule=CROSSTALK_LABELS[s.crosstalk])
+            if s.auto_advance
+            else t("Cross-talk: {rule}; when time is up: the speaker is told", rule=CROSSTALK_LABELS[s.crosstalk]),
+            t(
+                "Report-back reminder: {report} h before a meeting; bid nudge: {nudge} h before; quiet hours: {quiet}; "
+                "reminders by direct message (see /reminder settings)",
+                **reminders,
             )
-            + f"; reminders by {'direct message' if s.reminder_dms else 'a post in the channel'} "
-            f"(see /reminder settings)",
-            f"Once archived, members' words are kept {plural(s.keep_days, 'day')}, then erased",
-            f"Language of what the group reads together: {LANGUAGES[s.language]}",
+            if s.reminder_dms
+            else t(
+                "Report-back reminder: {report} h before a meeting; bid nudge: {nudge} h before; quiet hours: {quiet}; "
+                "reminders by a post in the channel (see /reminder settings)",
+                **reminders,
+            ),
+            tn(
+                "Once archived, members' words are kept {n} day, then erased",
+                "Once archived, members' words are kept {n} days, then erased",
+                s.keep_days,
+            ),
+            t("Language of what the group reads together: {language}", language=LANGUAGES[s.language]),
         ]
     )
 
 
 VOTING_LABELS = {
-    VotingMethod.SINGLE: "One vote each",
-    VotingMethod.APPROVAL: "Approval: vote for any number",
-    VotingMethod.RANKED: "Ranked: order your top choices (Borda count)",
+    VotingMethod.SINGLE: msg("One vote each"),
+    VotingMethod.APPROVAL: msg("Approval: vote for any number"),
+    VotingMethod.RANKED: msg("Ranked: order your top choices (Borda count)"),
 }
 CROSSTALK_LABELS = {
-    CrossTalk.LOCK: "Only the speaker can post",
-    CrossTalk.DELETE: "Remove off-turn messages",
-    CrossTalk.REMIND: "Gently remind",
-    CrossTalk.OFF: "Not enforced",
+    CrossTalk.LOCK: msg("Only the speaker can post"),
+    CrossTalk.DELETE: msg("Remove off-turn messages"),
+    CrossTalk.REMIND: msg("Gently remind"),
+    CrossTalk.OFF: msg("Not enforced"),
 }
 """The words for each choice, the same in /group settings' options and in what the group's settings show."""

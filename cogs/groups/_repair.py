@@ -10,11 +10,11 @@ from discord.utils import escape_markdown
 
 from bot.domain.errors import UserFacingError
 from bot.domain.groups import GroupStatus, VoiceKind
-from bot.domain.words import plural
+from bot.i18n import msg, speaking, t, tn
 from bot.services.groups import GroupChannelMissingError, GroupView
 from cogs.groups import _channels
 from cogs.groups._render import name
-from cogs.groups._views import PACED_NOTE, REPLY_PATIENCE, actor_of, note
+from cogs.groups._views import REPLY_PATIENCE, actor_of, progress_note
 
 if TYPE_CHECKING:
     from bot.app import Setkeeper
@@ -22,20 +22,21 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CANNOT_DM = 50007
-DISCORD_REFUSED = (
-    "Discord refused to create the channel. Make sure my role has Manage Channels and Manage Roles "
-    "(and, for a Stage channel, that this is a Community server)."
+DISCORD_REFUSED = msg(
+    "Discord refused to create the channel. Make sure my role has Manage Channels and Manage Roles (and, for a Stage "
+    "channel, that this is a Community server)."
 )
 
 
 def loss_message(guild: discord.Guild, group: GroupView) -> str:
     """The direct message that tells a facilitator their group's channel is gone and how to bring it back."""
-    return (
-        f"The private channel of {name(group.name)} in the server **{escape_markdown(guild.name)}** was deleted. "
-        "Nothing stored about the group is lost (its members, their ground-rules acceptance, its settings), but the "
-        f"group cannot change until its channel is made again. In that server, run /group repair and pick "
-        f"{name(group.name)}: I will make the channel again, give every member their access back and post the "
-        "ground rules."
+    return t(
+        "The private channel of {group} in the server **{server}** was deleted. Nothing stored about the group is "
+        "lost (its members, their ground-rules acceptance, its settings), but the group cannot change until its "
+        "channel is made again. In that server, run /group repair and pick {group}: I will make the channel again, "
+        "give every member their access back and post the ground rules.",
+        group=name(group.name),
+        server=escape_markdown(guild.name),
     )
 
 
@@ -76,7 +77,9 @@ class ChannelKeeper:
         context = {"guild_id": guild.id, "group_id": group.id}
         try:
             channel = await self.bot.create_dm(discord.Object(group.facilitator_id))
-            await channel.send(loss_message(guild, group), allowed_mentions=discord.AllowedMentions.none())
+            with speaking(await self.groups.language_of(group.id)):  # outside any reply: the group's language
+                message = loss_message(guild, group)
+            await channel.send(message, allowed_mentions=discord.AllowedMentions.none())
         except discord.Forbidden as exc:
             if exc.code != CANNOT_DM:
                 log.warning("could not tell the facilitator about a deleted channel", extra=context)
@@ -96,7 +99,11 @@ class ChannelKeeper:
         target = await self.groups.begin_repair(guild.id, actor, ref, interaction.channel_id)
         gone = await _channels.missing_channels(guild, target)
         if not gone and target.channel_lost_at is None:
-            return f"Nothing to repair: {name(target.name)} has all its channels (<#{target.text_channel_id}>)."
+            return t(
+                "Nothing to repair: {group} has all its channels (<#{channel}>).",
+                group=name(target.name),
+                channel=target.text_channel_id or 0,
+            )
         _channels.require_permissions(guild, target.voice_kind)
         made: list[str] = []
         if target.text_channel_id in gone or target.text_channel_id is None:
@@ -107,23 +114,37 @@ class ChannelKeeper:
         progress = await self.bot.applier.carried_out_within(outcome.effects, REPLY_PATIENCE)
         done = outcome.value
         text_id = done.group.text_channel_id
-        what = f"made {' and '.join(made)} again with its private permissions" if made else "found its channels"
-        people = f"{plural(done.members, 'member')} and the facilitator"
+        if len(made) == 2:
+            what = t("made {text} and {voice} again with its private permissions", text=made[0], voice=made[1])
+        elif made:
+            what = t("made {channel} again with its private permissions", channel=made[0])
+        else:
+            what = t("found its channels")
         extra = ""
         if done.rules_prompts:
-            who = "member who had" if done.rules_prompts == 1 else "members who had"
-            extra += f" {done.rules_prompts} {who} not accepted the ground rules were asked again."
+            extra += " " + tn(
+                "{n} member who had not accepted the ground rules was asked again.",
+                "{n} members who had not accepted the ground rules were asked again.",
+                done.rules_prompts,
+            )
         if done.join_requests:
-            were = "was" if done.join_requests == 1 else "were"
-            extra += (
-                f" {plural(done.join_requests, 'open join request')} {were} posted again for the facilitator to answer."
+            extra += " " + tn(
+                "{n} open join request was posted again for the facilitator to answer.",
+                "{n} open join requests were posted again for the facilitator to answer.",
+                done.join_requests,
             )
         log.info("repaired a group's channels", extra={"guild_id": guild.id, "group_id": target.id, "made": len(made)})
-        return (
-            f"Repaired {name(target.name)}: {what}, gave its {people} their access back, and posted the welcome "
-            f"with the ground rules in <#{text_id}>. The group can change again.{extra}"
-            + (PACED_NOTE if progress.pending else note(progress.failed))
+        repaired = tn(
+            "Repaired {group}: {what}, gave its {n} member and the facilitator their access back, and posted the "
+            "welcome with the ground rules in <#{channel}>. The group can change again.",
+            "Repaired {group}: {what}, gave its {n} members and the facilitator their access back, and posted the "
+            "welcome with the ground rules in <#{channel}>. The group can change again.",
+            done.members,
+            group=name(target.name),
+            what=what,
+            channel=text_id or 0,
         )
+        return repaired + extra + progress_note(progress.pending, progress.failed)
 
     async def _remake(
         self, interaction: discord.Interaction[Any], guild: discord.Guild, group: GroupView, *, voice: bool
@@ -133,7 +154,7 @@ class ChannelKeeper:
                 _channels.make_spoken(guild, group) if voice else _channels.make_text(guild, group)
             )
         except discord.Forbidden as exc:
-            raise UserFacingError(f"{DISCORD_REFUSED} Then run /group repair again.") from exc
+            raise UserFacingError(msg("{refused} Then run /group repair again.", refused=DISCORD_REFUSED)) from exc
         try:
             await self.groups.replace_channel(guild.id, actor_of(interaction), group.id, channel.id, voice=voice)
         except BaseException:

@@ -6,7 +6,8 @@ weekday, every N weeks) are a few choices to pick, and the picker itself shows w
 
 from __future__ import annotations
 
-from typing import Any, TypedDict, Unpack
+from collections.abc import Callable
+from typing import Any, TypedDict, TypeVar, Unpack
 
 import discord
 from discord import app_commands
@@ -34,12 +35,20 @@ class Rule(TypedDict, total=False):
 SCHEDULE = app_commands.Group(
     name="schedule", description="When a group meets, shown as a Discord event (facilitator)", parent=GROUP
 )
-WHEN = {
-    "time": "Local time, HH:MM (24-hour clock)",
-    "zone": "Time zone, e.g. Europe/London",
-    "cycle": "Meetings per cycle, 4 to 6 (default: as it was)",
-    "group": "The group (default: this channel's)",
-}
+T = TypeVar("T")
+
+
+def describe(**own: str) -> Callable[[T], T]:
+    """`app_commands.describe` with the options every kind of rule shares: the time, the zone, the cycle, the group."""
+    return app_commands.describe(
+        **own,
+        time="Local time, HH:MM (24-hour clock)",
+        zone="Time zone, e.g. Europe/London",
+        cycle="Meetings per cycle, 4 to 6 (default: as it was)",
+        group="The group (default: this channel's)",
+    )
+
+
 WEEKDAYS = [app_commands.Choice(name=day.label, value=day.label) for day in Weekday]
 ORDINALS = [app_commands.Choice(name=ordinal.label, value=ordinal.label) for ordinal in Ordinal]
 
@@ -48,7 +57,7 @@ class ScheduleCommands(GroupsBase):
     """When a group meets."""
 
     @SCHEDULE.command(name="monthly", description="Meet monthly on a weekday, e.g. the first Tuesday (facilitator)")
-    @app_commands.describe(which="Which one in the month", weekday="Day of the week", **WHEN)
+    @describe(which="Which one in the month", weekday="Day of the week")
     @app_commands.choices(which=ORDINALS, weekday=WEEKDAYS)
     @app_commands.autocomplete(group=GroupsBase.group_autocomplete)
     async def monthly(
@@ -67,9 +76,7 @@ class ScheduleCommands(GroupsBase):
         )
 
     @SCHEDULE.command(name="weekly", description="Meet every week, or every few weeks, from a first date (facilitator)")
-    @app_commands.describe(
-        weeks="Weeks between meetings: 1 every week, 2 every other week", first="First meeting: YYYY-MM-DD", **WHEN
-    )
+    @describe(weeks="Weeks between meetings: 1 every week, 2 every other week", first="First meeting: YYYY-MM-DD")
     @app_commands.autocomplete(group=GroupsBase.group_autocomplete)
     async def weekly(
         self,
@@ -85,7 +92,7 @@ class ScheduleCommands(GroupsBase):
         await self._set(interaction, CadenceKind.WEEKS, group, cycle, at=time, zone=zone, weeks=weeks, on=first)
 
     @SCHEDULE.command(name="monthly-day", description="Meet monthly on a day of the month, e.g. the 15th (facilitator)")
-    @app_commands.describe(day="Day of the month (31: the month's last day)", **WHEN)
+    @describe(day="Day of the month (31: the month's last day)")
     @app_commands.autocomplete(group=GroupsBase.group_autocomplete)
     async def monthly_day(
         self,
@@ -100,7 +107,7 @@ class ScheduleCommands(GroupsBase):
         await self._set(interaction, CadenceKind.MONTHLY_DAY, group, cycle, at=time, zone=zone, day=day)
 
     @SCHEDULE.command(name="once", description="Meet once, on one date (facilitator)")
-    @app_commands.describe(date="The meeting's date: YYYY-MM-DD", **WHEN)
+    @describe(date="The meeting's date: YYYY-MM-DD")
     @app_commands.autocomplete(group=GroupsBase.group_autocomplete)
     async def once(
         self,
@@ -115,7 +122,7 @@ class ScheduleCommands(GroupsBase):
         await self._set(interaction, CadenceKind.ONCE, group, cycle, at=time, zone=zone, on=date)
 
     @SCHEDULE.command(name="clear", description="No schedule: remove the next meeting's Discord event (facilitator)")
-    @app_commands.describe(group=WHEN["group"])
+    @app_commands.describe(group="The group (default: this channel's)")
     @app_commands.autocomplete(group=GroupsBase.group_autocomplete)
     async def clear(self, interaction: discord.Interaction[Any], group: str | None = None) -> None:
         """Clear the schedule."""
@@ -142,7 +149,7 @@ class ScheduleCommands(GroupsBase):
         )
         message = schedule_reply(outcome.value)
         if outcome.value.schedule is not None and not self._guild(interaction).me.guild_permissions.manage_events:
-            ran = interaction.command.qualified_name if interaction.command else "group schedule monthly"
+            ran = (interaction.command or self.monthly).qualified_name
             message += no_events_note(ran)
         await self._finish(interaction, outcome.effects, message)
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, cast
 import discord
 
 from bot.domain.words import person
+from bot.i18n import msg, render, t
 from bot.services.effects import QueuedEffect
 from bot.services.groups import Actor
 from bot.ui.errors import handle_interaction_error
@@ -27,12 +28,18 @@ The manual promises an answer within 2 s of the press: this wait, plus the reply
 Discord's limits (5 posts per 5 s in a channel, 10 permission changes per 15 s) held the fifth /group add's answer
 4.2 s, and the last ground-rules accept's 4.9 s, before there was a limit (`python -m bench setup` measures it).
 """
-PACED_NOTE = "\n(Some of it may take a few more seconds to show.)"
+PACED_NOTE = msg("(Some of it may take a few more seconds to show.)")
+"""What a reply adds, on a line of its own, when some of its changes are still on their way to Discord."""
 
 
 def note(failed: list[Any]) -> str:
     """What to add to a reply when Discord did not take every change yet."""
-    return RETRY_NOTE if failed else ""
+    return "\n" + render(RETRY_NOTE) if failed else ""
+
+
+def progress_note(pending: bool, failed: list[Any]) -> str:
+    """What to add to a reply whose changes are still on their way (`pending`) or were not all taken (`failed`)."""
+    return "\n" + render(PACED_NOTE) if pending else note(failed)
 
 
 async def answer_when_carried_out(
@@ -43,7 +50,7 @@ async def answer_when_carried_out(
     Every command and button that changes something on Discord answers through this one rule.
     """
     progress = await bot.applier.carried_out_within(effects, REPLY_PATIENCE)
-    await reply(interaction, message + (PACED_NOTE if progress.pending else note(progress.failed)))
+    await reply(interaction, message + progress_note(progress.pending, progress.failed))
 
 
 def _bot(interaction: discord.Interaction[Any]) -> Setkeeper:
@@ -72,7 +79,7 @@ class AcceptRulesButton(
     def __init__(self, group_id: int) -> None:
         super().__init__(
             discord.ui.Button(
-                label="I accept the ground rules",
+                label=t("I accept the ground rules"),
                 style=discord.ButtonStyle.success,
                 custom_id=f"setkeeper:rules:{group_id}",
             )
@@ -96,9 +103,9 @@ class AcceptRulesButton(
         guild_id = interaction.guild_id or 0
         outcome = await bot.services.groups.accept_ground_rules(guild_id, interaction.user.id, self.group_id)
         message = (
-            "Thank you. You have accepted the ground rules and can now post in this channel."
+            t("Thank you. You have accepted the ground rules and can now post in this channel.")
             if outcome.value
-            else "You have already accepted these ground rules. You are all set."
+            else t("You have already accepted these ground rules. You are all set.")
         )
         await answer_when_carried_out(bot, interaction, outcome.effects, message)
 
@@ -112,7 +119,7 @@ class JoinAnswerButton(
     def __init__(self, membership_id: int, approve: bool) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Approve" if approve else "Decline",
+                label=t("Approve") if approve else t("Decline"),
                 style=discord.ButtonStyle.success if approve else discord.ButtonStyle.secondary,
                 custom_id=f"setkeeper:join:{membership_id}:{'yes' if approve else 'no'}",
             )
@@ -141,8 +148,12 @@ class JoinAnswerButton(
             approve=self.approve,
             message_id=interaction.message.id if interaction.message is not None else None,
         )
-        verdict = "approved" if self.approve else "declined"
-        message = f"You {verdict} {person(outcome.value.user_id)}'s request."
+        who = person(outcome.value.user_id)
+        message = (
+            t("You approved {person}'s request.", person=who)
+            if self.approve
+            else t("You declined {person}'s request.", person=who)
+        )
         await answer_when_carried_out(bot, interaction, outcome.effects, message)
 
 
@@ -170,7 +181,7 @@ class GuardedView(discord.ui.View):
         """Claim the click; only the person who ran the command may answer."""
         _bot(interaction).claim(interaction)
         if interaction.user.id != self.owner_id:
-            await reply(interaction, "Only the person who ran the command can answer this.")
+            await reply(interaction, t("Only the person who ran the command can answer this."))
             return False
         return True
 
@@ -197,20 +208,21 @@ class ConfirmView(GuardedView):
         super().__init__(owner_id, timeout=300)
         self.action = action
         self.confirm.label = label
+        self.cancel.label = t("Cancel")
 
-    @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger)
+    @discord.ui.button(style=discord.ButtonStyle.danger)
     async def confirm(self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]) -> None:
         """Do it (once)."""
         await self.run_once(interaction, lambda: self.action(interaction))
 
-    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    @discord.ui.button(style=discord.ButtonStyle.secondary)
     async def cancel(self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]) -> None:
         """Do nothing."""
         if self.finished is not None:
             await reply(interaction, self.finished)
             return
         self.stop()
-        await interaction.response.edit_message(content="Cancelled; nothing was changed.", view=None)
+        await interaction.response.edit_message(content=t("Cancelled; nothing was changed."), view=None)
 
 
 class SplitView(GuardedView):
@@ -220,19 +232,19 @@ class SplitView(GuardedView):
         super().__init__(owner_id, timeout=600)
         self.action = action
         self.chosen: list[int] = []
+        self.pick.placeholder = t("Members who move to the new group")
+        self.confirm.label = t("Split the group")
 
-    @discord.ui.select(
-        cls=discord.ui.UserSelect, placeholder="Members who move to the new group", min_values=1, max_values=12
-    )
+    @discord.ui.select(cls=discord.ui.UserSelect, min_values=1, max_values=12)
     async def pick(self, interaction: discord.Interaction[Any], select: discord.ui.UserSelect[Any]) -> None:
         """Remember the choice."""
         self.chosen = [user.id for user in select.values]
         await interaction.response.defer()
 
-    @discord.ui.button(label="Split the group", style=discord.ButtonStyle.danger)
+    @discord.ui.button(style=discord.ButtonStyle.danger)
     async def confirm(self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]) -> None:
         """Create the new group and move the chosen members (once)."""
         if not self.chosen and self.finished is None:
-            await reply(interaction, "Pick the members who move to the new group first, then press the button.")
+            await reply(interaction, t("Pick the members who move to the new group first, then press the button."))
             return
         await self.run_once(interaction, lambda: self.action(interaction, list(self.chosen)))

@@ -148,7 +148,7 @@ async def test_settings_choices_use_the_words_the_settings_are_shown_with(bot: S
     for option in ("voting", "crosstalk"):
         offered = {choice.value: choice.name for choice in settings._params[option].choices}
         shown = VOTING_LABELS if option == "voting" else CROSSTALK_LABELS
-        assert offered == {value.value: label for value, label in shown.items()}
+        assert offered == {value.value: str(label) for value, label in shown.items()}
 
 
 def test_every_setting_choice_is_shown_in_its_own_words() -> None:

@@ -126,7 +126,7 @@ async def test_the_ground_rules_accept_answers_within_two_seconds_and_says_the_r
 
     (answer,) = sent(press)
     assert answer["content"] == (
-        "Thank you. You have accepted the ground rules and can now post in this channel." + PACED_NOTE
+        "Thank you. You have accepted the ground rules and can now post in this channel.\n" + str(PACED_NOTE)
     )
     (call,) = bot.applier.carried_out_within.await_args_list  # type: ignore[attr-defined]
     assert call.args[1] <= 1.5  # with the reply's own work and trip, within the manual's 2 s
@@ -143,7 +143,7 @@ async def test_approving_a_join_request_answers_within_two_seconds_and_says_the_
     await JoinAnswerButton(request.membership_id, approve=True).callback(press)
 
     (answer,) = sent(press)
-    assert answer["content"] == "You approved <@30>'s request." + PACED_NOTE
+    assert answer["content"] == "You approved <@30>'s request.\n" + str(PACED_NOTE)
     (call,) = bot.applier.carried_out_within.await_args_list  # type: ignore[attr-defined]
     assert call.args[1] <= 1.5
 

@@ -10,6 +10,7 @@ from bot.domain.effects import Notice
 from bot.domain.errors import FacilitatorChangeError
 from bot.domain.group_notices import FacilitatorChanged, MemberMovedIn, RulesPrompt
 from bot.domain.groups import GroupStatus, MembershipStatus, membership_change
+from bot.domain.text import msg
 from bot.domain.words import person
 from bot.services.access import set_access
 from bot.services.floor import left_meeting, membership_changed
@@ -83,10 +84,15 @@ async def depart(
 async def hand_over(uow: UnitOfWork, group: Group, user_id: int) -> None:
     """Give the facilitator role to `user_id`; both people's access follows."""
     if user_id == group.facilitator_id:
-        raise FacilitatorChangeError(f"{person(user_id)} already facilitates {group.name}.")
+        raise FacilitatorChangeError(
+            msg("{person} already facilitates {group}.", person=person(user_id), group=group.name)
+        )
     if await uow.meetings.open_in(group.id) is not None:
         raise FacilitatorChangeError(
-            f"{group.name} has a meeting under way: hand the role on after it, once /meeting end has closed it."
+            msg(
+                "{group} has a meeting under way: hand the role on after it, once /meeting end has closed it.",
+                group=group.name,
+            )
         )
     previous = group.facilitator_id
     group.facilitator_id = user_id

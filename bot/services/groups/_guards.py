@@ -18,10 +18,14 @@ from bot.domain.errors import (
     NotMemberError,
 )
 from bot.domain.groups import GroupStatus, MembershipStatus, group_id_in, lookup_key, membership_change
+from bot.domain.text import msg, msgn
 from bot.domain.words import person
 from bot.services.groups._views import Actor, GroupChannelMissingError, GroupKey
 
-NO_SUCH_NAME = "There is no group by that name in this server. Pick one from the list as you type."
+NO_SUCH_NAME = msg("There is no group by that name in this server. Pick one from the list as you type.")
+
+
+REQUEST_GONE = msg("That request no longer exists; nothing more to do.")
 
 
 async def find_group(
@@ -44,7 +48,7 @@ async def find_group(
         group = await uow.groups.by_channel(guild_id, channel_id, lock=lock)
         if group is not None and group.status != GroupStatus.CREATING:
             return group
-    raise GroupChoiceNeededError("Which group? Run this in the group's channel, or pick one in the group option.")
+    raise GroupChoiceNeededError(msg("Which group? Run this in the group's channel, or pick one in the group option."))
 
 
 async def get_group(
@@ -56,7 +60,9 @@ async def get_group(
     else:
         by_id = await uow.groups.get(guild_id, key, lock=lock)
         if by_id is None or by_id.status == GroupStatus.CREATING:
-            raise GroupNotFoundError("That group does not exist in this server. Pick one from the list as you type.")
+            raise GroupNotFoundError(
+                msg("That group does not exist in this server. Pick one from the list as you type.")
+            )
         found = by_id
     if found.channel_lost_at is not None:
         raise GroupChannelMissingError(found.name)
@@ -69,7 +75,9 @@ async def open_group(
     """The group, which must still be able to change (not archived); locked for the unit of work by default."""
     found = await get_group(uow, guild_id, key, channel_id=channel_id, lock=lock)
     if found.status == GroupStatus.ARCHIVED:
-        raise GroupArchivedError(f"{found.name} is archived: its cycle has ended and it can no longer change.")
+        raise GroupArchivedError(
+            msg("{group} is archived: its cycle has ended and it can no longer change.", group=found.name)
+        )
     return found
 
 
@@ -77,7 +85,7 @@ async def creating_group(uow: UnitOfWork, guild_id: int, group_id: int) -> Group
     """A group still being created, locked."""
     group = await uow.groups.get(guild_id, group_id, lock=True)
     if group is None or group.status != GroupStatus.CREATING:
-        raise GroupNotFoundError("That group's creation was abandoned. Please run the command again.")
+        raise GroupNotFoundError(msg("That group's creation was abandoned. Please run the command again."))
     return group
 
 
@@ -88,11 +96,11 @@ async def request_and_group(
     membership = await uow.memberships.by_id(membership_id)
     group = await uow.groups.get(guild_id, membership.group_id, lock=lock) if membership else None
     if membership is None or group is None:
-        raise JoinRequestNotFoundError("That request no longer exists; nothing more to do.")
+        raise JoinRequestNotFoundError(REQUEST_GONE)
     if lock:
         membership = await uow.memberships.by_id(membership_id, lock=True)
         if membership is None:
-            raise JoinRequestNotFoundError("That request no longer exists; nothing more to do.")
+            raise JoinRequestNotFoundError(REQUEST_GONE)
     return membership, group
 
 
@@ -100,7 +108,7 @@ async def active_membership(uow: UnitOfWork, group: Group, user_id: int) -> Memb
     """The person's membership, which must be active."""
     membership = await uow.memberships.get(group.id, user_id)
     if membership is None or membership.status != MembershipStatus.ACTIVE:
-        raise NotMemberError(f"{person(user_id)} is not a member of {group.name}.")
+        raise NotMemberError(msg("{person} is not a member of {group}.", person=person(user_id), group=group.name))
     return membership
 
 
@@ -108,7 +116,10 @@ def require_facilitator(group: Group, actor: Actor) -> None:
     """Only the group's facilitator, or someone with Manage Server, may go on."""
     if actor.user_id != group.facilitator_id and not actor.manages_server:
         raise NotFacilitatorError(
-            f"Only the facilitator of {group.name}, or someone with the Manage Server permission, can do that."
+            msg(
+                "Only the facilitator of {group}, or someone with the Manage Server permission, can do that.",
+                group=group.name,
+            )
         )
 
 
@@ -118,12 +129,19 @@ def require_not_facilitator(group: Group, user_id: int, *, yourself: bool) -> No
         return
     if yourself:
         raise FacilitatorChangeError(
-            f"You facilitate {group.name}. Hand the role on first with /group facilitator appoint "
-            "(or rotate), then leave."
+            msg(
+                "You facilitate {group}. Hand the role on first with /group facilitator appoint (or rotate), then "
+                "leave.",
+                group=group.name,
+            )
         )
     raise FacilitatorChangeError(
-        f"{person(user_id)} facilitates {group.name}. Hand the role on first with /group facilitator appoint "
-        "(or rotate); then they can leave the group."
+        msg(
+            "{person} facilitates {group}. Hand the role on first with /group facilitator appoint (or rotate); then "
+            "they can leave the group.",
+            person=person(user_id),
+            group=group.name,
+        )
     )
 
 
@@ -132,10 +150,27 @@ async def require_room(uow: UnitOfWork, group: Group, *, asked_by_facilitator: b
     count = await uow.memberships.count_active(group.id)
     if count < group.max_size:
         return
-    full = f"{group.name} is full ({count} of {group.max_size} members)."
     if asked_by_facilitator:
-        raise GroupFullError(f"{full} Raise its maximum with /group settings max_size, or remove a member first.")
-    raise GroupFullError(f"{full} Ask its facilitator about another group, or to raise the limit.")
+        raise GroupFullError(
+            msgn(
+                "{group} is full ({count} of {n} member). Raise its maximum with /group settings max_size, or remove "
+                "a member first.",
+                "{group} is full ({count} of {n} members). Raise its maximum with /group settings max_size, or "
+                "remove a member first.",
+                group.max_size,
+                group=group.name,
+                count=count,
+            )
+        )
+    raise GroupFullError(
+        msgn(
+            "{group} is full ({count} of {n} member). Ask its facilitator about another group, or to raise the limit.",
+            "{group} is full ({count} of {n} members). Ask its facilitator about another group, or to raise the limit.",
+            group.max_size,
+            group=group.name,
+            count=count,
+        )
+    )
 
 
 def change_status(membership: Membership, new: MembershipStatus) -> None:

@@ -11,6 +11,7 @@ from bot.db.outbox import QueuedEffect
 from bot.domain.cadence import Cadence
 from bot.domain.errors import UserFacingError
 from bot.domain.groups import CrossTalk, GroupSettings, GroupStatus, MembershipStatus, VoiceKind, VotingMethod
+from bot.domain.text import msg
 from bot.services.cycle import CycleView
 from bot.services.schedule import cadence_of
 
@@ -115,9 +116,12 @@ class GroupChannelMissingError(UserFacingError):
 
     def __init__(self, group_name: str) -> None:
         super().__init__(
-            f"The channel of {group_name} was deleted, so the group cannot change until its channel is made again. "
-            f"Its facilitator, or someone with Manage Server, can run /group repair and pick {group_name}: that "
-            "makes the channel again and gives every member their access back."
+            msg(
+                "The channel of {group} was deleted, so the group cannot change until its channel is made again. Its "
+                "facilitator, or someone with Manage Server, can run /group repair and pick {group}: that makes the "
+                "channel again and gives every member their access back.",
+                group=group_name,
+            )
         )
 
 

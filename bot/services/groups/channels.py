@@ -7,6 +7,7 @@ from bot.db.uow import UnitOfWork
 from bot.domain.errors import GroupArchivedError, GroupNotFoundError
 from bot.domain.group_notices import JoinRequest, RulesPrompt, Welcome
 from bot.domain.groups import GroupStatus, MembershipStatus
+from bot.domain.text import msg
 from bot.services.access import set_access
 from bot.services.groups._base import GroupServiceBase
 from bot.services.groups._effects import post
@@ -58,7 +59,7 @@ class Channels(GroupServiceBase):
             group = await find_group(uow, guild_id, which, channel_id)
             if group.status == GroupStatus.ARCHIVED:
                 raise GroupArchivedError(
-                    f"{group.name} is archived: its cycle has ended and there is nothing to repair."
+                    msg("{group} is archived: its cycle has ended and there is nothing to repair.", group=group.name)
                 )
             require_facilitator(group, actor)
             return view_of(group)
@@ -103,6 +104,6 @@ class Channels(GroupServiceBase):
     async def _repairable(self, uow: UnitOfWork, guild_id: int, actor: Actor, group_id: int) -> Group:
         group = await uow.groups.get(guild_id, group_id, lock=True)
         if group is None or group.status != GroupStatus.ACTIVE:
-            raise GroupNotFoundError("That group is no longer active, so there is nothing to repair.")
+            raise GroupNotFoundError(msg("That group is no longer active, so there is nothing to repair."))
         require_facilitator(group, actor)
         return group

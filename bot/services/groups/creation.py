@@ -10,6 +10,7 @@ from bot.db.uow import UnitOfWork
 from bot.domain.errors import GroupNameTakenError, NotFacilitatorError
 from bot.domain.group_notices import Welcome
 from bot.domain.groups import GroupSettings, GroupStatus, MembershipStatus, VoiceKind, check_split, clean_name, name_key
+from bot.domain.text import msg
 from bot.services.groups._base import GroupServiceBase
 from bot.services.groups._changes import activate
 from bot.services.groups._effects import post
@@ -39,7 +40,7 @@ class Creation(GroupServiceBase):
         `language` is the server's own where Discord gives one (a Community server's), else the group speaks English.
         """
         if not actor.manages_server:
-            raise NotFacilitatorError("Creating a group needs the Manage Server permission.")
+            raise NotFacilitatorError(msg("Creating a group needs the Manage Server permission."))
         base = settings or GroupSettings()
         chosen = base.changed(0, max_size=max_size) if max_size is not None else base
         if language is not None:
@@ -123,8 +124,9 @@ class Creation(GroupServiceBase):
         settings: GroupSettings,
     ) -> Group:
         clean = clean_name(name)
+        taken = msg("There is already a group called {name} here. Choose another name.", name=clean)
         if await uow.groups.by_name_key(guild_id, name_key(clean)) is not None:
-            raise GroupNameTakenError(f"There is already a group called {clean} here. Choose another name.")
+            raise GroupNameTakenError(taken)
         group = Group(
             guild_id=guild_id,
             name=clean,
@@ -140,4 +142,4 @@ class Creation(GroupServiceBase):
         try:
             return await uow.groups.add(group)
         except DuplicateNameError:
-            raise GroupNameTakenError(f"There is already a group called {clean} here. Choose another name.") from None
+            raise GroupNameTakenError(taken) from None

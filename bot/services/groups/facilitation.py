@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.domain.errors import FacilitatorChangeError
 from bot.domain.groups import MembershipStatus, next_facilitator
+from bot.domain.text import msg
 from bot.services.groups._base import GroupServiceBase
 from bot.services.groups._changes import hand_over
 from bot.services.groups._guards import open_group, require_facilitator
@@ -31,7 +32,7 @@ class Facilitation(GroupServiceBase):
             eligible = [membership.user_id for membership in active if membership.rules_accepted_at]
             chosen = next_facilitator(group.facilitator_id, eligible)
             if chosen == group.facilitator_id:
-                raise FacilitatorChangeError("There is nobody else to rotate to yet; the role stays where it is.")
+                raise FacilitatorChangeError(msg("There is nobody else to rotate to yet; the role stays where it is."))
             await hand_over(uow, group, chosen)
             await uow.commit()
             return Outcome(view_of(group), uow.committed)

@@ -6,6 +6,7 @@ import time
 
 from bot.domain.errors import NotMemberError
 from bot.domain.groups import Access, GroupStatus, MembershipStatus
+from bot.domain.text import msg
 from bot.services.access import access_of
 from bot.services.cycle import read_cycle
 from bot.services.groups._base import GroupServiceBase
@@ -81,7 +82,10 @@ class Lookups(GroupServiceBase):
                 and not viewer.manages_server
             ):
                 raise NotMemberError(
-                    f"Only members of {group.name} can see its details. Use /group join to ask to join it."
+                    msg(
+                        "Only members of {group} can see its details. Use /group join to ask to join it.",
+                        group=group.name,
+                    )
                 )
             requested = await uow.memberships.with_status(group.id, MembershipStatus.REQUESTED)
             return GroupInfo(

@@ -18,6 +18,7 @@ from bot.domain.group_notices import (
     RulesAccepted,
 )
 from bot.domain.groups import GroupStatus, MembershipStatus, may_ask_again_at
+from bot.domain.text import msg
 from bot.domain.words import person
 from bot.services.access import set_access
 from bot.services.effects import QueuedEffect
@@ -62,7 +63,9 @@ class Memberships(GroupServiceBase):
             require_facilitator(group, actor)
             membership = await uow.memberships.get(group.id, user_id)
             if membership is not None and membership.status == MembershipStatus.ACTIVE:
-                raise AlreadyMemberError(f"{person(user_id)} is already a member of {group.name}.")
+                raise AlreadyMemberError(
+                    msg("{person} is already a member of {group}.", person=person(user_id), group=group.name)
+                )
             await admit(uow, group, user_id, membership, self._clock.now(), rules_accepted_at=None)
             await uow.commit()
             return Outcome(view_of(group), uow.committed)
@@ -85,10 +88,10 @@ class Memberships(GroupServiceBase):
             group = await open_group(uow, guild_id, which)
             membership = await uow.memberships.get(group.id, user_id)
             if membership is not None and membership.status == MembershipStatus.ACTIVE:
-                raise AlreadyMemberError(f"You are already a member of {group.name}.")
+                raise AlreadyMemberError(msg("You are already a member of {group}.", group=group.name))
             if membership is not None and membership.status == MembershipStatus.REQUESTED:
                 raise AlreadyMemberError(
-                    f"You have already asked to join {group.name}; the facilitator will answer soon."
+                    msg("You have already asked to join {group}; the facilitator will answer soon.", group=group.name)
                 )
             now = self._clock.now()
             if membership is not None:
@@ -97,8 +100,12 @@ class Memberships(GroupServiceBase):
                 )
                 if again is not None and again > now:
                     raise JoinRequestTooSoonError(
-                        f"You asked to join {group.name} less than a day ago. You can ask again "
-                        f"<t:{int(again.timestamp())}:R>, or ask another group in the meantime."
+                        msg(
+                            "You asked to join {group} less than a day ago. You can ask again <t:{again}:R>, or ask "
+                            "another group in the meantime.",
+                            group=group.name,
+                            again=int(again.timestamp()),
+                        )
                     )
             await require_room(uow, group, asked_by_facilitator=False)
             if membership is None:
@@ -120,9 +127,9 @@ class Memberships(GroupServiceBase):
             membership, group = await request_and_group(uow, guild_id, membership_id, lock=True)
             require_facilitator(group, actor)
             if membership.status != MembershipStatus.REQUESTED:
-                raise JoinRequestNotFoundError("That request has already been answered; nothing more to do.")
+                raise JoinRequestNotFoundError(msg("That request has already been answered; nothing more to do."))
             if group.status == GroupStatus.ARCHIVED:
-                raise GroupArchivedError(f"{group.name} is archived, so it takes no new members.")
+                raise GroupArchivedError(msg("{group} is archived, so it takes no new members.", group=group.name))
             membership.request_message_id = membership.request_message_id or message_id
             if approve:
                 now = self._clock.now()
@@ -160,7 +167,9 @@ class Memberships(GroupServiceBase):
             group = await open_group(uow, guild_id, group_id)
             membership = await uow.memberships.get(group.id, user_id)
             if membership is None or membership.status != MembershipStatus.ACTIVE:
-                raise NotMemberError(f"These ground rules are for members of {group.name}; you are not one.")
+                raise NotMemberError(
+                    msg("These ground rules are for members of {group}; you are not one.", group=group.name)
+                )
             first_time = membership.rules_accepted_at is None
             if first_time:
                 membership.rules_accepted_at = self._clock.now()
@@ -184,7 +193,9 @@ class Memberships(GroupServiceBase):
                 await uow.commit()
                 return Outcome(Departure(view_of(group), withdrew=True), uow.committed)
             if membership is None or membership.status != MembershipStatus.ACTIVE:
-                raise NotMemberError(f"You are not a member of {group.name}, so there is nothing to leave.")
+                raise NotMemberError(
+                    msg("You are not a member of {group}, so there is nothing to leave.", group=group.name)
+                )
             require_not_facilitator(group, user_id, yourself=True)
             await depart(uow, group, membership, MembershipStatus.LEFT, MemberLeft(user_id), self._clock.now())
             await uow.commit()
@@ -195,7 +206,7 @@ class Memberships(GroupServiceBase):
     ) -> Outcome[GroupView]:
         """Move a member to another group of the server; the facilitator must run both (or manage the server)."""
         if from_group_id == to_group_id:
-            raise AlreadyMemberError("That is the group they are in already; choose another group.")
+            raise AlreadyMemberError(msg("That is the group they are in already; choose another group."))
         async with self._uow() as uow:
             # Groups are always locked in id order, so two opposite moves at once cannot deadlock.
             first, second = sorted((from_group_id, to_group_id))
@@ -207,7 +218,9 @@ class Memberships(GroupServiceBase):
             require_not_facilitator(source, user_id, yourself=user_id == actor.user_id)
             existing = await uow.memberships.get(target.id, user_id)
             if existing is not None and existing.status == MembershipStatus.ACTIVE:
-                raise AlreadyMemberError(f"{person(user_id)} is already a member of {target.name}.")
+                raise AlreadyMemberError(
+                    msg("{person} is already a member of {group}.", person=person(user_id), group=target.name)
+                )
             now, accepted = self._clock.now(), membership.rules_accepted_at
             await depart(uow, source, membership, MembershipStatus.MOVED, MemberMovedOut(user_id, target.name), now)
             await admit(uow, target, user_id, existing, now, rules_accepted_at=accepted, notice_from=source.name)

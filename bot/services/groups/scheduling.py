@@ -6,6 +6,7 @@ from bot.domain.cadence import CadenceInvalidError, parse_cadence
 from bot.domain.effects import EventPlan
 from bot.domain.groups import GroupStatus
 from bot.domain.ledger import cycle_length
+from bot.domain.text import msg
 from bot.services.groups._base import GroupServiceBase
 from bot.services.groups._guards import open_group, require_facilitator
 from bot.services.groups._views import Actor, GroupKey, GroupView, Outcome, view_of
@@ -48,7 +49,7 @@ class Scheduling(GroupServiceBase):
             cadence = None
             if kind != NO_SCHEDULE:
                 if not at or not zone:
-                    raise CadenceInvalidError("A schedule needs a time (HH:MM, 24-hour clock) and a time zone.")
+                    raise CadenceInvalidError(msg("A schedule needs a time (HH:MM, 24-hour clock) and a time zone."))
                 cadence = parse_cadence(
                     kind, at=at, zone=zone, now=now, weekday=weekday, ordinal=ordinal, day=day, weeks=weeks, on=on
                 )
