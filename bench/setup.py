@@ -44,7 +44,7 @@ def timed(what: str, who: Member, reply: Reply) -> Timed:
     shown = reply.record.shown_after
     if shown is None:
         raise RuntimeError(f"{what} by {who.name} was never answered")
-    return Timed(what, who.name, shown, PACED_NOTE.strip() in reply.text)
+    return Timed(what, who.name, shown, str(PACED_NOTE).strip() in reply.text)
 
 
 async def accept_when_welcomed(channel: Channel, person: Member) -> Timed:

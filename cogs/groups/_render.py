@@ -28,7 +28,7 @@ from bot.domain.group_notices import (
     Welcome,
 )
 from bot.domain.groups import CrossTalk, VotingMethod
-from bot.domain.ledger import FOLLOW_THROUGH_RULE, StatusCounts, percent
+from bot.domain.ledger import FOLLOW_THROUGH, StatusCounts, member_record, percent
 from bot.domain.reminders import QuietHours
 from bot.domain.text import Param
 from bot.domain.words import person
@@ -287,20 +287,8 @@ def ledger_lines(cycle: CycleView, *, summary: bool = False) -> list[str]:
         lines.append(t("Actions: none set yet"))
     for member in ledger.members:
         who = person(member.user_id) if member.current else t("{person} (left)", person=person(member.user_id))
-        actions = tn("{n} action", "{n} actions", member.actions.committed)
-        if member.actions.reported:
-            actions = t("{actions}, {rate} followed through", actions=actions, rate=percent(member.actions.rate))
-        lines.append(
-            t(
-                "- {person}: came to {attended} of {meetings}; {rounds}; {actions}",
-                person=who,
-                attended=member.attended,
-                meetings=tn("{n} meeting", "{n} meetings", ledger.held),
-                rounds=tn("{n} round for their issues", "{n} rounds for their issues", member.rounds),
-                actions=actions,
-            )
-        )
-    lines.append(str(FOLLOW_THROUGH_RULE))
+        lines.append(t("- {person}: {record}", person=who, record=member_record(member, ledger.held)))
+    lines.append(render(FOLLOW_THROUGH))
     return lines
 
 
