@@ -52,7 +52,9 @@ from bot.domain.meeting_notices import (
     OffTurnReminder,
     OffTurnRemoved,
 )
+from bot.domain.text import Text, msg
 from bot.domain.words import person
+from bot.i18n import render
 from bot.services.access import set_access
 from bot.services.actions import ActionView, views_of
 from bot.services.due import DueItem
@@ -190,12 +192,18 @@ class MeetingService:
             require_facilitator(group, actor)
             if voice and (group.voice_channel_id is None or group.voice_kind == VoiceKind.NONE):
                 raise NoVoiceChannelError(
-                    f"{group.name} has no voice or Stage channel the floor can be kept in. "
-                    "Start the meeting without voice, or give the group a voice channel first."
+                    msg(
+                        "{group} has no voice or Stage channel the floor can be kept in. "
+                        "Start the meeting without voice, or give the group a voice channel first.",
+                        group=group.name,
+                    )
                 )
             if await uow.meetings.open_in(group.id) is not None:
                 raise MeetingUnderWayError(
-                    f"{group.name} already has a meeting under way. End it with /meeting end before starting another."
+                    msg(
+                        "{group} already has a meeting under way. End it with /meeting end before starting another.",
+                        group=group.name,
+                    )
                 )
             held_before = await uow.meetings.count_in(group.id)
             state = start(
@@ -305,9 +313,13 @@ class MeetingService:
         cleaned = [" ".join(text.split()) for text in actions if text.strip()]
         learnt = learnt.strip()
         if any(len(text) > ACTION_MAX for text in cleaned):
-            raise ActionTextInvalidError(f"An action can be at most {ACTION_MAX} characters: shorten it.")
+            raise ActionTextInvalidError(
+                msg("An action can be at most {most} characters: shorten it.", most=ACTION_MAX)
+            )
         if len(learnt) > LEARNT_MAX:
-            raise ActionTextInvalidError(f"What you learnt can be at most {LEARNT_MAX} characters: shorten it.")
+            raise ActionTextInvalidError(
+                msg("What you learnt can be at most {most} characters: shorten it.", most=LEARNT_MAX)
+            )
         now = self._clock.now()
         async with self._uow() as uow:
             group, meeting = await _open_meeting(uow, guild_id, meeting_id, None, None)
@@ -376,17 +388,29 @@ class MeetingService:
         """A peer's Dress Rehearsal input through its form: posted for them, and their turn ends."""
         texts = [" ".join(text.split()) for text in (criticism, *positives)]
         if len(texts) != 4 or not all(texts):
-            raise ActionTextInvalidError("Give one constructive criticism and three positive statements: all four.")
+            raise ActionTextInvalidError(
+                msg("Give one constructive criticism and three positive statements: all four.")
+            )
         now = self._clock.now()
         async with self._uow() as uow:
             group, meeting = await _open_meeting(uow, guild_id, meeting_id, None, None)
             state = from_json(meeting.state)
             current = state.round
             if state.phase is not Phase.INPUT or current is None or current.mode is not Mode.DRESS_REHEARSAL:
-                raise MeetingRuleError("This form is for input in a Dress Rehearsal round.")
+                raise MeetingRuleError(msg("This form is for input in a Dress Rehearsal round."))
             effects = await advance(uow, group, meeting, Done(user_id), now)
             notice = DressRehearsalInput(user_id, texts[0], (texts[1], texts[2], texts[3]))
-            kept = f"Criticism: {texts[0]} / Positives: {texts[1]}; {texts[2]}; {texts[3]}"
+            # Kept as the holder's digest shows it later, in the words of the group's language.
+            kept = render(
+                msg(
+                    "Criticism: {criticism} / Positives: {first}; {second}; {third}",
+                    criticism=texts[0],
+                    first=texts[1],
+                    second=texts[2],
+                    third=texts[3],
+                ),
+                group.language,
+            )
             await uow.meetings.add_contribution(
                 Contribution(
                     meeting_id=meeting.id,
@@ -417,16 +441,16 @@ class MeetingService:
                 group = await get_group(uow, guild_id, which, channel_id=channel_id)
                 found = await uow.meetings.open_in(group.id)
                 if found is None:
-                    raise MeetingNotFoundError(f"{group.name} has no meeting under way.")
+                    raise MeetingNotFoundError(msg("{group} has no meeting under way.", group=group.name))
                 meeting = found
             else:
                 by_id = await uow.meetings.get(meeting_id)
                 owner = await uow.groups.get(guild_id, by_id.group_id) if by_id is not None else None
                 if by_id is None or owner is None:
-                    raise MeetingNotFoundError("That meeting does not exist in this server.")
+                    raise MeetingNotFoundError(msg("That meeting does not exist in this server."))
                 group, meeting = owner, by_id
             if user_id != group.facilitator_id:
-                await require_eligible(uow, group, user_id, doing="follow the meeting")
+                await require_eligible(uow, group, user_id, doing=str(msg("follow the meeting")))
             return await _view(uow, group, meeting)
 
     async def drawn(self, meeting_id: int) -> MeetingView | None:
@@ -639,7 +663,7 @@ class MeetingService:
         if user_id in state.present:
             return await mute_changes(uow, group, meeting, [user_id], now)
         try:
-            await require_eligible(uow, group, user_id, doing="take part in the meeting")
+            await require_eligible(uow, group, user_id, doing=str(msg("take part in the meeting")))
         except NotEligibleError:
             return []  # a visitor in the channel: the bot leaves them be
         return await advance(uow, group, meeting, Arrive(user_id), now)
@@ -659,18 +683,23 @@ async def _reconcile_voice(uow: UnitOfWork, guild_ids: list[int], now: datetime)
         uow.emit(group.guild_id, SyncStage(group.id, meeting.id))
 
 
-def _moved_on(state: MeetingState, *, command: bool) -> str:
+def _moved_on(state: MeetingState, *, command: bool) -> Text:
     """Why a Next meant for a turn that has ended changed nothing, in the words of how it was sent."""
     if not command:
-        return (
+        return msg(
             "The meeting moved on while you pressed that, so nothing changed: look at the card and press again if "
             "you still mean it."
         )
     holder = speaker(state)
-    now = f" {person(holder)} has the floor now." if holder is not None else ""
-    return (
-        f"The turn had already moved on when your /meeting next arrived, so nothing changed.{now} Send it again "
-        "if you mean to move on from here."
+    if holder is None:
+        return msg(
+            "The turn had already moved on when your /meeting next arrived, so nothing changed. Send it again "
+            "if you mean to move on from here."
+        )
+    return msg(
+        "The turn had already moved on when your /meeting next arrived, so nothing changed. {speaker} has the floor "
+        "now. Send it again if you mean to move on from here.",
+        speaker=person(holder),
     )
 
 
@@ -689,18 +718,21 @@ async def _open_meeting(
     if meeting_id is not None:
         found = await uow.meetings.get(meeting_id)
         if found is None:
-            raise MeetingNotFoundError("That meeting does not exist in this server.")
+            raise MeetingNotFoundError(msg("That meeting does not exist in this server."))
         group = await open_group(uow, guild_id, found.group_id)
     else:
         group = await open_group(uow, guild_id, which, channel_id=channel_id)
         found = await uow.meetings.open_in(group.id)
         if found is None:
             raise MeetingNotFoundError(
-                f"{group.name} has no meeting under way. The facilitator starts one with /meeting start."
+                msg(
+                    "{group} has no meeting under way. The facilitator starts one with /meeting start.",
+                    group=group.name,
+                )
             )
     meeting = await uow.meetings.get(found.id, lock=True)
     if meeting is None or meeting.status != MeetingStatus.OPEN:
-        raise MeetingNotFoundError("That meeting has ended. Its summary is in the group's channel.")
+        raise MeetingNotFoundError(msg("That meeting has ended. Its summary is in the group's channel."))
     return group, meeting
 
 
@@ -719,9 +751,9 @@ async def _authorise(uow: UnitOfWork, group: Group, meeting: Meeting, actor: Act
         return
     user_id = getattr(event, "user_id", None)
     if user_id != actor.user_id:
-        raise MeetingRuleError("You can only do that for yourself.")
+        raise MeetingRuleError(msg("You can only do that for yourself."))
     if actor.user_id != group.facilitator_id:
-        await require_eligible(uow, group, actor.user_id, doing="take part in the meeting")
+        await require_eligible(uow, group, actor.user_id, doing=str(msg("take part in the meeting")))
 
 
 async def _after(uow: UnitOfWork, group: Group, meeting: Meeting, now: datetime) -> list[Effect]:
@@ -768,7 +800,7 @@ def _committing(state: MeetingState, user_id: int) -> bool:
 async def _holder_may_write(uow: UnitOfWork, group: Group, user_id: int) -> None:
     """A holder records or changes their actions only while a member (the facilitator may hold a round too)."""
     if user_id != group.facilitator_id:
-        await require_eligible(uow, group, user_id, doing="record your actions")
+        await require_eligible(uow, group, user_id, doing=str(msg("record your actions")))
 
 
 async def _voted_for_this_meeting(uow: UnitOfWork, group: Group) -> bool:

@@ -10,6 +10,7 @@ import discord
 from discord import app_commands
 
 from bot.domain.meeting import Event
+from bot.i18n import Text, msg, render
 from bot.services.meetings import MeetingView
 from bot.ui.replies import defer
 from cogs._feature import FeatureCog
@@ -19,24 +20,25 @@ if TYPE_CHECKING:
     from bot.app import Setkeeper
 
 MEETING = app_commands.Group(name="meeting", description="Run an action learning meeting", guild_only=True)
-SAID = {
-    "here": "You are marked present.",
-    "done": "Your turn is over. Thank you.",
-    "pass": "You passed this turn.",
-    "hand": "Your hand is raised: you are in the queue.",
-    "lower": "Your hand is lowered.",
-    "next": "Moved on.",
-    "pause": "Paused: everyone can post until you resume.",
-    "resume": "Resumed.",
-    "endnow": (
+SAID: dict[str, Text] = {
+    "here": msg("You are marked present."),
+    "done": msg("Your turn is over. Thank you."),
+    "pass": msg("You passed this turn."),
+    "hand": msg("Your hand is raised: you are in the queue."),
+    "lower": msg("Your hand is lowered."),
+    "next": msg("Moved on."),
+    "pause": msg("Paused: everyone can post until you resume."),
+    "resume": msg("Resumed."),
+    "endnow": msg(
         "The meeting has ended; the summary is posted, and each issue holder has their round's notes by direct message."
     ),
 }
-END_ASKED = (
+"""What each press or command says back to the person, privately (drawn in their language when it answers)."""
+END_ASKED = msg(
     "End the meeting for everyone now? This is final: the summary is posted, and the rounds not yet held wait for "
     "the next meeting. If you did not mean to, just dismiss this message."
 )
-END_REFUSED = "Only the facilitator can end the meeting. Your buttons are on the card's top row."
+END_REFUSED = msg("Only the facilitator can end the meeting. Your buttons are on the card's top row.")
 
 
 class MeetingsBase(FeatureCog):
@@ -59,7 +61,7 @@ class MeetingsBase(FeatureCog):
         self,
         interaction: discord.Interaction[Any],
         event: Event,
-        said: str,
+        said: Text | str,
         *,
         meeting_id: int | None = None,
         group: str | None = None,
@@ -79,5 +81,5 @@ class MeetingsBase(FeatureCog):
                 command=command,
                 sent_at=interaction.created_at,
             )
-        await self._finish(interaction, outcome.effects, said)
+        await self._finish(interaction, outcome.effects, render(said))
         return outcome.value

@@ -18,6 +18,9 @@ from bot.domain.meeting_notices import (
     RoundDigest,
     SpentCard,
 )
+from bot.i18n import speaking
+from bot.services.cycle import CycleView
+from bot.services.meetings import MeetingView
 from bot.ui.applier import Post
 from cogs.meetings._base import MEETING
 from cogs.meetings._facilitator import FacilitatorCommands
@@ -82,6 +85,19 @@ class Meetings(FacilitatorCommands, MemberCommands):
         view = await self.meetings.drawn(notice.meeting_id)
         if view is None:
             return None
+        cycle = (
+            await self.bot.services.ledger.of_meeting(notice.meeting_id) if isinstance(notice, MeetingSummary) else None
+        )
+        # What the group reads together, in the group's language, whoever's press or command moved the meeting.
+        with speaking(await self.bot.services.groups.language_of(view.group_id)):
+            return self._draw_live(notice, view, cycle)
+
+    def _draw_live(
+        self,
+        notice: FloorCard | SpentCard | MeetingSummary | RoundDigest | FloorTo,
+        view: MeetingView,
+        cycle: CycleView | None,
+    ) -> Post | None:
         if isinstance(notice, FloorTo):
             # Three quick passes ping once: only someone who still holds the floor when the ping goes out.
             if not view.open or view.speaker != notice.user_id:
@@ -92,7 +108,7 @@ class Meetings(FacilitatorCommands, MemberCommands):
                 else render_notice(notice)
             )
         if isinstance(notice, MeetingSummary):
-            return summary(view, await self.bot.services.ledger.of_meeting(notice.meeting_id))
+            return summary(view, cycle)
         if isinstance(notice, RoundDigest):
             return digest(view, notice.round_index)
         if isinstance(notice, SpentCard):

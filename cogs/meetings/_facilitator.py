@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 
 from bot.domain.meeting import MODE_NAMES, Break, End, Extend, Mode, Next, Pause, Resume, SetMode, Skip
-from bot.domain.words import plural
+from bot.i18n import render, t, tn
 from bot.ui.replies import defer, reply
 from cogs._feature import FeatureCog
 from cogs.groups._views import actor_of
@@ -36,17 +36,19 @@ class FacilitatorCommands(VoiceFloor):
         outcome = await self.meetings.start(
             guild_id, actor_of(interaction), group, interaction.channel_id, voice=voice and not missing
         )
-        said = "The meeting has started. Members press Here on the card; press Next to begin the catch-up."
+        said = t("The meeting has started. Members press Here on the card; press Next to begin the catch-up.")
         await self._present_in_voice(interaction.guild, outcome.value)
         if place is not None and missing:
             said += f" {text_only(missing, place)}"
         elif place is not None and place.stage:
-            said += (
-                " Joining the group's Stage counts as Here; the speaker is brought on stage and listeners stay in the"
-                " audience while someone else speaks."
+            said += " " + t(
+                "Joining the group's Stage counts as Here; the speaker is brought on stage and listeners stay in the "
+                "audience while someone else speaks."
             )
         elif voice:
-            said += " Joining the group's voice channel counts as Here; listeners are muted while someone else speaks."
+            said += " " + t(
+                "Joining the group's voice channel counts as Here; listeners are muted while someone else speaks."
+            )
         await self._finish(interaction, outcome.effects, said)
 
     @MEETING.command(name="next", description="End the current turn or phase and move on (facilitator)")
@@ -59,15 +61,15 @@ class FacilitatorCommands(VoiceFloor):
     @app_commands.describe(member="Whose turn to pass")
     async def skip(self, interaction: discord.Interaction[Any], member: discord.User) -> None:
         """Pass someone's turn."""
-        await self._act(interaction, Skip(member.id), f"Passed {member.mention}'s turn.")
+        await self._act(interaction, Skip(member.id), t("Passed {member}'s turn.", member=member.mention))
 
     @MEETING.command(name="mode", description="The mode of the current or next round (facilitator or the issue holder)")
     @app_commands.describe(mode="How peers give their input")
-    @app_commands.choices(mode=[app_commands.Choice(name=MODE_NAMES[m], value=m.value) for m in Mode])
+    @app_commands.choices(mode=[app_commands.Choice(name=render(MODE_NAMES[m], "en"), value=m.value) for m in Mode])
     async def mode(self, interaction: discord.Interaction[Any], mode: str) -> None:
         """Choose the round's mode."""
         chosen = Mode(mode)
-        await self._act(interaction, SetMode(chosen), f"Mode: {MODE_NAMES[chosen]}.")
+        await self._act(interaction, SetMode(chosen), t("Mode: {mode}.", mode=MODE_NAMES[chosen]))
 
     @MEETING.command(name="pause", description="Pause the meeting: everyone can post (facilitator)")
     async def pause(self, interaction: discord.Interaction[Any]) -> None:
@@ -83,15 +85,19 @@ class FacilitatorCommands(VoiceFloor):
     @app_commands.describe(minutes="How long")
     async def break_(self, interaction: discord.Interaction[Any], minutes: app_commands.Range[int, 1, 120]) -> None:
         """Take a break; the meeting resumes by itself when it ends."""
-        await self._act(
-            interaction, Break(minutes), f"A break of {plural(minutes, 'minute')}: everyone can post meanwhile."
+        said = tn(
+            "A break of {n} minute: everyone can post meanwhile.",
+            "A break of {n} minutes: everyone can post meanwhile.",
+            minutes,
         )
+        await self._act(interaction, Break(minutes), said)
 
     @MEETING.command(name="extend", description="More time for the current turn (facilitator)")
     @app_commands.describe(minutes="How many more minutes")
     async def extend(self, interaction: discord.Interaction[Any], minutes: app_commands.Range[int, 1, 60]) -> None:
         """Extend the current turn."""
-        await self._act(interaction, Extend(minutes), f"The turn has {plural(minutes, 'more minute', 'more minutes')}.")
+        said = tn("The turn has {n} more minute.", "The turn has {n} more minutes.", minutes)
+        await self._act(interaction, Extend(minutes), said)
 
     @MEETING.command(name="end", description="End the meeting and post the summary (facilitator)")
     async def end(self, interaction: discord.Interaction[Any]) -> None:

@@ -13,7 +13,9 @@ from discord.ext import commands
 from bot.domain.errors import UserFacingError
 from bot.domain.meeting import Arrive, Done, End, Event, LowerHand, Next, Pass, Pause, RaiseHand, Resume
 from bot.domain.meeting.rounds import may_press
+from bot.i18n import render, t
 from bot.ui.replies import defer, reply
+from cogs.actions._cog import Actions
 from cogs.groups._views import guarded
 from cogs.meetings._base import END_ASKED, END_REFUSED, SAID, MeetingsBase
 from cogs.meetings._views import COMMIT_FORM, REHEARSAL_FORM, commit_form, end_confirmation, rehearsal_form
@@ -73,7 +75,7 @@ class MemberCommands(MeetingsBase):
         if action == "report":
             await defer(interaction)
             meeting = await self.meetings.view(interaction.guild_id or 0, user_id, meeting_id=meeting_id)
-            await self.bot.get_cog("Actions").panel(interaction, meeting.group_id)  # type: ignore[union-attr]
+            await cast(Actions, self.bot.get_cog(Actions.__cog_name__)).panel(interaction, meeting.group_id)
             return
         events: dict[str, Event] = {
             "here": Arrive(user_id),
@@ -91,9 +93,9 @@ class MemberCommands(MeetingsBase):
         await defer(interaction)
         meeting = await self.meetings.view(interaction.guild_id or 0, interaction.user.id, meeting_id=meeting_id)
         if "endnow" not in may_press(meeting.state, interaction.user.id):
-            await reply(interaction, END_REFUSED)
+            await reply(interaction, render(END_REFUSED))
             return
-        await reply(interaction, END_ASKED, view=end_confirmation(meeting_id))
+        await reply(interaction, render(END_ASKED), view=end_confirmation(meeting_id))
 
     async def _open_commit_form(self, interaction: discord.Interaction[Any], meeting_id: int) -> None:
         """The holder's form, empty in their commit step, or with what their ended round recorded, to change."""
@@ -120,13 +122,18 @@ class MemberCommands(MeetingsBase):
         except UserFacingError as exc:
             await _refused_with_text(interaction, exc, [*actions, learnt])
             return
-        after = (
-            "Until the meeting ends you can change them: press Record my actions again (it is under /meeting status "
-            "too)."
+        said = (
+            t(
+                "Your learning and actions are recorded. Thank you. Until the meeting ends you can change them: press "
+                "Record my actions again (it is under /meeting status too)."
+            )
             if outcome.value.open
-            else "That was the meeting's last round: it has ended, and the summary is posted."
+            else t(
+                "Your learning and actions are recorded. Thank you. That was the meeting's last round: it has ended, "
+                "and the summary is posted."
+            )
         )
-        await self._finish(interaction, outcome.effects, f"Your learning and actions are recorded. Thank you. {after}")
+        await self._finish(interaction, outcome.effects, said)
 
     async def _rehearsed(self, interaction: discord.Interaction[Any], meeting_id: int) -> None:
         values = submitted(cast("dict[str, Any]", interaction.data or {}))
@@ -141,7 +148,7 @@ class MemberCommands(MeetingsBase):
         except UserFacingError as exc:
             await _refused_with_text(interaction, exc, [criticism, *positives])
             return
-        await self._finish(interaction, outcome.effects, "Your input is posted, and your turn is over. Thank you.")
+        await self._finish(interaction, outcome.effects, t("Your input is posted, and your turn is over. Thank you."))
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
@@ -164,5 +171,8 @@ class MemberCommands(MeetingsBase):
 
 async def _refused_with_text(interaction: discord.Interaction[Any], error: UserFacingError, texts: list[str]) -> None:
     """A refused form: the reason, and what the member wrote, exactly, in a file to copy from."""
-    kept = discord.File(io.BytesIO(("\n\n".join(t for t in texts if t) + "\n").encode()), filename="what-you-wrote.txt")
-    await reply(interaction, error.message + "\nWhat you wrote is attached, to keep.", file=kept, settles=False)
+    kept = discord.File(
+        io.BytesIO(("\n\n".join(text for text in texts if text) + "\n").encode()), filename="what-you-wrote.txt"
+    )
+    said = error.message + "\n" + t("What you wrote is attached, to keep.")
+    await reply(interaction, said, file=kept, settles=False)

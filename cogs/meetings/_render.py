@@ -18,6 +18,7 @@ from bot.domain.meeting_notices import (
     TurnWarning,
 )
 from bot.domain.words import person
+from bot.i18n import Text, msg, render, t
 from bot.services.actions import ActionView
 from bot.services.cycle import CycleView
 from bot.services.meetings import MeetingView
@@ -28,25 +29,25 @@ from cogs.votes._render import echo
 
 COLOUR = discord.Colour.blurple()
 MESSAGE_LIMIT = 2000
-TOO_LONG = "(Too long for one message: all of it is in the attached file.)"
-PHASE_NAMES = {
-    Phase.OPENING: "Opening",
-    Phase.CATCH_UP: "Catch-up on last time's actions",
-    Phase.VOTE: "Vote on the bids",
-    Phase.PRESENT: "The issue holder presents",
-    Phase.CLARIFY: "Clarifying questions",
-    Phase.INPUT: "Input",
-    Phase.FACILITATOR: "The facilitator's thoughts",
-    Phase.COMMIT: "Learning and actions",
-    Phase.CLOSED: "Ended",
+TOO_LONG = msg("(Too long for one message: all of it is in the attached file.)")
+PHASE_NAMES: dict[Phase, Text] = {
+    Phase.OPENING: msg("Opening"),
+    Phase.CATCH_UP: msg("Catch-up on last time's actions"),
+    Phase.VOTE: msg("Vote on the bids"),
+    Phase.PRESENT: msg("The issue holder presents"),
+    Phase.CLARIFY: msg("Clarifying questions"),
+    Phase.INPUT: msg("Input"),
+    Phase.FACILITATOR: msg("The facilitator's thoughts"),
+    Phase.COMMIT: msg("Learning and actions"),
+    Phase.CLOSED: msg("Ended"),
 }
 
 
 def _people(user_ids: list[int] | tuple[int, ...]) -> str:
-    return ", ".join(f"{person(user_id)}" for user_id in user_ids) or "nobody"
+    return ", ".join(f"{person(user_id)}" for user_id in user_ids) or t("nobody")
 
 
-VOICE_LAGGING = "Voice is running a few seconds behind: a mute, or a move on or off the stage, may come late."
+VOICE_LAGGING = msg("Voice is running a few seconds behind: a mute, or a move on or off the stage, may come late.")
 
 
 def floor_card(view: MeetingView, buttons: discord.ui.View | None, *, lagging: bool = False) -> Post:
@@ -55,7 +56,7 @@ def floor_card(view: MeetingView, buttons: discord.ui.View | None, *, lagging: b
     `lagging`: the voice floor is behind the card (a voice edit held back by Discord's limits, or retried).
     """
     state = view.state
-    title = f"Meeting of {plain(view.group_name)}: {PHASE_NAMES[state.phase]}"
+    group, phase = plain(view.group_name), PHASE_NAMES[state.phase]
     current = state.round
     if current is not None and state.phase in (
         Phase.PRESENT,
@@ -64,8 +65,16 @@ def floor_card(view: MeetingView, buttons: discord.ui.View | None, *, lagging: b
         Phase.FACILITATOR,
         Phase.COMMIT,
     ):
-        title += f" (round {state.round_index + 1} of {len(state.rounds)})"
-    embed = discord.Embed(title=title[:256], description=PHASE_PROMPTS[state.phase], colour=COLOUR)
+        title = t(
+            "Meeting of {group}: {phase} (round {number} of {count})",
+            group=group,
+            phase=phase,
+            number=state.round_index + 1,
+            count=len(state.rounds),
+        )
+    else:
+        title = t("Meeting of {group}: {phase}", group=group, phase=phase)
+    embed = discord.Embed(title=title[:256], description=render(PHASE_PROMPTS[state.phase]), colour=COLOUR)
     if current is not None and state.phase in (
         Phase.PRESENT,
         Phase.CLARIFY,
@@ -75,54 +84,61 @@ def floor_card(view: MeetingView, buttons: discord.ui.View | None, *, lagging: b
     ):
         round_view = view.rounds[state.round_index]
         issue = (
-            f"**{echo(round_view.title)}** by {person(current.holder_id)}"
+            t("**{title}** by {member}", title=echo(round_view.title), member=person(current.holder_id))
             if round_view.title
             else person(current.holder_id)
         )
-        embed.add_field(name="Issue", value=issue, inline=False)
-        embed.add_field(name=f"Mode: {MODE_NAMES[current.mode]}", value=MODE_PROMPTS[current.mode], inline=False)
+        embed.add_field(name=t("Issue"), value=issue, inline=False)
+        embed.add_field(
+            name=t("Mode: {mode}", mode=MODE_NAMES[current.mode]),
+            value=render(MODE_PROMPTS[current.mode]),
+            inline=False,
+        )
     if state.paused:
-        embed.add_field(name="Paused", value="Everyone can post until the facilitator resumes.", inline=False)
+        embed.add_field(name=t("Paused"), value=t("Everyone can post until the facilitator resumes."), inline=False)
     elif state.break_until is not None:
         embed.add_field(
-            name="On a break",
-            value=f"Back <t:{int(state.break_until.timestamp())}:R>. Everyone can post.",
+            name=t("On a break"),
+            value=t("Back <t:{stamp}:R>. Everyone can post.", stamp=int(state.break_until.timestamp())),
             inline=False,
         )
     elif view.speaker is not None:
-        floor = f"{person(view.speaker)}"
+        floor = person(view.speaker)
         if state.turn_ends_at is not None:
-            floor += f", time up <t:{int(state.turn_ends_at.timestamp())}:R>"
-        embed.add_field(name="Has the floor", value=floor, inline=False)
+            floor = t("{speaker}, time up <t:{stamp}:R>", speaker=floor, stamp=int(state.turn_ends_at.timestamp()))
+        embed.add_field(name=t("Has the floor"), value=floor, inline=False)
         if view.up_next is not None:
-            embed.add_field(name="Next", value=f"{person(view.up_next)}", inline=True)
+            embed.add_field(name=t("Next"), value=f"{person(view.up_next)}", inline=True)
         later = [user for user in state.queue[1:] if user != view.up_next]
         if later:
-            embed.add_field(name="Then", value=_people(later), inline=True)
+            embed.add_field(name=t("Then"), value=_people(later), inline=True)
     vote = message_link(view.guild_id, view.text_channel_id, view.vote_card_message_id)
     if state.phase is Phase.VOTE and vote is not None:
-        embed.add_field(name="The vote", value=f"[Open the vote card]({vote}) to vote on the bids.", inline=False)
+        embed.add_field(
+            name=t("The vote"), value=t("[Open the vote card]({link}) to vote on the bids.", link=vote), inline=False
+        )
     if state.hands:
-        embed.add_field(name="Hands raised", value=_people(state.hands), inline=False)
+        embed.add_field(name=t("Hands raised"), value=_people(state.hands), inline=False)
     if view.speaker_actions:
         lines = "\n".join(_action_line(action) for action in view.speaker_actions)
-        embed.add_field(name="Their actions from last time", value=lines[:1024], inline=False)
+        embed.add_field(name=t("Their actions from last time"), value=lines[:1024], inline=False)
     if state.phase is not Phase.CLOSED:
-        embed.add_field(name="Present", value=_people(state.present)[:1024], inline=False)
+        embed.add_field(name=t("Present"), value=_people(state.present)[:1024], inline=False)
     if lagging and view.open and view.voice_channel_id is not None:
-        embed.add_field(name="Voice behind", value=VOICE_LAGGING, inline=False)
+        embed.add_field(name=t("Voice behind"), value=render(VOICE_LAGGING), inline=False)
     return Post(content=_floor_line(view), embed=embed, view=buttons if view.open else None)
 
 
-WHAT_TO_DO = {
-    Phase.CATCH_UP: "Tell the group how your actions went, then press Done.",
-    Phase.PRESENT: "Explain your issue in a few minutes, then press Done.",
-    Phase.CLARIFY: "Ask your clarifying questions, then press Done (or Pass).",
-    Phase.INPUT: "Give your input in the round's mode, then press Done (or Pass).",
-    Phase.FACILITATOR: "Add your thoughts, then press Done.",
-    Phase.COMMIT: "Say what you learnt, then press Record my actions.",
+WHAT_TO_DO: dict[Phase, Text] = {
+    Phase.CATCH_UP: msg("Tell the group how your actions went, then press Done."),
+    Phase.PRESENT: msg("Explain your issue in a few minutes, then press Done."),
+    Phase.CLARIFY: msg("Ask your clarifying questions, then press Done (or Pass)."),
+    Phase.INPUT: msg("Give your input in the round's mode, then press Done (or Pass)."),
+    Phase.FACILITATOR: msg("Add your thoughts, then press Done."),
+    Phase.COMMIT: msg("Say what you learnt, then press Record my actions."),
 }
-REHEARSAL_TO_DO = "Press Give my input: one constructive criticism and three positives."
+REHEARSAL_TO_DO = msg("Press Give my input: one constructive criticism and three positives.")
+FINISHED_TO_DO = msg("Press Done when you have finished.")
 
 
 def _floor_line(view: MeetingView) -> str | None:
@@ -131,8 +147,13 @@ def _floor_line(view: MeetingView) -> str | None:
     if not view.open or view.speaker is None or state.paused or state.break_until is not None:
         return None
     rehearsal = state.phase is Phase.INPUT and state.round is not None and state.round.mode is Mode.DRESS_REHEARSAL
-    to_do = REHEARSAL_TO_DO if rehearsal else WHAT_TO_DO.get(state.phase, "Press Done when you have finished.")
-    return f"{person(view.speaker)}, you have the floor: {PHASE_NAMES[state.phase]}. {to_do}"
+    to_do = REHEARSAL_TO_DO if rehearsal else WHAT_TO_DO.get(state.phase, FINISHED_TO_DO)
+    return t(
+        "{speaker}, you have the floor: {phase}. {to_do}",
+        speaker=person(view.speaker),
+        phase=PHASE_NAMES[state.phase],
+        to_do=to_do,
+    )
 
 
 def with_ping(card: Post, user_id: int) -> Post:
@@ -150,10 +171,20 @@ def card_link(view: MeetingView) -> str | None:
 def spent_card(view: MeetingView) -> Post:
     """A card the meeting moved on from: one line, no buttons, and a link to the live card when there is one."""
     where = card_link(view) if view.open else None
-    after = f"the live card is [the newest one]({where})." if where else "the live card is the newest one below."
+    group = plain(view.group_name)
     if not view.open:
-        after = "the meeting has ended."
-    return Post(content=f"-# Earlier card of the meeting of {plain(view.group_name)}: {after}")
+        return Post(content=t("-# Earlier card of the meeting of {group}: the meeting has ended.", group=group))
+    if where:
+        return Post(
+            content=t(
+                "-# Earlier card of the meeting of {group}: the live card is [the newest one]({link}).",
+                group=group,
+                link=where,
+            )
+        )
+    return Post(
+        content=t("-# Earlier card of the meeting of {group}: the live card is the newest one below.", group=group)
+    )
 
 
 def _action_line(action: ActionView) -> str:
@@ -169,27 +200,37 @@ def summary(view: MeetingView, cycle: CycleView | None = None) -> Post:
     With `cycle`, the ledger of the cycle the meeting belongs to follows.
     """
     state = view.state
-    lines = [f"**Summary of the meeting of {plain(view.group_name)}**", f"Present: {_people(state.present)}"]
+    lines = [
+        t("**Summary of the meeting of {group}**", group=plain(view.group_name)),
+        t("Present: {people}", people=_people(state.present)),
+    ]
     if not view.rounds:
-        lines.append("No issue had a round this time.")
+        lines.append(t("No issue had a round this time."))
     for number, round_view in enumerate(view.rounds, start=1):
-        issue = f"**{echo(round_view.title)}**" if round_view.title else "an issue"
-        lines.append(f"{number}. {person(round_view.holder_id)}: {issue} ({MODE_NAMES[round_view.mode]})")
-        lines += [f"   - action: {echo(text)}" for text in round_view.actions]
+        issue = f"**{echo(round_view.title)}**" if round_view.title else t("an issue")
+        lines.append(f"{number}. {person(round_view.holder_id)}: {issue} ({render(MODE_NAMES[round_view.mode])})")
+        lines += ["   - " + t("action: {text}", text=echo(text)) for text in round_view.actions]
         if not round_view.ran:
-            lines.append("   - (this round did not run)")
+            lines.append("   - " + t("(this round did not run)"))
         elif round_view.cut_short:
-            lines.append("   - (cut short: the issue holder left the group during it)")
+            lines.append("   - " + t("(cut short: the issue holder left the group during it)"))
     if cycle is not None:
         lines += ["", *ledger_lines(cycle, summary=True), ""]
     if view.next_meeting_at is not None:
-        stamp = int(view.next_meeting_at.timestamp())
         lines.append(
-            f"Next meeting: <t:{stamp}:F> (<t:{stamp}:R>). Its catch-up asks about these actions, and a reminder "
-            "to report back comes before it."
+            t(
+                "Next meeting: <t:{stamp}:F> (<t:{stamp}:R>). Its catch-up asks about these actions, and a reminder "
+                "to report back comes before it.",
+                stamp=int(view.next_meeting_at.timestamp()),
+            )
         )
     else:
-        lines.append(f"Next meeting: not set yet ({SET_A_SCHEDULE}). The catch-up next time asks about these actions.")
+        lines.append(
+            t(
+                "Next meeting: not set yet ({how}). The catch-up next time asks about these actions.",
+                how=SET_A_SCHEDULE,
+            )
+        )
     return whole(lines, "meeting-summary.md")
 
 
@@ -198,22 +239,24 @@ def digest(view: MeetingView, round_index: int) -> Post | None:
     if round_index >= len(view.rounds):
         return None
     round_view = view.rounds[round_index]
-    lines = [f"**Your round in {plain(view.group_name)}**"]
+    lines = [t("**Your round in {group}**", group=plain(view.group_name))]
     if round_view.title:
-        lines.append(f"Issue: {echo(round_view.title)}")
-    lines.append(f"Mode: {MODE_NAMES[round_view.mode]}")
-    lines.append(f"Input, in order: {_people(round_view.inputs)}")
+        lines.append(t("Issue: {title}", title=echo(round_view.title)))
+    lines.append(t("Mode: {mode}", mode=MODE_NAMES[round_view.mode]))
+    lines.append(t("Input, in order: {people}", people=_people(round_view.inputs)))
     if round_view.passes:
-        lines.append(f"Passed: {_people(round_view.passes)}")
+        lines.append(t("Passed: {people}", people=_people(round_view.passes)))
     if round_view.said:
-        lines.append("What was said (where I could read it):")
+        lines.append(t("What was said (where I could read it):"))
         lines += [
-            f"- {person(author)} ({'question' if phase == 'clarify' else 'input'}): {echo(text)}"
+            t("- {member} (question): {text}", member=person(author), text=echo(text))
+            if phase == Phase.CLARIFY.value
+            else t("- {member} (input): {text}", member=person(author), text=echo(text))
             for author, phase, text in round_view.said
         ]
     if round_view.learnt:
-        lines.append(f"What you learnt: {echo(round_view.learnt)}")
-    lines += [f"- action: {echo(text)}" for text in round_view.actions] or ["No actions recorded."]
+        lines.append(t("What you learnt: {text}", text=echo(round_view.learnt)))
+    lines += ["- " + t("action: {text}", text=echo(text)) for text in round_view.actions] or [t("No actions recorded.")]
     return whole(lines, "your-round.md")
 
 
@@ -226,30 +269,40 @@ def whole(lines: list[str], filename: str, file_text: str | None = None) -> Post
     text = "\n".join(lines)
     if len(text) <= MESSAGE_LIMIT:
         return Post(content=text)
+    too_long = render(TOO_LONG)
     shown: list[str] = []
     for line in lines:
-        if len("\n".join([*shown, line, TOO_LONG])) > MESSAGE_LIMIT:
+        if len("\n".join([*shown, line, too_long])) > MESSAGE_LIMIT:
             break
         shown.append(line)
-    return Post(content="\n".join([*shown, TOO_LONG]), attachment=(filename, (file_text or text) + "\n"))
+    return Post(content="\n".join([*shown, too_long]), attachment=(filename, (file_text or text) + "\n"))
 
 
-STAGE_INVITED = "On the Stage you are invited to speak: accept the invitation to come on stage."
+STAGE_INVITED = msg("On the Stage you are invited to speak: accept the invitation to come on stage.")
 
 
 def on_stage(post: Post) -> Post:
     """The floor ping of a Stage meeting: Discord brings a member on stage by an invitation they accept."""
-    return dataclasses.replace(post, content=f"{post.content} {STAGE_INVITED}")
+    return dataclasses.replace(post, content=f"{post.content} {render(STAGE_INVITED)}")
 
 
 def _off_turn(group: str, who: str, member: bool) -> str:
     """Why a post out of turn was caught, and what to do instead, for a member of the group or for someone else."""
     if member:
-        return f"{who}. Raise your hand to speak."
-    return (
-        f"{group} is in a meeting, where its members speak one at a time ({who}). You are not a member of {group}: "
-        "please leave the channel to them until the meeting ends."
+        return t("{who}. Raise your hand to speak.", who=who)
+    return t(
+        "{group} is in a meeting, where its members speak one at a time ({who}). You are not a member of {group}: "
+        "please leave the channel to them until the meeting ends.",
+        group=group,
+        who=who,
     )
+
+
+def _who(speaker_id: int | None) -> str:
+    """Who holds the floor, as a note about a post out of turn says it."""
+    if speaker_id:
+        return t("{speaker} has the floor", speaker=person(speaker_id))
+    return t("someone else has the floor")
 
 
 def render_notice(notice: Notice) -> Post:
@@ -257,37 +310,40 @@ def render_notice(notice: Notice) -> Post:
     match notice:
         case FloorTo(user_id=user_id):
             return Post(
-                content=f"{person(user_id)}, you have the floor.",
+                content=t("{speaker}, you have the floor.", speaker=person(user_id)),
                 mentions=discord.AllowedMentions(everyone=False, roles=False, users=[discord.Object(user_id)]),
             )
         case TurnWarning(group=group):
-            return Post(content=f"One minute left of your turn in {plain(group)}.")
+            return Post(content=t("One minute left of your turn in {group}.", group=plain(group)))
         case TurnOver(group=group, moved_on=moved_on):
-            after = "The floor has moved on." if moved_on else "Please finish up and press Done."
-            return Post(content=f"Your time is up in {plain(group)}. {after}")
+            if moved_on:
+                return Post(content=t("Your time is up in {group}. The floor has moved on.", group=plain(group)))
+            return Post(content=t("Your time is up in {group}. Please finish up and press Done.", group=plain(group)))
         case OffTurnRemoved(group=group, speaker_id=speaker_id, text=text, member=member):
-            who = f"{person(speaker_id)} has the floor" if speaker_id else "someone else has the floor"
-            why = _off_turn(plain(group), who, member)
-            if not text:
-                return Post(content=f"Your post in {plain(group)} was removed: {why}")
-            return whole(
-                [f"Your post in {plain(group)} was removed: {why}", "What you wrote, to keep:", echo(text)],
-                "what-you-wrote.txt",
-                file_text=text,
+            removed = t(
+                "Your post in {group} was removed: {why}",
+                group=plain(group),
+                why=_off_turn(plain(group), _who(speaker_id), member),
             )
+            if not text:
+                return Post(content=removed)
+            return whole([removed, t("What you wrote, to keep:"), echo(text)], "what-you-wrote.txt", file_text=text)
         case OffTurnReminder(group=group, speaker_id=speaker_id, member=member):
-            who = f"{person(speaker_id)} has the floor" if speaker_id else "someone else has the floor"
+            who = _who(speaker_id)
             if not member:
-                return Post(content=f"A gentle reminder in {plain(group)}: {_off_turn(plain(group), who, False)}")
-            return Post(content=f"A gentle reminder in {plain(group)}: {who}, one speaker at a time.")
+                why = _off_turn(plain(group), who, False)
+                return Post(content=t("A gentle reminder in {group}: {why}", group=plain(group), why=why))
+            return Post(
+                content=t("A gentle reminder in {group}: {who}, one speaker at a time.", group=plain(group), who=who)
+            )
         case NotAQuestion(group=group):
-            return Post(content=f"In {plain(group)} this part of the round is for questions only.")
+            return Post(content=t("In {group} this part of the round is for questions only.", group=plain(group)))
         case DressRehearsalInput(user_id=user_id, criticism=criticism, positives=positives):
             return whole(
                 [
-                    f"{person(user_id)}'s input (Dress Rehearsal)",
-                    f"One constructive criticism: {echo(criticism)}",
-                    "Three positives:",
+                    t("{member}'s input (Dress Rehearsal)", member=person(user_id)),
+                    t("One constructive criticism: {text}", text=echo(criticism)),
+                    t("Three positives:"),
                     *(f"- {echo(text)}" for text in positives),
                 ],
                 "dress-rehearsal-input.md",

@@ -9,6 +9,7 @@ import discord
 
 from bot.domain.meeting import MAX_ACTIONS, Mode, Phase
 from bot.domain.meeting.rounds import may_press
+from bot.i18n import Text, msg, render, t
 from bot.services.meetings import CommitDraft, MeetingView, turn_mark
 from cogs.groups._views import guarded, single_item_view
 
@@ -17,20 +18,21 @@ if TYPE_CHECKING:
 
 COMMIT_FORM = re.compile(r"setkeeper:commit:(?P<meeting>[0-9]{1,12})(?::(?P<round>[0-9]{1,3}))?")
 REHEARSAL_FORM = re.compile(r"setkeeper:rehearse:(?P<meeting>[0-9]{1,12})")
-LABELS = {
-    "here": ("Here", discord.ButtonStyle.success),
-    "done": ("Done", discord.ButtonStyle.primary),
-    "pass": ("Pass", discord.ButtonStyle.secondary),
-    "hand": ("Raise hand", discord.ButtonStyle.secondary),
-    "commit": ("Record my actions", discord.ButtonStyle.success),
-    "input": ("Give my input", discord.ButtonStyle.primary),
-    "next": ("Next", discord.ButtonStyle.secondary),
-    "pause": ("Pause", discord.ButtonStyle.secondary),
-    "resume": ("Resume", discord.ButtonStyle.success),
-    "report": ("My actions", discord.ButtonStyle.secondary),
-    "end": ("End meeting", discord.ButtonStyle.danger),
-    "endnow": ("Yes, end the meeting for everyone", discord.ButtonStyle.danger),
+LABELS: dict[str, tuple[Text, discord.ButtonStyle]] = {
+    "here": (msg("Here"), discord.ButtonStyle.success),
+    "done": (msg("Done"), discord.ButtonStyle.primary),
+    "pass": (msg("Pass"), discord.ButtonStyle.secondary),
+    "hand": (msg("Raise hand"), discord.ButtonStyle.secondary),
+    "commit": (msg("Record my actions"), discord.ButtonStyle.success),
+    "input": (msg("Give my input"), discord.ButtonStyle.primary),
+    "next": (msg("Next"), discord.ButtonStyle.secondary),
+    "pause": (msg("Pause"), discord.ButtonStyle.secondary),
+    "resume": (msg("Resume"), discord.ButtonStyle.success),
+    "report": (msg("My actions"), discord.ButtonStyle.secondary),
+    "end": (msg("End meeting"), discord.ButtonStyle.danger),
+    "endnow": (msg("Yes, end the meeting for everyone"), discord.ButtonStyle.danger),
 }
+"""Each button's label (drawn in the language of whoever reads the card) and style."""
 FACILITATOR_ACTIONS = frozenset({"next", "pause", "resume", "end"})
 """The facilitator's buttons: a row of their own under the members', headed "Facilitator:"."""
 MEMBERS_ROW, FACILITATOR_ROW = 0, 1
@@ -49,7 +51,7 @@ class FloorButton(
         label, style = LABELS[action]
         custom_id = f"setkeeper:meet:{meeting_id}:{action}" + (f":{mark}" if mark else "")
         row = FACILITATOR_ROW if action in FACILITATOR_ACTIONS else MEMBERS_ROW
-        super().__init__(discord.ui.Button(label=label, style=style, custom_id=custom_id), row=row)
+        super().__init__(discord.ui.Button(label=render(label), style=style, custom_id=custom_id), row=row)
         self.meeting_id, self.action, self.mark = meeting_id, action, mark
 
     @classmethod
@@ -61,7 +63,9 @@ class FloorButton(
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Hand the press to the cog."""
-        cog = cast("Setkeeper", interaction.client).get_cog("Meetings")
+        from cogs.meetings._cog import Meetings  # the cog imports this module: looked up when pressed
+
+        cog = cast("Setkeeper", interaction.client).get_cog(Meetings.__cog_name__)
         await guarded(
             interaction,
             lambda: cog.pressed(interaction, self.meeting_id, self.action, self.mark),  # type: ignore[union-attr]
@@ -106,7 +110,7 @@ def card_buttons(view: MeetingView) -> discord.ui.View:
 def facilitator_heading(meeting_id: int) -> discord.ui.Button[Any]:
     """A greyed-out "Facilitator:" that cannot be pressed, heading the row of the facilitator's buttons."""
     return discord.ui.Button(
-        label="Facilitator:",
+        label=t("Facilitator:"),
         style=discord.ButtonStyle.secondary,
         disabled=True,
         custom_id=f"setkeeper:meet:{meeting_id}:heading",
@@ -135,17 +139,17 @@ def commit_form(meeting_id: int, draft: CommitDraft | None = None) -> discord.ui
     """The holder's form: up to three actions and what they learnt, for the draft's round (with what it recorded)."""
     texts, learnt = (draft.actions, draft.learnt) if draft is not None else ([], "")
     changing = draft is not None and draft.changing
-    title = "Change your learning and actions" if changing else "Your learning and actions"
+    title = t("Change your learning and actions") if changing else t("Your learning and actions")
     custom_id = f"setkeeper:commit:{meeting_id}" + (f":{draft.round_index}" if draft is not None else "")
     if draft is not None and draft.final:
-        hint = "Sending ends the meeting, so these are final: check them first"
+        hint = t("Sending ends the meeting, so these are final: check them first")
     else:
-        hint = "Something you will do before the next meeting; you can change it until the meeting ends"
+        hint = t("Something you will do before the next meeting; you can change it until the meeting ends")
     form = discord.ui.Modal(title=title, custom_id=custom_id, timeout=None)
     for number in range(1, MAX_ACTIONS + 1):
         form.add_item(
             discord.ui.Label(
-                text=f"Action {number}",
+                text=t("Action {number}", number=number),
                 description=hint if number == 1 else None,
                 component=discord.ui.TextInput(
                     custom_id=f"action:{number}",
@@ -157,7 +161,7 @@ def commit_form(meeting_id: int, draft: CommitDraft | None = None) -> discord.ui
         )
     form.add_item(
         discord.ui.Label(
-            text="What you learnt",
+            text=t("What you learnt"),
             component=discord.ui.TextInput(
                 custom_id="learnt",
                 style=discord.TextStyle.paragraph,
@@ -173,18 +177,18 @@ def commit_form(meeting_id: int, draft: CommitDraft | None = None) -> discord.ui
 def rehearsal_form(meeting_id: int) -> discord.ui.Modal:
     """A peer's Dress Rehearsal input: one constructive criticism and three positive statements, all required."""
     form = discord.ui.Modal(
-        title="Your Dress Rehearsal input", custom_id=f"setkeeper:rehearse:{meeting_id}", timeout=None
+        title=t("Your Dress Rehearsal input"), custom_id=f"setkeeper:rehearse:{meeting_id}", timeout=None
     )
     form.add_item(
         discord.ui.Label(
-            text="One constructive criticism",
+            text=t("One constructive criticism"),
             component=discord.ui.TextInput(custom_id="criticism", style=discord.TextStyle.paragraph, max_length=500),
         )
     )
     for number in range(1, 4):
         form.add_item(
             discord.ui.Label(
-                text=f"Positive statement {number}",
+                text=t("Positive statement {number}", number=number),
                 component=discord.ui.TextInput(custom_id=f"positive:{number}", max_length=300),
             )
         )

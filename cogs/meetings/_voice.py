@@ -5,15 +5,18 @@ from __future__ import annotations
 import discord
 from discord.ext import commands
 
+from bot.i18n import Text, msg, render, t, tn
 from bot.services.meetings import MeetingView, VoicePlace
 from cogs.meetings._base import MeetingsBase
 
-VOICE_NEEDS = {"mute_members": "Mute Members"}
-STAGE_NEEDS = {**VOICE_NEEDS, "move_members": "Move Members", "manage_channels": "Manage Channels"}
-"""Mute Members, Move Members and Manage Channels in a Stage make the bot a Stage moderator (FACTS §1j)."""
+VOICE_NEEDS = {"mute_members": msg("Mute Members")}
+STAGE_NEEDS = {**VOICE_NEEDS, "move_members": msg("Move Members"), "manage_channels": msg("Manage Channels")}
+"""Mute Members, Move Members and Manage Channels in a Stage make the bot a Stage moderator (FACTS §1j).
+
+Each by the name Discord's own settings give it, in the reader's language."""
 
 
-def missing_for_voice(guild: discord.Guild | None, place: VoicePlace | None) -> list[str]:
+def missing_for_voice(guild: discord.Guild | None, place: VoicePlace | None) -> list[Text]:
     """The permissions the bot lacks to keep the floor in the group's voice channel or Stage, by their Discord names.
 
     Read in that channel, where a channel's overwrites can take them away; a channel not cached reads the server's.
@@ -27,15 +30,21 @@ def missing_for_voice(guild: discord.Guild | None, place: VoicePlace | None) -> 
     return [name for flag, name in needs.items() if not getattr(have, flag)]
 
 
-def text_only(missing: list[str], place: VoicePlace) -> str:
+def text_only(missing: list[Text], place: VoicePlace) -> str:
     """Why the floor stays in text only, and what to do about it."""
-    names = " and ".join([", ".join(missing[:-1]), missing[-1]] if len(missing) > 1 else missing)
-    plural = "s" if len(missing) > 1 else ""
+    shown = [render(name) for name in missing]
+    names = t("{first} and {last}", first=", ".join(shown[:-1]), last=shown[-1]) if len(shown) > 1 else shown[0]
     where = f"<#{place.channel_id}>"
-    stage = " (together they make me a Stage moderator)" if place.stage else ""
-    return (
-        f"The floor is kept in text only: I lack the {names} permission{plural} in {where}{stage}, so I cannot keep "
-        f"it in voice. Give my role {names} there and start the next meeting with voice again."
+    if place.stage:
+        where = t("{channel} (together they make me a Stage moderator)", channel=where)
+    return tn(
+        "The floor is kept in text only: I lack the {names} permission in {where}, so I cannot keep it in voice. "
+        "Give my role {names} there and start the next meeting with voice again.",
+        "The floor is kept in text only: I lack the {names} permissions in {where}, so I cannot keep it in voice. "
+        "Give my role {names} there and start the next meeting with voice again.",
+        len(shown),
+        names=names,
+        where=where,
     )
 
 

@@ -45,13 +45,13 @@ def test_a_summary_too_long_for_a_message_ends_on_a_whole_line_and_attaches_ever
     assert post.content is not None
     assert post.attachment is not None
     assert len(post.content) <= MESSAGE_LIMIT
-    assert post.content.endswith(TOO_LONG)
+    assert post.content.endswith(str(TOO_LONG))
     name, text = post.attachment
     assert name == "meeting-summary.md"
     for number in range(1, 5):
         for n in range(1, 4):
             assert f"   - action: {number}.{n} " + "x" * 190 in text, "every action, whole"
-    shown = post.content.removesuffix(TOO_LONG).rstrip("\n").splitlines()
+    shown = post.content.removesuffix(str(TOO_LONG)).rstrip("\n").splitlines()
     assert all(line in text.splitlines() for line in shown), "no line cut in the middle"
 
 
@@ -79,7 +79,7 @@ def test_a_long_post_removed_out_of_turn_comes_back_whole_in_a_file() -> None:
     post = render_notice(OffTurnRemoved("Set A", 21, said))
     assert post.content is not None
     assert len(post.content) <= MESSAGE_LIMIT
-    assert TOO_LONG in post.content
+    assert str(TOO_LONG) in post.content
     assert post.attachment is not None
     assert post.attachment[1] == said + "\n", "every word comes back, as written"
 

@@ -733,8 +733,8 @@ def test_setting_the_mode_it_already_has_changes_nothing() -> None:
 def test_every_mode_has_a_name_and_a_prompt_and_every_phase_a_prompt() -> None:
     assert set(MODE_NAMES) == set(MODE_PROMPTS) == set(Mode)
     assert set(PHASE_PROMPTS) == set(Phase)
-    assert MODE_NAMES[Mode.DEVILS_ADVOCATE] == "Devil's Advocate"
-    assert "one or two each" in PHASE_PROMPTS[Phase.CLARIFY]
+    assert str(MODE_NAMES[Mode.DEVILS_ADVOCATE]) == "Devil's Advocate"
+    assert "one or two each" in str(PHASE_PROMPTS[Phase.CLARIFY])
 
 
 # ---- commitments

@@ -8,6 +8,7 @@ from bot.domain.meeting._run import without
 from bot.domain.meeting.notes import Arrived, HandLowered, Left
 from bot.domain.meeting.state import ROUND_PHASES, MeetingRuleError, Phase, TurnOutcome
 from bot.domain.meeting.turns import Turns
+from bot.domain.text import msg
 
 
 class Attendance(Turns):
@@ -29,7 +30,9 @@ class Attendance(Turns):
         state = self.state
         if user_id == state.facilitator_id:
             raise MeetingRuleError(
-                "You are facilitating this meeting: end it with /meeting end, or hand facilitation to someone else."
+                msg(
+                    "You are facilitating this meeting: end it with /meeting end, or hand facilitation to someone else."
+                )
             )
         if user_id not in state.present:
             return

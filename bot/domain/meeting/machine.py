@@ -33,6 +33,7 @@ from bot.domain.meeting.notes import HandLowered, Step
 from bot.domain.meeting.rounds import Rounds, chosen_rounds
 from bot.domain.meeting.state import MeetingRuleError, MeetingState, Phase, Timing
 from bot.domain.meeting.timers import Timers
+from bot.domain.text import msg
 
 
 def start(
@@ -67,7 +68,7 @@ def apply(state: MeetingState, event: Event, *, timing: Timing, now: datetime) -
     if state.phase is Phase.CLOSED:
         if isinstance(event, TimeUp):
             return Step(state, ())  # a deadline left over from the meeting: nothing is due any more
-        raise MeetingRuleError("This meeting has ended. The facilitator can start a new one with /meeting start.")
+        raise MeetingRuleError(msg("This meeting has ended. The facilitator can start a new one with /meeting start."))
     run.handle(event)
     return Step(run.state, tuple(run.notes))
 

@@ -18,6 +18,7 @@ from bot.domain.meeting.state import (
     speaker,
 )
 from bot.domain.meeting.turns import Turns
+from bot.domain.text import msg, msgn
 
 
 def round_to_correct(state: MeetingState, user_id: int, round_index: int | None = None) -> int:
@@ -38,11 +39,11 @@ def round_to_correct(state: MeetingState, user_id: int, round_index: int | None 
     current = state.round
     if current is not None and current.holder_id == user_id and state.phase in ROUND_PHASES:
         raise MeetingRuleError(
-            "Your round is still going: you record your actions at its end, when the card shows Record my actions."
+            msg("Your round is still going: you record your actions at its end, when the card shows Record my actions.")
         )
     if ended or any(item.holder_id == user_id for item in state.rounds):
-        raise MeetingRuleError("That round's actions cannot change now. Use Record my actions on the card again.")
-    raise MeetingRuleError("Only an issue's holder records actions, at the end of their round in the meeting.")
+        raise MeetingRuleError(msg("That round's actions cannot change now. Use Record my actions on the card again."))
+    raise MeetingRuleError(msg("Only an issue's holder records actions, at the end of their round in the meeting."))
 
 
 def may_press(state: MeetingState, user_id: int) -> frozenset[str]:
@@ -89,7 +90,13 @@ def last_to_run(state: MeetingState) -> bool:
 def corrected(state: MeetingState, round_index: int, actions: int) -> MeetingState:
     """The state with round `round_index`'s actions changed to `actions` (at most three)."""
     if not 0 <= actions <= MAX_ACTIONS:
-        raise MeetingRuleError(f"A round ends with at most {MAX_ACTIONS} actions: choose the ones that matter most.")
+        raise MeetingRuleError(
+            msgn(
+                "A round ends with at most {n} action: choose the ones that matter most.",
+                "A round ends with at most {n} actions: choose the ones that matter most.",
+                MAX_ACTIONS,
+            )
+        )
     rounds = list(state.rounds)
     rounds[round_index] = replace(rounds[round_index], actions=actions)
     return replace(state, rounds=tuple(rounds))
@@ -123,7 +130,7 @@ class Rounds(Turns):
             return
         if target >= len(state.rounds):
             raise MeetingRuleError(
-                "This round's input has begun and there is no later round, so the mode can no longer change."
+                msg("This round's input has begun and there is no later round, so the mode can no longer change.")
             )
         chosen = state.rounds[target]
         if chosen.mode is not mode:
@@ -136,7 +143,7 @@ class Rounds(Turns):
         """The vote's winners get the rounds, and the first round begins."""
         if self.state.phase is not Phase.VOTE:
             raise MeetingRuleError(
-                "The meeting is not waiting for a vote just now, so this result cannot choose its rounds."
+                msg("The meeting is not waiting for a vote just now, so this result cannot choose its rounds.")
             )
         self.state = replace(self.state, rounds=chosen_rounds(winners, self.state.next_mode), next_mode=None)
         if self.state.rounds:
@@ -150,15 +157,24 @@ class Rounds(Turns):
         current = state.round
         if current is None or user_id != current.holder_id or state.phase is not Phase.COMMIT:
             raise MeetingRuleError(
-                "Actions are recorded by an issue's holder at the end of their round: keep them until then, or add "
-                "them with /action add after the meeting."
+                msg(
+                    "Actions are recorded by an issue's holder at the end of their round: keep them until then, or "
+                    "add them with /action add after the meeting."
+                )
             )
         if actions < 0:
-            raise MeetingRuleError("Record zero or more actions.")
+            raise MeetingRuleError(msg("Record zero or more actions."))
         if current.actions + actions > MAX_ACTIONS:
             raise MeetingRuleError(
-                f"A round ends with at most {MAX_ACTIONS} actions and you have {current.actions} recorded: "
-                f"choose the {MAX_ACTIONS - current.actions} that matter most."
+                msgn(
+                    "A round ends with at most {n} action and you have {recorded} recorded: "
+                    "choose the {left} that matter most.",
+                    "A round ends with at most {n} actions and you have {recorded} recorded: "
+                    "choose the {left} that matter most.",
+                    MAX_ACTIONS,
+                    recorded=current.actions,
+                    left=MAX_ACTIONS - current.actions,
+                )
             )
         self.put_round(replace(current, actions=current.actions + actions))
         self.notes.append(ActionsRecorded(user_id, state.round_index, current.actions + actions))

@@ -17,6 +17,7 @@ from bot.domain.meeting.state import (
     speaker,
 )
 from bot.domain.meeting.turns import Turns
+from bot.domain.text import msg, msgn
 
 
 def deadlines(state: MeetingState) -> list[tuple[str, datetime]]:
@@ -38,9 +39,16 @@ class Timers(Turns):
         """Give the current turn more time."""
         state = self.state
         if not 1 <= minutes <= MAX_EXTEND_MINUTES:
-            raise MeetingRuleError(f"Extend a turn by 1 to {MAX_EXTEND_MINUTES} minutes; you gave {minutes}.")
+            raise MeetingRuleError(
+                msgn(
+                    "Extend a turn by 1 to {n} minute; you gave {given}.",
+                    "Extend a turn by 1 to {n} minutes; you gave {given}.",
+                    MAX_EXTEND_MINUTES,
+                    given=minutes,
+                )
+            )
         if state.phase not in TURN_PHASES:
-            raise MeetingRuleError("Nobody has a turn to extend just now.")
+            raise MeetingRuleError(msg("Nobody has a turn to extend just now."))
         more = timedelta(minutes=minutes)
         if state.time_left is not None:
             left = state.time_left + more
@@ -73,7 +81,14 @@ class Timers(Turns):
     def take_break(self, minutes: int) -> None:
         """Open the floor for a break of `minutes`, keeping the turn's time left."""
         if not 1 <= minutes <= MAX_BREAK_MINUTES:
-            raise MeetingRuleError(f"A break lasts 1 to {MAX_BREAK_MINUTES} minutes; you gave {minutes}.")
+            raise MeetingRuleError(
+                msgn(
+                    "A break lasts 1 to {n} minute; you gave {given}.",
+                    "A break lasts 1 to {n} minutes; you gave {given}.",
+                    MAX_BREAK_MINUTES,
+                    given=minutes,
+                )
+            )
         self.hold()
         until = self.now + timedelta(minutes=minutes)
         self.state = replace(self.state, paused=False, break_until=until)

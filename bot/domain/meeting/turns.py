@@ -16,6 +16,7 @@ from bot.domain.meeting.state import (
     TurnOutcome,
     speaker,
 )
+from bot.domain.text import Text, msg
 from bot.domain.words import person
 
 _PASSABLE = frozenset({Phase.CATCH_UP, Phase.CLARIFY, Phase.INPUT, Phase.FACILITATOR})
@@ -32,28 +33,35 @@ class Turns(RunBase):
             raise MeetingRuleError(self.not_your_turn(user_id))
         if passing and state.phase not in _PASSABLE:
             raise MeetingRuleError(
-                "This is your turn to present your issue: press Done when you have finished."
+                msg("This is your turn to present your issue: press Done when you have finished.")
                 if state.phase is Phase.PRESENT
-                else "This is your turn to say what you learnt and record your actions: press Done when you have "
-                "finished."
+                else msg(
+                    "This is your turn to say what you learnt and record your actions: press Done when you have "
+                    "finished."
+                )
             )
         self.end_turn(TurnOutcome.PASSED if passing else TurnOutcome.DONE)
 
-    def not_your_turn(self, user_id: int) -> str:
-        """Why `user_id` cannot end the turn just now, in words for them."""
+    def not_your_turn(self, user_id: int) -> Text:
+        """Why `user_id` cannot end the turn just now, as a message for them."""
         state = self.state
         if state.phase not in TURN_PHASES:
-            return "Nobody has the floor just now: there are no turns in this part of the meeting."
+            return msg("Nobody has the floor just now: there are no turns in this part of the meeting.")
         if state.break_until is not None:
-            return f"The group is on a break until <t:{int(state.break_until.timestamp())}:t>: wait for it to end."
+            return msg(
+                "The group is on a break until <t:{stamp}:t>: wait for it to end.",
+                stamp=int(state.break_until.timestamp()),
+            )
         if state.paused:
-            return "The meeting is paused: wait for the facilitator to resume it."
-        holder = state.queue[0]
+            return msg("The meeting is paused: wait for the facilitator to resume it.")
+        holder = person(state.queue[0])
         if user_id in state.had_turn:
-            return f"Your turn is over: {person(holder)} has the floor now."
+            return msg("Your turn is over: {speaker} has the floor now.", speaker=holder)
         if state.phase in OPEN_PHASES:
-            return f"It is not your turn: {person(holder)} has the floor. Raise your hand instead."
-        return f"It is not your turn: {person(holder)} has the floor. Wait for your turn: you will be pinged."
+            return msg("It is not your turn: {speaker} has the floor. Raise your hand instead.", speaker=holder)
+        return msg(
+            "It is not your turn: {speaker} has the floor. Wait for your turn: you will be pinged.", speaker=holder
+        )
 
     def end_turn(self, outcome: TurnOutcome) -> None:
         """End queue[0]'s turn, record it, and start the next turn (a raised hand first), or end the phase."""
@@ -105,8 +113,10 @@ class Turns(RunBase):
         phase = self.state.phase
         if phase is Phase.VOTE:
             raise MeetingRuleError(
-                "The meeting is waiting for the vote: close it with /vote close so that its winners get rounds, "
-                "or end the meeting with /meeting end."
+                msg(
+                    "The meeting is waiting for the vote: close it with /vote close so that its winners get rounds, "
+                    "or end the meeting with /meeting end."
+                )
             )
         if phase in TURN_PHASES:
             self.end_turn(TurnOutcome.NEXT)
@@ -129,24 +139,28 @@ class Turns(RunBase):
             self.state = replace(self.state, hands=without(state.hands, user_id))
             self.notes.append(HandLowered(user_id))
         else:
-            raise MeetingRuleError(f"{person(user_id)} is not waiting for a turn just now: there is nothing to skip.")
+            raise MeetingRuleError(
+                msg("{member} is not waiting for a turn just now: there is nothing to skip.", member=person(user_id))
+            )
 
     def raise_hand(self, user_id: int) -> None:
         """A member asks to speak out of the fixed order, in an open phase."""
         state = self.state
         if user_id == state.facilitator_id:
             raise MeetingRuleError(
-                "You are facilitating and can post at any time: there is no need to raise your hand."
+                msg("You are facilitating and can post at any time: there is no need to raise your hand.")
             )
         if user_id not in state.present:
-            raise MeetingRuleError("Press Here to join the meeting first, then raise your hand.")
+            raise MeetingRuleError(msg("Press Here to join the meeting first, then raise your hand."))
         if state.phase not in OPEN_PHASES:
             raise MeetingRuleError(
-                "Hands go up only in the catch-up and after the facilitator's thoughts. "
-                "Wait for your turn: you will be pinged."
+                msg(
+                    "Hands go up only in the catch-up and after the facilitator's thoughts. "
+                    "Wait for your turn: you will be pinged."
+                )
             )
         if state.queue and state.queue[0] == user_id:
-            raise MeetingRuleError("You have the floor now: say what you wanted to, then press Done.")
+            raise MeetingRuleError(msg("You have the floor now: say what you wanted to, then press Done."))
         if user_id in state.hands:
             return
         self.state = replace(self.state, hands=(*state.hands, user_id))
