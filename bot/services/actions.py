@@ -61,7 +61,7 @@ class ActionService:
         async with self._uow() as uow:
             group = await open_group(uow, guild_id, which, channel_id=channel_id)
             await require_eligible(
-                uow, group, user_id, doing=str(msg("set yourself an action"))
+                uow, group, user_id, doing=msg("set yourself an action")
             )  # words: the refusal takes them
             await _not_a_holder_in_the_meeting(uow, group, user_id)
             action = Action(

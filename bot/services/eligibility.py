@@ -13,7 +13,7 @@ from bot.domain.groups import MembershipStatus
 from bot.domain.text import Text, msg
 
 
-async def require_eligible(uow: UnitOfWork, group: Group, user_id: int, *, doing: Text | str) -> None:
+async def require_eligible(uow: UnitOfWork, group: Group, user_id: int, *, doing: Text) -> None:
     """Only an active member who has accepted the ground rules may take part: bid, vote, follow a meeting, add actions.
 
     `doing` names the part, in the refusal's words: a message that reads as what one can do, `msg("vote")`.

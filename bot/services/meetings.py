@@ -450,7 +450,7 @@ class MeetingService:
                     raise MeetingNotFoundError(msg("That meeting does not exist in this server."))
                 group, meeting = owner, by_id
             if user_id != group.facilitator_id:
-                await require_eligible(uow, group, user_id, doing=str(msg("follow the meeting")))
+                await require_eligible(uow, group, user_id, doing=msg("follow the meeting"))
             return await _view(uow, group, meeting)
 
     async def drawn(self, meeting_id: int) -> MeetingView | None:
@@ -663,7 +663,7 @@ class MeetingService:
         if user_id in state.present:
             return await mute_changes(uow, group, meeting, [user_id], now)
         try:
-            await require_eligible(uow, group, user_id, doing=str(msg("take part in the meeting")))
+            await require_eligible(uow, group, user_id, doing=msg("take part in the meeting"))
         except NotEligibleError:
             return []  # a visitor in the channel: the bot leaves them be
         return await advance(uow, group, meeting, Arrive(user_id), now)
@@ -753,7 +753,7 @@ async def _authorise(uow: UnitOfWork, group: Group, meeting: Meeting, actor: Act
     if user_id != actor.user_id:
         raise MeetingRuleError(msg("You can only do that for yourself."))
     if actor.user_id != group.facilitator_id:
-        await require_eligible(uow, group, actor.user_id, doing=str(msg("take part in the meeting")))
+        await require_eligible(uow, group, actor.user_id, doing=msg("take part in the meeting"))
 
 
 async def _after(uow: UnitOfWork, group: Group, meeting: Meeting, now: datetime) -> list[Effect]:
@@ -800,7 +800,7 @@ def _committing(state: MeetingState, user_id: int) -> bool:
 async def _holder_may_write(uow: UnitOfWork, group: Group, user_id: int) -> None:
     """A holder records or changes their actions only while a member (the facilitator may hold a round too)."""
     if user_id != group.facilitator_id:
-        await require_eligible(uow, group, user_id, doing=str(msg("record your actions")))
+        await require_eligible(uow, group, user_id, doing=msg("record your actions"))
 
 
 async def _voted_for_this_meeting(uow: UnitOfWork, group: Group) -> bool:

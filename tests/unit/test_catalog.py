@@ -31,7 +31,7 @@ OPERATOR_ONLY = {
 }
 MARKERS = {"msg", "msgn", "t", "tn"}
 TREE_CALLS = {"describe", "command", "Group", "Choice", "group", "choices", "context_menu"}
-NOT_TEXT_CALLS = {"cast", "TypeVar", "NewType", "getLogger", "getattr", "setattr", "hasattr"}
+NOT_TEXT_CALLS = {"cast", "TypeVar", "NewType", "getLogger", "getattr", "setattr", "hasattr", "get_cog"}
 """The command tree's texts: extracted from the tree itself (`tree_messages`), shown by Discord's translation."""
 PROGRAMMER_ERRORS = {
     "ValueError",
@@ -80,8 +80,11 @@ def _exempt(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
                 return True
             if name in TREE_CALLS or name in PROGRAMMER_ERRORS or name in NOT_TEXT_CALLS:
                 return True
-        if isinstance(parent, ast.Expr) and isinstance(
-            parents.get(parent), ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef
+        if (
+            isinstance(parent, ast.Expr)
+            and child is parent.value
+            and isinstance(child, ast.Constant)
+            and isinstance(parents.get(parent), ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
         ):
             return True  # a docstring (of a module, class, function or attribute)
         if (

@@ -31,7 +31,7 @@ class Bids(VoteServiceBase):
         """Before the bid form opens: the group (the member must be able to bid there) and their open bid, if any."""
         async with self._uow(write=False) as uow:
             group = await get_group(uow, guild_id, which, channel_id=channel_id)
-            await require_eligible(uow, group, user_id, doing=str(PUTTING_IN))
+            await require_eligible(uow, group, user_id, doing=PUTTING_IN)
             existing = await uow.bids.open_of(group.id, user_id)
             if existing is None:
                 return BidGate(view_of(group), None)
@@ -46,7 +46,7 @@ class Bids(VoteServiceBase):
         now = self._clock.now()
         async with self._uow() as uow:
             group = await open_group(uow, guild_id, group_id)
-            await require_eligible(uow, group, user_id, doing=str(PUTTING_IN))
+            await require_eligible(uow, group, user_id, doing=PUTTING_IN)
             existing = await uow.bids.open_of(group.id, user_id)
             replaced = None
             if existing is not None:
@@ -80,7 +80,7 @@ class Bids(VoteServiceBase):
         async with self._uow(write=False) as uow:
             group = await get_group(uow, guild_id, which, channel_id=channel_id)
             if user_id != group.facilitator_id:
-                await require_eligible(uow, group, user_id, doing=str(SEEING))
+                await require_eligible(uow, group, user_id, doing=SEEING)
             bids = [bid_view(bid) for bid in await uow.bids.in_status(group.id, BidStatus.OPEN)]
             vote = await uow.votes.open_in(group.id)
             in_meeting = await _in_meeting(uow, group.id)

@@ -77,7 +77,7 @@ class Voting(VoteServiceBase):
         """What the member's private ballot offers, with their current choices; refused to anyone who may not vote."""
         async with self._uow(write=False) as uow:
             vote, group = await vote_and_group(uow, guild_id, vote_id)
-            await require_eligible(uow, group, user_id, doing=str(VOTING))
+            await require_eligible(uow, group, user_id, doing=VOTING)
             _require_open(vote)
             live = (await state_of(uow, group, vote)).live_bids
             offered = [bid for bid in live if vote.own_bid_votes or bid.author_id != user_id]
@@ -97,7 +97,7 @@ class Voting(VoteServiceBase):
         now = self._clock.now()
         async with self._uow() as uow:
             vote, group = await vote_and_group(uow, guild_id, vote_id, lock=True)
-            await require_eligible(uow, group, user_id, doing=str(VOTING))
+            await require_eligible(uow, group, user_id, doing=VOTING)
             _require_open(vote)
             live = [bid for entry, bid in await uow.votes.on_ballot(vote.id) if entry.struck_at is None]
             candidates = [Candidate(bid.id, bid.author_id, bid.put_in_at, 0) for bid in live]
@@ -191,7 +191,7 @@ class Voting(VoteServiceBase):
         """A group's open vote, for one of its members."""
         async with self._uow(write=False) as uow:
             group = await get_group(uow, guild_id, which, channel_id=channel_id)
-            await require_eligible(uow, group, user_id, doing=str(VOTING))
+            await require_eligible(uow, group, user_id, doing=VOTING)
             vote = await uow.votes.open_in(group.id)
             if vote is None:
                 raise VoteClosedError(msg("{group} has no open vote.", group=group.name))
