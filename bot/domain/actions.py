@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.domain.errors import UserFacingError
-from bot.domain.text import Text, msg
+from bot.domain.text import Text, msg, msgc
 
 ACTION_MAX = 300
 """Characters in one action."""
@@ -38,8 +38,8 @@ class ActionStatus(StrEnum):
 
 
 STATUS_LABELS: dict[ActionStatus, Text] = {
-    ActionStatus.OPEN: msg("Open"),
-    ActionStatus.DONE: msg("Done"),
+    ActionStatus.OPEN: msgc("action status", "Open"),
+    ActionStatus.DONE: msgc("action status", "Done"),
     ActionStatus.PARTLY: msg("Partly done"),
     ActionStatus.NOT_YET: msg("Not yet"),
     ActionStatus.DROPPED: msg("Dropped"),

@@ -5,7 +5,7 @@ The domain and the services decide *what* to tell someone (an error, a notice, a
 when it draws the reply or the post (`bot.i18n.render`). The key is the English source text, as gettext has it, so
 a reader of the code sees what is meant, and the catalog (`bot/locales/`) gives every other language.
 
-`msg` and `msgn` are the markers the catalog's extraction looks for (`python -m bot.i18n extract`).
+`msg`, `msgc` and `msgn` are the markers the catalog's extraction looks for (`python -m bot.i18n extract`).
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ class Text:
     params: tuple[tuple[str, Param], ...] = ()
     plural: str | None = None
     n: int | None = None
+    context: str | None = None
+    """Where a short key is used, when the same English words mean different things ("Next": a button, a field)."""
 
     def __str__(self) -> str:
         """The words in the language of whoever is reading now (set at the edge; English until the catalog loads)."""
@@ -40,12 +42,17 @@ class Text:
     def with_params(self, **params: Param) -> Text:
         """The same message with more (or changed) parameters."""
         merged = {**dict(self.params), **params}
-        return Text(self.key, tuple(merged.items()), self.plural, self.n)
+        return Text(self.key, tuple(merged.items()), self.plural, self.n, self.context)
 
 
 def msg(key: str, /, **params: Param) -> Text:
     """A message to a person: its English text (the catalog key) with named `{placeholders}` and their values."""
     return Text(key, tuple(params.items()))
+
+
+def msgc(context: str, key: str, /, **params: Param) -> Text:
+    """A message whose English words are used elsewhere with another meaning: `msgc("action status", "Done")`."""
+    return Text(key, tuple(params.items()), context=context)
 
 
 def msgn(singular: str, plural: str, n: int, /, **params: Param) -> Text:

@@ -29,7 +29,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
-from bot.domain.text import LANGUAGE_CODES, Param, Text, choose_words_with, msg, msgn
+from bot.domain.text import LANGUAGE_CODES, Param, Text, choose_words_with, msg, msgc, msgn
 
 __all__ = [
     "DEFAULT_LANGUAGE",
@@ -40,6 +40,7 @@ __all__ = [
     "language_of",
     "load",
     "msg",
+    "msgc",
     "msgn",
     "number",
     "reading",
@@ -48,6 +49,7 @@ __all__ = [
     "start_reading",
     "stop_reading",
     "t",
+    "tc",
     "tn",
 ]
 
@@ -121,11 +123,16 @@ def _translations(language: str) -> tuple[gettext.NullTranslations, frozenset[st
     write_mo(compiled, catalog)
     compiled.seek(0)
     known = frozenset(
-        message.id if isinstance(message.id, str) else message.id[0]
+        keyed(message.id if isinstance(message.id, str) else message.id[0], message.context)
         for message in catalog
         if message.id and message.string and not message.fuzzy and all(message.string)
     )
     return gettext.GNUTranslations(compiled), known
+
+
+def keyed(key: str, context: str | None) -> str:
+    """A message's key with its context, as gettext joins them."""
+    return key if context is None else f"{context}\x04{key}"
 
 
 def load() -> None:
@@ -144,9 +151,9 @@ def fingerprint() -> str:
     return digest.hexdigest()
 
 
-def translates(key: str, language: str) -> bool:
+def translates(key: str, language: str, context: str | None = None) -> bool:
     """Whether `language`'s catalog has words for `key` (English always has: the key is its text)."""
-    return language == DEFAULT_LANGUAGE or key in _translations(language)[1]
+    return language == DEFAULT_LANGUAGE or keyed(key, context) in _translations(language)[1]
 
 
 MISSING: set[tuple[str, str]] = set()
@@ -159,12 +166,19 @@ def render(text: Text | str, language: str | None = None) -> str:
         return text
     language = language or reading()
     translations, known = _translations(language)
-    if language != DEFAULT_LANGUAGE and text.key not in known:
-        MISSING.add((language, text.key))
-    if text.plural is None:
+    if language != DEFAULT_LANGUAGE and keyed(text.key, text.context) not in known:
+        MISSING.add((language, keyed(text.key, text.context)))
+    count = text.n if text.n is not None else 0
+    if text.context is not None:
+        words = (
+            translations.pgettext(text.context, text.key)
+            if text.plural is None
+            else translations.npgettext(text.context, text.key, text.plural, count)
+        )
+    elif text.plural is None:
         words = translations.gettext(text.key)
     else:
-        words = translations.ngettext(text.key, text.plural, text.n if text.n is not None else 0)
+        words = translations.ngettext(text.key, text.plural, count)
     params = {name: render(value, language) if isinstance(value, Text) else value for name, value in text.params}
     return words.format(**params)
 
@@ -172,6 +186,11 @@ def render(text: Text | str, language: str | None = None) -> str:
 def t(key: str, /, **params: Param) -> str:
     """A message's words for whoever is reading now: `t("No group called {name} here.", name=name)`."""
     return render(msg(key, **params))
+
+
+def tc(context: str, key: str, /, **params: Param) -> str:
+    """Words whose English is used elsewhere with another meaning, for whoever is reading now: `tc("card", "Next")`."""
+    return render(msgc(context, key, **params))
 
 
 def tn(singular: str, plural: str, n: int, /, **params: Param) -> str:

@@ -17,15 +17,22 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
-from bot.i18n import DEFAULT_LANGUAGE, DOMAIN, LANGUAGES, LOCALES, catalog_path
+from bot.i18n import DEFAULT_LANGUAGE, DOMAIN, LANGUAGES, LOCALES, catalog_path, keyed
 
 ROOT = LOCALES.parent.parent
 TEMPLATE = LOCALES / f"{DOMAIN}.pot"
-KEYWORDS: dict[str, Any] = {"msg": None, "t": None, "msgn": (1, 2), "tn": (1, 2)}
+KEYWORDS: dict[str, Any] = {
+    "msg": None,
+    "t": None,
+    "msgn": (1, 2),
+    "tn": (1, 2),
+    "msgc": ((1, "c"), 2),
+    "tc": ((1, "c"), 2),
+}
 """The markers: `msg`/`t` take the message as their first argument, `msgn`/`tn` the singular and the plural."""
 SOURCES = ("bot", "cogs")
 TREE = "discord-command-tree"
@@ -50,20 +57,20 @@ def _new_catalog(locale: str | None = None) -> Catalog:
     )
 
 
-def code_messages() -> list[tuple[str | tuple[str, str], str, list[str]]]:
-    """Every message the code marks: (the message or its singular and plural, where, translators' comments)."""
-    found: list[tuple[str | tuple[str, str], str, list[str]]] = []
+def code_messages() -> list[tuple[str | tuple[str, str], str, list[str], str | None]]:
+    """Every message the code marks: (the message or its singular and plural, where, comments, its context)."""
+    found: list[tuple[str | tuple[str, str], str, list[str], str | None]] = []
     for folder in SOURCES:
-        for filename, _line, message, comments, _context in extract_from_dir(
+        for filename, _line, message, comments, context in extract_from_dir(
             ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS, comment_tags=("Translators:",)
         ):
             where = f"{folder}/{filename}"
             if isinstance(message, tuple):
                 singular, plural = message[0], message[1]
                 if singular and plural:
-                    found.append(((singular, plural), where, list(comments)))
+                    found.append(((singular, plural), where, list(comments), context))
             elif message:
-                found.append((message, where, list(comments)))
+                found.append((message, where, list(comments), context))
     return found
 
 
@@ -93,8 +100,8 @@ async def _payload() -> list[dict[str, Any]]:
 def template(payload: Sequence[dict[str, Any]] | None = None) -> Catalog:
     """The template: every message of the code and of the command tree, each once."""
     catalog = _new_catalog()
-    for message, where, comments in code_messages():
-        catalog.add(message, locations=[(where, 0)], auto_comments=comments)
+    for message, where, comments, context in code_messages():
+        catalog.add(message, locations=[(where, 0)], auto_comments=comments, context=context)
     for text in tree_messages(payload if payload is not None else asyncio.run(_payload())):
         catalog.add(text, locations=[(TREE, 0)])
     return catalog
@@ -138,6 +145,11 @@ def _tree_texts(catalog: Catalog) -> set[str]:
     }
 
 
+def _key(message: Message) -> str:
+    """A message's key with its context, as the runtime looks it up."""
+    return keyed(message.id if isinstance(message.id, str) else message.id[0], message.context)
+
+
 def problems(language: str, fresh: Catalog) -> list[str]:
     """What is wrong with `language`'s catalog against the template, each as one line (none: complete)."""
     path = catalog_path(language)
@@ -145,8 +157,8 @@ def problems(language: str, fresh: Catalog) -> list[str]:
         return [f"{path} is missing: run `python -m bot.i18n update`"]
     catalog = read(path, language)
     found: list[str] = []
-    wanted = {message.id if isinstance(message.id, str) else message.id[0]: message for message in fresh if message.id}
-    have = {message.id if isinstance(message.id, str) else message.id[0]: message for message in catalog if message.id}
+    wanted = {_key(message): message for message in fresh if message.id}
+    have = {_key(message): message for message in catalog if message.id}
     tree = _tree_texts(fresh)
     for key in sorted(set(wanted) - set(have)):
         found.append(f"{language}: not in the catalog: {key!r}")
@@ -174,9 +186,9 @@ def problems(language: str, fresh: Catalog) -> list[str]:
             for form in forms[1:]:
                 if _fields(form) != plural:
                     found.append(f"{language}: a plural form's placeholders differ: {key!r}")
-        elif _fields(forms[0]) != _fields(key):
+        elif isinstance(source.id, str) and _fields(forms[0]) != _fields(source.id):
             found.append(
-                f"{language}: placeholders {sorted(_fields(forms[0]))} differ from {sorted(_fields(key))}: {key!r}"
+                f"{language}: placeholders {sorted(_fields(forms[0]))}, not {sorted(_fields(str(source.id)))}: {key!r}"
             )
         if key in tree and any(len(form) > DISCORD_LIMIT for form in forms):
             found.append(f"{language}: over Discord's {DISCORD_LIMIT} characters for a command's text: {key!r}")

@@ -18,7 +18,7 @@ from bot.domain.meeting_notices import (
     TurnWarning,
 )
 from bot.domain.words import person
-from bot.i18n import Text, msg, render, t
+from bot.i18n import Text, msg, render, t, tc
 from bot.services.actions import ActionView
 from bot.services.cycle import CycleView
 from bot.services.meetings import MeetingView
@@ -108,7 +108,11 @@ def floor_card(view: MeetingView, buttons: discord.ui.View | None, *, lagging: b
             floor = t("{speaker}, time up <t:{stamp}:R>", speaker=floor, stamp=int(state.turn_ends_at.timestamp()))
         embed.add_field(name=t("Has the floor"), value=floor, inline=False)
         if view.up_next is not None:
-            embed.add_field(name=t("Next"), value=f"{person(view.up_next)}", inline=True)
+            embed.add_field(
+                name=tc("floor card: who speaks after the speaker", "Next"),
+                value=f"{person(view.up_next)}",
+                inline=True,
+            )
         later = [user for user in state.queue[1:] if user != view.up_next]
         if later:
             embed.add_field(name=t("Then"), value=_people(later), inline=True)

@@ -82,7 +82,7 @@ async def test_a_german_groups_reminder_nudge_and_digest_read_german(bot: Setkee
     assert reminder.content is not None
     assert reminder.content.startswith(f"**Zeit zu berichten, Set A**: Euer nächstes Treffen ist am <t:{MEETING}:F>")
     assert "Jede/r von euch: Drück, wie es mit deinen Vorhaben lief, oder **Mehr erzählen**" in reminder.content
-    assert _labels(reminder) == ["Fertig", "Teilweise erledigt", "Noch nicht", "Aufgegeben", "Mehr erzählen"]
+    assert _labels(reminder) == ["Erledigt", "Teilweise erledigt", "Noch nicht", "Aufgegeben", "Mehr erzählen"]
     assert "Time to report back" not in reminder.content
 
     direct = await _posted(bot, MemberReminder(group_id, 21, None), group_id)
@@ -157,7 +157,7 @@ async def test_a_german_members_action_replies_are_german(bot: Setkeeper) -> Non
         pressed = _asked_by(bot, 21)
         await cog.status_pressed(pressed, action.id, ActionStatus.DONE)
         assert sent(pressed)[-1]["content"].startswith(
-            "Festgehalten: Ask my manager about the rota steht auf **Fertig**. Was passiert ist, ergänzt du mit "
+            "Festgehalten: Ask my manager about the rota steht auf **Erledigt**. Was passiert ist, ergänzt du mit "
         )
 
         nothing = _asked_by(bot, 21)

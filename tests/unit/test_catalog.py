@@ -29,7 +29,7 @@ OPERATOR_ONLY = {
     "bot/ui/translator.py",
     "bot/ui/discord_clock.py",  # log lines for the operator
 }
-MARKERS = {"msg", "msgn", "t", "tn"}
+MARKERS = {"msg", "msgn", "t", "tn", "msgc", "tc"}
 TREE_CALLS = {"describe", "command", "Group", "Choice", "group", "choices", "context_menu"}
 NOT_TEXT_CALLS = {"cast", "TypeVar", "NewType", "getLogger", "getattr", "setattr", "hasattr", "get_cog"}
 """The command tree's texts: extracted from the tree itself (`tree_messages`), shown by Discord's translation."""
@@ -74,7 +74,7 @@ def _exempt(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
             name = _call_name(parent)
             if name in MARKERS and parent.args and child is parent.args[0]:
                 return True
-            if name in {"msgn", "tn"} and len(parent.args) > 1 and child is parent.args[1]:
+            if name in {"msgn", "tn", "msgc", "tc"} and len(parent.args) > 1 and child is parent.args[1]:
                 return True
             if name in LOGGING and isinstance(parent.func, ast.Attribute):
                 return True
