@@ -5,6 +5,9 @@ column of a kind that could (a Discord id of a channel or message, free text, JS
 `tests/unit/test_privacy_registry.py` walks the models and fails when a column of such a kind is missing here, so
 a new feature cannot store something about a person without saying how it is exported and forgotten. Export,
 erasure, retention, `/privacy info` and the manual's privacy table are all worked out from this one list.
+
+What members read of it (`/privacy info`, the export's headings) is a `Text` each, in the reader's language when
+drawn; the manual's table is drawn in English.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 
 from bot.domain.groups import KEEP_DAYS_DEFAULT
 from bot.domain.retention import SERVER_GRACE
+from bot.domain.text import Text, msg, msgn
 
 
 class Holds(enum.Enum):
@@ -51,8 +55,8 @@ class Entry:
     table: str
     column: str
     holds: Holds
-    why: str
-    """Why it is stored, in plain words (what `/privacy info` says)."""
+    why: Text | str
+    """Why it is stored, in plain words (what `/privacy info` says of what holds something personal: a `Text`)."""
     owner: str | None = None
     """The column of the same row naming the person the row is about (for an id column, usually itself)."""
     export: bool = False
@@ -73,13 +77,13 @@ class Entry:
         return Retain.KEEP
 
 
-def _own(table: str, column: str, why: str, *, owner: str, forget: Forget = Forget.ERASE) -> Entry:
+def _own(table: str, column: str, why: Text, *, owner: str, forget: Forget = Forget.ERASE) -> Entry:
     """Words (or an id) that belong to the person the row's `owner` column names."""
     holds = Holds.PERSON if column == owner else Holds.WORDS
     return Entry(table, column, holds, why, owner=owner, export=True, forget=forget)
 
 
-def _shared(table: str, column: str, why: str) -> Entry:
+def _shared(table: str, column: str, why: Text) -> Entry:
     """A person's id in a record the group shares: exported, and replaced by a stand-in when they are forgotten."""
     return Entry(table, column, Holds.PERSON, why, owner=column, export=True, forget=Forget.TOMBSTONE)
 
@@ -94,43 +98,45 @@ REGISTRY: tuple[Entry, ...] = (
     _none("groups", "guild_id", "the server the group belongs to"),
     _none("groups", "name", "the group's name, chosen by whoever set it up"),
     _none("groups", "name_key", "the group's name, folded to tell lookalike names apart"),
-    _shared("groups", "facilitator_id", "who facilitates the group (handed on to another member first)"),
+    _shared("groups", "facilitator_id", msg("who facilitates the group (handed on to another member first)")),
     _none("groups", "text_channel_id", "the group's channel"),
     _none("groups", "voice_channel_id", "the group's voice channel or Stage"),
     _none("groups", "reminded", "which reminders of the group went out, by kind and time"),
-    _shared("groups", "created_by", "who set the group up"),
+    _shared("groups", "created_by", msg("who set the group up")),
     _none("groups", "creator_instance", "which run of the bot was creating the group"),
     _none("groups", "creation_reply_token", "the reply to the command that made the group, for one hour"),
     _none("groups", "schedule", "when the group meets"),
     _none("groups", "event_id", "the group's scheduled event on Discord"),
     # Memberships: the person's own place in a group.
-    _shared("memberships", "user_id", "who is in which group, since when, and when they accepted the ground rules"),
+    _shared(
+        "memberships", "user_id", msg("who is in which group, since when, and when they accepted the ground rules")
+    ),
     _none("memberships", "request_message_id", "the post asking the facilitator to approve a join request"),
     # Bids: the person's own issues.
-    _own("bids", "author_id", "whose issue a bid is", owner="author_id", forget=Forget.TOMBSTONE),
-    _own("bids", "title", "the issue a member bids to bring", owner="author_id"),
-    _own("bids", "help", "the help a member asks for with their issue", owner="author_id"),
+    _own("bids", "author_id", msg("whose issue a bid is"), owner="author_id", forget=Forget.TOMBSTONE),
+    _own("bids", "title", msg("the issue a member bids to bring"), owner="author_id"),
+    _own("bids", "help", msg("the help a member asks for with their issue"), owner="author_id"),
     # Votes and ballots.
-    _shared("votes", "opened_by", "who opened a vote"),
-    _shared("votes", "closed_by", "who closed a vote"),
+    _shared("votes", "opened_by", msg("who opened a vote")),
+    _shared("votes", "closed_by", msg("who closed a vote")),
     _none("votes", "card_message_id", "the vote's card"),
     _none("votes", "result", "the vote's outcome: the bids chosen and their counts, without voters"),
-    _own("ballots", "voter_id", "who voted (each ballot counts once)", owner="voter_id", forget=Forget.TOMBSTONE),
+    _own("ballots", "voter_id", msg("who voted (each ballot counts once)"), owner="voter_id", forget=Forget.TOMBSTONE),
     Entry(
         "ballots",
         "choices",
         Holds.CHOICES,
-        "the bids a member voted for (if they ask to be forgotten, their vote still counts, with no name on it)",
+        msg("the bids a member voted for (if they ask to be forgotten, their vote still counts, with no name on it)"),
         owner="voter_id",
         export=True,
     ),
     # Meetings.
-    _shared("meetings", "started_by", "who started a meeting"),
+    _shared("meetings", "started_by", msg("who started a meeting")),
     Entry(
         "meetings",
         "state",
         Holds.PEOPLE_AND_WORDS,
-        "the meeting as it runs: who was present, the order of turns, hands raised, each round's issue holder",
+        msg("the meeting as it runs: who was present, the order of turns, hands raised, each round's issue holder"),
         export=True,
         forget=Forget.SCRUB,
         retain=Retain.KEEP,
@@ -138,18 +144,22 @@ REGISTRY: tuple[Entry, ...] = (
     _none("meetings", "card_message_id", "the meeting's floor card"),
     _none("meetings", "voice_channel_id", "the voice channel or Stage of a voice meeting"),
     _none("meetings", "stage_instance_id", "the Stage's live instance during a Stage meeting"),
-    _own("round_notes", "holder_id", "whose round a note is of", owner="holder_id", forget=Forget.TOMBSTONE),
-    _own("round_notes", "learnt", "what an issue holder said they learnt in their round", owner="holder_id"),
-    _own("contributions", "author_id", "who said something in a round", owner="author_id", forget=Forget.TOMBSTONE),
-    _own("contributions", "text", "what a member said in a round, for the issue holder's notes", owner="author_id"),
+    _own("round_notes", "holder_id", msg("whose round a note is of"), owner="holder_id", forget=Forget.TOMBSTONE),
+    _own("round_notes", "learnt", msg("what an issue holder said they learnt in their round"), owner="holder_id"),
+    _own(
+        "contributions", "author_id", msg("who said something in a round"), owner="author_id", forget=Forget.TOMBSTONE
+    ),
+    _own(
+        "contributions", "text", msg("what a member said in a round, for the issue holder's notes"), owner="author_id"
+    ),
     # Actions and reports.
-    _own("actions", "owner_id", "whose action it is", owner="owner_id", forget=Forget.TOMBSTONE),
-    _own("actions", "text", "an action a member committed to", owner="owner_id"),
+    _own("actions", "owner_id", msg("whose action it is"), owner="owner_id", forget=Forget.TOMBSTONE),
+    _own("actions", "text", msg("an action a member committed to"), owner="owner_id"),
     Entry(
         "action_reports",
         "happened",
         Holds.WORDS,
-        "what a member reported of their action",
+        msg("what a member reported of their action"),
         owner="actions.owner_id",
         export=True,
         forget=Forget.ERASE,
@@ -158,7 +168,7 @@ REGISTRY: tuple[Entry, ...] = (
         "action_reports",
         "learnt",
         Holds.WORDS,
-        "what a member learnt from their action",
+        msg("what a member learnt from their action"),
         owner="actions.owner_id",
         export=True,
         forget=Forget.ERASE,
@@ -169,7 +179,7 @@ REGISTRY: tuple[Entry, ...] = (
         "pending_effects",
         "payload",
         Holds.PEOPLE_AND_WORDS,
-        "what the bot is about to post or change for a group (a post may quote what a member wrote)",
+        msg("what the bot is about to post or change for a group (a post may quote what a member wrote)"),
         forget=Forget.SCRUB,
         retain=Retain.DELETE_ROW,
     ),
@@ -186,7 +196,7 @@ REGISTRY: tuple[Entry, ...] = (
         "voice_mutes",
         "user_id",
         Holds.PERSON,
-        "whom the bot muted in a meeting's voice channel while someone else spoke, so that it always unmutes them",
+        msg("whom the bot muted in a meeting's voice channel while someone else spoke, so that it always unmutes them"),
         owner="user_id",
         forget=Forget.DELETE_ROW,
     ),
@@ -196,7 +206,9 @@ REGISTRY: tuple[Entry, ...] = (
         "bot_state",
         "key",
         Holds.PERSON,
-        "what the bot remembers when it restarts; about a person, only that it could not send them a direct message",
+        msg(
+            "what the bot remembers when it restarts; about a person, only that it could not send them a direct message"
+        ),
         forget=Forget.DELETE_ROW,
     ),
     _none("bot_state", "value", "the remembered value ('closed', a version, a time)"),
@@ -217,51 +229,63 @@ def entry(table: str, column: str) -> Entry | None:
 class TableNote:
     """What one table holding something about people is, in plain words: what `/privacy info` and the manual say."""
 
-    title: str
+    title: Text
     """What the table holds, as a heading of the export and a row of the privacy table."""
-    seen_by: str
+    seen_by: Text
     """Who can see it through the bot."""
-    kept: str
+    kept: Text
     """How long it is kept."""
 
 
-_WHILE_GROUP = (
-    f"as long as the group exists (all of a server's data goes {SERVER_GRACE.days} days after the bot is removed "
-    "from it), or until you erase it"
+_WHILE_GROUP = msgn(
+    "as long as the group exists (all of a server's data goes {n} day after the bot is removed from it), or until "
+    "you erase it",
+    "as long as the group exists (all of a server's data goes {n} days after the bot is removed from it), or until "
+    "you erase it",
+    SERVER_GRACE.days,
 )
-_WORDS_KEPT = (
-    f"until {KEEP_DAYS_DEFAULT} days after the group is archived (its facilitator can choose another period), or "
-    "until you erase it"
+_WORDS_KEPT = msgn(
+    "until {n} day after the group is archived (its facilitator can choose another period), or until you erase it",
+    "until {n} days after the group is archived (its facilitator can choose another period), or until you erase it",
+    KEEP_DAYS_DEFAULT,
 )
+_MEMBERS = msg("the group's members")
+_BOT_ONLY = msg("nobody but the bot")
 TABLES: dict[str, TableNote] = {
-    "groups": TableNote("Groups you set up or facilitate", "the group's members", _WHILE_GROUP),
+    "groups": TableNote(msg("Groups you set up or facilitate"), _MEMBERS, _WHILE_GROUP),
     "memberships": TableNote(
-        "Your memberships, when you accepted the ground rules, your reminder choice",
-        "the group's members and its facilitator",
+        msg("Your memberships, when you accepted the ground rules, your reminder choice"),
+        msg("the group's members and its facilitator"),
         _WHILE_GROUP,
     ),
-    "bids": TableNote("Your bids (the issues you brought)", "the group's members", _WORDS_KEPT),
-    "votes": TableNote("Votes you opened or closed", "the group's members", _WHILE_GROUP),
-    "ballots": TableNote("Your ballots", "only you (the group sees the totals, never who voted how)", _WHILE_GROUP),
+    "bids": TableNote(msg("Your bids (the issues you brought)"), _MEMBERS, _WORDS_KEPT),
+    "votes": TableNote(msg("Votes you opened or closed"), _MEMBERS, _WHILE_GROUP),
+    "ballots": TableNote(
+        msg("Your ballots"), msg("only you (the group sees the totals, never who voted how)"), _WHILE_GROUP
+    ),
     "meetings": TableNote(
-        "Meetings: your attendance and your turns", "the group's members, in the ledger and summaries", _WHILE_GROUP
+        msg("Meetings: your attendance and your turns"),
+        msg("the group's members, in the ledger and summaries"),
+        _WHILE_GROUP,
     ),
-    "round_notes": TableNote("What you learnt in your rounds", "the group's members", _WORDS_KEPT),
+    "round_notes": TableNote(msg("What you learnt in your rounds"), _MEMBERS, _WORDS_KEPT),
     "contributions": TableNote(
-        "What you said in rounds, where the bot kept it", "the issue holder, in their round's digest", _WORDS_KEPT
+        msg("What you said in rounds, where the bot kept it"),
+        msg("the issue holder, in their round's digest"),
+        _WORDS_KEPT,
     ),
-    "actions": TableNote("Your actions", "the group's members", _WORDS_KEPT),
-    "action_reports": TableNote("Your reports on your actions", "the group's members", _WORDS_KEPT),
+    "actions": TableNote(msg("Your actions"), _MEMBERS, _WORDS_KEPT),
+    "action_reports": TableNote(msg("Your reports on your actions"), _MEMBERS, _WORDS_KEPT),
     "pending_effects": TableNote(
-        "Messages and changes the bot has still to make on Discord",
-        "nobody but the bot",
-        "until the bot has made them, usually within a minute",
+        msg("Messages and changes the bot has still to make on Discord"),
+        _BOT_ONLY,
+        msg("until the bot has made them, usually within a minute"),
     ),
     "voice_mutes": TableNote(
-        "Mutes the bot made during a voice meeting", "nobody but the bot", "until the bot unmutes you"
+        msg("Mutes the bot made during a voice meeting"), _BOT_ONLY, msg("until the bot unmutes you")
     ),
     "bot_state": TableNote(
-        "That the bot could not send you a direct message", "nobody but the bot", "until you erase it"
+        msg("That the bot could not send you a direct message"), _BOT_ONLY, msg("until you erase it")
     ),
 }
 """One note per table that holds a person's id or words (a test checks none is missing)."""
@@ -273,12 +297,15 @@ def personal_entries() -> tuple[Entry, ...]:
 
 
 def statement_rows() -> list[tuple[str, str, str, str]]:
-    """The privacy table, one row per table holding something about people: what, why, who sees it, how long kept."""
+    """The privacy table, one row per table holding something about people: what, why, who sees it, how long kept.
+
+    In the language being read (English unless drawn for a reader: the manual's table).
+    """
     rows = []
     for table, note in TABLES.items():
-        whys = [e.why for e in personal_entries() if e.table == table]
+        whys = [str(e.why) for e in personal_entries() if e.table == table]
         why = "; ".join(dict.fromkeys(whys))
-        rows.append((note.title, why[:1].upper() + why[1:], note.seen_by, note.kept))
+        rows.append((str(note.title), why[:1].upper() + why[1:], str(note.seen_by), str(note.kept)))
     return rows
 
 
@@ -289,12 +316,12 @@ def statement_table() -> str:
     return "\n".join(lines)
 
 
-STATEMENT_INTRO = (
+STATEMENT_INTRO = msg(
     "What Setkeeper stores about you in this server, why, who sees it and how long it is kept. What members write "
     "(bids, actions, reports, what they learnt and said in rounds) is encrypted in the database and never written "
     "to the bot's logs."
 )
-STATEMENT_RIGHTS = (
+STATEMENT_RIGHTS = msg(
     "Get everything stored about you here as two files (JSON and Markdown) with /privacy export. Erase it with "
     "/privacy forget: your words are erased, your open bids withdrawn, you leave your groups, and where a group "
     "shares a record with you (attendance, ballots, turns, the ledger) your name is replaced by an anonymous "
@@ -302,16 +329,20 @@ STATEMENT_RIGHTS = (
 )
 
 
-STATEMENT_RIGHTS_TITLE = "See it, export it, erase it"
+STATEMENT_RIGHTS_TITLE = msg("See it, export it, erase it")
 
 
 def statement_fields() -> list[tuple[str, str]]:
     """`/privacy info` in plain words, one part per table (the manual's table rows), then how to export or erase.
 
-    Each part is a name and a text, short enough for one field of a Discord embed (`/privacy info` shows them so).
+    Each part is a name and a text, short enough for one field of a Discord embed (`/privacy info` shows them so),
+    in the language of whoever reads them now.
     """
     fields = [
-        (what, f"{why}.\nWho sees it: {who}.\nHow long it is kept: {kept}.")
+        (
+            what,
+            str(msg("{why}.\nWho sees it: {who}.\nHow long it is kept: {kept}.", why=why, who=who, kept=kept)),
+        )
         for what, why, who, kept in statement_rows()
     ]
-    return [*fields, (STATEMENT_RIGHTS_TITLE, STATEMENT_RIGHTS)]
+    return [*fields, (str(STATEMENT_RIGHTS_TITLE), str(STATEMENT_RIGHTS))]

@@ -11,7 +11,8 @@ Clock changes follow RFC 5545 (iCalendar, section 3.3.5), so a calendar that imp
   which makes the meeting later by the length of the gap: 01:30 in London on the night the clocks jump from 01:00 to
   02:00 is 02:30 BST. No meeting is ever at a wall time the zone skipped.
 
-`CLOCK_CHANGE_RULE` says the same to members.
+`CLOCK_CHANGE_RULE` says the same to members. What members read is a `Text` (`describe`, the errors), its words
+chosen when it is drawn: weekday and month names come from Babel's data for the reader's language.
 """
 
 from __future__ import annotations
@@ -30,34 +31,21 @@ from typing import ClassVar
 from zoneinfo import ZoneInfo, available_timezones
 
 from bot.domain.errors import UserFacingError
+from bot.domain.text import Text, msg, msgn
+from bot.domain.words import choices, day_words, listed, weekday_words
 
 MIN_WEEKS = 1
 MAX_WEEKS = 12
 LAST_DAY_OF_MONTH = 31
 AUTOCOMPLETE_LIMIT = 25  # Discord shows at most 25 autocomplete choices
 
-CLOCK_CHANGE_RULE = (
+CLOCK_CHANGE_RULE = msg(
     "When the clocks go forward and the meeting's time does not exist that night, the meeting is later by the time "
     "skipped (02:30 becomes 03:30 when 02:00 jumps to 03:00); when the clocks go back and the time happens twice, "
     "the meeting is at the first."
 )
-
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 # Names in the tz database that are not places a group could be in: the machine's own zone, a placeholder, a rule file.
-_NOT_PLACES = frozenset({"localtime", "Factory", "posixrules"})
+_NOT_PLACES = frozenset({"localtime", "factory", "posixrules"})  # compared in lower case
 _ECHO_LENGTH = 40  # how much of what someone typed an error message repeats back
 
 
@@ -95,8 +83,13 @@ class Weekday(IntEnum):
 
     @property
     def label(self) -> str:
-        """The day's name as members read it: "Tuesday"."""
+        """The day's English name, as the command's choice gives it (its value, whatever the reader's language)."""
         return self.name.capitalize()
+
+    @property
+    def words(self) -> str:
+        """The day's name as a message's parameter, in the reader's language when drawn: "Tuesday", "Dienstag"."""
+        return weekday_words(self.value)
 
 
 class Ordinal(IntEnum):
@@ -113,7 +106,7 @@ class Ordinal(IntEnum):
 
     @property
     def label(self) -> str:
-        """The word members read: "first", "last"."""
+        """The English word, as the command's choice and the stored form give it: "first", "last"."""
         return self.name.lower()
 
 
@@ -147,8 +140,8 @@ class Cadence(ABC):
         """The rule's meeting dates on or after `start`, in order (a local calendar date each)."""
 
     @abstractmethod
-    def rule_text(self) -> str:
-        """The date rule in English, without the time: "Monthly on the first Tuesday"."""
+    def rule_text(self) -> Text:
+        """The date rule, without the time: "Monthly on the first Tuesday"."""
 
     @abstractmethod
     def options(self) -> dict[str, str | int]:
@@ -176,9 +169,9 @@ class MonthlyOnWeekday(Cadence):
             if day >= start:
                 yield day
 
-    def rule_text(self) -> str:
+    def rule_text(self) -> Text:
         """Say "Monthly on the first Tuesday"."""
-        return f"Monthly on the {self.ordinal.label} {self.weekday.label}"
+        return _MONTHLY_ON[self.ordinal].with_params(weekday=self.weekday.words)
 
     def options(self) -> dict[str, str | int]:
         """The ordinal and the weekday, as words."""
@@ -204,11 +197,11 @@ class MonthlyOnDay(Cadence):
             if day >= start:
                 yield day
 
-    def rule_text(self) -> str:
+    def rule_text(self) -> Text:
         """Say "Monthly on the 15th", with a word about shorter months from the 29th on."""
-        text = f"Monthly on the {ordinal_suffix(self.day)}"
+        text = _MONTHLY_ON_DAY[ordinal_suffix(self.day)[-2:]].with_params(day=self.day)
         if self.day > 28:  # February's length in a common year
-            text += " (or the month's last day when it is shorter)"
+            return msg("{rule} (or the month's last day when it is shorter)", rule=text)
         return text
 
     def options(self) -> dict[str, str | int]:
@@ -241,10 +234,15 @@ class EveryNWeeks(Cadence):
             yield day
             day += step
 
-    def rule_text(self) -> str:
-        """Say "Every 6 weeks on Tuesdays, from 6 January 2026"."""
-        every = "Weekly" if self.weeks == 1 else f"Every {self.weeks} weeks"
-        return f"{every} on {Weekday(self.first.weekday()).label}s, from {long_date(self.first)}"
+    def rule_text(self) -> Text:
+        """Say "Every 6 weeks on Tuesdays, from 6 January 2026" ("Weekly on Tuesdays, …" for one week)."""
+        return msgn(
+            "Weekly on {weekday}s, from {date}",
+            "Every {n} weeks on {weekday}s, from {date}",
+            self.weeks,
+            weekday=Weekday(self.first.weekday()).words,
+            date=long_date(self.first),
+        )
 
     def options(self) -> dict[str, str | int]:
         """The number of weeks and the first date."""
@@ -269,14 +267,29 @@ class SingleDate(Cadence):
         if self.on >= start:
             yield self.on
 
-    def rule_text(self) -> str:
+    def rule_text(self) -> Text:
         """Say "Once, on Tuesday 6 January 2026"."""
-        return f"Once, on {Weekday(self.on.weekday()).label} {long_date(self.on)}"
+        return msg("Once, on {weekday} {date}", weekday=Weekday(self.on.weekday()).words, date=long_date(self.on))
 
     def options(self) -> dict[str, str | int]:
         """The date."""
         return {"date": self.on.isoformat()}
 
+
+_MONTHLY_ON = {
+    Ordinal.FIRST: msg("Monthly on the first {weekday}"),
+    Ordinal.SECOND: msg("Monthly on the second {weekday}"),
+    Ordinal.THIRD: msg("Monthly on the third {weekday}"),
+    Ordinal.FOURTH: msg("Monthly on the fourth {weekday}"),
+    Ordinal.LAST: msg("Monthly on the last {weekday}"),
+}
+_MONTHLY_ON_DAY = {
+    "st": msg("Monthly on the {day}st"),
+    "nd": msg("Monthly on the {day}nd"),
+    "rd": msg("Monthly on the {day}rd"),
+    "th": msg("Monthly on the {day}th"),
+}
+"""By the English ordinal's ending (1st, 2nd, 3rd, 4th): each language says the day of the month its own way."""
 
 _KINDS: dict[CadenceKind, type[Cadence]] = {
     cls.kind: cls for cls in (MonthlyOnWeekday, MonthlyOnDay, EveryNWeeks, SingleDate)
@@ -356,23 +369,25 @@ def _months_from(start: date) -> Iterator[tuple[int, int]]:
 
 
 def ordinal_suffix(number: int) -> str:
-    """1st, 2nd, 3rd, 4th, 11th, 21st, 31st."""
+    """1st, 2nd, 3rd, 4th, 11th, 21st, 31st (as a person may type an ordinal: `parse_ordinal` reads them)."""
     if 10 <= number % 100 <= 20:
         return f"{number}th"
     return f"{number}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th') }"
 
 
 def long_date(day: date) -> str:
-    """The date as "6 January 2026", the same whatever the machine's locale."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    """The date as a message's parameter: "6 January 2026", in the reader's language when drawn (not the machine's)."""
+    return day_words(day, "long")
 
 
-def describe(cadence: Cadence) -> str:
-    """The cadence in English for members: "Monthly on the first Tuesday at 18:30, Europe/London".
+def describe(cadence: Cadence) -> Text:
+    """The cadence for members: "Monthly on the first Tuesday at 18:30, Europe/London".
 
     Add `CLOCK_CHANGE_RULE` where members need to know what happens on a night the clocks change.
     """
-    return f"{cadence.rule_text()} at {cadence.at:%H:%M}, {cadence.zone}"
+    return msg(
+        "{rule} at {time}, {zone}", rule=cadence.rule_text(), time=cadence.at.strftime("%H:%M"), zone=cadence.zone
+    )
 
 
 # --- The stored form -------------------------------------------------------------------------------------------------
@@ -432,19 +447,19 @@ def _build(kind: CadenceKind, at: time, zone: str, options: Mapping[str, str | i
 # --- What a slash command passes ------------------------------------------------------------------------------------
 
 _KIND_WORDS = {
-    CadenceKind.MONTHLY_WEEKDAY: "monthly on a weekday",
-    CadenceKind.MONTHLY_DAY: "monthly on a day of the month",
-    CadenceKind.WEEKS: "every few weeks",
-    CadenceKind.ONCE: "once",
+    CadenceKind.MONTHLY_WEEKDAY: msg("monthly on a weekday"),
+    CadenceKind.MONTHLY_DAY: msg("monthly on a day of the month"),
+    CadenceKind.WEEKS: msg("every few weeks"),
+    CadenceKind.ONCE: msg("once"),
 }
 # The option each rule needs, by the name a slash command gives it, and how to ask for it when it is missing.
 _ASK_FOR = {
-    "weekday": "the weekday (Monday to Sunday)",
-    "ordinal": "which one in the month (first, second, third, fourth or last)",
-    "day": "the day of the month (1 to 31)",
-    "weeks": "the number of weeks between meetings (1 to 12)",
-    "first": "the date of the first meeting (YYYY-MM-DD)",
-    "date": "the meeting's date (YYYY-MM-DD)",
+    "weekday": msg("the weekday (Monday to Sunday)"),
+    "ordinal": msg("which one in the month (first, second, third, fourth or last)"),
+    "day": msg("the day of the month (1 to 31)"),
+    "weeks": msg("the number of weeks between meetings (1 to 12)"),  # MIN_WEEKS to MAX_WEEKS
+    "first": msg("the date of the first meeting (YYYY-MM-DD)"),
+    "date": msg("the meeting's date (YYYY-MM-DD)"),
 }
 
 
@@ -484,19 +499,29 @@ def parse_cadence(
     needed = _OPTIONS[chosen]
     missing = [name for name in needed if name not in given]
     if missing:
-        asks = " and ".join(_ASK_FOR[name] for name in missing)
-        raise CadenceInvalidError(f"A schedule {_KIND_WORDS[chosen]} needs {asks}.")
+        asks = listed([_ASK_FOR[name] for name in missing])
+        raise CadenceInvalidError(msg("A schedule {kind} needs {asks}.", kind=_KIND_WORDS[chosen], asks=asks))
     unused = sorted(("date" if name == "first" else name) for name in given if name not in needed)
     if unused:
-        them = "it" if len(unused) == 1 else "them"
         raise CadenceInvalidError(
-            f"A schedule {_KIND_WORDS[chosen]} does not use {' or '.join(unused)}: leave {them} empty."
+            msgn(
+                "A schedule {kind} does not use {options}: leave it empty.",
+                "A schedule {kind} does not use {options}: leave them empty.",
+                len(unused),
+                kind=_KIND_WORDS[chosen],
+                options=choices(unused),
+            )
         )
     cadence = _build(chosen, parse_time(at), parse_zone(zone), given)
     if isinstance(cadence, SingleDate) and meeting_instant(cadence.on, cadence.at, cadence.tz) <= now:
         raise MeetingDatePassedError(
-            f"{Weekday(cadence.on.weekday()).label} {long_date(cadence.on)} at {cadence.at:%H:%M} ({cadence.zone}) "
-            "has already passed: choose a date and time still to come."
+            msg(
+                "{weekday} {date} at {time} ({zone}) has already passed: choose a date and time still to come.",
+                weekday=Weekday(cadence.on.weekday()).words,
+                date=long_date(cadence.on),
+                time=cadence.at.strftime("%H:%M"),
+                zone=cadence.zone,
+            )
         )
     return cadence
 
@@ -506,8 +531,12 @@ def parse_kind(text: str) -> CadenceKind:
     try:
         return CadenceKind(text.strip().lower())
     except ValueError:
-        choices = ", ".join(_KIND_WORDS.values())
-        raise CadenceInvalidError(f"Choose how often the group meets: {choices}.") from None
+        raise CadenceInvalidError(
+            msg(
+                "Choose how often the group meets: monthly on a weekday, monthly on a day of the month, every few "
+                "weeks, once."
+            )
+        ) from None
 
 
 _TIME = re.compile(r"(\d{1,2}):(\d{2})")
@@ -518,7 +547,7 @@ def parse_time(text: str) -> time:
     match = _TIME.fullmatch(text.strip())
     if match is None or int(match[1]) > 23 or int(match[2]) > 59:
         raise CadenceInvalidError(
-            f"{_echo(text)} is not a time: enter it as HH:MM on the 24-hour clock, for example 18:30."
+            msg("{text} is not a time: enter it as HH:MM on the 24-hour clock, for example 18:30.", text=_echo(text))
         )
     return time(int(match[1]), int(match[2]))
 
@@ -530,12 +559,17 @@ def parse_date(value: str | int) -> date:
     """A calendar date from "YYYY-MM-DD"."""
     text = str(value).strip()
     if _DATE.fullmatch(text) is None:
-        raise CadenceInvalidError(f"{_echo(text)} is not a date: enter it as YYYY-MM-DD, for example 2026-01-06.")
+        raise CadenceInvalidError(
+            msg("{text} is not a date: enter it as YYYY-MM-DD, for example 2026-01-06.", text=_echo(text))
+        )
     try:
         return date.fromisoformat(text)
     except ValueError:
         raise CadenceInvalidError(
-            f"{text} is not a day in the calendar: check the month (01 to 12) and the day in it (YYYY-MM-DD)."
+            msg(
+                "{text} is not a day in the calendar: check the month (01 to 12) and the day in it (YYYY-MM-DD).",
+                text=text,
+            )
         ) from None
 
 
@@ -546,7 +580,7 @@ def parse_weekday(value: str | int) -> Weekday:
         name = weekday.name.lower()
         if text in {name, name[:3], name + "s"}:
             return weekday
-    raise CadenceInvalidError(f"{_echo(str(value))} is not a day of the week: choose Monday to Sunday.")
+    raise CadenceInvalidError(msg("{text} is not a day of the week: choose Monday to Sunday.", text=_echo(str(value))))
 
 
 _ORDINAL_WORDS = {
@@ -562,13 +596,18 @@ def parse_ordinal(value: str | int, weekday: Weekday | None = None) -> Ordinal:
     text = str(value).strip().lower()
     if text in _ORDINAL_WORDS:
         return _ORDINAL_WORDS[text]
-    day = weekday.label if weekday is not None else "weekday"
+    day = weekday.words if weekday is not None else msg("weekday")
     if text in _FIFTH_WORDS:
         raise CadenceInvalidError(
-            f"Not every month has a fifth {day}, so the group would go months without meeting. "
-            f"Choose last for the last {day} of every month."
+            msg(
+                "Not every month has a fifth {weekday}, so the group would go months without meeting. "
+                "Choose last for the last {weekday} of every month.",
+                weekday=day,
+            )
         )
-    raise CadenceInvalidError(f"Choose which {day} of the month: first, second, third, fourth or last.")
+    raise CadenceInvalidError(
+        msg("Choose which {weekday} of the month: first, second, third, fourth or last.", weekday=day)
+    )
 
 
 def parse_day(value: str | int) -> int:
@@ -584,7 +623,11 @@ def parse_weeks(value: str | int) -> int:
     number = _whole_number(value)
     if number is None:
         raise CadenceInvalidError(
-            f"Enter the number of weeks between meetings as a whole number from {MIN_WEEKS} to {MAX_WEEKS}."
+            msg(
+                "Enter the number of weeks between meetings as a whole number from {min} to {max}.",
+                min=MIN_WEEKS,
+                max=MAX_WEEKS,
+            )
         )
     _check_weeks(number)
     return number
@@ -593,15 +636,22 @@ def parse_weeks(value: str | int) -> int:
 def _check_day(day: int | None) -> None:
     if day is None or not 1 <= day <= LAST_DAY_OF_MONTH:
         raise CadenceInvalidError(
-            "Choose a day of the month from 1 to 31; the 29th, 30th and 31st mean the last day in shorter months."
+            msg("Choose a day of the month from 1 to 31; the 29th, 30th and 31st mean the last day in shorter months.")
         )
 
 
 def _check_weeks(weeks: int) -> None:
     if not MIN_WEEKS <= weeks <= MAX_WEEKS:
         raise CadenceInvalidError(
-            f"Meetings can be every {MIN_WEEKS} to {MAX_WEEKS} weeks, not {weeks}: choose a number in that range "
-            "(6 for a six-weekly set)."
+            msgn(
+                "Meetings can be every {min} to {n} week, not {weeks}: choose a number in that range "
+                "(6 for a six-weekly set).",
+                "Meetings can be every {min} to {n} weeks, not {weeks}: choose a number in that range "
+                "(6 for a six-weekly set).",
+                MAX_WEEKS,
+                min=MIN_WEEKS,
+                weeks=weeks,
+            )
         )
 
 
@@ -626,7 +676,7 @@ def _echo(text: str) -> str:
 @cache
 def _zone_list() -> tuple[str, ...]:
     """The IANA zone names known here that name places, sorted (read once: autocomplete has 3 s to answer)."""
-    return tuple(sorted(name for name in available_timezones() if name not in _NOT_PLACES))
+    return tuple(sorted(name for name in available_timezones() if name.lower() not in _NOT_PLACES))
 
 
 @cache
@@ -690,15 +740,17 @@ def _suggestions(text: str) -> list[str]:
     return list(dict.fromkeys(names))[:3]
 
 
-def _unknown_zone_message(text: str) -> str:
+def _unknown_zone_message(text: str) -> Text:
     suggestions = _suggestions(text)
-    hint = ""
     if suggestions:
-        hint = " Did you mean " + (
-            suggestions[0] if len(suggestions) == 1 else ", ".join(suggestions[:-1]) + " or " + suggestions[-1]
+        return msg(
+            "There is no time zone called {zone}. Did you mean {zones}? Enter an IANA name such as Europe/London or "
+            "America/New_York: start typing a city and pick from the list.",
+            zone=_echo(text),
+            zones=listed(suggestions, either=True),
         )
-        hint += "?"
-    return (
-        f"There is no time zone called {_echo(text)}.{hint} Enter an IANA name such as Europe/London or "
-        "America/New_York: start typing a city and pick from the list."
+    return msg(
+        "There is no time zone called {zone}. Enter an IANA name such as Europe/London or America/New_York: start "
+        "typing a city and pick from the list.",
+        zone=_echo(text),
     )

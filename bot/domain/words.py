@@ -1,15 +1,22 @@
-"""How counts and people read in what members see: a noun's plural, and the mentions typed into members' text."""
+"""How counts and people read in what members see: a noun's plural, and the mentions typed into members' text.
+
+Also the few values a message names in the reader's own words, chosen only when the message is drawn: a date, a
+day of the week (`day_words`, `weekday_words`, from Babel's data for the language), and a list ("a, b and c").
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import date
+
+from bot.domain.text import Param, msg
 
 USER_MENTION = re.compile(r"<@!?([0-9]{15,20})>")
 """A user mention as Discord writes it (and as a member types it by picking someone while writing)."""
 
 
-FORMER_MEMBER = "a former member"
+FORMER_MEMBER = msg("a former member")
 """How a post names someone who asked to be forgotten (their records show a stand-in, never their id)."""
 
 
@@ -21,9 +28,10 @@ def is_stand_in(user_id: int) -> bool:
 def person(user_id: int) -> str:
     """A person as a post names them: their mention, or "a former member" for a forgotten member's stand-in.
 
-    Discord draws the mention as their name; the post's allowed mentions decide whether it pings.
+    Discord draws the mention as their name; the post's allowed mentions decide whether it pings. Called when the
+    post is drawn, so "a former member" is in the language of whoever reads it.
     """
-    return FORMER_MEMBER if is_stand_in(user_id) else f"<@{user_id}>"
+    return str(FORMER_MEMBER) if is_stand_in(user_id) else f"<@{user_id}>"
 
 
 def plural(count: int, noun: str, many: str | None = None) -> str:
@@ -55,3 +63,93 @@ def cut(text: str, limit: int) -> str:
     if opened != -1 and ">" not in kept[opened:]:
         kept = kept[:opened].rstrip()
     return kept + "…"
+
+
+class _Drawn(str):
+    """A value a message names in the reader's words, chosen when the message is drawn (never when it is made).
+
+    A `str` so that it can be a message's parameter: formatting it into a message, or `str()`, gives the words in
+    the language being read then. Its own value (what plain string operations see) is the English words.
+    """
+
+    def words(self) -> str:
+        """The words in the language being read now."""
+        raise NotImplementedError
+
+    def __format__(self, spec: str) -> str:
+        return format(self.words(), spec)
+
+    def __str__(self) -> str:
+        return self.words()
+
+
+class _Day(_Drawn):
+    _day: date
+    _form: str
+
+    def __new__(cls, day: date, form: str) -> _Day:
+        from babel.dates import format_date
+
+        made = super().__new__(cls, format_date(day, format=form, locale="en_GB"))
+        made._day, made._form = day, form
+        return made
+
+    def words(self) -> str:
+        from bot.i18n import date_words  # the reader's language is the edge's to know
+
+        return date_words(self._day, self._form)
+
+
+class _Weekday(_Drawn):
+    _index: int
+
+    def __new__(cls, index: int) -> _Weekday:
+        from babel.dates import get_day_names
+
+        made = super().__new__(cls, str(get_day_names("wide", locale="en")[index]))
+        made._index = index
+        return made
+
+    def words(self) -> str:
+        from babel.dates import get_day_names
+
+        from bot.i18n import reading
+
+        return str(get_day_names("wide", locale=reading())[self._index])
+
+
+def day_words(day: date, form: str = "long") -> str:
+    """A date as a message's parameter, in the reader's words when drawn ("6 January 2026", "6. Januar 2026").
+
+    `form` is Babel's: "short", "medium", "long", or a pattern such as "d MMM".
+    """
+    return _Day(day, form)
+
+
+def weekday_words(weekday: int) -> str:
+    """A day of the week (0 is Monday, as `date.weekday()` counts) as a message's parameter: "Tuesday", "Dienstag"."""
+    return _Weekday(weekday)
+
+
+def listed(items: Sequence[Param], *, either: bool = False) -> Param:
+    """Items as a sentence lists them: "a", "a and b", "a, b and c" (`either`: "a, b or c"), in the reader's words."""
+    if not items:
+        raise ValueError("nothing to list")
+    if len(items) == 1:
+        return items[0]
+    some: Param = items[0]
+    for item in items[1:-1]:
+        some = msg("{some}, {next}", some=some, next=item)
+    if either:
+        return msg("{some} or {last}", some=some, last=items[-1])
+    return msg("{some} and {last}", some=some, last=items[-1])
+
+
+def choices(items: Sequence[Param]) -> Param:
+    """Choices one after another, each joined by "or": "a or b or c" (where a list of options is read as such)."""
+    if not items:
+        raise ValueError("nothing to list")
+    joined: Param = items[0]
+    for item in items[1:]:
+        joined = msg("{some} or {last}", some=joined, last=item)
+    return joined

@@ -20,6 +20,8 @@ class CycleView:
     number: int
     """The meeting's number (0 for the group's first): the one under way or next, or the one a summary is of."""
     under_way: bool
+    group_id: int | None = None
+    """The group's (what it reads, such as its history files, is in the group's language)."""
 
     @property
     def place(self) -> int | None:
@@ -49,7 +51,7 @@ async def read_cycle(uow: UnitOfWork, group: Group, number: int | None = None) -
         for a in await uow.actions.of_group(group.id)
     ]
     members = await members_now(uow, group)
-    return CycleView(ledger(cycle, group.cycle_length, members, meetings, actions), number, under_way)
+    return CycleView(ledger(cycle, group.cycle_length, members, meetings, actions), number, under_way, group.id)
 
 
 async def members_now(uow: UnitOfWork, group: Group) -> list[int]:

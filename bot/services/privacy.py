@@ -3,6 +3,9 @@
 Both are worked out from the registry in `bot.db.privacy`: each entry's owner says whose a row is, its forget rule
 what erasing the person does to it. The few stores that need more than a rule (a meeting's state, queued posts,
 remembered facts, the mute ledger) have a named function each, listed in `SPECIAL_FORGET` and `SPECIAL_EXPORT`.
+
+The export's Markdown is drawn in the language of whoever asked for it (the JSON, for programs, keeps its values as
+stored); what a forget did is a `Text` (`what_changed`), in the words of whoever reads it.
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ from bot.domain.effects import SetAccess
 from bot.domain.errors import UserFacingError
 from bot.domain.group_notices import MemberLeft
 from bot.domain.groups import Access, GroupStatus, MembershipStatus, next_facilitator
-from bot.domain.words import FORMER_MEMBER, plural
+from bot.domain.text import Text, msg, msgn
+from bot.domain.words import FORMER_MEMBER, day_words
 from bot.services.effects import QueuedEffect, dms_closed_key
 from bot.services.groups._changes import depart, hand_over
 from bot.services.groups._effects import close_request
@@ -43,8 +47,9 @@ __all__ = [
 ]
 
 EXPORT_FORMAT = "setkeeper-export/1"
-ANOTHER_MEMBER = "another member"
-YOU = "you"
+ANOTHER_MEMBER = msg("another member")
+YOU = msg("you")
+"""Who a person column names in an export: the JSON holds the English words (their keys), the Markdown the reader's."""
 ERASED = "(erased)"
 """What stands where a forgotten member's words were (a post drawn later says this, never their words)."""
 KEPT_FOR_UNDOING = ("set_access", "set_mute")
@@ -108,19 +113,45 @@ class ForgetReport:
         return any(counts)
 
 
-def what_changed(report: ForgetReport, whom: str) -> str:
-    """A forget's shared records, mentions and cancelled messages in words; `whom` is "you", or "them" (operator)."""
-    shown = "shows" if report.stand_ins == 1 else "show"
-    cancelled = "was" if report.posts_dropped == 1 else "were"
-    parts = [
-        f"{plural(report.stand_ins, 'shared record')} now {shown} an anonymous stand-in instead of {whom}",
-        f"{plural(report.posts_dropped, 'message')} waiting to be sent to {whom} or about {whom} {cancelled} cancelled",
-    ]
+def what_changed(report: ForgetReport, whom: str) -> Text:
+    """A forget's shared records, mentions and cancelled messages; `whom` is "you", or "them" (the operator's)."""
+    if whom == "you":
+        records = msgn(
+            "{n} shared record now shows an anonymous stand-in instead of you",
+            "{n} shared records now show an anonymous stand-in instead of you",
+            report.stand_ins,
+        )
+        dropped = msgn(
+            "{n} message waiting to be sent to you or about you was cancelled",
+            "{n} messages waiting to be sent to you or about you were cancelled",
+            report.posts_dropped,
+        )
+        mentions = msgn(
+            "{n} text by other members that mentioned you now says '@{former}'",
+            "{n} texts by other members that mentioned you now say '@{former}'",
+            report.mentions_replaced,
+            former=FORMER_MEMBER,
+        )
+    else:
+        records = msgn(
+            "{n} shared record now shows an anonymous stand-in instead of them",
+            "{n} shared records now show an anonymous stand-in instead of them",
+            report.stand_ins,
+        )
+        dropped = msgn(
+            "{n} message waiting to be sent to them or about them was cancelled",
+            "{n} messages waiting to be sent to them or about them were cancelled",
+            report.posts_dropped,
+        )
+        mentions = msgn(
+            "{n} text by other members that mentioned them now says '@{former}'",
+            "{n} texts by other members that mentioned them now say '@{former}'",
+            report.mentions_replaced,
+            former=FORMER_MEMBER,
+        )
     if report.mentions_replaced:
-        said = "says" if report.mentions_replaced == 1 else "say"
-        texts = plural(report.mentions_replaced, "text")
-        parts.append(f"{texts} by other members that mentioned {whom} now {said} '@{FORMER_MEMBER}'")
-    return "; ".join(parts)
+        return msg("{records}; {messages}; {mentions}", records=records, messages=dropped, mentions=mentions)
+    return msg("{records}; {messages}", records=records, messages=dropped)
 
 
 @dataclass
@@ -190,7 +221,7 @@ async def _export_rows(
             if noted is None:
                 shown[column] = _value(value)  # plain facts: ids of rows, statuses, times, choices
             elif noted.holds is Holds.PERSON:
-                shown[column] = None if value is None else (YOU if value == user_id else ANOTHER_MEMBER)
+                shown[column] = None if value is None else (YOU if value == user_id else ANOTHER_MEMBER).key
             elif noted.export and noted.owner is not None and await _owns(uow, table, row, noted.owner, user_id):
                 shown[column] = value
         rows.append(shown)
@@ -250,13 +281,23 @@ ROUND_KEYS = frozenset({"rounds_held", "input_turns", "passed_input", "passed_cl
 def _readable_time(text: str) -> str:
     moment = datetime.fromisoformat(text)
     moment = moment.astimezone(UTC) if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
+    return f"{day_words(moment.date(), 'long')}, {moment:%H:%M} UTC"
 
 
-def _readable(key: str, value: object) -> str:
-    """A stored value as a person reads it: yes or no, a date, rounds counted from 1, a list as a list."""
+NONE = msg("none")
+WHO = {text.key: text for text in (YOU, ANOTHER_MEMBER)}
+
+
+def _readable(key: str, value: object, *, person: bool = False) -> str:
+    """A stored value as a person reads it: yes or no, a date, rounds counted from 1, a list as a list.
+
+    `person`: the column names someone ("you", "another member"), said in the reader's words. Drawn when the
+    export is made, in the language of whoever asked for it (their interaction's).
+    """
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return str(msg("yes") if value else msg("no"))
+    if person and isinstance(value, str) and value in WHO:
+        return str(WHO[value])
     if key.endswith("_at") and isinstance(value, str):
         try:
             return _readable_time(value)
@@ -264,33 +305,42 @@ def _readable(key: str, value: object) -> str:
             return value
     if isinstance(value, list):
         items = [item + 1 if key in ROUND_KEYS and isinstance(item, int) else item for item in value]
-        return ", ".join(_readable("", item) for item in items) if items else "none"
+        return ", ".join(_readable("", item) for item in items) if items else str(NONE)
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
 
 
 def _markdown(data: dict[str, Any]) -> str:
-    """The export for people: one section per table, one entry per row, every field that has a value on its line."""
-    lines = [
-        "# Your data in this server",
-        "",
-        f"Exported {_readable_time(data['exported_at'])} for you (Discord id {data['user_id']}) in server "
-        f"{data['guild_id']}.",
-        f"Other people appear as '{ANOTHER_MEMBER}'. Rounds of a meeting are counted from 1. The same data, for "
-        f"machines, is in the JSON file (format {EXPORT_FORMAT}).",
-        "",
-        "## Groups",
-        "",
-    ]
-    lines += [f"- {gid}: {name}" for gid, name in data["groups"].items()] or ["- none"]
+    """The export for people: one section per table, one entry per row, every field that has a value on its line.
+
+    Its words are the reader's; the fields keep their stored names, as in the JSON.
+    """
+    exported = msg(
+        "Exported {time} for you (Discord id {user}) in server {server}.",
+        time=_readable_time(data["exported_at"]),
+        user=data["user_id"],
+        server=data["guild_id"],
+    )
+    others = msg(
+        "Other people appear as '{another}'. Rounds of a meeting are counted from 1. The same data, for machines, is "
+        "in the JSON file (format {format}).",
+        another=ANOTHER_MEMBER,
+        format=EXPORT_FORMAT,
+    )
+    lines = ["# " + str(msg("Your data in this server")), "", str(exported), str(others), ""]
+    lines += ["## " + str(msg("Groups")), ""]
+    lines += [f"- {gid}: {name}" for gid, name in data["groups"].items()] or [f"- {NONE}"]
     for table, rows in data["tables"].items():
         lines += ["", f"## {TABLES[table].title}", ""]
         if not rows:
-            lines.append("- none")
+            lines.append(f"- {NONE}")
+        people = {e.column for e in REGISTRY if e.table == table and e.holds is Holds.PERSON}
         for row in rows:
             fields = [
-                f"{key.replace('_', ' ')}: {_readable(key, value)}" for key, value in row.items() if value is not None
+                f"{key.replace('_', ' ')}: {_readable(key, value, person=key in people)}"
+                for key, value in row.items()
+                if value is not None
             ]
             lines += [f"{'- ' if index == 0 else '  '}{text}" for index, text in enumerate(fields)]
     return "\n".join(lines) + "\n"
@@ -350,7 +400,11 @@ def _quotes(value: JSONValue, words: set[str], *, under: bool = False) -> bool:
 
 
 def _without_mention(text: str, user_id: int) -> str:
-    """A member's text with the person's mentions (`<@id>`, `<@!id>`) written as "@a former member"."""
+    """A member's text with the person's mentions (`<@id>`, `<@!id>`) written as "@a former member".
+
+    In the words of whoever asked to be forgotten (the language their reply says it in): from then on they are
+    part of the member's text, which is never translated.
+    """
     for mention in (f"<@{user_id}>", f"<@!{user_id}>"):
         text = text.replace(mention, f"@{FORMER_MEMBER}")
     return text
@@ -587,16 +641,22 @@ class PrivacyService:
         """The facilitator goes: the role passes to the next member who accepted the ground rules, as rotating does."""
         if await uow.meetings.open_in(group.id) is not None:
             raise ForgetBlockedError(
-                f"You facilitate {group.name} and its meeting is under way, so nothing was erased. End the meeting "
-                "with /meeting end (or hand the role on after it), then ask again."
+                msg(
+                    "You facilitate {group} and its meeting is under way, so nothing was erased. End the meeting "
+                    "with /meeting end (or hand the role on after it), then ask again.",
+                    group=group.name,
+                )
             )
         active = await uow.memberships.with_status(group.id, MembershipStatus.ACTIVE)
         eligible = [m.user_id for m in active if m.rules_accepted_at and m.user_id != user_id]
         if not eligible:
             raise ForgetBlockedError(
-                f"You facilitate {group.name} and nobody else there has accepted the ground rules yet, so the role "
-                "cannot be handed on, and nothing was erased. Archive the group (/group archive) or wait until a "
-                "member has accepted, then ask again."
+                msg(
+                    "You facilitate {group} and nobody else there has accepted the ground rules yet, so the role "
+                    "cannot be handed on, and nothing was erased. Archive the group (/group archive) or wait until a "
+                    "member has accepted, then ask again.",
+                    group=group.name,
+                )
             )
         await hand_over(uow, group, next_facilitator(user_id, eligible))
 

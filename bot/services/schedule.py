@@ -11,6 +11,7 @@ from bot.db.models import Group
 from bot.domain.cadence import Cadence, describe, from_dict, next_after, to_dict
 from bot.domain.effects import Effect, EventPlan, MeetingEvent, SyncMeetingEvent
 from bot.domain.groups import GroupStatus, VoiceKind
+from bot.domain.text import msg
 
 MEETING_LENGTH = timedelta(hours=2)
 """How long a meeting's Discord event says it lasts (Discord requires an end for an event outside a voice channel)."""
@@ -50,7 +51,10 @@ def sync_event(group: Group) -> list[Effect]:
 
 
 def event_plan(group: Group, now: datetime) -> EventPlan:
-    """The event the group should have now: its next meeting's, or none (no schedule, archived, nothing to come)."""
+    """The event the group should have now: its next meeting's, or none (no schedule, archived, nothing to come).
+
+    Its name and description are in the language being read when it is drawn: the applier draws it in the group's.
+    """
     cadence = cadence_of(group)
     start = group.next_meeting_at
     if cadence is not None and (start is None or start <= now):
@@ -59,8 +63,14 @@ def event_plan(group: Group, now: datetime) -> EventPlan:
         return EventPlan(group.guild_id, group.event_id, None)
     voice = group.voice_channel_id if group.voice_kind != VoiceKind.NONE else None
     wanted = MeetingEvent(
-        name=f"{group.name} meeting"[:100],
-        description=f"{describe(cadence)}. Only members of {group.name} can join the meeting."[:1000],
+        name=str(msg("{group} meeting", group=group.name))[:100],
+        description=str(
+            msg(
+                "{schedule}. Only members of {group} can join the meeting.",
+                schedule=describe(cadence),
+                group=group.name,
+            )
+        )[:1000],
         start=start,
         end=start + MEETING_LENGTH,
         text_channel_id=group.text_channel_id,

@@ -10,33 +10,81 @@ import discord
 from discord import app_commands
 
 from bot.domain.errors import UserFacingError
+from bot.domain.text import Param, Text, msg, msgn
+from bot.domain.words import listed
+from bot.i18n import render, t, tn
 from bot.ui.replies import interaction_context, reply
 
 log = logging.getLogger(__name__)
 
-APOLOGY = "Sorry, something went wrong on my side. It has been logged; please try again in a moment."
+APOLOGY = msg("Sorry, something went wrong on my side. It has been logged; please try again in a moment.")
+
+PERMISSION_NAMES: dict[str, Text] = {
+    "view_channel": msg("View Channel"),
+    "send_messages": msg("Send Messages"),
+    "read_message_history": msg("Read Message History"),
+    "embed_links": msg("Embed Links"),
+    "attach_files": msg("Attach Files"),
+    "add_reactions": msg("Add Reactions"),
+    "manage_channels": msg("Manage Channels"),
+    "manage_roles": msg("Manage Roles"),
+    "manage_messages": msg("Manage Messages"),
+    "manage_threads": msg("Manage Threads"),
+    "create_public_threads": msg("Create Public Threads"),
+    "create_private_threads": msg("Create Private Threads"),
+    "send_messages_in_threads": msg("Send Messages In Threads"),
+    "connect": msg("Connect"),
+    "speak": msg("Speak"),
+    "mute_members": msg("Mute Members"),
+    "move_members": msg("Move Members"),
+    "manage_events": msg("Manage Events"),
+    "create_events": msg("Create Events"),
+    "manage_guild": msg("Manage Server"),
+    "administrator": msg("Administrator"),
+}
+"""A permission in the reader's language, as Discord's own client names it there ("Kanäle verwalten" in German)."""
+
+
+def permission_name(permission: str) -> Param:
+    """`manage_channels` -> `Manage Channels` (any other by its flag's words, as Discord's English names it)."""
+    return PERMISSION_NAMES.get(permission) or permission.replace("_", " ").replace("guild", "server").title()
 
 
 def permission_names(permissions: list[str]) -> str:
-    """`manage_channels` -> `Manage Channels`, joined for a sentence."""
-    names = [name.replace("_", " ").replace("guild", "server").title() for name in permissions]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    """`manage_channels` -> `Manage Channels`, joined for a sentence, in the reader's language."""
+    return str(_permissions(permissions))
+
+
+def _permissions(permissions: list[str]) -> Param:
+    return listed([permission_name(name) for name in permissions])
+
+
+IN_THIS_SERVER = msg("in this server")
 
 
 class BotMissingPermissionsError(UserFacingError):
     """The bot's own role lacks permissions it needs for the action."""
 
-    def __init__(self, permissions: list[str], where: str = "in this server") -> None:
-        plural = "s" if len(permissions) > 1 else ""
+    def __init__(self, permissions: list[str], where: Param = IN_THIS_SERVER) -> None:
         super().__init__(
-            f"I need the {permission_names(permissions)} permission{plural} {where} to do that. "
-            "Ask a server admin to grant it to my role, then try again. Nothing was changed."
+            msgn(
+                "I need the {permissions} permission {where} to do that. "
+                "Ask a server admin to grant it to my role, then try again. Nothing was changed.",
+                "I need the {permissions} permissions {where} to do that. "
+                "Ask a server admin to grant it to my role, then try again. Nothing was changed.",
+                len(permissions),
+                permissions=_permissions(permissions),
+                where=where,
+            )
         )
         self.permissions = permissions
 
 
 def message_for(error: BaseException) -> str | None:
-    """The member-facing message for an error, or None if it is unexpected (a bug or an outage)."""
+    """The member-facing message for an error, or None if it is unexpected (a bug or an outage).
+
+    In the language of whoever reads it now (the person who acted).
+    """
     original: BaseException = error
     if isinstance(error, app_commands.CommandInvokeError):
         original = error.original
@@ -45,28 +93,32 @@ def message_for(error: BaseException) -> str | None:
     if isinstance(original, UserFacingError):
         return original.message
     if isinstance(error, app_commands.MissingPermissions):
-        plural = "s" if len(error.missing_permissions) > 1 else ""
-        return f"You need the {permission_names(error.missing_permissions)} permission{plural} to use this command."
+        missing = error.missing_permissions
+        return tn(
+            "You need the {permissions} permission to use this command.",
+            "You need the {permissions} permissions to use this command.",
+            len(missing),
+            permissions=_permissions(missing),
+        )
     if isinstance(error, app_commands.BotMissingPermissions):
         return BotMissingPermissionsError(error.missing_permissions).message
     if isinstance(error, app_commands.NoPrivateMessage):
-        return "This command works in a server channel, not in direct messages."
+        return t("This command works in a server channel, not in direct messages.")
     if isinstance(error, app_commands.CheckFailure):
-        return "You cannot use this command here."
+        return t("You cannot use this command here.")
     if isinstance(original, discord.Forbidden):
-        return (
+        return t(
             "Discord refused me a permission I need for that. Ask a server admin to check my role's permissions "
             "(Manage Channels, Manage Roles, View Channels, Send Messages), then try again."
         )
     if isinstance(original, discord.RateLimited):
-        return "Too much is happening at once right now. Please try again in a minute."
+        return t("Too much is happening at once right now. Please try again in a minute.")
     return None
 
 
 def stack_without_message(error: BaseException) -> str:
-    """Where the error happened, frame by frame, but not its message, which may quote what a member wrote."""
-    frames = "".join(traceback.format_list(traceback.extract_tb(error.__traceback__)))
-    return f"Traceback (most recent call last):\n{frames}{type(error).__qualname__}: (message withheld)"
+    """Where the error happened, frame by frame as Python lists them, but not its message (it may quote a member)."""
+    return "".join(traceback.format_list(traceback.extract_tb(error.__traceback__)))
 
 
 async def handle_interaction_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
@@ -75,11 +127,13 @@ async def handle_interaction_error(interaction: discord.Interaction[Any], error:
     if message is None:
         original = getattr(error, "original", error)
         log.error(
-            "unexpected error while handling an interaction\n%s",
+            "unexpected error while handling an interaction\nTraceback (most recent call last):\n%s%s: "
+            "(message withheld)",
             stack_without_message(original),
+            type(original).__qualname__,
             extra={**interaction_context(interaction), "error": type(original).__name__},
         )
-        message = APOLOGY
+        message = render(APOLOGY)
     await reply(interaction, message, settles=False)
 
 

@@ -12,6 +12,7 @@ from typing import Any, Protocol, cast, runtime_checkable
 
 import discord
 
+from bot.domain.text import msg
 from bot.services.effects import answering, current_answering
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,10 @@ UNKNOWN_WEBHOOK = 10015
 UNKNOWN_INTERACTION = 10062
 ALREADY_ACKNOWLEDGED = 40060
 EXPIRED_CODES = frozenset({UNKNOWN_WEBHOOK, UNKNOWN_INTERACTION, ALREADY_ACKNOWLEDGED})
+BUTTON_PRESS = msg("button press")
+REQUEST = msg("request")
+COMMAND_WORDS = {text.key: text for text in (BUTTON_PRESS, REQUEST)}
+"""What a lost answer calls something that was not a slash command, by the name stored with the answer (its key)."""
 
 
 def interaction_context(interaction: discord.Interaction[Any]) -> dict[str, Any]:
@@ -49,7 +54,7 @@ def _command_name(interaction: discord.Interaction[Any]) -> str:
     """How a lost answer names what the person did: the command, or the button they pressed."""
     if interaction.command is not None:
         return f"/{interaction.command.qualified_name}"
-    return "button press" if interaction.type is discord.InteractionType.component else "request"
+    return (BUTTON_PRESS if interaction.type is discord.InteractionType.component else REQUEST).key
 
 
 async def defer(interaction: discord.Interaction[Any], *, ephemeral: bool = True) -> None:
@@ -102,8 +107,10 @@ async def reply(
         else:
             await interaction.response.send_message(**options)
     except discord.HTTPException as exc:
-        why = "interaction expired, Discord says" if exc.code in EXPIRED_CODES else "reply refused by Discord"
-        log.warning(why, extra={**interaction_context(interaction), "status": exc.status, "code": exc.code})
+        log.warning(
+            "interaction expired, Discord says" if exc.code in EXPIRED_CODES else "reply refused by Discord",
+            extra={**interaction_context(interaction), "status": exc.status, "code": exc.code},
+        )
         return
     if settles:
         await settle(interaction)

@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 
 from bot.domain.words import mentioned
+from bot.i18n import speaking, t
 from bot.services.groups.history import History
 from bot.ui.replies import defer, interaction_context, reply
 from cogs.groups._base import GROUP, GroupsBase
@@ -20,13 +21,12 @@ from cogs.groups._render import name as bold_name
 from cogs.groups._views import actor_of
 
 log = logging.getLogger(__name__)
-DESCRIPTION = "History files and a follow-through chart (facilitator)"
 
 
 class HistoryCommands(GroupsBase):
     """What a group has done, for its facilitator."""
 
-    @GROUP.command(name="history", description=DESCRIPTION)
+    @GROUP.command(name="history", description="History files and a follow-through chart (facilitator)")
     @app_commands.describe(group="The group (default: this channel's)")
     @app_commands.autocomplete(group=GroupsBase.group_autocomplete)
     async def history(self, interaction: discord.Interaction[Any], group: str | None = None) -> None:
@@ -36,18 +36,24 @@ class HistoryCommands(GroupsBase):
             interaction.guild_id or 0, actor_of(interaction), group, interaction.channel_id
         )
         names = await _names(self._guild(interaction), found)
-        png = await asyncio.to_thread(chart, found, names)
+        # The files are the group's to read: in its language (the reply is the facilitator's, in theirs).
+        with speaking(await self.groups.language_of(found.cycle.group_id)):
+            png = await asyncio.to_thread(chart, found, names)  # the thread draws in the same language
+            written, sortable = markdown(found, names), table(found, names)
         stem = _file_stem(found.group_name)
         files = [
-            discord.File(io.BytesIO(markdown(found, names).encode()), filename=f"{stem}-history.md"),
-            discord.File(io.BytesIO(table(found, names).encode()), filename=f"{stem}-history.csv"),
+            discord.File(io.BytesIO(written.encode()), filename=f"{stem}-history.md"),
+            discord.File(io.BytesIO(sortable.encode()), filename=f"{stem}-history.csv"),
             discord.File(io.BytesIO(png), filename=f"{stem}-follow-through.png"),
         ]
         log.info("history sent", extra={**interaction_context(interaction), "files": len(files)})
         await reply(
             interaction,
-            f"The history of {bold_name(found.group_name)}: to read (Markdown), to sort (CSV), and the "
-            "follow-through chart. What members wrote is in them: keep them within the group.",
+            t(
+                "The history of {group}: to read (Markdown), to sort (CSV), and the follow-through chart. What "
+                "members wrote is in them: keep them within the group.",
+                group=bold_name(found.group_name),
+            ),
             files=files,
         )
 

@@ -3,6 +3,7 @@
 `chart_data` is pure and is what the tests check; `chart` only draws it. The chart shows the cycle the ledger shows
 (older cycles are in the history files): each member's actions by status with their follow-through rate, and the
 group's rate as it stood after each meeting of the cycle, by date, with a last point only if reports came after it.
+Both are drawn in the language being read (the cog draws them in the group's).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import TYPE_CHECKING
 
 from bot.domain.actions import ActionStatus
 from bot.domain.ledger import FOLLOW_THROUGH_RULE, CommittedAction, HeldMeeting, StatusCounts, cycle_of, ledger, percent
+from bot.domain.text import msg
+from bot.i18n import date_words, render, t
 from bot.services.groups.history import ActionRecord, History, MeetingRecord
 from cogs.groups._history_files import STATUS_COLOURS, STATUS_ORDER, cycle_title, label, meetings_held, person_name
 
@@ -23,9 +26,9 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.ticker import Locator
 
-SINCE = "Since then"
+SINCE = msg("Since then")
 """The last point when members reported after the cycle's last meeting held."""
-SO_FAR = "So far"
+SO_FAR = msg("So far")
 """The only point when members reported before the cycle's first meeting ended."""
 NAME_MAX = 16
 """Characters of a name beside a bar: more would squeeze the bars on a phone."""
@@ -47,10 +50,10 @@ class MemberBar:
     def note(self) -> str:
         """What the chart writes beside the bar."""
         if not self.counts.committed:
-            return "no actions"
+            return t("no actions")
         if not self.counts.reported:
-            return "none reported yet"
-        return f"{percent(self.rate)} of {self.counts.reported} reported"
+            return t("none reported yet")
+        return t("{rate} of {reported} reported", rate=percent(self.rate), reported=self.counts.reported)
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,7 @@ class RatePoint:
     """The group's follow-through in the cycle as it stood at a moment: after a meeting, or after later reports."""
 
     name: str
-    """"Meeting 6", or `SINCE` / `SO_FAR`."""
+    """"Meeting 6", or `SINCE` / `SO_FAR`, in words."""
     at: datetime
     counts: StatusCounts
 
@@ -100,16 +103,16 @@ def chart_data(history: History, names: Mapping[int, str]) -> ChartData:
         key=lambda m: m.number,
     )
     points = [
-        RatePoint(f"Meeting {m.number + 1}", m.ended_at, _counts_at(ours, m.ended_at))
+        RatePoint(t("Meeting {number}", number=m.number + 1), m.ended_at, _counts_at(ours, m.ended_at))
         for m in held
         if m.ended_at is not None
     ]
     since = max((r.at for a in ours for r in a.reports if not points or r.at > points[-1].at), default=None)
     if since is not None:
-        points.append(RatePoint(SINCE if points else SO_FAR, since, StatusCounts.of(a.status for a in ours)))
+        points.append(RatePoint(render(SINCE if points else SO_FAR), since, StatusCounts.of(a.status for a in ours)))
     bars = tuple(MemberBar(_short(person_name(names, m.user_id, left=not m.current)), m.actions) for m in book.members)
     return ChartData(
-        f"Follow-through in {label(history.group_name)}",
+        t("Follow-through in {group}", group=label(history.group_name)),
         f"{cycle_title(book)}: {meetings_held(book)}",
         bars,
         tuple(points),
@@ -143,7 +146,8 @@ def _short(name: str) -> str:
 
 
 def _date(day: date) -> str:
-    return f"{day.day} {day:%b}"
+    # Translators: a day and its month, short, as Babel writes it (a CLDR pattern: d day, MMM the month's short name).
+    return date_words(day, t("d MMM"))
 
 
 def chart(history: History, names: Mapping[int, str]) -> bytes:
@@ -169,26 +173,27 @@ def draw(data: ChartData) -> bytes:
     _members_panel(by_member, data)
     _time_panel(over_time, data)
     figure.suptitle(f"{data.title}\n{data.subtitle}", fontsize=16, fontweight="bold")
-    rule = FOLLOW_THROUGH_RULE.strip("()")
-    figure.supxlabel(f"{rule}\nDates in UTC.", fontsize=11, color="#444444")
+    rule = render(FOLLOW_THROUGH_RULE).strip("()")
+    figure.supxlabel(f"{rule}\n{t('Dates in UTC.')}", fontsize=11, color="#444444")
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", facecolor="white")
     return buffer.getvalue()
 
 
 def _members_panel(axes: Axes, data: ChartData) -> None:
-    axes.set_title("Each member's actions this cycle", fontsize=14, loc="left")
+    axes.set_title(t("Each member's actions this cycle"), fontsize=14, loc="left")
     rows = list(range(len(data.members)))
     longest = max((bar.counts.committed for bar in data.members), default=0)
     if not longest:
         axes.set_axis_off()
-        axes.text(0.5, 0.5, "No actions yet in this cycle", ha="center", va="center", fontsize=14)
+        axes.text(0.5, 0.5, t("No actions yet in this cycle"), ha="center", va="center", fontsize=14)
         return
     lefts = [0] * len(rows)
     for status in STATUS_ORDER:
         widths = [bar.counts.count(status) for bar in data.members]
         if any(widths):
-            axes.barh(rows, widths, left=lefts, height=0.62, color=STATUS_COLOURS[status], label=status.label)
+            name = render(status.label)
+            axes.barh(rows, widths, left=lefts, height=0.62, color=STATUS_COLOURS[status], label=name)
         lefts = [left + width for left, width in zip(lefts, widths, strict=True)]
     for row, bar in zip(rows, data.members, strict=True):
         axes.text(bar.counts.committed + longest * 0.03, row, bar.note, va="center", fontsize=12)
@@ -207,10 +212,10 @@ def _members_panel(axes: Axes, data: ChartData) -> None:
 
 
 def _time_panel(axes: Axes, data: ChartData) -> None:
-    axes.set_title("The group's follow-through after each meeting", fontsize=14, loc="left")
+    axes.set_title(t("The group's follow-through after each meeting"), fontsize=14, loc="left")
     if not data.points:
         axes.set_axis_off()
-        axes.text(0.5, 0.5, "No meeting held yet in this cycle", ha="center", va="center", fontsize=14)
+        axes.text(0.5, 0.5, t("No meeting held yet in this cycle"), ha="center", va="center", fontsize=14)
         return
     xs = list(range(len(data.points)))
     shown = [(x, float(p.rate) * 100) for x, p in zip(xs, data.points, strict=True) if p.rate is not None]
@@ -220,7 +225,7 @@ def _time_panel(axes: Axes, data: ChartData) -> None:
         )
     for x, point in zip(xs, data.points, strict=True):
         if point.rate is None:
-            axes.text(x, 50, "none\nreported\nyet", ha="center", va="center", fontsize=11, color="#666666")
+            axes.text(x, 50, t("none\nreported\nyet"), ha="center", va="center", fontsize=11, color="#666666")
         else:
             axes.annotate(
                 percent(point.rate),
@@ -238,7 +243,9 @@ def _time_panel(axes: Axes, data: ChartData) -> None:
     axes.grid(axis="y", color="#dddddd")
     axes.set_axisbelow(True)
     years = sorted({p.day.year for p in data.points})
-    axes.set_xlabel(str(years[0]) if len(years) == 1 else f"{years[0]} to {years[-1]}", fontsize=11)
+    axes.set_xlabel(
+        str(years[0]) if len(years) == 1 else t("{first} to {last}", first=years[0], last=years[-1]), fontsize=11
+    )
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.domain.words import plural
+from bot.domain.text import msg
+from bot.i18n import render, t, tn
 from bot.services.privacy import STATEMENT_INTRO, ForgetReport, statement_fields, what_changed
 from bot.ui.replies import defer, reply
 from cogs._feature import FeatureCog
@@ -22,49 +24,64 @@ if TYPE_CHECKING:
 
 PRIVACY = app_commands.Group(name="privacy", description="Your data in this server: see it, export it, erase it")
 FORGET_FORM = "setkeeper:privacy:forget"
-CONFIRM_WORD = "FORGET"
-ERASED_NOUNS: dict[str, tuple[str, str]] = {
-    "bids": ("bid", "bids"),
-    "actions": ("action", "actions"),
-    "action_reports": ("action report", "action reports"),
-    "round_notes": ("note of what you learnt", "notes of what you learnt"),
-    "contributions": ("thing you said in a round", "things you said in rounds"),
+CONFIRM_WORD = msg("FORGET")
+"""What the member types to confirm: the word in their language, or the English one."""
+ERASED_NOUNS: dict[str, Callable[[int], str]] = {
+    "bids": lambda n: tn("{n} bid", "{n} bids", n),
+    "actions": lambda n: tn("{n} action", "{n} actions", n),
+    "action_reports": lambda n: tn("{n} action report", "{n} action reports", n),
+    "round_notes": lambda n: tn("{n} note of what you learnt", "{n} notes of what you learnt", n),
+    "contributions": lambda n: tn("{n} thing you said in a round", "{n} things you said in rounds", n),
 }
-"""How the reply names what was erased, by table (singular and plural)."""
+"""How the reply names what was erased, by table, with its count."""
 
 
 def forget_form() -> discord.ui.Modal:
     """The confirmation: nothing happens unless the member types the word."""
-    form = discord.ui.Modal(title="Erase your data in this server", custom_id=FORGET_FORM, timeout=None)
+    word = render(CONFIRM_WORD)
+    form = discord.ui.Modal(title=t("Erase your data in this server"), custom_id=FORGET_FORM, timeout=None)
     form.add_item(
         discord.ui.Label(
-            text=f"Type {CONFIRM_WORD} to erase everything of yours",
-            description="Your words are erased and you leave your groups here. This cannot be undone.",
-            component=discord.ui.TextInput(custom_id="word", max_length=20, placeholder=CONFIRM_WORD),
+            text=t("Type {word} to erase everything of yours", word=word),
+            description=t("Your words are erased and you leave your groups here. This cannot be undone."),
+            component=discord.ui.TextInput(custom_id="word", max_length=20, placeholder=word),
         )
     )
     return form
 
 
+def confirmed(typed: str) -> bool:
+    """Whether the member typed the word: as their language has it, or the English one, in any case."""
+    return typed.upper() in {CONFIRM_WORD.key, render(CONFIRM_WORD).upper()}
+
+
 def forgotten(report: ForgetReport) -> str:
     """What the reply says was done, in numbers."""
     if not report.anything:
-        return "There was nothing of yours left to erase in this server."
+        return t("There was nothing of yours left to erase in this server.")
     erased = [
-        plural(count, *ERASED_NOUNS.get(table, (table, table))) for table, count in report.erased.items() if count
+        ERASED_NOUNS[table](count) if table in ERASED_NOUNS else f"{count} {table}"
+        for table, count in report.erased.items()
+        if count
     ]
-    lines = ["Done: what you wrote in this server is erased."]
-    lines.append(f"Erased: {', '.join(erased)}." if erased else "Erased: nothing you wrote was stored.")
+    lines = [t("Done: what you wrote in this server is erased.")]
     lines.append(
-        f"You left {plural(report.groups_left, 'group')}; {plural(report.bids_withdrawn, 'open bid')} withdrawn; "
-        f"{what_changed(report, 'you')}."
+        t("Erased: {things}.", things=", ".join(erased)) if erased else t("Erased: nothing you wrote was stored.")
+    )
+    lines.append(
+        t(
+            "You left {groups}; {bids}; {changes}.",
+            groups=tn("{n} group", "{n} groups", report.groups_left),
+            bids=tn("{n} open bid withdrawn", "{n} open bids withdrawn", report.bids_withdrawn),
+            changes=what_changed(report, "you"),
+        )
     )
     return "\n".join(lines)
 
 
 def info_embed() -> discord.Embed:
     """The privacy statement as one embed: what is stored, then one field per kind of record, then your rights."""
-    embed = discord.Embed(title="Your data", description=STATEMENT_INTRO)
+    embed = discord.Embed(title=t("Your data"), description=render(STATEMENT_INTRO))
     for name, text in statement_fields():
         embed.add_field(name=name, value=text, inline=False)
     return embed
@@ -93,8 +110,11 @@ class Privacy(FeatureCog):
         ]
         await reply(
             interaction,
-            f"Everything stored about you in this server: {plural(found.rows, 'record')}, as JSON (for programs) "
-            "and Markdown (to read). Only you can see this.",
+            t(
+                "Everything stored about you in this server: {records}, as JSON (for programs) and Markdown (to "
+                "read). Only you can see this.",
+                records=tn("{n} record", "{n} records", found.rows),
+            ),
             files=files,
         )
 
@@ -121,13 +141,22 @@ class Privacy(FeatureCog):
 
     async def _confirmed(self, interaction: discord.Interaction[Any]) -> None:
         typed = str(submitted(cast("dict[str, Any]", interaction.data or {})).get("word") or "").strip()
-        if typed.upper() != CONFIRM_WORD:
-            shown = f"'{echo(typed)}'" if typed else "nothing"
-            await reply(
-                interaction,
-                f"You typed {shown}, not {CONFIRM_WORD}, so nothing was erased. Run /privacy forget again "
-                "if you meant to.",
+        if not confirmed(typed):
+            word = render(CONFIRM_WORD)
+            said = (
+                t(
+                    "You typed '{typed}', not {word}, so nothing was erased. Run /privacy forget again if you meant "
+                    "to.",
+                    typed=echo(typed),
+                    word=word,
+                )
+                if typed
+                else t(
+                    "You typed nothing, not {word}, so nothing was erased. Run /privacy forget again if you meant to.",
+                    word=word,
+                )
             )
+            await reply(interaction, said)
             return
         await defer(interaction)
         report = await self.service.forget(interaction.guild_id or 0, interaction.user.id)

@@ -35,7 +35,7 @@ def test_the_groups_rate_is_shown_as_it_stood_after_each_meeting_of_the_cycle_by
         ("Meeting 5", date(2026, 3, 2), None),  # nothing reported yet
         ("Meeting 6", date(2026, 3, 30), Fraction(1, 2)),  # a report during the meeting counts
         ("Meeting 7", date(2026, 4, 27), Fraction(7, 10)),  # not yet became done in between
-        (SINCE, date(2026, 5, 5), Fraction(7, 12)),  # a report after the last meeting
+        (str(SINCE), date(2026, 5, 5), Fraction(7, 12)),  # a report after the last meeting
     ]
     days = [point.day for point in data.points]
     assert days == sorted(days)
@@ -70,7 +70,7 @@ def test_before_the_cycles_first_meeting_ends_only_reports_make_a_point() -> Non
     assert data.subtitle == "Cycle 1 (meetings 1 to 4): 4 of 4 meetings held"
     earlier = tuple(m for m in MEETINGS[:1])
     none_held = chart_data(planted(ACTIONS[2:3], tuple(dataclasses.replace(m, ended_at=None) for m in earlier)), NAMES)
-    assert [(point.name, point.day, point.rate) for point in none_held.points] == [(SO_FAR, date(2026, 2, 20), 0)]
+    assert [(point.name, point.day, point.rate) for point in none_held.points] == [(str(SO_FAR), date(2026, 2, 20), 0)]
 
 
 def test_the_chart_draws_a_png_for_a_cycle_with_nothing_in_it_yet() -> None:
@@ -121,7 +121,7 @@ async def test_the_chart_and_the_ledger_agree_on_a_real_database(
     assert [bar.counts for bar in data.members] == [member.actions for member in book.members]
     assert data.counts == book.actions
     assert data.points[-1].rate == book.actions.rate == Fraction(3, 6)
-    assert [point.name for point in data.points] == ["Meeting 5", "Meeting 6", SINCE]
+    assert [point.name for point in data.points] == ["Meeting 5", "Meeting 6", str(SINCE)]
     assert len(data.points) - 1 == book.held
     assert [point.rate for point in data.points] == [None, Fraction(3, 4), Fraction(1, 2)]
     assert data.members[0].counts.count(ActionStatus.OPEN) == 1

@@ -61,7 +61,7 @@ async def test_an_unexpected_error_is_logged_without_member_text_and_apologised_
         error = raised
     with caplog.at_level(logging.ERROR):
         await handle_interaction_error(fake, app_commands.CommandInvokeError(PROBE, error))
-    assert sent(fake)[0]["content"] == APOLOGY
+    assert sent(fake)[0]["content"] == str(APOLOGY)
     (record,) = caplog.records
     assert (record.guild_id, record.user_id, record.error) == (1, 5, "ValueError")  # type: ignore[attr-defined]
     assert "Traceback (most recent call last)" in caplog.text

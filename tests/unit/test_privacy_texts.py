@@ -97,7 +97,9 @@ def test_privacy_info_fits_every_limit_discord_sets_on_an_embed() -> None:
         assert 0 < len(item.name) <= 256, item.name
         assert 0 < len(item.value) <= 1024, item.name
     assert len(embed) <= 6000, "title, description and every field together"
-    assert [item.name for item in embed.fields] == [what for what, *_ in statement_rows()] + [STATEMENT_RIGHTS_TITLE]
+    assert [item.name for item in embed.fields] == [what for what, *_ in statement_rows()] + [
+        str(STATEMENT_RIGHTS_TITLE)
+    ]
 
 
 def test_privacy_info_says_each_thing_once_in_plain_words() -> None:

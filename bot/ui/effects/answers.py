@@ -7,12 +7,11 @@ import logging
 import discord
 
 from bot.domain.effects import Answer
-from bot.i18n import speaking
+from bot.i18n import render, speaking, t
 from bot.ui.effects.base import Kit
+from bot.ui.replies import COMMAND_WORDS
 
 log = logging.getLogger(__name__)
-
-LOST_ANSWER = "I could not answer you at the time (I may have restarted), but your {command} went through."
 
 
 class Answers:
@@ -32,7 +31,13 @@ class Answers:
         if application_id is None:
             return
         with speaking(await self._kit.renderers.language(effect.group_id)):
-            lines = [LOST_ANSWER.format(command=effect.command)]
+            command = COMMAND_WORDS.get(effect.command)  # a button press, a request: else the command itself
+            lines = [
+                t(
+                    "I could not answer you at the time (I may have restarted), but your {command} went through.",
+                    command=render(command) if command is not None else effect.command,
+                )
+            ]
         for notice in effect.done:
             post = await self._kit.renderers.render(notice, effect.group_id)
             if post is not None and post.content:

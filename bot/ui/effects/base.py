@@ -13,7 +13,8 @@ from typing import Any
 import discord
 
 from bot.domain.effects import Notice
-from bot.i18n import speaking
+from bot.domain.text import Text
+from bot.i18n import render, speaking
 from bot.ui.discord_clock import DiscordClock
 from bot.ui.pacing import Pacer
 
@@ -72,6 +73,11 @@ class Renderers:
     async def language(self, group_id: int | None) -> str | None:
         """The language the group reads (None: no way to tell, so English)."""
         return await self._language_of(group_id) if self._language_of is not None else None
+
+    async def words(self, text: Text, group_id: int | None) -> str:
+        """A message in the group's language (what the group, or its server's admins, read: an audit log's reason)."""
+        with speaking(await self.language(group_id)):
+            return render(text)
 
     async def render(self, notice: Notice, group_id: int | None) -> Post | None:
         """The notice as it is to be shown, in the group's language; None when its subject is gone.

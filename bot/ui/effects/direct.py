@@ -8,6 +8,7 @@ from dataclasses import replace
 import discord
 
 from bot.domain.effects import DirectNotice
+from bot.domain.text import msg
 from bot.services.effects import EffectService, QueuedEffect
 from bot.ui.effects.base import Kit, Post
 from bot.ui.effects.once import Once
@@ -16,7 +17,7 @@ log = logging.getLogger(__name__)
 
 CANNOT_DM = 50007
 MESSAGE_LIMIT = 2000
-NOT_DELIVERED = "\n-# Posted here because a direct message could not be delivered."
+NOT_DELIVERED = msg("Posted here because a direct message could not be delivered.")
 """Said under a notice posted in the channel instead (not whose messages are closed: that is theirs to tell)."""
 
 
@@ -50,7 +51,8 @@ class DirectMessages:
             await self._effects.note_dms(item.guild_id, effect.user_id, closed=True)
             if where is None:
                 return  # the person does not take direct messages, and the notice is for them alone
-            here = replace(post, content=_with_note(post.content or ""))
+            note = "\n-# " + await self._kit.renderers.words(NOT_DELIVERED, effect.group_id)
+            here = replace(post, content=_with_note(post.content or "", note))
             async with self._kit.pacer.slot("message_create", where):
                 await self._send_once(self._kit.client.get_partial_messageable(where), here, item, live=live)
         else:
@@ -61,9 +63,9 @@ class DirectMessages:
             await self._once.send(channel, post, item, live=live)
 
 
-def _with_note(content: str) -> str:
+def _with_note(content: str, note: str) -> str:
     """The content and the note under it, whole lines of it cut if both do not fit (a long post has its file)."""
-    room = MESSAGE_LIMIT - len(NOT_DELIVERED)
+    room = MESSAGE_LIMIT - len(note)
     if len(content) > room:
         content = content[: max(content.rfind("\n", 0, room), 0)]
-    return content + NOT_DELIVERED
+    return content + note

@@ -8,6 +8,7 @@ from typing import Any
 import discord
 
 from bot.domain.effects import EventPlan, MeetingEvent, SyncMeetingEvent
+from bot.i18n import speaking, t
 from bot.ui.effects.base import UNKNOWN_EVENT, Kit, ignore_missing
 
 GUILD_ONLY = 2  # a scheduled event's only privacy level
@@ -38,9 +39,11 @@ class ScheduledEvents:
         if self._events is None:
             raise RuntimeError("no reader registered for meeting events")
         plan_of, made = self._events
-        reason = "Setkeeper: schedule"
         async with self._kit.turns.take(("event", effect.group_id)) as last:
-            plan = await plan_of(effect.group_id) if last or effect.retire_event_id is not None else None
+            # The event is the group's: its name and description, and the audit log's reason, in the group's language.
+            with speaking(await self._kit.renderers.language(effect.group_id)):
+                reason = t("Setkeeper: schedule")
+                plan = await plan_of(effect.group_id) if last or effect.retire_event_id is not None else None
             if plan is None:
                 return
             http = self._kit.client.http

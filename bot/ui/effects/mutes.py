@@ -5,11 +5,14 @@ from __future__ import annotations
 import functools
 
 from bot.domain.effects import SetMute
+from bot.domain.text import msg
 from bot.services.voice import VoiceFloorService
 from bot.ui.effects.base import Kit
 from bot.ui.effects.voice import LateIs, voice_edit, voice_of
 
 NOT_IN_VOICE = 40032
+REASON = msg("Setkeeper: the floor")
+"""The audit log's reason for a mute or unmute."""
 
 
 class Mutes:
@@ -51,7 +54,6 @@ class Mutes:
     async def _edit_mute(self, effect: SetMute, *, mute: bool) -> bool:
         """Server-mute or unmute, within the guild's member-edit limit; False if not made (not in voice: 40032)."""
         http = self._kit.client.http
-        edit = functools.partial(
-            http.edit_member, effect.guild_id, effect.user_id, mute=mute, reason="Setkeeper: the floor"
-        )
+        reason = await self._kit.renderers.words(REASON, effect.group_id)
+        edit = functools.partial(http.edit_member, effect.guild_id, effect.user_id, mute=mute, reason=reason)
         return await voice_edit(self._kit, self._late_is, effect, "member_edit", effect.guild_id, edit, NOT_IN_VOICE)

@@ -15,10 +15,13 @@ import discord
 
 from bot.domain.effects import SetAccess
 from bot.domain.groups import Access
+from bot.domain.text import msg
 from bot.ui.access import overwrite_for
 from bot.ui.effects.base import Kit, ignore_missing
 
 MEMBER_OVERWRITE: Literal[1] = 1
+REASON = msg("Setkeeper: access")
+"""The audit log's reason for a change of someone's overwrite."""
 SEND_MESSAGES = discord.Permissions(send_messages=True).value
 AccessOf = Callable[[int, int], Awaitable[Access | None]]
 OverwriteOf = Callable[[int], tuple[discord.Permissions, discord.Permissions]]
@@ -147,12 +150,13 @@ class Overwrites:
         written.pop(user_id, None)  # unknown until Discord answers
         http = self._kit.client.http
         try:
+            reason = await self._kit.renderers.words(REASON, group_id)
             if overwrite is None:
-                await ignore_missing(http.delete_channel_permissions(channel_id, user_id, reason="Setkeeper: access"))
+                await ignore_missing(http.delete_channel_permissions(channel_id, user_id, reason=reason))
             else:
                 allow, deny = overwrite.pair()
                 await http.edit_channel_permissions(
-                    channel_id, user_id, str(allow.value), str(deny.value), MEMBER_OVERWRITE, reason="Setkeeper: access"
+                    channel_id, user_id, str(allow.value), str(deny.value), MEMBER_OVERWRITE, reason=reason
                 )
         except Exception:
             self._unsettled[group_id].add(user_id)

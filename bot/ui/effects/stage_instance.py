@@ -5,12 +5,15 @@ from __future__ import annotations
 import discord
 
 from bot.domain.effects import SyncStage
+from bot.domain.text import msg
 from bot.services.voice import VoiceFloorService
 from bot.ui.effects.base import UNKNOWN_CHANNEL, Kit
 
 UNKNOWN_STAGE_INSTANCE = 10067
 STAGE_ALREADY_OPEN = 150006
 STAGE_GUILD_ONLY = 2  # a Stage instance's privacy level: members of the server only
+REASON = msg("Setkeeper: the meeting")
+"""The audit log's reason for opening or closing the meeting's Stage."""
 
 
 class StageInstances:
@@ -33,7 +36,7 @@ class StageInstances:
             if plan is None:
                 return
             http = self._kit.client.http
-            reason = "Setkeeper: the meeting"
+            reason = await self._kit.renderers.words(REASON, effect.group_id)
             if plan.wanted and plan.instance_id is None:
                 try:
                     made = await http.create_stage_instance(
