@@ -31,7 +31,7 @@ from typing import ClassVar
 from zoneinfo import ZoneInfo, available_timezones
 
 from bot.domain.errors import UserFacingError
-from bot.domain.text import Text, msg, msgn
+from bot.domain.text import Day, DayOfWeek, Text, msg, msgn
 from bot.domain.words import choices, day_words, listed, weekday_words
 
 MIN_WEEKS = 1
@@ -87,7 +87,7 @@ class Weekday(IntEnum):
         return self.name.capitalize()
 
     @property
-    def words(self) -> str:
+    def words(self) -> DayOfWeek:
         """The day's name as a message's parameter, in the reader's language when drawn: "Tuesday", "Dienstag"."""
         return weekday_words(self.value)
 
@@ -375,7 +375,7 @@ def ordinal_suffix(number: int) -> str:
     return f"{number}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th') }"
 
 
-def long_date(day: date) -> str:
+def long_date(day: date) -> Day:
     """The date as a message's parameter: "6 January 2026", in the reader's language when drawn (not the machine's)."""
     return day_words(day, "long")
 

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date
 
-from bot.domain.text import Param, msg
+from bot.domain.text import Day, DayOfWeek, Param, msg
 
 USER_MENTION = re.compile(r"<@!?([0-9]{15,20})>")
 """A user mention as Discord writes it (and as a member types it by picking someone while writing)."""
@@ -65,70 +65,17 @@ def cut(text: str, limit: int) -> str:
     return kept + "…"
 
 
-class _Drawn(str):
-    """A value a message names in the reader's words, chosen when the message is drawn (never when it is made).
-
-    A `str` so that it can be a message's parameter: formatting it into a message, or `str()`, gives the words in
-    the language being read then. Its own value (what plain string operations see) is the English words.
-    """
-
-    def words(self) -> str:
-        """The words in the language being read now."""
-        raise NotImplementedError
-
-    def __format__(self, spec: str) -> str:
-        return format(self.words(), spec)
-
-    def __str__(self) -> str:
-        return self.words()
-
-
-class _Day(_Drawn):
-    _day: date
-    _form: str
-
-    def __new__(cls, day: date, form: str) -> _Day:
-        from babel.dates import format_date
-
-        made = super().__new__(cls, format_date(day, format=form, locale="en_GB"))
-        made._day, made._form = day, form
-        return made
-
-    def words(self) -> str:
-        from bot.i18n import date_words  # the reader's language is the edge's to know
-
-        return date_words(self._day, self._form)
-
-
-class _Weekday(_Drawn):
-    _index: int
-
-    def __new__(cls, index: int) -> _Weekday:
-        from babel.dates import get_day_names
-
-        made = super().__new__(cls, str(get_day_names("wide", locale="en")[index]))
-        made._index = index
-        return made
-
-    def words(self) -> str:
-        from babel.dates import get_day_names
-
-        from bot.i18n import reading
-
-        return str(get_day_names("wide", locale=reading())[self._index])
-
-
-def day_words(day: date, form: str = "long") -> str:
+def day_words(day: date, form: str = "long") -> Day:
     """A date as a message's parameter, in the reader's words when drawn ("6 January 2026", "6. Januar 2026").
 
     `form` is Babel's: "short", "medium", "long", or a pattern such as "d MMM".
     """
-    return _Day(day, form)
+    return Day(day, form)
 
 
-def weekday_words(weekday: int) -> str:
+def weekday_words(weekday: int) -> DayOfWeek:
     """A day of the week (0 is Monday, as `date.weekday()` counts) as a message's parameter: "Tuesday", "Dienstag"."""
-    return _Weekday(weekday)
+    return DayOfWeek(weekday)
 
 
 def listed(items: Sequence[Param], *, either: bool = False) -> Param:

@@ -24,12 +24,12 @@ from functools import cache
 from io import BytesIO
 from pathlib import Path
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, get_day_names
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
-from bot.domain.text import LANGUAGE_CODES, Param, Text, choose_words_with, msg, msgc, msgn
+from bot.domain.text import LANGUAGE_CODES, Day, DayOfWeek, Param, Text, Words, choose_words_with, msg, msgc, msgn
 
 __all__ = [
     "DEFAULT_LANGUAGE",
@@ -160,11 +160,15 @@ MISSING: set[tuple[str, str]] = set()
 """(language, key) of every message drawn without a translation since start: the tests assert it stays empty."""
 
 
-def render(text: Text | str, language: str | None = None) -> str:
+def render(text: Words | str, language: str | None = None) -> str:
     """The words of `text` for its reader: in `language`, or in the language being read now."""
     if isinstance(text, str):
         return text
     language = language or reading()
+    if isinstance(text, Day):
+        return _date_in(text.day, text.form, language)
+    if isinstance(text, DayOfWeek):
+        return str(get_day_names("wide", locale=_babel_locale(language))[text.index])
     translations, known = _translations(language)
     if language != DEFAULT_LANGUAGE and keyed(text.key, text.context) not in known:
         MISSING.add((language, keyed(text.key, text.context)))
@@ -179,7 +183,10 @@ def render(text: Text | str, language: str | None = None) -> str:
         words = translations.gettext(text.key)
     else:
         words = translations.ngettext(text.key, text.plural, count)
-    params = {name: render(value, language) if isinstance(value, Text) else value for name, value in text.params}
+    params = {
+        name: render(value, language) if isinstance(value, Text | Day | DayOfWeek) else value
+        for name, value in text.params
+    }
     return words.format(**params)
 
 
@@ -203,12 +210,20 @@ def number(value: float) -> str:
     return format_decimal(value, locale=reading())
 
 
+def _babel_locale(language: str) -> str:
+    """Babel's locale for a language: English dates as Britain writes them (day before month), else the language."""
+    return "en_GB" if language == DEFAULT_LANGUAGE else language
+
+
+def _date_in(moment: date | datetime, form: str, language: str) -> str:
+    if isinstance(moment, datetime):
+        return format_datetime(moment, format=form, locale=_babel_locale(language))
+    return format_date(moment, format=form, locale=_babel_locale(language))
+
+
 def date_words(moment: date | datetime, form: str = "medium") -> str:
     """A date as the reader writes it ("6 Dec 2026" / "06.12.2026"; `form` is Babel's: short, medium, long)."""
-    locale = "en_GB" if reading() == DEFAULT_LANGUAGE else reading()
-    if isinstance(moment, datetime):
-        return format_datetime(moment, format=form, locale=locale)
-    return format_date(moment, format=form, locale=locale)
+    return _date_in(moment, form, reading())
 
 
 choose_words_with(render)
