@@ -81,14 +81,14 @@ async def test_a_german_groups_reminder_nudge_and_digest_read_german(bot: Setkee
     reminder = await _posted(bot, GroupReminder(group_id, (21, 22), MEETING), group_id)
     assert reminder.content is not None
     assert reminder.content.startswith(f"**Zeit zu berichten, Set A**: Euer nächstes Treffen ist am <t:{MEETING}:F>")
-    assert "Jede/r von euch: Drück, wie es mit deinen Vorhaben lief, oder **Mehr erzählen**" in reminder.content
+    assert "Jede/r von euch: Wähle unten, wie es mit deinen eigenen Vorhaben lief, oder drücke **Mehr erzählen**" in reminder.content
     assert _labels(reminder) == ["Erledigt", "Teilweise erledigt", "Noch nicht", "Aufgegeben", "Mehr erzählen"]
     assert "Time to report back" not in reminder.content
 
     direct = await _posted(bot, MemberReminder(group_id, 21, None), group_id)
     assert direct.content is not None
     assert direct.content.startswith("<@21> **Zeit zu berichten, Set A**: Euer letztes Treffen ist einen Monat her.")
-    assert "Drück, wie es lief, oder **Mehr erzählen**" in direct.content
+    assert "Wähle unten, wie es lief, oder drücke **Mehr erzählen**" in direct.content
     assert "1. Mit meiner Chefin sprechen" in direct.content
 
     nudge = await _posted(bot, BidNudge(group_id, MEETING), group_id)

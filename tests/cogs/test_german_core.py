@@ -181,7 +181,7 @@ async def test_error_replies_are_in_the_readers_german() -> None:
     )
     assert blocked.startswith("Dafür fehlt mir in <#5> eine Berechtigung: Kanäle ansehen.")
     assert apology.startswith("Entschuldige")
-    assert lost == "Klick auf die Schaltfläche"
+    assert lost == "Klick auf den Button"
 
 
 def _named(user_id: int) -> Any:

@@ -92,7 +92,7 @@ async def test_a_german_member_is_told_in_german_what_is_wrong_with_a_setting(bo
     with speaking("de"), pytest.raises(UserFacingError) as refused:
         await _cog(bot).settings.callback(_cog(bot), fake, turn_minutes=40)
     with speaking("de"):
-        assert refused.value.message == "Minuten pro Beitrag: Erlaubt sind 1 bis 15 Minuten; du hast 40 angegeben."
+        assert refused.value.message == "Redezeit in Minuten: Erlaubt sind 1 bis 15 Minuten; du hast 40 angegeben."
     assert refused.value.message == "Turn minutes must be between 1 and 15 minutes; you gave 40."
 
 
@@ -167,7 +167,7 @@ async def test_a_german_groups_settings_read_german_and_an_english_members_own_r
     size, rounds, minutes, voting, crosstalk, reminders, kept, language = german.splitlines()
     assert size == "Größe: 2 bis 7 Mitglieder"
     assert rounds == "Runden pro Treffen: 2"
-    assert minutes == "Vorstellen: 5 Min.; jeder Beitrag: 3 Min."
+    assert minutes == "Vorstellen: 5 Min.; je Redezeit: 3 Min."
     assert voting == (
         "Abstimmung: Zustimmung: für beliebig viele stimmen; Mitglieder dürfen für ihre eigene Anmeldung stimmen"
     )
@@ -175,13 +175,13 @@ async def test_a_german_groups_settings_read_german_and_an_english_members_own_r
         "Dazwischenreden: Nur wer das Wort hat, kann schreiben; "
         "wenn die Zeit um ist: Wer spricht, bekommt einen Hinweis"
     )
-    assert reminders.startswith("Erinnerung zum Berichten: 72 Std. vor einem Treffen; Anstoß zur Anmeldung: 24 Std.")
+    assert reminders.startswith("Erinnerung zum Berichten: 72 Std. vor einem Treffen; Erinnerung an Anmeldungen: 24 Std.")
     assert reminders.endswith(
-        "(UTC, bis ein Zeitplan der Gruppe ihre Zeitzone gibt); Erinnerungen als Beitrag im Kanal "
+        "(UTC, bis ein Zeitplan der Gruppe ihre Zeitzone gibt); Erinnerungen als Nachricht im Kanal "
         "(siehe /reminder settings)"
     )
     assert (
-        kept == "Nach dem Archivieren bleiben die Beiträge der Mitglieder 180 Tage erhalten, dann werden sie gelöscht"
+        kept == "Nach dem Archivieren bleiben die Texte der Mitglieder 180 Tage erhalten, dann werden sie gelöscht"
     )
     assert language == "Sprache dessen, was die Gruppe gemeinsam liest: Deutsch"
     embed: discord.Embed = sent(fake)[0]["embed"]

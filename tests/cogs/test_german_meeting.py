@@ -150,7 +150,7 @@ async def test_the_meetings_notices_drawn_for_a_german_group_are_german(bot: Set
         TurnOver("Set A", True): "Deine Zeit in Set A ist um. Das Wort ist weitergegangen.",
         TurnOver("Set A", False): "Deine Zeit in Set A ist um. Bitte komm zum Schluss und drücke Fertig.",
         OffTurnRemoved("Set A", BEA, None): (
-            f"Dein Beitrag in Set A wurde entfernt: <@{BEA}> hat das Wort. Heb die Hand, um zu sprechen."
+            f"Deine Nachricht in Set A wurde entfernt: <@{BEA}> hat das Wort. Heb die Hand, um zu sprechen."
         ),
         OffTurnReminder("Set A", None): (
             "Eine freundliche Erinnerung in Set A: jemand anderes hat das Wort, es spricht immer nur eine Person."

@@ -76,8 +76,8 @@ def test_the_open_vote_card_reads_german() -> None:
     assert "Abstimmung in Kollegiale Beratung: Welche Anliegen bekommen eine Runde?" in text
     assert "1. **Nein sagen** von <@21>" in text
     assert "~~3. **X** von <@23>~~ (zurückgezogen)" in text
-    assert "Zu vergeben\n2 Runden (Zustimmung: Hake jedes Anliegen an, das du unterstützt)" in text
-    assert "So stimmst du ab\nKlicke auf **Abstimmen**" in text
+    assert "Zu vergeben\n2 Runden (Zustimmung: jedes unterstützte Anliegen anhaken)" in text
+    assert "So stimmst du ab\nDrücke **Abstimmen**" in text
     assert "Für deine eigene Anmeldung kannst du nicht stimmen." in text
     assert "Abgestimmt\n2 von 5. Die Ergebnisse bleiben verborgen" in text
     assert f"<t:{int(NOW.timestamp())}:R>" in text
@@ -89,7 +89,7 @@ def test_a_closed_and_a_cancelled_card_read_german() -> None:
         cancelled = vote_card(_state(VoteStatus.CANCELLED, close_reason=CloseReason.ARCHIVED), None)
     assert closed.embed is not None
     assert cancelled.embed is not None
-    assert "Beendet\nDiese Abstimmung wurde von <@10> geschlossen. 2 von 5 haben abgestimmt." in _words(closed.embed)
+    assert "Geschlossen\nDiese Abstimmung wurde von <@10> geschlossen. 2 von 5 haben abgestimmt." in _words(closed.embed)
     assert "Das Ergebnis steht unten." in _words(closed.embed)
     assert "eine Runde" in _words(closed.embed)
     assert "Abgebrochen\nDiese Abstimmung wurde abgebrochen: Der Zyklus" in _words(cancelled.embed)
@@ -139,10 +139,10 @@ def test_every_vote_notice_reads_german() -> None:
         "verlassen, daher ist die Anmeldung **Nein sagen** zurückgezogen. Sie ist aus",
         "<@2> hat die gewählte Anmeldung **Nein sagen** von <@21> freigegeben",
         "<@2> wollte eine Abstimmung starten, aber es gibt keine offenen Anmeldungen.",
-        "Das war deine einzige Wahl: Klicke auf der Karte auf Abstimmen",
+        "Das war deine einzige Wahl: Drücke auf der Karte Abstimmen",
         "Der Rest deines Stimmzettels bleibt bestehen",
         "daher ist die Abstimmung geschlossen: Jede bekommt eine.",
-        "daher ist sie abgebrochen.",
+        "daher wurde sie abgebrochen.",
     ]
     for post, words in zip(posts, expected, strict=True):
         assert words in post
@@ -155,7 +155,7 @@ def test_the_bid_list_reads_german() -> None:
     with speaking("de"):
         embed = board_embed(BidBoard(group, [bid], 7, [bid]))  # type: ignore[arg-type]
     assert embed.title == "Offene Anmeldungen in Set"
-    assert embed.fields[0].name == "Gewählt, warten auf ihre Runde"
+    assert embed.fields[0].name == "Gewählt, Runde steht noch aus"
     assert "Die Moderation kann eine mit /bid release freigeben." in str(embed.fields[0].value)
     assert (embed.description or "").startswith(f"1. **Nein sagen** von <@21>, <t:{int(NOW.timestamp())}:R>")
     assert embed.footer.text == "Eine Abstimmung läuft: Was jetzt angemeldet wird, wartet auf die nächste."
@@ -236,7 +236,7 @@ async def test_the_card_and_result_the_cog_draws_follow_the_groups_language_not_
     with speaking("en"):
         result = await _cog(bot)._render_live(VoteResult(vote.id))
     assert result.content.startswith(
-        "**Abstimmungsergebnis in Set A** (0 Stimmzettel; Zustimmung: Hake jedes Anliegen an"
+        "**Abstimmungsergebnis in Set A** (0 Stimmzettel; Zustimmung: jedes unterstützte Anliegen anhaken"
     )
 
 
@@ -305,7 +305,7 @@ async def test_a_german_members_ballot_replies_are_german(bot: Setkeeper) -> Non
     assert sent(cast)[0]["content"] == (
         "Dein Stimmzettel ist abgegeben:\n- Nein sagen\n"
         "Niemand sieht, wie du abgestimmt hast. Bis die Abstimmung schließt, kannst du das ändern: "
-        "Klicke noch einmal auf Abstimmen."
+        "Drücke noch einmal Abstimmen."
     )
     assert "Diese Anmeldung ist nicht mehr in dieser Abstimmung" in sent(refused)[0]["content"]
     assert sent(closing)[0]["content"] == "Die Abstimmung ist geschlossen; das Ergebnis steht im Kanal."
