@@ -60,9 +60,7 @@ class ActionService:
         now = self._clock.now()
         async with self._uow() as uow:
             group = await open_group(uow, guild_id, which, channel_id=channel_id)
-            await require_eligible(
-                uow, group, user_id, doing=msg("set yourself an action")
-            )  # words: the refusal takes them
+            await require_eligible(uow, group, user_id, doing=msg("set an action"))  # words: the refusal takes them
             await _not_a_holder_in_the_meeting(uow, group, user_id)
             action = Action(
                 group_id=group.id,

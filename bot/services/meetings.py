@@ -800,7 +800,7 @@ def _committing(state: MeetingState, user_id: int) -> bool:
 async def _holder_may_write(uow: UnitOfWork, group: Group, user_id: int) -> None:
     """A holder records or changes their actions only while a member (the facilitator may hold a round too)."""
     if user_id != group.facilitator_id:
-        await require_eligible(uow, group, user_id, doing=msg("record your actions"))
+        await require_eligible(uow, group, user_id, doing=msg("record actions"))
 
 
 async def _voted_for_this_meeting(uow: UnitOfWork, group: Group) -> bool:

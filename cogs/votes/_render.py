@@ -79,7 +79,7 @@ def _voted(state: VoteState) -> str:
             electorate=state.electorate,
         )
     return t(
-        "{voted} of {electorate}. Results stay hidden until the vote closes: Closes <t:{at}:f> (<t:{at}:R>), when "
+        "{voted} of {electorate}. Results stay hidden until the vote closes: at <t:{at}:f> (<t:{at}:R>), when "
         "everyone has voted, or when the facilitator closes it.",
         voted=state.voted,
         electorate=state.electorate,

@@ -81,7 +81,10 @@ async def test_a_german_groups_reminder_nudge_and_digest_read_german(bot: Setkee
     reminder = await _posted(bot, GroupReminder(group_id, (21, 22), MEETING), group_id)
     assert reminder.content is not None
     assert reminder.content.startswith(f"**Zeit zu berichten, Set A**: Euer nächstes Treffen ist am <t:{MEETING}:F>")
-    assert "Jede/r von euch: Wähle unten, wie es mit deinen eigenen Vorhaben lief, oder drücke **Mehr erzählen**" in reminder.content
+    assert (
+        "Jede/r von euch: Wähle unten, wie es mit deinen eigenen Vorhaben lief, oder drücke **Mehr erzählen**"
+        in reminder.content
+    )
     assert _labels(reminder) == ["Erledigt", "Teilweise erledigt", "Noch nicht", "Aufgegeben", "Mehr erzählen"]
     assert "Time to report back" not in reminder.content
 

@@ -175,14 +175,14 @@ async def test_a_german_groups_settings_read_german_and_an_english_members_own_r
         "Dazwischenreden: Nur wer das Wort hat, kann schreiben; "
         "wenn die Zeit um ist: Wer spricht, bekommt einen Hinweis"
     )
-    assert reminders.startswith("Erinnerung zum Berichten: 72 Std. vor einem Treffen; Erinnerung an Anmeldungen: 24 Std.")
+    assert reminders.startswith(
+        "Erinnerung zum Berichten: 72 Std. vor einem Treffen; Erinnerung an Anmeldungen: 24 Std."
+    )
     assert reminders.endswith(
         "(UTC, bis ein Zeitplan der Gruppe ihre Zeitzone gibt); Erinnerungen als Nachricht im Kanal "
         "(siehe /reminder settings)"
     )
-    assert (
-        kept == "Nach dem Archivieren bleiben die Texte der Mitglieder 180 Tage erhalten, dann werden sie gelöscht"
-    )
+    assert kept == "Nach dem Archivieren bleiben die Texte der Mitglieder 180 Tage erhalten, dann werden sie gelöscht"
     assert language == "Sprache dessen, was die Gruppe gemeinsam liest: Deutsch"
     embed: discord.Embed = sent(fake)[0]["embed"]
     assert "Language of what the group reads together: Deutsch" in {f.name: f.value for f in embed.fields}["Settings"]

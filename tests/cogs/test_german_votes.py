@@ -89,7 +89,9 @@ def test_a_closed_and_a_cancelled_card_read_german() -> None:
         cancelled = vote_card(_state(VoteStatus.CANCELLED, close_reason=CloseReason.ARCHIVED), None)
     assert closed.embed is not None
     assert cancelled.embed is not None
-    assert "Geschlossen\nDiese Abstimmung wurde von <@10> geschlossen. 2 von 5 haben abgestimmt." in _words(closed.embed)
+    assert "Geschlossen\nDiese Abstimmung wurde von <@10> geschlossen. 2 von 5 haben abgestimmt." in _words(
+        closed.embed
+    )
     assert "Das Ergebnis steht unten." in _words(closed.embed)
     assert "eine Runde" in _words(closed.embed)
     assert "Abgebrochen\nDiese Abstimmung wurde abgebrochen: Der Zyklus" in _words(cancelled.embed)
