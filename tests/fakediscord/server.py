@@ -67,6 +67,8 @@ class ApiRequest:
     query: dict[str, str]
     body: Any
     token: str | None
+    headers: dict[str, str] = field(default_factory=dict)
+    """The request's headers by lower-case name (e.g. ``x-discord-locale``)."""
 
 
 @dataclass
@@ -983,7 +985,8 @@ class FakeDiscord:
                     raise ApiError(401, 0, "401: Unauthorized")
                 if token is not None and user_id_from_token(token) != self.bot_user.id:
                     raise ApiError(401, 0, "401: Unauthorized")
-                api_request = ApiRequest(method, path, route, params, dict(request.query), body, token)
+                headers = {name.lower(): value for name, value in request.headers.items()}
+                api_request = ApiRequest(method, path, route, params, dict(request.query), body, token, headers)
                 status, result = await handler(api_request)
                 hold = self.faults.held(method, route, path, body) if status < 300 else None
                 if hold is not None:
