@@ -1334,11 +1334,16 @@ async def test_a_button_label_past_80_characters_or_an_embed_past_its_limits_is_
     assert await post({"embeds": [{"title": "x" * 257}]}) == 400
     assert await post({"embeds": [{"fields": [{"name": "n", "value": "v" * 1025}]}]}) == 400
     assert await post({"embeds": [{"description": "y" * 4096}, {"description": "y" * 2000}]}) == 400, "6000 in all"
+    refused = discord_world.refused_as_invalid
+    assert len(refused) == 5
+    assert refused[0].response["errors"]["components"]["0"]["components"]["0"]["label"]["_errors"][0]["code"] == (
+        "BASE_TYPE_MAX_LENGTH"
+    )
     channel = harness.guild.get_channel(channel_id)
     assert isinstance(channel, discord.TextChannel)
-    with pytest.raises(discord.HTTPException) as refused:
+    with pytest.raises(discord.HTTPException) as refused_send:
         await channel.send(embed=discord.Embed(title="x" * 257))
-    assert (refused.value.status, refused.value.code) == (400, 50035)
+    assert (refused_send.value.status, refused_send.value.code) == (400, 50035)
 
 
 async def test_a_community_servers_language_reaches_the_bot_and_each_interaction_carries_its_readers_locale(

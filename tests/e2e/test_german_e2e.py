@@ -16,6 +16,7 @@ catalog holds. Then every text the bot produced is read:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,20 @@ def world(discord_world: FakeDiscord) -> FakeDiscord:
     return discord_world
 
 
+def _refused(world: FakeDiscord) -> list[str]:
+    """What Discord refused of what the bot sent (400 Invalid Form Body), with the fields it named."""
+    return [f"{r.method} {r.route}: {r.response.get('errors')}" for r in world.refused_as_invalid]
+
+
+async def _until(world: FakeDiscord, condition: Callable[[], bool]) -> None:
+    """Wait until `condition()` holds; if it never does, say what Discord refused of the bot's (the likely cause)."""
+    try:
+        await wait_for(condition)
+    except AssertionError:
+        refused = "\n".join(_refused(world)) or "nothing"
+        raise AssertionError(f"condition not met in time; Discord refused: {refused}") from None
+
+
 def _in_german(*people: Member) -> None:
     for person in people:
         person.user.locale = "de"
@@ -100,8 +115,8 @@ def _state(channel: Channel) -> tuple[int | None, str, tuple[str, ...]]:
     return (None, "", ()) if card is None else (card.id, card.content, tuple(_actions_on(card)))
 
 
-async def _moved_on(channel: Channel, before: tuple[int | None, str, tuple[str, ...]]) -> None:
-    await wait_for(lambda: _state(channel) != before)
+async def _moved_on(world: FakeDiscord, channel: Channel, before: tuple[int | None, str, tuple[str, ...]]) -> None:
+    await _until(world, lambda: _state(channel) != before)
 
 
 async def _put_in(member: Member, channel: Channel, title: str, help_wanted: str) -> Reply:
@@ -258,15 +273,15 @@ async def test_a_whole_cycle_in_german_reads_german_throughout_within_discords_l
 
     # The meeting: attendance, then the facilitator moves on.
     await fran.run("/meeting start", in_channel=channel)
-    await wait_for(lambda: _card(channel) is not None)
+    await _until(world, lambda: _card(channel) is not None)
     card = _card(channel)
     assert card is not None
     for person in people:
         await press(person, card, CARD.replace("(?P<action>[a-z]+)", "here"))
-    await wait_for(lambda: "here" not in _actions_on(_card(channel) or card))
+    await _until(world, lambda: "here" not in _actions_on(_card(channel) or card))
     before = _state(channel)
     await press(fran, _card(channel) or card, CARD.replace("(?P<action>[a-z]+)", "next"))
-    await _moved_on(channel, before)
+    await _moved_on(world, channel, before)
 
     # The catch-up, the vote, the round: whoever the card names presses Done (Cleo passes once); each member votes
     # for Alice's bid; Alice records her actions. The card says nothing the test reads: its buttons say what to do.
@@ -298,18 +313,18 @@ async def test_a_whole_cycle_in_german_reads_german_throughout_within_discords_l
             else:
                 await press(who, card, CARD.replace("(?P<action>[a-z]+)", "done"))
         else:  # the vote: the card waits for the ballots
-            await wait_for(lambda: any(has_component(m, VOTE) for m in channel.live_messages))
+            await _until(world, lambda: any(has_component(m, VOTE) for m in channel.live_messages))
             (ballot,) = [m for m in channel.live_messages if has_component(m, VOTE)]
             for person in people:
                 if person.id not in voted:
                     voted.add(person.id)
                     await _vote_for(person, ballot, "Budget kürzen")
-        await _moved_on(channel, before)
+        await _moved_on(world, channel, before)
     else:
         raise AssertionError("the meeting did not end")
     assert voted == {person.id for person in people}
     assert passed, "Cleo passed a turn"
-    await wait_for(lambda: any("Früh fragen" in m.text for m in alice.dms))  # the holder's digest
+    await _until(world, lambda: any("Früh fragen" in m.text for m in alice.dms))  # the holder's digest
     (summary,) = [m for m in channel.live_messages if "Aufschreiben, was ich brauche" in m.text and not m.buttons]
     assert summary.pinged_when_posted == set(), "the summary names people without pinging them"
 
@@ -342,13 +357,14 @@ async def test_a_whole_cycle_in_german_reads_german_throughout_within_discords_l
     def nudged() -> bool:  # the nudge to put in bids names the command, which stays English
         return any("/bid add" in m.text and not m.all_components for m in channel.messages[posted:])
 
-    await wait_for(
+    await _until(
+        world,
         lambda: (
             bool(reminders())
             and any(has_component(m, REMIND) for m in bob.dms)
             and len(fran.dms) > digests
             and nudged()
-        )
+        ),
     )
     (reminder,) = reminders()
     assert alice.id in reminder.pinged_when_posted
@@ -362,8 +378,9 @@ async def test_a_whole_cycle_in_german_reads_german_throughout_within_discords_l
     assert pings_everyone(world) == [], "no post notified everyone or a role"
     assert olga.id not in _pinged(world), "nobody outside the group was pinged"
     assert _pinged(world) <= {person.id for person in [*people, fran]}
-    # (iii) Discord's lengths held.
+    # (iii) Discord's lengths held: nothing the bot sent was over one, and Discord (the fake) refused nothing.
     assert _limits_broken(world) == []
+    assert _refused(world) == []
     # (ii) Every message the bot drew in German had its German words.
     assert untranslated_by_the_bot(untranslated_file) == [], "drawn without a translation (bot.i18n.MISSING)"
     # (i) Not one English word in anything the bot said, and every sentence German.

@@ -73,15 +73,18 @@ ENGLISH_WORDS = frozenset(
 """Words of the bot's English that no German sentence has (German shares "in", "an", "so", "was", "will", "die")."""
 GERMAN_WORDS = frozenset(
     {
-        "und", "der", "das", "ist", "nicht", "du", "dich", "dir", "dein", "deine", "deinen", "deiner", "mit", "für",
-        "wurde", "wurden", "hast", "bist", "kannst", "noch", "auf", "jetzt", "bitte", "eine", "einen", "einer",
-        "dem", "den", "des", "sie", "wird", "sind", "zum", "zur", "über",
+        "und", "der", "die", "das", "ist", "nicht", "du", "dich", "dir", "dein", "deine", "deinen", "deiner", "mit",
+        "für", "wurde", "wurden", "hat", "hast", "bist", "kannst", "noch", "auf", "jetzt", "bitte", "ein", "eine",
+        "einen", "einer", "dem", "den", "des", "sie", "wird", "sind", "zum", "zur", "über", "im", "vom", "beim",
+        "nach", "bis", "auch", "nur", "kein", "keine", "diese", "dieser", "dieses", "ihr", "ihre", "dass", "oder",
+        "wenn", "hier", "wie", "willkommen", "danke", "von", "dann", "niemand", "zu", "um", "aus", "bei", "gibt",
     }
 )  # fmt: skip
-"""Words of German that no English sentence has."""
+"""Words of German that none of the bot's English sentences has ("die" and "hat" are English too, not the bot's)."""
 _CODE = re.compile(r"<[@#:&!t][^>]*>|https?://\S+|\b\w+_\w+\b")  # mentions, timestamps, links, option names
 _COMMAND = re.compile(r"/[a-z][a-z-]*(?: [a-z][a-z_-]*:?)*")
-_WORD = re.compile(r"[^\W\d_]+")
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+"""A word, a hyphenated compound whole ("Action-Learning-Gruppe" is German)."""
 
 
 def command_words(world: FakeDiscord) -> frozenset[str]:
@@ -116,9 +119,10 @@ def english_in(text: str, commands: frozenset[str] = frozenset()) -> list[str]:
 
 
 def reads_german(text: str, commands: frozenset[str] = frozenset()) -> bool:
-    """German: not one English word, and some German one."""
+    """German: not one English word, and some German one (or a word with an umlaut or ß)."""
     found = words_of(text, commands)
-    return not english_in(text, commands) and any(word.lower() in GERMAN_WORDS for word in found)
+    german = any(word.lower() in GERMAN_WORDS or set(word) & set("äöüÄÖÜß") for word in found)
+    return not english_in(text, commands) and german
 
 
 def reads_english(text: str, commands: frozenset[str] = frozenset()) -> bool:
@@ -136,6 +140,9 @@ def test_the_words_tell_german_from_english() -> None:
     assert not reads_german(english)
     assert english_in("Nutze `/group settings language:` oder /bid add", frozenset({"group", "settings", "bid"})) == []
     assert english_in("Nutze /group settings, the end", frozenset({"group", "settings"})) == ["the"]
+    assert reads_german("<@12> hat die Grundregeln akzeptiert. Willkommen!")
+    assert reads_german("Treffen von Kreis Nord: Eröffnung\nAnwesend: niemand\nWeiter")
+    assert english_in("Dies ist eine Action-Learning-Gruppe.") == []
 
 
 # ----- pressing what a member sees, whatever its words -------------------------------------------------------------

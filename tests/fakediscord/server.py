@@ -429,6 +429,18 @@ class FakeDiscord:
         """When the fake answered a REST call (its change made), on `time.monotonic()` as the interactions are."""
         return self._t0 + record.at + record.duration
 
+    @property
+    def refused_as_invalid(self) -> list[RequestRecord]:
+        """Every REST call answered 400 Invalid Form Body (50035): what broke Discord's rules or went past its limits.
+
+        Each record's ``response["errors"]`` says which field, as Discord does.
+        """
+        return [
+            r
+            for r in self.requests
+            if r.status == 400 and isinstance(r.response, dict) and r.response.get("code") == 50035
+        ]
+
     def requests_to(self, spec: str) -> list[RequestRecord]:
         """Logged REST calls matching ``"METHOD /route/template"`` or a glob on the route or path."""
         method, pattern = _parse_route_spec(spec)
