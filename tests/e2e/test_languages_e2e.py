@@ -54,7 +54,7 @@ def bot_env(bot_env: dict[str, str], untranslated_file: Path) -> dict[str, str]:
     return {**bot_env, UNTRANSLATED_FILE: str(untranslated_file)}
 
 
-def untranslated_by_the_bot(path: Path) -> list[tuple[str, str]]:
+def untranslated_by_the_bot(path: Path) -> list[tuple[str, ...]]:
     """(language, key) of every message the bot drew with no words in that language: `bot.i18n.MISSING`."""
     return sorted(untranslated(path))
 

@@ -16,14 +16,14 @@ from pathlib import Path
 UNTRANSLATED_FILE = "SETKEEPER_UNTRANSLATED_FILE"
 
 
-class WrittenDown(set[tuple[str, str]]):
+class WrittenDown(set[tuple[str, ...]]):
     """A set of (language, key) that appends each new member to a file, so another process can read it."""
 
     def __init__(self, path: Path) -> None:
         super().__init__()
         self.path = path
 
-    def add(self, item: tuple[str, str]) -> None:
+    def add(self, item: tuple[str, ...]) -> None:
         """Keep `item`, and write it down the first time it comes."""
         if item in self:
             return
@@ -32,12 +32,12 @@ class WrittenDown(set[tuple[str, str]]):
             file.write(json.dumps(list(item), ensure_ascii=False) + "\n")
 
 
-def untranslated(path: Path) -> set[tuple[str, str]]:
-    """(language, key) of each message the bot drew without a translation so far."""
+def untranslated(path: Path) -> set[tuple[str, ...]]:
+    """(language, key) of each message the bot drew without a translation so far (as `bot.i18n.MISSING` has it)."""
     if not path.exists():
         return set()
     lines = path.read_text(encoding="utf-8").splitlines()
-    return {(str(language), str(key)) for language, key in (json.loads(line) for line in lines if line)}
+    return {tuple(str(part) for part in json.loads(line)) for line in lines if line}
 
 
 def main() -> int:
