@@ -1149,3 +1149,225 @@ async def test_a_bot_removed_from_a_guild_hears_guild_remove_is_refused_there_an
     with pytest.raises(discord.NotFound) as not_in_it:
         await client.http.leave_guild(other.id)
     assert not_in_it.value.code == 10004
+
+
+# ----- languages: the commands' localizations, a Community server's language, the reader's locale ------------------
+
+GERMAN = {
+    "Greet someone": "Jemanden grüßen",
+    "Whom to greet": "Wen du grüßt",
+    "How warmly": "Wie herzlich",
+    "Warmly": "Herzlich",
+    "greet": "gruessen",
+}
+
+
+class GermanWords(app_commands.Translator):
+    """German for the `greet` command: its name too, to see Discord keep name localizations as well."""
+
+    async def translate(
+        self, string: app_commands.locale_str, locale: discord.Locale, context: app_commands.TranslationContextTypes
+    ) -> str | None:
+        """The German words for `string`, if any."""
+        return GERMAN.get(string.message) if locale is discord.Locale.german else None
+
+
+def _add_greet(harness: Harness, heard: list[tuple[str, str]]) -> None:
+    """`/greet who how`: records the locales the interaction carried; its texts in German through `GermanWords`."""
+
+    @harness.tree.command(name="greet", description="Greet someone")
+    @app_commands.describe(who="Whom to greet", how="How warmly")
+    @app_commands.choices(how=[app_commands.Choice(name="Warmly", value="warm")])
+    async def greet(interaction: discord.Interaction, who: discord.Member, how: str = "warm") -> None:
+        heard.append((str(interaction.locale), str(interaction.guild_locale)))
+        await interaction.response.send_message(f"hello {who.mention}", ephemeral=True)
+
+
+async def test_a_bulk_overwrite_keeps_the_localizations_of_commands_options_and_choices_as_discord_returns_them(
+    harness: Harness, discord_world: FakeDiscord
+) -> None:
+    """Discord keeps and returns `name_localizations` and `description_localizations` from a bulk overwrite.
+
+    For the command, each option and each choice's name (interactions/application-commands.mdx, "Localization"):
+    discord.py reads them back from the answer to `sync`.
+    """
+    _add_greet(harness, [])
+    await harness.tree.set_translator(GermanWords())
+    synced = {command.name: command for command in await harness.tree.sync()}
+    (sent,) = [c for c in discord_world.requests_to("PUT /applications/*/commands")[-1].body if c["name"] == "greet"]
+    assert sent["description_localizations"] == {"de": "Jemanden grüßen"}, "what discord.py sends"
+
+    greet = synced["greet"]
+    assert greet.name_localizations == {discord.Locale.german: "gruessen"}
+    assert greet.description_localizations == {discord.Locale.german: "Jemanden grüßen"}
+    who, how = greet.options
+    assert who.description_localizations == {discord.Locale.german: "Wen du grüßt"}
+    assert how.description_localizations == {discord.Locale.german: "Wie herzlich"}
+    (warmly,) = how.choices  # type: ignore[union-attr]
+    assert warmly.name_localizations == {discord.Locale.german: "Herzlich"}
+    (stored,) = [c for c in discord_world.global_commands if c["name"] == "greet"]
+    assert stored["options"][1]["choices"][0]["name_localizations"] == {"de": "Herzlich"}
+    assert synced["pick"].description_localizations == {}, "a command without German has none"
+
+
+async def test_listing_commands_gives_the_requesters_own_words_and_the_dictionaries_only_when_asked(
+    harness: Harness, discord_world: FakeDiscord
+) -> None:
+    """A `GET` of all commands answers `name_localized` / `description_localized` in the requester's locale.
+
+    From `X-Discord-Locale`, then `Accept-Language`, then the user's settings (the bot's: en-US); the full dictionaries
+    come only with `with_localizations=true` ("Retrieving localized commands"), so discord.py's `fetch_commands`, which
+    does not ask, sees none.
+    """
+    _add_greet(harness, [])
+    await harness.tree.set_translator(GermanWords())
+    await harness.tree.sync()
+    url = f"{discord_world.api_base}/applications/{discord_world.application_id}/commands"
+    auth = {"Authorization": f"Bot {discord_world.token}"}
+
+    async def greet_as_listed(headers: dict[str, str], query: str = "") -> dict[str, Any]:
+        async with aiohttp.ClientSession() as session, session.get(url + query, headers={**auth, **headers}) as got:
+            assert got.status == 200
+            return next(c for c in await got.json() if c["name"] == "greet")
+
+    german = await greet_as_listed({"X-Discord-Locale": "de"})
+    assert (german["name_localized"], german["description_localized"]) == ("gruessen", "Jemanden grüßen")
+    assert german["options"][0]["description_localized"] == "Wen du grüßt"
+    assert german["options"][1]["choices"][0]["name_localized"] == "Herzlich"
+    assert "description_localizations" not in german
+    assert "name_localizations" not in german["options"][1]["choices"][0]
+    assert (await greet_as_listed({"Accept-Language": "de-DE,de;q=0.9"}))["description_localized"] == "Jemanden grüßen"
+    english = await greet_as_listed({})
+    assert "description_localized" not in english, "the bot's own locale, en-US, has no words of its own"
+    assert "description_localizations" not in english
+    full = await greet_as_listed({}, "?with_localizations=true")
+    assert full["description_localizations"] == {"de": "Jemanden grüßen"}
+    assert full["options"][1]["choices"][0]["name_localizations"] == {"de": "Herzlich"}
+    fetched = {command.name: command for command in await harness.tree.fetch_commands()}
+    assert fetched["greet"].description_localizations == {}, "fetch_commands does not ask for the dictionaries"
+
+
+async def test_localizations_past_discords_rules_are_refused_and_one_equal_to_the_default_is_dropped(
+    discord_world: FakeDiscord,
+) -> None:
+    """Localized values follow the default's rules; keys are Discord's locales; one equal to the default is ignored.
+
+    A description (of a command or an option) and a choice's name: 1 to 100 characters; a name: Discord's naming
+    rule, lower case (interactions/application-commands.mdx); the keys: reference.mdx, "Locales".
+    """
+    url = f"{discord_world.api_base}/applications/{discord_world.application_id}/commands"
+    auth = {"Authorization": f"Bot {discord_world.token}"}
+
+    def command(**changes: Any) -> dict[str, Any]:
+        option = {"type": 3, "name": "how", "description": "How warmly", "choices": [{"name": "Warmly", "value": "w"}]}
+        option.update(changes.pop("option", {}))
+        return {"type": 1, "name": "greet", "description": "Greet someone", "options": [option], **changes}
+
+    async def put(body: list[dict[str, Any]]) -> tuple[int, Any]:
+        async with aiohttp.ClientSession() as session, session.put(url, json=body, headers=auth) as answer:
+            return answer.status, await answer.json()
+
+    def refused_at(answer: tuple[int, Any], *path: str) -> str:
+        status, body = answer
+        assert (status, body["code"]) == (400, 50035), answer
+        node = body["errors"]
+        for key in path:
+            node = node[key]
+        return str(node["_errors"][0]["code"])
+
+    too_long = "x" * 101
+    assert (
+        refused_at(
+            await put([command(description_localizations={"de": too_long})]), "0", "description_localizations", "de"
+        )
+        == "BASE_TYPE_BAD_LENGTH"
+    )
+    assert refused_at(
+        await put([command(option={"description_localizations": {"de": too_long}})]),
+        "0", "options", "0", "description_localizations", "de",
+    ) == "BASE_TYPE_BAD_LENGTH"  # fmt: skip
+    choice = {"name": "Warmly", "value": "w", "name_localizations": {"de": too_long}}
+    assert refused_at(
+        await put([command(option={"choices": [choice]})]),
+        "0", "options", "0", "choices", "0", "name_localizations", "de",
+    ) == "BASE_TYPE_BAD_LENGTH"  # fmt: skip
+    assert refused_at(await put([command(name_localizations={"de": "Grüßen"})]), "0", "name_localizations", "de")
+    assert refused_at(
+        await put([command(description_localizations={"german": "Grüßen"})]), "0", "description_localizations", "german"
+    )
+    assert refused_at(await put([command(description="")]), "0", "description") == "BASE_TYPE_BAD_LENGTH"
+    assert discord_world.global_commands == [], "nothing of a refused overwrite is kept"
+
+    exactly = "x" * 100
+    status, (kept,) = await put(
+        [command(description_localizations={"de": exactly, "fr": "Greet someone"}, name_localizations={"de": "greet"})]
+    )
+    assert status == 200
+    assert kept["description_localizations"] == {"de": exactly}, "100 characters are allowed; the copy is dropped"
+    assert kept["name_localizations"] == {}
+
+
+async def test_a_button_label_past_80_characters_or_an_embed_past_its_limits_is_refused(
+    harness: Harness, discord_world: FakeDiscord
+) -> None:
+    """Discord refuses (400 / 50035) texts past their lengths (resources/message.mdx "Embed Limits", components)."""
+    channel_id = discord_world.guild.channel_named("general").id
+    url = f"{discord_world.api_base}/channels/{channel_id}/messages"
+    auth = {"Authorization": f"Bot {discord_world.token}"}
+
+    def button(label: str) -> dict[str, Any]:
+        return {"type": 1, "components": [{"type": 2, "style": 1, "label": label, "custom_id": "b"}]}
+
+    def select(label: str) -> dict[str, Any]:
+        option = {"label": label, "value": "v"}
+        return {"type": 1, "components": [{"type": 3, "custom_id": "s", "options": [option]}]}
+
+    async def post(body: dict[str, Any]) -> int:
+        async with aiohttp.ClientSession() as session, session.post(url, json=body, headers=auth) as answer:
+            return answer.status
+
+    assert await post({"components": [button("x" * 80)]}) == 200
+    assert await post({"components": [button("x" * 81)]}) == 400
+    assert await post({"components": [select("x" * 100)]}) == 200
+    assert await post({"components": [select("x" * 101)]}) == 400
+    assert await post({"embeds": [{"title": "x" * 256, "description": "y" * 4096}]}) == 200
+    assert await post({"embeds": [{"title": "x" * 257}]}) == 400
+    assert await post({"embeds": [{"fields": [{"name": "n", "value": "v" * 1025}]}]}) == 400
+    assert await post({"embeds": [{"description": "y" * 4096}, {"description": "y" * 2000}]}) == 400, "6000 in all"
+    refused = discord_world.refused_as_invalid
+    assert len(refused) == 5
+    assert refused[0].response["errors"]["components"]["0"]["components"]["0"]["label"]["_errors"][0]["code"] == (
+        "BASE_TYPE_MAX_LENGTH"
+    )
+    channel = harness.guild.get_channel(channel_id)
+    assert isinstance(channel, discord.TextChannel)
+    with pytest.raises(discord.HTTPException) as refused_send:
+        await channel.send(embed=discord.Embed(title="x" * 257))
+    assert (refused_send.value.status, refused_send.value.code) == (400, 50035)
+
+
+async def test_a_community_servers_language_reaches_the_bot_and_each_interaction_carries_its_readers_locale(
+    harness: Harness, discord_world: FakeDiscord
+) -> None:
+    """A server made a Community server with German as its language: GUILD_UPDATE tells the bot.
+
+    Each interaction carries the clicking person's client language (`locale`) and the server's (`guild_locale`).
+    """
+    heard: list[tuple[str, str]] = []
+    _add_greet(harness, heard)
+    await harness.tree.sync()
+    guild = discord_world.guild
+    alice, bea = guild.add_member("Alice"), guild.add_member("Bea")
+    bea.user.locale = "de"
+    assert harness.guild.preferred_locale is discord.Locale.american_english
+    assert "COMMUNITY" not in harness.guild.features
+    await alice.run("/greet", who=bea)
+
+    guild.make_community("de")
+    await discord_world.settle()
+    assert [after.preferred_locale for _, after in harness.saw("guild_update")] == [discord.Locale.german]
+    assert "COMMUNITY" in harness.guild.features
+    assert harness.guild.get_member(bea.id) is not None, "an update keeps the guild's members"
+    await alice.run("/greet", who=bea)
+    await bea.run("/greet", who=alice)
+    assert heard == [("en-US", "en-US"), ("en-US", "de"), ("de", "de")]

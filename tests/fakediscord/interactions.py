@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tests.fakediscord.ids import fake_time, snowflake, snowflake_time
+from tests.fakediscord.limits import validate_choices, validate_texts
 from tests.fakediscord.perms import channel_permissions, flag
 from tests.fakediscord.routes import api_error, apply_edit, new_message, validate_message_body
 from tests.fakediscord.world import (
@@ -693,6 +694,7 @@ class InteractionEngine:
             choices = list(data.get("choices") or [])
             if len(choices) > 25:
                 raise api_error(400, 50035, "Invalid Form Body")
+            validate_choices(choices)
             record.choices = choices
         elif kind == 9:
             if record.type in (AUTOCOMPLETE, MODAL_SUBMIT):
@@ -701,6 +703,7 @@ class InteractionEngine:
                 raise api_error(400, 50035, "Invalid Form Body")
             if not 1 <= len(data.get("components") or []) <= 5:
                 raise api_error(400, 50035, "Invalid Form Body")
+            validate_texts(data, modal=True)
             record.modal = data
         else:
             raise api_error(400, 50035, "Invalid Form Body")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from tests.fakediscord.errors import ApiError, invalid_form, missing_access, missing_permissions
 from tests.fakediscord.ids import iso_now, snowflake, snowflake_time
+from tests.fakediscord.limits import as_listed, stored_localizations, validate_commands, validate_texts
 from tests.fakediscord.perms import (
     ADMINISTRATOR,
     STAGE_MODERATOR,
@@ -68,6 +69,7 @@ def validate_message_body(body: Json, *, editing: bool = False) -> None:
         raise invalid("components", "Must be 5 or fewer in length.")
     if not editing and not (content or embeds or components or body.get("_files") or body.get("sticker_ids")):
         raise api_error(400, 50006, "Cannot send an empty message")
+    validate_texts(body)
 
 
 def new_message(channel: Channel, author: User, body: Json, **extra: Any) -> Message:
@@ -287,7 +289,14 @@ def register(fake: FakeDiscord) -> None:
 
     # ----- application commands -------------------------------------------------------------------------------
 
-    def store_commands(existing: list[Json], incoming: list[Json], guild_id: int | None) -> list[Json]:
+    def store_commands(
+        existing: list[Json], incoming: list[Json], guild_id: int | None, *, indexed: bool = True
+    ) -> list[Json]:
+        """Validate, then keep the commands as Discord does, localizations included; the same id for the same name.
+
+        The localizations of the commands, their options and choices are kept, less those equal to the default.
+        """
+        validate_commands(incoming, indexed=indexed)
         by_key = {(c["name"], c.get("type", 1)): c for c in existing}
         names: set[tuple[str, int]] = set()
         result: list[Json] = []
@@ -298,7 +307,7 @@ def register(fake: FakeDiscord) -> None:
             names.add(key)
             old = by_key.get(key)
             command = {
-                **raw,
+                **stored_localizations(raw),
                 "id": old["id"] if old else str(snowflake()),
                 "application_id": str(fake.application_id),
                 "version": str(snowflake()),
@@ -316,7 +325,7 @@ def register(fake: FakeDiscord) -> None:
 
     @route("GET", "/applications/{application_id}/commands")
     async def get_commands(request: ApiRequest) -> Result:
-        return ok(fake.global_commands)
+        return ok(as_listed(fake.global_commands, request.headers, request.query))
 
     @route("PUT", "/applications/{application_id}/commands")
     async def put_commands(request: ApiRequest) -> Result:
@@ -325,13 +334,14 @@ def register(fake: FakeDiscord) -> None:
 
     @route("POST", "/applications/{application_id}/commands")
     async def post_command(request: ApiRequest) -> Result:
-        stored = store_commands(fake.global_commands, [request.body], None)[0]
+        stored = store_commands(fake.global_commands, [request.body], None, indexed=False)[0]
         fake.global_commands = [c for c in fake.global_commands if c["name"] != stored["name"]] + [stored]
         return ok(stored, 201)
 
     @route("GET", "/applications/{application_id}/guilds/{guild_id}/commands")
     async def get_guild_commands(request: ApiRequest) -> Result:
-        return ok(fake.guild_commands.get(int(request.params["guild_id"]), []))
+        commands = fake.guild_commands.get(int(request.params["guild_id"]), [])
+        return ok(as_listed(commands, request.headers, request.query))
 
     @route("PUT", "/applications/{application_id}/guilds/{guild_id}/commands")
     async def put_guild_commands(request: ApiRequest) -> Result:

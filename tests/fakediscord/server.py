@@ -67,6 +67,8 @@ class ApiRequest:
     query: dict[str, str]
     body: Any
     token: str | None
+    headers: dict[str, str] = field(default_factory=dict)
+    """The request's headers by lower-case name (e.g. ``x-discord-locale``)."""
 
 
 @dataclass
@@ -426,6 +428,18 @@ class FakeDiscord:
     def answered_at(self, record: RequestRecord) -> float:
         """When the fake answered a REST call (its change made), on `time.monotonic()` as the interactions are."""
         return self._t0 + record.at + record.duration
+
+    @property
+    def refused_as_invalid(self) -> list[RequestRecord]:
+        """Every REST call answered 400 Invalid Form Body (50035): what broke Discord's rules or went past its limits.
+
+        Each record's ``response["errors"]`` says which field, as Discord does.
+        """
+        return [
+            r
+            for r in self.requests
+            if r.status == 400 and isinstance(r.response, dict) and r.response.get("code") == 50035
+        ]
 
     def requests_to(self, spec: str) -> list[RequestRecord]:
         """Logged REST calls matching ``"METHOD /route/template"`` or a glob on the route or path."""
@@ -983,7 +997,8 @@ class FakeDiscord:
                     raise ApiError(401, 0, "401: Unauthorized")
                 if token is not None and user_id_from_token(token) != self.bot_user.id:
                     raise ApiError(401, 0, "401: Unauthorized")
-                api_request = ApiRequest(method, path, route, params, dict(request.query), body, token)
+                headers = {name.lower(): value for name, value in request.headers.items()}
+                api_request = ApiRequest(method, path, route, params, dict(request.query), body, token, headers)
                 status, result = await handler(api_request)
                 hold = self.faults.held(method, route, path, body) if status < 300 else None
                 if hold is not None:

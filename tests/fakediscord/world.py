@@ -803,6 +803,25 @@ class Guild:
         """Text channels, in creation order."""
         return [c for c in self.channels.values() if c.type == TEXT]
 
+    def make_community(self, preferred_locale: str) -> None:
+        """Make it a Community server speaking `preferred_locale` ("de"): GUILD_UPDATE goes to the bot.
+
+        As its admins do in Server Settings (Enable Community, then the server's primary language). Only a Community
+        server can choose its language; any other reports "en-US" whatever its members speak.
+        """
+        if "COMMUNITY" not in self.features:
+            self.features.append("COMMUNITY")
+        self.preferred_locale = preferred_locale
+        self.world.dispatch_soon("GUILD_UPDATE", self.update_payload())
+
+    def update_payload(self) -> Json:
+        """The GUILD_UPDATE payload: the guild object without what only GUILD_CREATE carries (members, channels...)."""
+        only_in_create = {
+            "joined_at", "large", "unavailable", "member_count", "members", "channels", "threads", "presences",
+            "voice_states", "stage_instances", "guild_scheduled_events", "soundboard_sounds",
+        }  # fmt: skip
+        return {key: value for key, value in self.payload().items() if key not in only_in_create}
+
     def add_role(self, name: str, permissions: PermLike = None, *, mentionable: bool = False) -> Role:
         """Create a role (dispatches GUILD_ROLE_CREATE if the bot is connected)."""
         position = max(r.position for r in self.roles.values() if not r.managed) + 1
