@@ -21,6 +21,7 @@ from bot.db.identify_lock import IdentifyTurns
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.reminders import ReminderKind
 from bot.domain.shards import ALL_SHARDS, Shards
+from bot.domain.text import msg
 from bot.domain.words import plural
 from bot.scheduling.runtime import DueRuntime
 from bot.services.actions import ActionService
@@ -51,7 +52,7 @@ EXTENSIONS = ("cogs.groups", "cogs.votes", "cogs.meetings", "cogs.actions", "cog
 GUILD_READY_TIMEOUT = 0.5
 UNHANDLED_AFTER = 2.0
 SWEEP_EVERY = 60.0
-EXPIRED = "This button has expired (I may have restarted since it was shown). Please run the command again."
+EXPIRED = msg("This button has expired (I may have restarted since it was shown). Please run the command again.")
 
 
 class SystemClock:
@@ -338,7 +339,7 @@ class Setkeeper(commands.Bot):
         await asyncio.sleep(UNHANDLED_AFTER)
         try:
             if interaction.id not in self._claimed and not interaction.response.is_done():
-                await reply(interaction, EXPIRED)
+                await reply(interaction, i18n.render(EXPIRED))
         finally:
             self._claimed.discard(interaction.id)
 

@@ -23,11 +23,13 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.types import TypeDecorator
 
+from bot.domain.words import ERASED_MARKER
+
 _ATTRIBUTE = "setkeeper_cipher"
 _GROUP_TOKEN = re.compile(r"g(\d+):")
 """A group's token starts `g<id>:`; a bare Fernet token starts `gAAAA`, so the two can never be confused."""
 
-ERASED: Final = "(erased)"
+ERASED: Final = ERASED_MARKER
 """What a member's words read as once their group's key was destroyed."""
 
 

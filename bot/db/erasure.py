@@ -17,8 +17,9 @@ from bot.db.group_keys import erase_for_good
 from bot.db.models import Base
 from bot.db.privacy import REGISTRY, Entry, Retain
 from bot.domain.retention import server_subject
+from bot.domain.words import ERASED_MARKER
 
-ERASED = "(erased)"
+ERASED = ERASED_MARKER
 """What a member's words read as once they have been erased."""
 OPERATOR_GUILD = 0
 """The guild id of due work that belongs to the bot as a whole (erasing a server the bot is no longer in)."""

@@ -39,20 +39,22 @@ class Answering:
     token: str
     command: str
     answer_ids: list[int] = field(default_factory=list)
+    language: str | None = None
+    """The language of the person being answered (their Discord locale's)."""
 
     def answer(self, emitted: list[Effect]) -> Answer:
         """How to answer the command, given what its decision emitted: the notices it posts say what happened."""
         done = tuple(e.notice for e in emitted if isinstance(e, Notify) and e.edit_message_id is None)
         group_id = next((e.group_id for e in emitted), None)
-        return Answer(group_id, self.token, self.command, done)
+        return Answer(group_id, self.token, self.command, done, self.language)
 
 
 _ANSWERING: ContextVar[Answering | None] = ContextVar("setkeeper_answering", default=None)
 
 
-def answering(token: str, command: str) -> None:
+def answering(token: str, command: str, language: str | None = None) -> None:
     """The current task (one interaction) answers this command: decisions it commits record how to answer it."""
-    _ANSWERING.set(Answering(token, command))
+    _ANSWERING.set(Answering(token, command, language=language))
 
 
 def no_command() -> None:

@@ -31,8 +31,11 @@ from bot.domain.clock import Clock
 from bot.domain.effects import Answer, Effect, effect_kind, effect_to_payload
 from bot.domain.errors import StorageUnavailableError
 from bot.domain.shards import ALL_SHARDS, Shards
+from bot.domain.text import msg
 
-_UNAVAILABLE = "Setkeeper could not reach its database just now, so nothing was changed. Please try again in a minute."
+_UNAVAILABLE = msg(
+    "Setkeeper could not reach its database just now, so nothing was changed. Please try again in a minute."
+)
 
 
 class _UTCClock:

@@ -120,13 +120,14 @@ class Answer:
     """Answer the command that made a decision, should its own reply be lost (a restart, Discord refusing it).
 
     `token` is the interaction's (valid 15 minutes); `done` are the notices the decision posted, which say what
-    happened in the group's own words.
+    happened. `language` is the person's (the answer is a private reply): None for one stored before it was kept.
     """
 
     group_id: int | None
     token: str
     command: str
     done: tuple[Notice, ...] = field(default_factory=tuple)
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -209,7 +210,13 @@ def effect_to_payload(effect: Effect) -> dict[str, Any]:
             }
         case Answer():
             done = [notice_to_payload(notice) for notice in effect.done]
-            return {"group_id": effect.group_id, "token": effect.token, "command": effect.command, "done": done}
+            return {
+                "group_id": effect.group_id,
+                "token": effect.token,
+                "command": effect.command,
+                "done": done,
+                "language": effect.language,
+            }
         case SyncMeetingEvent():
             return {"group_id": effect.group_id, "retire_event_id": effect.retire_event_id}
         case _:

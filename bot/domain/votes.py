@@ -196,7 +196,8 @@ _UNITS = {
     "d": "days",
     "day": "days",
     "days": "days",
-    # German, as a German reader of the examples writes them: 90 Minuten, 2 Std, 1 Tag.
+    # German, as a German reader of the examples writes them: 90 Minuten, 2 Std, 1 Tag (a unit may end in a dot:
+    # "2 Std.", as the bot's own German abbreviates it).
     "minuten": "minutes",
     "std": "hours",
     "stunde": "hours",
@@ -207,7 +208,7 @@ _UNITS = {
 }
 # ASCII only: \s and case folding stay within ASCII, so no look-alike letter or digit passes for one of these.
 _PART = re.compile(
-    r"\s*([0-9]+)\s*(" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")(?![a-z])\s*",
+    r"\s*([0-9]+)\s*(" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")\.?(?![a-z])\s*",
     re.ASCII | re.IGNORECASE,
 )
 _MOST_DIGITS = 6  # more digits than this is longer than 14 days in any unit

@@ -16,6 +16,11 @@ USER_MENTION = re.compile(r"<@!?([0-9]{15,20})>")
 """A user mention as Discord writes it (and as a member types it by picking someone while writing)."""
 
 
+ERASED_MARKER = "(erased)"
+"""What storage holds in place of words that were erased (a member forgotten, an archived group's words)."""
+ERASED = msg("(erased)")
+"""How the erased marker reads, in the reader's language."""
+
 FORMER_MEMBER = msg("a former member")
 """How a post names someone who asked to be forgotten (their records show a stand-in, never their id)."""
 
@@ -50,6 +55,8 @@ def with_people(text: str, person: Callable[[int], str], escape: Callable[[str],
     In a message, `person` may keep the mention (Discord draws it as the person's name; the message's allowed
     mentions keep it from pinging); in a file, which Discord does not draw, it gives "@Display Name" instead.
     """
+    if text == ERASED_MARKER:
+        return escape(str(ERASED))  # words erased in storage: the marker, in the reader's language
     parts = USER_MENTION.split(text)  # text, user id, text, user id, ..., text
     return "".join(escape(part) if index % 2 == 0 else person(int(part)) for index, part in enumerate(parts))
 

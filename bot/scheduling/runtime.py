@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.i18n import start_reading, stop_reading
 from bot.services.due import DueItem, DueWorkService
 from bot.services.effects import no_command
 
@@ -81,6 +82,14 @@ class DueRuntime:
     async def run_due(self) -> int:
         """Claim and carry out everything due now, then sleep until the next; returns how many pieces were done."""
         no_command()  # due work answers no interaction, whichever task woke the scheduler
+        # Nor is it read by whoever woke it: what it draws is drawn in each group's language (`speaking`).
+        reader = start_reading(None)
+        try:
+            return await self._run_due()
+        finally:
+            stop_reading(reader)
+
+    async def _run_due(self) -> int:
         done = 0
         async with self._running:
             self._armed_for, self._woken_during_run = None, False

@@ -29,7 +29,7 @@ from bot.domain.errors import UserFacingError
 from bot.domain.group_notices import MemberLeft
 from bot.domain.groups import Access, GroupStatus, MembershipStatus, next_facilitator
 from bot.domain.text import Text, msg, msgn
-from bot.domain.words import FORMER_MEMBER, day_words
+from bot.domain.words import ERASED_MARKER, FORMER_MEMBER, day_words
 from bot.services.effects import QueuedEffect, dms_closed_key
 from bot.services.groups._changes import depart, hand_over
 from bot.services.groups._effects import close_request
@@ -50,7 +50,7 @@ EXPORT_FORMAT = "setkeeper-export/1"
 ANOTHER_MEMBER = msg("another member")
 YOU = msg("you")
 """Who a person column names in an export: the JSON holds the English words (their keys), the Markdown the reader's."""
-ERASED = "(erased)"
+ERASED = ERASED_MARKER
 """What stands where a forgotten member's words were (a post drawn later says this, never their words)."""
 KEPT_FOR_UNDOING = ("set_access", "set_mute")
 """Queued changes that take the person's access or mute away: kept, with their real id, so they are carried out."""

@@ -13,6 +13,7 @@ from typing import Any, Protocol, cast, runtime_checkable
 import discord
 
 from bot.domain.text import msg
+from bot.i18n import reading
 from bot.services.effects import answering, current_answering
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ async def defer(interaction: discord.Interaction[Any], *, ephemeral: bool = True
 
     From here on, a decision this task commits also stores how to answer the person, should the reply be lost.
     """
-    answering(interaction.token, _command_name(interaction))
+    answering(interaction.token, _command_name(interaction), reading())
     if not interaction.response.is_done():
         try:
             await interaction.response.defer(ephemeral=ephemeral, thinking=True)

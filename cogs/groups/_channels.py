@@ -57,8 +57,8 @@ async def missing_channels(guild: discord.Guild, group: GroupView) -> list[int]:
 
 
 def _reason(group: GroupView) -> str:
-    """The audit log's reason for a group's channel, in the language of whoever is acting."""
-    return t("Setkeeper: channels of group {id}", id=group.id)
+    """The audit log's reason for a group's channel, in the group's language (as every other reason the bot gives)."""
+    return render(msg("Setkeeper: channels of group {id}", id=group.id), group.settings.language)
 
 
 def _undoing() -> str:

@@ -100,10 +100,10 @@ async def test_a_lost_answer_to_a_german_member_of_a_german_group_is_german(
     ]
     # The decision emitted nothing on Discord, so the stored answer names no group (bot/db/outbox.py:46) ...
     assert answer.group_id is None
-    # ... and, should the reply be lost (a restart), it is drawn in English: neither the member's language (known
-    # when the answer was stored, and dropped) nor the group's.
+    # ... and, should the reply be lost (a restart), it is drawn in the member's language, kept with the answer (it
+    # was drawn in English, neither the member's language nor the group's, before the language was kept).
     words = await _lost_answer_words(bot, monkeypatch, answer)
-    assert words.startswith("Ich konnte dir damals nicht antworten"), words
+    assert words.startswith("Ich konnte dir vorhin nicht antworten"), words
 
 
 async def test_a_forgotten_members_words_read_as_erased_in_the_groups_german(bot: Setkeeper) -> None:

@@ -21,7 +21,7 @@ from bot.i18n.catalog import languages, problems, template, template_problems, t
 
 ROOT = Path(__file__).resolve().parents[2]
 
-MEMBER_FACING = ("cogs", "bot/ui", "bot/services", "bot/domain")
+MEMBER_FACING = ("cogs", "bot/ui", "bot/services", "bot/domain", "bot/app.py", "bot/db/uow.py")
 """Where the words members read are written (the operator's command line, settings and logs stay English)."""
 OPERATOR_ONLY = {
     "bot/services/retention.py",  # log lines only
@@ -52,6 +52,13 @@ LABEL = re.compile(r"^[A-Z][a-z]{2,}[.!?…]?$")
 EXCEPTIONS: dict[str, set[str]] = {
     "cogs/groups/_history_chart.py": {"upper center", "offset points"},  # matplotlib's names for a place, not words
     "bot/domain/shards.py": {"shard  of ", "shards  of "},  # the operator's log line ("shards 0, 1 of 4")
+    "bot/app.py": {  # `where_i_am`: the operator's log line at start-up
+        "I am in no server yet: invite me with the link in the README",
+        "I am in no server yet: invite me with ",
+        " and  more",
+        "I am in : ",
+    },
+    "bot/db/uow.py": {"SELECT pg_notify(:channel, :guild)"},  # SQL
 }
 """Literals members may read that are not words of any language, by file (each with the reason beside it)."""
 
@@ -121,7 +128,8 @@ def _text_of(node: ast.AST) -> str | None:
 def loose_words() -> Iterator[tuple[str, int, str]]:
     """Each literal with words in it, outside the catalog: (file, line, the literal)."""
     for folder in MEMBER_FACING:
-        for path in sorted((ROOT / folder).rglob("*.py")):
+        where = ROOT / folder
+        for path in [where] if where.is_file() else sorted(where.rglob("*.py")):
             relative = path.relative_to(ROOT).as_posix()
             if relative in OPERATOR_ONLY:
                 continue

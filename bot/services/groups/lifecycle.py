@@ -62,10 +62,10 @@ class Lifecycle(GroupServiceBase):
             if changes:
                 count = await uow.memberships.count_active(group.id)
                 store_settings(group, settings_of(group).changed(count, **changes))
-                self._languages.pop(group.id, None)
                 await plan_reminders(uow, group, self._clock.now())  # lead times or quiet hours may have moved
                 uow.emit(guild_id)  # nothing to do on Discord, but the command is answered even if its reply is lost
                 await uow.commit()
+                self.language_changed(group.id, group.language)
             return view_of(group)
 
     async def archive(self, guild_id: int, actor: Actor, group_id: int) -> Outcome[GroupView]:

@@ -59,10 +59,12 @@ class Lookups(GroupServiceBase):
         now = time.monotonic()
         if known is not None and now - known[0] < LANGUAGE_FRESH_FOR:
             return known[1]
+        changes = self._language_changes
         async with self._uow(write=False) as uow:
             group = await uow.groups.by_id(group_id)
         language = group.language if group is not None else DEFAULT_GROUP_LANGUAGE
-        self._languages[group_id] = (now, language)
+        if changes == self._language_changes:  # a change committed meanwhile may have been read before it: not kept
+            self._languages[group_id] = (now, language)
         return language
 
     async def names(self, guild_id: int) -> list[tuple[int, str]]:

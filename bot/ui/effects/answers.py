@@ -30,7 +30,9 @@ class Answers:
         application_id = client.application_id
         if application_id is None:
             return
-        with speaking(await self._kit.renderers.language(effect.group_id)):
+        # A private reply: in the person's language (kept when the command was acknowledged), else the group's.
+        language = effect.language or await self._kit.renderers.language(effect.group_id)
+        with speaking(language):
             command = COMMAND_WORDS.get(effect.command)  # a button press, a request: else the command itself
             lines = [
                 t(
@@ -39,7 +41,7 @@ class Answers:
                 )
             ]
         for notice in effect.done:
-            post = await self._kit.renderers.render(notice, effect.group_id)
+            post = await self._kit.renderers.render(notice, effect.group_id, language)
             if post is not None and post.content:
                 lines.append(f"- {post.content}")
         webhook = discord.Webhook.partial(application_id, effect.token, client=client)

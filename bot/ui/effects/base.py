@@ -79,13 +79,14 @@ class Renderers:
         with speaking(await self.language(group_id)):
             return render(text)
 
-    async def render(self, notice: Notice, group_id: int | None) -> Post | None:
+    async def render(self, notice: Notice, group_id: int | None, language: str | None = None) -> Post | None:
         """The notice as it is to be shown, in the group's language; None when its subject is gone.
 
         Every notice is something the group reads (a post in its channel) or is sent outside an interaction (a
-        direct message): both are drawn in the group's language, never in the language of whoever caused them.
+        direct message): both are drawn in the group's language, never in the language of whoever caused them; but
+        the answer to a lost reply is the person's, and passes their `language`.
         """
-        with speaking(await self.language(group_id)):
+        with speaking(language or await self.language(group_id)):
             live = self._live.get(type(notice))
             if live is not None:
                 return await live(notice)
