@@ -1,6 +1,6 @@
 """The words a person reads, in their language: one gettext catalog per language, read with Babel.
 
-Who reads which language (see the manual's "Languages" page):
+Who reads which language (the manual's docs/facilitators/languages.md):
 - a private reply follows the person's own Discord language (`interaction.locale`): every interaction's handlers
   run with it set (`reading_interaction`, called by the bot as each interaction arrives);
 - what the group reads together (cards, the vote card, summaries, reminders, history files, the chart) and a

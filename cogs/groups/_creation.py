@@ -10,7 +10,7 @@ from discord import app_commands
 
 from bot.domain.errors import UserFacingError
 from bot.domain.groups import VoiceKind
-from bot.i18n import msg, server_language, t
+from bot.i18n import LANGUAGES, msg, server_language, t
 from bot.services.groups import GroupView, Outcome
 from bot.ui.replies import defer, reply
 from cogs.groups import _channels
@@ -29,13 +29,15 @@ class CreationCommands(GroupsBase):
         facilitator="Who facilitates the group",
         max_size="Most members the group may have (default 7)",
         voice="Also make a private voice or Stage channel",
+        language="What the group reads together (default: the server's language, else English)",
     )
     @app_commands.choices(
         voice=[
             app_commands.Choice(name="No voice channel", value=VoiceKind.NONE.value),
             app_commands.Choice(name="Voice channel", value=VoiceKind.VOICE.value),
             app_commands.Choice(name="Stage channel", value=VoiceKind.STAGE.value),
-        ]
+        ],
+        language=[app_commands.Choice(name=name, value=code) for code, name in LANGUAGES.items()],
     )
     @app_commands.checks.has_permissions(manage_guild=True)
     async def create(
@@ -45,6 +47,7 @@ class CreationCommands(GroupsBase):
         facilitator: discord.Member,
         max_size: app_commands.Range[int, 2, 12] | None = None,
         voice: str = VoiceKind.NONE.value,
+        language: str | None = None,
     ) -> None:
         """Create a group: reserve it, make its channels, then make it active; undo everything on failure."""
         await defer(interaction)
@@ -60,7 +63,7 @@ class CreationCommands(GroupsBase):
             max_size=max_size,
             voice=kind,
             reply_token=interaction.token,
-            language=server_language(guild.features, guild.preferred_locale),
+            language=language or server_language(guild.features, guild.preferred_locale),
         )
         outcome, created = await self._build(
             guild, group, lambda channels: self.groups.complete_creation(guild.id, group.id, *channels)

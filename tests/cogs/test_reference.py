@@ -64,6 +64,12 @@ async def test_an_entry_shows_each_options_type_whether_required_its_description
             "Also make a private voice or Stage channel",
             "No voice channel, Voice channel, Stage channel",
         ],
+        "language": [
+            "text",
+            "no",
+            "What the group reads together (default: the server's language, else English)",
+            "English, Deutsch",
+        ],
     }
     assert "**Example:** `/groupadmin create name:Set A facilitator:@Ana voice:Voice channel`" in entry
 

@@ -183,10 +183,10 @@ async def add_and_accept(fran: Member, channel: Channel, person: Member) -> tupl
     return welcome, await press(person, welcome, RULES)
 
 
-async def create_group(guild: Guild, admin: Member, name: str, facilitator: Member) -> Channel:
+async def create_group(guild: Guild, admin: Member, name: str, facilitator: Member, **options: Any) -> Channel:
     """The admin creates a group; its channel (the name in lower case, spaces as hyphens)."""
     created = await admin.run(
-        "/groupadmin create", name=name, facilitator=facilitator, in_channel=guild.channel_named("general")
+        "/groupadmin create", name=name, facilitator=facilitator, in_channel=guild.channel_named("general"), **options
     )
     assert name in created.text, created.text
     slug = name.lower().replace(" ", "-")
@@ -284,6 +284,11 @@ async def test_a_new_group_speaks_a_community_servers_language_else_english_unti
     elsewhere = await create_group(other, boss, "Set C", facilitator)
     shown = await facilitator.run("/group settings", in_channel=elsewhere)
     assert "Language of what the group reads together: English" in shown.text, "not a Community server: English"
+    # Whoever creates a group may choose its language there, so even its welcome is in it.
+    chosen = await create_group(other, boss, "Set D", facilitator, language="de")
+    shown = await facilitator.run("/group settings", in_channel=chosen)
+    assert "Language of what the group reads together: Deutsch" in shown.text, "chosen at creation"
+    await wait_for(lambda: any(m.author.bot and "Grundregeln" in m.text for m in chosen.live_messages))
     assert untranslated_by_the_bot(untranslated_file) == [], "English needs no translation"
 
 
