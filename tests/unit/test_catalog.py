@@ -179,3 +179,30 @@ def test_a_translated_command_text_reaches_discord_and_a_name_stays_english() ->
             }
         ]
     ) == ["d", "o", "c"]
+
+
+def test_the_checks_name_each_kind_of_fault_in_a_language(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from babel.messages.catalog import Catalog as BabelCatalog
+
+    from bot.i18n import catalog as checks
+
+    fresh = BabelCatalog(domain="messages")
+    fresh.add("No group called {name} here.", locations=[("cogs/x.py", 0)])
+    fresh.add(("{n} vote", "{n} votes"), locations=[("cogs/x.py", 0)])
+    fresh.add("Choose a group", locations=[(checks.TREE, 0)])
+    fresh.add("Gone from the German", locations=[("cogs/x.py", 0)])
+    german = BabelCatalog(locale="de", domain="messages")
+    german.add("No group called {name} here.", "Keine Gruppe namens {nom} hier.")  # a placeholder renamed
+    german.add(("{n} vote", "{n} votes"), ("{n} Stimme", ""))  # a plural form left out
+    german.add("Choose a group", "W" * 101)  # past Discord's 100 characters for a command's text
+    german.add("Not in the code any more", "Nicht mehr im Code")
+    path = tmp_path / "de" / "LC_MESSAGES" / "messages.po"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(checks.po_bytes(german))
+    monkeypatch.setattr(checks, "catalog_path", lambda language: tmp_path / language / "LC_MESSAGES" / "messages.po")
+    found = "\n".join(checks.problems("de", fresh))
+    assert "placeholders ['nom'], not ['name']: 'No group called {name} here.'" in found
+    assert "not translated: '{n} vote'" in found
+    assert "over Discord's 100 characters for a command's text: 'Choose a group'" in found
+    assert "not in the catalog: 'Gone from the German'" in found
+    assert "no longer in the code: 'Not in the code any more'" in found
