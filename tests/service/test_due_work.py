@@ -237,3 +237,20 @@ async def test_a_restarted_process_takes_back_at_once_what_its_earlier_life_held
     await neighbour.done(theirs)
     clock.moment += LEASE + timedelta(minutes=1)
     assert await restarted.claim([GUILD, OTHER_GUILD]) == [], "each piece done once"
+
+
+async def test_due_work_is_drawn_in_no_ones_language_whoever_woke_it(due: DueWorkService, clock: FixedClock) -> None:
+    """A German member's command may wake the scheduler; what it then does is not read by them (each group's own)."""
+    from bot import i18n
+
+    seen: list[str] = []
+
+    async def record(item: DueItem) -> None:
+        seen.append(i18n.reading())
+
+    await due.schedule(GUILD, _key(clock, -1, "reminder-1"))
+    runtime = DueRuntime(due, lambda: [GUILD])
+    runtime.handle("reminder", record)
+    with i18n.speaking("de"):  # the task that runs it was started inside a German interaction
+        await runtime.run_due()
+    assert seen == ["en"]
