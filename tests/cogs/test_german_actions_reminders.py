@@ -7,14 +7,12 @@ drawn here has its German words: `bot.i18n.MISSING` gains nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import discord
 import pytest
 
-from bot import i18n
 from bot.app import Setkeeper
 from bot.domain.actions import ActionStatus
 from bot.domain.ledger import FOLLOW_THROUGH, MemberLedger, StatusCounts, member_record
@@ -31,12 +29,8 @@ CHANNEL = 5101
 MEETING = int(datetime(2026, 12, 12, 18, 0, tzinfo=UTC).timestamp())
 
 
-@pytest.fixture(autouse=True)
-def nothing_missing() -> Iterator[None]:
-    """Whatever the test draws in German has its words in the catalog."""
-    before = set(i18n.MISSING)
-    yield
-    assert set(i18n.MISSING) - before == set()
+pytestmark = pytest.mark.usefixtures("nothing_missing")
+"""Whatever these tests draw in German has its German words (tests/cogs/conftest.py)."""
 
 
 def _cog(bot: Setkeeper, name: str) -> Any:

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 from typing import Any
 
 import pytest
 from discord import app_commands
 
-from bot import i18n
 from bot.app import Setkeeper
 from bot.domain.cadence import (
     CLOCK_CHANGE_RULE,
@@ -44,14 +42,6 @@ from tests.cogs.fakes import group_with, guild, interaction, member, sent
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 GUILD = 4343
 A = 21
-
-
-@pytest.fixture
-def nothing_missing() -> Iterator[None]:
-    """Every message the test draws has German words in the catalog."""
-    before = set(i18n.MISSING)
-    yield
-    assert set(i18n.MISSING) - before == set()
 
 
 def _refusal(**options: Any) -> str:

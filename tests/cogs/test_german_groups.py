@@ -7,7 +7,6 @@ sent outside an interaction follow the group's `language` setting.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 from unittest.mock import AsyncMock
 
@@ -15,7 +14,6 @@ import discord
 import pytest
 from discord import app_commands
 
-from bot import i18n
 from bot.app import Setkeeper
 from bot.domain.effects import Notice, Notify
 from bot.domain.errors import UserFacingError
@@ -35,12 +33,8 @@ ADMIN = Actor(1, manages_server=True)
 FACILITATOR = Actor(2)
 
 
-@pytest.fixture(autouse=True)
-def nothing_missing() -> Iterator[None]:
-    """Every German text these tests draw is in the catalog: `bot.i18n.MISSING` gains nothing."""
-    before = set(i18n.MISSING)
-    yield
-    assert set(i18n.MISSING) - before == set()
+pytestmark = pytest.mark.usefixtures("nothing_missing")
+"""Whatever these tests draw in German has its German words (tests/cogs/conftest.py)."""
 
 
 def _cog(bot: Setkeeper) -> Any:

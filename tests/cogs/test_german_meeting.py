@@ -5,13 +5,11 @@ These read the German catalog as built from every area's translations (`bot/loca
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import discord
 import pytest
 
-from bot import i18n
 from bot.app import Setkeeper
 from bot.domain.meeting import Arrive, Done, End, MeetingRuleError, Next
 from bot.domain.meeting_notices import (
@@ -40,12 +38,8 @@ CHANNEL = 6001
 BEA, CAL = 21, 22
 
 
-@pytest.fixture(autouse=True)
-def nothing_untranslated() -> Iterator[None]:
-    """Whatever the test draws in German has German words: nothing falls back to English."""
-    before = set(i18n.MISSING)
-    yield
-    assert set(i18n.MISSING) - before == set()
+pytestmark = pytest.mark.usefixtures("nothing_missing")
+"""Whatever these tests draw in German has its German words (tests/cogs/conftest.py)."""
 
 
 def _cog(bot: Setkeeper) -> Any:

@@ -7,7 +7,6 @@ These read the German catalog (`bot/locales/de/LC_MESSAGES/messages.po`) as it i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -15,7 +14,6 @@ from typing import Any
 import discord
 import pytest
 
-from bot import i18n
 from bot.app import Setkeeper
 from bot.domain.bids import BidStatus, CloseReason, VoteStatus
 from bot.domain.groups import VotingMethod
@@ -36,12 +34,8 @@ CHANNEL = 5101
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def nothing_missing() -> Iterator[None]:
-    """Every message drawn in German here has its German words."""
-    before = set(i18n.MISSING)
-    yield
-    assert set(i18n.MISSING) - before == set()
+pytestmark = pytest.mark.usefixtures("nothing_missing")
+"""Whatever these tests draw in German has its German words (tests/cogs/conftest.py)."""
 
 
 def _state(status: VoteStatus = VoteStatus.OPEN, count: Count | None = None, **changes: Any) -> VoteState:
