@@ -399,7 +399,9 @@ def test_pass_while_presenting_is_refused() -> None:
 
 
 def test_pass_in_the_commit_step_is_refused() -> None:
-    refused(reach(begin(), Phase.COMMIT), Pass(A), "say what you learnt and record your actions: press Done")
+    refused(
+        reach(begin(), Phase.COMMIT), Pass(A), "say what you learnt and record your actions: press Record my actions"
+    )
 
 
 def test_pass_from_someone_without_the_floor_is_refused() -> None:

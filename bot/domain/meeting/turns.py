@@ -36,8 +36,8 @@ class Turns(RunBase):
                 msg("This is your turn to present your issue: press Done when you have finished.")
                 if state.phase is Phase.PRESENT
                 else msg(
-                    "This is your turn to say what you learnt and record your actions: press Done when you have "
-                    "finished."
+                    "This is your turn to say what you learnt and record your actions: press Record my actions when "
+                    "you have finished."
                 )
             )
         self.end_turn(TurnOutcome.PASSED if passing else TurnOutcome.DONE)
