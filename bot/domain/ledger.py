@@ -28,8 +28,6 @@ PARTLY_WEIGHT = Fraction(1, 2)
 """What a partly done action counts for in the follow-through rate; done counts 1, not yet and dropped 0."""
 FOLLOW_THROUGH = msg("(Followed through: of the actions reported on, done counts in full and partly done as half.)")
 """The rule, as members read it beside the rate (`render` it in the reader's language)."""
-FOLLOW_THROUGH_RULE = FOLLOW_THROUGH.key
-"""The rule in English only, for what still draws it so: draw `FOLLOW_THROUGH` instead."""
 
 
 class CycleLengthInvalidError(UserFacingError):

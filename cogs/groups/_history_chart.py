@@ -16,7 +16,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from bot.domain.actions import ActionStatus
-from bot.domain.ledger import FOLLOW_THROUGH_RULE, CommittedAction, HeldMeeting, StatusCounts, cycle_of, ledger, percent
+from bot.domain.ledger import FOLLOW_THROUGH, CommittedAction, HeldMeeting, StatusCounts, cycle_of, ledger, percent
 from bot.domain.text import msg
 from bot.i18n import date_words, render, t
 from bot.services.groups.history import ActionRecord, History, MeetingRecord
@@ -173,7 +173,7 @@ def draw(data: ChartData) -> bytes:
     _members_panel(by_member, data)
     _time_panel(over_time, data)
     figure.suptitle(f"{data.title}\n{data.subtitle}", fontsize=16, fontweight="bold")
-    rule = render(FOLLOW_THROUGH_RULE).strip("()")
+    rule = render(FOLLOW_THROUGH).strip("()")
     figure.supxlabel(f"{rule}\n{t('Dates in UTC.')}", fontsize=11, color="#444444")
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", facecolor="white")

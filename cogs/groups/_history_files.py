@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from bot.domain.actions import REPORTED, ActionStatus
-from bot.domain.ledger import FOLLOW_THROUGH_RULE, Ledger, StatusCounts, cycle_of, percent, place_in_cycle
+from bot.domain.ledger import FOLLOW_THROUGH, Ledger, StatusCounts, cycle_of, percent, place_in_cycle
 from bot.domain.meeting import MODE_NAMES
 from bot.domain.text import msg
 from bot.domain.words import FORMER_MEMBER, is_stand_in, with_people
@@ -148,7 +148,7 @@ def markdown(history: History, names: Mapping[int, str]) -> str:
         for m in ledger.members
     ]
     everything = t("All actions in the cycle: {actions}", actions=_actions(ledger.actions))
-    lines += ["", everything, "", render(FOLLOW_THROUGH_RULE), ""]
+    lines += ["", everything, "", render(FOLLOW_THROUGH), ""]
     lines += ["## " + t("Meetings"), ""]
     if not history.meetings:
         lines.append(t("No meetings yet."))

@@ -108,6 +108,8 @@ def test_the_history_files_are_in_german_for_a_german_group() -> None:
     assert "## Vorhaben\n" in text
     assert "Anwesend: " in text
     assert "02.03.2026, 18:00 UTC" in text, "dates as German readers write them"
+    assert "(Umsetzung: Von den Vorhaben mit Bericht zählen erledigte voll" in text, "the rule, in German too"
+    assert "Followed through" not in text
     assert rows[0] == [
         "eintrag",
         "treffen",

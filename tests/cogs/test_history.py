@@ -17,7 +17,7 @@ from markdown_it import MarkdownIt
 from bot.app import Setkeeper
 from bot.domain.actions import ActionStatus, Report
 from bot.domain.errors import NotFacilitatorError
-from bot.domain.ledger import FOLLOW_THROUGH_RULE, ledger
+from bot.domain.ledger import FOLLOW_THROUGH, ledger
 from bot.domain.meeting import Mode
 from bot.services.cycle import CycleView
 from bot.services.groups.history import ActionRecord, History, MeetingRecord, RoundRecord
@@ -93,7 +93,7 @@ def test_the_markdown_reads_cleanly_the_bots_own_words_have_no_backslashes() -> 
         "- Dev (left): came to 2 of 3 meetings, 0 rounds for their issues, 1 action (1 open), none reported on yet",
         "All actions in the cycle: 9 actions (3 done, 1 partly done, 1 not yet, 1 dropped, 3 open), "
         "follow-through 58 % of the 6 reported on",
-        FOLLOW_THROUGH_RULE,
+        str(FOLLOW_THROUGH),
         "### Meeting 5 (cycle 2, 1 of 4): 2026-03-02 18:00 UTC to 2026-03-02 20:30 UTC",
         "- Chloé, between meetings, set 2026-01-15 12:00 UTC: Old: read the report (now **Not yet**)",
         "  - 2026-02-20 12:00 UTC, Not yet",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.domain.actions import ActionStatus
-from bot.domain.ledger import FOLLOW_THROUGH_RULE, CommittedAction, HeldMeeting, ledger
+from bot.domain.ledger import FOLLOW_THROUGH, CommittedAction, HeldMeeting, ledger
 from bot.domain.meeting import MeetingState, Phase
 from bot.services.cycle import CycleView
 from bot.services.meetings import MeetingView
@@ -42,7 +42,7 @@ def test_the_lines_give_the_actions_each_member_and_the_rule() -> None:
     assert lines[1] == "Actions: 3 (1 done, 1 partly done, 1 open); of the 2 reported on, 75 % followed through"
     assert lines[2] == f"- <@{A}>: came to 2 of 2 meetings; 2 rounds for their issues; 2 actions, 75 % followed through"
     assert lines[3] == f"- <@{B}> (left): came to 0 of 2 meetings; 0 rounds for their issues; 1 action"
-    assert lines[-1] == FOLLOW_THROUGH_RULE
+    assert lines[-1] == str(FOLLOW_THROUGH)
 
 
 def test_the_summary_carries_the_ledger_of_its_cycle() -> None:
